@@ -1,0 +1,49 @@
+# Lägesbild — the two front-door commands are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO    ?= go
+ADDR  ?= 127.0.0.1:8080
+BIN   := bin/lagesbild
+
+.PHONY: run test db build bench vet fmt clean-db
+
+## build: compile bin/lagesbild
+build:
+	$(GO) build -o $(BIN) ./cmd/lagesbild
+
+## db: bring up only the local database; the last line is DATABASE_URL=<url>
+db:
+	@.ci/db.sh lagesbild
+
+## run: install what is missing, set up the database, load the demo and serve on $(ADDR)
+run: build
+	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild | tail -n 1); fi; \
+	$(BIN) migrate; \
+	$(BIN) demo load; \
+	exec $(BIN) serve --addr $(ADDR)
+
+## test: the whole suite against a real PostGIS (a separate test database)
+test:
+	@.ci/deps.sh test
+	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_test | tail -n 1); fi; \
+	$(GO) vet ./...; \
+	$(GO) test -race -count=1 ./...
+
+## bench: go benchmarks and wrk runs on ../shared/bench (see README, "Benchmarks")
+bench: build
+	@.ci/deps.sh bench
+	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_bench | tail -n 1); fi; \
+	.ci/bench.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -l -w .
+
+## clean-db: stop the local cluster and delete it
+clean-db:
+	@if [ -s .data/pg/PG_VERSION ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D .data/pg stop -m fast || true; \
+	  else /usr/lib/postgresql/15/bin/pg_ctl -D .data/pg stop -m fast || true; fi; fi
+	rm -rf .data

@@ -1,0 +1,232 @@
+// Command lagesbild is the Lägesbild server and its operator tools.
+//
+//	lagesbild serve [--addr 127.0.0.1:8080]   serve the API
+//	lagesbild migrate                          apply database migrations
+//	lagesbild demo load [--seed N]             load the illustrative Västerås demo data (idempotent)
+//	lagesbild version
+//
+// Every command reads DATABASE_URL. main only calls run; run is the only place that decides
+// the exit status.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/lagesbild/lagesbild/data"
+	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lagesbild:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage: lagesbild <command> [flags]
+
+commands:
+  serve       serve the API (--addr, default 127.0.0.1:8080)
+  migrate     apply database migrations
+  demo load   load the illustrative Västerås demo data (idempotent)
+  version     print the version
+
+Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild).`
+
+// run executes one command. getenv and the writers are parameters so tests can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{usage}
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, log)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], getenv, stdout)
+	case "demo":
+		if len(args) < 2 || args[1] != "load" {
+			return usageError{"usage: lagesbild demo load [--seed N]"}
+		}
+		return demoLoad(ctx, args[2:], getenv, stdout)
+	case "version":
+		fmt.Fprintln(stdout, version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}
+}
+
+func databaseURL(getenv func(string) string) (string, error) {
+	url := getenv("DATABASE_URL")
+	if url == "" {
+		return "", usageError{"DATABASE_URL is not set (run `make db` to bring up the local database and print it)"}
+	}
+	return url, nil
+}
+
+// openPool connects with the session settings every query relies on: UTC (timestamps in JSON
+// are rendered in the session time zone) and no JIT (it slows short map queries).
+func openPool(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("DATABASE_URL: %v", err)}
+	}
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	cfg.ConnConfig.RuntimeParams["application_name"] = "lagesbild"
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	return pool, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	baseURL := fs.String("base-url", getenv("LAGESBILD_BASE_URL"), "absolute base URL for links (default: from the request)")
+	cors := fs.String("cors-origins", getenv("LAGESBILD_CORS_ORIGINS"), "comma-separated origins allowed by CORS (default: none)")
+	maxConns := fs.Int("db-max-conns", 32, "maximum database connections")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	url, err := databaseURL(getenv)
+	if err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, url, int32(*maxConns))
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	cat := layers.NewCatalogue()
+	if err := cat.Validate(); err != nil {
+		return fmt.Errorf("catalogue: %w", err)
+	}
+	var origins []string
+	for _, o := range strings.Split(*cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version}, layers.NewStore(pool), cat, log)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: stop accepting, let requests in flight finish for up to 15 s.
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return usageError{"usage: lagesbild migrate"}
+	}
+	url, err := databaseURL(getenv)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	n, err := layers.Migrate(ctx, conn)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrate: %d migration(s) applied\n", n)
+	return nil
+}
+
+func demoLoad(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("demo load", flag.ContinueOnError)
+	seed := fs.Uint64("seed", data.DefaultSeed, "random seed of the generator")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	url, err := databaseURL(getenv)
+	if err != nil {
+		return err
+	}
+	ds, err := data.Generate(*seed)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	pool, err := openPool(ctx, url, 4)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	sum, err := layers.NewStore(pool).LoadDemo(ctx, ds)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo load: %+v\n", sum)
+	fmt.Fprintln(stdout, data.Notice)
+	return nil
+}

@@ -1,0 +1,287 @@
+package layers
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// DataClass is the need-to-know class of a layer or a row.
+type DataClass string
+
+// The data classes, from least to most protected.
+const (
+	Open       DataClass = "open"
+	Internal   DataClass = "internal"
+	Restricted DataClass = "restricted"
+)
+
+// PropType is the type of a published property, as it appears in JSON and in the OpenAPI document.
+type PropType int
+
+// Property types.
+const (
+	String PropType = iota
+	Integer
+	Number
+	Boolean
+	Date
+	DateTime
+	StringArray
+	JSON
+)
+
+// Property is one published attribute of a layer. Name is both the API name and the column
+// of the layer's relation, so a request's property name is only ever looked up here.
+type Property struct {
+	Name        string
+	Type        PropType
+	Description string
+	Enum        []string // allowed values (mirrors the CHECK constraint in the migration)
+	Filter      bool     // may be used as ?name=value on items
+	Sort        bool     // may be used in sortby
+	Tile        bool     // carried in vector tiles (small, not sensitive)
+}
+
+// Layer declares one published collection: where its rows live and what of them is shown.
+// Collections, items, the OpenAPI document and the tests all derive from this declaration.
+type Layer struct {
+	ID          string // collection id in URLs
+	Title       string // Swedish title shown to users
+	TitleEN     string
+	Description string
+	Table       string // relation read for features (a view adding derived properties)
+	IDColumn    string
+	IDType      PropType // String or Integer
+	// Geometry is the EPSG:3006 geometry column; empty for a layer without geometry.
+	Geometry     string
+	GeometryType string // GeoJSON type name, "Geometry" when mixed
+	Mercator     string // stored EPSG:3857 copy of Geometry, for tiles
+	// TimeStart and TimeEnd name the temporal columns the datetime parameter filters on:
+	// only TimeStart for instants, both for intervals (NULL means open-ended).
+	TimeStart  string
+	TimeEnd    string
+	Class      DataClass // default data class of the layer's rows
+	Properties []Property
+}
+
+// HasGeometry reports whether the layer has a geometry column.
+func (l *Layer) HasGeometry() bool { return l.Geometry != "" }
+
+// Temporal reports whether the datetime parameter applies to the layer.
+func (l *Layer) Temporal() bool { return l.TimeStart != "" }
+
+// Property returns the declared property called name.
+func (l *Layer) Property(name string) (Property, bool) {
+	for _, p := range l.Properties {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Property{}, false
+}
+
+// Catalogue is the set of declared layers, in display order.
+type Catalogue struct {
+	layers []*Layer
+}
+
+// Layers returns the declared layers in display order.
+func (c *Catalogue) Layers() []*Layer { return c.layers }
+
+// Layer returns the layer with the given collection id, or an error wrapping ErrNotFound.
+func (c *Catalogue) Layer(id string) (*Layer, error) {
+	for _, l := range c.layers {
+		if l.ID == id {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("collection %q: %w", id, ErrNotFound)
+}
+
+var (
+	identRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	idRE    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+)
+
+// Validate checks the declarations: identifiers are plain lower-case SQL names (they are
+// written into SQL, quoted, and into JSON keys), ids are unique, types are consistent.
+func (c *Catalogue) Validate() error {
+	seen := map[string]bool{}
+	for _, l := range c.layers {
+		if !idRE.MatchString(l.ID) || seen[l.ID] {
+			return fmt.Errorf("layer %q: invalid or duplicate id", l.ID)
+		}
+		seen[l.ID] = true
+		for _, ident := range []string{l.Table, l.IDColumn} {
+			if !identRE.MatchString(ident) {
+				return fmt.Errorf("layer %q: invalid identifier %q", l.ID, ident)
+			}
+		}
+		for _, ident := range []string{l.Geometry, l.Mercator, l.TimeStart, l.TimeEnd} {
+			if ident != "" && !identRE.MatchString(ident) {
+				return fmt.Errorf("layer %q: invalid identifier %q", l.ID, ident)
+			}
+		}
+		if l.IDType != String && l.IDType != Integer {
+			return fmt.Errorf("layer %q: id type must be String or Integer", l.ID)
+		}
+		if l.TimeEnd != "" && l.TimeStart == "" {
+			return fmt.Errorf("layer %q: TimeEnd without TimeStart", l.ID)
+		}
+		if (l.Geometry == "") != (l.Mercator == "") {
+			return fmt.Errorf("layer %q: Geometry and Mercator go together", l.ID)
+		}
+		props := map[string]bool{}
+		for _, p := range l.Properties {
+			if !identRE.MatchString(p.Name) || props[p.Name] {
+				return fmt.Errorf("layer %q: invalid or duplicate property %q", l.ID, p.Name)
+			}
+			props[p.Name] = true
+			if (p.Filter || p.Sort) && (p.Type == StringArray || p.Type == JSON) {
+				return fmt.Errorf("layer %q: property %q of this type cannot be filtered or sorted", l.ID, p.Name)
+			}
+		}
+		if len(l.Properties) > 50 { // json_build_object takes at most 100 arguments
+			return fmt.Errorf("layer %q: more than 50 properties", l.ID)
+		}
+	}
+	return nil
+}
+
+// enum lists the allowed values of a property; each list mirrors a CHECK constraint in the migrations.
+func enum(values ...string) []string { return values }
+
+// NewCatalogue returns the declared layers. Adding a layer means one declaration here
+// plus the migration that creates its table (and, if it adds derived properties, its view).
+func NewCatalogue() *Catalogue {
+	classProp := Property{Name: "data_class", Type: String, Enum: enum("open", "internal", "restricted"), Filter: true,
+		Description: "Need-to-know class of the row: open, internal or restricted."}
+	illustrativeProp := Property{Name: "illustrative", Type: Boolean, Filter: true, Tile: true,
+		Description: "True for illustrative demo data, which is not official statistics."}
+	c := &Catalogue{layers: []*Layer{
+		{
+			ID: "districts", Title: "Stadsdelar", TitleEN: "Districts",
+			Description: "Municipality, districts (stadsdelar) and statistical areas with population and the police classification over time.",
+			Table:       "districts_features", IDColumn: "code", IDType: String,
+			Geometry: "geom", GeometryType: "MultiPolygon", Mercator: "geom_3857",
+			Class: Open,
+			Properties: []Property{
+				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the area."},
+				{Name: "level", Type: String, Enum: enum("municipality", "regso", "district", "deso"), Filter: true, Sort: true, Tile: true,
+					Description: "Level: municipality, regso, district or deso."},
+				{Name: "parent_code", Type: String, Filter: true, Tile: true, Description: "Code of the enclosing area."},
+				{Name: "part_of_town", Type: String, Enum: enum("centrum", "väst", "norr", "öst", "syd", "landsbygd"), Filter: true, Sort: true, Tile: true,
+					Description: "Part of town as the report speaks of it."},
+				{Name: "population", Type: Integer, Sort: true, Tile: true, Description: "Number of inhabitants."},
+				{Name: "area_km2", Type: Number, Sort: true, Tile: true, Description: "Area in km² (computed in EPSG:3006)."},
+				{Name: "police_class", Type: String, Enum: enum("utsatt", "risk", "sarskilt_utsatt"), Filter: true, Tile: true,
+					Description: "Current class on the police list of vulnerable areas, null when not listed."},
+				{Name: "police_class_history", Type: JSON, Description: "Every police classification with its validity period."},
+				classProp, illustrativeProp,
+			},
+		},
+		{
+			ID: "places", Title: "Platser", TitleEN: "Public places",
+			Description: "Public places: squares, parks, centres, school areas, transit hubs; district by spatial join.",
+			Table:       "places_features", IDColumn: "id", IDType: Integer,
+			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
+			Class: Open,
+			Properties: []Property{
+				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the place."},
+				{Name: "kind", Type: String, Filter: true, Sort: true, Tile: true,
+					Enum: enum("square", "park", "centre", "school_area", "transit_hub", "shopping_centre", "youth_centre", "sports_ground", "residential_yard"),
+					Description: "Kind of place."},
+				{Name: "description", Type: String, Description: "Free text."},
+				{Name: "district_code", Type: String, Filter: true, Sort: true, Tile: true, Description: "District the place lies in."},
+				classProp, illustrativeProp,
+			},
+		},
+		{
+			ID: "observations", Title: "Observationer", TitleEN: "Observations",
+			Description: "Observations of drug-related insecurity, violence and disorder in public places (points in time).",
+			Table:       "observations", IDColumn: "id", IDType: Integer,
+			Geometry: "geom", GeometryType: "Point", Mercator: "geom_3857",
+			TimeStart: "observed_at",
+			Class:     Internal,
+			Properties: []Property{
+				{Name: "observed_at", Type: DateTime, Sort: true, Tile: true, Description: "When it was observed."},
+				{Name: "category", Type: String, Filter: true, Sort: true, Tile: true,
+					Enum: enum("open_drug_dealing", "drug_handling", "drug_use", "gathering_insecurity", "violence", "shooting",
+						"vandalism", "littering", "insecurity_report", "theft", "disorder"),
+					Description: "What was observed."},
+				{Name: "severity", Type: Integer, Filter: true, Sort: true, Tile: true, Description: "Severity 1 (low) to 5 (high)."},
+				{Name: "source", Type: String, Filter: true, Sort: true, Tile: true,
+					Enum:        enum("police", "municipal_field_staff", "safety_walk", "resident_survey", "housing_company", "security_guard"),
+					Description: "Who reported it."},
+				{Name: "sensitivity", Type: String, Enum: enum("open", "internal", "restricted"), Filter: true, Description: "Need-to-know class of the observation."},
+				illustrativeProp,
+			},
+		},
+		{
+			ID: "interventions", Title: "Insatser", TitleEN: "Interventions",
+			Description: "Interventions with their time horizon (vinna slaget, vinna kriget, bygga freden), approach and lead organisation.",
+			Table:       "interventions_features", IDColumn: "id", IDType: Integer,
+			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
+			TimeStart: "start_date", TimeEnd: "end_date",
+			Class: Internal,
+			Properties: []Property{
+				{Name: "title", Type: String, Sort: true, Tile: true, Description: "Short title."},
+				{Name: "description", Type: String, Description: "What is done and why."},
+				{Name: "category", Type: String, Filter: true, Sort: true, Tile: true,
+					Enum: enum("night_walkers", "surveillance_cameras", "security_guards", "police_presence", "visitation_zone",
+						"environmental_design", "cleaning", "preschool_enrolment", "adults_in_school", "language", "employment",
+						"meeting_place", "civil_society_partnership", "leaving_crime_support", "family_support", "other"),
+					Description: "Kind of intervention."},
+				{Name: "horizon", Type: String, Enum: enum("vinna_slaget", "vinna_kriget", "bygga_freden"), Filter: true, Sort: true, Tile: true,
+					Description: "Time horizon: win the battle, win the war, build the peace."},
+				{Name: "approach", Type: String, Enum: enum("repressive", "preventive", "promotive"), Filter: true, Sort: true, Tile: true,
+					Description: "Repressive, preventive or promotive."},
+				{Name: "lead_org", Type: String, Filter: true, Sort: true, Tile: true, Description: "Lead organisation."},
+				{Name: "partners", Type: StringArray, Description: "Partner organisations."},
+				{Name: "status", Type: String, Enum: enum("planned", "active", "paused", "completed", "cancelled"), Filter: true, Sort: true, Tile: true,
+					Description: "Status."},
+				{Name: "start_date", Type: Date, Sort: true, Tile: true, Description: "First day (null: not yet decided)."},
+				{Name: "end_date", Type: Date, Sort: true, Tile: true, Description: "Last day (null: open-ended)."},
+				{Name: "hours_per_week", Type: Number, Sort: true, Description: "Staff hours per week."},
+				{Name: "budget_sek", Type: Number, Sort: true, Description: "Budget in SEK."},
+				{Name: "target_districts", Type: StringArray, Description: "Codes of the districts the intervention targets."},
+				classProp, illustrativeProp,
+			},
+		},
+		{
+			ID: "indicators", Title: "Indikatorer", TitleEN: "Indicator catalogue",
+			Description: "The socio-economic and follow-up indicators: theme, unit, and whether a higher value is worse or better.",
+			Table:       "indicators", IDColumn: "key", IDType: String,
+			Class: Open,
+			Properties: []Property{
+				{Name: "name_sv", Type: String, Sort: true, Description: "Swedish name."},
+				{Name: "name_en", Type: String, Sort: true, Description: "English name."},
+				{Name: "unit", Type: String, Description: "Unit of the values."},
+				{Name: "theme", Type: String, Filter: true, Sort: true,
+					Enum:        enum("economy", "education", "housing", "labour", "participation", "trust", "safety", "crime", "demography", "future"),
+					Description: "Theme."},
+				{Name: "direction", Type: String, Enum: enum("higher_is_worse", "higher_is_better"), Filter: true,
+					Description: "Whether a higher value means greater need (worse) or less (better)."},
+				{Name: "source", Type: String, Description: "Where the values come from."},
+				{Name: "description", Type: String, Description: "Definition."},
+				illustrativeProp,
+			},
+		},
+		{
+			ID: "indicator-values", Title: "Indikatorvärden", TitleEN: "Indicator values",
+			Description: "Indicator values per district and year (no geometry; join to districts by district_code, or use /indicators/{key}/districts).",
+			Table:       "indicator_values_features", IDColumn: "id", IDType: String,
+			Class: Open,
+			Properties: []Property{
+				{Name: "district_code", Type: String, Filter: true, Sort: true, Description: "District code."},
+				{Name: "district_name", Type: String, Sort: true, Description: "District name."},
+				{Name: "indicator_key", Type: String, Filter: true, Sort: true, Description: "Indicator key (see the indicators collection)."},
+				{Name: "unit", Type: String, Description: "Unit."},
+				{Name: "year", Type: Integer, Filter: true, Sort: true, Description: "Year."},
+				{Name: "value", Type: Number, Sort: true, Description: "Value."},
+				classProp, illustrativeProp,
+			},
+		},
+	}}
+	return c
+}

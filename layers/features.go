@@ -1,0 +1,407 @@
+package layers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
+)
+
+// BBox is a bounding box in CRS84 (lon/lat) or EPSG:3006 (easting/northing).
+type BBox struct {
+	MinX, MinY, MaxX, MaxY float64
+	CRS                    crs.CRS
+}
+
+// Interval is a closed time interval; a nil end is open (unbounded).
+type Interval struct {
+	Start, End *time.Time
+}
+
+// Filter is an equality filter on a declared property, with a value of the property's Go type
+// (string, int64, float64, bool or time.Time).
+type Filter struct {
+	Property string
+	Value    any
+}
+
+// SortKey orders by a declared sortable property.
+type SortKey struct {
+	Property string
+	Desc     bool
+}
+
+// GeometryFormat is how geometries are written into a Feature.
+type GeometryFormat int
+
+// Geometry formats.
+const (
+	GeoJSONGeometry GeometryFormat = iota
+	WKTGeometry
+)
+
+// Query selects features of one layer. The zero value selects the first page of everything in CRS84.
+type Query struct {
+	BBox       *BBox
+	Datetime   *Interval
+	Filters    []Filter
+	SortBy     []SortKey
+	Properties []string // nil: every declared property
+	Limit      int      // 0: DefaultLimit
+	Offset     int
+	CRS        crs.CRS // output CRS: CRS84 (default) or SWEREF99TM
+	Geometry   GeometryFormat
+	// SkipCount leaves NumberMatched at -1, for callers that do not need it.
+	SkipCount bool
+}
+
+// Paging limits of the items endpoint.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 10000
+)
+
+// Feature is one row ready for output: the id as JSON, the geometry as GeoJSON or WKT text
+// (nil when the row has none), and the properties as a JSON object in declared order.
+type Feature struct {
+	ID         json.RawMessage
+	Geometry   []byte
+	Properties json.RawMessage
+}
+
+// Page is one page of features.
+type Page struct {
+	Features      []Feature
+	NumberMatched int64 // -1 when not counted
+}
+
+// EPSG:3006's area of use in CRS84 (EPSG registry). A CRS84 bbox is
+// clipped to it before it is projected, because Transverse Mercator diverges far from its
+// central meridian and nothing of ours is stored outside it.
+const (
+	areaMinLon, areaMinLat = 10.03, 54.96
+	areaMaxLon, areaMaxLat = 24.17, 69.07
+)
+
+// Features returns one page of layer l's features that match q.
+func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) {
+	if err := q.validate(l); err != nil {
+		return nil, err
+	}
+	parts := buildSelect(l, &q)
+	page := &Page{NumberMatched: -1}
+	if parts.empty {
+		page.NumberMatched = 0
+		return page, nil
+	}
+	order := orderBy(l, q.SortBy)
+	limit := q.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	sql := parts.with + parts.sel + " FROM " + parts.from + parts.where + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, q.Offset)
+	rows, err := s.pool.Query(ctx, sql, parts.args...)
+	if err != nil {
+		return nil, fmt.Errorf("features %s: %w", l.ID, err)
+	}
+	page.Features = make([]Feature, 0, min(limit, 1024))
+	for rows.Next() {
+		var f Feature
+		var id, props []byte
+		if err := rows.Scan(&id, &f.Geometry, &props); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("features %s: scan: %w", l.ID, err)
+		}
+		f.ID, f.Properties = id, props
+		page.Features = append(page.Features, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("features %s: %w", l.ID, err)
+	}
+	if q.SkipCount {
+		return page, nil
+	}
+	if q.Offset == 0 && len(page.Features) < limit {
+		page.NumberMatched = int64(len(page.Features))
+		return page, nil
+	}
+	countSQL := parts.with + "SELECT count(*) FROM " + parts.from + parts.where
+	if err := s.pool.QueryRow(ctx, countSQL, parts.args...).Scan(&page.NumberMatched); err != nil {
+		return nil, fmt.Errorf("features %s: count: %w", l.ID, err)
+	}
+	return page, nil
+}
+
+// Feature returns the feature with the given id, or an error wrapping ErrNotFound.
+func (s *Store) Feature(ctx context.Context, l *Layer, id string, out crs.CRS) (Feature, error) {
+	q := Query{CRS: out}
+	var key any = id
+	if l.IDType == Integer {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return Feature{}, fmt.Errorf("feature %s/%s: %w", l.ID, id, ErrNotFound)
+		}
+		key = n
+	}
+	parts := buildSelect(l, &q)
+	args := append(parts.args, key)
+	sql := parts.sel + " FROM " + parts.from + fmt.Sprintf(" WHERE t.%s = $%d", ident(l.IDColumn), len(args))
+	var f Feature
+	var fid, props []byte
+	err := s.pool.QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Feature{}, fmt.Errorf("feature %s/%s: %w", l.ID, id, ErrNotFound)
+	}
+	if err != nil {
+		return Feature{}, fmt.Errorf("feature %s/%s: %w", l.ID, id, err)
+	}
+	f.ID, f.Properties = fid, props
+	return f, nil
+}
+
+// ParseFilter turns the text of ?name=value into a Filter typed by the declaration.
+func (l *Layer) ParseFilter(name, raw string) (Filter, error) {
+	p, ok := l.Property(name)
+	if !ok || !p.Filter {
+		return Filter{}, Invalid(name, "unknown parameter; filterable properties of %s are %s", l.ID, strings.Join(l.filterable(), ", "))
+	}
+	v, err := p.parse(raw)
+	if err != nil {
+		return Filter{}, Invalid(name, "%v", err)
+	}
+	return Filter{Property: name, Value: v}, nil
+}
+
+func (l *Layer) filterable() []string {
+	var names []string
+	for _, p := range l.Properties {
+		if p.Filter {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
+
+// Sortable lists the properties allowed in sortby.
+func (l *Layer) Sortable() []string {
+	var names []string
+	for _, p := range l.Properties {
+		if p.Sort {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
+
+func (p Property) parse(raw string) (any, error) {
+	switch p.Type {
+	case Integer:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", raw)
+		}
+		return n, nil
+	case Number:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%q is not a finite number", raw)
+		}
+		return f, nil
+	case Boolean:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not true or false", raw)
+		}
+		return b, nil
+	case Date:
+		t, err := time.Parse(time.DateOnly, raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD)", raw)
+		}
+		return t, nil
+	case DateTime:
+		t, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an RFC 3339 date-time", raw)
+		}
+		return t, nil
+	case String:
+		if len(p.Enum) > 0 && !slices.Contains(p.Enum, raw) {
+			return nil, fmt.Errorf("%q is not one of %s", raw, strings.Join(p.Enum, ", "))
+		}
+		if len(raw) > 200 {
+			return nil, errors.New("value longer than 200 characters")
+		}
+		return raw, nil
+	}
+	return nil, fmt.Errorf("properties of this type cannot be filtered")
+}
+
+func (q *Query) validate(l *Layer) error {
+	if q.Limit < 0 || q.Limit > MaxLimit {
+		return Invalid("limit", "must be between 1 and %d", MaxLimit)
+	}
+	if q.Offset < 0 {
+		return Invalid("offset", "must not be negative")
+	}
+	if q.BBox != nil && !l.HasGeometry() {
+		return Invalid("bbox", "collection %s has no geometry", l.ID)
+	}
+	if q.Datetime != nil && !l.Temporal() {
+		return Invalid("datetime", "collection %s has no temporal property", l.ID)
+	}
+	for _, name := range q.Properties {
+		if _, ok := l.Property(name); !ok {
+			return Invalid("properties", "unknown property %q", name)
+		}
+	}
+	for _, k := range q.SortBy {
+		p, ok := l.Property(k.Property)
+		if !ok || !p.Sort {
+			return Invalid("sortby", "cannot sort by %q; sortable properties are %s", k.Property, strings.Join(l.Sortable(), ", "))
+		}
+	}
+	for _, f := range q.Filters {
+		if p, ok := l.Property(f.Property); !ok || !p.Filter {
+			return Invalid(f.Property, "not a filterable property")
+		}
+	}
+	return nil
+}
+
+// ident quotes a declared identifier. Declarations are validated to plain lower-case names,
+// and request text never reaches here.
+func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
+
+type argList []any
+
+func (a *argList) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// sqlParts are the pieces of a features query; the page and its count share them.
+type sqlParts struct {
+	with  string // "WITH env AS (...) " when there is a bbox
+	sel   string // "SELECT id, geometry, properties"
+	from  string
+	where string // " WHERE ..." or ""
+	args  argList
+	// empty is true when nothing can match (a CRS84 bbox wholly outside EPSG:3006's area of use).
+	empty bool
+}
+
+// buildSelect builds the features query of q on layer l. Identifiers come from the
+// declaration, values are parameters.
+func buildSelect(l *Layer, q *Query) sqlParts {
+	var parts sqlParts
+	args := &parts.args
+	var conds []string
+	parts.from = ident(l.Table) + " t"
+
+	// The bbox becomes a one-row CTE so the projected envelope is computed once.
+	if q.BBox != nil {
+		bb := *q.BBox
+		if bb.CRS == crs.CRS84 {
+			bb.MinX, bb.MinY = max(bb.MinX, areaMinLon), max(bb.MinY, areaMinLat)
+			bb.MaxX, bb.MaxY = min(bb.MaxX, areaMaxLon), min(bb.MaxY, areaMaxLat)
+			if bb.MinX > bb.MaxX || bb.MinY > bb.MaxY {
+				parts.empty = true
+			}
+			// Segmentize before projecting: a lon/lat rectangle is curved in EPSG:3006.
+			parts.with = fmt.Sprintf("WITH env AS (SELECT ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 0.005), 3006) AS g) ",
+				args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY))
+		} else {
+			parts.with = fmt.Sprintf("WITH env AS (SELECT ST_MakeEnvelope(%s, %s, %s, %s, 3006) AS g) ",
+				args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY))
+		}
+		parts.from += ", env"
+		conds = append(conds, fmt.Sprintf("ST_Intersects(t.%s, env.g)", ident(l.Geometry)))
+	}
+
+	// Properties as one compact JSON object in declared order: row_to_json of a sub-select
+	// names the keys after the declared columns.
+	var cols []string
+	for _, p := range l.Properties {
+		if q.Properties == nil || slices.Contains(q.Properties, p.Name) {
+			cols = append(cols, "t."+ident(p.Name))
+		}
+	}
+	props := "'{}'"
+	if len(cols) > 0 {
+		props = "(SELECT row_to_json(r) FROM (SELECT " + strings.Join(cols, ", ") + ") r)"
+	}
+	parts.sel = "SELECT to_json(t." + ident(l.IDColumn) + ")::text, " + geometryExpr(l, q) + ", " + props + "::text"
+
+	if dt := q.Datetime; dt != nil {
+		startCol := "t." + ident(l.TimeStart)
+		if l.TimeEnd == "" {
+			if dt.Start != nil {
+				conds = append(conds, startCol+" >= "+args.add(*dt.Start))
+			}
+			if dt.End != nil {
+				conds = append(conds, startCol+" <= "+args.add(*dt.End))
+			}
+		} else {
+			// Interval rows match when they overlap the query; a NULL end is open.
+			endCol := "t." + ident(l.TimeEnd)
+			endExpr, op := endCol, ">="
+			if p, _ := l.Property(l.TimeEnd); p.Type == Date {
+				// A date end is inclusive: the row runs until the start of the next day.
+				endExpr, op = "("+endCol+" + 1)", ">"
+			}
+			if dt.Start != nil {
+				conds = append(conds, fmt.Sprintf("(%s IS NULL OR %s %s %s)", endCol, endExpr, op, args.add(*dt.Start)))
+			}
+			if dt.End != nil {
+				conds = append(conds, fmt.Sprintf("(%s IS NULL OR %s <= %s)", startCol, startCol, args.add(*dt.End)))
+			}
+		}
+	}
+	for _, f := range q.Filters {
+		conds = append(conds, fmt.Sprintf("t.%s = %s", ident(f.Property), args.add(f.Value)))
+	}
+	if len(conds) > 0 {
+		parts.where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	return parts
+}
+
+func geometryExpr(l *Layer, q *Query) string {
+	if !l.HasGeometry() {
+		return "NULL::text"
+	}
+	g := "t." + ident(l.Geometry)
+	prec := 2 // centimetres in EPSG:3006
+	if q.CRS != crs.SWEREF99TM {
+		g = "ST_Transform(" + g + ", 4326)"
+		prec = 7 // about a centimetre in degrees
+	}
+	if q.Geometry == WKTGeometry {
+		return fmt.Sprintf("ST_AsText(%s, %d)", g, prec)
+	}
+	// Options 0: no bbox and no "crs" member (the Content-Crs header says the CRS).
+	return fmt.Sprintf("ST_AsGeoJSON(%s, %d, 0)", g, prec)
+}
+
+func orderBy(l *Layer, keys []SortKey) string {
+	var parts []string
+	for _, k := range keys {
+		dir := "ASC NULLS LAST"
+		if k.Desc {
+			dir = "DESC NULLS LAST"
+		}
+		parts = append(parts, "t."+ident(k.Property)+" "+dir)
+	}
+	parts = append(parts, "t."+ident(l.IDColumn))
+	return " ORDER BY " + strings.Join(parts, ", ")
+}

@@ -1,0 +1,157 @@
+package web
+
+import (
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// link is an OGC API link object.
+type link struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+type extent struct {
+	Spatial  *spatialExtent  `json:"spatial,omitempty"`
+	Temporal *temporalExtent `json:"temporal,omitempty"`
+}
+
+type spatialExtent struct {
+	BBox [][4]float64 `json:"bbox"`
+	CRS  string       `json:"crs"`
+}
+
+type temporalExtent struct {
+	Interval [][2]*string `json:"interval"`
+	TRS      string       `json:"trs"`
+}
+
+type collectionDoc struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Links       []link   `json:"links"`
+	Extent      *extent  `json:"extent,omitempty"`
+	ItemType    string   `json:"itemType"`
+	CRS         []string `json:"crs"`
+	StorageCRS  string   `json:"storageCrs,omitempty"`
+	// Lägesbild's own members: the English title, the data class of the layer, and the
+	// notice that demo rows are illustrative.
+	TitleEN      string `json:"titleEn"`
+	DataClass    string `json:"dataClass"`
+	Illustrative bool   `json:"illustrative"`
+	Notice       string `json:"notice,omitempty"`
+}
+
+// illustrativeNotice is shown wherever demo data appears.
+const illustrativeNotice = "Illustrativa demodata – inte officiell statistik. Illustrative demo data – not official statistics."
+
+// collections serves GET /collections.
+func (s *Server) collections(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	base := s.baseURL(c)
+	var docs []collectionDoc
+	for _, l := range s.cat.Layers() {
+		d, err := s.collectionDoc(c, base, l)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, d)
+	}
+	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{
+		"links": []link{
+			{Href: base + "/collections", Rel: "self", Type: mediaJSON, Title: "Collections"},
+		},
+		"collections": docs,
+		"crs":         []string{crs.CRS84.URI(), crs.SWEREF99TM.URI()},
+	})
+}
+
+// collection serves GET /collections/{collectionId}.
+func (s *Server) collection(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	l, err := s.cat.Layer(c.Param("collectionId"))
+	if err != nil {
+		return err
+	}
+	d, err := s.collectionDoc(c, s.baseURL(c), l)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, mediaJSON, cacheMeta, d)
+}
+
+func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (collectionDoc, error) {
+	ext, err := s.store.Extent(c.Request().Context(), l)
+	if err != nil {
+		return collectionDoc{}, err
+	}
+	href := base + "/collections/" + l.ID
+	d := collectionDoc{
+		ID: l.ID, Title: l.Title, TitleEN: l.TitleEN, Description: l.Description,
+		ItemType: "feature", DataClass: string(l.Class),
+		CRS:          []string{crs.CRS84.URI(), crs.SWEREF99TM.URI()},
+		StorageCRS:   crs.SWEREF99TM.URI(),
+		Illustrative: ext.Illustrative,
+		Links: []link{
+			{Href: href, Rel: "self", Type: mediaJSON, Title: l.Title},
+			{Href: href + "/items", Rel: "items", Type: mediaGeoJSON, Title: l.Title + " (GeoJSON)"},
+			{Href: href + "/items?f=csv", Rel: "items", Type: "text/csv", Title: l.Title + " (CSV)"},
+		},
+	}
+	if !l.HasGeometry() {
+		d.CRS, d.StorageCRS = nil, ""
+		d.CRS = []string{}
+	}
+	if ext.Illustrative {
+		d.Notice = illustrativeNotice
+	}
+	if ext.BBox != nil || ext.Start != nil || ext.End != nil {
+		d.Extent = &extent{}
+		if ext.BBox != nil {
+			d.Extent.Spatial = &spatialExtent{BBox: [][4]float64{*ext.BBox}, CRS: crs.CRS84.URI()}
+		}
+		if ext.Start != nil || ext.End != nil {
+			iv := [2]*string{}
+			if ext.Start != nil {
+				v := ext.Start.UTC().Format("2006-01-02T15:04:05Z")
+				iv[0] = &v
+			}
+			if ext.End != nil {
+				v := ext.End.UTC().Format("2006-01-02T15:04:05Z")
+				iv[1] = &v
+			}
+			d.Extent.Temporal = &temporalExtent{Interval: [][2]*string{iv}, TRS: "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+		}
+	}
+	return d, nil
+}
+
+// onlyParams refuses any query parameter not in allowed, and an f other than json.
+func onlyParams(c echo.Context, allowed ...string) error {
+	for name := range c.QueryParams() {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == name
+		}
+		if !ok {
+			return invalid(name, "unknown parameter")
+		}
+	}
+	if c.QueryParams().Has("f") {
+		if _, err := parseFormat(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+

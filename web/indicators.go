@@ -1,0 +1,109 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// indicatorDistricts serves GET /indicators/{key}/districts: one indicator and year joined to
+// the areas of a level, as GeoJSON for a choropleth or as CSV.
+//
+// Parameters: year (default: the latest year with values), level (default: district),
+// crs, f=json|csv.
+func (s *Server) indicatorDistricts(c echo.Context) error {
+	if err := onlyParamsAny(c, "year", "level", "crs", "f"); err != nil {
+		return err
+	}
+	v := c.QueryParams()
+	year, err := parseInt("year", v.Get("year"), 0, 1900, 2100)
+	if err != nil {
+		return err
+	}
+	level := v.Get("level")
+	if level == "" {
+		level = "district"
+	}
+	districts, _ := s.cat.Layer("districts")
+	if _, err := districts.ParseFilter("level", level); err != nil {
+		return invalid("level", "%q is not a level; use municipality, regso, district or deso", level)
+	}
+	out, err := parseCRS("crs", v.Get("crs"))
+	if err != nil {
+		return err
+	}
+	format, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson", formatCSV)
+	if err != nil {
+		return err
+	}
+	m, err := s.store.IndicatorDistricts(c.Request().Context(), c.Param("key"), year, level, out)
+	if err != nil {
+		return err
+	}
+	if format == formatCSV {
+		l := &layers.Layer{ID: "indicator", Properties: []layers.Property{
+			{Name: "name"}, {Name: "level"}, {Name: "part_of_town"}, {Name: "population"},
+			{Name: "indicator_key"}, {Name: "year"}, {Name: "value"}, {Name: "unit"}, {Name: "illustrative"},
+		}}
+		body, err := featuresCSV(l, &layers.Query{}, &layers.Page{Features: m.Features})
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition,
+			`attachment; filename="`+m.Indicator.Key+`-`+strconv.Itoa(m.Year)+`.csv"`)
+		return s.send(c, http.StatusOK, mediaCSV, cacheData, body)
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, f := range m.Features {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"type":"Feature",`)
+		writeFeatureBody(&b, f)
+		b.WriteByte('}')
+	}
+	b.WriteString(`],"indicator":`)
+	ind, _ := json.Marshal(m.Indicator)
+	b.Write(ind)
+	b.WriteString(`,"year":`)
+	b.WriteString(strconv.Itoa(m.Year))
+	b.WriteString(`,"years":`)
+	years, _ := json.Marshal(m.Years)
+	b.Write(years)
+	if m.Indicator.Illustrative {
+		b.WriteString(`,"notice":`)
+		n, _ := json.Marshal(illustrativeNotice)
+		b.Write(n)
+	}
+	b.WriteString(`,"numberReturned":`)
+	b.WriteString(strconv.Itoa(len(m.Features)))
+	b.WriteString(`,"timeStamp":"`)
+	b.WriteString(s.now().UTC().Format(time.RFC3339))
+	b.WriteString(`"}`)
+	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
+	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, b.Bytes())
+}
+
+// onlyParamsAny refuses any query parameter not in allowed.
+func onlyParamsAny(c echo.Context, allowed ...string) error {
+	for name, vals := range c.QueryParams() {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == name
+		}
+		if !ok {
+			return invalid(name, "unknown parameter; allowed are %v", allowed)
+		}
+		if len(vals) > 1 {
+			return invalid(name, "given %d times; give it once", len(vals))
+		}
+	}
+	return nil
+}

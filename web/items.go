@@ -1,0 +1,230 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+const (
+	mediaGeoJSON = "application/geo+json"
+	mediaJSON    = "application/json"
+	mediaCSV     = "text/csv; charset=utf-8"
+)
+
+// items serves GET /collections/{collectionId}/items.
+func (s *Server) items(c echo.Context) error {
+	l, err := s.cat.Layer(c.Param("collectionId"))
+	if err != nil {
+		return err
+	}
+	r, err := parseItems(l, c.QueryParams())
+	if err != nil {
+		return err
+	}
+	page, err := s.store.Features(c.Request().Context(), l, r.query)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Crs", "<"+r.query.CRS.URI()+">")
+	if r.format == formatCSV {
+		body, err := featuresCSV(l, &r.query, page)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+l.ID+`.csv"`)
+		return s.send(c, http.StatusOK, mediaCSV, cacheData, body)
+	}
+	base := s.baseURL(c) + "/collections/" + l.ID + "/items"
+	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, featureCollection(base, c.QueryParams(), &r.query, page, s.now()))
+}
+
+// item serves GET /collections/{collectionId}/items/{featureId}.
+func (s *Server) item(c echo.Context) error {
+	l, err := s.cat.Layer(c.Param("collectionId"))
+	if err != nil {
+		return err
+	}
+	v := c.QueryParams()
+	for name := range v {
+		if name != "f" && name != "crs" {
+			return invalid(name, "unknown parameter; a single feature takes f and crs")
+		}
+	}
+	if _, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
+		return err
+	}
+	out, err := parseCRS("crs", v.Get("crs"))
+	if err != nil {
+		return err
+	}
+	f, err := s.store.Feature(c.Request().Context(), l, c.Param("featureId"), out)
+	if err != nil {
+		return err
+	}
+	base := s.baseURL(c) + "/collections/" + l.ID
+	var b bytes.Buffer
+	b.WriteString(`{"type":"Feature",`)
+	writeFeatureBody(&b, f)
+	b.WriteString(`,"links":`)
+	links := marshalJSON([]link{
+		{Href: base + "/items/" + url.PathEscape(c.Param("featureId")), Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
+		{Href: base, Rel: "collection", Type: mediaJSON, Title: l.Title},
+	})
+	b.Write(links)
+	b.WriteByte('}')
+	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
+	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, b.Bytes())
+}
+
+// writeFeatureBody writes the id, geometry and properties members of a GeoJSON feature.
+func writeFeatureBody(b *bytes.Buffer, f layers.Feature) {
+	b.WriteString(`"id":`)
+	b.Write(f.ID)
+	b.WriteString(`,"geometry":`)
+	if f.Geometry == nil {
+		b.WriteString("null")
+	} else {
+		b.Write(f.Geometry)
+	}
+	b.WriteString(`,"properties":`)
+	b.Write(f.Properties)
+}
+
+// featureCollection writes the GeoJSON answer with OGC paging links. The features' JSON
+// comes straight from PostGIS, so it is copied, not re-encoded.
+func featureCollection(base string, params url.Values, q *layers.Query, page *layers.Page, now time.Time) []byte {
+	var b bytes.Buffer
+	b.Grow(256 + len(page.Features)*256)
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, f := range page.Features {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"type":"Feature",`)
+		writeFeatureBody(&b, f)
+		b.WriteByte('}')
+	}
+	b.WriteString(`],"timeStamp":"`)
+	b.WriteString(now.UTC().Format(time.RFC3339))
+	b.WriteString(`","numberReturned":`)
+	b.WriteString(strconv.Itoa(len(page.Features)))
+	if page.NumberMatched >= 0 {
+		b.WriteString(`,"numberMatched":`)
+		b.WriteString(strconv.FormatInt(page.NumberMatched, 10))
+	}
+	limit := q.Limit
+	if limit == 0 {
+		limit = layers.DefaultLimit
+	}
+	withOffset := func(off int, f string) string {
+		v := url.Values{}
+		for k, vals := range params {
+			v[k] = vals
+		}
+		if off > 0 {
+			v.Set("offset", strconv.Itoa(off))
+		} else {
+			v.Del("offset")
+		}
+		if f != "" {
+			v.Set("f", f)
+		}
+		if enc := v.Encode(); enc != "" {
+			return base + "?" + enc
+		}
+		return base
+	}
+	links := []link{
+		{Href: withOffset(q.Offset, ""), Rel: "self", Type: mediaGeoJSON, Title: "This page"},
+		{Href: withOffset(q.Offset, formatCSV), Rel: "alternate", Type: "text/csv", Title: "This page as CSV"},
+	}
+	more := len(page.Features) == limit && (page.NumberMatched < 0 || int64(q.Offset+limit) < page.NumberMatched)
+	if more {
+		links = append(links, link{Href: withOffset(q.Offset+limit, ""), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
+	}
+	if q.Offset > 0 {
+		links = append(links, link{Href: withOffset(max(0, q.Offset-limit), ""), Rel: "prev", Type: mediaGeoJSON, Title: "Previous page"})
+	}
+	b.WriteString(`,"links":`)
+	b.Write(marshalJSON(links))
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// featuresCSV writes one row per feature: id, the selected properties in declared order, and
+// the geometry as WKT in the output CRS. Arrays are joined with ";", objects stay JSON.
+func featuresCSV(l *layers.Layer, q *layers.Query, page *layers.Page) ([]byte, error) {
+	var cols []string
+	for _, p := range l.Properties {
+		if q.Properties == nil || slices.Contains(q.Properties, p.Name) {
+			cols = append(cols, p.Name)
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff") // BOM: Excel, which planners use, then reads UTF-8 (å, ä, ö) correctly
+	w := csv.NewWriter(&buf)
+	header := append([]string{"id"}, cols...)
+	if l.HasGeometry() {
+		header = append(header, "geometry_wkt")
+	}
+	_ = w.Write(header)
+	row := make([]string, len(header))
+	for _, f := range page.Features {
+		var props map[string]json.RawMessage
+		if err := json.Unmarshal(f.Properties, &props); err != nil {
+			return nil, fmt.Errorf("csv: properties of %s: %w", f.ID, err)
+		}
+		row[0] = csvValue(f.ID)
+		for i, name := range cols {
+			row[i+1] = csvValue(props[name])
+		}
+		if l.HasGeometry() {
+			row[len(row)-1] = string(f.Geometry)
+		}
+		_ = w.Write(row)
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+func csvValue(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		return s
+	case '[':
+		var items []any
+		if err := json.Unmarshal(raw, &items); err == nil {
+			var b bytes.Buffer
+			for i, it := range items {
+				if i > 0 {
+					b.WriteByte(';')
+				}
+				if str, ok := it.(string); ok {
+					b.WriteString(str)
+				} else {
+					j, _ := json.Marshal(it)
+					b.Write(j)
+				}
+			}
+			return b.String()
+		}
+	}
+	return string(raw)
+}
+

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// conformanceClasses are the OGC conformance classes this server implements.
+func conformanceClasses() []string {
+	return []string{
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+		"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+		"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+		"http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+	}
+}
+
+// landing serves GET /, the OGC API landing page.
+func (s *Server) landing(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	base := s.baseURL(c)
+	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{
+		"title":       "Lägesbild",
+		"description": "Gemensam lägesbild för kommun och polis: stadsdelar, platser, observationer, indikatorer och insatser. A shared situational picture for the municipality and the police (OGC API – Features).",
+		"version":     s.cfg.Version,
+		"links": []link{
+			{Href: base + "/", Rel: "self", Type: mediaJSON, Title: "This document"},
+			{Href: base + "/api", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition (OpenAPI 3.0)"},
+			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
+			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
+		},
+	})
+}
+
+// conformance serves GET /conformance.
+func (s *Server) conformance(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{"conformsTo": conformanceClasses()})
+}
+
+// healthz says the process is up; it touches nothing else.
+func (s *Server) healthz(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.String(http.StatusOK, "ok\n")
+}
+
+// readyz says whether the server can answer: the database must respond within two seconds.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready", "error", err)
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "database unreachable")
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.String(http.StatusOK, "ready\n")
+}

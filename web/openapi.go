@@ -1,0 +1,278 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// obj is a JSON object in the OpenAPI document.
+type obj = map[string]any
+
+// openAPI serves GET /api: the OpenAPI 3.0 document, derived from the layer catalogue so
+// each collection's filters, sort keys and property schemas match what items accepts.
+func (s *Server) openAPI(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	return s.sendJSON(c, "application/vnd.oai.openapi+json;version=3.0", cacheMeta, openAPIDocument(s.cat, s.baseURL(c), s.cfg.Version))
+}
+
+func ref(name string) obj { return obj{"$ref": "#/components/" + name} }
+
+func jsonResponse(desc, media string, schema obj) obj {
+	return obj{"description": desc, "content": obj{media: obj{"schema": schema}}}
+}
+
+func problemResponses(codes ...string) obj {
+	r := obj{}
+	for _, code := range codes {
+		r[code] = ref("responses/Problem")
+	}
+	return r
+}
+
+func merge(a, b obj) obj {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+func propertySchema(p layers.Property) obj {
+	var s obj
+	switch p.Type {
+	case layers.Integer:
+		s = obj{"type": "integer"}
+	case layers.Number:
+		s = obj{"type": "number"}
+	case layers.Boolean:
+		s = obj{"type": "boolean"}
+	case layers.Date:
+		s = obj{"type": "string", "format": "date"}
+	case layers.DateTime:
+		s = obj{"type": "string", "format": "date-time"}
+	case layers.StringArray:
+		s = obj{"type": "array", "items": obj{"type": "string"}}
+	case layers.JSON:
+		s = obj{}
+	default:
+		s = obj{"type": "string"}
+		if len(p.Enum) > 0 {
+			s["enum"] = p.Enum
+		}
+	}
+	if p.Type != layers.JSON {
+		s["nullable"] = true
+	}
+	s["description"] = p.Description
+	return s
+}
+
+func filterParameter(p layers.Property) obj {
+	sch := propertySchema(p)
+	delete(sch, "nullable")
+	delete(sch, "description")
+	return obj{"name": p.Name, "in": "query", "required": false, "style": "form", "explode": false,
+		"description": "Only features whose " + p.Name + " equals this value. " + p.Description, "schema": sch}
+}
+
+func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
+	crsList := []string{crs.CRS84.URI(), crs.SWEREF99TM.URI()}
+	params := obj{
+		"f": obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson", "csv"}},
+			"description": "Output format: GeoJSON (json, the default) or CSV (with the geometry as WKT)."},
+		"bbox": obj{"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "minx,miny,maxx,maxy (or 6 numbers with heights, which are ignored) in bbox-crs. Boxes crossing the antimeridian are refused.",
+			"schema":      obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}},
+		"bbox-crs": obj{"name": "bbox-crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsList},
+			"description": "CRS of bbox; default CRS84."},
+		"crs": obj{"name": "crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsList},
+			"description": "CRS of the returned geometries; default CRS84 (GeoJSON, RFC 7946). EPSG:3006 gives easting, northing in metres."},
+		"datetime": obj{"name": "datetime", "in": "query", "required": false, "schema": obj{"type": "string"},
+			"description": "An RFC 3339 instant or closed or half-open interval (start/end, with .. or empty for an open end). A date without time means the whole day (UTC)."},
+		"limit": obj{"name": "limit", "in": "query", "required": false,
+			"schema":      obj{"type": "integer", "minimum": 1, "maximum": layers.MaxLimit, "default": layers.DefaultLimit},
+			"description": "Features per page. Values out of range are refused (400)."},
+		"offset": obj{"name": "offset", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 0, "default": 0},
+			"description": "Features to skip; follow the next and prev links rather than computing it."},
+		"properties": obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
+			"schema": obj{"type": "array", "items": obj{"type": "string"}}, "description": "Only these properties (comma-separated)."},
+		"collectionId": obj{"name": "collectionId", "in": "path", "required": true, "schema": obj{"type": "string"}},
+		"featureId":    obj{"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "string"}},
+	}
+	linkSchema := obj{"type": "object", "required": []string{"href", "rel"}, "properties": obj{
+		"href": obj{"type": "string"}, "rel": obj{"type": "string"}, "type": obj{"type": "string"}, "title": obj{"type": "string"}}}
+	schemas := obj{
+		"Link":  linkSchema,
+		"Links": obj{"type": "array", "items": ref("schemas/Link")},
+		"Problem": obj{"type": "object", "required": []string{"type", "title", "status"}, "properties": obj{
+			"type": obj{"type": "string"}, "title": obj{"type": "string"}, "status": obj{"type": "integer"},
+			"detail": obj{"type": "string"}, "instance": obj{"type": "string"},
+			"param": obj{"type": "string", "description": "The parameter at fault."}}},
+		"Geometry": obj{"type": "object", "nullable": true, "required": []string{"type"}, "properties": obj{
+			"type": obj{"type": "string", "enum": []string{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}}}},
+		"Collection": obj{"type": "object", "required": []string{"id", "links"}, "properties": obj{
+			"id": obj{"type": "string"}, "title": obj{"type": "string"}, "titleEn": obj{"type": "string"}, "description": obj{"type": "string"},
+			"links": ref("schemas/Links"), "itemType": obj{"type": "string"},
+			"crs": obj{"type": "array", "items": obj{"type": "string"}}, "storageCrs": obj{"type": "string"},
+			"dataClass": obj{"type": "string", "enum": []string{"open", "internal", "restricted"}},
+			"illustrative": obj{"type": "boolean"}, "notice": obj{"type": "string"},
+			"extent": obj{"type": "object", "properties": obj{
+				"spatial": obj{"type": "object", "properties": obj{
+					"bbox": obj{"type": "array", "items": obj{"type": "array", "minItems": 4, "maxItems": 4, "items": obj{"type": "number"}}},
+					"crs":  obj{"type": "string"}}},
+				"temporal": obj{"type": "object", "properties": obj{
+					"interval": obj{"type": "array", "items": obj{"type": "array", "minItems": 2, "maxItems": 2, "items": obj{"type": "string", "nullable": true}}},
+					"trs":      obj{"type": "string"}}}}}}},
+	}
+	paths := obj{
+		"/": obj{"get": obj{"summary": "Landing page", "operationId": "getLandingPage", "tags": []string{"Capabilities"},
+			"responses": merge(obj{"200": jsonResponse("Links to the API definition, conformance and collections.", mediaJSON,
+				obj{"type": "object", "required": []string{"links"}, "properties": obj{
+					"title": obj{"type": "string"}, "description": obj{"type": "string"}, "version": obj{"type": "string"}, "links": ref("schemas/Links")}})},
+				problemResponses("400"))}},
+		"/conformance": obj{"get": obj{"summary": "Conformance classes", "operationId": "getConformance", "tags": []string{"Capabilities"},
+			"responses": merge(obj{"200": jsonResponse("The conformance classes implemented.", mediaJSON,
+				obj{"type": "object", "required": []string{"conformsTo"}, "properties": obj{"conformsTo": obj{"type": "array", "items": obj{"type": "string"}}}})},
+				problemResponses("400"))}},
+		"/api": obj{"get": obj{"summary": "This API definition", "operationId": "getAPI", "tags": []string{"Capabilities"},
+			"responses": obj{"200": jsonResponse("OpenAPI 3.0 document.", "application/vnd.oai.openapi+json;version=3.0", obj{"type": "object"})}}},
+		"/collections": obj{"get": obj{"summary": "The collections", "operationId": "getCollections", "tags": []string{"Capabilities"},
+			"responses": merge(obj{"200": jsonResponse("Every collection with its extent and links.", mediaJSON,
+				obj{"type": "object", "required": []string{"collections", "links"}, "properties": obj{
+					"links": ref("schemas/Links"), "crs": obj{"type": "array", "items": obj{"type": "string"}},
+					"collections": obj{"type": "array", "items": ref("schemas/Collection")}}})},
+				problemResponses("400"))}},
+		"/indicators/{key}/districts": obj{"get": obj{
+			"summary":     "An indicator's values for one year joined to the areas of a level (choropleth input)",
+			"operationId": "getIndicatorDistricts", "tags": []string{"Indicators"},
+			"parameters": []obj{
+				{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": "Indicator key (see the indicators collection)."},
+				{"name": "year", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 1900, "maximum": 2100}, "description": "Year; default the latest with values."},
+				{"name": "level", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"municipality", "regso", "district", "deso"}, "default": "district"}},
+				ref("parameters/crs"),
+				{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson", "csv"}}},
+			},
+			"responses": merge(obj{"200": obj{"description": "Areas with the value (null when missing, never zero).", "content": obj{
+				mediaGeoJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "features", "indicator", "year"}, "properties": obj{
+					"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": obj{"type": "object"}},
+					"indicator": obj{"type": "object"}, "year": obj{"type": "integer"}, "years": obj{"type": "array", "items": obj{"type": "integer"}},
+					"notice": obj{"type": "string"}, "numberReturned": obj{"type": "integer"}, "timeStamp": obj{"type": "string", "format": "date-time"}}}},
+				"text/csv": obj{"schema": obj{"type": "string"}}}}}, problemResponses("400", "404"))}},
+		"/healthz": obj{"get": obj{"summary": "Liveness", "operationId": "getHealth", "tags": []string{"Operations"},
+			"responses": obj{"200": obj{"description": "The process is up.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}}},
+		"/readyz": obj{"get": obj{"summary": "Readiness: the database answers", "operationId": "getReady", "tags": []string{"Operations"},
+			"responses": merge(obj{"200": obj{"description": "Ready.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}, problemResponses("503"))}},
+		"/metrics": obj{"get": obj{"summary": "Prometheus metrics", "operationId": "getMetrics", "tags": []string{"Operations"},
+			"responses": obj{"200": obj{"description": "Metrics in the Prometheus text format.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}}},
+	}
+
+	for _, l := range cat.Layers() {
+		props := obj{}
+		for _, p := range l.Properties {
+			props[p.Name] = propertySchema(p)
+		}
+		idSchema := obj{"type": "string"}
+		if l.IDType == layers.Integer {
+			idSchema = obj{"type": "integer"}
+		}
+		geomSchema := obj{"nullable": true, "allOf": []obj{ref("schemas/Geometry")}}
+		if !l.HasGeometry() {
+			geomSchema = obj{"nullable": true, "type": "object", "description": "Always null: this collection has no geometry."}
+		}
+		name := schemaName(l.ID)
+		schemas[name+"Feature"] = obj{"type": "object", "required": []string{"type", "id", "geometry", "properties"}, "properties": obj{
+			"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": idSchema, "geometry": geomSchema,
+			"properties": obj{"type": "object", "properties": props}, "links": ref("schemas/Links")}}
+		schemas[name+"FeatureCollection"] = obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
+			"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": ref("schemas/" + name + "Feature")},
+			"links": ref("schemas/Links"), "timeStamp": obj{"type": "string", "format": "date-time"},
+			"numberMatched": obj{"type": "integer", "minimum": 0}, "numberReturned": obj{"type": "integer", "minimum": 0}}}
+
+		itemParams := []obj{ref("parameters/f"), ref("parameters/limit"), ref("parameters/offset"), ref("parameters/crs"), ref("parameters/properties")}
+		if l.HasGeometry() {
+			itemParams = append(itemParams, ref("parameters/bbox"), ref("parameters/bbox-crs"))
+		}
+		if l.Temporal() {
+			itemParams = append(itemParams, ref("parameters/datetime"))
+		}
+		sortable := []string{}
+		for _, n := range l.Sortable() {
+			sortable = append(sortable, n, "+"+n, "-"+n)
+		}
+		itemParams = append(itemParams, obj{"name": "sortby", "in": "query", "required": false, "style": "form", "explode": false,
+			"schema":      obj{"type": "array", "items": obj{"type": "string", "enum": sortable}},
+			"description": "Sort keys, comma-separated, each optionally prefixed by + (ascending, default) or - (descending)."})
+		for _, p := range l.Properties {
+			if p.Filter {
+				itemParams = append(itemParams, filterParameter(p))
+			}
+		}
+		path := "/collections/" + l.ID
+		tag := []string{"Data"}
+		paths[path] = obj{"get": obj{"summary": "The " + l.TitleEN + " collection", "operationId": "describe" + name + "Collection", "tags": tag,
+			"responses": merge(obj{"200": jsonResponse("Metadata of the collection.", mediaJSON, ref("schemas/Collection"))}, problemResponses("400", "404"))}}
+		paths[path+"/items"] = obj{"get": obj{"summary": l.TitleEN + ": " + l.Description, "operationId": "get" + name + "Features", "tags": tag,
+			"parameters": itemParams,
+			"responses": merge(obj{"200": obj{"description": "A page of features, with next and prev links.",
+				"headers": obj{"Content-Crs": obj{"schema": obj{"type": "string"}, "description": "CRS of the geometries, as <uri>."}},
+				"content": obj{
+					mediaGeoJSON: obj{"schema": ref("schemas/" + name + "FeatureCollection")},
+					"text/csv":   obj{"schema": obj{"type": "string"}}}}},
+				problemResponses("400", "404"))}}
+		paths[path+"/items/{featureId}"] = obj{"get": obj{"summary": "One feature of " + l.TitleEN, "operationId": "get" + name + "Feature", "tags": tag,
+			"parameters": []obj{ref("parameters/featureId"), ref("parameters/crs"),
+				{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson"}}}},
+			"responses": merge(obj{"200": obj{"description": "The feature.",
+				"headers": obj{"Content-Crs": obj{"schema": obj{"type": "string"}}},
+				"content": obj{mediaGeoJSON: obj{"schema": ref("schemas/" + name + "Feature")}}}},
+				problemResponses("400", "404"))}}
+	}
+	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {
+		get := paths[op].(obj)["get"].(obj)
+		get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
+	}
+	for id := range paths {
+		if len(id) > len("/collections/") && id[:len("/collections/")] == "/collections/" {
+			if get := paths[id].(obj)["get"].(obj); get["parameters"] == nil {
+				get["parameters"] = []obj{ref("parameters/collectionId"), {"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
+			}
+		}
+	}
+	return obj{
+		"openapi": "3.0.3",
+		"info": obj{"title": "Lägesbild API", "version": version,
+			"description": "A shared, need-to-know situational picture for a Swedish municipality and the police, published as OGC API – Features. Demo data is illustrative, not official statistics.",
+			"license":     obj{"name": "MIT"}},
+		"servers": []obj{{"url": base}},
+		"tags": []obj{{"name": "Capabilities"}, {"name": "Data"}, {"name": "Indicators"}, {"name": "Operations"}},
+		"paths": paths,
+		"components": obj{
+			"parameters": params,
+			"schemas":    schemas,
+			"responses": obj{"Problem": obj{"description": "A problem (RFC 9457) saying what was wrong.",
+				"content": obj{"application/problem+json": obj{"schema": ref("schemas/Problem")}}}},
+		},
+	}
+}
+
+// schemaName turns a collection id into a schema name: "indicator-values" → "IndicatorValues".
+func schemaName(id string) string {
+	out := make([]byte, 0, len(id))
+	up := true
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		if ch == '-' || ch == '_' {
+			up = true
+			continue
+		}
+		if up && ch >= 'a' && ch <= 'z' {
+			ch -= 'a' - 'A'
+		}
+		up = false
+		out = append(out, ch)
+	}
+	return string(out)
+}

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	// Param names the query parameter or field at fault, for invalid input.
+	Param string `json:"param,omitempty"`
+}
+
+// handleError is Echo's HTTPErrorHandler: the one place that turns an error into an answer
+// and decides what is logged. Only 5xx details are hidden from the caller.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
+	var inv *layers.InvalidError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &inv):
+		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", inv.Error(), inv.Param
+	case errors.Is(err, layers.ErrNotFound):
+		p.Status, p.Title, p.Detail = http.StatusNotFound, "Not found", err.Error()
+	case errors.As(err, &he):
+		p.Status, p.Title = he.Code, http.StatusText(he.Code)
+		if msg, ok := he.Message.(string); ok && he.Code < 500 {
+			p.Detail = msg
+		}
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer. 499 as nginx logs it.
+		p.Status, p.Title = 499, "Client closed request"
+	default:
+		p.Status, p.Title = http.StatusInternalServerError, "Internal server error"
+		p.Detail = "The error has been logged."
+	}
+	if p.Status >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "request failed", slog.String("path", c.Request().URL.Path), slog.Any("error", err))
+	}
+	body, _ := json.Marshal(p)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(p.Status)
+	if c.Request().Method != http.MethodHead {
+		_, _ = c.Response().Write(body)
+	}
+}
+
+// invalid returns the error for a bad query parameter.
+func invalid(param, format string, args ...any) error { return layers.Invalid(param, format, args...) }

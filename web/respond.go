@@ -1,0 +1,102 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Cache lifetimes. Data changes only through imports and writes, and every answer has a
+// strong ETag, so clients revalidate cheaply after a short max-age.
+const (
+	cacheMeta = "public, max-age=300"
+	cacheData = "public, max-age=60"
+)
+
+// gzipMin is the smallest body worth compressing.
+const gzipMin = 1024
+
+// send writes body with a strong ETag, answers 304 to a matching If-None-Match, and
+// compresses with gzip when the client accepts it. The compressed representation gets
+// its own ETag, as strong validators must differ between content codings.
+func (s *Server) send(c echo.Context, status int, contentType, cacheControl string, body []byte) error {
+	req, h := c.Request(), c.Response().Header()
+	sum := sha256.Sum256(body)
+	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
+	gz := len(body) >= gzipMin && acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
+	if gz {
+		tag += "-gz"
+	}
+	etag := `"` + tag + `"`
+	h.Set(echo.HeaderContentType, contentType)
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", cacheControl)
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if status == http.StatusOK && etagMatch(req.Header.Get("If-None-Match"), tag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if gz {
+		var buf bytes.Buffer
+		zw := s.gzips.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		s.gzips.Put(zw)
+		body = buf.Bytes()
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	return c.Blob(status, contentType, body)
+}
+
+// sendJSON marshals v and sends it with send.
+func (s *Server) sendJSON(c echo.Context, contentType, cacheControl string, v any) error {
+	return s.send(c, http.StatusOK, contentType, cacheControl, marshalJSON(v))
+}
+
+// marshalJSON encodes v without escaping &, < and > (links carry query strings), for
+// values that cannot fail to encode (maps, slices and structs of plain values).
+func marshalJSON(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("web: marshal %T: %v", v, err))
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			return !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") ||
+				strings.Contains(params, "q=0.")
+		}
+	}
+	return false
+}
+
+// etagMatch reports whether an If-None-Match header matches tag (weak comparison, RFC 9110 13.1.2).
+func etagMatch(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		t = strings.TrimPrefix(t, "W/")
+		if strings.Trim(t, `"`) == tag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+// Package web is Lägesbild's HTTP face: Echo handlers for OGC API – Features, request
+// parsing, problem answers (RFC 9457), health and metrics.
+//
+// Assumptions: handlers return errors to one mapper (problem.go); every database call gets
+// the request's context; the base URL of links is taken from the configuration or, when
+// unset, from the request.
+package web
+
+import (
+	"compress/gzip"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// Config configures the HTTP server.
+type Config struct {
+	// BaseURL, when set, is the absolute URL links are built from (e.g. behind a proxy).
+	BaseURL string
+	// CORSOrigins lists the origins allowed to call the API from a browser; empty: none.
+	CORSOrigins []string
+	// Version is reported on the landing page.
+	Version string
+}
+
+// Server holds what the handlers share. Create it with New.
+type Server struct {
+	cfg      Config
+	store    *layers.Store
+	cat      *layers.Catalogue
+	log      *slog.Logger
+	registry *prometheus.Registry
+	latency  *prometheus.HistogramVec
+	gzips    sync.Pool
+	now      func() time.Time
+}
+
+// New returns the Echo instance serving the API over store.
+func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logger) *echo.Echo {
+	s := &Server{
+		cfg:      cfg,
+		store:    store,
+		cat:      cat,
+		log:      log,
+		registry: prometheus.NewRegistry(),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "lagesbild_http_request_duration_seconds",
+			Help:    "Latency of HTTP requests by route, method and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method", "status"}),
+		now: time.Now,
+	}
+	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
+	s.registry.MustRegister(s.latency,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newPoolCollector(store),
+	)
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(s.observe)
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  cfg.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions},
+			ExposeHeaders: []string{"ETag", "Link", "Content-Crs", "OGC-NumberMatched"},
+		}))
+	}
+	s.routes(e)
+	return e
+}
+
+func (s *Server) routes(e *echo.Echo) {
+	get := func(path string, h echo.HandlerFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h)
+	}
+	get("/", s.landing)
+	get("/conformance", s.conformance)
+	get("/api", s.openAPI)
+	get("/collections", s.collections)
+	get("/collections/:collectionId", s.collection)
+	get("/collections/:collectionId/items", s.items)
+	get("/collections/:collectionId/items/:featureId", s.item)
+	get("/indicators/:key/districts", s.indicatorDistricts)
+	get("/healthz", s.healthz)
+	get("/readyz", s.readyz)
+	get("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+}
+
+// observe logs every request and records its latency by route (the route pattern, not the
+// path, so the label set stays small).
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := s.now()
+		err := next(c)
+		if err != nil {
+			c.Error(err) // writes the problem answer now, so the status below is the real one
+		}
+		res := c.Response()
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		elapsed := s.now().Sub(start)
+		s.latency.WithLabelValues(route, c.Request().Method, statusClass(res.Status)).Observe(elapsed.Seconds())
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path),
+			slog.String("query", c.Request().URL.RawQuery),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Duration("duration", elapsed),
+			slog.String("remote", c.RealIP()),
+		)
+		return nil
+	}
+}
+
+func statusClass(code int) string {
+	switch {
+	case code >= 500:
+		return "5xx"
+	case code >= 400:
+		return "4xx"
+	case code >= 300:
+		return "3xx"
+	default:
+		return "2xx"
+	}
+}
+
+// baseURL is the absolute URL of the API root, without a trailing slash.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimSuffix(s.cfg.BaseURL, "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+// poolCollector exposes the connection pool's statistics as Prometheus gauges.
+type poolCollector struct {
+	store             *layers.Store
+	total, idle, used *prometheus.Desc
+}
+
+func newPoolCollector(store *layers.Store) *poolCollector {
+	return &poolCollector{
+		store: store,
+		total: prometheus.NewDesc("lagesbild_db_pool_connections", "Open database connections.", nil, nil),
+		idle:  prometheus.NewDesc("lagesbild_db_pool_idle_connections", "Idle database connections.", nil, nil),
+		used:  prometheus.NewDesc("lagesbild_db_pool_acquired_connections", "Database connections in use.", nil, nil),
+	}
+}
+
+func (p *poolCollector) Describe(ch chan<- *prometheus.Desc) { ch <- p.total; ch <- p.idle; ch <- p.used }
+
+func (p *poolCollector) Collect(ch chan<- prometheus.Metric) {
+	st := p.store.Pool().Stat()
+	ch <- prometheus.MustNewConstMetric(p.total, prometheus.GaugeValue, float64(st.TotalConns()))
+	ch <- prometheus.MustNewConstMetric(p.idle, prometheus.GaugeValue, float64(st.IdleConns()))
+	ch <- prometheus.MustNewConstMetric(p.used, prometheus.GaugeValue, float64(st.AcquiredConns()))
+}
+
+var _ prometheus.Collector = (*poolCollector)(nil)
