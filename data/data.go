@@ -87,8 +87,8 @@ type Place struct {
 	Name         string // unique
 	Kind         string // schema list: square, park, centre, ...
 	Description  string
-	DistrictCode string      // the district the place was positioned in
-	DataClass    string      // open, internal or restricted
+	DistrictCode string       // the district the place was positioned in
+	DataClass    string       // open, internal or restricted
 	Geom         orb.Geometry // orb.Point or orb.Polygon in EPSG:3006
 }
 

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/csv"
 	"encoding/json"
@@ -81,7 +82,7 @@ func parseOutline(b []byte) (orb.Polygon, error) {
 
 // parseCentres reads the centres CSV, checking its header so a reordered file fails loudly.
 func parseCentres(b []byte) ([]centre, error) {
-	rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("data: centres: %w", err)
 	}

@@ -98,7 +98,7 @@ CREATE TABLE indicator_values (
     district_code text NOT NULL REFERENCES districts (code) ON DELETE CASCADE,
     indicator_key text NOT NULL REFERENCES indicators (key) ON DELETE CASCADE,
     year          smallint NOT NULL CHECK (year BETWEEN 1900 AND 2100),
-    value         double precision NOT NULL CHECK (value = value AND value NOT IN ('Infinity', '-Infinity')),
+    value         double precision NOT NULL CHECK (value NOT IN ('NaN', 'Infinity', '-Infinity')),
     data_class    text NOT NULL DEFAULT 'open' CHECK (data_class IN ('open', 'internal', 'restricted')),
     illustrative  boolean NOT NULL DEFAULT false,
     PRIMARY KEY (district_code, indicator_key, year)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
@@ -99,8 +101,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"description": "Features to skip; follow the next and prev links rather than computing it."},
 		"properties": obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
 			"schema": obj{"type": "array", "items": obj{"type": "string"}}, "description": "Only these properties (comma-separated)."},
-		"collectionId": obj{"name": "collectionId", "in": "path", "required": true, "schema": obj{"type": "string"}},
-		"featureId":    obj{"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "string"}},
+		"featureId": obj{"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "string"}},
 	}
 	linkSchema := obj{"type": "object", "required": []string{"href", "rel"}, "properties": obj{
 		"href": obj{"type": "string"}, "rel": obj{"type": "string"}, "type": obj{"type": "string"}, "title": obj{"type": "string"}}}
@@ -117,7 +118,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"id": obj{"type": "string"}, "title": obj{"type": "string"}, "titleEn": obj{"type": "string"}, "description": obj{"type": "string"},
 			"links": ref("schemas/Links"), "itemType": obj{"type": "string"},
 			"crs": obj{"type": "array", "items": obj{"type": "string"}}, "storageCrs": obj{"type": "string"},
-			"dataClass": obj{"type": "string", "enum": []string{"open", "internal", "restricted"}},
+			"dataClass":    obj{"type": "string", "enum": []string{"open", "internal", "restricted"}},
 			"illustrative": obj{"type": "boolean"}, "notice": obj{"type": "string"},
 			"extent": obj{"type": "object", "properties": obj{
 				"spatial": obj{"type": "object", "properties": obj{
@@ -235,10 +236,8 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
 	}
 	for id := range paths {
-		if len(id) > len("/collections/") && id[:len("/collections/")] == "/collections/" {
-			if get := paths[id].(obj)["get"].(obj); get["parameters"] == nil {
-				get["parameters"] = []obj{ref("parameters/collectionId"), {"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
-			}
+		if get := paths[id].(obj)["get"].(obj); get["parameters"] == nil && strings.HasPrefix(id, "/collections/") {
+			get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
 		}
 	}
 	return obj{
@@ -247,8 +246,8 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"description": "A shared, need-to-know situational picture for a Swedish municipality and the police, published as OGC API – Features. Demo data is illustrative, not official statistics.",
 			"license":     obj{"name": "MIT"}},
 		"servers": []obj{{"url": base}},
-		"tags": []obj{{"name": "Capabilities"}, {"name": "Data"}, {"name": "Indicators"}, {"name": "Operations"}},
-		"paths": paths,
+		"tags":    []obj{{"name": "Capabilities"}, {"name": "Data"}, {"name": "Indicators"}, {"name": "Operations"}},
+		"paths":   paths,
 		"components": obj{
 			"parameters": params,
 			"schemas":    schemas,

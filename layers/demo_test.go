@@ -1,0 +1,144 @@
+package layers_test
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/lagesbild/lagesbild/data"
+	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/layerstest"
+)
+
+// illustrativeCounts counts the illustrative rows of every demo table.
+const illustrativeCountsSQL = `
+SELECT (SELECT count(*) FROM districts WHERE illustrative),
+       (SELECT count(*) FROM district_classifications WHERE illustrative),
+       (SELECT count(*) FROM places WHERE illustrative),
+       (SELECT count(*) FROM observations WHERE illustrative),
+       (SELECT count(*) FROM indicators WHERE illustrative),
+       (SELECT count(*) FROM indicator_values WHERE illustrative),
+       (SELECT count(*) FROM interventions WHERE illustrative),
+       (SELECT count(*) FROM intervention_districts t JOIN interventions i ON i.id = t.intervention_id
+         WHERE i.illustrative)`
+
+// TestLoadDemo loads the demo twice on top of the test database (which already holds one
+// load) and checks that the result is the same, complete and geometrically sound.
+func TestLoadDemo(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	ds, err := data.Generate(data.DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := layers.NewStore(db.Pool)
+
+	counts := func() layers.DemoSummary {
+		t.Helper()
+		var c layers.DemoSummary
+		err := db.Pool.QueryRow(ctx, illustrativeCountsSQL).Scan(&c.Districts, &c.DistrictClassifications, &c.Places,
+			&c.Observations, &c.Indicators, &c.IndicatorValues, &c.Interventions, &c.InterventionDistricts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	first, err := store.LoadDemo(ctx, ds)
+	if err != nil {
+		t.Fatalf("first load: %v", err)
+	}
+	afterFirst := counts()
+	second, err := store.LoadDemo(ctx, ds)
+	if err != nil {
+		t.Fatalf("second load: %v", err)
+	}
+	afterSecond := counts()
+
+	targets := 0
+	for _, iv := range ds.Interventions {
+		targets += len(iv.Districts)
+	}
+	want := layers.DemoSummary{
+		Districts:               int64(len(ds.Districts)) + 1,
+		DistrictClassifications: int64(len(ds.Classifications)),
+		Places:                  int64(len(ds.Places)),
+		Observations:            int64(len(ds.Observations)),
+		Indicators:              int64(len(ds.Indicators)),
+		IndicatorValues:         int64(len(ds.IndicatorValues)),
+		Interventions:           int64(len(ds.Interventions)),
+		InterventionDistricts:   int64(targets),
+	}
+	second.Removed, first.Removed = 0, 0
+	for _, tt := range []struct {
+		name string
+		got  layers.DemoSummary
+	}{
+		{"first load summary", first},
+		{"second load summary", second},
+		{"rows after first load", afterFirst},
+		{"rows after second load", afterSecond},
+	} {
+		if tt.got != want {
+			t.Errorf("%s: got %+v, want %+v", tt.name, tt.got, want)
+		}
+	}
+
+	checks := []struct {
+		name string
+		sql  string
+		want int64
+	}{
+		{"invalid district polygons", `SELECT count(*) FROM districts WHERE illustrative AND NOT ST_IsValid(geom)`, 0},
+		{"places outside every district", `SELECT count(*) FROM places_features WHERE illustrative AND district_code IS NULL`, 0},
+		{"observations outside the municipality", `
+			SELECT count(*) FROM observations o, districts m
+			WHERE o.illustrative AND m.code = '1980' AND NOT ST_Intersects(m.geom, o.geom)`, 0},
+		{"districts without a parent", `SELECT count(*) FROM districts WHERE illustrative AND level = 'district' AND parent_code IS DISTINCT FROM '1980'`, 0},
+	}
+	for _, c := range checks {
+		var got int64
+		if err := db.Pool.QueryRow(ctx, c.sql).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got != c.want {
+			t.Errorf("%s: got %d, want %d", c.name, got, c.want)
+		}
+	}
+
+	// The Voronoi cells, clipped, partition the outline: no gaps, no overlaps.
+	var sumArea, unionArea, outlineArea float64
+	err = db.Pool.QueryRow(ctx, `
+		SELECT sum(ST_Area(d.geom)), ST_Area(ST_Union(d.geom)), (SELECT ST_Area(geom) FROM districts WHERE code = '1980')
+		FROM districts d WHERE d.illustrative AND d.level = 'district'`).Scan(&sumArea, &unionArea, &outlineArea)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []struct {
+		name string
+		got  float64
+	}{{"sum of district areas", sumArea}, {"area of their union", unionArea}} {
+		if math.Abs(a.got-outlineArea)/outlineArea > 0.001 {
+			t.Errorf("%s: got %.0f m², want %.0f m² (outline) within 0.1 %%", a.name, a.got, outlineArea)
+		}
+	}
+
+	// Each place lands in the district the generator positioned it in.
+	for _, p := range ds.Places {
+		var got string
+		if err := db.Pool.QueryRow(ctx, `SELECT district_code FROM places_features WHERE name = $1`, p.Name).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+		if got != p.DistrictCode {
+			t.Errorf("place %s: in district %s, want %s", p.Name, got, p.DistrictCode)
+		}
+	}
+
+	var class *string
+	if err := db.Pool.QueryRow(ctx, `SELECT police_class FROM districts_features WHERE code = $1`, "1980-BACKBY").Scan(&class); err != nil {
+		t.Fatal(err)
+	}
+	if class == nil || *class != "utsatt" {
+		t.Errorf("Bäckby police_class: got %v, want utsatt", class)
+	}
+}
