@@ -189,7 +189,7 @@ func NewCatalogue() *Catalogue {
 			Properties: []Property{
 				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the place."},
 				{Name: "kind", Type: String, Filter: true, Sort: true, Tile: true,
-					Enum: enum("square", "park", "centre", "school_area", "transit_hub", "shopping_centre", "youth_centre", "sports_ground", "residential_yard"),
+					Enum:        enum("square", "park", "centre", "school_area", "transit_hub", "shopping_centre", "youth_centre", "sports_ground", "residential_yard"),
 					Description: "Kind of place."},
 				{Name: "description", Type: String, Description: "Free text."},
 				{Name: "district_code", Type: String, Filter: true, Sort: true, Tile: true, Description: "District the place lies in."},

@@ -1,7 +1,6 @@
 package web
 
 import (
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
@@ -154,4 +153,3 @@ func onlyParams(c echo.Context, allowed ...string) error {
 	}
 	return nil
 }
-

@@ -227,4 +227,3 @@ func csvValue(raw json.RawMessage) string {
 	}
 	return string(raw)
 }
-

@@ -170,7 +170,11 @@ func newPoolCollector(store *layers.Store) *poolCollector {
 	}
 }
 
-func (p *poolCollector) Describe(ch chan<- *prometheus.Desc) { ch <- p.total; ch <- p.idle; ch <- p.used }
+func (p *poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- p.total
+	ch <- p.idle
+	ch <- p.used
+}
 
 func (p *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	st := p.store.Pool().Stat()
