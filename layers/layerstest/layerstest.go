@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"regexp"
 	"testing"
@@ -114,8 +115,11 @@ func open(ctx context.Context, url, pkg string) (*DB, error) {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tmpl}.Sanitize()); err != nil {
 		return nil, fmt.Errorf("create %s: %w", name, err)
 	}
-	dbCfg := cfg.Copy()
-	dbCfg.Database = name
+	u, err := neturl.Parse(url)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("DATABASE_URL must be a URL (postgres://...): %v", err)
+	}
+	u.Path = "/" + name
 	poolCfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
@@ -127,7 +131,7 @@ func open(ctx context.Context, url, pkg string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", name, err)
 	}
-	return &DB{URL: dbCfg.ConnString() + "", Pool: pool}, nil
+	return &DB{URL: u.String(), Pool: pool}, nil
 }
 
 func buildTemplate(ctx context.Context, admin *pgx.Conn, cfg *pgx.ConnConfig, tmpl, fp string) error {
