@@ -108,7 +108,16 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	sql := parts.with + parts.sel + " FROM " + parts.from + parts.where + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, q.Offset)
+	// One scan answers both the page and numberMatched: the inner query selects only the
+	// columns the answer needs, counts every match with a window, and keeps one page;
+	// the outer query turns just that page into JSON.
+	count := "NULL::bigint"
+	if !q.SkipCount {
+		count = "count(*) OVER ()"
+	}
+	inner := "SELECT " + strings.Join(innerColumns(l, &q), ", ") + ", " + count + " AS matched__ FROM " + parts.from + parts.where +
+		order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, q.Offset)
+	sql := parts.with + parts.sel + ", t.matched__ FROM (" + inner + ") t" + order
 	rows, err := s.pool.Query(ctx, sql, parts.args...)
 	if err != nil {
 		return nil, fmt.Errorf("features %s: %w", l.ID, err)
@@ -117,28 +126,56 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 	for rows.Next() {
 		var f Feature
 		var id, props []byte
-		if err := rows.Scan(&id, &f.Geometry, &props); err != nil {
+		var matched *int64
+		if err := rows.Scan(&id, &f.Geometry, &props, &matched); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("features %s: scan: %w", l.ID, err)
 		}
 		f.ID, f.Properties = id, props
+		if matched != nil {
+			page.NumberMatched = *matched
+		}
 		page.Features = append(page.Features, f)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("features %s: %w", l.ID, err)
 	}
-	if q.SkipCount {
+	if q.SkipCount || len(page.Features) > 0 {
 		return page, nil
 	}
-	if q.Offset == 0 && len(page.Features) < limit {
-		page.NumberMatched = int64(len(page.Features))
+	if q.Offset == 0 {
+		page.NumberMatched = 0
 		return page, nil
 	}
+	// A page past the end has no row to carry the count.
 	countSQL := parts.with + "SELECT count(*) FROM " + parts.from + parts.where
 	if err := s.pool.QueryRow(ctx, countSQL, parts.args...).Scan(&page.NumberMatched); err != nil {
 		return nil, fmt.Errorf("features %s: count: %w", l.ID, err)
 	}
 	return page, nil
+}
+
+// innerColumns are the columns a features query reads from the layer's relation: the id,
+// the geometry, the selected properties and the sort keys.
+func innerColumns(l *Layer, q *Query) []string {
+	cols := []string{"t." + ident(l.IDColumn)}
+	seen := map[string]bool{l.IDColumn: true}
+	add := func(name string) {
+		if name != "" && !seen[name] {
+			seen[name] = true
+			cols = append(cols, "t."+ident(name))
+		}
+	}
+	add(l.Geometry)
+	for _, p := range l.Properties {
+		if q.Properties == nil || slices.Contains(q.Properties, p.Name) {
+			add(p.Name)
+		}
+	}
+	for _, k := range q.SortBy {
+		add(k.Property)
+	}
+	return cols
 }
 
 // Feature returns the feature with the given id, or an error wrapping ErrNotFound.

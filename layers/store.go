@@ -30,6 +30,22 @@ func NewStore(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool, extents: extentCache{ttl: time.Minute}}
 }
 
+// ConfigurePool sets the session settings every query of this package relies on:
+//   - timezone UTC, because timestamps are rendered into JSON in the session time zone;
+//   - jit off, because JIT compilation costs more than it saves on short map queries;
+//   - no parallel workers, because each worker is a new process that initialises PROJ
+//     for ST_Transform again (measured: 26 ms serial against 86 ms with two workers for a
+//     1,000-feature bbox page), and under concurrent load there are no spare cores anyway.
+func ConfigurePool(cfg *pgxpool.Config) {
+	rp := cfg.ConnConfig.RuntimeParams
+	rp["timezone"] = "UTC"
+	rp["jit"] = "off"
+	rp["max_parallel_workers_per_gather"] = "0"
+	if rp["application_name"] == "" {
+		rp["application_name"] = "lagesbild"
+	}
+}
+
 // Pool returns the underlying pool, for health checks.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 

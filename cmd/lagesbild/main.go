@@ -97,16 +97,13 @@ func databaseURL(getenv func(string) string) (string, error) {
 	return url, nil
 }
 
-// openPool connects with the session settings every query relies on: UTC (timestamps in JSON
-// are rendered in the session time zone) and no JIT (it slows short map queries).
+// openPool connects with the session settings of layers.ConfigurePool.
 func openPool(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, usageError{fmt.Sprintf("DATABASE_URL: %v", err)}
 	}
-	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
-	cfg.ConnConfig.RuntimeParams["jit"] = "off"
-	cfg.ConnConfig.RuntimeParams["application_name"] = "lagesbild"
+	layers.ConfigurePool(cfg)
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}

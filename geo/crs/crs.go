@@ -1,18 +1,30 @@
-// Package crs converts coordinates between the reference systems Lägesbild uses: CRS84
-// (WGS84 lon/lat, the web's GeoJSON), SWEREF 99 TM (EPSG:3006, storage and metres) and Web
-// Mercator (EPSG:3857, tiles).
+// Package crs names the coordinate reference systems Lägesbild supports and converts
+// coordinates and geometries between them: CRS84 (WGS84 longitude/latitude in degrees, the
+// GeoJSON default), SWEREF 99 TM (EPSG:3006, the Swedish national grid in metres, used for
+// storage and measurement) and Web Mercator (EPSG:3857, used for map tiles). It is also the one
+// place where go-geom geometries (as read from PostGIS) and orb geometries (as used everywhere
+// else) are converted into each other.
 //
-// Assumptions: SWEREF 99 geodetic coordinates are taken as equal to WGS84 (they differ by
-// well under a metre, below the precision of anything stored here); x is easting and y is
-// northing in every projected CRS, as PostGIS stores them.
+// Assumptions:
+//   - SWEREF 99 geodetic coordinates are treated as equal to WGS84/CRS84. SWEREF 99 is the
+//     Swedish realisation of ETRS89 and drifts from WGS84 by well under a metre, below the
+//     accuracy of the municipal data served; PostGIS/PROJ make the same null shift between
+//     EPSG:4326 and EPSG:3006.
+//   - Coordinates are 2D. Z and M values are dropped when converting from go-geom.
+//   - Every projected coordinate is x = easting, y = northing, whatever the official EPSG axis
+//     order (see CRS).
+//   - The package does no I/O and holds no mutable state; everything is safe for concurrent use.
 package crs
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
-// CRS names a supported coordinate reference system.
+// CRS names a supported coordinate reference system. The zero value is CRS84.
+//
+// Axis order: CRS84 is longitude, latitude. EPSG:3006 is officially northing, easting, but, as
+// PostGIS stores it and as most clients of OGC API Features Part 2 expect in GeoJSON, Lägesbild
+// always writes and reads easting first (x = easting, y = northing). This choice is deliberate:
+// it keeps one coordinate order from the database to the wire, and the API documentation says
+// so. EPSG:3857 is easting, northing officially as well.
 type CRS int
 
 // The supported reference systems.
@@ -22,163 +34,67 @@ const (
 	WebMercator
 )
 
-// URI returns the OGC URI of c, as used in the crs and bbox-crs parameters.
+// URI returns the OGC URI of c, as used in the crs and bbox-crs parameters and the
+// Content-Crs header. It returns "" for a value that is not one of the constants.
 func (c CRS) URI() string {
 	switch c {
+	case CRS84:
+		return "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 	case SWEREF99TM:
 		return "http://www.opengis.net/def/crs/EPSG/0/3006"
 	case WebMercator:
 		return "http://www.opengis.net/def/crs/EPSG/0/3857"
-	default:
-		return "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 	}
+	return ""
 }
 
-// SRID returns the PostGIS SRID of c (4326 for CRS84, whose axis order is lon/lat in PostGIS too).
+// SRID returns the PostGIS SRID of c: 4326 for CRS84 (PostGIS stores 4326 as lon/lat, so it
+// is CRS84 in practice), 3006 and 3857. It returns 0 for a value that is not one of the
+// constants.
 func (c CRS) SRID() int {
 	switch c {
+	case CRS84:
+		return 4326
 	case SWEREF99TM:
 		return 3006
 	case WebMercator:
 		return 3857
-	default:
-		return 4326
 	}
+	return 0
 }
 
+// String returns the short name of c ("CRS84", "EPSG:3006", "EPSG:3857"), or "CRS(n)" for a
+// value that is not one of the constants.
 func (c CRS) String() string {
 	switch c {
+	case CRS84:
+		return "CRS84"
 	case SWEREF99TM:
 		return "EPSG:3006"
 	case WebMercator:
 		return "EPSG:3857"
-	default:
-		return "CRS84"
 	}
+	return fmt.Sprintf("CRS(%d)", int(c))
 }
 
-// ParseURI accepts an OGC CRS URI or a short form (CRS84, OGC:CRS84, EPSG:3006, EPSG:3857).
-// Anything else is an error naming the value.
+// valid reports whether c is one of the constants.
+func (c CRS) valid() bool { return c.URI() != "" }
+
+// ParseURI accepts exactly the OGC URIs returned by URI and the short forms "CRS84",
+// "OGC:CRS84", "EPSG:3006" and "EPSG:3857". Matching is exact (case-sensitive, no
+// surrounding space).
+//
+// Anything else is an error naming the value. In particular EPSG:4326 is rejected on purpose:
+// its official axis order is latitude, longitude, and accepting it while answering in
+// longitude, latitude would silently swap coordinates for strict clients.
 func ParseURI(s string) (CRS, error) {
 	switch s {
-	case CRS84.URI(), "CRS84", "OGC:CRS84", "[OGC:CRS84]":
+	case CRS84.URI(), "CRS84", "OGC:CRS84":
 		return CRS84, nil
-	case SWEREF99TM.URI(), "EPSG:3006", "[EPSG:3006]":
+	case SWEREF99TM.URI(), "EPSG:3006":
 		return SWEREF99TM, nil
-	case WebMercator.URI(), "EPSG:3857", "[EPSG:3857]":
+	case WebMercator.URI(), "EPSG:3857":
 		return WebMercator, nil
 	}
-	return 0, fmt.Errorf("unsupported CRS %q", s)
-}
-
-// GRS80 ellipsoid and the SWEREF 99 TM projection parameters.
-const (
-	grs80A       = 6378137.0
-	grs80F       = 1 / 298.257222101
-	centralMerid = 15.0 * math.Pi / 180
-	scale        = 0.9996
-	falseEasting = 500000.0
-)
-
-// WebMercatorHalf is half the width of the Web Mercator world in metres.
-const WebMercatorHalf = 20037508.342789244
-
-// tm holds the derived constants of the Gauss–Krüger series (Lantmäteriet's formulas).
-type tm struct {
-	aRoof                  float64
-	a, b, c, d             float64 // forward latitude series
-	as, bs, cs, ds         float64 // inverse latitude series
-	beta1, beta2, b3, b4   float64
-	delta1, delta2, d3, d4 float64
-}
-
-func newTM() tm {
-	e2 := grs80F * (2 - grs80F)
-	n := grs80F / (2 - grs80F)
-	n2, n3, n4 := n*n, n*n*n, n*n*n*n
-	e4, e6, e8 := e2*e2, e2*e2*e2, e2*e2*e2*e2
-	return tm{
-		aRoof:  grs80A / (1 + n) * (1 + n2/4 + n4/64),
-		a:      e2,
-		b:      (5*e4 - e6) / 6,
-		c:      (104*e6 - 45*e8) / 120,
-		d:      (1237 * e8) / 1260,
-		as:     e2 + e4 + e6 + e8,
-		bs:     -(7*e4 + 17*e6 + 30*e8) / 6,
-		cs:     (224*e6 + 889*e8) / 120,
-		ds:     -(4279 * e8) / 1260,
-		beta1:  n/2 - 2*n2/3 + 5*n3/16 + 41*n4/180,
-		beta2:  13*n2/48 - 3*n3/5 + 557*n4/1440,
-		b3:     61*n3/240 - 103*n4/140,
-		b4:     49561 * n4 / 161280,
-		delta1: n/2 - 2*n2/3 + 37*n3/96 - n4/360,
-		delta2: n2/48 + n3/15 - 437*n4/1440,
-		d3:     17*n3/480 - 37*n4/840,
-		d4:     4397 * n4 / 161280,
-	}
-}
-
-// ToSWEREF99TM projects lon/lat in degrees to SWEREF 99 TM easting x and northing y in metres.
-func ToSWEREF99TM(lon, lat float64) (x, y float64) {
-	p := newTM()
-	phi := lat * math.Pi / 180
-	lambda := lon * math.Pi / 180
-	s := math.Sin(phi)
-	s2 := s * s
-	phiStar := phi - s*math.Cos(phi)*(p.a+s2*(p.b+s2*(p.c+s2*p.d)))
-	dl := lambda - centralMerid
-	xi := math.Atan(math.Tan(phiStar) / math.Cos(dl))
-	eta := math.Atanh(math.Cos(phiStar) * math.Sin(dl))
-	k := scale * p.aRoof
-	y = k * (xi +
-		p.beta1*math.Sin(2*xi)*math.Cosh(2*eta) +
-		p.beta2*math.Sin(4*xi)*math.Cosh(4*eta) +
-		p.b3*math.Sin(6*xi)*math.Cosh(6*eta) +
-		p.b4*math.Sin(8*xi)*math.Cosh(8*eta))
-	x = k*(eta+
-		p.beta1*math.Cos(2*xi)*math.Sinh(2*eta)+
-		p.beta2*math.Cos(4*xi)*math.Sinh(4*eta)+
-		p.b3*math.Cos(6*xi)*math.Sinh(6*eta)+
-		p.b4*math.Cos(8*xi)*math.Sinh(8*eta)) + falseEasting
-	return x, y
-}
-
-// FromSWEREF99TM is the inverse of ToSWEREF99TM: easting x, northing y in metres to lon/lat in degrees.
-func FromSWEREF99TM(x, y float64) (lon, lat float64) {
-	p := newTM()
-	k := scale * p.aRoof
-	xi := y / k
-	eta := (x - falseEasting) / k
-	xiP := xi -
-		p.delta1*math.Sin(2*xi)*math.Cosh(2*eta) -
-		p.delta2*math.Sin(4*xi)*math.Cosh(4*eta) -
-		p.d3*math.Sin(6*xi)*math.Cosh(6*eta) -
-		p.d4*math.Sin(8*xi)*math.Cosh(8*eta)
-	etaP := eta -
-		p.delta1*math.Cos(2*xi)*math.Sinh(2*eta) -
-		p.delta2*math.Cos(4*xi)*math.Sinh(4*eta) -
-		p.d3*math.Cos(6*xi)*math.Sinh(6*eta) -
-		p.d4*math.Cos(8*xi)*math.Sinh(8*eta)
-	phiStar := math.Asin(math.Sin(xiP) / math.Cosh(etaP))
-	dl := math.Atan(math.Sinh(etaP) / math.Cos(xiP))
-	s := math.Sin(phiStar)
-	s2 := s * s
-	phi := phiStar + s*math.Cos(phiStar)*(p.as+s2*(p.bs+s2*(p.cs+s2*p.ds)))
-	return (centralMerid + dl) * 180 / math.Pi, phi * 180 / math.Pi
-}
-
-// ToWebMercator projects lon/lat in degrees to Web Mercator metres. Latitudes are clamped to
-// ±85.051128779807°, the square world of the tile pyramid.
-func ToWebMercator(lon, lat float64) (x, y float64) {
-	lat = math.Max(-85.051128779807, math.Min(85.051128779807, lat))
-	x = lon * math.Pi / 180 * grs80A
-	y = math.Log(math.Tan(math.Pi/4+lat*math.Pi/360)) * grs80A
-	return x, y
-}
-
-// FromWebMercator is the inverse of ToWebMercator.
-func FromWebMercator(x, y float64) (lon, lat float64) {
-	lon = x / grs80A * 180 / math.Pi
-	lat = (2*math.Atan(math.Exp(y/grs80A)) - math.Pi/2) * 180 / math.Pi
-	return lon, lat
+	return 0, fmt.Errorf("crs: unsupported CRS %q", s)
 }

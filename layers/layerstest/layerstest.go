@@ -125,8 +125,7 @@ func open(ctx context.Context, url, pkg string) (*DB, error) {
 		return nil, err
 	}
 	poolCfg.ConnConfig.Database = name
-	poolCfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
-	poolCfg.ConnConfig.RuntimeParams["jit"] = "off"
+	layers.ConfigurePool(poolCfg)
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", name, err)
