@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb/encoding/ewkb"
 
 	"github.com/lagesbild/lagesbild/data"
 )
@@ -23,9 +22,6 @@ type DemoSummary struct {
 	Interventions           int64
 	InterventionDistricts   int64
 }
-
-// sweref is the SRID every demo geometry is sent in.
-const sweref = 3006
 
 // demoDeletes remove the previous demo, children before parents. Intervention districts go
 // with their interventions (ON DELETE CASCADE); districts go by level because the parent
@@ -170,7 +166,7 @@ func (s *Store) LoadDemo(ctx context.Context, ds *data.Dataset) (DemoSummary, er
 
 func loadDemoDistricts(ctx context.Context, tx pgx.Tx, ds *data.Dataset, sum *DemoSummary) error {
 	m := ds.Municipality
-	outline, err := ewkb.Marshal(m.Outline, sweref)
+	outline, err := toEWKB(m.Outline)
 	if err != nil {
 		return err
 	}
@@ -212,7 +208,7 @@ func loadDemoClassifications(ctx context.Context, tx pgx.Tx, ds *data.Dataset, s
 
 func loadDemoPlaces(ctx context.Context, tx pgx.Tx, ds *data.Dataset, sum *DemoSummary) error {
 	for _, p := range ds.Places {
-		g, err := ewkb.Marshal(p.Geom, sweref)
+		g, err := toEWKB(p.Geom)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.Name, err)
 		}
@@ -274,7 +270,7 @@ func loadDemoInterventions(ctx context.Context, tx pgx.Tx, ds *data.Dataset, sum
 		var g []byte // nil is sent as NULL, and ST_GeomFromEWKB(NULL) is NULL
 		if iv.Geom != nil {
 			var err error
-			if g, err = ewkb.Marshal(iv.Geom, sweref); err != nil {
+			if g, err = toEWKB(iv.Geom); err != nil {
 				return fmt.Errorf("%s: %w", iv.Title, err)
 			}
 		}

@@ -1,55 +1,32 @@
-package crs
+package crs_test
 
 import (
-	"fmt"
-	"math"
+	"strings"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
 )
 
-// Reference values from PostGIS 3 / PROJ (ST_Transform from 4326 to 3006 and 3857).
-func TestToSWEREF99TM(t *testing.T) {
+func TestCRSNames(t *testing.T) {
 	tests := []struct {
-		lon, lat, x, y float64
+		c          crs.CRS
+		uri, short string
+		srid       int
 	}{
-		{16.545, 59.61, 587183.61862, 6608993.127698},
-		{12.0, 56.0, 312928.560891, 6210141.326748},
-		{23.5, 68.5, 846725.061639, 7622596.640126},
-		{15.0, 60.0, 500000, 0}, // y checked below only for the meridian's easting
+		{crs.CRS84, "http://www.opengis.net/def/crs/OGC/1.3/CRS84", "CRS84", 4326},
+		{crs.SWEREF99TM, "http://www.opengis.net/def/crs/EPSG/0/3006", "EPSG:3006", 3006},
+		{crs.WebMercator, "http://www.opengis.net/def/crs/EPSG/0/3857", "EPSG:3857", 3857},
+		{crs.CRS(7), "", "CRS(7)", 0},
 	}
 	for _, tt := range tests {
-		x, y := ToSWEREF99TM(tt.lon, tt.lat)
-		if math.Abs(x-tt.x) > 0.001 || (tt.y != 0 && math.Abs(y-tt.y) > 0.001) {
-			t.Errorf("ToSWEREF99TM(%v, %v) = %.4f, %.4f; want %.4f, %.4f", tt.lon, tt.lat, x, y, tt.x, tt.y)
+		if got, want := tt.c.URI(), tt.uri; got != want {
+			t.Errorf("%v.URI() = %q, want %q", tt.c, got, want)
 		}
-	}
-}
-
-func TestSWEREF99TMRoundTrip(t *testing.T) {
-	for lon := 10.0; lon <= 25; lon += 0.73 {
-		for lat := 55.0; lat <= 69; lat += 0.61 {
-			x, y := ToSWEREF99TM(lon, lat)
-			glon, glat := FromSWEREF99TM(x, y)
-			if math.Abs(glon-lon) > 1e-9 || math.Abs(glat-lat) > 1e-9 {
-				t.Fatalf("round trip of %v, %v gave %v, %v", lon, lat, glon, glat)
-			}
+		if got, want := tt.c.String(), tt.short; got != want {
+			t.Errorf("CRS(%d).String() = %q, want %q", int(tt.c), got, want)
 		}
-	}
-}
-
-func TestWebMercator(t *testing.T) {
-	tests := []struct{ lon, lat, x, y float64 }{
-		{180, 0, WebMercatorHalf, 0},
-		{16.545, 59.61, 1841780.975175, 8313415.883434},
-		{0, 85.051128779807, 0, WebMercatorHalf},
-	}
-	for _, tt := range tests {
-		x, y := ToWebMercator(tt.lon, tt.lat)
-		if math.Abs(x-tt.x) > 0.001 || math.Abs(y-tt.y) > 0.01 {
-			t.Errorf("ToWebMercator(%v, %v) = %.4f, %.4f; want %.4f, %.4f", tt.lon, tt.lat, x, y, tt.x, tt.y)
-		}
-		lon, lat := FromWebMercator(x, y)
-		if math.Abs(lon-tt.lon) > 1e-9 || math.Abs(lat-tt.lat) > 1e-9 {
-			t.Errorf("FromWebMercator round trip of %v, %v gave %v, %v", tt.lon, tt.lat, lon, lat)
+		if got, want := tt.c.SRID(), tt.srid; got != want {
+			t.Errorf("%v.SRID() = %d, want %d", tt.c, got, want)
 		}
 	}
 }
@@ -57,39 +34,48 @@ func TestWebMercator(t *testing.T) {
 func TestParseURI(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    CRS
+		want    crs.CRS
 		wantErr bool
 	}{
-		{"http://www.opengis.net/def/crs/OGC/1.3/CRS84", CRS84, false},
-		{"http://www.opengis.net/def/crs/EPSG/0/3006", SWEREF99TM, false},
-		{"EPSG:3006", SWEREF99TM, false},
-		{"http://www.opengis.net/def/crs/EPSG/0/3857", WebMercator, false},
-		{"OGC:CRS84", CRS84, false},
-		{"http://www.opengis.net/def/crs/EPSG/0/4326", 0, true}, // lat/lon axis order: not offered
-		{"EPSG:9999", 0, true},
-		{"", 0, true},
+		{in: "http://www.opengis.net/def/crs/OGC/1.3/CRS84", want: crs.CRS84},
+		{in: "CRS84", want: crs.CRS84},
+		{in: "OGC:CRS84", want: crs.CRS84},
+		{in: "http://www.opengis.net/def/crs/EPSG/0/3006", want: crs.SWEREF99TM},
+		{in: "EPSG:3006", want: crs.SWEREF99TM},
+		{in: "http://www.opengis.net/def/crs/EPSG/0/3857", want: crs.WebMercator},
+		{in: "EPSG:3857", want: crs.WebMercator},
+		// Lat/lon axis order officially: not offered, see ParseURI.
+		{in: "http://www.opengis.net/def/crs/EPSG/0/4326", wantErr: true},
+		{in: "EPSG:4326", wantErr: true},
+		{in: "[EPSG:3006]", wantErr: true},
+		{in: "epsg:3006", wantErr: true},
+		{in: " EPSG:3006", wantErr: true},
+		{in: "https://www.opengis.net/def/crs/EPSG/0/3006", wantErr: true},
+		{in: "EPSG:9999", wantErr: true},
+		{in: "", wantErr: true},
 	}
 	for _, tt := range tests {
-		got, err := ParseURI(tt.in)
-		if (err != nil) != tt.wantErr || (err == nil && got != tt.want) {
-			t.Errorf("ParseURI(%q) = %v, %v; want %v, err %v", tt.in, got, err, tt.want, tt.wantErr)
-		}
-		if err == nil && got.URI() != "" {
-			if back, _ := ParseURI(got.URI()); back != got {
-				t.Errorf("URI of %v does not parse back", got)
+		got, err := crs.ParseURI(tt.in)
+		if tt.wantErr {
+			if err == nil {
+				t.Errorf("ParseURI(%q) = %v, nil; want an error", tt.in, got)
+			} else if !strings.Contains(err.Error(), "\""+tt.in+"\"") {
+				t.Errorf("ParseURI(%q) error %q does not name the value", tt.in, err)
 			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseURI(%q) = %v, %v; want %v, nil", tt.in, got, err, tt.want)
 		}
 	}
 }
 
-func ExampleToSWEREF99TM() {
-	x, y := ToSWEREF99TM(16.545, 59.61) // Västerås centre
-	fmt.Printf("E %.0f N %.0f\n", x, y)
-	// Output: E 587184 N 6608993
-}
-
-func BenchmarkToSWEREF99TM(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		ToSWEREF99TM(16.545, 59.61)
+func TestParseURIRoundTrip(t *testing.T) {
+	for _, c := range []crs.CRS{crs.CRS84, crs.SWEREF99TM, crs.WebMercator} {
+		for _, s := range []string{c.URI(), c.String()} {
+			if got, err := crs.ParseURI(s); err != nil || got != c {
+				t.Errorf("ParseURI(%q) = %v, %v; want %v, nil", s, got, err, c)
+			}
+		}
 	}
 }

@@ -4,11 +4,12 @@ import "math"
 
 // GRS80 ellipsoid and the SWEREF 99 TM projection parameters (Lantmäteriet, EPSG:3006).
 const (
-	grs80A       = 6378137.0
-	grs80F       = 1 / 298.257222101
-	centralMerid = 15.0 * math.Pi / 180
-	scale        = 0.9996
-	falseEasting = 500000.0
+	grs80A          = 6378137.0
+	grs80F          = 1 / 298.257222101
+	centralMeridDeg = 15.0
+	centralMerid    = centralMeridDeg * math.Pi / 180
+	scale           = 0.9996
+	falseEasting    = 500000.0
 	// The false northing of SWEREF 99 TM is 0, so it does not appear in the formulas.
 )
 
@@ -62,9 +63,15 @@ const deg = math.Pi / 180
 // easting x and northing y in metres, using Lantmäteriet's Gauss–Krüger formulas.
 //
 // The result agrees with PROJ to well under a millimetre for Sweden's extent (longitude 10–25°,
-// latitude 55–69°). Far from the central meridian (15°E) the projection's distortion grows; at
-// 90° or more from it the result is meaningless (NaN or ±Inf), as for any Transverse Mercator.
+// latitude 55–69°); accuracy degrades slowly with distance from the central meridian (15°E).
+// Points 90° or more from that meridian, or with |lat| > 90, have no Transverse Mercator
+// position and give NaN, NaN, so that callers (and Transform) can detect them instead of
+// receiving plausible-looking nonsense.
 func ToSWEREF99TM(lon, lat float64) (x, y float64) {
+	// The domain check is done in degrees: cos(90° in radians) is not exactly 0.
+	if d := math.Abs(math.Remainder(lon-centralMeridDeg, 360)); !(d < 90) || !(math.Abs(lat) <= 90) {
+		return math.NaN(), math.NaN()
+	}
 	phi := lat * deg
 	dl := lon*deg - centralMerid
 
@@ -132,7 +139,7 @@ const webMercatorR = 6378137.0
 
 // WebMercatorMaxLat is the latitude in degrees at which the Web Mercator world is square
 // (y = WebMercatorHalf); ToWebMercator clamps latitudes to ±WebMercatorMaxLat.
-const WebMercatorMaxLat = 85.05112877980659
+const WebMercatorMaxLat = 85.0511287798066
 
 // ToWebMercator projects a CRS84 longitude and latitude in degrees to Web Mercator (EPSG:3857)
 // x and y in metres. Latitude is clamped to ±WebMercatorMaxLat so that the poles, which
