@@ -351,18 +351,23 @@ func buildSelect(l *Layer, q *Query) sqlParts {
 		if bb.CRS == crs.CRS84 {
 			bb.MinX, bb.MinY = max(bb.MinX, areaMinLon), max(bb.MinY, areaMinLat)
 			bb.MaxX, bb.MaxY = min(bb.MaxX, areaMaxLon), min(bb.MaxY, areaMaxLat)
-			if bb.MinX > bb.MaxX || bb.MinY > bb.MaxY {
-				parts.empty = true
-			}
-			// Segmentize before projecting: a lon/lat rectangle is curved in EPSG:3006.
-			parts.with = fmt.Sprintf("WITH env AS (SELECT ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 0.005), 3006) AS g) ",
-				args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY))
-		} else {
-			parts.with = fmt.Sprintf("WITH env AS (SELECT ST_MakeEnvelope(%s, %s, %s, %s, 3006) AS g) ",
-				args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY))
 		}
+		if bb.MinX > bb.MaxX || bb.MinY > bb.MaxY {
+			parts.empty = true
+			bb = BBox{CRS: crs.SWEREF99TM}
+		}
+		// The box is projected in Go (geo/crs), once; PostGIS gets its outline and the box
+		// inside it, and runs the exact test only near the edges.
+		pb := projectBBox(bb)
+		outline, err := toEWKB(pb.outline)
+		if err != nil {
+			parts.empty = true // unreachable for a finite polygon; nothing can match a box we cannot build
+		}
+		parts.with = fmt.Sprintf("WITH env AS (SELECT ST_GeomFromEWKB(%s::bytea) AS g, ST_MakeEnvelope(%s, %s, %s, %s, 3006) AS inner) ",
+			args.add(outline), args.add(pb.inner.Min[0]), args.add(pb.inner.Min[1]), args.add(pb.inner.Max[0]), args.add(pb.inner.Max[1]))
 		parts.from += ", env"
-		conds = append(conds, fmt.Sprintf("ST_Intersects(t.%s, env.g)", ident(l.Geometry)))
+		g := "t." + ident(l.Geometry)
+		conds = append(conds, fmt.Sprintf("%s && env.g AND (%s @ env.inner OR ST_Intersects(%s, env.g))", g, g, g))
 	}
 
 	// Properties as one compact JSON object in declared order: row_to_json of a sub-select

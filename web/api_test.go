@@ -312,7 +312,7 @@ func TestItemsBBox(t *testing.T) {
 		var g struct{ Coordinates [2]float64 }
 		_ = json.Unmarshal(f.Geometry, &g)
 		if g.Coordinates[0] < x0-0.01 || g.Coordinates[0] > (x0+x1)/2+0.01 || g.Coordinates[1] < 6e6 {
-			t.Fatalf("point %v is not an EPSG:3006 coordinate inside the bbox", g.Coordinates)
+			t.Fatalf("point %v is not an EPSG:3006 coordinate inside the bbox %s", g.Coordinates, sweref)
 		}
 	}
 
