@@ -14,10 +14,10 @@ import (
 // projected edges of the lon/lat box.
 func TestProjectBBoxInnerIsInside(t *testing.T) {
 	tests := []BBox{
-		{MinX: 16.45, MinY: 59.60, MaxX: 16.50, MaxY: 59.63, CRS: crs.CRS84},   // Västerås, east of 15°E
-		{MinX: 12.02, MinY: 57.64, MaxX: 12.06, MaxY: 57.67, CRS: crs.CRS84},   // Göteborg, far west of 15°E
-		{MinX: 14.98, MinY: 63.00, MaxX: 15.02, MaxY: 63.01, CRS: crs.CRS84},   // across the central meridian
-		{MinX: 11.0, MinY: 55.5, MaxX: 24.0, MaxY: 69.0, CRS: crs.CRS84},       // all of Sweden
+		{MinX: 16.45, MinY: 59.60, MaxX: 16.50, MaxY: 59.63, CRS: crs.CRS84}, // Västerås, east of 15°E
+		{MinX: 12.02, MinY: 57.64, MaxX: 12.06, MaxY: 57.67, CRS: crs.CRS84}, // Göteborg, far west of 15°E
+		{MinX: 14.98, MinY: 63.00, MaxX: 15.02, MaxY: 63.01, CRS: crs.CRS84}, // across the central meridian
+		{MinX: 11.0, MinY: 55.5, MaxX: 24.0, MaxY: 69.0, CRS: crs.CRS84},     // all of Sweden
 		{MinX: 580000, MinY: 6600000, MaxX: 590000, MaxY: 6610000, CRS: crs.SWEREF99TM},
 	}
 	for _, b := range tests {
