@@ -108,8 +108,7 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 		},
 	}
 	if !l.HasGeometry() {
-		d.CRS, d.StorageCRS = nil, ""
-		d.CRS = []string{}
+		d.CRS, d.StorageCRS = []string{}, ""
 	}
 	if ext.Illustrative {
 		d.Notice = illustrativeNotice
@@ -137,14 +136,8 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 
 // onlyParams refuses any query parameter not in allowed, and an f other than json.
 func onlyParams(c echo.Context, allowed ...string) error {
-	for name := range c.QueryParams() {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == name
-		}
-		if !ok {
-			return invalid(name, "unknown parameter")
-		}
+	if err := onlyParamsAny(c, allowed...); err != nil {
+		return err
 	}
 	if c.QueryParams().Has("f") {
 		if _, err := parseFormat(c.QueryParam("f"), formatJSON, formatJSON); err != nil {

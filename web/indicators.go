@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -91,15 +93,11 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, b.Bytes())
 }
 
-// onlyParamsAny refuses any query parameter not in allowed.
+// onlyParamsAny refuses any query parameter not in allowed, and any given twice.
 func onlyParamsAny(c echo.Context, allowed ...string) error {
 	for name, vals := range c.QueryParams() {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == name
-		}
-		if !ok {
-			return invalid(name, "unknown parameter; allowed are %v", allowed)
+		if !slices.Contains(allowed, name) {
+			return invalid(name, "unknown parameter; allowed are %s", strings.Join(allowed, ", "))
 		}
 		if len(vals) > 1 {
 			return invalid(name, "given %d times; give it once", len(vals))

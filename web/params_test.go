@@ -165,3 +165,15 @@ func TestSchemaName(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptsGzip(t *testing.T) {
+	tests := map[string]bool{
+		"gzip": true, "deflate, gzip": true, "gzip;q=0.5": true, "GZIP": true,
+		"gzip;q=0": false, "gzip; q=0.0": false, "identity": false, "": false, "br": false,
+	}
+	for header, want := range tests {
+		if got := acceptsGzip(header); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
+		}
+	}
+}
