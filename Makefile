@@ -43,7 +43,8 @@ fmt:
 
 ## clean-db: stop the local cluster and delete it
 clean-db:
-	@if [ -s .data/pg/PG_VERSION ]; then \
-	  if [ "$$(id -u)" -eq 0 ]; then runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D .data/pg stop -m fast || true; \
-	  else /usr/lib/postgresql/15/bin/pg_ctl -D .data/pg stop -m fast || true; fi; fi
+	@pgdata=$$(readlink -f .data/pg || true); if [ -n "$$pgdata" ] && [ -s "$$pgdata/PG_VERSION" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$$pgdata" stop -m fast || true; \
+	  else /usr/lib/postgresql/15/bin/pg_ctl -D "$$pgdata" stop -m fast || true; fi; \
+	  case "$$pgdata" in /var/lib/lagesbild/*) rm -rf "$$(dirname "$$pgdata")" ;; esac; fi
 	rm -rf .data

@@ -23,6 +23,16 @@ else
 fi
 
 mkdir -p "$root/.data"
+if [ "$(id -u)" -eq 0 ] && ! runuser -u "$owner" -- test -x "$root/.data"; then
+  # The owner cannot reach the work tree (a clone under /root, say): keep the cluster where it
+  # can, and link it from .data/pg so it is still found in the usual place.
+  alt="/var/lib/lagesbild/$(printf '%s' "$root" | sha1sum | cut -c1-12)"
+  mkdir -p "$alt"
+  chown "$owner" "$alt"
+  [ -e "$pgdata" ] || ln -s "$alt/pg" "$pgdata"
+  pgdata="$alt/pg"
+  rundir="$alt/run"
+fi
 if [ ! -s "$pgdata/PG_VERSION" ]; then
   echo "db: creating cluster in $pgdata (owner $owner)" >&2
   mkdir -p "$pgdata" "$rundir"
