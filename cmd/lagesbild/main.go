@@ -3,6 +3,7 @@
 //	lagesbild serve [--addr 127.0.0.1:8080]   serve the API
 //	lagesbild migrate                          apply database migrations
 //	lagesbild demo load [--seed N]             load the illustrative Västerås demo data (idempotent)
+//	lagesbild import indicators FILE           import indicator values (JSON-stat 2.0 or CSV)
 //	lagesbild version
 //
 // Every command reads DATABASE_URL. main only calls run; run is the only place that decides
@@ -59,6 +60,7 @@ commands:
   serve       serve the API (--addr, default 127.0.0.1:8080)
   migrate     apply database migrations
   demo load   load the illustrative Västerås demo data (idempotent)
+  import      import real data (lagesbild import indicators FILE; see lagesbild import)
   version     print the version
 
 Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild).`
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return usageError{"usage: lagesbild demo load [--seed N]"}
 		}
 		return demoLoad(ctx, args[2:], getenv, stdout)
+	case "import":
+		return importCmd(ctx, args[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil

@@ -120,3 +120,22 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		t.Errorf("no shutdown log line:\n%s", logs.String())
 	}
 }
+
+func TestImportIndicators(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	t.Cleanup(func() { _, _ = db.Pool.Exec(ctx, `DELETE FROM indicator_values WHERE NOT illustrative`) })
+	var out bytes.Buffer
+	args := []string{"import", "indicators", "--contents-dimension", "ContentsCode",
+		"--map", "000006SY=overcrowding", "--map", "000006SZ=unemployment", "../../layers/testdata/pxweb-overcrowding.json"}
+	if err := run(ctx, args, env(db.URL), &out, &out); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "7 values") {
+		t.Errorf("output %q", out.String())
+	}
+	err := run(ctx, []string{"import", "indicators", "../../layers/testdata/pxweb-overcrowding.json"}, env(db.URL), &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "indicator") {
+		t.Errorf("import without a mapping: %v", err)
+	}
+}
