@@ -62,16 +62,8 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 		return s.send(c, http.StatusOK, mediaCSV, cacheData, body)
 	}
 	var b bytes.Buffer
-	b.WriteString(`{"type":"FeatureCollection","features":[`)
-	for i, f := range m.Features {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"type":"Feature",`)
-		writeFeatureBody(&b, f)
-		b.WriteByte('}')
-	}
-	b.WriteString(`],"indicator":`)
+	writeFeatureArray(&b, m.Features)
+	b.WriteString(`,"indicator":`)
 	ind, _ := json.Marshal(m.Indicator)
 	b.Write(ind)
 	b.WriteString(`,"year":`)

@@ -101,21 +101,28 @@ func writeFeatureBody(b *bytes.Buffer, f layers.Feature) {
 	b.Write(f.Properties)
 }
 
+// writeFeatureArray opens a FeatureCollection and writes its features member; the caller
+// adds the other members and the closing brace.
+func writeFeatureArray(b *bytes.Buffer, features []layers.Feature) {
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, f := range features {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"type":"Feature",`)
+		writeFeatureBody(b, f)
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+}
+
 // featureCollection writes the GeoJSON answer with OGC paging links. The features' JSON
 // comes straight from PostGIS, so it is copied, not re-encoded.
 func featureCollection(base string, params url.Values, q *layers.Query, page *layers.Page, now time.Time) []byte {
 	var b bytes.Buffer
 	b.Grow(256 + len(page.Features)*256)
-	b.WriteString(`{"type":"FeatureCollection","features":[`)
-	for i, f := range page.Features {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"type":"Feature",`)
-		writeFeatureBody(&b, f)
-		b.WriteByte('}')
-	}
-	b.WriteString(`],"timeStamp":"`)
+	writeFeatureArray(&b, page.Features)
+	b.WriteString(`,"timeStamp":"`)
 	b.WriteString(now.UTC().Format(time.RFC3339))
 	b.WriteString(`","numberReturned":`)
 	b.WriteString(strconv.Itoa(len(page.Features)))
