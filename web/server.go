@@ -31,6 +31,13 @@ type Config struct {
 	CORSOrigins []string
 	// Version is reported on the landing page.
 	Version string
+	// AggregatedOnly answers the hotspot analyses as a caller without access to raw
+	// observations sees them: aggregated cells only, counts below MinCellCount suppressed,
+	// no kernel density surface. Until access control (issue 7) decides it per caller, it is
+	// a server-wide setting.
+	AggregatedOnly bool
+	// MinCellCount is the disclosure threshold; 0 means DefaultMinCellCount (5).
+	MinCellCount int
 }
 
 // Server holds what the handlers share. Create it with New.
@@ -96,6 +103,7 @@ func (s *Server) routes(e *echo.Echo) {
 	get("/collections/:collectionId/items", s.items)
 	get("/collections/:collectionId/items/:featureId", s.item)
 	get("/indicators/:key/districts", s.indicatorDistricts)
+	s.hotspotRoutes(get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	get("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))

@@ -3,6 +3,7 @@
 //	lagesbild serve [--addr 127.0.0.1:8080]   serve the API
 //	lagesbild migrate                          apply database migrations
 //	lagesbild demo load [--seed N]             load the illustrative Västerås demo data (idempotent)
+//	lagesbild import observations FILE         import observations from GeoJSON or CSV (all or nothing)
 //	lagesbild import indicators FILE           import indicator values (JSON-stat 2.0 or CSV)
 //	lagesbild version
 //
@@ -60,6 +61,8 @@ commands:
   serve       serve the API (--addr, default 127.0.0.1:8080)
   migrate     apply database migrations
   demo load   load the illustrative Västerås demo data (idempotent)
+  import observations FILE
+              import observations from GeoJSON or CSV, the whole file or nothing
   import      import real data (lagesbild import indicators FILE; see lagesbild import)
   version     print the version
 
@@ -82,6 +85,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return demoLoad(ctx, args[2:], getenv, stdout)
 	case "import":
+		if len(args) > 1 && args[1] == "observations" {
+			return importObservationsCmd(ctx, args[2:], getenv, stdout, stderr)
+		}
 		return importCmd(ctx, args[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, version)

@@ -1,0 +1,60 @@
+package hotspot
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// Hexagonal cells as PostGIS ST_HexagonGrid(side, bounds) numbers them. The grid is anchored
+// at the origin of the coordinate system, not at the bounds, so a cell's (i, j) and shape are
+// the same for every query, time window and study area:
+//
+//   - hexagons are flat-topped (two horizontal edges), with side s and apothem h = s·√3/2;
+//   - cell (i, j) is centred on x = 1.5·s·i, y = h·(2j + |i mod 2|): odd columns are shifted
+//     up by one apothem;
+//   - cell (0, 0) is centred on the origin (0, 0).
+//
+// Because every point belongs to the hexagon whose centre is nearest to it (a hexagonal
+// lattice's cells are the Voronoi cells of its centres), HexCellOf assigns points arithmetically
+// without a spatial join; a point exactly on an edge goes to one cell only, where
+// ST_Intersects against ST_HexagonGrid would count it in both.
+
+// HexCentre returns the centre of cell (i, j) of the hexagon grid with side s.
+func HexCentre(i, j int, s float64) orb.Point {
+	h := s * math.Sqrt(3) / 2
+	odd := float64(i & 1) // 0 or 1 also for negative i, as in two's complement
+	return orb.Point{1.5 * s * float64(i), h * (2*float64(j) + odd)}
+}
+
+// HexCellOf returns the cell (i, j) of the hexagon grid with side s that contains p (the cell
+// with the nearest centre; ties go to the lower column, then the lower row).
+func HexCellOf(p orb.Point, s float64) (i, j int) {
+	h := s * math.Sqrt(3) / 2
+	// The nearest centre is in column floor(x / 1.5s) or the next one: a hexagon reaches s
+	// left and right of its centre, less than the 1.5s column spacing.
+	i0 := int(math.Floor(p[0] / (1.5 * s)))
+	best := math.Inf(1)
+	for _, ci := range [2]int{i0, i0 + 1} {
+		odd := float64(ci & 1)
+		cj := int(math.Round((p[1]/h - odd) / 2))
+		c := HexCentre(ci, cj, s)
+		dx, dy := p[0]-c[0], p[1]-c[1]
+		if d := dx*dx + dy*dy; d < best {
+			best, i, j = d, ci, cj
+		}
+	}
+	return i, j
+}
+
+// HexPolygon returns the hexagon of cell (i, j) as a closed ring, counter-clockwise from the
+// left vertex, with the vertices ST_HexagonGrid produces.
+func HexPolygon(i, j int, s float64) orb.Polygon {
+	c := HexCentre(i, j, s)
+	h := s * math.Sqrt(3) / 2
+	r := orb.Ring{
+		{c[0] - s, c[1]}, {c[0] - s/2, c[1] - h}, {c[0] + s/2, c[1] - h},
+		{c[0] + s, c[1]}, {c[0] + s/2, c[1] + h}, {c[0] - s/2, c[1] + h}, {c[0] - s, c[1]},
+	}
+	return orb.Polygon{r}
+}

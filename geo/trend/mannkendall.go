@@ -1,0 +1,92 @@
+// Package trend tests time series for monotonic trends: the Mann–Kendall test.
+//
+// Assumptions: a series is equally spaced in time and in time order, without gaps (a missing
+// period must be filled or the series shortened by the caller); values are finite. The
+// package does no I/O and holds no state.
+package trend
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// ErrInvalid is wrapped by every error about invalid input.
+var ErrInvalid = errors.New("invalid input")
+
+// Result is the outcome of a Mann–Kendall test.
+type Result struct {
+	S    float64 // Σ_{k<l} sign(y_l − y_k)
+	VarS float64 // variance of S under no trend, corrected for ties
+	Z    float64 // normal score of S with continuity correction; 0 when S = 0
+	P    float64 // two-sided p-value of Z
+	Tau  float64 // Kendall's tau-b between time and value
+}
+
+// MannKendall tests ys (in time order) for a monotonic trend (Mann 1945, Kendall 1975), as
+// R's Kendall::MannKendall does:
+//
+//	S    = Σ_{k<l} sign(y_l − y_k)
+//	VarS = [n(n−1)(2n+5) − Σ_g t_g(t_g−1)(2t_g+5)] / 18      (t_g: size of the g-th group of ties)
+//	Z    = (S − 1)/√VarS if S > 0, (S + 1)/√VarS if S < 0, 0 if S = 0
+//	P    = 2·(1 − Φ(|Z|))
+//	Tau  = S / √(n₀ (n₀ − n₁)),  n₀ = n(n−1)/2,  n₁ = Σ_g t_g(t_g−1)/2
+//
+// A series whose values are all equal has VarS = 0: Z and Tau are 0 and P is 1.
+//
+// Errors (wrapping ErrInvalid): fewer than 3 values, or a NaN or infinite value.
+func MannKendall(ys []float64) (Result, error) {
+	n := len(ys)
+	if n < 3 {
+		return Result{}, fmt.Errorf("trend: Mann–Kendall needs at least 3 values, got %d: %w", n, ErrInvalid)
+	}
+	for k, y := range ys {
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return Result{}, fmt.Errorf("trend: value %d is %v: %w", k, y, ErrInvalid)
+		}
+	}
+	s := 0
+	for k := 0; k < n-1; k++ {
+		yk := ys[k]
+		for _, yl := range ys[k+1:] {
+			switch {
+			case yl > yk:
+				s++
+			case yl < yk:
+				s--
+			}
+		}
+	}
+	sorted := slices.Clone(ys)
+	slices.Sort(sorted)
+	nf := float64(n)
+	varS := nf * (nf - 1) * (2*nf + 5)
+	n1 := 0.0
+	for k := 0; k < n; {
+		l := k + 1
+		for l < n && sorted[l] == sorted[k] {
+			l++
+		}
+		if t := float64(l - k); t > 1 {
+			varS -= t * (t - 1) * (2*t + 5)
+			n1 += t * (t - 1) / 2
+		}
+		k = l
+	}
+	varS /= 18
+	r := Result{S: float64(s), VarS: varS, P: 1}
+	if varS <= 0 {
+		return r, nil
+	}
+	switch {
+	case s > 0:
+		r.Z = (r.S - 1) / math.Sqrt(varS)
+	case s < 0:
+		r.Z = (r.S + 1) / math.Sqrt(varS)
+	}
+	r.P = math.Erfc(math.Abs(r.Z) / math.Sqrt2)
+	n0 := nf * (nf - 1) / 2
+	r.Tau = r.S / math.Sqrt(n0*(n0-n1))
+	return r, nil
+}

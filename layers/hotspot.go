@@ -1,0 +1,363 @@
+package layers
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+)
+
+// Weighting says how much one observation counts in a hotspot analysis.
+type Weighting string
+
+// The weightings: every observation 1; its severity (1–5); or the harm weight of its
+// category from the harm_weights table (migrations/003_hotspots.sql).
+const (
+	WeightCount    Weighting = "count"
+	WeightSeverity Weighting = "severity"
+	WeightHarm     Weighting = "harm"
+)
+
+// SliceUnit is the length of a time slice of an emerging hot spot analysis.
+type SliceUnit string
+
+// The slice units: calendar months, quarters and years in SliceZone.
+const (
+	SliceMonth   SliceUnit = "month"
+	SliceQuarter SliceUnit = "quarter"
+	SliceYear    SliceUnit = "year"
+)
+
+// SliceZone is the time zone slices follow: UTC, as the API's datetime parameter reads a
+// date ("2024-12-31" is that UTC day). A window of whole months then gives whole slices; in
+// Swedish local time its last hour or two would spill into a slice of its own.
+const SliceZone = "UTC"
+
+// ObservationFilter selects and weights the observations of an analysis. Empty lists select
+// everything.
+type ObservationFilter struct {
+	Datetime   *Interval
+	Categories []string
+	Sources    []string
+	Weighting  Weighting // "" means WeightCount
+}
+
+// StudyArea is where an analysis runs: the union of the districts of level "district" (all of
+// them, or those listed in Districts), or Polygon (EPSG:3006) when it is set.
+type StudyArea struct {
+	Districts []string
+	Polygon   orb.Polygon
+}
+
+// HexStudyCells is the hexagon grid over a study area: every cell of ST_HexagonGrid(side)
+// (anchored at the EPSG:3006 origin, numbered as geo/hotspot's HexCentre documents) that
+// intersects the area, whether or not anything was observed in it.
+type HexStudyCells struct {
+	Side  float64
+	I, J  []int
+	Bound orb.Bound // of the study area, EPSG:3006
+}
+
+// MaxStudyCells bounds the grid of one analysis, so a small side over a large area cannot
+// exhaust memory.
+const MaxStudyCells = 250_000
+
+// studyAreaSQL is the study area as one geometry: a given polygon ($2), else the union of
+// district-level districts (those in $1 when it is not NULL).
+const studyAreaSQL = `
+SELECT CASE WHEN $2::bytea IS NOT NULL THEN ST_GeomFromEWKB($2::bytea)
+            ELSE (SELECT ST_Union(d.geom) FROM districts d
+                   WHERE d.level = 'district' AND ($1::text[] IS NULL OR d.code = ANY ($1)))
+       END`
+
+// hexCellsSQL lists the hexagons intersecting the study area, with a guard on their number
+// computed from the area's extent before the grid is generated.
+const hexCellsSQL = `
+WITH area AS (` + studyAreaSQL + ` AS geom)
+SELECT h.i, h.j
+FROM area, ST_HexagonGrid($3, area.geom) h
+WHERE ST_Intersects(h.geom, area.geom)
+ORDER BY h.i, h.j`
+
+const studyExtentSQL = `
+WITH area AS (` + studyAreaSQL + ` AS geom)
+SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), (SELECT count(*) FROM districts d
+        WHERE $1::text[] IS NOT NULL AND d.level = 'district' AND d.code = ANY ($1))
+FROM area`
+
+// HexCells returns the hexagon cells of side metres that intersect the study area.
+//
+// Errors: an unknown district code (Invalid "area"), an empty area (Invalid "area"), more
+// than MaxStudyCells cells (Invalid "side"), or a database error.
+func (s *Store) HexCells(ctx context.Context, side float64, area StudyArea) (*HexStudyCells, error) {
+	poly, codes, err := studyAreaArgs(area)
+	if err != nil {
+		return nil, err
+	}
+	var x0, y0, x1, y1 *float64
+	var known int
+	if err := s.pool.QueryRow(ctx, studyExtentSQL, codes, poly).Scan(&x0, &y0, &x1, &y1, &known); err != nil {
+		return nil, fmt.Errorf("hotspot study area: %w", err)
+	}
+	if codes != nil && known != len(codes) {
+		return nil, Invalid("area", "%d of the %d district codes are not districts of level 'district'", len(codes)-known, len(codes))
+	}
+	if x0 == nil {
+		return nil, Invalid("area", "the study area is empty")
+	}
+	cells := &HexStudyCells{Side: side, Bound: orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}}}
+	// Upper bound of the grid over the extent: columns 1.5·side apart, rows √3·side apart.
+	if est := ((*x1-*x0)/(1.5*side) + 2) * ((*y1-*y0)/(math.Sqrt(3)*side) + 2); est > MaxStudyCells {
+		return nil, Invalid("side", "%.0f m hexagons over this area make about %.0f cells, more than %d; use a larger side or a smaller area", side, est, MaxStudyCells)
+	}
+	rows, err := s.pool.Query(ctx, hexCellsSQL, codes, poly, side)
+	if err != nil {
+		return nil, fmt.Errorf("hotspot cells: %w", err)
+	}
+	var i, j int
+	_, err = pgx.ForEachRow(rows, []any{&i, &j}, func() error {
+		cells.I = append(cells.I, i)
+		cells.J = append(cells.J, j)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hotspot cells: %w", err)
+	}
+	return cells, nil
+}
+
+func studyAreaArgs(area StudyArea) (poly []byte, codes []string, err error) {
+	if len(area.Polygon) > 0 {
+		if poly, err = toEWKB(area.Polygon); err != nil {
+			return nil, nil, Invalid("area", "polygon: %v", err)
+		}
+		return poly, nil, nil
+	}
+	if len(area.Districts) > 0 {
+		codes = area.Districts
+	}
+	return nil, codes, nil
+}
+
+// WeightedPoints are observations as plain inputs for geo: location (EPSG:3006), weight, and
+// the start of the time slice each falls in (zero without slicing).
+type WeightedPoints struct {
+	Points  []orb.Point
+	Weights []float64
+	Slices  []time.Time
+	// Illustrative is true when any of the observations is illustrative demo data.
+	Illustrative bool
+}
+
+// weightedPointsSQL selects the filtered observations inside a box with their weight. The
+// weight is chosen by a parameter, not by editing the SQL; the harm weight comes from
+// harm_weights and is NULL for a category without a row, which the caller reports.
+const weightedPointsSQL = `
+SELECT ST_X(o.geom), ST_Y(o.geom),
+       CASE $8::text WHEN 'severity' THEN o.severity::float8
+                     WHEN 'harm' THEN hw.weight
+                     ELSE 1 END,
+       o.category, o.illustrative,
+       CASE WHEN $9::text IS NULL THEN NULL
+            ELSE date_trunc($9::text, o.observed_at AT TIME ZONE '` + SliceZone + `')::date END
+FROM observations o
+LEFT JOIN harm_weights hw ON hw.category = o.category
+WHERE o.geom && ST_MakeEnvelope($1, $2, $3, $4, 3006)
+  AND ($5::timestamptz IS NULL OR o.observed_at >= $5)
+  AND ($6::timestamptz IS NULL OR o.observed_at <= $6)
+  AND ($7::text[] IS NULL OR o.category = ANY ($7))
+  AND ($10::text[] IS NULL OR o.source = ANY ($10))`
+
+// WeightedObservations returns the observations inside bound (EPSG:3006) that pass f, with
+// their weights, and, when slice is not "", the calendar slice (in SliceZone) each falls in.
+//
+// Errors: an unknown weighting or slice unit (Invalid "weighting" / "slice"), a category
+// without a harm weight when weighting by harm, or a database error.
+func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f ObservationFilter, slice SliceUnit) (*WeightedPoints, error) {
+	w := f.Weighting
+	if w == "" {
+		w = WeightCount
+	}
+	if w != WeightCount && w != WeightSeverity && w != WeightHarm {
+		return nil, Invalid("weighting", "%q is not count, severity or harm", w)
+	}
+	var unit *string
+	switch slice {
+	case "":
+	case SliceMonth, SliceQuarter, SliceYear:
+		u := string(slice)
+		unit = &u
+	default:
+		return nil, Invalid("slice", "%q is not month, quarter or year", slice)
+	}
+	var start, end *time.Time
+	if f.Datetime != nil {
+		start, end = f.Datetime.Start, f.Datetime.End
+	}
+	rows, err := s.pool.Query(ctx, weightedPointsSQL, bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1],
+		start, end, nilIfEmpty(f.Categories), string(w), unit, nilIfEmpty(f.Sources))
+	if err != nil {
+		return nil, fmt.Errorf("hotspot observations: %w", err)
+	}
+	out := &WeightedPoints{}
+	var x, y float64
+	var wt *float64
+	var cat string
+	var illustrative bool
+	var day *time.Time
+	_, err = pgx.ForEachRow(rows, []any{&x, &y, &wt, &cat, &illustrative, &day}, func() error {
+		if wt == nil {
+			return fmt.Errorf("category %q has no row in harm_weights; add one (see migrations/003_hotspots.sql)", cat)
+		}
+		out.Points = append(out.Points, orb.Point{x, y})
+		out.Weights = append(out.Weights, *wt)
+		out.Illustrative = out.Illustrative || illustrative
+		if unit != nil {
+			out.Slices = append(out.Slices, *day)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hotspot observations: %w", err)
+	}
+	return out, nil
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// LatestObservation returns the time of the newest observation, or ErrNotFound when there
+// are none. The places ranking uses it as the default "now", so the demo data (which ends in
+// 2024) gives a meaningful "this period".
+func (s *Store) LatestObservation(ctx context.Context) (time.Time, error) {
+	var t *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT max(observed_at) FROM observations`).Scan(&t); err != nil {
+		return time.Time{}, fmt.Errorf("latest observation: %w", err)
+	}
+	if t == nil {
+		return time.Time{}, fmt.Errorf("latest observation: %w", ErrNotFound)
+	}
+	return *t, nil
+}
+
+// HotspotPlace is a public place as the place ranking needs it: a representative point
+// (ST_PointOnSurface, EPSG:3006) and the observations near it in two periods.
+type HotspotPlace struct {
+	ID           int64
+	Name         string
+	Kind         string
+	DistrictCode *string
+	Point        orb.Point
+	// Distances (metres) and weights of the observations within the radius, in the current
+	// and the previous period.
+	Current, Previous []DistanceWeight
+}
+
+// DistanceWeight is one observation near a place.
+type DistanceWeight struct {
+	Distance, Weight float64
+}
+
+const placesSQL = `
+SELECT p.id, p.name, p.kind, p.district_code, ST_X(ST_PointOnSurface(p.geom)), ST_Y(ST_PointOnSurface(p.geom))
+FROM places_features p
+ORDER BY p.id`
+
+// placeObservationsSQL pairs each place with the observations within $1 metres of its
+// representative point in the two periods [$2, $3) (previous) and [$3, $4] (current).
+const placeObservationsSQL = `
+SELECT p.id, ST_Distance(o.geom, p.pt),
+       CASE $5::text WHEN 'severity' THEN o.severity::float8 WHEN 'harm' THEN hw.weight ELSE 1 END,
+       o.observed_at >= $3, o.category
+FROM (SELECT id, ST_PointOnSurface(geom) AS pt FROM places) p
+JOIN observations o ON ST_DWithin(o.geom, p.pt, $1)
+LEFT JOIN harm_weights hw ON hw.category = o.category
+WHERE o.observed_at >= $2 AND o.observed_at <= $4
+  AND ($6::text[] IS NULL OR o.category = ANY ($6))
+  AND ($7::text[] IS NULL OR o.source = ANY ($7))`
+
+// PlacesNear returns every public place with the observations within radius metres of it,
+// split into the previous period [prevStart, curStart) and the current one [curStart, curEnd].
+// f.Datetime is ignored: the periods replace it.
+//
+// Errors: an unknown weighting (Invalid "weighting"), a category without a harm weight, or a
+// database error.
+func (s *Store) PlacesNear(ctx context.Context, radius float64, prevStart, curStart, curEnd time.Time, f ObservationFilter) ([]HotspotPlace, error) {
+	w := f.Weighting
+	if w == "" {
+		w = WeightCount
+	}
+	if w != WeightCount && w != WeightSeverity && w != WeightHarm {
+		return nil, Invalid("weighting", "%q is not count, severity or harm", w)
+	}
+	rows, err := s.pool.Query(ctx, placesSQL)
+	if err != nil {
+		return nil, fmt.Errorf("hotspot places: %w", err)
+	}
+	places, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HotspotPlace, error) {
+		var p HotspotPlace
+		err := r.Scan(&p.ID, &p.Name, &p.Kind, &p.DistrictCode, &p.Point[0], &p.Point[1])
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hotspot places: %w", err)
+	}
+	byID := make(map[int64]int, len(places))
+	for k, p := range places {
+		byID[p.ID] = k
+	}
+	rows, err = s.pool.Query(ctx, placeObservationsSQL, radius, prevStart, curStart, curEnd, string(w),
+		nilIfEmpty(f.Categories), nilIfEmpty(f.Sources))
+	if err != nil {
+		return nil, fmt.Errorf("hotspot place observations: %w", err)
+	}
+	var id int64
+	var d float64
+	var wt *float64
+	var current bool
+	var cat string
+	_, err = pgx.ForEachRow(rows, []any{&id, &d, &wt, &current, &cat}, func() error {
+		if wt == nil {
+			return fmt.Errorf("category %q has no row in harm_weights", cat)
+		}
+		p := &places[byID[id]]
+		if current {
+			p.Current = append(p.Current, DistanceWeight{d, *wt})
+		} else {
+			p.Previous = append(p.Previous, DistanceWeight{d, *wt})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hotspot place observations: %w", err)
+	}
+	return places, nil
+}
+
+// HarmWeight is one row of the harm weight table.
+type HarmWeight struct {
+	Category     string  `json:"category"`
+	Weight       float64 `json:"weight"`
+	Rationale    string  `json:"rationale"`
+	Illustrative bool    `json:"illustrative"`
+}
+
+// HarmWeights returns the harm weight table, heaviest first.
+func (s *Store) HarmWeights(ctx context.Context) ([]HarmWeight, error) {
+	rows, err := s.pool.Query(ctx, `SELECT category, weight, rationale, illustrative FROM harm_weights ORDER BY weight DESC, category`)
+	if err != nil {
+		return nil, fmt.Errorf("harm weights: %w", err)
+	}
+	hw, err := pgx.CollectRows(rows, pgx.RowToStructByPos[HarmWeight])
+	if err != nil {
+		return nil, fmt.Errorf("harm weights: %w", err)
+	}
+	return hw, nil
+}

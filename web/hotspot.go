@@ -1,0 +1,821 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/kde"
+	"github.com/lagesbild/lagesbild/geo/trend"
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// The hotspot analyses are GET requests: they only read, their parameters are short, and a
+// GET answer is cacheable and linkable (the operational group shares "this week's map" as a
+// URL). A drawn study polygon would not fit in a query string; that will be a POST of the
+// same resource when the page needs it.
+
+// DefaultMinCellCount is the disclosure threshold when Config.MinCellCount is 0.
+const DefaultMinCellCount = 5
+
+// hotspotRoutes registers the analysis endpoints.
+func (s *Server) hotspotRoutes(get func(string, echo.HandlerFunc)) {
+	get("/analysis/hotspots", s.hotspots)
+	get("/analysis/hotspots/places", s.hotspotPlaces)
+	get("/analysis/harm-weights", s.harmWeights)
+}
+
+// hotspotRequest is a parsed /analysis/hotspots query.
+type hotspotRequest struct {
+	method     string // gistar, kde, emerging
+	side, band float64
+	bandwidth  float64
+	cell       float64
+	slice      layers.SliceUnit
+	filter     layers.ObservationFilter
+	area       layers.StudyArea
+	out        crs.CRS
+	format     string // geojson or raster (kde only)
+	aggregated bool
+	params     map[string]any // echoed in the summary
+}
+
+var hotspotParams = []string{"method", "side", "band", "bandwidth", "cell", "datetime", "category", "source",
+	"weighting", "slice", "area", "crs", "f", "disclosure"}
+
+// parseHotspots parses and checks the query; every problem names its parameter.
+func (s *Server) parseHotspots(v url.Values) (*hotspotRequest, error) {
+	r := &hotspotRequest{method: "gistar", params: map[string]any{}}
+	if m := v.Get("method"); m != "" {
+		if m != "gistar" && m != "kde" && m != "emerging" {
+			return nil, invalid("method", "%q is not gistar, kde or emerging", m)
+		}
+		r.method = m
+	}
+	r.params["method"] = r.method
+	var err error
+	if r.side, err = parseFloat(v, "side", 150, 50, 5000); err != nil {
+		return nil, err
+	}
+	if r.band, err = parseFloat(v, "band", 3*r.side, r.side, 20*r.side); err != nil {
+		return nil, err
+	}
+	if r.bandwidth, err = parseFloat(v, "bandwidth", kde.DefaultBandwidth, 50, 5000); err != nil {
+		return nil, err
+	}
+	if r.cell, err = parseFloat(v, "cell", kde.DefaultCell, 10, 1000); err != nil {
+		return nil, err
+	}
+	switch r.method {
+	case "kde":
+		r.params["bandwidth"], r.params["cell"] = r.bandwidth, r.cell
+		for _, p := range []string{"side", "band", "slice"} {
+			if v.Has(p) {
+				return nil, invalid(p, "not a parameter of method=kde")
+			}
+		}
+	default:
+		r.params["side"], r.params["band"] = r.side, r.band
+		for _, p := range []string{"bandwidth", "cell"} {
+			if v.Has(p) {
+				return nil, invalid(p, "not a parameter of method=%s (it is for kde)", r.method)
+			}
+		}
+	}
+	if r.method == "emerging" {
+		r.slice = layers.SliceMonth
+		if sl := v.Get("slice"); sl != "" {
+			r.slice = layers.SliceUnit(sl)
+		}
+		if r.slice != layers.SliceMonth && r.slice != layers.SliceQuarter && r.slice != layers.SliceYear {
+			return nil, invalid("slice", "%q is not month, quarter or year", r.slice)
+		}
+		r.params["slice"] = r.slice
+	} else if v.Has("slice") {
+		return nil, invalid("slice", "only method=emerging has time slices")
+	}
+	if r.filter, err = s.parseObservationFilter(v, r.params); err != nil {
+		return nil, err
+	}
+	if a := v.Get("area"); a != "" {
+		r.area.Districts = splitList(a)
+		r.params["area"] = r.area.Districts
+	}
+	if r.out, err = parseCRS("crs", v.Get("crs")); err != nil {
+		return nil, err
+	}
+	r.params["crs"] = r.out.URI()
+	r.format = "geojson"
+	if f := v.Get("f"); f != "" {
+		switch {
+		case f == "geojson" || f == "json":
+		case f == "raster" && r.method == "kde":
+			r.format = "raster"
+		default:
+			return nil, invalid("f", "%q is not geojson (or raster for method=kde)", f)
+		}
+	}
+	if r.aggregated, err = s.parseDisclosure(v); err != nil {
+		return nil, err
+	}
+	r.params["disclosure"] = disclosureName(r.aggregated)
+	return r, nil
+}
+
+// parseObservationFilter reads datetime, category, source and weighting, checking
+// categories and sources against the observations layer's declared enumerations.
+func (s *Server) parseObservationFilter(v url.Values, echo map[string]any) (layers.ObservationFilter, error) {
+	var f layers.ObservationFilter
+	if v.Has("datetime") {
+		iv, err := parseDatetime(v.Get("datetime"))
+		if err != nil {
+			return f, err
+		}
+		f.Datetime = iv
+		echo["datetime"] = v.Get("datetime")
+	}
+	obs, err := s.cat.Layer("observations")
+	if err != nil {
+		return f, err
+	}
+	for _, name := range []string{"category", "source"} {
+		if !v.Has(name) {
+			continue
+		}
+		p, _ := obs.Property(name)
+		list := splitList(v.Get(name))
+		if len(list) == 0 {
+			return f, invalid(name, "empty list")
+		}
+		for _, x := range list {
+			if !slices.Contains(p.Enum, x) {
+				return f, invalid(name, "%q is not one of %s", x, strings.Join(p.Enum, ", "))
+			}
+		}
+		if name == "category" {
+			f.Categories = list
+		} else {
+			f.Sources = list
+		}
+		echo[name] = list
+	}
+	f.Weighting = layers.WeightCount
+	if w := v.Get("weighting"); w != "" {
+		f.Weighting = layers.Weighting(w)
+		if f.Weighting != layers.WeightCount && f.Weighting != layers.WeightSeverity && f.Weighting != layers.WeightHarm {
+			return f, invalid("weighting", "%q is not count, severity or harm", w)
+		}
+	}
+	echo["weighting"] = f.Weighting
+	return f, nil
+}
+
+// parseDisclosure decides whether the answer is aggregated with small counts suppressed:
+// always when the server is configured so (Config.AggregatedOnly: a caller without access to
+// raw observations), and on request (disclosure=aggregated), which lets anyone preview the
+// public view. A request can only make the answer stricter, never looser.
+func (s *Server) parseDisclosure(v url.Values) (bool, error) {
+	switch d := v.Get("disclosure"); d {
+	case "", "full":
+		return s.cfg.AggregatedOnly, nil
+	case "aggregated":
+		return true, nil
+	default:
+		return false, invalid("disclosure", "%q is not full or aggregated", d)
+	}
+}
+
+func disclosureName(aggregated bool) string {
+	if aggregated {
+		return "aggregated"
+	}
+	return "full"
+}
+
+func (s *Server) minCellCount() int {
+	if s.cfg.MinCellCount > 0 {
+		return s.cfg.MinCellCount
+	}
+	return DefaultMinCellCount
+}
+
+func parseFloat(v url.Values, param string, def, lo, hi float64) (float64, error) {
+	raw := v.Get(param)
+	if raw == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsNaN(f) || f < lo || f > hi {
+		return 0, invalid(param, "%q is not a number between %g and %g", raw, lo, hi)
+	}
+	return f, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// hotspots serves GET /analysis/hotspots.
+func (s *Server) hotspots(c echo.Context) error {
+	if err := onlyParamsAny(c, hotspotParams...); err != nil {
+		return err
+	}
+	r, err := s.parseHotspots(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	if r.method == "kde" && r.aggregated {
+		// A density surface reveals where single observations lie; it has no cell counts to
+		// suppress. Callers without access to raw observations get the hexagon analyses.
+		return echo.NewHTTPError(http.StatusForbidden, "method=kde is not available with aggregated disclosure; use method=gistar")
+	}
+	ctx := c.Request().Context()
+	cells, err := s.store.HexCells(ctx, r.side, r.area)
+	if err != nil {
+		return err
+	}
+	// Points reaching the study area's cells (or, for KDE, its surface) within a kernel.
+	pad := r.side
+	if r.method == "kde" {
+		pad = r.bandwidth
+	}
+	bound := cells.Bound.Pad(pad)
+	pts, err := s.store.WeightedObservations(ctx, bound, r.filter, r.slice)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Crs", "<"+r.out.URI()+">")
+	switch r.method {
+	case "kde":
+		return s.sendKDE(c, r, cells.Bound, pts)
+	case "emerging":
+		return s.sendEmerging(c, r, cells, pts)
+	}
+	return s.sendGiStar(c, r, cells, pts)
+}
+
+// binned counts the points into the study cells: count and weight per cell, and per slice
+// when slices is not nil (slice index per point).
+type binned struct {
+	count  []int64
+	weight []float64
+	inArea int64
+}
+
+func binPoints(cells *layers.HexStudyCells, pts *layers.WeightedPoints) (index map[[2]int]int, b binned) {
+	index = make(map[[2]int]int, len(cells.I))
+	for k := range cells.I {
+		index[[2]int{cells.I[k], cells.J[k]}] = k
+	}
+	b.count = make([]int64, len(cells.I))
+	b.weight = make([]float64, len(cells.I))
+	for k, p := range pts.Points {
+		i, j := hotspot.HexCellOf(p, cells.Side)
+		if c, ok := index[[2]int{i, j}]; ok {
+			b.count[c]++
+			b.weight[c] += pts.Weights[k]
+			b.inArea++
+		}
+	}
+	return index, b
+}
+
+func centres(cells *layers.HexStudyCells) []orb.Point {
+	out := make([]orb.Point, len(cells.I))
+	for k := range cells.I {
+		out[k] = hotspot.HexCentre(cells.I[k], cells.J[k], cells.Side)
+	}
+	return out
+}
+
+// analysisError turns an invalid-input error of a geo package into a problem naming param;
+// anything else stays an internal error.
+func analysisError(err error, param string) error {
+	if errors.Is(err, hotspot.ErrInvalid) || errors.Is(err, kde.ErrInvalid) || errors.Is(err, trend.ErrInvalid) {
+		return invalid(param, "%v", err)
+	}
+	return err
+}
+
+// cellFeature is one hexagon of a Gi* or emerging answer.
+type cellFeature struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id"`
+	Geometry   orbGeometry    `json:"geometry"`
+	Properties map[string]any `json:"properties"`
+}
+
+// orbGeometry is a polygon as GeoJSON.
+type orbGeometry struct {
+	Type        string        `json:"type"`
+	Coordinates [][][]float64 `json:"coordinates"`
+}
+
+// cellGeometry returns the hexagon of cell k and its centre in the output CRS.
+func cellGeometry(cells *layers.HexStudyCells, k int, out crs.CRS) (orbGeometry, []float64, error) {
+	poly := hotspot.HexPolygon(cells.I[k], cells.J[k], cells.Side)
+	c := hotspot.HexCentre(cells.I[k], cells.J[k], cells.Side)
+	digits := 2.0
+	if out != crs.SWEREF99TM {
+		g, err := crs.Transform(poly, crs.SWEREF99TM, out)
+		if err != nil {
+			return orbGeometry{}, nil, err
+		}
+		poly = g.(orb.Polygon)
+		lon, lat := crs.FromSWEREF99TM(c[0], c[1])
+		c = orb.Point{lon, lat}
+		digits = 7
+	}
+	ring := make([][]float64, len(poly[0]))
+	for k, p := range poly[0] {
+		ring[k] = []float64{round(p[0], digits), round(p[1], digits)}
+	}
+	return orbGeometry{Type: "Polygon", Coordinates: [][][]float64{ring}}, []float64{round(c[0], digits), round(c[1], digits)}, nil
+}
+
+func round(f, digits float64) float64 {
+	p := math.Pow(10, digits)
+	return math.Round(f*p) / p
+}
+
+// className names a Gi_Bin for the legend: hot_99, hot_95, hot_90, cold_…, not_significant.
+func className(bin int) string {
+	switch {
+	case bin > 0:
+		return "hot_" + [...]string{"", "90", "95", "99"}[bin]
+	case bin < 0:
+		return "cold_" + [...]string{"", "90", "95", "99"}[-bin]
+	}
+	return "not_significant"
+}
+
+// countProps adds count and value, or suppresses them below the disclosure threshold.
+func (s *Server) countProps(props map[string]any, aggregated bool, count int64, weight float64) {
+	if aggregated && count < int64(s.minCellCount()) {
+		props["count"], props["value"], props["suppressed"] = nil, nil, true
+		return
+	}
+	props["count"], props["value"], props["suppressed"] = count, round(weight, 6), false
+}
+
+func (s *Server) sendGiStar(c echo.Context, r *hotspotRequest, cells *layers.HexStudyCells, pts *layers.WeightedPoints) error {
+	_, b := binPoints(cells, pts)
+	nb, err := hotspot.DistanceBand(centres(cells), r.band)
+	if err != nil {
+		return analysisError(err, "band")
+	}
+	res, err := hotspot.GiStar(b.weight, nb)
+	if err != nil {
+		return analysisError(err, "area")
+	}
+	features := make([]cellFeature, len(res))
+	hot, cold, hotFDR, coldFDR := 0, 0, 0, 0
+	for k, g := range res {
+		geom, centre, err := cellGeometry(cells, k, r.out)
+		if err != nil {
+			return err
+		}
+		props := map[string]any{
+			"i": cells.I[k], "j": cells.J[k], "centroid": centre,
+			"z": round(g.Z, 6), "p": g.P, "p_fdr": g.PFDR, "bin": g.Bin, "class": className(g.Bin),
+			"survives_fdr": g.SurvivesFDR, "neighbours": g.Neighbours,
+		}
+		s.countProps(props, r.aggregated, b.count[k], b.weight[k])
+		features[k] = cellFeature{Type: "Feature", ID: cellID(cells.I[k], cells.J[k]), Geometry: geom, Properties: props}
+		switch {
+		case g.Bin > 0:
+			hot++
+		case g.Bin < 0:
+			cold++
+		}
+		if g.SurvivesFDR && g.Z > 0 {
+			hotFDR++
+		} else if g.SurvivesFDR && g.Z < 0 {
+			coldFDR++
+		}
+	}
+	summary := map[string]any{
+		"cells": len(res), "observations": b.inArea, "total_weight": round(sumOf(b.weight), 6),
+		"hot_cells": hot, "cold_cells": cold, "hot_cells_fdr": hotFDR, "cold_cells_fdr": coldFDR,
+		"parameters": r.params,
+		"method_note": "Getis-Ord Gi* (binary distance band, cell included; as ArcGIS Pro Hot Spot Analysis and R spdep localG). " +
+			"class uses the uncorrected p (99/95/90 %); survives_fdr: Benjamini-Hochberg adjusted p < 0.05 over all cells.",
+	}
+	return s.sendAnalysis(c, r, features, summary, pts.Illustrative)
+}
+
+func cellID(i, j int) string { return strconv.Itoa(i) + "_" + strconv.Itoa(j) }
+
+func sumOf(v []float64) float64 {
+	t := 0.0
+	for _, x := range v {
+		t += x
+	}
+	return t
+}
+
+func (s *Server) sendAnalysis(c echo.Context, r *hotspotRequest, features []cellFeature, summary map[string]any, illustrative bool) error {
+	summary["disclosure"] = disclosureName(r.aggregated)
+	if r.aggregated {
+		summary["min_cell_count"] = s.minCellCount()
+	}
+	doc := map[string]any{
+		"type": "FeatureCollection", "features": features, "summary": summary,
+		"numberReturned": len(features), "timeStamp": s.now().UTC().Format(time.RFC3339),
+	}
+	if illustrative {
+		doc["notice"] = illustrativeNotice
+	}
+	return s.sendJSON(c, mediaGeoJSON, cacheData, doc)
+}
+
+// sliceIndex numbers calendar slices from first: months, quarters or years apart.
+func sliceIndex(unit layers.SliceUnit, first, t time.Time) int {
+	months := (t.Year()-first.Year())*12 + int(t.Month()) - int(first.Month())
+	switch unit {
+	case layers.SliceQuarter:
+		return months / 3
+	case layers.SliceYear:
+		return t.Year() - first.Year()
+	}
+	return months
+}
+
+// sliceStart is the first day of slice k after first.
+func sliceStart(unit layers.SliceUnit, first time.Time, k int) time.Time {
+	switch unit {
+	case layers.SliceQuarter:
+		return first.AddDate(0, 3*k, 0)
+	case layers.SliceYear:
+		return first.AddDate(k, 0, 0)
+	}
+	return first.AddDate(0, k, 0)
+}
+
+// truncateSlice is the start of the calendar slice containing t (a date in SliceZone).
+func truncateSlice(unit layers.SliceUnit, t time.Time) time.Time {
+	switch unit {
+	case layers.SliceQuarter:
+		return time.Date(t.Year(), t.Month()-(t.Month()-1)%3, 1, 0, 0, 0, 0, time.UTC)
+	case layers.SliceYear:
+		return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// maxSlices bounds an emerging analysis (20 years of months).
+const maxSlices = 240
+
+func (s *Server) sendEmerging(c echo.Context, r *hotspotRequest, cells *layers.HexStudyCells, pts *layers.WeightedPoints) error {
+	// The slices run from the window's first to its last calendar slice, or, without a
+	// window end, from the first to the last observation's; empty slices count as zeros.
+	var first, last time.Time
+	for _, t := range pts.Slices {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	loc, err := time.LoadLocation(layers.SliceZone)
+	if err != nil {
+		return err
+	}
+	if iv := r.filter.Datetime; iv != nil {
+		if iv.Start != nil {
+			first = truncateSlice(r.slice, iv.Start.In(loc))
+		}
+		if iv.End != nil {
+			last = truncateSlice(r.slice, iv.End.In(loc))
+		}
+	}
+	if first.IsZero() {
+		return invalid("datetime", "no observations match; an emerging analysis needs at least 3 %ss", r.slice)
+	}
+	n := sliceIndex(r.slice, first, last) + 1
+	if n < 3 {
+		return invalid("datetime", "the window spans %d %s(s); an emerging analysis needs at least 3", n, r.slice)
+	}
+	if n > maxSlices {
+		return invalid("slice", "the window spans %d %ss; at most %d", n, r.slice, maxSlices)
+	}
+	index := make(map[[2]int]int, len(cells.I))
+	for k := range cells.I {
+		index[[2]int{cells.I[k], cells.J[k]}] = k
+	}
+	values := make([][]float64, n)
+	for t := range values {
+		values[t] = make([]float64, len(cells.I))
+	}
+	count := make([]int64, len(cells.I))
+	total := make([]float64, len(cells.I))
+	var inArea int64
+	for k, p := range pts.Points {
+		i, j := hotspot.HexCellOf(p, cells.Side)
+		cell, ok := index[[2]int{i, j}]
+		t := sliceIndex(r.slice, first, pts.Slices[k])
+		if !ok || t < 0 || t >= n {
+			continue
+		}
+		values[t][cell] += pts.Weights[k]
+		count[cell]++
+		total[cell] += pts.Weights[k]
+		inArea++
+	}
+	nb, err := hotspot.DistanceBand(centres(cells), r.band)
+	if err != nil {
+		return analysisError(err, "band")
+	}
+	res, err := hotspot.Emerging(values, nb, hotspot.DefaultAlpha)
+	if err != nil {
+		return analysisError(err, "datetime")
+	}
+	patterns := map[string]int{}
+	features := make([]cellFeature, len(res))
+	for k, e := range res {
+		geom, centre, err := cellGeometry(cells, k, r.out)
+		if err != nil {
+			return err
+		}
+		props := map[string]any{
+			"i": cells.I[k], "j": cells.J[k], "centroid": centre,
+			"pattern": e.Pattern.String(), "pattern_code": int(e.Pattern),
+			"trend_z": round(e.Trend.Z, 6), "trend_p": e.Trend.P, "trend_tau": round(e.Trend.Tau, 6),
+			"hot_slices": e.Hot, "cold_slices": e.Cold,
+			"z_last": round(e.Z[len(e.Z)-1], 6), "sig_last": int(e.Sig[len(e.Sig)-1]),
+		}
+		s.countProps(props, r.aggregated, count[k], total[k])
+		features[k] = cellFeature{Type: "Feature", ID: cellID(cells.I[k], cells.J[k]), Geometry: geom, Properties: props}
+		patterns[e.Pattern.String()]++
+	}
+	starts := make([]string, n)
+	for k := range starts {
+		starts[k] = sliceStart(r.slice, first, k).Format(time.DateOnly)
+	}
+	summary := map[string]any{
+		"cells": len(res), "observations": inArea, "total_weight": round(sumOf(total), 6),
+		"slices": starts, "patterns": patterns, "alpha": hotspot.DefaultAlpha, "parameters": r.params,
+		"method_note": "Gi* per " + string(r.slice) + " (calendar slices in " + layers.SliceZone + "; a cell is significant in a slice when its " +
+			"Benjamini-Hochberg adjusted p < alpha), Mann-Kendall trend of each cell's z-scores, ArcGIS Pro Emerging Hot Spot categories.",
+	}
+	return s.sendAnalysis(c, r, features, summary, pts.Illustrative)
+}
+
+// kdeRaster is the compact answer of f=raster: the grid in EPSG:3006, values row by row
+// from the south-west corner.
+type kdeRaster struct {
+	Type       string    `json:"type"`
+	CRS        string    `json:"crs"`
+	Origin     []float64 `json:"origin"`
+	Cell       float64   `json:"cell"`
+	Width      int       `json:"width"`
+	Height     int       `json:"height"`
+	Unit       string    `json:"unit"`
+	Max        float64   `json:"max"`
+	Values     []float64 `json:"values"`
+	Parameters any       `json:"parameters"`
+	Notice     string    `json:"notice,omitempty"`
+}
+
+func (s *Server) sendKDE(c echo.Context, r *hotspotRequest, area orb.Bound, pts *layers.WeightedPoints) error {
+	g, err := kde.Estimate(pts.Points, pts.Weights, area, kde.Options{Bandwidth: r.bandwidth, Cell: r.cell})
+	if err != nil {
+		return analysisError(err, "cell")
+	}
+	maxV := 0.0
+	for k, v := range g.Values {
+		g.Values[k] = round(v, 4)
+		maxV = max(maxV, g.Values[k])
+	}
+	notice := ""
+	if pts.Illustrative {
+		notice = illustrativeNotice
+	}
+	if r.format == "raster" {
+		c.Response().Header().Set("Content-Crs", "<"+crs.SWEREF99TM.URI()+">")
+		return s.sendJSON(c, mediaJSON, cacheData, kdeRaster{Type: "Grid", CRS: crs.SWEREF99TM.URI(),
+			Origin: []float64{g.MinX, g.MinY}, Cell: g.Cell, Width: g.NX, Height: g.NY, Unit: "observations per km²",
+			Max: maxV, Values: g.Values, Parameters: r.params, Notice: notice})
+	}
+	// GeoJSON: only cells with a density, as squares (EPSG:3006 squares, reprojected).
+	var features []cellFeature
+	for row := 0; row < g.NY; row++ {
+		for col := 0; col < g.NX; col++ {
+			v := g.Values[row*g.NX+col]
+			if v <= 0 {
+				continue
+			}
+			if len(features) >= maxKDEFeatures {
+				return invalid("cell", "more than %d cells with a density; use a larger cell or f=raster", maxKDEFeatures)
+			}
+			x0, y0 := g.MinX+float64(col)*g.Cell, g.MinY+float64(row)*g.Cell
+			sq := orb.Polygon{orb.Ring{{x0, y0}, {x0 + g.Cell, y0}, {x0 + g.Cell, y0 + g.Cell}, {x0, y0 + g.Cell}, {x0, y0}}}
+			digits := 2.0
+			if r.out != crs.SWEREF99TM {
+				t, err := crs.Transform(sq, crs.SWEREF99TM, r.out)
+				if err != nil {
+					return err
+				}
+				sq, digits = t.(orb.Polygon), 7
+			}
+			ring := make([][]float64, len(sq[0]))
+			for k, p := range sq[0] {
+				ring[k] = []float64{round(p[0], digits), round(p[1], digits)}
+			}
+			features = append(features, cellFeature{Type: "Feature", ID: strconv.Itoa(col) + "_" + strconv.Itoa(row),
+				Geometry:   orbGeometry{Type: "Polygon", Coordinates: [][][]float64{ring}},
+				Properties: map[string]any{"col": col, "row": row, "density": v}})
+		}
+	}
+	summary := map[string]any{
+		"cells": g.NX * g.NY, "cells_with_density": len(features), "observations": len(pts.Points),
+		"total_weight": round(sumOf(pts.Weights), 6), "max_density": maxV, "unit": "observations per km²",
+		"grid":        map[string]any{"crs": crs.SWEREF99TM.URI(), "origin": []float64{g.MinX, g.MinY}, "cell": g.Cell, "width": g.NX, "height": g.NY},
+		"parameters":  r.params,
+		"method_note": "Quartic kernel K(u) = 3/pi (1 - u^2)^2, u = d/bandwidth; density per km^2 at cell centres, integrating to the weighted count.",
+	}
+	if features == nil {
+		features = []cellFeature{}
+	}
+	return s.sendAnalysis(c, r, features, summary, pts.Illustrative)
+}
+
+// maxKDEFeatures bounds the GeoJSON form of a density surface; the raster form has no limit
+// beyond kde.MaxCells.
+const maxKDEFeatures = 200_000
+
+// placeIntensity is one row of the place ranking.
+type placeIntensity struct {
+	ID              int64     `json:"id"`
+	Name            string    `json:"name"`
+	Kind            string    `json:"kind"`
+	DistrictCode    *string   `json:"district_code"`
+	Point           []float64 `json:"point"`
+	Density         *float64  `json:"density"`
+	Count           *int      `json:"count"`
+	PreviousDensity *float64  `json:"previous_density"`
+	PreviousCount   *int      `json:"previous_count"`
+	Change          *float64  `json:"change"`
+	ChangePct       *float64  `json:"change_pct"`
+	RankIntensity   int       `json:"rank_intensity"`
+	RankChange      int       `json:"rank_change"`
+	Suppressed      bool      `json:"suppressed"`
+	currentDensity  float64   // unsuppressed figures, for ranking
+	densityDiff     float64
+}
+
+// hotspotPlaces serves GET /analysis/hotspots/places: the public places ranked by the
+// kernel density of observations at the place in the current period and by its change
+// against the previous period of the same length — the operational group's "where this
+// week" list.
+func (s *Server) hotspotPlaces(c echo.Context) error {
+	if err := onlyParamsAny(c, "datetime", "category", "source", "weighting", "bandwidth", "limit", "crs", "disclosure"); err != nil {
+		return err
+	}
+	v := c.QueryParams()
+	params := map[string]any{}
+	f, err := s.parseObservationFilter(v, params)
+	if err != nil {
+		return err
+	}
+	h, err := parseFloat(v, "bandwidth", kde.DefaultBandwidth, 50, 5000)
+	if err != nil {
+		return err
+	}
+	params["bandwidth"] = h
+	limit, err := parseInt("limit", v.Get("limit"), 20, 1, 10000)
+	if err != nil {
+		return err
+	}
+	out, err := parseCRS("crs", v.Get("crs"))
+	if err != nil {
+		return err
+	}
+	aggregated, err := s.parseDisclosure(v)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	// The current period: the datetime window (both ends needed to define a previous one of
+	// the same length), or by default the 28 days up to the newest observation.
+	var curStart, curEnd time.Time
+	if iv := f.Datetime; iv != nil {
+		if iv.Start == nil || iv.End == nil {
+			return invalid("datetime", "give a closed interval start/end: the previous period has the same length")
+		}
+		curStart, curEnd = *iv.Start, *iv.End
+	} else {
+		latest, err := s.store.LatestObservation(ctx)
+		if err != nil {
+			return err
+		}
+		curEnd = latest
+		curStart = latest.Add(-28 * 24 * time.Hour)
+	}
+	prevStart := curStart.Add(-curEnd.Sub(curStart))
+	places, err := s.store.PlacesNear(ctx, h, prevStart, curStart, curEnd, f)
+	if err != nil {
+		return err
+	}
+	minCount := s.minCellCount()
+	rows := make([]*placeIntensity, len(places))
+	for k, p := range places {
+		cur, prev := 0.0, 0.0
+		for _, o := range p.Current {
+			cur += o.Weight * kde.Kernel(o.Distance/h)
+		}
+		for _, o := range p.Previous {
+			prev += o.Weight * kde.Kernel(o.Distance/h)
+		}
+		cur, prev = round(1e6*cur/(h*h), 4), round(1e6*prev/(h*h), 4)
+		row := &placeIntensity{ID: p.ID, Name: p.Name, Kind: p.Kind, DistrictCode: p.DistrictCode,
+			currentDensity: cur, densityDiff: cur - prev}
+		pt := p.Point
+		digits := 2.0
+		if out != crs.SWEREF99TM {
+			lon, lat := crs.FromSWEREF99TM(pt[0], pt[1])
+			pt, digits = orb.Point{lon, lat}, 7
+		}
+		row.Point = []float64{round(pt[0], digits), round(pt[1], digits)}
+		if aggregated && (len(p.Current) < minCount || len(p.Previous) < minCount) {
+			row.Suppressed = true
+		} else {
+			nc, np := len(p.Current), len(p.Previous)
+			diff := round(cur-prev, 4)
+			row.Density, row.Count, row.PreviousDensity, row.PreviousCount, row.Change = &cur, &nc, &prev, &np, &diff
+			if prev > 0 {
+				pct := round(100*(cur-prev)/prev, 1)
+				row.ChangePct = &pct
+			}
+		}
+		rows[k] = row
+	}
+	// Ranks are computed on the full figures, also for suppressed rows: a rank reveals order,
+	// not a count.
+	slices.SortStableFunc(rows, func(a, b *placeIntensity) int { return cmpDesc(a.densityDiff, b.densityDiff) })
+	for k, r := range rows {
+		r.RankChange = k + 1
+	}
+	slices.SortStableFunc(rows, func(a, b *placeIntensity) int { return cmpDesc(a.currentDensity, b.currentDensity) })
+	for k, r := range rows {
+		r.RankIntensity = k + 1
+	}
+	if len(rows) > limit {
+		rows = rows[:limit]
+	}
+	doc := map[string]any{
+		"places":     rows,
+		"current":    map[string]string{"start": curStart.UTC().Format(time.RFC3339), "end": curEnd.UTC().Format(time.RFC3339)},
+		"previous":   map[string]string{"start": prevStart.UTC().Format(time.RFC3339), "end": curStart.UTC().Format(time.RFC3339)},
+		"unit":       "observations per km² (quartic kernel density at the place)",
+		"parameters": params, "disclosure": disclosureName(aggregated),
+		"timeStamp": s.now().UTC().Format(time.RFC3339),
+	}
+	if aggregated {
+		doc["min_cell_count"] = minCount
+	}
+	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
+	return s.sendJSON(c, mediaJSON, cacheData, doc)
+}
+
+func cmpDesc(a, b float64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
+
+// harmWeights serves GET /analysis/harm-weights: the table behind weighting=harm, so every
+// harm-weighted figure can be explained.
+func (s *Server) harmWeights(c echo.Context) error {
+	if err := onlyParamsAny(c); err != nil {
+		return err
+	}
+	hw, err := s.store.HarmWeights(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{"weights": hw,
+		"note": fmt.Sprintf("Weight per observation of a category when weighting=harm. %d categories; rows marked illustrative are demo defaults in the spirit of the Swedish Crime Harm Index (average sentence in days), not official values.", len(hw))})
+}
