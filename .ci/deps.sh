@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Lägesbild needs, only those that are missing.
 #   .ci/deps.sh          database server (PostgreSQL 15 + PostGIS 3)
-#   .ci/deps.sh test     also what the test suite uses (GDAL's ogrinfo as a real OGC API client)
+#   .ci/deps.sh test     also what the test suite uses (GDAL's ogrinfo as a real OGC API and MVT client,
+#                        Debian's Chromium for the browser tests, Node.js/npm for the page build and axe-core)
 #   .ci/deps.sh bench    also wrk for the HTTP benchmarks
 set -euo pipefail
 
 pkgs=(postgresql-15 postgresql-15-postgis-3)
 case "${1:-}" in
-  test)  pkgs+=(gdal-bin) ;;
+  test)  pkgs+=(gdal-bin chromium fonts-dejavu-core) ;;
   bench) pkgs+=(wrk) ;;
 esac
 

@@ -384,34 +384,7 @@ func buildSelect(l *Layer, q *Query) sqlParts {
 	}
 	parts.sel = "SELECT to_json(t." + ident(l.IDColumn) + ")::text, " + geometryExpr(l, q) + ", " + props + "::text"
 
-	if dt := q.Datetime; dt != nil {
-		startCol := "t." + ident(l.TimeStart)
-		if l.TimeEnd == "" {
-			if dt.Start != nil {
-				conds = append(conds, startCol+" >= "+args.add(*dt.Start))
-			}
-			if dt.End != nil {
-				conds = append(conds, startCol+" <= "+args.add(*dt.End))
-			}
-		} else {
-			// Interval rows match when they overlap the query; a NULL end is open.
-			endCol := "t." + ident(l.TimeEnd)
-			endExpr, op := endCol, ">="
-			if p, _ := l.Property(l.TimeEnd); p.Type == Date {
-				// A date end is inclusive: the row runs until the start of the next day.
-				endExpr, op = "("+endCol+" + 1)", ">"
-			}
-			if dt.Start != nil {
-				conds = append(conds, fmt.Sprintf("(%s IS NULL OR %s %s %s)", endCol, endExpr, op, args.add(*dt.Start)))
-			}
-			if dt.End != nil {
-				conds = append(conds, fmt.Sprintf("(%s IS NULL OR %s <= %s)", startCol, startCol, args.add(*dt.End)))
-			}
-		}
-	}
-	for _, f := range q.Filters {
-		conds = append(conds, fmt.Sprintf("t.%s = %s", ident(f.Property), args.add(f.Value)))
-	}
+	conds = append(conds, filterConds(l, q.Datetime, q.Filters, args)...)
 	if len(conds) > 0 {
 		parts.where = " WHERE " + strings.Join(conds, " AND ")
 	}

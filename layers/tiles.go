@@ -1,0 +1,185 @@
+package layers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/lagesbild/lagesbild/geo/tiles"
+)
+
+// Vector tile parameters: the MVT extent and the buffer around a tile, in tile units.
+const (
+	TileExtent = 4096
+	TileBuffer = 64
+	// MaxTileZoom is the deepest zoom served; beyond it a tile is finer than a centimetre.
+	MaxTileZoom = 22
+	// AggregateBelowZoom: observation tiles at lower zooms carry counts per grid cell instead
+	// of points; at z12 a Västerås tile already holds thousands of points.
+	AggregateBelowZoom = 13
+	// aggregateCellPx is the side of an aggregate cell in pixels of a 256-pixel tile.
+	aggregateCellPx = 8
+)
+
+// TileQuery selects what goes into a tile of one layer.
+type TileQuery struct {
+	Tile     tiles.TileID
+	Datetime *Interval
+	Filters  []Filter
+	// Aggregate replaces points by counts per grid cell (point layers only).
+	Aggregate bool
+	// MinCount suppresses aggregate cells with fewer observations (disclosure control; 0: none).
+	MinCount int
+}
+
+// TileFields are the properties a layer's tiles carry, with their types: the declared
+// properties marked Tile, plus "id" for layers whose ids are strings (MVT feature ids are
+// integers).
+func (l *Layer) TileFields() []Property {
+	var ps []Property
+	if l.IDType == String {
+		ps = append(ps, Property{Name: l.IDColumn, Type: String, Description: "Identifier."})
+	}
+	for _, p := range l.Properties {
+		if p.Tile {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// Tile returns the Mapbox Vector Tile of layer l for q; empty (no bytes) when nothing is in it.
+func (s *Store) Tile(ctx context.Context, l *Layer, q TileQuery) ([]byte, error) {
+	var args argList
+	sql, err := tileLayerSQL(l, q, &args)
+	if err != nil {
+		return nil, err
+	}
+	var mvt []byte
+	if err := s.pool.QueryRow(ctx, "SELECT "+sql, args...).Scan(&mvt); err != nil {
+		return nil, fmt.Errorf("tile %s %v: %w", l.ID, q.Tile, err)
+	}
+	return mvt, nil
+}
+
+// CombinedTile returns one tile holding several layers (the page's base layers), made in one
+// round trip: MVT layers are concatenable, a tile being a sequence of layer messages.
+func (s *Store) CombinedTile(ctx context.Context, ls []*Layer, t tiles.TileID) ([]byte, error) {
+	var args argList
+	parts := make([]string, 0, len(ls))
+	for _, l := range ls {
+		sql, err := tileLayerSQL(l, TileQuery{Tile: t}, &args)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, "coalesce(("+sql+"), ''::bytea)")
+	}
+	var mvt []byte
+	if err := s.pool.QueryRow(ctx, "SELECT "+strings.Join(parts, " || "), args...).Scan(&mvt); err != nil {
+		return nil, fmt.Errorf("combined tile %v: %w", t, err)
+	}
+	return mvt, nil
+}
+
+// tileLayerSQL builds the scalar sub-select that makes one layer's MVT for q. Identifiers
+// come from the declaration; the tile coordinates, filters and sizes are parameters.
+func tileLayerSQL(l *Layer, q TileQuery, args *argList) (string, error) {
+	if !l.HasGeometry() {
+		return "", fmt.Errorf("layer %s has no geometry: %w", l.ID, ErrNotFound)
+	}
+	if q.Datetime != nil && !l.Temporal() {
+		return "", Invalid("datetime", "collection %s has no temporal property", l.ID)
+	}
+	for _, f := range q.Filters {
+		if p, ok := l.Property(f.Property); !ok || !p.Filter {
+			return "", Invalid(f.Property, "not a filterable property")
+		}
+	}
+	z, x, y := args.add(q.Tile.Z), args.add(q.Tile.X), args.add(q.Tile.Y)
+	// The envelope with the buffer selects rows; the plain one is what ST_AsMVTGeom clips to.
+	env := fmt.Sprintf("ST_TileEnvelope(%s, %s, %s)", z, x, y)
+	envBuf := fmt.Sprintf("ST_TileEnvelope(%s, %s, %s, margin => %g)", z, x, y, float64(TileBuffer)/TileExtent)
+	geom := "t." + ident(l.Mercator)
+	conds := []string{geom + " && " + envBuf}
+	conds = append(conds, filterConds(l, q.Datetime, q.Filters, args)...)
+	where := " WHERE " + strings.Join(conds, " AND ")
+	name := args.add(l.ID)
+
+	if q.Aggregate {
+		if l.GeometryType != "Point" {
+			return "", Invalid("aggregate", "only point layers can be aggregated")
+		}
+		// Cells are anchored at the Web Mercator origin, so they line up across tiles.
+		cell := args.add(2 * tiles.HalfExtent / float64(int(1)<<q.Tile.Z) / 256 * aggregateCellPx)
+		having := ""
+		if q.MinCount > 0 {
+			having = " HAVING count(*) >= " + args.add(q.MinCount)
+		}
+		sev := "NULL::bigint"
+		if p, ok := l.Property("severity"); ok && p.Type == Integer {
+			sev = "sum(t.severity)"
+		}
+		return fmt.Sprintf(`SELECT ST_AsMVT(mvt, %[1]s, %[2]d, 'geom') FROM (
+  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint((g.gx + 0.5) * %[3]s, (g.gy + 0.5) * %[3]s), 3857), %[4]s, %[2]d, %[5]d, true) AS geom,
+         g.count, g.severity_sum
+  FROM (SELECT floor(ST_X(%[6]s) / %[3]s) AS gx, floor(ST_Y(%[6]s) / %[3]s) AS gy,
+               count(*) AS count, %[7]s AS severity_sum
+        FROM %[8]s t%[9]s GROUP BY 1, 2%[10]s) g
+) mvt WHERE mvt.geom IS NOT NULL`,
+			name, TileExtent, cell, env, TileBuffer, geom, sev, ident(l.Table), where, having), nil
+	}
+
+	// Polygons are simplified to half a tile unit first: finer detail is lost in the MVT
+	// grid anyway, and fewer vertices make ST_AsMVTGeom faster at low zooms.
+	g := geom
+	if l.GeometryType != "Point" {
+		tol := args.add(2 * tiles.HalfExtent / float64(int(1)<<q.Tile.Z) / TileExtent / 2)
+		g = fmt.Sprintf("ST_Simplify(%s, %s, true)", geom, tol)
+	}
+	cols := []string{fmt.Sprintf("ST_AsMVTGeom(%s, %s, %d, %d, true) AS geom", g, env, TileExtent, TileBuffer)}
+	idCol := "NULL"
+	if l.IDType == Integer {
+		cols = append(cols, "t."+ident(l.IDColumn))
+		idCol = "'" + l.IDColumn + "'"
+	}
+	for _, p := range l.TileFields() {
+		cols = append(cols, "t."+ident(p.Name))
+	}
+	return fmt.Sprintf(`SELECT ST_AsMVT(mvt, %s, %d, 'geom', %s) FROM (SELECT %s FROM %s t%s) mvt WHERE mvt.geom IS NOT NULL`,
+		name, TileExtent, idCol, strings.Join(cols, ", "), ident(l.Table), where), nil
+}
+
+// filterConds are the WHERE conditions of the datetime and property filters, shared by
+// features and tiles.
+func filterConds(l *Layer, dt *Interval, filters []Filter, args *argList) []string {
+	var conds []string
+	if dt != nil {
+		startCol := "t." + ident(l.TimeStart)
+		if l.TimeEnd == "" {
+			if dt.Start != nil {
+				conds = append(conds, startCol+" >= "+args.add(*dt.Start))
+			}
+			if dt.End != nil {
+				conds = append(conds, startCol+" <= "+args.add(*dt.End))
+			}
+		} else {
+			// Interval rows match when they overlap the query; a NULL end is open.
+			endCol := "t." + ident(l.TimeEnd)
+			endExpr, op := endCol, ">="
+			if p, _ := l.Property(l.TimeEnd); p.Type == Date {
+				// A date end is inclusive: the row runs until the start of the next day.
+				endExpr, op = "("+endCol+" + 1)", ">"
+			}
+			if dt.Start != nil {
+				conds = append(conds, fmt.Sprintf("(%s IS NULL OR %s %s %s)", endCol, endExpr, op, args.add(*dt.Start)))
+			}
+			if dt.End != nil {
+				conds = append(conds, fmt.Sprintf("(%s IS NULL OR %s <= %s)", startCol, startCol, args.add(*dt.End)))
+			}
+		}
+	}
+	for _, f := range filters {
+		conds = append(conds, fmt.Sprintf("t.%s = %s", ident(f.Property), args.add(f.Value)))
+	}
+	return conds
+}
