@@ -62,6 +62,20 @@ type Layer struct {
 	TimeEnd    string
 	Class      DataClass // default data class of the layer's rows
 	Properties []Property
+	// Sources are the base tables the layer reads (Table may be a view over them); a change
+	// to any of them invalidates the layer's cached tiles. Empty: Table itself.
+	Sources []string
+	// AggregateTiles marks a point layer whose tiles carry counts per grid cell instead of
+	// points below AggregateBelowZoom, because at those zooms it holds thousands per tile.
+	AggregateTiles bool
+}
+
+// SourceTables returns the base tables the layer reads.
+func (l *Layer) SourceTables() []string {
+	if len(l.Sources) > 0 {
+		return l.Sources
+	}
+	return []string{l.Table}
 }
 
 // HasGeometry reports whether the layer has a geometry column.
@@ -117,7 +131,7 @@ func (c *Catalogue) Validate() error {
 				return fmt.Errorf("layer %q: invalid identifier %q", l.ID, ident)
 			}
 		}
-		for _, ident := range []string{l.Geometry, l.Mercator, l.TimeStart, l.TimeEnd} {
+		for _, ident := range append([]string{l.Geometry, l.Mercator, l.TimeStart, l.TimeEnd}, l.Sources...) {
 			if ident != "" && !identRE.MatchString(ident) {
 				return fmt.Errorf("layer %q: invalid identifier %q", l.ID, ident)
 			}
@@ -127,6 +141,9 @@ func (c *Catalogue) Validate() error {
 		}
 		if l.TimeEnd != "" && l.TimeStart == "" {
 			return fmt.Errorf("layer %q: TimeEnd without TimeStart", l.ID)
+		}
+		if l.AggregateTiles && l.GeometryType != "Point" {
+			return fmt.Errorf("layer %q: only point layers can aggregate tiles", l.ID)
 		}
 		if (l.Geometry == "") != (l.Mercator == "") {
 			return fmt.Errorf("layer %q: Geometry and Mercator go together", l.ID)
@@ -163,6 +180,7 @@ func NewCatalogue() *Catalogue {
 			ID: "districts", Title: "Stadsdelar", TitleEN: "Districts",
 			Description: "Municipality, districts (stadsdelar) and statistical areas with population and the police classification over time.",
 			Table:       "districts_features", IDColumn: "code", IDType: String,
+			Sources:  []string{"districts", "district_classifications"},
 			Geometry: "geom", GeometryType: "MultiPolygon", Mercator: "geom_3857",
 			Class: Open,
 			Properties: []Property{
@@ -184,6 +202,7 @@ func NewCatalogue() *Catalogue {
 			ID: "places", Title: "Platser", TitleEN: "Public places",
 			Description: "Public places: squares, parks, centres, school areas, transit hubs; district by spatial join.",
 			Table:       "places_features", IDColumn: "id", IDType: Integer,
+			Sources:  []string{"places", "districts"},
 			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
 			Class: Open,
 			Properties: []Property{
@@ -201,8 +220,8 @@ func NewCatalogue() *Catalogue {
 			Description: "Observations of drug-related insecurity, violence and disorder in public places (points in time).",
 			Table:       "observations", IDColumn: "id", IDType: Integer,
 			Geometry: "geom", GeometryType: "Point", Mercator: "geom_3857",
-			TimeStart: "observed_at",
-			Class:     Internal,
+			TimeStart: "observed_at", AggregateTiles: true,
+			Class: Internal,
 			Properties: []Property{
 				{Name: "observed_at", Type: DateTime, Sort: true, Tile: true, Description: "When it was observed."},
 				{Name: "category", Type: String, Filter: true, Sort: true, Tile: true,
@@ -221,6 +240,7 @@ func NewCatalogue() *Catalogue {
 			ID: "interventions", Title: "Insatser", TitleEN: "Interventions",
 			Description: "Interventions with their time horizon (vinna slaget, vinna kriget, bygga freden), approach and lead organisation.",
 			Table:       "interventions_features", IDColumn: "id", IDType: Integer,
+			Sources:  []string{"interventions", "intervention_districts"},
 			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
 			TimeStart: "start_date", TimeEnd: "end_date",
 			Class: Internal,
@@ -271,7 +291,8 @@ func NewCatalogue() *Catalogue {
 			ID: "indicator-values", Title: "Indikatorvärden", TitleEN: "Indicator values",
 			Description: "Indicator values per district and year (no geometry; join to districts by district_code, or use /indicators/{key}/districts).",
 			Table:       "indicator_values_features", IDColumn: "id", IDType: String,
-			Class: Open,
+			Sources: []string{"indicator_values", "districts", "indicators"},
+			Class:   Open,
 			Properties: []Property{
 				{Name: "district_code", Type: String, Filter: true, Sort: true, Description: "District code."},
 				{Name: "district_name", Type: String, Sort: true, Description: "District name."},

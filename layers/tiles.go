@@ -17,6 +17,9 @@ const (
 	// AggregateBelowZoom: observation tiles at lower zooms carry counts per grid cell instead
 	// of points; at z12 a Västerås tile already holds thousands of points.
 	AggregateBelowZoom = 13
+	// MaxTileFeatures caps the rows of one layer in one tile, as pg_tileserv does (its
+	// default is the same), so a raw request at a low zoom cannot exhaust memory.
+	MaxTileFeatures = 50000
 	// aggregateCellPx is the side of an aggregate cell in pixels of a 256-pixel tile.
 	aggregateCellPx = 8
 )
@@ -56,7 +59,7 @@ func (s *Store) Tile(ctx context.Context, l *Layer, q TileQuery) ([]byte, error)
 		return nil, err
 	}
 	var mvt []byte
-	if err := s.pool.QueryRow(ctx, "SELECT "+sql, args...).Scan(&mvt); err != nil {
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&mvt); err != nil {
 		return nil, fmt.Errorf("tile %s %v: %w", l.ID, q.Tile, err)
 	}
 	return mvt, nil
@@ -145,8 +148,8 @@ func tileLayerSQL(l *Layer, q TileQuery, args *argList) (string, error) {
 	for _, p := range l.TileFields() {
 		cols = append(cols, "t."+ident(p.Name))
 	}
-	return fmt.Sprintf(`SELECT ST_AsMVT(mvt, %s, %d, 'geom', %s) FROM (SELECT %s FROM %s t%s) mvt WHERE mvt.geom IS NOT NULL`,
-		name, TileExtent, idCol, strings.Join(cols, ", "), ident(l.Table), where), nil
+	return fmt.Sprintf(`SELECT ST_AsMVT(mvt, %s, %d, 'geom', %s) FROM (SELECT %s FROM %s t%s LIMIT %d) mvt WHERE mvt.geom IS NOT NULL`,
+		name, TileExtent, idCol, strings.Join(cols, ", "), ident(l.Table), where, MaxTileFeatures), nil
 }
 
 // filterConds are the WHERE conditions of the datetime and property filters, shared by

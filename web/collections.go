@@ -109,6 +109,10 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 	}
 	if !l.HasGeometry() {
 		d.CRS, d.StorageCRS = []string{}, ""
+	} else {
+		d.Links = append(d.Links,
+			link{Href: href + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: l.Title + " (vektortiles)"},
+			link{Href: href + "/tiles/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: mediaJSON, Title: l.Title + " (TileJSON)"})
 	}
 	if ext.Illustrative {
 		d.Notice = illustrativeNotice

@@ -17,6 +17,13 @@ func conformanceClasses() []string {
 		"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 		"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
 		"http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
 	}
 }
 
@@ -35,6 +42,7 @@ func (s *Server) landing(c echo.Context) error {
 			{Href: base + "/api", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition (OpenAPI 3.0)"},
 			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
 			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
+			{Href: base + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: "Vector tiles of the map (districts, places, interventions)"},
 		},
 	})
 }

@@ -232,6 +232,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				problemResponses("400", "404"))}}
 	}
 	hotspotOpenAPI(cat, paths, schemas)
+	tilesOpenAPI(cat, paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)
 		get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
@@ -247,7 +248,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"description": "A shared, need-to-know situational picture for a Swedish municipality and the police, published as OGC API – Features. Demo data is illustrative, not official statistics.",
 			"license":     obj{"name": "MIT"}},
 		"servers": []obj{{"url": base}},
-		"tags":    []obj{{"name": "Capabilities"}, {"name": "Data"}, {"name": "Indicators"}, {"name": "Analysis"}, {"name": "Operations"}},
+		"tags":    []obj{{"name": "Capabilities"}, {"name": "Data"}, {"name": "Indicators"}, {"name": "Tiles"}, {"name": "Analysis"}, {"name": "Operations"}},
 		"paths":   paths,
 		"components": obj{
 			"parameters": params,

@@ -38,7 +38,16 @@ type Config struct {
 	AggregatedOnly bool
 	// MinCellCount is the disclosure threshold; 0 means DefaultMinCellCount (5).
 	MinCellCount int
+	// BasemapStyle is a MapLibre style URL the map page draws under its layers; empty (the
+	// default): a plain background, and the page calls nothing outside this server.
+	BasemapStyle string
+	// TileCache keeps finished vector tiles; nil: a private cache of DefaultTileCacheBytes.
+	// Pass one to invalidate it from outside (see layers.Store.ListenChanges).
+	TileCache *TileCache
 }
+
+// DefaultTileCacheBytes bounds the tile cache when Config.TileCache is nil.
+const DefaultTileCacheBytes = 64 << 20
 
 // Server holds what the handlers share. Create it with New.
 type Server struct {
@@ -49,6 +58,7 @@ type Server struct {
 	registry *prometheus.Registry
 	latency  *prometheus.HistogramVec
 	gzips    sync.Pool
+	tiles    *TileCache
 	now      func() time.Time
 }
 
@@ -65,7 +75,11 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 			Help:    "Latency of HTTP requests by route, method and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route", "method", "status"}),
-		now: time.Now,
+		tiles: cfg.TileCache,
+		now:   time.Now,
+	}
+	if s.tiles == nil {
+		s.tiles = NewTileCache(DefaultTileCacheBytes)
 	}
 	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
 	s.registry.MustRegister(s.latency,
@@ -73,6 +87,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newPoolCollector(store),
 	)
+	s.registry.MustRegister(s.tiles.collectors()...)
 
 	e := echo.New()
 	e.HideBanner = true
@@ -95,7 +110,7 @@ func (s *Server) routes(e *echo.Echo) {
 	get := func(path string, h echo.HandlerFunc) {
 		e.Match([]string{http.MethodGet, http.MethodHead}, path, h)
 	}
-	get("/", s.landing)
+	get("/", s.root)
 	get("/conformance", s.conformance)
 	get("/api", s.openAPI)
 	get("/collections", s.collections)
@@ -103,7 +118,9 @@ func (s *Server) routes(e *echo.Echo) {
 	get("/collections/:collectionId/items", s.items)
 	get("/collections/:collectionId/items/:featureId", s.item)
 	get("/indicators/:key/districts", s.indicatorDistricts)
+	s.tileRoutes(get)
 	s.hotspotRoutes(get)
+	s.pageRoutes(get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	get("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))

@@ -136,6 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	baseURL := fs.String("base-url", getenv("LAGESBILD_BASE_URL"), "absolute base URL for links (default: from the request)")
 	cors := fs.String("cors-origins", getenv("LAGESBILD_CORS_ORIGINS"), "comma-separated origins allowed by CORS (default: none)")
 	maxConns := fs.Int("db-max-conns", 32, "maximum database connections")
+	tileCacheMB := fs.Int("tile-cache-mb", 64, "memory bound of the in-process vector tile cache in MiB (0: no cache)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -159,7 +160,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 			origins = append(origins, o)
 		}
 	}
-	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version}, layers.NewStore(pool), cat, log)
+	if *tileCacheMB < 0 {
+		return usageError{"--tile-cache-mb must be 0 or more"}
+	}
+	store := layers.NewStore(pool)
+	tileCache := web.NewTileCache(int64(*tileCacheMB) << 20)
+	// Cached tiles and extents follow the database: every committed change, whoever made it,
+	// is announced by a trigger (migration 003).
+	go func() {
+		if err := store.ListenChanges(ctx, web.ChangeHandler(cat, store, tileCache)); err != nil && ctx.Err() == nil {
+			log.Error("listening for changes stopped", "error", err)
+		}
+	}()
+	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache}, store, cat, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

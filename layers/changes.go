@@ -1,0 +1,76 @@
+package layers
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ChangesChannel is the PostgreSQL notification channel on which migration 003's triggers
+// announce the name of every changed table.
+const ChangesChannel = "lagesbild_changes"
+
+// ListenChanges calls changed with the name of every table a committed statement changed,
+// until ctx ends. It holds one pool connection. After connecting, and after every
+// reconnection, it calls changed("") first: notifications sent while no one listened are
+// lost, so everything cached must be taken as stale.
+func (s *Store) ListenChanges(ctx context.Context, changed func(table string)) error {
+	backoff := 100 * time.Millisecond
+	for {
+		err := s.listen(ctx, changed)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil {
+			backoff = 100 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 10*time.Second)
+	}
+}
+
+func (s *Store) listen(ctx context.Context, changed func(string)) error {
+	pc, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// The connection stays in LISTEN state; it leaves the pool for good and is closed here.
+	conn := pc.Hijack()
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
+		return err
+	}
+	changed("")
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return nil
+			}
+			return err
+		}
+		changed(n.Payload)
+	}
+}
+
+// LayersReading returns the ids of the layers that read table; every layer for "".
+func (c *Catalogue) LayersReading(table string) []string {
+	var ids []string
+	for _, l := range c.layers {
+		if table == "" {
+			ids = append(ids, l.ID)
+			continue
+		}
+		for _, t := range l.SourceTables() {
+			if t == table {
+				ids = append(ids, l.ID)
+				break
+			}
+		}
+	}
+	return ids
+}

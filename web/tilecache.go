@@ -1,0 +1,161 @@
+package web
+
+import (
+	"container/list"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// TileCache keeps finished tiles in memory, bounded by the bytes they take, least recently
+// used first out. A tile is stored ready to send: its body, its gzip form and their ETags,
+// so a hit costs no database round trip, no compression and no hashing.
+//
+// Invalidation is by generation: every layer has a counter that is part of the key, and a
+// change to one of its source tables bumps it, so stale entries are never found again and
+// age out. Changes are announced by PostgreSQL (see layers.Store.ListenChanges), so they
+// reach every server process, whoever wrote.
+type TileCache struct {
+	maxBytes int64
+
+	mu    sync.Mutex
+	bytes int64
+	order *list.List // front: most recently used
+	items map[string]*list.Element
+	gens  map[string]uint64 // layer id → generation
+
+	flight singleflight.Group
+
+	hits, misses, evictions, invalidations prometheus.Counter
+	size                                   prometheus.GaugeFunc
+}
+
+type cachedTile struct {
+	key  string
+	body []byte // uncompressed MVT; empty: the tile is empty (204)
+	gz   []byte // gzip form, nil when not worth compressing
+	etag string // ETag of body; the gzip form's is etag + "-gz"
+}
+
+func (t *cachedTile) cost() int64 { return int64(len(t.key)+len(t.body)+len(t.gz)) + 128 }
+
+// NewTileCache returns a cache holding at most maxBytes of tiles; 0 disables caching.
+func NewTileCache(maxBytes int64) *TileCache {
+	c := &TileCache{
+		maxBytes: maxBytes,
+		order:    list.New(),
+		items:    map[string]*list.Element{},
+		gens:     map[string]uint64{},
+		hits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lagesbild_tile_cache_hits_total", Help: "Tiles served from the in-process cache."}),
+		misses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lagesbild_tile_cache_misses_total", Help: "Tiles that had to be made in PostGIS."}),
+		evictions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lagesbild_tile_cache_evictions_total", Help: "Tiles dropped to stay within the memory bound."}),
+		invalidations: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lagesbild_tile_cache_invalidations_total", Help: "Layer changes that made cached tiles stale."}),
+	}
+	c.size = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "lagesbild_tile_cache_bytes", Help: "Bytes held by the tile cache."},
+		func() float64 { c.mu.Lock(); defer c.mu.Unlock(); return float64(c.bytes) })
+	return c
+}
+
+func (c *TileCache) collectors() []prometheus.Collector {
+	return []prometheus.Collector{c.hits, c.misses, c.evictions, c.invalidations, c.size}
+}
+
+// generation returns the current generations of the given layers, folded into the key
+// so that a change to any of them makes the key new.
+func (c *TileCache) generation(layerIDs []string) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var g uint64
+	for _, id := range layerIDs {
+		g = g*1_000_003 + c.gens[id]
+	}
+	return g
+}
+
+// Invalidate makes every cached tile of the given layers stale.
+func (c *TileCache) Invalidate(layerIDs ...string) {
+	c.mu.Lock()
+	for _, id := range layerIDs {
+		c.gens[id]++
+	}
+	c.mu.Unlock()
+	c.invalidations.Inc()
+}
+
+// get returns the tile for key, making it with make on a miss. Concurrent misses for one
+// key make it once.
+func (c *TileCache) get(key string, make func() (*cachedTile, error)) (*cachedTile, error) {
+	if c.maxBytes <= 0 {
+		c.misses.Inc()
+		return make()
+	}
+	c.mu.Lock()
+	if el, ok := c.items[key]; ok {
+		c.order.MoveToFront(el)
+		t := el.Value.(*cachedTile)
+		c.mu.Unlock()
+		c.hits.Inc()
+		return t, nil
+	}
+	c.mu.Unlock()
+	c.misses.Inc()
+	v, err, _ := c.flight.Do(key, func() (any, error) {
+		t, err := make()
+		if err != nil {
+			return nil, err
+		}
+		t.key = key
+		c.put(t)
+		return t, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*cachedTile), nil
+}
+
+func (c *TileCache) put(t *cachedTile) {
+	cost := t.cost()
+	if cost > c.maxBytes/8 { // one tile must not flush the cache
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[t.key]; ok {
+		c.bytes -= el.Value.(*cachedTile).cost()
+		c.order.Remove(el)
+	}
+	c.items[t.key] = c.order.PushFront(t)
+	c.bytes += cost
+	for c.bytes > c.maxBytes {
+		el := c.order.Back()
+		old := el.Value.(*cachedTile)
+		c.order.Remove(el)
+		delete(c.items, old.key)
+		c.bytes -= old.cost()
+		c.evictions.Inc()
+	}
+}
+
+// ChangeHandler returns the function to pass to layers.Store.ListenChanges: it makes what
+// the server caches of the layers reading a changed table stale (tiles and extents).
+func ChangeHandler(cat *layers.Catalogue, store *layers.Store, cache *TileCache) func(table string) {
+	return func(table string) {
+		ids := cat.LayersReading(table)
+		if len(ids) == 0 {
+			return
+		}
+		cache.Invalidate(ids...)
+		for _, id := range ids {
+			store.InvalidateExtent(id)
+		}
+	}
+}

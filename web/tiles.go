@@ -1,0 +1,463 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/geo/tiles"
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// Vector tiles follow OGC API – Tiles: /collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}
+// (tileMatrix, tileRow, tileCol: row before column), the tileset metadata at
+// /collections/{id}/tiles/WebMercatorQuad, and TileJSON 3.0.0 for map libraries at the same
+// path with f=tilejson. The map's base layers come together in one tile at
+// /tiles/WebMercatorQuad/{z}/{y}/{x}, so the page makes one request per tile, not three.
+
+const (
+	mediaMVT       = "application/vnd.mapbox-vector-tile"
+	webMercatorID  = "WebMercatorQuad"
+	webMercatorURI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+	crs3857URI     = "http://www.opengis.net/def/crs/EPSG/0/3857"
+	formatMVT      = "mvt"
+	formatTileJSON = "tilejson"
+	// cacheTile: tiles change only with imports and writes; the ETag makes revalidation cheap.
+	cacheTile = "public, max-age=60"
+)
+
+// mapLayers are the layers of the combined map tile, drawn bottom to top.
+var mapLayers = [...]string{"districts", "places", "interventions"}
+
+// tileRequest is a parsed tile request.
+type tileRequest struct {
+	tile  tiles.TileID
+	query layers.TileQuery
+	// canon is the canonical form of the query parameters, part of the cache key.
+	canon string
+}
+
+// parseTileID parses the tileMatrix/tileRow/tileCol path parameters.
+func parseTileID(c echo.Context) (tiles.TileID, error) {
+	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
+		return tiles.TileID{}, fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
+	}
+	num := func(param, raw string, hi int) (int, error) {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || strings.HasPrefix(raw, "+") {
+			return 0, invalid(param, "%q is not a non-negative whole number", raw)
+		}
+		if n > hi {
+			return 0, invalid(param, "%d is out of range 0–%d", n, hi)
+		}
+		return n, nil
+	}
+	z, err := num("tileMatrix", c.Param("tileMatrix"), layers.MaxTileZoom)
+	if err != nil {
+		return tiles.TileID{}, err
+	}
+	n := 1<<z - 1
+	y, err := num("tileRow", c.Param("tileRow"), n)
+	if err != nil {
+		return tiles.TileID{}, err
+	}
+	x, err := num("tileCol", c.Param("tileCol"), n)
+	if err != nil {
+		return tiles.TileID{}, err
+	}
+	return tiles.TileID{Z: z, X: x, Y: y}, nil
+}
+
+// parseTileQuery parses the query parameters of a collection tile: f, datetime, aggregate
+// and the layer's filterable properties.
+func (s *Server) parseTileQuery(l *layers.Layer, t tiles.TileID, v url.Values) (*tileRequest, error) {
+	r := &tileRequest{tile: t, query: layers.TileQuery{Tile: t}}
+	for name, vals := range v {
+		if len(vals) > 1 {
+			return nil, invalid(name, "given %d times; give it once", len(vals))
+		}
+		switch name {
+		case "f", "datetime", "aggregate":
+			continue
+		}
+		f, err := l.ParseFilter(name, vals[0])
+		if err != nil {
+			return nil, err
+		}
+		r.query.Filters = append(r.query.Filters, f)
+	}
+	if _, err := parseFormat(v.Get("f"), formatMVT); err != nil {
+		return nil, err
+	}
+	if v.Has("datetime") {
+		dt, err := parseDatetime(v.Get("datetime"))
+		if err != nil {
+			return nil, err
+		}
+		if !l.Temporal() {
+			return nil, invalid("datetime", "collection %s has no temporal property", l.ID)
+		}
+		r.query.Datetime = dt
+	}
+	r.query.Aggregate = l.AggregateTiles && t.Z < layers.AggregateBelowZoom
+	if raw := v.Get("aggregate"); v.Has("aggregate") {
+		agg, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, invalid("aggregate", "%q is not true or false", raw)
+		}
+		if agg && l.GeometryType != "Point" {
+			return nil, invalid("aggregate", "only point layers can be aggregated; %s is not one", l.ID)
+		}
+		r.query.Aggregate = agg
+	}
+	if s.cfg.AggregatedOnly && l.AggregateTiles {
+		// The disclosure-controlled view: counts per cell, small counts suppressed.
+		r.query.Aggregate, r.query.MinCount = true, s.minCellCount()
+	}
+	canon := url.Values{}
+	for k, vs := range v {
+		if k != "f" {
+			canon[k] = vs
+		}
+	}
+	r.canon = fmt.Sprintf("%s|agg=%t,%d", canon.Encode(), r.query.Aggregate, r.query.MinCount)
+	return r, nil
+}
+
+// collectionTile serves GET /collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}.
+func (s *Server) collectionTile(c echo.Context) error {
+	l, err := s.tileLayer(c.Param("collectionId"))
+	if err != nil {
+		return err
+	}
+	t, err := parseTileID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.parseTileQuery(l, t, c.QueryParams())
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation([]string{l.ID}), t, r.canon)
+	ct, err := s.tiles.get(key, func() (*cachedTile, error) {
+		body, err := s.store.Tile(c.Request().Context(), l, r.query)
+		if err != nil {
+			return nil, err
+		}
+		return s.newCachedTile(body), nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.sendTile(c, ct)
+}
+
+// mapTile serves GET /tiles/WebMercatorQuad/{z}/{y}/{x}: the map's base layers in one tile.
+func (s *Server) mapTile(c echo.Context) error {
+	if err := onlyParamsAny(c, "f"); err != nil {
+		return err
+	}
+	if _, err := parseFormat(c.QueryParam("f"), formatMVT); err != nil {
+		return err
+	}
+	t, err := parseTileID(c)
+	if err != nil {
+		return err
+	}
+	ls := make([]*layers.Layer, len(mapLayers))
+	for i, id := range mapLayers {
+		if ls[i], err = s.cat.Layer(id); err != nil {
+			return err
+		}
+	}
+	key := fmt.Sprintf("m|%d|%s", s.tiles.generation(mapLayers[:]), t)
+	ct, err := s.tiles.get(key, func() (*cachedTile, error) {
+		body, err := s.store.CombinedTile(c.Request().Context(), ls, t)
+		if err != nil {
+			return nil, err
+		}
+		return s.newCachedTile(body), nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.sendTile(c, ct)
+}
+
+// newCachedTile prepares a tile for sending: its ETag, and its gzip form when it is worth
+// compressing (MVT is uncompressed protobuf; geometry and repeated keys shrink well).
+func (s *Server) newCachedTile(body []byte) *cachedTile {
+	t := &cachedTile{body: body}
+	if len(body) == 0 {
+		return t
+	}
+	sum := sha256.Sum256(body)
+	t.etag = base64.RawURLEncoding.EncodeToString(sum[:18])
+	if len(body) >= gzipMin {
+		var buf bytes.Buffer
+		zw := s.gzips.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		s.gzips.Put(zw)
+		t.gz = buf.Bytes()
+	}
+	return t
+}
+
+// sendTile writes a prepared tile: 204 when empty, else the body (gzip when accepted) with
+// its strong ETag, or 304 when the client has it.
+func (s *Server) sendTile(c echo.Context, t *cachedTile) error {
+	h := c.Response().Header()
+	h.Set("Cache-Control", cacheTile)
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if len(t.body) == 0 {
+		return c.NoContent(http.StatusNoContent)
+	}
+	body, tag := t.body, t.etag
+	gz := t.gz != nil && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	if gz {
+		body, tag = t.gz, tag+"-gz"
+	}
+	h.Set("ETag", `"`+tag+`"`)
+	if etagMatch(c.Request().Header.Get("If-None-Match"), tag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if gz {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	return c.Blob(http.StatusOK, mediaMVT, body)
+}
+
+// tileLayer returns the collection with the given id when it can be tiled.
+func (s *Server) tileLayer(id string) (*layers.Layer, error) {
+	l, err := s.cat.Layer(id)
+	if err != nil {
+		return nil, err
+	}
+	if !l.HasGeometry() {
+		return nil, fmt.Errorf("collection %s has no geometry and no tiles: %w", l.ID, layers.ErrNotFound)
+	}
+	return l, nil
+}
+
+// tilesetRef is a tileset in a list of tilesets (OGC API – Tiles, tileSet-item).
+type tilesetRef struct {
+	Title            string `json:"title"`
+	DataType         string `json:"dataType"`
+	CRS              string `json:"crs"`
+	TileMatrixSetURI string `json:"tileMatrixSetURI"`
+	Links            []link `json:"links"`
+}
+
+// templatedLink is a link whose href is a URI template.
+type templatedLink struct {
+	Href      string `json:"href"`
+	Rel       string `json:"rel"`
+	Type      string `json:"type"`
+	Title     string `json:"title,omitempty"`
+	Templated bool   `json:"templated"`
+}
+
+// collectionTilesets serves GET /collections/{id}/tiles.
+func (s *Server) collectionTilesets(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	l, err := s.tileLayer(c.Param("collectionId"))
+	if err != nil {
+		return err
+	}
+	base := s.baseURL(c) + "/collections/" + l.ID + "/tiles"
+	return s.sendJSON(c, mediaJSON, cacheMeta, s.tilesetList(base, l.Title+" – vektortiles"))
+}
+
+// mapTilesets serves GET /tiles.
+func (s *Server) mapTilesets(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	return s.sendJSON(c, mediaJSON, cacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: stadsdelar, platser och insatser"))
+}
+
+func (s *Server) tilesetList(base, title string) map[string]any {
+	return map[string]any{
+		"links": []link{{Href: base, Rel: "self", Type: mediaJSON, Title: "Tilesets"}},
+		"tilesets": []tilesetRef{{
+			Title: title, DataType: "vector", CRS: crs3857URI, TileMatrixSetURI: webMercatorURI,
+			Links: []link{
+				{Href: base + "/" + webMercatorID, Rel: "self", Type: mediaJSON, Title: "Tileset metadata"},
+				{Href: base + "/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: mediaJSON, Title: "TileJSON 3.0.0"},
+				{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: mediaJSON, Title: "WebMercatorQuad"},
+			},
+		}},
+	}
+}
+
+// tileLayerDoc describes one MVT layer of a tileset, in the shape both the OGC tileset
+// metadata (layers) and TileJSON (vector_layers) use.
+type tileLayerDoc struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description,omitempty"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+func tileLayerFields(l *layers.Layer, aggregate bool) tileLayerDoc {
+	d := tileLayerDoc{ID: l.ID, Description: l.TitleEN, MaxZoom: layers.MaxTileZoom, Fields: map[string]string{}}
+	if aggregate {
+		d.Description = l.TitleEN + fmt.Sprintf(": below zoom %d one point per grid cell with count and severity_sum", layers.AggregateBelowZoom)
+		d.Fields["count"] = "Number"
+		d.Fields["severity_sum"] = "Number"
+	}
+	for _, p := range l.TileFields() {
+		t := "String"
+		switch p.Type {
+		case layers.Integer, layers.Number:
+			t = "Number"
+		case layers.Boolean:
+			t = "Boolean"
+		}
+		d.Fields[p.Name] = t
+	}
+	return d
+}
+
+// collectionTileset serves GET /collections/{id}/tiles/WebMercatorQuad: the OGC tileset
+// metadata, or TileJSON with f=tilejson. Filters given here are carried into the tile URLs.
+func (s *Server) collectionTileset(c echo.Context) error {
+	l, err := s.tileLayer(c.Param("collectionId"))
+	if err != nil {
+		return err
+	}
+	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
+		return fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
+	}
+	v := c.QueryParams()
+	// Validate the filters as a tile request would, so a bad TileJSON is refused up front.
+	if _, err := s.parseTileQuery(l, tiles.TileID{}, withoutF(v)); err != nil {
+		return err
+	}
+	f, err := parseFormat(v.Get("f"), formatJSON, formatTileJSON)
+	if err != nil {
+		return err
+	}
+	base := s.baseURL(c) + "/collections/" + l.ID + "/tiles/" + webMercatorID
+	ext, err := s.store.Extent(c.Request().Context(), l)
+	if err != nil {
+		return err
+	}
+	return s.sendTileset(c, f, base, withoutF(v), l.Title, l.Description, []tileLayerDoc{tileLayerFields(l, l.AggregateTiles)}, ext)
+}
+
+// mapTileset serves GET /tiles/WebMercatorQuad.
+func (s *Server) mapTileset(c echo.Context) error {
+	if err := onlyParamsAny(c, "f"); err != nil {
+		return err
+	}
+	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
+		return fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
+	}
+	f, err := parseFormat(c.QueryParam("f"), formatJSON, formatTileJSON)
+	if err != nil {
+		return err
+	}
+	var docs []tileLayerDoc
+	var ext layers.Extent
+	for _, id := range mapLayers {
+		l, err := s.cat.Layer(id)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, tileLayerFields(l, false))
+		e, err := s.store.Extent(c.Request().Context(), l)
+		if err != nil {
+			return err
+		}
+		ext.Illustrative = ext.Illustrative || e.Illustrative
+		if e.BBox != nil {
+			if ext.BBox == nil {
+				b := *e.BBox
+				ext.BBox = &b
+			} else {
+				ext.BBox[0], ext.BBox[1] = min(ext.BBox[0], e.BBox[0]), min(ext.BBox[1], e.BBox[1])
+				ext.BBox[2], ext.BBox[3] = max(ext.BBox[2], e.BBox[2]), max(ext.BBox[3], e.BBox[3])
+			}
+		}
+	}
+	return s.sendTileset(c, f, s.baseURL(c)+"/tiles/"+webMercatorID, nil, "Karta", "Stadsdelar, platser och insatser i en tile. Districts, places and interventions in one tile.", docs, ext)
+}
+
+func withoutF(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		if k != "f" {
+			out[k] = vs
+		}
+	}
+	return out
+}
+
+func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title, desc string, docs []tileLayerDoc, ext layers.Extent) error {
+	tmpl := base + "/{z}/{y}/{x}"
+	if len(q) > 0 {
+		tmpl += "?" + q.Encode()
+	}
+	if ext.Illustrative {
+		desc += " " + illustrativeNotice
+	}
+	if f == formatTileJSON {
+		doc := map[string]any{
+			"tilejson": "3.0.0", "name": title, "description": desc,
+			"tiles": []string{tmpl}, "scheme": "xyz",
+			"minzoom": 0, "maxzoom": layers.MaxTileZoom,
+			"vector_layers": docs,
+		}
+		if ext.BBox != nil {
+			b := *ext.BBox
+			doc["bounds"] = b
+			doc["center"] = []float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 10}
+		}
+		return s.sendJSON(c, mediaJSON, cacheMeta, doc)
+	}
+	ogcTmpl := base + "/{tileMatrix}/{tileRow}/{tileCol}"
+	if len(q) > 0 {
+		ogcTmpl += "?" + q.Encode()
+	}
+	doc := map[string]any{
+		"title": title, "description": desc, "dataType": "vector",
+		"crs": crs3857URI, "tileMatrixSetURI": webMercatorURI,
+		"links": []any{
+			link{Href: base, Rel: "self", Type: mediaJSON, Title: "This document"},
+			link{Href: base + "?f=tilejson", Rel: "alternate", Type: mediaJSON, Title: "TileJSON 3.0.0"},
+			link{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: mediaJSON, Title: "WebMercatorQuad"},
+			templatedLink{Href: ogcTmpl, Rel: "item", Type: mediaMVT, Title: "Mapbox Vector Tile", Templated: true},
+		},
+		"layers": docs,
+	}
+	if ext.BBox != nil {
+		b := *ext.BBox
+		doc["boundingBox"] = map[string]any{"lowerLeft": []float64{b[0], b[1]}, "upperRight": []float64{b[2], b[3]},
+			"crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
+	}
+	return s.sendJSON(c, mediaJSON, cacheMeta, doc)
+}
+
+// tileRoutes registers the tile endpoints.
+func (s *Server) tileRoutes(get func(string, echo.HandlerFunc)) {
+	get("/tiles", s.mapTilesets)
+	get("/tiles/:tileMatrixSetId", s.mapTileset)
+	get("/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol", s.mapTile)
+	get("/collections/:collectionId/tiles", s.collectionTilesets)
+	get("/collections/:collectionId/tiles/:tileMatrixSetId", s.collectionTileset)
+	get("/collections/:collectionId/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol", s.collectionTile)
+}
