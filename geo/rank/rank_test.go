@@ -1,0 +1,97 @@
+package rank
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestBorda(t *testing.T) {
+	// Four items, three rankings. Points n − r with n = 4:
+	//   item:        0  1  2  3
+	//   ranking 0:   1  2  3  4  → 3 2 1 0
+	//   ranking 1:   2  1  4  3  → 2 3 0 1
+	//   ranking 2:   1  3  2  0  → 3 1 2 (item 3 unranked: position 4, 0 points)
+	// totals 8 6 3 1.
+	c, err := Borda([][]int{{1, 2, 3, 4}, {2, 1, 4, 3}, {1, 3, 2, 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{8, 6, 3, 1}; !slices.Equal(c.Points, want) {
+		t.Errorf("points %v, want %v", c.Points, want)
+	}
+	if want := []int{1, 2, 3, 4}; !slices.Equal(c.Rank, want) {
+		t.Errorf("ranks %v, want %v", c.Rank, want)
+	}
+	if want := []float64{4.0 / 3, 2, 3, 11.0 / 3}; math.Abs(c.MeanRank[3]-want[3]) > 1e-12 || math.Abs(c.MeanRank[0]-want[0]) > 1e-12 {
+		t.Errorf("mean ranks %v, want %v", c.MeanRank, want)
+	}
+	// Two items left out of a ranking of four share positions 3 and 4: 0.5 points each.
+	c, _ = Borda([][]int{{1, 2, 0, 0}})
+	if want := []float64{3, 2, 0.5, 0.5}; !slices.Equal(c.Points, want) {
+		t.Errorf("points with unranked items %v, want %v", c.Points, want)
+	}
+	if want := []int{1, 2, 3, 4}; !slices.Equal(c.Rank, want) {
+		t.Errorf("tied items ranked %v, want item order %v", c.Rank, want)
+	}
+	for _, bad := range [][][]int{nil, {{1, 2}, {1}}, {{1, 1}}, {{3, 1}}, {{-1, 1}}} {
+		if _, err := Borda(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Borda(%v): error %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestKendallTau(t *testing.T) {
+	tests := []struct {
+		a, b   []int
+		tau    float64
+		common int
+	}{
+		{[]int{1, 2, 3, 4}, []int{1, 2, 3, 4}, 1, 4},
+		{[]int{1, 2, 3, 4}, []int{4, 3, 2, 1}, -1, 4},
+		// One swap among 4 items: 5 concordant, 1 discordant of 6 pairs → 4/6.
+		{[]int{1, 2, 3, 4}, []int{2, 1, 3, 4}, 4.0 / 6, 4},
+		// Item 3 unranked in b: compared over items 0–2; (1,2,3) vs (1,3,2): 2 − 1 of 3.
+		{[]int{1, 2, 3, 4}, []int{1, 3, 2, 0}, 1.0 / 3, 3},
+	}
+	for _, tt := range tests {
+		tau, common, err := KendallTau(tt.a, tt.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(tau-tt.tau) > 1e-12 || common != tt.common {
+			t.Errorf("KendallTau(%v, %v) = %v over %d, want %v over %d", tt.a, tt.b, tau, common, tt.tau, tt.common)
+		}
+	}
+	if tau, _, _ := KendallTau([]int{1, 0}, []int{1, 2}); !math.IsNaN(tau) {
+		t.Errorf("one common item: tau %v, want NaN", tau)
+	}
+	if _, _, err := KendallTau([]int{1}, []int{1, 2}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("different lengths: %v", err)
+	}
+	m, err := TauMatrix([][]int{{1, 2, 3}, {3, 2, 1}})
+	if err != nil || m[0][0] != 1 || m[0][1] != -1 || m[1][0] != -1 {
+		t.Errorf("TauMatrix = %v, %v", m, err)
+	}
+}
+
+func TestDisagreement(t *testing.T) {
+	d, err := Disagreement([][]int{{1, 2, 3, 4}, {4, 2, 1, 3}, {2, 2 + 1, 4, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ranges: item 0: 1–4 → 3; item 1: 2–3 → 1; item 2: 1–4 → 3; item 3: 1–4 → 3.
+	// SDs of (1,4,2) = 1.247, (3,1,4) = 1.247, (4,3,1) = 1.247: all tie → item order.
+	var items, ranges []int
+	for _, s := range d {
+		items = append(items, s.Item)
+		ranges = append(ranges, s.Range)
+	}
+	if !slices.Equal(items, []int{0, 2, 3, 1}) || !slices.Equal(ranges, []int{3, 3, 3, 1}) {
+		t.Errorf("order %v ranges %v, want [0 2 3 1] [3 3 3 1]", items, ranges)
+	}
+	if math.Abs(d[0].SD-math.Sqrt(14.0/9)) > 1e-12 {
+		t.Errorf("SD %v, want √(14/9)", d[0].SD)
+	}
+}

@@ -1,0 +1,157 @@
+package trend
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// TheilSen is a robust straight-line fit of a series against its time index 0, 1, …, n−1.
+type TheilSen struct {
+	Slope     float64 // median of the pairwise slopes (y_l − y_k)/(l − k), k < l
+	Intercept float64 // median of y_t − Slope·t
+}
+
+// TheilSenFit fits ys (in time order, equally spaced) with the Theil–Sen estimator (Theil
+// 1950, Sen 1968): the slope is the median of all n(n−1)/2 pairwise slopes, so up to about 29 %
+// of the points can be outliers without moving it; the intercept is the median of the
+// residuals y_t − slope·t (Conover's choice, as R's mblm and scipy's theilslopes use). An even
+// number of values has the mean of the two middle ones as its median.
+//
+// Errors (wrapping ErrInvalid): fewer than 2 values, or a NaN or infinite value.
+func TheilSenFit(ys []float64) (TheilSen, error) {
+	n := len(ys)
+	if n < 2 {
+		return TheilSen{}, fmt.Errorf("trend: Theil–Sen needs at least 2 values, got %d: %w", n, ErrInvalid)
+	}
+	for k, y := range ys {
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return TheilSen{}, fmt.Errorf("trend: value %d is %v: %w", k, y, ErrInvalid)
+		}
+	}
+	// Short series (the usual case: a decade of yearly values) use stack buffers, so checking
+	// every area of a country does not allocate.
+	var slopeBuf [120]float64
+	var resBuf [16]float64
+	slopes := slopeBuf[:0]
+	if n*(n-1)/2 > len(slopeBuf) {
+		slopes = make([]float64, 0, n*(n-1)/2)
+	}
+	for k := 0; k < n-1; k++ {
+		for l := k + 1; l < n; l++ {
+			slopes = append(slopes, (ys[l]-ys[k])/float64(l-k))
+		}
+	}
+	slope := median(slopes)
+	res := resBuf[:0]
+	if n > len(resBuf) {
+		res = make([]float64, 0, n)
+	}
+	res = res[:n]
+	for t, y := range ys {
+		res[t] = y - slope*float64(t)
+	}
+	return TheilSen{Slope: slope, Intercept: median(res)}, nil
+}
+
+// median rearranges xs and returns its median, by selection rather than a full sort (the
+// early-warning check runs it for every area of a country).
+func median(xs []float64) float64 {
+	m := len(xs) / 2
+	upper := nth(xs, m)
+	if len(xs)%2 == 1 {
+		return upper
+	}
+	return (slices.Max(xs[:m]) + upper) / 2
+}
+
+// nth rearranges xs so that xs[k] is the value a full sort would put there, smaller or
+// equal values before it (Hoare's quickselect, median-of-three pivot); xs holds no NaN.
+func nth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for hi > lo {
+		mid := lo + (hi-lo)/2
+		if xs[mid] < xs[lo] {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if xs[hi] < xs[lo] {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if xs[hi] < xs[mid] {
+			xs[hi], xs[mid] = xs[mid], xs[hi]
+		}
+		pivot := xs[mid]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
+}
+
+// Warning is the outcome of an early-warning check of one series.
+type Warning struct {
+	Slope      float64 // Theil–Sen slope per period
+	P          float64 // Mann–Kendall two-sided p-value
+	Tau        float64 // Mann–Kendall tau
+	Projected  float64 // last value + Slope·horizon
+	Periods    float64 // periods until the threshold at the current slope; +Inf when not heading there, 0 when already there
+	Flag       bool    // significant rise (P < alpha, Slope > 0), not yet at the threshold, projected to reach it
+	AtOrAbove  bool    // the last value is already at or above the threshold
+	SeriesSize int
+}
+
+// EarlyWarning checks whether a series whose higher values are worse is heading towards a
+// threshold (for example the lower edge of the most vulnerable group): it flags a series that
+// is still below the threshold, rises with a Mann–Kendall p-value under alpha, and whose last
+// value plus horizon periods of its Theil–Sen slope reaches the threshold. The projection
+// starts from the last value rather than the fitted line so the flag answers "where does the
+// area go from here".
+//
+// Errors (wrapping ErrInvalid): fewer than 3 values, a NaN or infinite value, alpha outside
+// (0, 1), horizon not positive.
+func EarlyWarning(ys []float64, threshold, alpha, horizon float64) (Warning, error) {
+	if !(alpha > 0 && alpha < 1) {
+		return Warning{}, fmt.Errorf("trend: alpha %v outside (0, 1): %w", alpha, ErrInvalid)
+	}
+	if !(horizon > 0) || math.IsInf(horizon, 0) {
+		return Warning{}, fmt.Errorf("trend: horizon %v not positive: %w", horizon, ErrInvalid)
+	}
+	mk, err := MannKendall(ys)
+	if err != nil {
+		return Warning{}, err
+	}
+	ts, err := TheilSenFit(ys)
+	if err != nil {
+		return Warning{}, err
+	}
+	last := ys[len(ys)-1]
+	w := Warning{Slope: ts.Slope, P: mk.P, Tau: mk.Tau, Projected: last + ts.Slope*horizon, Periods: math.Inf(1),
+		AtOrAbove: last >= threshold, SeriesSize: len(ys)}
+	switch {
+	case w.AtOrAbove:
+		w.Periods = 0
+	case ts.Slope > 0:
+		w.Periods = (threshold - last) / ts.Slope
+	}
+	w.Flag = !w.AtOrAbove && ts.Slope > 0 && mk.P < alpha && w.Projected >= threshold
+	return w, nil
+}
