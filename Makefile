@@ -5,7 +5,7 @@ GO    ?= go
 ADDR  ?= 127.0.0.1:8080
 BIN   := bin/lagesbild
 
-.PHONY: run test db build bench vet fmt clean-db
+.PHONY: run test db build bench vet fmt clean-db page
 
 ## build: compile bin/lagesbild
 build:
@@ -25,9 +25,14 @@ run: build
 ## test: the whole suite against a real PostGIS (a separate test database)
 test:
 	@.ci/deps.sh test
+	@cd web/page && npm ci --no-audit --no-fund --loglevel=error   # axe-core for the browser test
 	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_test | tail -n 1); fi; \
 	$(GO) vet ./...; \
 	$(GO) test -race -count=1 ./...
+
+## page: rebuild the map page into web/static (committed, embedded by the binary)
+page:
+	cd web/page && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 ## bench: go benchmarks and wrk runs on ../shared/bench (see README, "Benchmarks")
 bench: build

@@ -1,0 +1,33 @@
+// Builds the map page into ../static, which the Go binary embeds (web/page.go).
+// Output names are fixed (no content hashes): the server gives every file a strong ETag,
+// so browsers revalidate cheaply, and the committed assets stay diffable by name.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+
+const out = new URL('../static/', import.meta.url).pathname;
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: ['src/main.js'],
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: ['es2022'],
+  outfile: out + 'app.js',
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: ['src/app.css'],
+  bundle: true,
+  minify: true,
+  outfile: out + 'app.css',
+  logLevel: 'warning',
+});
+// MapLibre 6 starts its worker from a module file next to the bundle; it is loaded as is.
+copyFileSync('node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs', out + 'maplibre-gl-worker.mjs');
+copyFileSync('node_modules/maplibre-gl/dist/maplibre-gl.css', out + 'maplibre-gl.css');
+copyFileSync('node_modules/maplibre-gl/LICENSE.txt', out + 'maplibre-gl-LICENSE.txt');
+copyFileSync('src/index.html', out + 'index.html');
+copyFileSync('src/favicon.svg', out + 'favicon.svg');

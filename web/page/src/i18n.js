@@ -1,0 +1,219 @@
+// Interface texts in Swedish (default) and English. Every visible string goes through t(),
+// so switching language re-renders in place; the <html lang> attribute follows the choice.
+
+const texts = {
+  sv: {
+    title: 'Lägesbild',
+    subtitle: 'Karta för kommun och polis',
+    notice: 'Illustrativa data – inte verkliga uppgifter',
+    langToggle: 'In English',
+    langToggleLang: 'en',
+    skip: 'Hoppa till listan över stadsdelar',
+    controls: 'Kartinställningar',
+    layers: 'Lager',
+    districts: 'Stadsdelar',
+    places: 'Platser',
+    observations: 'Observationer',
+    interventions: 'Insatser',
+    indicator: 'Indikator',
+    year: 'År',
+    choropleth: 'Indikator på kartan',
+    timeWindow: 'Tidsfönster för observationer',
+    from: 'Från månad',
+    to: 'Till månad',
+    mapLabel: 'Karta över Västerås med stadsdelar, platser, observationer och insatser. Använd listan över stadsdelar för att välja med tangentbordet.',
+    missing: 'saknas',
+    classes: 'Kvantiler, fem klasser',
+    darkerWorse: 'Mörkare = större behov',
+    lowerWorse: 'högre värde är bättre; skalan är vänd',
+    aggregated: 'Under zoomnivå 13: antal per ruta (storlek = antal)',
+    severity: 'Allvarlighet',
+    place: 'Offentlig plats',
+    horizon: 'Tidshorisont',
+    selected: 'Valt objekt',
+    nothingSelected: 'Klicka på kartan eller välj i en lista för att se uppgifter.',
+    close: 'Stäng',
+    timeSeries: 'Tidsserie',
+    chartTitle: '{name}: {indicator}',
+    chartDesc: '{indicator} i {name} per år, {n} värden från {first} till {last}.',
+    noSeries: 'Inga värden för den här indikatorn.',
+    yearAxis: 'År',
+    loading: 'Hämtar…',
+    loadError: 'Kunde inte hämta {what}: {msg}',
+    tilesMissing: 'Kartplattor kunde inte hämtas: {msg}',
+    shownDistrict: 'Visar stadsdel {name}.',
+    shownFeature: 'Visar {kind}: {name}.',
+    choroplethShown: '{indicator} {year} visas på kartan.',
+    population: 'Invånare',
+    area: 'Yta (km²)',
+    partOfTown: 'Stadsdelsområde',
+    policeClass: 'Polisens klassning',
+    notListed: 'ej listad',
+    code: 'Kod',
+    value: 'Värde',
+    kind: 'Typ',
+    district: 'Stadsdel',
+    category: 'Kategori',
+    approach: 'Inriktning',
+    leadOrg: 'Ansvarig',
+    status: 'Status',
+    period: 'Period',
+    observedAt: 'Observerad',
+    source: 'Källa',
+    count: 'Antal',
+    severitySum: 'Summa allvarlighet',
+    cell: 'Ruta med observationer',
+    observation: 'Observation',
+    intervention: 'Insats',
+    openEnded: 'tills vidare',
+    unitLabel: 'Enhet',
+    mapNav: 'Kartlager och indikator',
+    lists: 'Listor',
+  },
+  en: {
+    title: 'Lägesbild',
+    subtitle: 'Map for the municipality and the police',
+    notice: 'Illustrative data – not real figures',
+    langToggle: 'På svenska',
+    langToggleLang: 'sv',
+    skip: 'Skip to the list of districts',
+    controls: 'Map settings',
+    layers: 'Layers',
+    districts: 'Districts',
+    places: 'Places',
+    observations: 'Observations',
+    interventions: 'Interventions',
+    indicator: 'Indicator',
+    year: 'Year',
+    choropleth: 'Indicator on the map',
+    timeWindow: 'Time window for observations',
+    from: 'From month',
+    to: 'To month',
+    mapLabel: 'Map of Västerås with districts, places, observations and interventions. Use the list of districts to select with the keyboard.',
+    missing: 'missing',
+    classes: 'Quantiles, five classes',
+    darkerWorse: 'Darker = greater need',
+    lowerWorse: 'a higher value is better; the scale is reversed',
+    aggregated: 'Below zoom 13: count per cell (size = count)',
+    severity: 'Severity',
+    place: 'Public place',
+    horizon: 'Time horizon',
+    selected: 'Selected',
+    nothingSelected: 'Click the map or choose from a list to see details.',
+    close: 'Close',
+    timeSeries: 'Time series',
+    chartTitle: '{name}: {indicator}',
+    chartDesc: '{indicator} in {name} by year, {n} values from {first} to {last}.',
+    noSeries: 'No values for this indicator.',
+    yearAxis: 'Year',
+    loading: 'Loading…',
+    loadError: 'Could not load {what}: {msg}',
+    tilesMissing: 'Map tiles could not be loaded: {msg}',
+    shownDistrict: 'Showing district {name}.',
+    shownFeature: 'Showing {kind}: {name}.',
+    choroplethShown: '{indicator} {year} shown on the map.',
+    population: 'Inhabitants',
+    area: 'Area (km²)',
+    partOfTown: 'Part of town',
+    policeClass: 'Police classification',
+    notListed: 'not listed',
+    code: 'Code',
+    value: 'Value',
+    kind: 'Kind',
+    district: 'District',
+    category: 'Category',
+    approach: 'Approach',
+    leadOrg: 'Lead',
+    status: 'Status',
+    period: 'Period',
+    observedAt: 'Observed',
+    source: 'Source',
+    count: 'Count',
+    severitySum: 'Sum of severity',
+    cell: 'Cell of observations',
+    observation: 'Observation',
+    intervention: 'Intervention',
+    openEnded: 'open-ended',
+    unitLabel: 'Unit',
+    mapNav: 'Map layers and indicator',
+    lists: 'Lists',
+  },
+};
+
+// Labels of the enumerated values the API uses (codes stay in English in the API).
+const enums = {
+  sv: {
+    square: 'torg', park: 'park', centre: 'centrum', school_area: 'skolområde', transit_hub: 'knutpunkt för kollektivtrafik',
+    shopping_centre: 'köpcentrum', youth_centre: 'fritidsgård', sports_ground: 'idrottsplats', residential_yard: 'bostadsgård',
+    open_drug_dealing: 'öppen narkotikaförsäljning', drug_handling: 'narkotikahantering', drug_use: 'narkotikabruk',
+    gathering_insecurity: 'otrygg samling', violence: 'våld', shooting: 'skjutning', vandalism: 'skadegörelse',
+    littering: 'nedskräpning', insecurity_report: 'anmäld otrygghet', theft: 'stöld', disorder: 'ordningsstörning',
+    police: 'polisen', municipal_field_staff: 'kommunens fältpersonal', safety_walk: 'trygghetsvandring',
+    resident_survey: 'boendeenkät', housing_company: 'bostadsbolag', security_guard: 'väktare',
+    vinna_slaget: 'vinna slaget', vinna_kriget: 'vinna kriget', bygga_freden: 'bygga freden',
+    repressive: 'repressiv', preventive: 'förebyggande', promotive: 'främjande',
+    planned: 'planerad', active: 'pågående', paused: 'pausad', completed: 'avslutad', cancelled: 'inställd',
+    utsatt: 'utsatt område', risk: 'riskområde', sarskilt_utsatt: 'särskilt utsatt område',
+    night_walkers: 'nattvandring', surveillance_cameras: 'kameraövervakning', security_guards: 'ordningsvakter',
+    police_presence: 'polisnärvaro', visitation_zone: 'visitationszon', environmental_design: 'situationell prevention',
+    cleaning: 'städning', preschool_enrolment: 'förskoleinskrivning', adults_in_school: 'fler vuxna i skolan',
+    language: 'språkinsatser', employment: 'sysselsättning', meeting_place: 'mötesplats',
+    civil_society_partnership: 'samverkan med civilsamhället', leaving_crime_support: 'stöd att lämna kriminalitet',
+    family_support: 'familjestöd', other: 'annat',
+  },
+  en: {
+    square: 'square', park: 'park', centre: 'centre', school_area: 'school area', transit_hub: 'transit hub',
+    shopping_centre: 'shopping centre', youth_centre: 'youth centre', sports_ground: 'sports ground', residential_yard: 'residential yard',
+    open_drug_dealing: 'open drug dealing', drug_handling: 'drug handling', drug_use: 'drug use',
+    gathering_insecurity: 'gathering causing insecurity', violence: 'violence', shooting: 'shooting', vandalism: 'vandalism',
+    littering: 'littering', insecurity_report: 'insecurity report', theft: 'theft', disorder: 'disorder',
+    police: 'police', municipal_field_staff: 'municipal field staff', safety_walk: 'safety walk',
+    resident_survey: 'resident survey', housing_company: 'housing company', security_guard: 'security guard',
+    vinna_slaget: 'win the battle', vinna_kriget: 'win the war', bygga_freden: 'build the peace',
+    repressive: 'repressive', preventive: 'preventive', promotive: 'promotive',
+    planned: 'planned', active: 'active', paused: 'paused', completed: 'completed', cancelled: 'cancelled',
+    utsatt: 'vulnerable area', risk: 'risk area', sarskilt_utsatt: 'particularly vulnerable area',
+    night_walkers: 'night walkers', surveillance_cameras: 'surveillance cameras', security_guards: 'security guards',
+    police_presence: 'police presence', visitation_zone: 'visitation zone', environmental_design: 'environmental design',
+    cleaning: 'cleaning', preschool_enrolment: 'preschool enrolment', adults_in_school: 'more adults in school',
+    language: 'language', employment: 'employment', meeting_place: 'meeting place',
+    civil_society_partnership: 'civil society partnership', leaving_crime_support: 'support to leave crime',
+    family_support: 'family support', other: 'other',
+  },
+};
+
+let lang = 'sv';
+const listeners = [];
+
+/** Current language code, 'sv' or 'en'. */
+export function getLang() { return lang; }
+
+/** t returns the text for key in the current language, with {name} placeholders filled from vars. */
+export function t(key, vars = {}) {
+  const s = texts[lang][key] ?? texts.sv[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
+}
+
+/** label returns the display name of an enumerated API value, or the value itself. */
+export function label(value) {
+  if (value == null) return '';
+  return enums[lang][value] ?? String(value);
+}
+
+/** num formats a number the local way (decimal comma in Swedish). */
+export function num(v, maxDigits = 1) {
+  if (v == null || Number.isNaN(v)) return t('missing');
+  return new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { maximumFractionDigits: maxDigits }).format(v);
+}
+
+/** setLang switches the language, updates <html lang> and every [data-i18n] element, then tells listeners. */
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'sv';
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  for (const fn of listeners) fn(lang);
+}
+
+/** onLangChange registers fn to re-render after a language switch. */
+export function onLangChange(fn) { listeners.push(fn); }

@@ -1,0 +1,228 @@
+// Entry point of the map page. Each view is a module (map, choropleth, panel, chart); later
+// views (hot spots, Prioritering) plug in beside them through the same map and panel.
+// window.lagesbild exposes the map and a ready flag for the browser tests.
+import { getJSON } from './api.js';
+import { t, setLang, getLang, onLangChange, label } from './i18n.js';
+import {
+  createMap, setVisible, observationTiles, whenIdle, bounds, clickable, severityColours, horizonColours, placeColour, cellColour,
+} from './map.js';
+import { Choropleth, swatch } from './choropleth.js';
+import { Panel } from './panel.js';
+
+const $ = (id) => document.getElementById(id);
+
+const app = { map: null, ready: false, state: {}, errors: [] };
+window.lagesbild = app;
+
+function status(msg) { $('status').textContent = msg; }
+
+/** monthBounds turns the month inputs into an OGC datetime interval (UTC, whole months). */
+function timeWindow() {
+  const from = $('time-from').value, to = $('time-to').value;
+  if (!from && !to) return null;
+  let a = from, b = to;
+  if (a && b && a > b) [a, b] = [b, a];
+  const start = a ? `${a}-01T00:00:00Z` : '..';
+  let end = '..';
+  if (b) {
+    const [y, m] = b.split('-').map(Number);
+    const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    end = `${b}-${String(last).padStart(2, '0')}T23:59:59Z`;
+  }
+  return `${start}/${end}`;
+}
+
+function month(d) { return d.toISOString().slice(0, 7); }
+
+async function initTime() {
+  try {
+    const col = await getJSON('collections/observations');
+    const iv = col.extent?.temporal?.interval?.[0];
+    if (!iv) return;
+    const first = new Date(iv[0]), last = new Date(iv[1]);
+    for (const id of ['time-from', 'time-to']) { $(id).min = month(first); $(id).max = month(last); }
+    // Default: the last six months with observations.
+    const from = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() - 5, 1));
+    $('time-from').value = month(from < first ? first : from);
+    $('time-to').value = month(last);
+  } catch (err) {
+    status(t('loadError', { what: t('observations'), msg: err.message }));
+  }
+}
+
+function renderStaticLegends() {
+  const item = (colour, text, shape) => {
+    const li = document.createElement('li');
+    li.append(swatch(colour, shape), document.createTextNode(text));
+    return li;
+  };
+  const ul = (...items) => { const u = document.createElement('ul'); u.className = 'legend-list'; u.append(...items); return u; };
+  $('legend-places').replaceChildren(ul(item(placeColour, t('place'), 'circle')));
+  const sev = severityColours.map((c, i) => item(c, `${t('severity')} ${i + 1}`, 'circle'));
+  $('legend-observations').replaceChildren(ul(item(cellColour, t('aggregated'), 'circle'), ...sev));
+  $('legend-interventions').replaceChildren(ul(...Object.entries(horizonColours)
+    .map(([k, c]) => item(c, `${t('horizon')}: ${label(k)}`, 'circle'))));
+}
+
+function listButton(text, onSelect, extra) {
+  const li = document.createElement('li');
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  if (extra) {
+    const s = document.createElement('span');
+    s.className = 'meta';
+    s.textContent = extra;
+    b.append(' ', s);
+  }
+  b.addEventListener('click', onSelect);
+  li.append(b);
+  return li;
+}
+
+function centre(geom) {
+  const b = bounds([{ geometry: geom }]);
+  return [(b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2];
+}
+
+async function main() {
+  const params = new URLSearchParams(location.search);
+  let lang = params.get('lang');
+  try { lang ??= localStorage.getItem('lagesbild.lang'); } catch { /* storage blocked */ }
+  setLang(lang || 'sv');
+  $('lang-toggle').addEventListener('click', () => {
+    setLang(getLang() === 'sv' ? 'en' : 'sv');
+    try { localStorage.setItem('lagesbild.lang', getLang()); } catch { /* storage blocked */ }
+  });
+  const relabelToggle = () => {
+    $('lang-toggle').textContent = t('langToggle');
+    $('lang-toggle').lang = t('langToggleLang');
+  };
+  relabelToggle();
+  onLangChange(relabelToggle);
+
+  const cfg = await fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  await initTime();
+  const map = await createMap('map', cfg, timeWindow());
+  app.map = map;
+  map.on('error', (e) => {
+    const msg = e.error?.message || String(e.error || e);
+    app.errors.push(msg);
+    status(t('tilesMissing', { msg }));
+  });
+
+  const panel = new Panel({ body: $('details'), live: $('announce') });
+  let selected = null;
+  const select = (code) => {
+    if (selected) map.setFeatureState({ source: 'districts', id: selected }, { selected: false });
+    selected = code;
+    if (code) map.setFeatureState({ source: 'districts', id: code }, { selected: true });
+  };
+
+  const showDistrict = (code) => {
+    const f = choro.data?.features.find((x) => x.id === code);
+    if (!f) return;
+    select(code);
+    app.state.selected = code;
+    return panel.showDistrict(f.properties, choro.indicator(), choro.year)
+      .catch((err) => status(t('loadError', { what: t('timeSeries'), msg: err.message })));
+  };
+
+  let firstData = true;
+  const choro = new Choropleth(map, { indicator: $('indicator'), year: $('year'), legend: $('legend-districts') }, (data) => {
+    app.ready = false;
+    app.state.indicator = data.indicator.key;
+    app.state.year = data.year;
+    if (firstData) {
+      firstData = false;
+      app.home = () => map.fitBounds(bounds(data.features), { padding: 20, duration: 0 });
+      app.home();
+    }
+    renderDistrictList(data);
+    if (panel.current?.type === 'district') showDistrict(panel.current.props.code);
+    status(t('choroplethShown', { indicator: choro.name(choro.indicator()), year: data.year }));
+    const key = data.indicator.key, year = data.year;
+    whenIdle(map).then(() => {
+      if (app.state.indicator === key && app.state.year === year) app.ready = true;
+    });
+  });
+
+  function renderDistrictList(data) {
+    const fs = [...data.features].sort((a, b) => a.properties.name.localeCompare(b.properties.name, 'sv'));
+    $('district-list').replaceChildren(...fs.map((f) => listButton(f.properties.name, () => {
+      map.fitBounds(bounds([f]), { padding: 40, duration: 0, maxZoom: 14 });
+      showDistrict(f.id);
+    })));
+  }
+
+  let places = [], interventions = [];
+  function renderFeatureLists() {
+    $('place-list').replaceChildren(...places.map((f) => listButton(f.properties.name, () => {
+      map.jumpTo({ center: centre(f.geometry), zoom: Math.max(map.getZoom(), 14) });
+      select(null);
+      panel.showFeature('place', f.properties);
+    }, label(f.properties.kind))));
+    $('intervention-list').replaceChildren(...interventions.map((f) => listButton(f.properties.title, () => {
+      if (f.geometry) map.fitBounds(bounds([f]), { padding: 40, duration: 0, maxZoom: 15 });
+      select(null);
+      panel.showFeature('intervention', f.properties);
+    }, label(f.properties.horizon))));
+  }
+
+  for (const box of document.querySelectorAll('input[data-group]')) {
+    box.addEventListener('change', () => setVisible(map, box.dataset.group, box.checked));
+  }
+  const retime = () => {
+    map.getSource('observations').setTiles([observationTiles(timeWindow())]);
+    app.state.datetime = timeWindow();
+  };
+  $('time-from').addEventListener('change', retime);
+  $('time-to').addEventListener('change', retime);
+  app.state.datetime = timeWindow();
+
+  map.on('click', (e) => {
+    const ids = clickable.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+    const [f] = map.queryRenderedFeatures(e.point, { layers: ids });
+    if (!f) return;
+    if (f.source === 'districts') {
+      showDistrict(f.properties.code);
+      return;
+    }
+    select(null);
+    const kind = f.layer.id.startsWith('places') ? 'place'
+      : f.layer.id.startsWith('interventions') ? 'intervention'
+        : f.properties.count != null ? 'cell' : 'observation';
+    panel.showFeature(kind, f.properties);
+  });
+  map.on('mousemove', (e) => {
+    const ids = clickable.filter((id) => map.getLayer(id));
+    map.getCanvas().style.cursor = map.queryRenderedFeatures(e.point, { layers: ids }).length ? 'pointer' : '';
+  });
+
+  renderStaticLegends();
+  onLangChange(() => {
+    renderStaticLegends();
+    choro.relabel();
+    renderFeatureLists();
+    const cur = panel.current;
+    if (!cur) panel.clear();
+    else if (cur.type === 'district') showDistrict(cur.props.code);
+    else panel.showFeature(cur.type, cur.props);
+  });
+
+  await Promise.all([
+    choro.init(params.get('indicator') || 'overcrowding')
+      .catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message }))),
+    getJSON('collections/places/items', { limit: 1000, sortby: 'name', properties: 'name,kind,district_code' })
+      .then((fc) => { places = fc.features; }),
+    getJSON('collections/interventions/items', {
+      limit: 1000, sortby: 'title', properties: 'title,category,horizon,approach,lead_org,status,start_date,end_date',
+    }).then((fc) => { interventions = fc.features; }),
+  ]).catch((err) => status(t('loadError', { what: t('lists'), msg: err.message })));
+  renderFeatureLists();
+}
+
+main().catch((err) => {
+  status(String(err.message || err));
+  app.errors.push(String(err.message || err));
+});
