@@ -1,0 +1,461 @@
+package layers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
+)
+
+// ErrConflict is wrapped by errors for a write that clashes with what is stored (a scenario
+// id already taken, a built-in scenario deleted). The web layer answers 409.
+var ErrConflict = errors.New("conflict")
+
+// PriorityScenario is a named weighting of the need index: one organisation's perspective.
+type PriorityScenario struct {
+	ID            string             `json:"id"`
+	NameSV        string             `json:"name_sv"`
+	NameEN        string             `json:"name_en"`
+	Organisation  string             `json:"organisation"`
+	Rationale     string             `json:"rationale"`
+	Preset        string             `json:"preset,omitempty"` // "scb" or empty
+	Normalisation string             `json:"normalisation"`
+	Aggregation   string             `json:"aggregation"`
+	Winsor        float64            `json:"winsor"`
+	MinCoverage   float64            `json:"min_coverage"`
+	Weights       map[string]float64 `json:"weights"`
+	ThemeWeights  map[string]float64 `json:"theme_weights"`
+	Builtin       bool               `json:"builtin"`
+	Illustrative  bool               `json:"illustrative"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+}
+
+const scenarioSQL = `
+SELECT s.id, s.name_sv, s.name_en, s.organisation, s.rationale, coalesce(s.preset, ''), s.normalisation,
+       s.aggregation, s.winsor, s.min_coverage, s.theme_weights,
+       coalesce((SELECT jsonb_object_agg(w.indicator_key, w.weight) FROM priority_scenario_weights w
+                  WHERE w.scenario_id = s.id), '{}'::jsonb),
+       s.builtin, s.illustrative, s.updated_at
+FROM priority_scenarios s`
+
+func scanScenario(r pgx.Row) (PriorityScenario, error) {
+	var sc PriorityScenario
+	var themes, weights []byte
+	err := r.Scan(&sc.ID, &sc.NameSV, &sc.NameEN, &sc.Organisation, &sc.Rationale, &sc.Preset, &sc.Normalisation,
+		&sc.Aggregation, &sc.Winsor, &sc.MinCoverage, &themes, &weights, &sc.Builtin, &sc.Illustrative, &sc.UpdatedAt)
+	if err != nil {
+		return sc, err
+	}
+	if err := json.Unmarshal(themes, &sc.ThemeWeights); err != nil {
+		return sc, fmt.Errorf("theme weights of %s: %w", sc.ID, err)
+	}
+	if err := json.Unmarshal(weights, &sc.Weights); err != nil {
+		return sc, fmt.Errorf("weights of %s: %w", sc.ID, err)
+	}
+	sc.UpdatedAt = sc.UpdatedAt.UTC()
+	return sc, nil
+}
+
+// PriorityScenarios returns every stored scenario, built-in ones first, then by id.
+func (s *Store) PriorityScenarios(ctx context.Context) ([]PriorityScenario, error) {
+	rows, err := s.pool.Query(ctx, scenarioSQL+` ORDER BY s.builtin DESC, s.id`)
+	if err != nil {
+		return nil, fmt.Errorf("priority scenarios: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PriorityScenario, error) { return scanScenario(r) })
+	if err != nil {
+		return nil, fmt.Errorf("priority scenarios: %w", err)
+	}
+	return out, nil
+}
+
+// PriorityScenario returns one scenario; an unknown id wraps ErrNotFound.
+func (s *Store) PriorityScenario(ctx context.Context, id string) (PriorityScenario, error) {
+	sc, err := scanScenario(s.pool.QueryRow(ctx, scenarioSQL+` WHERE s.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sc, fmt.Errorf("priority scenario %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return sc, fmt.Errorf("priority scenario %q: %w", id, err)
+	}
+	return sc, nil
+}
+
+// CreatePriorityScenario stores a new scenario (not built-in) in one transaction. The caller
+// has validated its values; the indicator keys are checked against the catalogue here, in
+// the same transaction.
+//
+// Errors: an id already taken wraps ErrConflict; an unknown indicator is an *InvalidError
+// for "weights"; a value the schema refuses is an *InvalidError naming the column.
+func (s *Store) CreatePriorityScenario(ctx context.Context, sc PriorityScenario) (PriorityScenario, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		themes, _ := json.Marshal(nonNil(sc.ThemeWeights))
+		_, err := tx.Exec(ctx, `
+INSERT INTO priority_scenarios (id, name_sv, name_en, organisation, rationale, preset, normalisation, aggregation,
+                                winsor, min_coverage, theme_weights)
+VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8, $9, $10, $11)`,
+			sc.ID, sc.NameSV, sc.NameEN, sc.Organisation, sc.Rationale, sc.Preset, sc.Normalisation, sc.Aggregation,
+			sc.Winsor, sc.MinCoverage, themes)
+		if err != nil {
+			return scenarioWriteError(sc.ID, err)
+		}
+		return writeScenarioWeights(ctx, tx, sc)
+	})
+	if err != nil {
+		return PriorityScenario{}, err
+	}
+	return s.PriorityScenario(ctx, sc.ID)
+}
+
+// UpdatePriorityScenario replaces a stored scenario's values and weights (built-in ones
+// too: the defaults are starting points), in one transaction.
+//
+// Errors: an unknown id wraps ErrNotFound; otherwise as CreatePriorityScenario.
+func (s *Store) UpdatePriorityScenario(ctx context.Context, sc PriorityScenario) (PriorityScenario, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		themes, _ := json.Marshal(nonNil(sc.ThemeWeights))
+		tag, err := tx.Exec(ctx, `
+UPDATE priority_scenarios SET name_sv = $2, name_en = $3, organisation = $4, rationale = $5, preset = nullif($6, ''),
+       normalisation = $7, aggregation = $8, winsor = $9, min_coverage = $10, theme_weights = $11,
+       illustrative = false, updated_at = now()
+WHERE id = $1`,
+			sc.ID, sc.NameSV, sc.NameEN, sc.Organisation, sc.Rationale, sc.Preset, sc.Normalisation, sc.Aggregation,
+			sc.Winsor, sc.MinCoverage, themes)
+		if err != nil {
+			return scenarioWriteError(sc.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("priority scenario %q: %w", sc.ID, ErrNotFound)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM priority_scenario_weights WHERE scenario_id = $1`, sc.ID); err != nil {
+			return fmt.Errorf("priority scenario %q: %w", sc.ID, err)
+		}
+		return writeScenarioWeights(ctx, tx, sc)
+	})
+	if err != nil {
+		return PriorityScenario{}, err
+	}
+	return s.PriorityScenario(ctx, sc.ID)
+}
+
+// DeletePriorityScenario deletes a scenario and its weights. Errors: an unknown id wraps
+// ErrNotFound; a built-in scenario wraps ErrConflict (edit it instead).
+func (s *Store) DeletePriorityScenario(ctx context.Context, id string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var builtin bool
+		err := tx.QueryRow(ctx, `SELECT builtin FROM priority_scenarios WHERE id = $1 FOR UPDATE`, id).Scan(&builtin)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("priority scenario %q: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("priority scenario %q: %w", id, err)
+		}
+		if builtin {
+			return fmt.Errorf("priority scenario %q is built in; edit it with PUT instead: %w", id, ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM priority_scenarios WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("priority scenario %q: %w", id, err)
+		}
+		return nil
+	})
+}
+
+func writeScenarioWeights(ctx context.Context, tx pgx.Tx, sc PriorityScenario) error {
+	keys := make([]string, 0, len(sc.Weights))
+	weights := make([]float64, 0, len(sc.Weights))
+	for k, w := range sc.Weights {
+		keys = append(keys, k)
+		weights = append(weights, w)
+	}
+	var unknown []string
+	err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(k ORDER BY k), '{}') FROM unnest($1::text[]) k
+	                          WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.key = k)`, keys).Scan(&unknown)
+	if err != nil {
+		return fmt.Errorf("priority scenario %q: %w", sc.ID, err)
+	}
+	if len(unknown) > 0 {
+		return Invalid("weights", "unknown indicator %q", unknown[0])
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO priority_scenario_weights (scenario_id, indicator_key, weight)
+	                       SELECT $1, k, w FROM unnest($2::text[], $3::float8[]) AS t(k, w)`, sc.ID, keys, weights)
+	if err != nil {
+		return scenarioWriteError(sc.ID, err)
+	}
+	return nil
+}
+
+// scenarioWriteError turns constraint violations into answers naming the field.
+func scenarioWriteError(id string, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return fmt.Errorf("priority scenario %q already exists: %w", id, ErrConflict)
+		case "23514", "22P02":
+			field := map[string]string{
+				"priority_scenarios_id_check": "id", "priority_scenarios_name_sv_check": "name_sv",
+				"priority_scenarios_name_en_check": "name_en", "priority_scenarios_organisation_check": "organisation",
+				"priority_scenarios_rationale_check": "rationale", "priority_scenarios_winsor_check": "winsor",
+				"priority_scenarios_min_coverage_check": "min_coverage", "priority_scenarios_normalisation_check": "normalisation",
+				"priority_scenarios_aggregation_check": "aggregation", "priority_scenarios_preset_check": "preset",
+				"priority_scenario_weights_weight_check":        "weights",
+				"priority_scenario_weights_indicator_key_check": "weights",
+			}[pgErr.ConstraintName]
+			if field == "" {
+				field = "body"
+			}
+			return Invalid(field, "refused by the database: %s", pgErr.Message)
+		}
+	}
+	return fmt.Errorf("priority scenario %q: %w", id, err)
+}
+
+func nonNil(m map[string]float64) map[string]float64 {
+	if m == nil {
+		return map[string]float64{}
+	}
+	return m
+}
+
+// FeasibilityInput is one configured input of the feasibility score.
+type FeasibilityInput struct {
+	Key          string   `json:"key"`
+	Source       string   `json:"source"` // indicator, meeting_places or interventions
+	IndicatorKey string   `json:"indicator_key,omitempty"`
+	PlaceKinds   []string `json:"place_kinds,omitempty"`
+	Direction    string   `json:"direction"` // higher_is_better or higher_is_worse (for the chance of success)
+	Weight       float64  `json:"weight"`
+	Rationale    string   `json:"rationale"`
+}
+
+// FeasibilityInputs returns the configured feasibility inputs, by key.
+func (s *Store) FeasibilityInputs(ctx context.Context) ([]FeasibilityInput, error) {
+	rows, err := s.pool.Query(ctx, `SELECT key, source, coalesce(indicator_key, ''), place_kinds, direction, weight, rationale
+	                                 FROM priority_feasibility_inputs ORDER BY key`)
+	if err != nil {
+		return nil, fmt.Errorf("feasibility inputs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[FeasibilityInput])
+	if err != nil {
+		return nil, fmt.Errorf("feasibility inputs: %w", err)
+	}
+	return out, nil
+}
+
+// AreaType is one of Statistics Sweden's five area types with its cut points in standard
+// deviations from the reference mean: [MinSD, MaxSD), nil = unbounded.
+type AreaType struct {
+	Type   int      `json:"area_type"`
+	NameSV string   `json:"name_sv"`
+	NameEN string   `json:"name_en"`
+	MinSD  *float64 `json:"min_sd"`
+	MaxSD  *float64 `json:"max_sd"`
+	Source string   `json:"source"`
+}
+
+// SCBReference is the configured reference of the area types: nil fields mean "the areas
+// evaluated".
+type SCBReference struct {
+	Mean, SD *float64
+}
+
+// AreaTypes returns the area types (1 … 5) and the configured reference.
+func (s *Store) AreaTypes(ctx context.Context) ([]AreaType, SCBReference, error) {
+	rows, err := s.pool.Query(ctx, `SELECT area_type, name_sv, name_en, min_sd, max_sd, source FROM priority_area_types ORDER BY area_type`)
+	if err != nil {
+		return nil, SCBReference{}, fmt.Errorf("area types: %w", err)
+	}
+	types, err := pgx.CollectRows(rows, pgx.RowToStructByPos[AreaType])
+	if err != nil {
+		return nil, SCBReference{}, fmt.Errorf("area types: %w", err)
+	}
+	var ref SCBReference
+	err = s.pool.QueryRow(ctx, `SELECT (SELECT value FROM priority_settings WHERE key = 'scb_reference_mean'),
+	                                   (SELECT value FROM priority_settings WHERE key = 'scb_reference_sd')`).Scan(&ref.Mean, &ref.SD)
+	if err != nil {
+		return nil, SCBReference{}, fmt.Errorf("area type reference: %w", err)
+	}
+	return types, ref, nil
+}
+
+// PriorityArea is one area that can be ranked.
+type PriorityArea struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	PartOfTown  string `json:"part_of_town,omitempty"`
+	Population  *int   `json:"population"`
+	PoliceClass string `json:"police_class,omitempty"`
+}
+
+// PriorityData is what the priority analysis reads: the areas of a level (by code), the
+// indicator catalogue, and the values of the asked indicators for a span of years.
+type PriorityData struct {
+	Areas     []PriorityArea
+	Catalogue []Indicator // every indicator, by key
+	Years     []int       // every year with any indicator value, ascending
+	Keys      []string    // the indicators of Values, in column order
+	FirstYear int
+	// Values[y][a*len(Keys)+k]: area a's value of Keys[k] in FirstYear+y; NaN when missing.
+	Values [][]float64
+	// MeetingPlaces[kinds][a]: places of those kinds in area a (by spatial join), per 1,000
+	// residents; NaN without a population. Keyed by the kinds joined with ",".
+	MeetingPlaces map[string][]float64
+	// ActiveInterventions[a]: interventions with status 'active' targeting area a.
+	ActiveInterventions []float64
+	Illustrative        bool // any value read is illustrative
+}
+
+// PriorityInputs loads the areas of level, the catalogue, the values of keys for the years
+// from … to (inclusive), the meeting places per 1,000 residents for each list of place
+// kinds, and the running interventions per area. Unknown keys are not an error here (the
+// caller checks them against Catalogue); they read as missing.
+func (s *Store) PriorityInputs(ctx context.Context, level string, keys []string, from, to int, placeKinds [][]string) (*PriorityData, error) {
+	d := &PriorityData{Keys: keys, FirstYear: from, MeetingPlaces: map[string][]float64{}}
+	rows, err := s.pool.Query(ctx, `
+SELECT d.code, d.name, coalesce(d.part_of_town, ''), d.population, coalesce(f.police_class, '')
+FROM districts d JOIN districts_features f ON f.code = d.code
+WHERE d.level = $1 ORDER BY d.code`, level)
+	if err != nil {
+		return nil, fmt.Errorf("priority areas: %w", err)
+	}
+	d.Areas, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PriorityArea])
+	if err != nil {
+		return nil, fmt.Errorf("priority areas: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, `SELECT key, name_sv, name_en, unit, theme, direction, source, illustrative FROM indicators ORDER BY key`)
+	if err != nil {
+		return nil, fmt.Errorf("indicator catalogue: %w", err)
+	}
+	d.Catalogue, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Indicator])
+	if err != nil {
+		return nil, fmt.Errorf("indicator catalogue: %w", err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT year ORDER BY year), '{}') FROM indicator_values`).Scan(&d.Years); err != nil {
+		return nil, fmt.Errorf("indicator years: %w", err)
+	}
+	index := make(map[string]int, len(d.Areas))
+	for i, a := range d.Areas {
+		index[a.Code] = i
+	}
+	col := make(map[string]int, len(keys))
+	for k, key := range keys {
+		col[key] = k
+	}
+	nYears := max(0, to-from+1)
+	d.Values = make([][]float64, nYears)
+	for y := range d.Values {
+		v := make([]float64, len(d.Areas)*len(keys))
+		for i := range v {
+			v[i] = math.NaN()
+		}
+		d.Values[y] = v
+	}
+	if len(keys) > 0 && nYears > 0 {
+		rows, err = s.pool.Query(ctx, `
+SELECT v.district_code, v.indicator_key, v.year, v.value, v.illustrative
+FROM indicator_values v JOIN districts d ON d.code = v.district_code
+WHERE d.level = $1 AND v.indicator_key = ANY($2) AND v.year BETWEEN $3 AND $4`, level, keys, from, to)
+		if err != nil {
+			return nil, fmt.Errorf("priority values: %w", err)
+		}
+		var code, key string
+		var year int
+		var value float64
+		var ill bool
+		_, err = pgx.ForEachRow(rows, []any{&code, &key, &year, &value, &ill}, func() error {
+			if a, ok := index[code]; ok {
+				d.Values[year-from][a*len(keys)+col[key]] = value
+				d.Illustrative = d.Illustrative || ill
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("priority values: %w", err)
+		}
+	}
+	for _, kinds := range placeKinds {
+		per := make([]float64, len(d.Areas))
+		counts := make([]float64, len(d.Areas))
+		rows, err = s.pool.Query(ctx, `SELECT district_code, count(*) FROM places_features
+		                               WHERE kind = ANY($1) AND district_code IS NOT NULL GROUP BY district_code`, kinds)
+		if err != nil {
+			return nil, fmt.Errorf("meeting places: %w", err)
+		}
+		var code string
+		var n int64
+		if _, err = pgx.ForEachRow(rows, []any{&code, &n}, func() error {
+			if a, ok := index[code]; ok {
+				counts[a] = float64(n)
+			}
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("meeting places: %w", err)
+		}
+		for a, ar := range d.Areas {
+			per[a] = math.NaN()
+			if ar.Population != nil && *ar.Population > 0 {
+				per[a] = counts[a] / float64(*ar.Population) * 1000
+			}
+		}
+		d.MeetingPlaces[joinKinds(kinds)] = per
+	}
+	d.ActiveInterventions = make([]float64, len(d.Areas))
+	rows, err = s.pool.Query(ctx, `SELECT t.district_code, count(*) FROM intervention_districts t
+	                               JOIN interventions i ON i.id = t.intervention_id
+	                               WHERE i.status = 'active' GROUP BY t.district_code`)
+	if err != nil {
+		return nil, fmt.Errorf("running interventions: %w", err)
+	}
+	var code string
+	var n int64
+	if _, err = pgx.ForEachRow(rows, []any{&code, &n}, func() error {
+		if a, ok := index[code]; ok {
+			d.ActiveInterventions[a] = float64(n)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("running interventions: %w", err)
+	}
+	return d, nil
+}
+
+func joinKinds(kinds []string) string {
+	out := ""
+	for i, k := range kinds {
+		if i > 0 {
+			out += ","
+		}
+		out += k
+	}
+	return out
+}
+
+// MeetingPlacesKey is the key of PriorityData.MeetingPlaces for a list of place kinds.
+func MeetingPlacesKey(kinds []string) string { return joinKinds(kinds) }
+
+// AreaGeometries returns the GeoJSON geometry of every area of level, in out, by code.
+func (s *Store) AreaGeometries(ctx context.Context, level string, out crs.CRS) (map[string]json.RawMessage, error) {
+	rows, err := s.pool.Query(ctx, `
+SELECT code, CASE WHEN $2 = 3006 THEN ST_AsGeoJSON(geom, 2, 0) ELSE ST_AsGeoJSON(ST_Transform(geom, 4326), 7, 0) END
+FROM districts WHERE level = $1`, level, out.SRID())
+	if err != nil {
+		return nil, fmt.Errorf("area geometries: %w", err)
+	}
+	geoms := map[string]json.RawMessage{}
+	var code string
+	var g []byte
+	if _, err = pgx.ForEachRow(rows, []any{&code, &g}, func() error {
+		geoms[code] = json.RawMessage(append([]byte(nil), g...))
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("area geometries: %w", err)
+	}
+	return geoms, nil
+}
