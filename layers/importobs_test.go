@@ -3,8 +3,11 @@ package layers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
@@ -20,58 +23,105 @@ func importDoc(ids ...string) string {
 	return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
 }
 
+// TestImportObservations runs the same sequence of imports through both ways of writing:
+// index updates row by row, and (RebuildAt 1, forced even for three records) indexes dropped
+// and built again.
 func TestImportObservations(t *testing.T) {
 	db := layerstest.Require(t, testDB)
 	ctx := context.Background()
 	store := layers.NewStore(db.Pool)
-	t.Cleanup(func() {
-		_, _ = db.Pool.Exec(context.Background(), `DELETE FROM observations WHERE source_id LIKE 'imp-test-%'`)
-	})
-	stored := func() int {
-		var n int
-		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM observations WHERE source_id LIKE 'imp-test-%'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	run := func(doc string) (layers.ObservationImportSummary, error) {
-		rd, err := layers.NewGeoJSONObservationReader(strings.NewReader(doc))
+	indexes := func() []string {
+		rows, err := db.Pool.Query(ctx, `SELECT indexdef FROM pg_indexes WHERE tablename = 'observations' ORDER BY indexname`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return store.ImportObservations(ctx, rd, nil)
+		defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return defs
+	}
+	indexesBefore := indexes()
+	if len(indexesBefore) < 6 {
+		t.Fatalf("observations has %d indexes, want the 6 of migration 001 at least: %q", len(indexesBefore), indexesBefore)
 	}
 
-	tests := []struct {
-		name       string
-		doc        string
-		want       layers.ObservationImportSummary
-		wantErr    string
-		wantStored int
+	modes := []struct {
+		name        string
+		opts        layers.ObservationImportOptions
+		wantRebuild bool
 	}{
-		{"three new", importDoc("imp-test-1", "imp-test-2", "imp-test-3"), layers.ObservationImportSummary{Read: 3, Inserted: 3}, "", 3},
-		{"again: all skipped", importDoc("imp-test-1", "imp-test-2", "imp-test-3"), layers.ObservationImportSummary{Read: 3, Skipped: 3}, "", 3},
-		{"one new, one known", importDoc("imp-test-3", "imp-test-4"), layers.ObservationImportSummary{Read: 2, Inserted: 1, Skipped: 1}, "", 4},
-		{"duplicate in the file: nothing stored", importDoc("imp-test-5", "imp-test-6", "imp-test-5"), layers.ObservationImportSummary{}, "rows 1 and 3", 4},
-		{"invalid row: nothing stored", strings.Replace(importDoc("imp-test-7", "imp-test-8"), `"severity":3,"source":"security_guard","source_id":"imp-test-8"`,
-			`"severity":7,"source":"security_guard","source_id":"imp-test-8"`, 1), layers.ObservationImportSummary{}, "feature 2: severity", 4},
+		{"row by row", layers.ObservationImportOptions{RebuildAt: -1}, false},
+		{"default: small file, row by row", layers.ObservationImportOptions{}, false},
+		{"indexes rebuilt", layers.ObservationImportOptions{RebuildAt: 1, RebuildShare: 1e-9}, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := run(tt.doc)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
-				}
-			} else if err != nil {
+	for m, mode := range modes {
+		prefix := fmt.Sprintf("imp-test-%d-", m)
+		id := func(k int) string { return fmt.Sprintf("%s%d", prefix, k) }
+		t.Cleanup(func() {
+			_, _ = db.Pool.Exec(context.Background(), `DELETE FROM observations WHERE source_id LIKE $1`, prefix+"%")
+		})
+		stored := func() int {
+			var n int
+			if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM observations WHERE source_id LIKE $1`, prefix+"%").Scan(&n); err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
-				t.Errorf("summary %+v, want %+v", got, tt.want)
-			}
-			if n := stored(); n != tt.wantStored {
-				t.Errorf("%d stored, want %d", n, tt.wantStored)
-			}
-		})
+			return n
+		}
+		tests := []struct {
+			name       string
+			doc        string
+			want       layers.ObservationImportSummary
+			wantErr    string
+			wantStored int
+		}{
+			{"three new", importDoc(id(1), id(2), id(3)), layers.ObservationImportSummary{Read: 3, Inserted: 3}, "", 3},
+			{"again: all skipped", importDoc(id(1), id(2), id(3)), layers.ObservationImportSummary{Read: 3, Skipped: 3}, "", 3},
+			{"one new, one known", importDoc(id(3), id(4)), layers.ObservationImportSummary{Read: 2, Inserted: 1, Skipped: 1}, "", 4},
+			{"duplicate in the file: nothing stored", importDoc(id(5), id(6), id(5)), layers.ObservationImportSummary{}, "rows 1 and 3", 4},
+			{"duplicate in the file, already stored: refused too", importDoc(id(1), id(7), id(1)), layers.ObservationImportSummary{}, "rows 1 and 3", 4},
+			{"invalid row: nothing stored", strings.Replace(importDoc(id(7), id(8)), `"severity":3,"source":"security_guard","source_id":"`+id(8)+`"`,
+				`"severity":7,"source":"security_guard","source_id":"`+id(8)+`"`, 1), layers.ObservationImportSummary{}, "feature 2: severity", 4},
+		}
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				rd, err := layers.NewGeoJSONObservationReader(strings.NewReader(tt.doc))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := store.ImportObservations(ctx, rd, mode.opts)
+				if tt.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+					}
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if got.Read != tt.want.Read || got.Inserted != tt.want.Inserted || got.Skipped != tt.want.Skipped {
+					t.Errorf("summary %+v, want %+v", got, tt.want)
+				}
+				if tt.wantErr == "" && got.RebuiltIndexes != mode.wantRebuild {
+					t.Errorf("RebuiltIndexes = %t, want %t", got.RebuiltIndexes, mode.wantRebuild)
+				}
+				if n := stored(); n != tt.wantStored {
+					t.Errorf("%d stored, want %d", n, tt.wantStored)
+				}
+				// Rebuilt or rolled back, the indexes are those of the migrations.
+				if after := indexes(); !slices.Equal(after, indexesBefore) {
+					t.Errorf("indexes after the import:\n%q\nwant\n%q", after, indexesBefore)
+				}
+			})
+		}
+		// The stored rows are where the file put them, with the generated Web Mercator copy.
+		var bad, first int
+		if err := db.Pool.QueryRow(ctx, `
+			SELECT count(*) FILTER (WHERE NOT ST_DWithin(geom_3857, ST_Transform(geom, 3857), 1e-6)),
+			       count(*) FILTER (WHERE source_id = $2 AND ST_DWithin(ST_Transform(geom, 4326), ST_SetSRID(ST_MakePoint(16.50, 59.61), 4326), 1e-6))
+			FROM observations WHERE source_id LIKE $1`, prefix+"%", id(1)).Scan(&bad, &first); err != nil {
+			t.Fatal(err)
+		}
+		if bad != 0 || first != 1 {
+			t.Errorf("%s: %d stored rows with a wrong Web Mercator copy, want 0; %d with the first feature's id at its location, want 1", mode.name, bad, first)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,14 +14,27 @@ import (
 	"github.com/lagesbild/lagesbild/layers"
 )
 
+const importObservationsUsage = `usage: lagesbild import observations [--rebuild-at N] [--timings] FILE (.geojson, .json or .csv)
+
+  --rebuild-at N  drop and rebuild the indexes of observations when the file has at least N
+                  records and at least half as many as are stored (default 100000; -1 never)
+  --timings       print where the time went (copy, duplicate check, insert, index builds)`
+
 // importObservationsCmd runs `lagesbild import observations FILE`: GeoJSON (.geojson, .json) or CSV
 // (.csv), the whole file or nothing. A progress line is drawn on stderr when it is a
 // terminal, so logs and pipes get only the summary.
 func importObservationsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) != 1 {
-		return usageError{"usage: lagesbild import observations FILE (.geojson, .json or .csv)"}
+	fs := flag.NewFlagSet("import observations", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	rebuildAt := fs.Int64("rebuild-at", layers.DefaultRebuildAt, "")
+	timings := fs.Bool("timings", false, "")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error() + "\n\n" + importObservationsUsage}
 	}
-	path := args[0]
+	if fs.NArg() != 1 || *rebuildAt == 0 {
+		return usageError{importObservationsUsage}
+	}
+	path := fs.Arg(0)
 	url, err := databaseURL(getenv)
 	if err != nil {
 		return err
@@ -71,7 +85,7 @@ func importObservationsCmd(ctx context.Context, args []string, getenv func(strin
 				strings.Repeat("#", done), strings.Repeat(".", width-done), pct, n, rate)
 		}
 	}
-	sum, err := layers.NewStore(pool).ImportObservations(ctx, rd, progress)
+	sum, err := layers.NewStore(pool).ImportObservations(ctx, rd, layers.ObservationImportOptions{Progress: progress, RebuildAt: *rebuildAt})
 	if progress != nil {
 		fmt.Fprintln(stderr)
 	}
@@ -81,6 +95,11 @@ func importObservationsCmd(ctx context.Context, args []string, getenv func(strin
 	secs := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "import observations: %d read, %d inserted, %d skipped (already stored) in %.1f s (%.0f records/s)\n",
 		sum.Read, sum.Inserted, sum.Skipped, secs, float64(sum.Read)/max(secs, 1e-3))
+	if *timings {
+		t := sum.Timings
+		fmt.Fprintf(stdout, "timings: read+copy %.2f s, duplicate check %.2f s, insert %.2f s, index builds %.2f s (indexes rebuilt: %t)\n",
+			t.Copy.Seconds(), t.Duplicates.Seconds(), t.Insert.Seconds(), t.Indexes.Seconds(), sum.RebuiltIndexes)
+	}
 	return nil
 }
 
