@@ -358,6 +358,22 @@ func TestMapPageInBrowser(t *testing.T) {
 		t.Errorf("rendered districts %v, want %v", got, want)
 	}
 
+	// The time window filters the observation tiles: one month holds fewer than six.
+	obsCount := func() int {
+		return eval[int](b, `lagesbild.map.queryRenderedFeatures({layers: ['obs-cells', 'obs-points']})
+			.reduce((n, f) => n + (f.properties.count ?? 1), 0)`)
+	}
+	six := obsCount()
+	eval[bool](b, `(() => { const f = document.getElementById('time-from'), t = document.getElementById('time-to');
+		f.value = t.value; f.dispatchEvent(new Event('change')); return true; })()`)
+	b.idle()
+	one := obsCount()
+	span := eval[string](b, `lagesbild.state.datetime`)
+	if one == 0 || one >= six || !strings.HasSuffix(span, "T23:59:59Z") {
+		t.Errorf("observations drawn: %d in six months, %d in one month (%s)", six, one, span)
+	}
+	t.Logf("observations drawn: %d in six months, %d in %s", six, one, span)
+
 	// The layer toggles switch the tiled layers off (and the layers were there to switch off).
 	for _, l := range []struct {
 		box, prop string
