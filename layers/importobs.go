@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ObservationImportOptions tune ImportObservations; the zero value is the default.
@@ -177,23 +178,16 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	sum.Read = n
 	sum.Timings.Copy = time.Since(start)
 
-	start = time.Now()
-	var source, id string
-	var first, second int64
-	err = tx.QueryRow(ctx, importDuplicateSQL).Scan(&source, &id, &first, &second)
-	if err == nil {
-		return Invalid("file", "rows %d and %d both have source %q and source_id %q", first, second, source, id)
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("import observations: duplicates: %w", err)
-	}
-	sum.Timings.Duplicates = time.Since(start)
-
 	rebuild, err := shouldRebuild(ctx, tx, n, opts)
 	if err != nil {
 		return err
 	}
 	if !rebuild {
+		start = time.Now()
+		if err := refuseDuplicates(ctx, tx); err != nil {
+			return err
+		}
+		sum.Timings.Duplicates = time.Since(start)
 		start = time.Now()
 		tag, err := tx.Exec(ctx, importInsertSQL)
 		if err != nil {
@@ -218,13 +212,51 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	sum.Timings.Insert = time.Since(start)
 	sum.Inserted = tag.RowsAffected()
 	sum.Skipped = sum.Read - sum.Inserted
+	// A (source, source_id) given twice in the file and not stored before makes the unique
+	// index fail to build below, which costs nothing extra when there is none. One given
+	// twice and already stored was skipped twice by the anti-join instead, so when rows were
+	// skipped the file is searched for duplicates explicitly.
 	start = time.Now()
+	if sum.Skipped > 0 {
+		if err := refuseDuplicates(ctx, tx); err != nil {
+			return err
+		}
+	}
+	sum.Timings.Duplicates = time.Since(start)
+	start = time.Now()
+	if _, err := tx.Exec(ctx, "SAVEPOINT observation_indexes"); err != nil {
+		return fmt.Errorf("import observations: savepoint: %w", err)
+	}
 	for _, ix := range indexes {
 		if _, err := tx.Exec(ctx, ix.create); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "23505" /* unique_violation */ {
+				// Back to before the failed build, to name the rows.
+				if _, rbErr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT observation_indexes"); rbErr == nil {
+					if dupErr := refuseDuplicates(ctx, tx); dupErr != nil {
+						return dupErr
+					}
+				}
+			}
 			return fmt.Errorf("import observations: building index %s again: %w", ix.name, err)
 		}
 	}
 	sum.Timings.Indexes = time.Since(start)
+	return nil
+}
+
+// refuseDuplicates returns an *InvalidError naming two rows of the file with the same
+// (source, source_id), or nil when there are none.
+func refuseDuplicates(ctx context.Context, tx pgx.Tx) error {
+	var source, id string
+	var first, second int64
+	err := tx.QueryRow(ctx, importDuplicateSQL).Scan(&source, &id, &first, &second)
+	if err == nil {
+		return Invalid("file", "rows %d and %d both have source %q and source_id %q", first, second, source, id)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("import observations: duplicates: %w", err)
+	}
 	return nil
 }
 
