@@ -232,13 +232,14 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				problemResponses("400", "404"))}}
 	}
 	hotspotOpenAPI(cat, paths, schemas)
+	priorityOpenAPI(paths, schemas)
 	tilesOpenAPI(cat, paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)
 		get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
 	}
 	for id := range paths {
-		if get := paths[id].(obj)["get"].(obj); get["parameters"] == nil && strings.HasPrefix(id, "/collections/") {
+		if get, ok := paths[id].(obj)["get"].(obj); ok && get["parameters"] == nil && strings.HasPrefix(id, "/collections/") {
 			get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
 		}
 	}

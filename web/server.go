@@ -120,6 +120,7 @@ func (s *Server) routes(e *echo.Echo) {
 	get("/indicators/:key/districts", s.indicatorDistricts)
 	s.tileRoutes(get)
 	s.hotspotRoutes(get)
+	s.priorityRoutes(e)
 	s.pageRoutes(get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
