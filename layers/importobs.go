@@ -358,6 +358,9 @@ func copyRecords(ctx context.Context, tx pgx.Tx, rd ObservationReader, progress 
 		[]string{"row", "observed_at", "category", "severity", "source", "source_id", "sensitivity", "x", "y"}, src)
 	close(stop)
 	<-done
+	if c, ok := rd.(io.Closer); ok {
+		c.Close() // stops a reader that decodes ahead (the GeoJSON reader) when COPY ended early
+	}
 	if src.err != nil {
 		return 0, src.err // the reader's own error (with its row), not pgx's wrapping of it
 	}

@@ -2,11 +2,15 @@ package layers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func readAll(rd ObservationReader) ([]ObservationRecord, error) {
@@ -185,5 +189,83 @@ func BenchmarkGeoJSONObservationReader(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(len(recs))/b.Elapsed().Seconds(), "features/s")
+	}
+}
+
+// TestGeoJSONObservationReaderBatches reads files longer than one batch of the decoding
+// pipeline: records come out in file order with their feature numbers, an invalid feature
+// deep in the file is named, and Close stops the goroutines of a reader left half-read.
+func TestGeoJSONObservationReaderBatches(t *testing.T) {
+	doc := func(n, bad int, tail string) string {
+		var b strings.Builder
+		b.WriteString(`{"type":"FeatureCollection","features":[`)
+		for k := 1; k <= n; k++ {
+			if k > 1 {
+				b.WriteString(",\n")
+			}
+			sev := strconv.Itoa(k%5 + 1)
+			if k == bad {
+				sev = "0"
+			}
+			fmt.Fprintf(&b, `{"type":"Feature","geometry":{"type":"Point","coordinates":[16.5, 59.6]},"properties":{"observed_at":"2023-05-01T18:00:00Z","category":"violence","severity":%s,"source":"police","source_id":"id \"%d\""}}`, sev, k)
+		}
+		b.WriteString("]" + tail + "}")
+		return b.String()
+	}
+	const n = 3*featureBatchSize + 7
+	tests := []struct {
+		name    string
+		doc     string
+		want    int
+		wantErr string
+	}{
+		{"valid", doc(n, 0, ""), n, ""},
+		{"members after the features", doc(n, 0, `,"name":"x","bbox":[1,2,3,4]`), n, ""},
+		{"crs after the features", doc(n, 0, `,"crs":{"type":"name","properties":{"name":"EPSG:3006"}}`), n, "before features"},
+		{"invalid feature in the third batch", doc(n, 2*featureBatchSize+3, ""), 2*featureBatchSize + 2, fmt.Sprintf("feature %d: severity", 2*featureBatchSize+3)},
+		{"last feature cut short", doc(n, 0, "")[:len(doc(n, 0, ""))-30], n - 1, fmt.Sprintf("feature %d", n)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd, err := NewGeoJSONObservationReader(strings.NewReader(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := readAll(rd)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+			}
+			if len(recs) != tt.want {
+				t.Fatalf("%d records, want %d", len(recs), tt.want)
+			}
+			for k, r := range recs {
+				if r.Row != int64(k+1) || r.SourceID != fmt.Sprintf(`id "%d"`, k+1) || r.Severity != int16((k+1)%5+1) {
+					t.Fatalf("record %d: row %d, source_id %q, severity %d", k, r.Row, r.SourceID, r.Severity)
+				}
+			}
+		})
+	}
+
+	before := runtime.NumGoroutine()
+	rd, err := NewGeoJSONObservationReader(strings.NewReader(doc(20*featureBatchSize, 0, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rd.Next(); err != nil {
+		t.Fatal(err)
+	}
+	rd.(io.Closer).Close()
+	if _, err := rd.Next(); err == nil {
+		t.Error("Next after Close returned a record")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after Close, %d before the reader", n, before)
 	}
 }
