@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lagesbild/lagesbild/layers/layerstest"
+)
+
+// TestImportObservationsCommand imports a small GeoJSON file through the command, row by
+// row and with the indexes rebuilt (--rebuild-at 1 and a file twice the size of the table),
+// and checks the usage errors.
+func TestImportObservationsCommand(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(name string, ids ...string) string {
+		var fs []string
+		for k, id := range ids {
+			fs = append(fs, fmt.Sprintf(`{"type":"Feature","geometry":{"type":"Point","coordinates":[%f,%f]},"properties":{"observed_at":"2024-03-01T20:00:00Z","category":"violence","severity":2,"source":"police","source_id":%q}}`,
+				16.5+0.0001*float64(k%1000), 59.6+0.0001*float64(k/1000%1000), id))
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(`{"type":"FeatureCollection","features":[`+strings.Join(fs, ",")+`]}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Cleanup(func() {
+		_, _ = db.Pool.Exec(context.Background(), `DELETE FROM observations WHERE source_id LIKE 'cmd-imp-%'`)
+	})
+	stored := func() (n int) {
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM observations WHERE source_id LIKE 'cmd-imp-%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantOut    []string
+		wantStored int
+	}{
+		{"row by row", []string{"--rebuild-at", "-1", write("a.geojson", "cmd-imp-1", "cmd-imp-2")},
+			[]string{"2 read, 2 inserted, 0 skipped"}, 2},
+		{"again, with timings", []string{"--timings", write("b.geojson", "cmd-imp-1", "cmd-imp-2", "cmd-imp-3")},
+			[]string{"3 read, 1 inserted, 2 skipped", "timings: read+copy", "indexes rebuilt: false"}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := run(ctx, append([]string{"import", "observations"}, tt.args...), env(db.URL), &out, &errOut); err != nil {
+				t.Fatalf("%v\n%s", err, errOut.String())
+			}
+			for _, want := range tt.wantOut {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output %q does not contain %q", out.String(), want)
+				}
+			}
+			if n := stored(); n != tt.wantStored {
+				t.Errorf("%d stored, want %d", n, tt.wantStored)
+			}
+		})
+	}
+
+	t.Run("indexes rebuilt", func(t *testing.T) {
+		// Only the rows of this test in the table, so the file is large next to it.
+		var others int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM observations WHERE source_id NOT LIKE 'cmd-imp-%' OR source_id IS NULL`).Scan(&others); err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]string, 0, 2*others+10)
+		for k := range cap(ids) {
+			ids = append(ids, fmt.Sprintf("cmd-imp-r%d", k))
+		}
+		var out bytes.Buffer
+		if err := run(ctx, []string{"import", "observations", "--rebuild-at", "1", "--timings", write("c.geojson", ids...)}, env(db.URL), &out, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("%d read, %d inserted, 0 skipped", len(ids), len(ids)); !strings.Contains(out.String(), want) {
+			t.Errorf("output %q does not contain %q", out.String(), want)
+		}
+		if !strings.Contains(out.String(), "indexes rebuilt: true") {
+			t.Errorf("output %q: the indexes were not rebuilt", out.String())
+		}
+	})
+
+	txt := filepath.Join(dir, "x.txt")
+	if err := os.WriteFile(txt, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"a.geojson", "b.geojson"}, {"--rebuild-at", "0", "a.geojson"}, {"--frobnicate", "a.geojson"}, {txt}} {
+		err := run(ctx, append([]string{"import", "observations"}, args...), env(db.URL), &bytes.Buffer{}, &bytes.Buffer{})
+		var u usageError
+		if !errors.As(err, &u) {
+			t.Errorf("import observations %q = %v, want a usage error", args, err)
+		}
+	}
+}
