@@ -143,12 +143,9 @@ FROM observation_import i
 WHERE NOT EXISTS (SELECT FROM observations o WHERE o.source = i.source AND o.source_id = i.source_id)
 ORDER BY ST_SetSRID(ST_MakePoint(i.x, i.y), 3006)`
 
-// storedObservationsSQL estimates the rows of observations from the planner's statistics,
-// counting only when the table has never been analysed.
-const storedObservationsSQL = `
-SELECT CASE WHEN c.reltuples < 0 THEN (SELECT count(*) FROM observations) ELSE c.reltuples::bigint END
-FROM pg_class c
-WHERE c.oid = 'observations'::regclass`
+// storedEstimateSQL estimates the rows of observations from the planner's statistics
+// without locking the table; -1 when it has never been analysed.
+const storedEstimateSQL = `SELECT reltuples::float8 FROM pg_class WHERE oid = 'observations'::regclass`
 
 // observationIndexesSQL lists the indexes of observations that can be dropped and built
 // again: every one no foreign key depends on. Constraints (primary key, unique) are dropped
@@ -273,18 +270,39 @@ func shouldRebuild(ctx context.Context, tx pgx.Tx, n int64, opts ObservationImpo
 	if at < 0 || n < at {
 		return false, nil
 	}
-	var stored int64
-	if err := tx.QueryRow(ctx, storedObservationsSQL).Scan(&stored); err != nil {
+	// From the lock on, no one else reads or writes observations until the import commits:
+	// the indexes are about to go, and the anti-join that skips stored rows needs the table
+	// to stand still. It is taken before anything of observations is read, since upgrading a
+	// read lock could deadlock with another import doing the same.
+	lock := func() error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE observations IN ACCESS EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("import observations: lock: %w", err)
+		}
+		return nil
+	}
+	var stored float64
+	if err := tx.QueryRow(ctx, storedEstimateSQL).Scan(&stored); err != nil {
 		return false, fmt.Errorf("import observations: counting stored rows: %w", err)
 	}
-	if float64(n) < share*float64(stored) {
+	locked := false
+	if stored < 0 { // never analysed: count, under the lock
+		if err := lock(); err != nil {
+			return false, err
+		}
+		locked = true
+		var count int64
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&count); err != nil {
+			return false, fmt.Errorf("import observations: counting stored rows: %w", err)
+		}
+		stored = float64(count)
+	}
+	if float64(n) < share*stored {
 		return false, nil
 	}
-	// From here on no one else reads or writes observations until the import commits: the
-	// indexes are about to go, and the anti-join that skips stored rows needs the table to
-	// stand still.
-	if _, err := tx.Exec(ctx, `LOCK TABLE observations IN ACCESS EXCLUSIVE MODE`); err != nil {
-		return false, fmt.Errorf("import observations: lock: %w", err)
+	if !locked {
+		if err := lock(); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
 }

@@ -54,6 +54,9 @@ func TestGeoJSONObservationReader(t *testing.T) {
 		{"not a point", `{"features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,2],[3,4]]},"properties":{}}]}`, 0, "feature 1"},
 		{"truncated", `{"features":[` + feature("16.5, 59.6", "3") + `,{"type":`, 1, "feature 2"},
 		{"not JSON", `hello`, 0, "GeoJSON"},
+		{"NUL in source_id", `{"features":[` + strings.Replace(feature("16.5, 59.6", "3"), `"a-1"`, `"a\u0000"`, 1) + `]}`, 0, "feature 1: source_id"},
+		{"invalid UTF-8 in source_id", `{"features":[` + strings.Replace(feature("16.5, 59.6", "3"), `"a-1"`, "\"a\xff\"", 1) + `]}`, 0, "feature 1: source_id"},
+		{"source_id of 200 characters, 400 bytes", `{"features":[` + strings.Replace(feature("16.5, 59.6", "3"), `"a-1"`, `"`+strings.Repeat("ö", 200)+`"`, 1) + `]}`, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
