@@ -41,12 +41,85 @@ func MannKendall(ys []float64) (Result, error) {
 	if n < 3 {
 		return Result{}, fmt.Errorf("trend: Mann–Kendall needs at least 3 values, got %d: %w", n, ErrInvalid)
 	}
+	if err := checkFinite(ys); err != nil {
+		return Result{}, err
+	}
+	return mannKendall(ys), nil
+}
+
+// checkFinite rejects a NaN or infinite value.
+func checkFinite(ys []float64) error {
 	for k, y := range ys {
 		if math.IsNaN(y) || math.IsInf(y, 0) {
-			return Result{}, fmt.Errorf("trend: value %d is %v: %w", k, y, ErrInvalid)
+			return fmt.Errorf("trend: value %d is %v: %w", k, y, ErrInvalid)
 		}
 	}
-	s := 0
+	return nil
+}
+
+// shortSeries is the length up to which mannKendall counts ties in its pair loop.
+const shortSeries = 32
+
+// mannKendall is MannKendall of at least 3 finite values.
+func mannKendall(ys []float64) Result {
+	n := len(ys)
+	var s int
+	var varS, n1 float64
+	nf := float64(n)
+	if n <= shortSeries {
+		s, varS, n1 = pairsShort(ys)
+	} else {
+		s, varS, n1 = pairsSorted(ys)
+	}
+	varS /= 18
+	r := Result{S: float64(s), VarS: varS, P: 1}
+	if varS <= 0 {
+		return r
+	}
+	switch {
+	case s > 0:
+		r.Z = (r.S - 1) / math.Sqrt(varS)
+	case s < 0:
+		r.Z = (r.S + 1) / math.Sqrt(varS)
+	}
+	r.P = math.Erfc(math.Abs(r.Z) / math.Sqrt2)
+	n0 := nf * (nf - 1) / 2
+	r.Tau = r.S / math.Sqrt(n0*(n0-n1))
+	return r
+}
+
+// pairsShort returns S, 18·VarS and n₁ from one pass over the pairs, without sorting or
+// allocating: the comparisons add to S without branches, and every tied pair adds 1 to the
+// tie count e_i of both its values. A value in a group of t ties has e = t − 1, so
+// Σ_g t_g(t_g−1)(2t_g+5) = Σ_i e_i(2e_i+7) and n₁ = Σ_i e_i / 2. Integer counts keep every
+// sum exact, so the result is bit for bit that of pairsSorted.
+func pairsShort(ys []float64) (s int, varS18, n1 float64) {
+	n := len(ys)
+	var eq [shortSeries]int
+	for k := 0; k < n-1; k++ {
+		yk := ys[k]
+		for l := k + 1; l < n; l++ {
+			yl := ys[l]
+			gt, lt := b2i(yl > yk), b2i(yl < yk)
+			s += gt - lt
+			tie := 1 - gt - lt
+			eq[k] += tie
+			eq[l] += tie
+		}
+	}
+	corr, pairs := 0, 0
+	for _, e := range eq[:n] {
+		corr += e * (2*e + 7)
+		pairs += e
+	}
+	nf := float64(n)
+	return s, nf*(nf-1)*(2*nf+5) - float64(corr), float64(pairs / 2)
+}
+
+// pairsSorted is pairsShort for long series: S over the pairs, the tie groups from a sorted
+// copy.
+func pairsSorted(ys []float64) (s int, varS18, n1 float64) {
+	n := len(ys)
 	for k := 0; k < n-1; k++ {
 		yk := ys[k]
 		for _, yl := range ys[k+1:] {
@@ -61,32 +134,17 @@ func MannKendall(ys []float64) (Result, error) {
 	sorted := slices.Clone(ys)
 	slices.Sort(sorted)
 	nf := float64(n)
-	varS := nf * (nf - 1) * (2*nf + 5)
-	n1 := 0.0
+	varS18 = nf * (nf - 1) * (2*nf + 5)
 	for k := 0; k < n; {
 		l := k + 1
 		for l < n && sorted[l] == sorted[k] {
 			l++
 		}
 		if t := float64(l - k); t > 1 {
-			varS -= t * (t - 1) * (2*t + 5)
+			varS18 -= t * (t - 1) * (2*t + 5)
 			n1 += t * (t - 1) / 2
 		}
 		k = l
 	}
-	varS /= 18
-	r := Result{S: float64(s), VarS: varS, P: 1}
-	if varS <= 0 {
-		return r, nil
-	}
-	switch {
-	case s > 0:
-		r.Z = (r.S - 1) / math.Sqrt(varS)
-	case s < 0:
-		r.Z = (r.S + 1) / math.Sqrt(varS)
-	}
-	r.P = math.Erfc(math.Abs(r.Z) / math.Sqrt2)
-	n0 := nf * (nf - 1) / 2
-	r.Tau = r.S / math.Sqrt(n0*(n0-n1))
-	return r, nil
+	return s, varS18, n1
 }
