@@ -125,3 +125,39 @@ func BenchmarkSensitivity(b *testing.B) {
 	}
 	reportCPU(b, start)
 }
+
+// BenchmarkIndexInto scores the nine earlier years with the reference year's fit (z-score,
+// arithmetic, winsorised): the part of one full evaluation that reads the most values.
+func BenchmarkIndexInto(b *testing.B) {
+	years, ind := benchData()
+	opt := composite.Options{Normalisation: composite.ZScore, Aggregation: composite.Arithmetic, Winsor: 0.02, MinCoverage: 0.7}
+	md, err := composite.Fit(years[benchYears-1], ind, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]float64, benchAreas)
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		for y := 0; y < benchYears-1; y++ {
+			if err := md.IndexInto(years[y], dst); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	reportCPU(b, start)
+}
+
+// BenchmarkFit fits the reference year (winsorised z-scores).
+func BenchmarkFit(b *testing.B) {
+	years, ind := benchData()
+	opt := composite.Options{Normalisation: composite.ZScore, Aggregation: composite.Arithmetic, Winsor: 0.02, MinCoverage: 0.7}
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		if _, err := composite.Fit(years[benchYears-1], ind, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}

@@ -203,75 +203,100 @@ func Fit(m Matrix, ind []Indicator, opt Options) (*Model, error) {
 		total += in.Weight
 	}
 	md := &Model{opt: opt, cols: make([]column, len(ind)), keys: make([]string, len(ind))}
-	vals := make([]float64, 0, m.Rows)
-	for j, in := range ind {
-		c := &md.cols[j]
-		c.sign, c.weight = in.Sign, in.Weight/total
-		c.lo, c.hi = math.Inf(-1), math.Inf(1)
-		md.keys[j] = in.Key
-		vals = vals[:0]
-		for r := 0; r < m.Rows; r++ {
-			if v := m.Data[r*m.Cols+j]; !math.IsNaN(v) {
-				vals = append(vals, in.Sign*v)
+	// Columns are gathered fitBlock at a time in one pass over the rows (a row's fitBlock
+	// values share a cache line, where gathering one column reads a line per row), into a
+	// block buffer that stays in cache for the per-column passes.
+	n, k := m.Rows, m.Cols
+	block := make([]float64, min(k, fitBlock)*n)
+	var cnt [fitBlock]int
+	var ws winsorScratch
+	for j0 := 0; j0 < k; j0 += fitBlock {
+		j1 := min(j0+fitBlock, k)
+		cnt = [fitBlock]int{}
+		for r := range n {
+			for j, v := range m.Data[r*k+j0 : r*k+j1] {
+				if v == v {
+					block[j*n+cnt[j]] = ind[j0+j].Sign * v
+					cnt[j]++
+				}
 			}
 		}
-		c.n = len(vals)
-		if c.n == 0 {
-			if in.Weight > 0 {
-				return nil, invalid("indicators", "%s has no value in any area", in.Key)
+		for j := j0; j < j1; j++ {
+			if err := md.fitColumn(j, ind[j], total, block[(j-j0)*n:(j-j0)*n+cnt[j-j0]], &ws); err != nil {
+				return nil, err
 			}
-			c.a, c.shift = 0, 1
-			continue
-		}
-		if opt.Winsor > 0 {
-			// The upper quantile is looked for among the values the lower selection left above it.
-			c.lo = quantileUnsorted(vals, opt.Winsor, f64)
-			skip := int(math.Floor(opt.Winsor * float64(len(vals)-1)))
-			upper := vals[skip:]
-			h := (1-opt.Winsor)*float64(len(vals)-1) - float64(skip)
-			c.hi = quantileUnsorted(upper, h/float64(max(len(upper)-1, 1)), f64)
-			for i, v := range vals {
-				vals[i] = min(max(v, c.lo), c.hi)
-			}
-		}
-		lo, hi := vals[0], vals[0]
-		for _, v := range vals {
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		switch opt.Normalisation {
-		case ZScore:
-			mean := 0.0
-			for _, v := range vals {
-				mean += v
-			}
-			mean /= float64(len(vals))
-			ss := 0.0
-			for _, v := range vals {
-				ss += (v - mean) * (v - mean)
-			}
-			if sd := math.Sqrt(ss / float64(len(vals))); sd > 0 {
-				c.a, c.b = 1/sd, -mean/sd
-			}
-		case MinMax:
-			if hi > lo {
-				c.a, c.b = 1/(hi-lo), -lo/(hi-lo)
-			}
-		case Raw:
-			c.a = 1
-		case Rank:
-			c.sorted = slices.Clone(vals)
-			slices.Sort(c.sorted)
-		}
-		switch opt.Normalisation {
-		case ZScore:
-			c.shift = 1 + math.Sqrt(float64(c.n-1))
-		case Raw:
-			c.shift = 1 - lo
-		default:
-			c.shift = 1
 		}
 	}
 	return md, nil
+}
+
+// fitBlock is the number of columns Fit gathers per pass over the rows: 8 float64 are one
+// 64-byte cache line.
+const fitBlock = 8
+
+// fitColumn learns column j from vals, its oriented values in row order (clipped in place).
+func (md *Model) fitColumn(j int, in Indicator, total float64, vals []float64, ws *winsorScratch) error {
+	opt := md.opt
+	c := &md.cols[j]
+	c.sign, c.weight = in.Sign, in.Weight/total
+	c.lo, c.hi = math.Inf(-1), math.Inf(1)
+	md.keys[j] = in.Key
+	c.n = len(vals)
+	if c.n == 0 {
+		if in.Weight > 0 {
+			return invalid("indicators", "%s has no value in any area", in.Key)
+		}
+		c.a, c.shift = 0, 1
+		return nil
+	}
+	if opt.Normalisation == Rank {
+		// The sorted values serve both the winsor quantiles and the ranks; clipping keeps
+		// them sorted.
+		c.sorted = slices.Clone(vals)
+		slices.Sort(c.sorted)
+		if opt.Winsor > 0 {
+			c.lo, c.hi = quantile(c.sorted, opt.Winsor), quantile(c.sorted, 1-opt.Winsor)
+			for i, v := range c.sorted {
+				c.sorted[i] = min(max(v, c.lo), c.hi)
+			}
+		}
+	} else if opt.Winsor > 0 {
+		c.lo, c.hi = ws.bounds(vals, opt.Winsor)
+	}
+	// Clip, and take the extremes and the sum, in row order.
+	lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
+	for i, v := range vals {
+		v = min(max(v, c.lo), c.hi)
+		vals[i] = v
+		lo, hi = min(lo, v), max(hi, v)
+		sum += v
+	}
+	switch opt.Normalisation {
+	case ZScore:
+		mean := sum / float64(len(vals))
+		ss := 0.0
+		for _, v := range vals {
+			ss += (v - mean) * (v - mean)
+		}
+		if sd := math.Sqrt(ss / float64(len(vals))); sd > 0 {
+			c.a, c.b = 1/sd, -mean/sd
+		}
+	case MinMax:
+		if hi > lo {
+			c.a, c.b = 1/(hi-lo), -lo/(hi-lo)
+		}
+	case Raw:
+		c.a = 1
+	}
+	switch opt.Normalisation {
+	case ZScore:
+		c.shift = 1 + math.Sqrt(float64(c.n-1))
+	case Raw:
+		c.shift = 1 - lo
+	default:
+		c.shift = 1
+	}
+	return nil
 }
 
 func validate(m Matrix, ind []Indicator, opt Options) error {
@@ -399,8 +424,7 @@ func Evaluate(m Matrix, ind []Indicator, opt Options) (*Model, *Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := md.Evaluate(m)
-	return md, res, err
+	return md, md.evaluate(m), nil // Fit has checked m
 }
 
 // Evaluate scores m (the fitted matrix or another year with the same columns) with the
@@ -411,23 +435,41 @@ func (md *Model) Evaluate(m Matrix) (*Result, error) {
 	if err := md.check(m); err != nil {
 		return nil, err
 	}
+	return md.evaluate(m), nil
+}
+
+// evaluate is Evaluate of a checked matrix.
+func (md *Model) evaluate(m Matrix) *Result {
 	n, k := m.Rows, m.Cols
 	res := &Result{Rows: n, Cols: k,
 		Index: make([]float64, n), LogIndex: make([]float64, n), Coverage: make([]float64, n),
 		Rank: make([]int, n), Contrib: make([]float64, n*k)}
-	terms := make([]float64, k)
+	// Affine scores under the arithmetic mean (the usual case) are computed in the loop; the
+	// others through value.
+	affine := md.opt.Aggregation == Arithmetic && md.opt.Normalisation != Rank
+	ps := make([]linTerm, k)
+	for j, c := range md.cols {
+		ps[j] = linTerm{sg: c.sign, lo: c.lo, hi: c.hi, wa: c.a, wb: c.b, w: c.weight}
+	}
 	for r := 0; r < n; r++ {
 		row := m.Data[r*k : (r+1)*k]
+		// The terms go into the contributions' place first, then are weighted there.
 		contrib := res.Contrib[r*k : (r+1)*k]
+		ps := ps[:len(row)]
+		contrib = contrib[:len(row)]
 		have, missing := 0.0, false
 		for j, x := range row {
-			if math.IsNaN(x) {
-				terms[j] = math.NaN()
-				missing = missing || md.cols[j].weight > 0
+			switch {
+			case x != x:
+				contrib[j] = x
+				missing = missing || ps[j].w > 0
 				continue
+			case affine:
+				contrib[j] = ps[j].term(x) // wa, wb hold a, b here: a·clip(sign·x) + b
+			default:
+				contrib[j] = md.value(j, x)
 			}
-			terms[j] = md.value(j, x)
-			have += md.cols[j].weight
+			have += ps[j].w
 		}
 		if !missing {
 			have = 1 // all weight present; exactly 1, whatever the rounding of the sum
@@ -441,18 +483,18 @@ func (md *Model) Evaluate(m Matrix) (*Result, error) {
 			continue
 		}
 		sum := 0.0
-		for j, t := range terms {
-			w := md.cols[j].weight
+		for j, t := range contrib {
+			w := ps[j].w
 			switch {
-			case math.IsNaN(t):
-				contrib[j] = math.NaN()
+			case t != t: // missing: the contribution stays NaN
 				continue
 			case w == 0:
 				contrib[j] = 0
 				continue
 			}
-			contrib[j] = w / have * t
-			sum += contrib[j]
+			t = w / have * t
+			contrib[j] = t
+			sum += t
 		}
 		res.LogIndex[r] = sum
 		res.Index[r] = sum
@@ -460,10 +502,11 @@ func (md *Model) Evaluate(m Matrix) (*Result, error) {
 			res.Index[r] = math.Exp(sum)
 		}
 	}
+	minCov := md.opt.MinCoverage - coverageSlack
 	res.Ranked = rankInto(res.Rank, res.LogIndex, func(r int) bool {
-		return !math.IsNaN(res.LogIndex[r]) && res.Coverage[r] >= md.opt.MinCoverage-coverageSlack
+		return !math.IsNaN(res.LogIndex[r]) && res.Coverage[r] >= minCov
 	})
-	return res, nil
+	return res
 }
 
 // IndexInto writes the index of every area of m into dst (len m.Rows) without the
@@ -519,42 +562,98 @@ func (md *Model) IndexInto(m Matrix, dst []float64) error {
 
 // indexLinear is IndexInto for the arithmetic mean of affine scores (ZScore, MinMax, Raw):
 // each term is w·(a·clip(sign·x) + b), so the weights fold into the coefficients and the
-// loop has no branches but the missing-value test.
+// loop has no branches but the missing-value and clipping tests, which rarely fire.
+//
+// Four rows are scored side by side. Each row's sum is still taken in column order (the
+// result is bit for bit that of one row at a time), but the four additions do not wait for
+// one another: one row alone waits on the latency of its running sum at every column.
 func (md *Model) indexLinear(m Matrix, dst []float64) error {
 	k := m.Cols
-	sg, lo, hi := make([]float64, k), make([]float64, k), make([]float64, k)
-	wa, wb, w := make([]float64, k), make([]float64, k), make([]float64, k)
+	ps := make([]linTerm, k)
 	for j, c := range md.cols {
-		sg[j], lo[j], hi[j] = c.sign, c.lo, c.hi
-		wa[j], wb[j], w[j] = c.weight*c.a, c.weight*c.b, c.weight
+		ps[j] = linTerm{sg: c.sign, lo: c.lo, hi: c.hi, wa: c.weight * c.a, wb: c.weight * c.b, w: c.weight}
 	}
-	for r := range m.Rows {
-		row := m.Data[r*k : (r+1)*k : (r+1)*k]
+	r := 0
+	for ; r+4 <= m.Rows; r += 4 {
+		blk := m.Data[r*k : (r+4)*k]
+		x0, x1, x2, x3 := blk[:k], blk[k:2*k], blk[2*k:3*k], blk[3*k:4*k]
+		ps := ps[:len(x0)]
+		var s0, s1, s2, s3, h0, h1, h2, h3 float64
+		bad := false
+		for j := range ps {
+			p := &ps[j]
+			if v := x0[j]; v-v == 0 {
+				s0 += p.term(v)
+				h0 += p.w
+			} else {
+				bad = bad || v == v
+			}
+			if v := x1[j]; v-v == 0 {
+				s1 += p.term(v)
+				h1 += p.w
+			} else {
+				bad = bad || v == v
+			}
+			if v := x2[j]; v-v == 0 {
+				s2 += p.term(v)
+				h2 += p.w
+			} else {
+				bad = bad || v == v
+			}
+			if v := x3[j]; v-v == 0 {
+				s3 += p.term(v)
+				h3 += p.w
+			} else {
+				bad = bad || v == v
+			}
+		}
+		if bad {
+			return md.infinite(m, r)
+		}
+		dst[r], dst[r+1], dst[r+2], dst[r+3] = meanOf(s0, h0), meanOf(s1, h1), meanOf(s2, h2), meanOf(s3, h3)
+	}
+	for ; r < m.Rows; r++ {
+		row := m.Data[r*k : (r+1)*k]
+		ps := ps[:len(row)]
 		have, sum := 0.0, 0.0
-		for j, x := range row {
-			if x-x != 0 { // NaN or ±Inf
-				if x != x {
+		for j, v := range row {
+			if v-v != 0 { // NaN or ±Inf
+				if v != v {
 					continue
 				}
-				return invalid("values", "value of %s in area %d is %v", md.keys[j], r, x)
+				return md.infinite(m, r)
 			}
-			o := sg[j] * x
-			if o < lo[j] {
-				o = lo[j]
-			}
-			if o > hi[j] {
-				o = hi[j]
-			}
-			sum += wa[j]*o + wb[j]
-			have += w[j]
+			sum += ps[j].term(v)
+			have += ps[j].w
 		}
-		if have == 0 {
-			dst[r] = math.NaN()
-			continue
-		}
-		dst[r] = sum / have
+		dst[r] = meanOf(sum, have)
 	}
 	return nil
+}
+
+// linTerm is one column of indexLinear: the term of a value x is wa·clip(sg·x) + wb.
+type linTerm struct{ sg, lo, hi, wa, wb, w float64 }
+
+func (p *linTerm) term(x float64) float64 {
+	return p.wa*min(max(p.sg*x, p.lo), p.hi) + p.wb
+}
+
+// meanOf is sum/have, NaN when no weight was present.
+func meanOf(sum, have float64) float64 {
+	if have == 0 {
+		return math.NaN()
+	}
+	return sum / have
+}
+
+// infinite returns the error for the first infinite value of m from row r on.
+func (md *Model) infinite(m Matrix, r int) error {
+	for i := r * m.Cols; i < len(m.Data); i++ {
+		if v := m.Data[i]; math.IsInf(v, 0) {
+			return invalid("values", "value of %s in area %d is %v", md.keys[i%m.Cols], i/m.Cols, v)
+		}
+	}
+	return invalid("values", "an infinite value")
 }
 
 func (md *Model) check(m Matrix) error {
@@ -570,26 +669,27 @@ func (md *Model) check(m Matrix) error {
 }
 
 // rankInto ranks the rows for which ok is true by key, highest first, ties by row order, and
-// writes 1-based ranks into rank (0 for the others). It returns the number ranked.
+// writes 1-based ranks into rank (0 for the others). It returns the number ranked. The order
+// is that of a stable sort; the ranked keys go through rankRadix, which sorts without
+// comparisons.
 func rankInto(rank []int, key []float64, ok func(int) bool) int {
-	order := make([]int, 0, len(key))
+	rows := make([]int32, 0, len(key))
+	keys := make([]float64, 0, len(key))
 	for r := range key {
 		rank[r] = 0
 		if ok(r) {
-			order = append(order, r)
+			rows = append(rows, int32(r))
+			keys = append(keys, key[r])
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case key[a] > key[b]:
-			return -1
-		case key[a] < key[b]:
-			return 1
-		}
+	if len(rows) == 0 {
 		return 0
-	})
-	for i, r := range order {
-		rank[r] = i + 1
 	}
-	return len(order)
+	pos := make([]int32, len(rows))
+	var tmp radixScratch
+	rankRadix(keys, pos, &tmp)
+	for i, r := range rows {
+		rank[r] = int(pos[i])
+	}
+	return len(rows)
 }

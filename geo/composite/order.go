@@ -3,6 +3,7 @@ package composite
 import (
 	"cmp"
 	"math"
+	"slices"
 )
 
 // nth rearranges xs so that xs[k] is the value a full sort would put there, everything
@@ -130,4 +131,105 @@ func (s *radixScratch) grow(n int) {
 		s.k, s.k2 = make([]uint64, n), make([]uint64, n)
 		s.idx, s.idx2 = make([]int32, n), make([]int32, n)
 	}
+}
+
+// winsorScratch holds the buffers of winsorBounds between columns.
+type winsorScratch struct {
+	low, high, all []float64
+}
+
+// winsorSample is the size of the sample winsorScratch.bounds brackets the quantiles with.
+const winsorSample = 128
+
+// bounds returns R's type 7 quantiles p and 1 − p of vals without reordering vals: the values
+// Fit clips an indicator to. Equal bit for bit to quantile of the sorted values.
+//
+// One pass instead of two quickselects: a sorted sample of 128 evenly spaced values gives,
+// for each quantile, a bracket [a, b] that holds the order statistics it needs with all but
+// negligible chance (the sample rank of an order statistic has sd √(128 q (1−q)); the bracket
+// is three of those wide on each side, plus three). The pass counts the values below a and
+// collects those in [a, b], a few percent of the values for the usual p; the order statistics
+// are then selected among those. Most values fall between the brackets, so the pass's
+// branches are predictable, where a quickselect's comparisons with a pivot are not. Should a
+// bracket miss, the values are sorted instead: slower, never wrong.
+func (ws *winsorScratch) bounds(vals []float64, p float64) (lo, hi float64) {
+	n := len(vals)
+	hL, hH := p*float64(n-1), (1-p)*float64(n-1)
+	kL, kH := int(math.Floor(hL)), int(math.Floor(hH))
+	if n < 8*winsorSample {
+		return ws.sorted(vals, p)
+	}
+	var sample [winsorSample]float64
+	stride := n / winsorSample
+	for i := range sample {
+		sample[i] = vals[i*stride+stride/2]
+	}
+	slices.Sort(sample[:])
+	aL, bL := bracket(&sample, kL, n)
+	aH, bH := bracket(&sample, kH, n)
+	belowL, belowH := 0, 0
+	low, high := ws.low[:0], ws.high[:0]
+	for _, x := range vals {
+		if x < aL {
+			belowL++
+		} else if x <= bL {
+			low = append(low, x)
+		}
+		if x < aH {
+			belowH++
+		} else if x <= bH {
+			high = append(high, x)
+		}
+	}
+	ws.low, ws.high = low, high
+	var okL, okH bool
+	lo, okL = type7From(low, belowL, kL, hL, n)
+	hi, okH = type7From(high, belowH, kH, hH, n)
+	if !okL || !okH {
+		return ws.sorted(vals, p)
+	}
+	return lo, hi
+}
+
+// sorted is bounds by sorting a copy.
+func (ws *winsorScratch) sorted(vals []float64, p float64) (lo, hi float64) {
+	ws.all = append(ws.all[:0], vals...)
+	slices.Sort(ws.all)
+	return quantile(ws.all, p), quantile(ws.all, 1-p)
+}
+
+// bracket returns values a ≤ b of the sorted sample such that order statistic k of the n
+// values very probably lies in [a, b], as do k+1; ±Inf where the bracket runs off the sample.
+func bracket(sample *[winsorSample]float64, k, n int) (a, b float64) {
+	q := (float64(k) + 0.5) / float64(n)
+	pos := q * winsorSample
+	d := 3*math.Sqrt(winsorSample*q*(1-q)) + 3
+	ia, ib := int(math.Floor(pos-d)), int(math.Ceil(pos+1+d))
+	a, b = math.Inf(-1), math.Inf(1)
+	if ia >= 0 {
+		a = sample[ia]
+	}
+	if ib < winsorSample {
+		b = sample[ib]
+	}
+	return a, b
+}
+
+// type7From is quantile(sorted, ·) at h = p·(n−1), k = ⌊h⌋, from the values of an interval
+// that below values lie under: it selects order statistics k and k+1 among them (reordering
+// them). It reports false when they are not both in the interval.
+func type7From(in []float64, below, k int, h float64, n int) (float64, bool) {
+	k1 := min(k+1, n-1) // quantile uses sorted[k+1] only when there is one
+	if k < below || k1 >= below+len(in) {
+		return 0, false
+	}
+	a := nth(in, k-below)
+	if k+1 >= n {
+		return a, true
+	}
+	b := in[k-below+1]
+	for _, x := range in[k-below+2:] {
+		b = min(b, x)
+	}
+	return a + (h-float64(k))*(b-a), true
 }
