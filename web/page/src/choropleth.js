@@ -38,10 +38,10 @@ export function classes(values, breaks, reversed) {
   return out;
 }
 
-/** fillColour is the MapLibre expression colouring a district by its class. */
-export function fillColour(cls) {
+/** fillColour is the MapLibre expression colouring a district by its class of property prop. */
+export function fillColour(cls, prop = 'value') {
   if (cls.length === 0) return '#cccccc';
-  const e = ['step', ['get', 'value'], cls[0].colour];
+  const e = ['step', ['get', prop], cls[0].colour];
   for (let i = 1; i < cls.length; i++) e.push(cls[i].min, cls[i].colour);
   return e;
 }

@@ -69,6 +69,15 @@ const texts = {
     unitLabel: 'Enhet',
     mapNav: 'Kartlager och indikator',
     lists: 'Listor',
+    viewsNav: 'Vyer',
+    viewMap: 'Karta',
+    viewPriority: 'Prioritering',
+    viewHotspots: 'Brännpunkter',
+    skipPriority: 'Hoppa till rangordningen',
+    skipHotspots: 'Hoppa till listan över platser',
+    hotspotMapLabel: 'Karta över brännpunkter för observationer: rutor färgade efter metodens klass. Listan över platser och teckenförklaringen har samma uppgifter.',
+    yes: 'ja',
+    no: 'nej',
   },
   en: {
     title: 'Lägesbild',
@@ -137,6 +146,15 @@ const texts = {
     unitLabel: 'Unit',
     mapNav: 'Map layers and indicator',
     lists: 'Lists',
+    viewsNav: 'Views',
+    viewMap: 'Map',
+    viewPriority: 'Prioritisation',
+    viewHotspots: 'Hot spots',
+    skipPriority: 'Skip to the ranking',
+    skipHotspots: 'Skip to the list of places',
+    hotspotMapLabel: "Map of observation hot spots: cells coloured by the method's class. The list of places and the legend have the same information.",
+    yes: 'yes',
+    no: 'no',
   },
 };
 
@@ -184,6 +202,11 @@ const enums = {
 
 let lang = 'sv';
 const listeners = [];
+
+/** addTexts merges a view's own texts ({sv: {...}, en: {...}}) into the catalogue. */
+export function addTexts(extra) {
+  for (const l of ['sv', 'en']) Object.assign(texts[l], extra[l]);
+}
 
 /** Current language code, 'sv' or 'en'. */
 export function getLang() { return lang; }

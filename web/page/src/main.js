@@ -8,6 +8,15 @@ import {
 } from './map.js';
 import { Choropleth, swatch } from './choropleth.js';
 import { Panel } from './panel.js';
+import { PriorityView, priorityLayers } from './priority.js';
+import { HotspotView } from './hotspots.js';
+import { layerGroups } from './map.js';
+
+// The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
+const views = ['karta', 'prioritering', 'hotspots'];
+// Where the skip link leads in each view, and the map's label there.
+const skipTarget = { karta: ['#district-list', 'skip'], prioritering: ['#prio-results', 'skipPriority'], hotspots: ['#hot-side', 'skipHotspots'] };
+const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel' };
 
 const $ = (id) => document.getElementById(id);
 
@@ -181,6 +190,12 @@ async function main() {
   app.state.datetime = timeWindow();
 
   map.on('click', (e) => {
+    if (app.view === 'prioritering') {
+      const [f] = map.queryRenderedFeatures(e.point, { layers: ['priority-fill', 'priority-missing'] });
+      if (f) prio.select(f.properties.code);
+      return;
+    }
+    if (app.view !== 'karta') return;
     const ids = clickable.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
     const [f] = map.queryRenderedFeatures(e.point, { layers: ids });
     if (!f) return;
@@ -198,6 +213,47 @@ async function main() {
     const ids = clickable.filter((id) => map.getLayer(id));
     map.getCanvas().style.cursor = map.queryRenderedFeatures(e.point, { layers: ids }).length ? 'pointer' : '';
   });
+
+  const prio = new PriorityView(map, {
+    controls: $('prio-controls'), side: $('prio-side'), results: $('prio-results'), legend: $('prio-legend'),
+  }, app, status);
+  const hot = new HotspotView(map, { controls: $('hot-controls'), side: $('hot-side') }, app, status);
+
+  // showView shows one view's panels and map layers; a view builds itself on first use.
+  function showView(v) {
+    app.view = v;
+    document.body.dataset.view = v;
+    for (const el of document.querySelectorAll('[data-view]')) el.hidden = el.dataset.view !== v;
+    for (const a of document.querySelectorAll('[data-view-link]')) {
+      if (a.dataset.viewLink === v) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    }
+    for (const group of Object.keys(layerGroups)) {
+      const on = v === 'karta' ? $(`layer-${group}`).checked : v === 'hotspots' && group === 'places';
+      setVisible(map, group, on);
+    }
+    if (v === 'hotspots') map.setLayoutProperty('districts-line', 'visibility', 'visible');
+    for (const id of priorityLayers) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'prioritering' ? 'visible' : 'none');
+    relabelView();
+    map.resize();
+    if (v === 'prioritering') prio.activate().then(() => {
+      if (app.view === 'prioritering') for (const id of priorityLayers) map.setLayoutProperty(id, 'visibility', 'visible');
+    });
+    if (v === 'hotspots') hot.activate(); else { hot.deactivate(); hot.showLayers(); }
+  }
+  function relabelView() {
+    const v = app.view;
+    const [target, key] = skipTarget[v];
+    const skip = document.querySelector('.skip');
+    skip.href = target;
+    skip.textContent = t(key);
+    map.getCanvas().setAttribute('aria-label', t(mapLabel[v]));
+    document.title = `Lägesbild – ${t({ karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots' }[v])}`;
+  }
+  const fromHash = () => (views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'karta');
+  window.addEventListener('hashchange', () => showView(fromHash()));
+  onLangChange(relabelView);
+  app.showView = showView;
+  showView(fromHash());
 
   renderStaticLegends();
   onLangChange(() => {
