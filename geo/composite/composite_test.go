@@ -319,3 +319,85 @@ func TestModelAppliesToAnotherYear(t *testing.T) {
 		}
 	}
 }
+
+// IndexInto scores an earlier year with the reference year's parameters for every
+// normalisation and aggregation: out-of-sample ranks, shifts fixed by the reference year,
+// the geometric floor, the reference year's winsor bounds, and re-weighting over the
+// indicators an area has. Hand-computed against example(): o1 = 10, 20, 60 (sorted);
+// o2 = −50, −80, −50, sorted −80, −50, −50; weights 0.25 and 0.75.
+//
+//	earlier  x1    x2    o1    o2
+//	A         5    50     5   −50
+//	B        35    80    35   −80
+//	C        60    65    60   −65
+//	D      −100     –  −100     –   (coverage 0.25: the index is its x1 term alone)
+func TestIndexIntoEarlierYear(t *testing.T) {
+	earlier := NewMatrix(4, 2)
+	for r, row := range [][2]float64{{5, 50}, {35, 80}, {60, 65}, {-100, math.NaN()}} {
+		earlier.Set(r, 0, row[0])
+		earlier.Set(r, 1, row[1])
+	}
+	// The weighted geometric mean of the shifted scores, each at least the floor.
+	geo := func(g1, g2 float64) float64 {
+		return math.Pow(max(g1, geometricFloor), 0.25) * math.Pow(max(g2, geometricFloor), 0.75)
+	}
+	sd1, sd2 := math.Sqrt(1400.0/3), math.Sqrt(600.0/3) // the reference year's
+	z := func(o, mean, sd float64) float64 { return (o - mean) / sd }
+	shift := 1 + math.Sqrt2 // 1 + √(n−1), n = 3 in the reference year
+	tests := []struct {
+		name  string
+		opt   Options
+		index []float64
+	}{
+		// Percentile ranks in the reference year's sorted values, (below + ½·equal + ½)/3:
+		// s1 = 0.5/3 (below all), 2.5/3, 3/3, 0.5/3; s2 = 2.5/3, 1/3, 1.5/3 (between −80 and −50).
+		{"rank arithmetic", Options{Normalisation: Rank}, []float64{
+			0.25*0.5/3 + 0.75*2.5/3, 0.25*2.5/3 + 0.75/3, 0.25 + 0.75*1.5/3, 0.5 / 3}},
+		// g = s + 1.
+		{"rank geometric", Options{Normalisation: Rank, Aggregation: Geometric}, []float64{
+			geo(3.5/3, 5.5/3), geo(5.5/3, 4.0/3), geo(2, 4.5/3), 3.5 / 3}},
+		// Winsor 0.25: the reference bounds are o1 ∈ [15, 40], o2 ∈ [−65, −50]; clipped sorted
+		// values 15, 20, 40 and −65, −50, −50. A's 5 and D's −100 clip to 15 (1/3), C's 60 to 40
+		// (3/3); B's −80 clips to −65 (1/3), C's −65 is −65 (1/3).
+		{"rank arithmetic winsorised", Options{Normalisation: Rank, Winsor: 0.25}, []float64{
+			0.25/3 + 0.75*2.5/3, 0.25*2.5/3 + 0.75/3, 0.25 + 0.75/3, 1.0 / 3}},
+		// Min–max with the reference min and max (10…60, −80…−50): s1 = −0.1, 0.5, 1, −2.2;
+		// s2 = 1, 0, 0.5. g = s + 1; D's g1 = −1.2 falls to the floor 1e-6.
+		{"minmax geometric", Options{Normalisation: MinMax, Aggregation: Geometric}, []float64{
+			geo(0.9, 2), geo(1.5, 1), geo(2, 1.5), geometricFloor}},
+		// z with the reference mean and sd, g = z + 1 + √2.
+		{"zscore geometric", Options{Normalisation: ZScore, Aggregation: Geometric}, []float64{
+			geo(z(5, 30, sd1)+shift, z(-50, -60, sd2)+shift), geo(z(35, 30, sd1)+shift, z(-80, -60, sd2)+shift),
+			geo(z(60, 30, sd1)+shift, z(-65, -60, sd2)+shift), geometricFloor}},
+		// Raw geometric: g = o − min o + 1 with the reference minima 10 and −80; A's
+		// g1 = −4 falls to the floor as well.
+		{"raw geometric", Options{Normalisation: Raw, Aggregation: Geometric}, []float64{
+			geo(-4, 31), geo(26, 1), geo(51, 16), geometricFloor}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, ind := example()
+			md, err := Fit(m, ind, tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := make([]float64, earlier.Rows)
+			if err := md.IndexInto(earlier, dst); err != nil {
+				t.Fatal(err)
+			}
+			res, err := md.Evaluate(earlier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for r, want := range tt.index {
+				tol := 1e-12 * math.Max(1, want)
+				if math.Abs(dst[r]-want) > tol || math.Abs(res.Index[r]-want) > tol {
+					t.Errorf("area %c: IndexInto %.15g, Evaluate %.15g, want %.15g", 'A'+r, dst[r], res.Index[r], want)
+				}
+			}
+			if res.Coverage[3] != 0.25 {
+				t.Errorf("area D: coverage %v, want 0.25", res.Coverage[3])
+			}
+		})
+	}
+}
