@@ -572,7 +572,7 @@ func TestHotspotViewInBrowser(t *testing.T) {
 		b.do("all categories", chromedp.Click(chromedp.ID("hot-cat-littering")))
 		b.setValue("hot-weighting", "count")
 		b.waitFor("count weighting", `lagesbild.hotspots.ready && lagesbild.hotspots.params.weighting === 'count' && !lagesbild.hotspots.params.category`)
-		eval[bool](b, `(() => { lagesbild.map.jumpTo({center: [16.535, 59.612], zoom: 12.2}); return true; })()`)
+		eval[bool](b, `(() => { lagesbild.map.jumpTo({center: [16.53, 59.613], zoom: 11.7}); document.getElementById('hot-controls').scrollTop = 0; return true; })()`)
 		b.idle()
 		saveScreenshot(t, b, "hotspots.png")
 	}

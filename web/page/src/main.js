@@ -149,7 +149,7 @@ async function main() {
     }
     renderDistrictList(data);
     if (panel.current?.type === 'district') showDistrict(panel.current.props.code);
-    status(t('choroplethShown', { indicator: choro.name(choro.indicator()), year: data.year }));
+    if (app.view === 'karta') status(t('choroplethShown', { indicator: choro.name(choro.indicator()), year: data.year }));
     const key = data.indicator.key, year = data.year;
     whenIdle(map).then(() => {
       if (app.state.indicator === key && app.state.year === year) app.ready = true;
