@@ -144,14 +144,13 @@ const winsorSample = 128
 // bounds returns R's type 7 quantiles p and 1 − p of vals without reordering vals: the values
 // Fit clips an indicator to. Equal bit for bit to quantile of the sorted values.
 //
-// One pass instead of two quickselects: a sorted sample of 128 evenly spaced values gives,
-// for each quantile, a bracket [a, b] that holds the order statistics it needs with all but
-// negligible chance (the sample rank of an order statistic has sd √(128 q (1−q)); the bracket
-// is three of those wide on each side, plus three). The pass counts the values below a and
-// collects those in [a, b], a few percent of the values for the usual p; the order statistics
-// are then selected among those. Most values fall between the brackets, so the pass's
-// branches are predictable, where a quickselect's comparisons with a pivot are not. Should a
-// bracket miss, the values are sorted instead: slower, never wrong.
+// One pass instead of two quickselects over all values: a sample of 128 evenly spaced values
+// gives, for each quantile, a bracket [a, b] that holds the order statistics it needs with
+// all but negligible chance (the sample rank of an order statistic has sd √(128 q (1−q)); the
+// bracket reaches three of those, plus three, to each side). The pass counts the values below
+// a and collects those in [a, b], about a tenth of the values for p = 0.02, without branches;
+// the order statistics are then selected among those. Should a bracket miss, the values are
+// sorted instead: slower, never wrong.
 func (ws *winsorScratch) bounds(vals []float64, p float64) (lo, hi float64) {
 	n := len(vals)
 	hL, hH := p*float64(n-1), (1-p)*float64(n-1)
@@ -164,24 +163,22 @@ func (ws *winsorScratch) bounds(vals []float64, p float64) (lo, hi float64) {
 	for i := range sample {
 		sample[i] = vals[i*stride+stride/2]
 	}
-	slices.Sort(sample[:])
-	aL, bL := bracket(&sample, kL, n)
-	aH, bH := bracket(&sample, kH, n)
-	belowL, belowH := 0, 0
-	low, high := ws.low[:0], ws.high[:0]
+	aL, bL := bracket(sample[:], kL, n)
+	aH, bH := bracket(sample[:], kH, n)
+	// Without branches: every value is written at the end of both buffers, and the ends
+	// advance only for values inside the brackets.
+	ws.low, ws.high = grown(ws.low, n), grown(ws.high, n)
+	low, high := ws.low[:n], ws.high[:n]
+	belowL, belowH, nl, nh := 0, 0, 0, 0
 	for _, x := range vals {
-		if x < aL {
-			belowL++
-		} else if x <= bL {
-			low = append(low, x)
-		}
-		if x < aH {
-			belowH++
-		} else if x <= bH {
-			high = append(high, x)
-		}
+		belowL += b2i(x < aL)
+		belowH += b2i(x < aH)
+		low[nl] = x
+		nl += b2i(x >= aL) & b2i(x <= bL)
+		high[nh] = x
+		nh += b2i(x >= aH) & b2i(x <= bH)
 	}
-	ws.low, ws.high = low, high
+	low, high = low[:nl], high[:nh]
 	var okL, okH bool
 	lo, okL = type7From(low, belowL, kL, hL, n)
 	hi, okH = type7From(high, belowH, kH, hH, n)
@@ -198,19 +195,21 @@ func (ws *winsorScratch) sorted(vals []float64, p float64) (lo, hi float64) {
 	return quantile(ws.all, p), quantile(ws.all, 1-p)
 }
 
-// bracket returns values a ≤ b of the sorted sample such that order statistic k of the n
-// values very probably lies in [a, b], as do k+1; ±Inf where the bracket runs off the sample.
-func bracket(sample *[winsorSample]float64, k, n int) (a, b float64) {
+// bracket returns values a ≤ b of the sample such that order statistic k of the n values
+// very probably lies in [a, b], as does k+1; ±Inf where the bracket runs off the sample. The
+// sample is reordered.
+func bracket(sample []float64, k, n int) (a, b float64) {
+	m := float64(len(sample))
 	q := (float64(k) + 0.5) / float64(n)
-	pos := q * winsorSample
-	d := 3*math.Sqrt(winsorSample*q*(1-q)) + 3
+	pos := q * m
+	d := 3*math.Sqrt(m*q*(1-q)) + 3
 	ia, ib := int(math.Floor(pos-d)), int(math.Ceil(pos+1+d))
 	a, b = math.Inf(-1), math.Inf(1)
 	if ia >= 0 {
-		a = sample[ia]
+		a = selectF(sample, ia)
 	}
-	if ib < winsorSample {
-		b = sample[ib]
+	if ib < len(sample) {
+		b = selectF(sample, ib)
 	}
 	return a, b
 }
@@ -223,7 +222,7 @@ func type7From(in []float64, below, k int, h float64, n int) (float64, bool) {
 	if k < below || k1 >= below+len(in) {
 		return 0, false
 	}
-	a := nth(in, k-below)
+	a := selectF(in, k-below)
 	if k+1 >= n {
 		return a, true
 	}
@@ -232,4 +231,79 @@ func type7From(in []float64, below, k int, h float64, n int) (float64, bool) {
 		b = min(b, x)
 	}
 	return a + (h-float64(k))*(b-a), true
+}
+
+// grown returns s with a capacity of at least n.
+func grown(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s
+}
+
+// b2i is 1 for true; the compiler makes it a flag-setting instruction, not a branch.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
+}
+
+// selectF is nth for float64 without mispredicted branches: Lomuto's partition swaps every
+// element and advances the boundary by the comparison's outcome, so its cost does not depend
+// on how the comparisons fall (Hoare's loops mispredict about every other one on unordered
+// data). When the wanted element is not below the pivot, a second such pass gathers the
+// values equal to the pivot, so that ties, which would make plain Lomuto quadratic, are
+// settled at once. Afterwards xs[:k] ≤ xs[k] ≤ xs[k+1:]. xs holds no NaN.
+func selectF(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for hi > lo {
+		if hi-lo == 1 {
+			if xs[hi] < xs[lo] {
+				xs[lo], xs[hi] = xs[hi], xs[lo]
+			}
+			return xs[k]
+		}
+		// Median of three as the pivot, parked at hi; the smallest at lo, the largest at mid.
+		mid := lo + (hi-lo)/2
+		a, b, c := xs[lo], xs[mid], xs[hi]
+		if a > b {
+			a, b = b, a
+		}
+		if b > c {
+			b, c = c, b
+		}
+		if a > b {
+			a, b = b, a
+		}
+		xs[lo], xs[mid], xs[hi] = a, c, b
+		pivot := b
+		j := lo
+		for i := lo; i < hi; i++ {
+			v := xs[i]
+			xs[i] = xs[j]
+			xs[j] = v
+			j += b2i(v < pivot)
+		}
+		xs[hi] = xs[j]
+		xs[j] = pivot
+		if k < j {
+			hi = j - 1
+			continue
+		}
+		// xs[j+1 : hi+1] ≥ pivot: move the values equal to it to the front.
+		e := j + 1
+		for i := j + 1; i <= hi; i++ {
+			v := xs[i]
+			xs[i] = xs[e]
+			xs[e] = v
+			e += b2i(v == pivot)
+		}
+		if k < e {
+			return pivot
+		}
+		lo = e
+	}
+	return xs[k]
 }
