@@ -33,6 +33,9 @@ type TileQuery struct {
 	Aggregate bool
 	// MinCount suppresses aggregate cells with fewer observations (disclosure control; 0: none).
 	MinCount int
+	// Properties narrows the attributes to these tile fields (nil: all of them). The feature
+	// id always goes in.
+	Properties []string
 }
 
 // TileFields are the properties a layer's tiles carry, with their types: the declared
@@ -49,6 +52,33 @@ func (l *Layer) TileFields() []Property {
 		}
 	}
 	return ps
+}
+
+// tileFieldsFor returns the tile fields named in props, in declaration order; all of them
+// for nil. A string id is always kept, being the only way to tell the features apart.
+func (l *Layer) tileFieldsFor(props []string) ([]Property, error) {
+	all := l.TileFields()
+	if props == nil {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, name := range props {
+		found := false
+		for _, p := range all {
+			found = found || p.Name == name
+		}
+		if !found {
+			return nil, Invalid("properties", "%q is not a tile property of %s", name, l.ID)
+		}
+		want[name] = true
+	}
+	var out []Property
+	for _, p := range all {
+		if want[p.Name] || (l.IDType == String && p.Name == l.IDColumn) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Tile returns the Mapbox Vector Tile of layer l for q; empty (no bytes) when nothing is in it.
@@ -98,6 +128,10 @@ func tileLayerSQL(l *Layer, q TileQuery, args *argList) (string, error) {
 			return "", Invalid(f.Property, "not a filterable property")
 		}
 	}
+	fields, err := l.tileFieldsFor(q.Properties)
+	if err != nil {
+		return "", err
+	}
 	z, x, y := args.add(q.Tile.Z), args.add(q.Tile.X), args.add(q.Tile.Y)
 	// The envelope with the buffer selects rows; the plain one is what ST_AsMVTGeom clips to.
 	env := fmt.Sprintf("ST_TileEnvelope(%s, %s, %s)", z, x, y)
@@ -145,7 +179,7 @@ func tileLayerSQL(l *Layer, q TileQuery, args *argList) (string, error) {
 		cols = append(cols, "t."+ident(l.IDColumn))
 		idCol = "'" + l.IDColumn + "'"
 	}
-	for _, p := range l.TileFields() {
+	for _, p := range fields {
 		cols = append(cols, "t."+ident(p.Name))
 	}
 	return fmt.Sprintf(`SELECT ST_AsMVT(mvt, %s, %d, 'geom', %s) FROM (SELECT %s FROM %s t%s LIMIT %d) mvt WHERE mvt.geom IS NOT NULL`,

@@ -36,11 +36,16 @@ type TileCache struct {
 type cachedTile struct {
 	key  string
 	body []byte // uncompressed MVT; empty: the tile is empty (204)
-	gz   []byte // gzip form, nil when not worth compressing
 	etag string // ETag of body; the gzip form's is etag + "-gz"
+	// gz is the gzip form, made on the first request that accepts it (many clients, wrk
+	// among them, never do); nil when the tile is too small to be worth compressing.
+	gzOnce sync.Once
+	gz     []byte
 }
 
-func (t *cachedTile) cost() int64 { return int64(len(t.key)+len(t.body)+len(t.gz)) + 128 }
+// cost is what the entry takes, counting the gzip form (about a third of the body) whether
+// or not it has been made yet, so the bound holds without re-accounting.
+func (t *cachedTile) cost() int64 { return int64(len(t.key)+len(t.body)+len(t.body)/3) + 160 }
 
 // NewTileCache returns a cache holding at most maxBytes of tiles; 0 disables caching.
 func NewTileCache(maxBytes int64) *TileCache {

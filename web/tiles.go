@@ -85,7 +85,7 @@ func (s *Server) parseTileQuery(l *layers.Layer, t tiles.TileID, v url.Values) (
 			return nil, invalid(name, "given %d times; give it once", len(vals))
 		}
 		switch name {
-		case "f", "datetime", "aggregate":
+		case "f", "datetime", "aggregate", "properties":
 			continue
 		}
 		f, err := l.ParseFilter(name, vals[0])
@@ -106,6 +106,14 @@ func (s *Server) parseTileQuery(l *layers.Layer, t tiles.TileID, v url.Values) (
 			return nil, invalid("datetime", "collection %s has no temporal property", l.ID)
 		}
 		r.query.Datetime = dt
+	}
+	if v.Has("properties") {
+		r.query.Properties = []string{}
+		for _, p := range strings.Split(v.Get("properties"), ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				r.query.Properties = append(r.query.Properties, p)
+			}
+		}
 	}
 	r.query.Aggregate = l.AggregateTiles && t.Z < layers.AggregateBelowZoom
 	if raw := v.Get("aggregate"); v.Has("aggregate") {
@@ -192,25 +200,32 @@ func (s *Server) mapTile(c echo.Context) error {
 	return s.sendTile(c, ct)
 }
 
-// newCachedTile prepares a tile for sending: its ETag, and its gzip form when it is worth
-// compressing (MVT is uncompressed protobuf; geometry and repeated keys shrink well).
+// newCachedTile prepares a tile for sending: its strong ETag.
 func (s *Server) newCachedTile(body []byte) *cachedTile {
 	t := &cachedTile{body: body}
-	if len(body) == 0 {
-		return t
+	if len(body) > 0 {
+		sum := sha256.Sum256(body)
+		t.etag = base64.RawURLEncoding.EncodeToString(sum[:18])
 	}
-	sum := sha256.Sum256(body)
-	t.etag = base64.RawURLEncoding.EncodeToString(sum[:18])
-	if len(body) >= gzipMin {
+	return t
+}
+
+// gzipped returns the tile's gzip form, made once (MVT is uncompressed protobuf; geometry
+// and repeated keys shrink well), or nil when the tile is too small to be worth it.
+func (s *Server) gzipped(t *cachedTile) []byte {
+	if len(t.body) < gzipMin {
+		return nil
+	}
+	t.gzOnce.Do(func() {
 		var buf bytes.Buffer
 		zw := s.gzips.Get().(*gzip.Writer)
 		zw.Reset(&buf)
-		_, _ = zw.Write(body)
+		_, _ = zw.Write(t.body)
 		_ = zw.Close()
 		s.gzips.Put(zw)
 		t.gz = buf.Bytes()
-	}
-	return t
+	})
+	return t.gz
 }
 
 // sendTile writes a prepared tile: 204 when empty, else the body (gzip when accepted) with
@@ -223,15 +238,18 @@ func (s *Server) sendTile(c echo.Context, t *cachedTile) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	body, tag := t.body, t.etag
-	gz := t.gz != nil && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
-	if gz {
-		body, tag = t.gz, tag+"-gz"
+	var gz []byte
+	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		gz = s.gzipped(t)
+	}
+	if gz != nil {
+		body, tag = gz, tag+"-gz"
 	}
 	h.Set("ETag", `"`+tag+`"`)
 	if etagMatch(c.Request().Header.Get("If-None-Match"), tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if gz {
+	if gz != nil {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 	}
 	return c.Blob(http.StatusOK, mediaMVT, body)

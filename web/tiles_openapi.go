@@ -80,6 +80,13 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			params = append(params, obj{"name": "aggregate", "in": "query", "required": false, "description": desc,
 				"schema": obj{"type": "boolean"}})
 		}
+		var fields []string
+		for _, p := range l.TileFields() {
+			fields = append(fields, p.Name)
+		}
+		params = append(params, obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "Only these attributes (comma-separated; the feature id always goes in).",
+			"schema":      obj{"type": "array", "items": obj{"type": "string", "enum": fields}}})
 		for _, p := range l.Properties {
 			if p.Filter {
 				params = append(params, filterParameter(p))

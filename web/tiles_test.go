@@ -194,6 +194,20 @@ func TestObservationTiles(t *testing.T) {
 		}
 	})
 
+	t.Run("properties narrows the attributes", func(t *testing.T) {
+		id := tiles.TileContaining(centreLon, centreLat, 15)
+		_, body := a.get(tilePath("/collections/observations", id)+"?properties=category,severity", 200)
+		l := layerNamed(decodeTile(t, body), "observations")
+		if l == nil || len(l.Features) == 0 {
+			t.Fatal("no points")
+		}
+		for _, f := range l.Features {
+			if len(f.Properties) != 2 || f.Properties["category"] == nil || f.Properties["severity"] == nil || f.ID == nil {
+				t.Fatalf("properties=category,severity gave %v (id %v)", f.Properties, f.ID)
+			}
+		}
+	})
+
 	t.Run("aggregate=false gives points at low zoom", func(t *testing.T) {
 		id := tiles.TileContaining(centreLon, centreLat, 10)
 		_, body := a.get(tilePath("/collections/observations", id)+"?aggregate=false", 200)
@@ -291,6 +305,7 @@ func TestTileBadInput(t *testing.T) {
 		{"/collections/observations/tiles/WebMercatorQuad/12/0/0?category=unknown", "category", 400},
 		{"/collections/observations/tiles/WebMercatorQuad/12/0/0?colour=red", "colour", 400},
 		{"/collections/observations/tiles/WebMercatorQuad/12/0/0?severity=high", "severity", 400},
+		{"/collections/observations/tiles/WebMercatorQuad/12/0/0?properties=sensitivity", "properties", 400},
 		{"/collections/districts/tiles/WebMercatorQuad/12/0/0?aggregate=true", "aggregate", 400},
 		{"/collections/districts/tiles/WebMercatorQuad/12/0/0?datetime=2024-01-01", "datetime", 400},
 		{"/collections/observations/tiles/WebMercatorQuad?f=tilejson&category=unknown", "category", 400},

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Tile benchmarks (called by .ci/bench.sh): wrk over ../shared/bench/tiles.txt against
+# bin/lagesbild, uncached (--tile-cache-mb 0) and cached, at 16 and 64 connections.
+#   .ci/bench-tiles.sh PORT OUTDIR SHAREDDIR
+# Like the reference figures: uncompressed answers, server, PostgreSQL and wrk on the same
+# two cores. Uncached observation tiles are heavy (whole list once, as the reference did).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+port=$(( $1 + 1 )); out=$2; shared=$3
+duration="${BENCH_DURATION:-20s}"
+list="$shared/tiles.txt"
+: "${DATABASE_URL:?DATABASE_URL must be set}"
+
+start() { # cache-mb
+  "$root/bin/lagesbild" serve --addr "127.0.0.1:$port" --tile-cache-mb "$1" 2>>"$out/server-tiles.log" >/dev/null &
+  pid=$!
+  for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return; sleep 0.2; done
+  echo "bench-tiles: server did not start" >&2; exit 1
+}
+stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+trap stop EXIT
+
+run() { # name connections template [one-pass]
+  local d=$duration
+  # One pass: the list sets the work and RESULT times it; wrk still runs until -d, so -d
+  # is a cap sized to the work. --timeout: a heavy raw tile may take over wrk's default 2 s,
+  # and a timed-out request would leave the pass unfinished.
+  [ -n "${4:-}" ] && d=$4
+  echo "== $1 (c=$2${4:+, whole list once})" | tee -a "$out/wrk-tiles.txt"
+  LIST="$list" TEMPLATE="$3" THREADS=2 ONE_PASS="${4:+1}" \
+    wrk -t2 -c"$2" -d"$d" --timeout 30s -s "$shared/cycle.lua" "http://127.0.0.1:$port" 2>&1 |
+    grep -E 'RESULT|Non-2xx' | tee -a "$out/wrk-tiles.txt"
+}
+
+: > "$out/wrk-tiles.txt"
+districts='/collections/districts/tiles/WebMercatorQuad/{z}/{y}/{x}'
+observations='/collections/observations/tiles/WebMercatorQuad/{z}/{y}/{x}'
+
+start 0
+for c in 16 64; do
+  run "districts, uncached, timed" "$c" "$districts"
+  run "districts, uncached" "$c" "$districts" 15s
+  run "observations as points (aggregate=false), uncached" "$c" "$observations?aggregate=false&properties=observed_at,category,severity" 90s
+  run "observations, product default (cells below z13), uncached" "$c" "$observations" 60s
+done
+stop
+
+start 1024
+run "warm-up: districts" 16 "$districts" 15s >/dev/null
+run "warm-up: observations" 16 "$observations?aggregate=false&properties=observed_at,category,severity" 90s >/dev/null
+for c in 16 64; do
+  run "districts, cached" "$c" "$districts"
+  run "observations as points, cached" "$c" "$observations?aggregate=false&properties=observed_at,category,severity"
+done
+stop
