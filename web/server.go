@@ -98,7 +98,8 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
-			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions},
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+			AllowHeaders:  []string{echo.HeaderContentType, "If-Match", "If-None-Match"},
 			ExposeHeaders: []string{"ETag", "Link", "Content-Crs", "OGC-NumberMatched"},
 		}))
 	}

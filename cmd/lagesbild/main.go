@@ -136,6 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	baseURL := fs.String("base-url", getenv("LAGESBILD_BASE_URL"), "absolute base URL for links (default: from the request)")
 	cors := fs.String("cors-origins", getenv("LAGESBILD_CORS_ORIGINS"), "comma-separated origins allowed by CORS (default: none)")
 	maxConns := fs.Int("db-max-conns", 32, "maximum database connections")
+	basemap := fs.String("basemap-style", getenv("LAGESBILD_BASEMAP_STYLE"), "MapLibre style URL of a basemap for the map page (default: none; the page works offline)")
 	tileCacheMB := fs.Int("tile-cache-mb", 64, "memory bound of the in-process vector tile cache in MiB (0: no cache)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -172,7 +173,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 			log.Error("listening for changes stopped", "error", err)
 		}
 	}()
-	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache}, store, cat, log)
+	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap}, store, cat, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
