@@ -499,7 +499,10 @@ func (md *Model) evaluate(m Matrix) *Result {
 				contrib[j] = 0
 				continue
 			}
-			t = w / have * t
+			if have != 1 { // w/1 is w: no division for an area with every value
+				w /= have
+			}
+			t = w * t
 			contrib[j] = t
 			sum += t
 		}

@@ -41,10 +41,25 @@ func theilSen(ys []float64) TheilSen {
 	if n*(n-1)/2 > len(slopeBuf) {
 		slopes = make([]float64, 0, n*(n-1)/2)
 	}
-	for k := 0; k < n-1; k++ {
-		yk := ys[k]
-		for l := k + 1; l < n; l++ {
-			slopes = append(slopes, (ys[l]-yk)/float64(l-k))
+	// By lag, so that the divisor is fixed within a loop: a power of two divides as a
+	// multiplication by its reciprocal, which is exact, and a lag of 1 needs neither. (The
+	// order of the slopes does not matter to their median.)
+	for d := 1; d < n; d++ {
+		fd := float64(d)
+		switch {
+		case d == 1:
+			for k := 0; k+d < n; k++ {
+				slopes = append(slopes, ys[k+d]-ys[k])
+			}
+		case d&(d-1) == 0:
+			inv := 1 / fd
+			for k := 0; k+d < n; k++ {
+				slopes = append(slopes, (ys[k+d]-ys[k])*inv)
+			}
+		default:
+			for k := 0; k+d < n; k++ {
+				slopes = append(slopes, (ys[k+d]-ys[k])/fd)
+			}
 		}
 	}
 	slope := median(slopes)
