@@ -57,7 +57,7 @@ func checkFinite(ys []float64) error {
 	return nil
 }
 
-// shortSeries is the length up to which mannKendall counts ties in its pair loop.
+// shortSeries is the length up to which mannKendall counts ties pair by pair.
 const shortSeries = 32
 
 // mannKendall is MannKendall of at least 3 finite values.
@@ -88,32 +88,37 @@ func mannKendall(ys []float64) Result {
 	return r
 }
 
-// pairsShort returns S, 18·VarS and n₁ from one pass over the pairs, without sorting or
-// allocating: the comparisons add to S without branches, and every tied pair adds 1 to the
-// tie count e_i of both its values. A value in a group of t ties has e = t − 1, so
-// Σ_g t_g(t_g−1)(2t_g+5) = Σ_i e_i(2e_i+7) and n₁ = Σ_i e_i / 2. Integer counts keep every
-// sum exact, so the result is bit for bit that of pairsSorted.
+// pairsShort returns S, 18·VarS and n₁ from the pairs, without sorting or allocating: the
+// comparisons add to S without branches, and count the tied pairs. Only when there are ties
+// does a second pass count, for every value, the values it ties with, e_i: a value in a group
+// of t ties has e = t − 1, so Σ_g t_g(t_g−1)(2t_g+5) = Σ_i e_i(2e_i+7), and n₁ is the number
+// of tied pairs. Integer counts keep every sum exact, so the result is bit for bit that of
+// pairsSorted.
 func pairsShort(ys []float64) (s int, varS18, n1 float64) {
 	n := len(ys)
-	var eq [shortSeries]int
+	ties := 0
 	for k := 0; k < n-1; k++ {
 		yk := ys[k]
-		for l := k + 1; l < n; l++ {
-			yl := ys[l]
+		for _, yl := range ys[k+1:] {
 			gt, lt := b2i(yl > yk), b2i(yl < yk)
 			s += gt - lt
-			tie := 1 - gt - lt
-			eq[k] += tie
-			eq[l] += tie
+			ties += 1 - gt - lt
 		}
 	}
-	corr, pairs := 0, 0
-	for _, e := range eq[:n] {
-		corr += e * (2*e + 7)
-		pairs += e
-	}
 	nf := float64(n)
-	return s, nf*(nf-1)*(2*nf+5) - float64(corr), float64(pairs / 2)
+	varS18 = nf * (nf - 1) * (2*nf + 5)
+	if ties == 0 {
+		return s, varS18, 0
+	}
+	corr := 0
+	for _, yk := range ys {
+		e := -1 // yk itself
+		for _, yl := range ys {
+			e += b2i(yl == yk)
+		}
+		corr += e * (2*e + 7)
+	}
+	return s, varS18 - float64(corr), float64(ties)
 }
 
 // pairsSorted is pairsShort for long series: S over the pairs, the tie groups from a sorted
