@@ -263,19 +263,23 @@ func (md *Model) fitColumn(j int, in Indicator, total float64, vals []float64, w
 	} else if opt.Winsor > 0 {
 		c.lo, c.hi = ws.bounds(vals, opt.Winsor)
 	}
-	if opt.Winsor > 0 {
-		// Clipped in row order; sign +1, as vals are oriented already.
-		t := newLinTerm(column{sign: 1, lo: c.lo, hi: c.hi}, 1, 0)
-		for i, v := range vals {
-			vals[i] = t.clip(v)
-		}
-	}
-	lo, hi := vals[0], vals[0]
+	// Clipped in row order (sign +1: vals are oriented already); the ranks use c.sorted.
+	clip := newLinTerm(column{sign: 1, lo: c.lo, hi: c.hi}, 1, 0)
+	winsorise := opt.Winsor > 0 && opt.Normalisation != Rank
+	lo, hi := math.Inf(1), math.Inf(-1)
 	switch opt.Normalisation {
 	case ZScore:
 		sum := 0.0
-		for _, v := range vals {
-			sum += v
+		if winsorise {
+			for i, v := range vals {
+				v = clip.clip(v)
+				vals[i] = v
+				sum += v
+			}
+		} else {
+			for _, v := range vals {
+				sum += v
+			}
 		}
 		mean := sum / float64(len(vals))
 		ss := 0.0
@@ -287,6 +291,9 @@ func (md *Model) fitColumn(j int, in Indicator, total float64, vals []float64, w
 		}
 	case MinMax, Raw:
 		for _, v := range vals {
+			if winsorise {
+				v = clip.clip(v)
+			}
 			lo, hi = min(lo, v), max(hi, v)
 		}
 		if opt.Normalisation == Raw {

@@ -171,12 +171,14 @@ func (ws *winsorScratch) bounds(vals []float64, p float64) (lo, hi float64) {
 	low, high := ws.low[:n], ws.high[:n]
 	belowL, belowH, nl, nh := 0, 0, 0, 0
 	for _, x := range vals {
-		belowL += b2i(x < aL)
-		belowH += b2i(x < aH)
+		// a ≤ b, so x < a implies x ≤ b: x is in [a, b] by the difference of the two.
+		cl, ch := b2i(x < aL), b2i(x < aH)
+		belowL += cl
+		belowH += ch
 		low[nl] = x
-		nl += b2i(x >= aL) & b2i(x <= bL)
+		nl += b2i(x <= bL) - cl
 		high[nh] = x
-		nh += b2i(x >= aH) & b2i(x <= bH)
+		nh += b2i(x <= bH) - ch
 	}
 	low, high = low[:nl], high[:nh]
 	var okL, okH bool
