@@ -34,6 +34,7 @@ func (s *Server) hotspotRoutes(get func(string, echo.HandlerFunc)) {
 	get("/analysis/hotspots", s.hotspots)
 	get("/analysis/hotspots/places", s.hotspotPlaces)
 	get("/analysis/harm-weights", s.harmWeights)
+	get("/analysis/hotspots/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol", s.hotspotTile)
 }
 
 // hotspotRequest is a parsed /analysis/hotspots query.
@@ -49,6 +50,8 @@ type hotspotRequest struct {
 	format     string // geojson or raster (kde only)
 	aggregated bool
 	params     map[string]any // echoed in the summary
+	// collect, when set, receives the cells instead of an answer being sent (tiles).
+	collect *analysisResult
 }
 
 var hotspotParams = []string{"method", "side", "band", "bandwidth", "cell", "datetime", "category", "source",
@@ -241,6 +244,12 @@ func (s *Server) hotspots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.runHotspots(c, r)
+}
+
+// runHotspots reads the study area and the observations and runs r's method; the result
+// goes to sendAnalysis (or, for a raster, straight out).
+func (s *Server) runHotspots(c echo.Context, r *hotspotRequest) error {
 	if r.method == "kde" && r.aggregated {
 		// A density surface reveals where single observations lie; it has no cell counts to
 		// suppress. Callers without access to raw observations get the hexagon analyses.
@@ -432,6 +441,10 @@ func sumOf(v []float64) float64 {
 }
 
 func (s *Server) sendAnalysis(c echo.Context, r *hotspotRequest, features []cellFeature, summary map[string]any, illustrative bool) error {
+	if r.collect != nil { // a tile request takes the cells, not the document
+		r.collect.features, r.collect.illustrative = features, illustrative
+		return nil
+	}
 	summary["disclosure"] = disclosureName(r.aggregated)
 	if r.aggregated {
 		summary["min_cell_count"] = s.minCellCount()

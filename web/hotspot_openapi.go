@@ -129,4 +129,27 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			"weights": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
 				"category": obj{"type": "string"}, "weight": obj{"type": "number"}, "rationale": obj{"type": "string"}, "illustrative": obj{"type": "boolean"}}}},
 			"note": obj{"type": "string"}}})}, problemResponses("400"))}}
+	// The cells as vector tiles: the same parameters, less crs and f.
+	var tileParams []obj
+	for _, p := range paths["/analysis/hotspots"].(obj)["get"].(obj)["parameters"].([]obj) {
+		if p["name"] == "f" || p["$ref"] == "#/components/parameters/crs" {
+			continue
+		}
+		tileParams = append(tileParams, p)
+	}
+	tileParams = append(tileParams,
+		obj{"name": "tileMatrix", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0, "maximum": 22}},
+		obj{"name": "tileRow", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
+		obj{"name": "tileCol", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
+		obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"mvt"}}})
+	paths["/analysis/hotspots/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}"] = obj{"get": obj{
+		"summary":     "Hotspot cells as a vector tile (layer hotspots, the GeoJSON properties)",
+		"description": "The analysis runs over the whole study area and is kept for the other tiles of the same view.",
+		"operationId": "getHotspotTile", "tags": []string{"Analysis"},
+		"parameters": tileParams,
+		"responses": merge(obj{
+			"200": obj{"description": "A Mapbox Vector Tile.", "content": obj{mediaMVT: obj{"schema": obj{"type": "string", "format": "binary"}}}},
+			"204": obj{"description": "No cell reaches the tile."},
+			"304": obj{"description": "Not modified."},
+		}, problemResponses("400", "403", "404"))}}
 }

@@ -59,6 +59,7 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	gzips    sync.Pool
 	tiles    *TileCache
+	analyses analysisMemo
 	now      func() time.Time
 }
 

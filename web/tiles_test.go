@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/lagesbild/lagesbild/geo/tiles"
@@ -506,4 +507,56 @@ func TestGDALReadsTiles(t *testing.T) {
 			t.Errorf("extent value %d = %v outside [%v, %v]", i, v, lim.lo, lim.hi)
 		}
 	}
+}
+
+// TestHotspotTiles checks that the hotspot cells in a tile are those of the GeoJSON answer
+// that reach it, with the same classes.
+func TestHotspotTiles(t *testing.T) {
+	a := newTileAPI(t)
+	var doc struct {
+		Features []struct {
+			ID         string         `json:"id"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	a.getJSON("/analysis/hotspots?method=gistar", 200, &doc)
+	classes := map[string]any{}
+	for _, f := range doc.Features {
+		classes[f.ID] = f.Properties["class"]
+	}
+	id := tiles.TileContaining(centreLon, centreLat, 13)
+	_, body := a.get(tilePath("/analysis/hotspots", id)+"?method=gistar", 200)
+	l := layerNamed(decodeTile(t, body), "hotspots")
+	if l == nil || len(l.Features) == 0 {
+		t.Fatal("no hotspot cells in the centre tile")
+	}
+	hot := 0
+	for _, f := range l.Features {
+		cell, _ := f.Properties["cell"].(string)
+		want, ok := classes[cell]
+		if !ok {
+			t.Fatalf("tile cell %q not in the GeoJSON answer", cell)
+		}
+		if f.Properties["class"] != want {
+			t.Errorf("cell %s: class %v in the tile, %v in GeoJSON", cell, f.Properties["class"], want)
+		}
+		if want == "hot_99" {
+			hot++
+		}
+		if _, isPoly := f.Geometry.(orb.Polygon); !isPoly {
+			if _, isMulti := f.Geometry.(orb.MultiPolygon); !isMulti {
+				t.Errorf("cell %s is a %T", cell, f.Geometry)
+			}
+		}
+	}
+	if hot == 0 {
+		t.Errorf("the centre tile has no 99 %% hot cell")
+	}
+	// A z13 tile is about 2.4 km wide here; the study area is the whole municipality.
+	if len(l.Features) >= len(doc.Features) {
+		t.Errorf("%d cells in one tile of %d in the study area", len(l.Features), len(doc.Features))
+	}
+	a.get("/analysis/hotspots/tiles/WebMercatorQuad/13/0/0?method=gistar", 204)
+	a.get(tilePath("/analysis/hotspots", id)+"?method=sideways", 400)
+	a.get(tilePath("/analysis/hotspots", id)+"?crs=EPSG:3006", 400)
 }

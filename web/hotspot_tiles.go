@@ -1,0 +1,149 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/geo/tiles"
+)
+
+// Hotspot cells as vector tiles: /analysis/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x} takes
+// the parameters of /analysis/hotspots and answers the cells that reach the tile, in one MVT
+// layer "hotspots" with the same properties as the GeoJSON. The analysis runs over the whole
+// study area once (Gi* needs every cell's neighbours, whatever the tile) and is kept for the
+// other tiles of the same view; a change to the observations or districts makes it stale.
+
+// analysisResult is one analysis' cells, as features in CRS84.
+type analysisResult struct {
+	features     []cellFeature
+	illustrative bool
+	fc           *geojson.FeatureCollection
+}
+
+// analysisMemo keeps the last few analyses for their tiles.
+type analysisMemo struct {
+	mu     sync.Mutex
+	order  []string
+	items  map[string]*analysisResult
+	flight singleflight.Group
+}
+
+// analysisMemoSize: a map view asks for one analysis at a time; a few cover switching back.
+const analysisMemoSize = 8
+
+func (m *analysisMemo) get(key string, run func() (*analysisResult, error)) (*analysisResult, error) {
+	m.mu.Lock()
+	if r, ok := m.items[key]; ok {
+		m.mu.Unlock()
+		return r, nil
+	}
+	m.mu.Unlock()
+	v, err, _ := m.flight.Do(key, func() (any, error) {
+		r, err := run()
+		if err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.items == nil {
+			m.items = map[string]*analysisResult{}
+		}
+		if _, ok := m.items[key]; !ok {
+			m.order = append(m.order, key)
+			m.items[key] = r
+			for len(m.order) > analysisMemoSize {
+				delete(m.items, m.order[0])
+				m.order = m.order[1:]
+			}
+		}
+		return r, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*analysisResult), nil
+}
+
+// hotspotTileSources are the layers an analysis reads; their generations key the memo.
+var hotspotTileSources = []string{"observations", "districts"}
+
+// hotspotTile serves GET /analysis/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}.
+func (s *Server) hotspotTile(c echo.Context) error {
+	allowed := []string{"f"}
+	for _, p := range hotspotParams {
+		if p != "crs" && p != "f" {
+			allowed = append(allowed, p)
+		}
+	}
+	if err := onlyParamsAny(c, allowed...); err != nil {
+		return err
+	}
+	if _, err := parseFormat(c.QueryParam("f"), formatMVT); err != nil {
+		return err
+	}
+	t, err := parseTileID(c)
+	if err != nil {
+		return err
+	}
+	v := url.Values{}
+	for k, vs := range c.QueryParams() {
+		if k != "f" {
+			v[k] = vs
+		}
+	}
+	r, err := s.parseHotspots(v)
+	if err != nil {
+		return err
+	}
+	r.out, r.format = crs.CRS84, "geojson"
+	gen := s.tiles.generation(hotspotTileSources)
+	canon := fmt.Sprintf("%d|%s|agg=%t", gen, v.Encode(), r.aggregated)
+	res, err := s.analyses.get(canon, func() (*analysisResult, error) {
+		r.collect = &analysisResult{}
+		if err := s.runHotspots(c, r); err != nil {
+			return nil, err
+		}
+		r.collect.fc = cellsToGeoJSON(r.collect.features)
+		return r.collect, nil
+	})
+	if err != nil {
+		return err
+	}
+	ct, err := s.tiles.get("h|"+canon+"|"+t.String(), func() (*cachedTile, error) {
+		body, err := tiles.EncodeMVT("hotspots", res.fc, t)
+		if err != nil {
+			return nil, err
+		}
+		return s.newCachedTile(body), nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.sendTile(c, ct)
+}
+
+// cellsToGeoJSON turns analysis cells into orb features for tiling.
+func cellsToGeoJSON(cells []cellFeature) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	for _, cf := range cells {
+		poly := make(orb.Polygon, len(cf.Geometry.Coordinates))
+		for i, ring := range cf.Geometry.Coordinates {
+			poly[i] = make(orb.Ring, len(ring))
+			for k, p := range ring {
+				poly[i][k] = orb.Point{p[0], p[1]}
+			}
+		}
+		f := geojson.NewFeature(poly)
+		f.Properties = geojson.Properties(cf.Properties)
+		f.Properties["cell"] = cf.ID
+		fc.Append(f)
+	}
+	return fc
+}
