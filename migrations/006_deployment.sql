@@ -1,0 +1,2 @@
+-- Deployment planner and dose logging (issue 6): filled in by the work on the planner.
+SELECT 1;
