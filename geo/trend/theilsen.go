@@ -27,16 +27,26 @@ func TheilSenFit(ys []float64) (TheilSen, error) {
 	if err := checkFinite(ys); err != nil {
 		return TheilSen{}, err
 	}
-	return theilSen(ys), nil
+	slope := theilSenSlope(ys)
+	// A short series's residuals stay on the stack.
+	var resBuf [16]float64
+	res := resBuf[:0]
+	if n > len(resBuf) {
+		res = make([]float64, 0, n)
+	}
+	res = res[:n]
+	for t, y := range ys {
+		res[t] = y - slope*float64(t)
+	}
+	return TheilSen{Slope: slope, Intercept: median(res)}, nil
 }
 
-// theilSen is TheilSenFit of at least 2 finite values.
-func theilSen(ys []float64) TheilSen {
+// theilSenSlope is the slope of TheilSenFit, of at least 2 finite values.
+func theilSenSlope(ys []float64) float64 {
 	n := len(ys)
 	// Short series (the usual case: a decade of yearly values) use stack buffers, so checking
 	// every area of a country does not allocate.
 	var slopeBuf [smallSelect]float64
-	var resBuf [16]float64
 	slopes := slopeBuf[:0]
 	if n*(n-1)/2 > len(slopeBuf) {
 		slopes = make([]float64, 0, n*(n-1)/2)
@@ -62,16 +72,7 @@ func theilSen(ys []float64) TheilSen {
 			}
 		}
 	}
-	slope := median(slopes)
-	res := resBuf[:0]
-	if n > len(resBuf) {
-		res = make([]float64, 0, n)
-	}
-	res = res[:n]
-	for t, y := range ys {
-		res[t] = y - slope*float64(t)
-	}
-	return TheilSen{Slope: slope, Intercept: median(res)}
+	return median(slopes)
 }
 
 // median rearranges xs and returns its median, by selection rather than a full sort (the
@@ -230,16 +231,17 @@ func EarlyWarning(ys []float64, threshold, alpha, horizon float64) (Warning, err
 	if err := checkFinite(ys); err != nil {
 		return Warning{}, err
 	}
-	mk, ts := mannKendall(ys), theilSen(ys)
+	// The intercept plays no part in the warning.
+	mk, slope := mannKendall(ys), theilSenSlope(ys)
 	last := ys[len(ys)-1]
-	w := Warning{Slope: ts.Slope, P: mk.P, Tau: mk.Tau, Projected: last + ts.Slope*horizon, Periods: math.Inf(1),
+	w := Warning{Slope: slope, P: mk.P, Tau: mk.Tau, Projected: last + slope*horizon, Periods: math.Inf(1),
 		AtOrAbove: last >= threshold, SeriesSize: len(ys)}
 	switch {
 	case w.AtOrAbove:
 		w.Periods = 0
-	case ts.Slope > 0:
-		w.Periods = (threshold - last) / ts.Slope
+	case slope > 0:
+		w.Periods = (threshold - last) / slope
 	}
-	w.Flag = !w.AtOrAbove && ts.Slope > 0 && mk.P < alpha && w.Projected >= threshold
+	w.Flag = !w.AtOrAbove && slope > 0 && mk.P < alpha && w.Projected >= threshold
 	return w, nil
 }
