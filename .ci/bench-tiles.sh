@@ -29,7 +29,8 @@ run() { # name connections template [one-pass]
   echo "== $1 (c=$2${4:+, whole list once})" | tee -a "$out/wrk-tiles.txt"
   LIST="$list" TEMPLATE="$3" THREADS=2 ONE_PASS="${4:+1}" \
     wrk -t2 -c"$2" -d"$d" --timeout 30s -s "$shared/cycle.lua" "http://127.0.0.1:$port" 2>&1 |
-    grep -E 'RESULT|Non-2xx' | tee -a "$out/wrk-tiles.txt"
+    grep -E 'RESULT|Non-2xx|PASS' | tee -a "$out/wrk-tiles.txt" |
+    awk '{ print } /^PASS/ { split($3, a, "="); split($5, b, "="); if (a[2] != b[2]) print "bench-tiles: the pass did not finish within the cap; raise it" > "/dev/stderr" }'
 }
 
 : > "$out/wrk-tiles.txt"
@@ -39,15 +40,15 @@ observations='/collections/observations/tiles/WebMercatorQuad/{z}/{y}/{x}'
 start 0
 for c in 16 64; do
   run "districts, uncached, timed" "$c" "$districts"
-  run "districts, uncached" "$c" "$districts" 15s
-  run "observations as points (aggregate=false), uncached" "$c" "$observations?aggregate=false&properties=observed_at,category,severity" 90s
-  run "observations, product default (cells below z13), uncached" "$c" "$observations" 60s
+  run "districts, uncached" "$c" "$districts" 10s
+  run "observations as points (aggregate=false), uncached" "$c" "$observations?aggregate=false&properties=observed_at,category,severity" 40s
+  run "observations, product default (cells below z13), uncached" "$c" "$observations" 20s
 done
 stop
 
 start 1024
-run "warm-up: districts" 16 "$districts" 15s >/dev/null
-run "warm-up: observations" 16 "$observations?aggregate=false&properties=observed_at,category,severity" 90s >/dev/null
+run "warm-up: districts" 16 "$districts" 10s >/dev/null
+run "warm-up: observations" 16 "$observations?aggregate=false&properties=observed_at,category,severity" 40s >/dev/null
 for c in 16 64; do
   run "districts, cached" "$c" "$districts"
   run "observations as points, cached" "$c" "$observations?aggregate=false&properties=observed_at,category,severity"
