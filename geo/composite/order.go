@@ -133,7 +133,7 @@ func (s *radixScratch) grow(n int) {
 	}
 }
 
-// winsorScratch holds the buffers of winsorBounds between columns.
+// winsorScratch keeps the buffers of bounds from one column to the next.
 type winsorScratch struct {
 	low, high, all []float64
 }
