@@ -116,17 +116,7 @@ func (s *Server) hotspotTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ct, err := s.tiles.get("h|"+canon+"|"+t.String(), func() (*cachedTile, error) {
-		body, err := tiles.EncodeMVT("hotspots", res.fc, t)
-		if err != nil {
-			return nil, err
-		}
-		return s.newCachedTile(body), nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.sendTile(c, ct)
+	return s.serveTile(c, "h|"+canon+"|"+t.String(), func() ([]byte, error) { return tiles.EncodeMVT("hotspots", res.fc, t) })
 }
 
 // cellsToGeoJSON turns analysis cells into orb features for tiling.

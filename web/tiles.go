@@ -45,10 +45,18 @@ type tileRequest struct {
 	canon string
 }
 
+// checkTileMatrixSet refuses any tile matrix set but WebMercatorQuad with 404.
+func checkTileMatrixSet(c echo.Context) error {
+	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
+		return fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
+	}
+	return nil
+}
+
 // parseTileID parses the tileMatrix/tileRow/tileCol path parameters.
 func parseTileID(c echo.Context) (tiles.TileID, error) {
-	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
-		return tiles.TileID{}, fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
+	if err := checkTileMatrixSet(c); err != nil {
+		return tiles.TileID{}, err
 	}
 	num := func(param, raw string, hi int) (int, error) {
 		n, err := strconv.Atoi(raw)
@@ -155,17 +163,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 		return err
 	}
 	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation([]string{l.ID}), t, r.canon)
-	ct, err := s.tiles.get(key, func() (*cachedTile, error) {
-		body, err := s.store.Tile(c.Request().Context(), l, r.query)
-		if err != nil {
-			return nil, err
-		}
-		return s.newCachedTile(body), nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.sendTile(c, ct)
+	return s.serveTile(c, key, func() ([]byte, error) { return s.store.Tile(c.Request().Context(), l, r.query) })
 }
 
 // mapTile serves GET /tiles/WebMercatorQuad/{z}/{y}/{x}: the map's base layers in one tile.
@@ -187,8 +185,13 @@ func (s *Server) mapTile(c echo.Context) error {
 		}
 	}
 	key := fmt.Sprintf("m|%d|%s", s.tiles.generation(mapLayers[:]), t)
+	return s.serveTile(c, key, func() ([]byte, error) { return s.store.CombinedTile(c.Request().Context(), ls, t) })
+}
+
+// serveTile sends the tile cached under key, making it with make on a miss.
+func (s *Server) serveTile(c echo.Context, key string, make func() ([]byte, error)) error {
 	ct, err := s.tiles.get(key, func() (*cachedTile, error) {
-		body, err := s.store.CombinedTile(c.Request().Context(), ls, t)
+		body, err := make()
 		if err != nil {
 			return nil, err
 		}
@@ -357,8 +360,8 @@ func (s *Server) collectionTileset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
-		return fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
+	if err := checkTileMatrixSet(c); err != nil {
+		return err
 	}
 	v := c.QueryParams()
 	// Validate the filters as a tile request would, so a bad TileJSON is refused up front.
@@ -382,8 +385,8 @@ func (s *Server) mapTileset(c echo.Context) error {
 	if err := onlyParamsAny(c, "f"); err != nil {
 		return err
 	}
-	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
-		return fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
+	if err := checkTileMatrixSet(c); err != nil {
+		return err
 	}
 	f, err := parseFormat(c.QueryParam("f"), formatJSON, formatTileJSON)
 	if err != nil {
