@@ -68,6 +68,10 @@ type Layer struct {
 	// AggregateTiles marks a point layer whose tiles carry counts per grid cell instead of
 	// points below AggregateBelowZoom, because at those zooms it holds thousands per tile.
 	AggregateTiles bool
+	// Writable marks a layer that takes POST/PUT/PATCH/DELETE on its items (OGC API –
+	// Features Part 4 style); every other layer answers writes with 405. Who may write is
+	// decided per request in web (authorizeWrite), not here.
+	Writable bool
 }
 
 // SourceTables returns the base tables the layer reads.
@@ -240,10 +244,10 @@ func NewCatalogue() *Catalogue {
 			ID: "interventions", Title: "Insatser", TitleEN: "Interventions",
 			Description: "Interventions with their time horizon (vinna slaget, vinna kriget, bygga freden), approach and lead organisation.",
 			Table:       "interventions_features", IDColumn: "id", IDType: Integer,
-			Sources:  []string{"interventions", "intervention_districts"},
+			Sources:  []string{"interventions", "intervention_districts", "intervention_targets"},
 			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
 			TimeStart: "start_date", TimeEnd: "end_date",
-			Class: Internal,
+			Class: Internal, Writable: true,
 			Properties: []Property{
 				{Name: "title", Type: String, Sort: true, Tile: true, Description: "Short title."},
 				{Name: "description", Type: String, Description: "What is done and why."},
@@ -265,6 +269,8 @@ func NewCatalogue() *Catalogue {
 				{Name: "hours_per_week", Type: Number, Sort: true, Description: "Staff hours per week."},
 				{Name: "budget_sek", Type: Number, Sort: true, Description: "Budget in SEK."},
 				{Name: "target_districts", Type: StringArray, Description: "Codes of the districts the intervention targets."},
+				{Name: "target_indicators", Type: StringArray, Description: "Keys of the indicators the intervention means to move (see the indicators collection)."},
+				{Name: "target_categories", Type: StringArray, Description: "Observation categories the intervention means to move."},
 				classProp, illustrativeProp,
 			},
 		},

@@ -1,0 +1,353 @@
+package web
+
+// Writes on collections (OGC API – Features Part 4 style) and the interventions register,
+// the one writable layer: POST creates (201, Location, ETag), PUT replaces, PATCH applies a
+// JSON merge patch, DELETE removes (204). Every change needs If-Match with the version's
+// ETag ("v7"): 428 without it, 412 when someone else wrote in between.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// maxWriteBody bounds a written feature (an intervention with a detailed outline is a few
+// hundred kilobytes at most).
+const maxWriteBody = 2 << 20
+
+const mediaMergePatch = "application/merge-patch+json"
+
+func (s *Server) writeRoutes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
+	// The generic routes answer 405 for the layers that are not writable; the interventions
+	// routes are static so that their GET (ETag from the version) wins over the generic item.
+	e.POST("/collections/:collectionId/items", s.createFeature)
+	for _, item := range []string{"/collections/:collectionId/items/:featureId", "/collections/interventions/items/:featureId"} {
+		e.PUT(item, s.replaceFeature)
+		e.PATCH(item, s.patchFeature)
+		e.DELETE(item, s.deleteFeature)
+	}
+	get("/collections/interventions/items/:featureId", s.interventionItem)
+	get("/collections/interventions/items/:featureId/history", s.interventionHistory)
+}
+
+// authorizeWrite is the one place that decides whether the caller may write to layer l, and
+// what organisation or role the history records as changed_by (never a person). Until access
+// control exists (issue 7) it allows every write and records nobody ("" → NULL): deploy the
+// server where only the coordination function reaches it.
+func (s *Server) authorizeWrite(c echo.Context, l *layers.Layer) (changedBy string, err error) {
+	return "", nil
+}
+
+// writableLayer resolves the collection of a write: unknown is 404, not writable is 405
+// (with Allow), and the caller must pass authorizeWrite.
+func (s *Server) writableLayer(c echo.Context) (*layers.Layer, string, error) {
+	id := c.Param("collectionId")
+	if id == "" { // the static interventions routes
+		id = "interventions"
+	}
+	l, err := s.cat.Layer(id)
+	if err != nil {
+		return nil, "", err
+	}
+	if !l.Writable {
+		c.Response().Header().Set(echo.HeaderAllow, "GET, HEAD")
+		return nil, "", echo.NewHTTPError(http.StatusMethodNotAllowed, "collection "+l.ID+" is read-only")
+	}
+	if err := onlyParamsAny(c); err != nil {
+		return nil, "", err
+	}
+	by, err := s.authorizeWrite(c, l)
+	if err != nil {
+		return nil, "", err
+	}
+	return l, by, nil
+}
+
+var etagRE = regexp.MustCompile(`^"v([1-9][0-9]{0,17})(?:\.3006)?"$`)
+
+// ifMatch reads the If-Match header of a change: 428 without one. Tags that are not ours
+// (weak ones included: If-Match compares strongly) match no version, so they give 412.
+func ifMatch(c echo.Context) (layers.Precondition, error) {
+	header := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if header == "" {
+		return layers.Precondition{}, echo.NewHTTPError(http.StatusPreconditionRequired,
+			"If-Match is required: send the ETag of the version you edited (GET the feature), so no one else's change is overwritten")
+	}
+	var pre layers.Precondition
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" {
+			pre.Any = true
+			continue
+		}
+		if m := etagRE.FindStringSubmatch(tag); m != nil {
+			v, _ := strconv.ParseInt(m[1], 10, 64)
+			pre.Versions = append(pre.Versions, v)
+		}
+	}
+	return pre, nil
+}
+
+// writeError turns the layers' write errors into their answers.
+func writeError(err error) error {
+	switch {
+	case errors.Is(err, layers.ErrVersionMismatch):
+		return echo.NewHTTPError(http.StatusPreconditionFailed, err.Error())
+	case errors.Is(err, layers.ErrConflict):
+		return echo.NewHTTPError(http.StatusConflict, err.Error())
+	}
+	return err
+}
+
+// readBody reads a write's body after checking its media type against the accepted ones.
+func readBody(c echo.Context, accepted ...string) ([]byte, error) {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	media, _, err := mime.ParseMediaType(ct)
+	ok := err == nil
+	if ok {
+		ok = false
+		for _, a := range accepted {
+			ok = ok || media == a
+		}
+	}
+	if !ok {
+		return nil, echo.NewHTTPError(http.StatusUnsupportedMediaType,
+			fmt.Sprintf("Content-Type %q: send %s", ct, strings.Join(accepted, " or ")))
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxWriteBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if len(body) > maxWriteBody {
+		return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", maxWriteBody))
+	}
+	return body, nil
+}
+
+// contentCRS reads the Content-Crs header of a write (CRS84 when absent), as <uri> or uri.
+func contentCRS(c echo.Context) (crs.CRS, error) {
+	raw := strings.TrimSpace(c.Request().Header.Get("Content-Crs"))
+	raw = strings.TrimSuffix(strings.TrimPrefix(raw, "<"), ">")
+	return parseCRS("Content-Crs", raw)
+}
+
+// createFeature serves POST /collections/{collectionId}/items.
+func (s *Server) createFeature(c echo.Context) error {
+	l, by, err := s.writableLayer(c)
+	if err != nil {
+		return err
+	}
+	in, err := contentCRS(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, mediaGeoJSON, mediaJSON)
+	if err != nil {
+		return err
+	}
+	iv, err := layers.ParseInterventionFeature(body, in)
+	if err != nil {
+		return err
+	}
+	var doc struct {
+		ID json.RawMessage `json:"id"`
+	}
+	_ = json.Unmarshal(body, &doc) // the body parsed above
+	if len(doc.ID) > 0 {
+		return invalid("id", "the server assigns ids; leave id out of a new feature (PUT replaces an existing one)")
+	}
+	id, err := s.store.CreateIntervention(c.Request().Context(), iv, by)
+	if err != nil {
+		return writeError(err)
+	}
+	loc := s.baseURL(c) + "/collections/" + l.ID + "/items/" + strconv.FormatInt(id, 10)
+	c.Response().Header().Set(echo.HeaderLocation, loc)
+	return s.sendIntervention(c, l, strconv.FormatInt(id, 10), http.StatusCreated, crs.CRS84)
+}
+
+// replaceFeature serves PUT /collections/{collectionId}/items/{featureId}.
+func (s *Server) replaceFeature(c echo.Context) error {
+	l, by, err := s.writableLayer(c)
+	if err != nil {
+		return err
+	}
+	id, err := layers.ParseInterventionID(c.Param("featureId"))
+	if err != nil {
+		return err
+	}
+	pre, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	in, err := contentCRS(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, mediaGeoJSON, mediaJSON)
+	if err != nil {
+		return err
+	}
+	iv, err := layers.ParseInterventionFeature(body, in)
+	if err != nil {
+		return err
+	}
+	var doc struct {
+		ID json.RawMessage `json:"id"`
+	}
+	_ = json.Unmarshal(body, &doc) // the body parsed above
+	if len(doc.ID) > 0 && strings.Trim(string(doc.ID), `"`) != strconv.FormatInt(id, 10) {
+		return invalid("id", "%s is not the id in the URL (%d)", doc.ID, id)
+	}
+	if _, err := s.store.ReplaceIntervention(c.Request().Context(), id, pre, iv, by); err != nil {
+		return writeError(err)
+	}
+	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
+}
+
+// patchFeature serves PATCH /collections/{collectionId}/items/{featureId} (JSON merge patch).
+func (s *Server) patchFeature(c echo.Context) error {
+	l, by, err := s.writableLayer(c)
+	if err != nil {
+		return err
+	}
+	id, err := layers.ParseInterventionID(c.Param("featureId"))
+	if err != nil {
+		return err
+	}
+	pre, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	in, err := contentCRS(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, mediaMergePatch)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.PatchIntervention(c.Request().Context(), id, pre, body, in, by); err != nil {
+		return writeError(err)
+	}
+	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
+}
+
+// deleteFeature serves DELETE /collections/{collectionId}/items/{featureId}.
+func (s *Server) deleteFeature(c echo.Context) error {
+	_, by, err := s.writableLayer(c)
+	if err != nil {
+		return err
+	}
+	id, err := layers.ParseInterventionID(c.Param("featureId"))
+	if err != nil {
+		return err
+	}
+	pre, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteIntervention(c.Request().Context(), id, pre, by); err != nil {
+		return writeError(err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// interventionItem serves GET /collections/interventions/items/{featureId}: the generic
+// item, with an ETag naming the version ("v7"; "v7.3006" for the EPSG:3006 representation,
+// as strong validators differ between representations) for If-Match.
+func (s *Server) interventionItem(c echo.Context) error {
+	l, err := s.cat.Layer("interventions")
+	if err != nil {
+		return err
+	}
+	v := c.QueryParams()
+	for name := range v {
+		if name != "f" && name != "crs" {
+			return invalid(name, "unknown parameter; a single feature takes f and crs")
+		}
+	}
+	if _, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
+		return err
+	}
+	out, err := parseCRS("crs", v.Get("crs"))
+	if err != nil {
+		return err
+	}
+	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, out)
+}
+
+// sendIntervention answers with intervention id as a feature in CRS out and its version's
+// ETag. It is not compressed (one feature is small), so one ETag names one representation.
+func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, status int, out crs.CRS) error {
+	f, version, err := s.store.InterventionFeature(c.Request().Context(), l, id, out)
+	if err != nil {
+		return err
+	}
+	base := s.baseURL(c) + "/collections/" + l.ID
+	var fb bytes.Buffer
+	fb.WriteString(`{"type":"Feature",`)
+	writeFeatureBody(&fb, f)
+	fb.WriteString(`,"links":`)
+	fb.Write(marshalJSON([]link{
+		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
+		{Href: base + "/items/" + url.PathEscape(id) + "/history", Rel: "version-history", Type: mediaJSON, Title: "Its change history"},
+		{Href: base, Rel: "collection", Type: mediaJSON, Title: l.Title},
+	}))
+	fb.WriteByte('}')
+	tag := "v" + strconv.FormatInt(version, 10)
+	if out == crs.SWEREF99TM {
+		tag += ".3006"
+	}
+	h := c.Response().Header()
+	h.Set("Content-Crs", "<"+out.URI()+">")
+	h.Set("ETag", `"`+tag+`"`)
+	// no-cache: a cache may keep it but must revalidate, so an editor never starts from a
+	// stale version (and gets 412 for it).
+	h.Set("Cache-Control", "no-cache")
+	if status == http.StatusOK && etagMatch(c.Request().Header.Get("If-None-Match"), tag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(status, mediaGeoJSON, fb.Bytes())
+}
+
+// interventionHistory serves GET /collections/interventions/items/{featureId}/history: every
+// write through the API, oldest first, with the whole row before and after.
+func (s *Server) interventionHistory(c echo.Context) error {
+	if err := onlyParams(c, "f"); err != nil {
+		return err
+	}
+	if _, err := parseFormat(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
+		return err
+	}
+	id, err := layers.ParseInterventionID(c.Param("featureId"))
+	if err != nil {
+		return err
+	}
+	entries, err := s.store.InterventionHistory(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	self := s.baseURL(c) + "/collections/interventions/items/" + strconv.FormatInt(id, 10)
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.JSONBlob(http.StatusOK, marshalJSON(map[string]any{
+		"interventionId": id,
+		"versions":       entries,
+		"links": []link{
+			{Href: self + "/history", Rel: "self", Type: mediaJSON, Title: "This history"},
+			{Href: self, Rel: "about", Type: mediaGeoJSON, Title: "The intervention"},
+		},
+	}))
+}
