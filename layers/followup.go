@@ -1,0 +1,343 @@
+package layers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// FollowupIntervention is what an intervention's follow-up needs of it.
+type FollowupIntervention struct {
+	ID                                        int64
+	Title, Category, Horizon, Status, LeadOrg string
+	Start, End                                *time.Time
+	// Districts are the target districts of level district (a municipality target is
+	// expanded to all its districts).
+	Districts    []string
+	HasGeometry  bool
+	Illustrative bool
+}
+
+const followupInterventionSQL = `
+SELECT i.id, i.title, i.category, i.horizon, i.status, i.lead_org, i.start_date, i.end_date,
+       i.geom IS NOT NULL, i.illustrative,
+       coalesce((SELECT array_agg(DISTINCT d.code ORDER BY d.code)
+                   FROM intervention_districts t
+                   JOIN districts d ON d.level = 'district' AND (d.code = t.district_code OR d.parent_code = t.district_code)
+                  WHERE t.intervention_id = i.id), '{}')
+FROM interventions i
+WHERE i.id = $1`
+
+// FollowupIntervention returns intervention id.
+//
+// Errors: ErrNotFound, or a database error.
+func (s *Store) FollowupIntervention(ctx context.Context, id int64) (*FollowupIntervention, error) {
+	var iv FollowupIntervention
+	err := s.pool.QueryRow(ctx, followupInterventionSQL, id).Scan(&iv.ID, &iv.Title, &iv.Category, &iv.Horizon,
+		&iv.Status, &iv.LeadOrg, &iv.Start, &iv.End, &iv.HasGeometry, &iv.Illustrative, &iv.Districts)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("intervention %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("intervention %d: %w", id, err)
+	}
+	return &iv, nil
+}
+
+// FollowupDistrict is a district of level district with its population and the districts
+// sharing a border with it (ST_Touches).
+type FollowupDistrict struct {
+	Code, Name string
+	Population *int
+	Neighbours []string
+}
+
+const followupDistrictsSQL = `
+SELECT d.code, d.name, d.population,
+       coalesce((SELECT array_agg(n.code ORDER BY n.code) FROM districts n
+                  WHERE n.level = 'district' AND n.code <> d.code AND ST_Touches(n.geom, d.geom)), '{}')
+FROM districts d
+WHERE d.level = 'district'
+ORDER BY d.code`
+
+// FollowupDistricts returns every district of level district, by code.
+func (s *Store) FollowupDistricts(ctx context.Context) ([]FollowupDistrict, error) {
+	rows, err := s.pool.Query(ctx, followupDistrictsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("followup districts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (FollowupDistrict, error) {
+		var d FollowupDistrict
+		return d, r.Scan(&d.Code, &d.Name, &d.Population, &d.Neighbours)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("followup districts: %w", err)
+	}
+	return out, nil
+}
+
+// PeriodCounts are observations counted into consecutive periods: per series (a district
+// code, or "" for a drawn target area) the number and the weighted sum in each period.
+type PeriodCounts struct {
+	Count        map[string][]int64
+	Weight       map[string][]float64
+	Illustrative bool
+}
+
+// weightExpr is the weight of one observation: 1, or its category's harm weight. The
+// choice is a parameter ($3), not SQL text.
+const weightExpr = `CASE $3::text WHEN 'harm' THEN hw.weight WHEN 'severity' THEN o.severity::float8 ELSE 1 END`
+
+// districtPeriodSQL counts observations per district of level district and period; $1 are
+// the period bounds (n+1 instants, each period [b_k, b_k+1)).
+const districtPeriodSQL = `
+SELECT d.code, width_bucket(o.observed_at, $1::timestamptz[]) AS k, count(*), sum(` + weightExpr + `),
+       bool_or(o.illustrative)
+FROM observations o
+JOIN districts d ON d.level = 'district' AND ST_Intersects(d.geom, o.geom)
+LEFT JOIN harm_weights hw ON hw.category = o.category
+WHERE o.observed_at >= ($1::timestamptz[])[1] AND o.observed_at < ($1::timestamptz[])[array_length($1::timestamptz[], 1)]
+  AND ($2::text[] IS NULL OR o.category = ANY ($2))
+GROUP BY 1, 2`
+
+// bufferPeriodSQL counts the observations within $4 metres of intervention $5's geometry.
+const bufferPeriodSQL = `
+SELECT '', width_bucket(o.observed_at, $1::timestamptz[]) AS k, count(*), sum(` + weightExpr + `),
+       bool_or(o.illustrative)
+FROM observations o
+JOIN interventions i ON i.id = $5 AND ST_DWithin(o.geom, i.geom, $4)
+LEFT JOIN harm_weights hw ON hw.category = o.category
+WHERE o.observed_at >= ($1::timestamptz[])[1] AND o.observed_at < ($1::timestamptz[])[array_length($1::timestamptz[], 1)]
+  AND ($2::text[] IS NULL OR o.category = ANY ($2))
+GROUP BY 1, 2`
+
+// DistrictPeriodCounts counts the observations of each district of level district in the
+// periods [bounds[k], bounds[k+1]), weighted by w (count, severity or harm), optionally only
+// some categories. When buffer > 0 it also counts, under the key "", the observations within
+// buffer metres of intervention's geometry.
+//
+// Errors: fewer than two bounds or bounds out of order (Invalid "period"), an unknown
+// weighting (Invalid "weighting"), a category without a harm weight, or a database error.
+func (s *Store) DistrictPeriodCounts(ctx context.Context, bounds []time.Time, w Weighting, categories []string, intervention int64, buffer float64) (*PeriodCounts, error) {
+	if len(bounds) < 2 {
+		return nil, Invalid("period", "need at least one period")
+	}
+	for k := 1; k < len(bounds); k++ {
+		if !bounds[k].After(bounds[k-1]) {
+			return nil, Invalid("period", "period bounds out of order at %d", k)
+		}
+	}
+	if w == "" {
+		w = WeightCount
+	}
+	if w != WeightCount && w != WeightSeverity && w != WeightHarm {
+		return nil, Invalid("weighting", "%q is not count, severity or harm", w)
+	}
+	n := len(bounds) - 1
+	pc := &PeriodCounts{Count: map[string][]int64{}, Weight: map[string][]float64{}}
+	run := func(sql string, args ...any) error {
+		rows, err := s.pool.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var code string
+			var k int
+			var cnt int64
+			var sum *float64
+			var ill bool
+			if err := rows.Scan(&code, &k, &cnt, &sum, &ill); err != nil {
+				return err
+			}
+			if sum == nil {
+				return fmt.Errorf("an observation category has no harm weight (harm_weights)")
+			}
+			if k < 1 || k > n {
+				continue
+			}
+			if pc.Count[code] == nil {
+				pc.Count[code], pc.Weight[code] = make([]int64, n), make([]float64, n)
+			}
+			pc.Count[code][k-1] += cnt
+			pc.Weight[code][k-1] += *sum
+			pc.Illustrative = pc.Illustrative || ill
+		}
+		return rows.Err()
+	}
+	cats := nilIfEmpty(categories)
+	if err := run(districtPeriodSQL, bounds, cats, string(w)); err != nil {
+		return nil, fmt.Errorf("district period counts: %w", err)
+	}
+	if buffer > 0 {
+		if err := run(bufferPeriodSQL, bounds, cats, string(w), buffer, intervention); err != nil {
+			return nil, fmt.Errorf("buffer period counts: %w", err)
+		}
+	}
+	return pc, nil
+}
+
+// bufferAreaSQL describes intervention $1's geometry buffered by $2 metres: the population
+// living in it, estimated by areal interpolation (each district's population times the share
+// of its area inside the buffer), and the districts it overlaps, largest share first.
+const bufferAreaSQL = `
+WITH b AS (SELECT ST_Buffer(geom, $2) AS geom FROM interventions WHERE id = $1 AND geom IS NOT NULL)
+SELECT coalesce(sum(d.population * ST_Area(ST_Intersection(d.geom, b.geom)) / ST_Area(d.geom)), 0),
+       coalesce(array_agg(d.code ORDER BY ST_Area(ST_Intersection(d.geom, b.geom)) DESC), '{}'),
+       (SELECT count(*) FROM b)
+FROM b JOIN districts d ON d.level = 'district' AND ST_Intersects(d.geom, b.geom)`
+
+// BufferArea returns the estimated population within buffer metres of intervention id's
+// geometry and the districts the buffer overlaps.
+//
+// Errors: ErrNotFound when the intervention has no geometry, or a database error.
+func (s *Store) BufferArea(ctx context.Context, id int64, buffer float64) (population float64, districts []string, err error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, bufferAreaSQL, id, buffer).Scan(&population, &districts, &n); err != nil {
+		return 0, nil, fmt.Errorf("buffer of intervention %d: %w", id, err)
+	}
+	if n == 0 {
+		return 0, nil, fmt.Errorf("geometry of intervention %d: %w", id, ErrNotFound)
+	}
+	return population, districts, nil
+}
+
+// InterventionSpan is an intervention's category, period and the districts it reaches: its
+// target districts (a municipality expanded to its districts) and those its geometry
+// intersects.
+type InterventionSpan struct {
+	ID                       int64
+	Title, Category, Horizon string
+	Status, LeadOrg          string
+	Partners                 []string
+	Start, End               *time.Time
+	Districts                []string
+}
+
+const interventionSpansSQL = `
+SELECT i.id, i.title, i.category, i.horizon, i.status, i.lead_org, i.partners, i.start_date, i.end_date,
+       coalesce((SELECT array_agg(DISTINCT d.code ORDER BY d.code) FROM districts d
+                  WHERE d.level = 'district'
+                    AND (EXISTS (SELECT 1 FROM intervention_districts t WHERE t.intervention_id = i.id
+                                    AND (t.district_code = d.code OR t.district_code = d.parent_code))
+                         OR (i.geom IS NOT NULL AND ST_Intersects(d.geom, i.geom)))), '{}')
+FROM interventions i
+ORDER BY i.start_date NULLS LAST, i.id`
+
+// InterventionSpans returns every intervention with the districts it reaches, by start date.
+func (s *Store) InterventionSpans(ctx context.Context) ([]InterventionSpan, error) {
+	rows, err := s.pool.Query(ctx, interventionSpansSQL)
+	if err != nil {
+		return nil, fmt.Errorf("intervention spans: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (InterventionSpan, error) {
+		var v InterventionSpan
+		return v, r.Scan(&v.ID, &v.Title, &v.Category, &v.Horizon, &v.Status, &v.LeadOrg, &v.Partners, &v.Start, &v.End, &v.Districts)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("intervention spans: %w", err)
+	}
+	return out, nil
+}
+
+// IndicatorSeries are the values of every indicator per district and year.
+type IndicatorSeries struct {
+	Catalogue []Indicator
+	// Values[key][district code][year]
+	Values map[string]map[string]map[int]float64
+}
+
+// AllIndicatorValues returns every indicator's catalogue entry and values of districts of
+// level district.
+func (s *Store) AllIndicatorValues(ctx context.Context) (*IndicatorSeries, error) {
+	meta, err := s.PriorityInputs(ctx, "district", nil, 0, -1, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := &IndicatorSeries{Catalogue: meta.Catalogue, Values: map[string]map[string]map[int]float64{}}
+	rows, err := s.pool.Query(ctx, `
+SELECT v.indicator_key, v.district_code, v.year, v.value
+FROM indicator_values v JOIN districts d ON d.code = v.district_code AND d.level = 'district'`)
+	if err != nil {
+		return nil, fmt.Errorf("indicator values: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, code string
+		var year int
+		var v float64
+		if err := rows.Scan(&key, &code, &year, &v); err != nil {
+			return nil, fmt.Errorf("indicator values: %w", err)
+		}
+		if out.Values[key] == nil {
+			out.Values[key] = map[string]map[int]float64{}
+		}
+		if out.Values[key][code] == nil {
+			out.Values[key][code] = map[int]float64{}
+		}
+		out.Values[key][code][year] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("indicator values: %w", err)
+	}
+	return out, nil
+}
+
+// PlaceChange is a public place with the weighted observations within a radius of it in two
+// periods.
+type PlaceChange struct {
+	ID           int64
+	Name, Kind   string
+	DistrictCode *string
+	Pre, Post    float64
+	NPre, NPost  int64
+}
+
+const placeChangeSQL = `
+SELECT p.id, p.name, p.kind, p.district_code,
+       coalesce(sum(` + weightExpr + `) FILTER (WHERE o.observed_at < $5), 0),
+       coalesce(sum(` + weightExpr + `) FILTER (WHERE o.observed_at >= $5), 0),
+       count(o.id) FILTER (WHERE o.observed_at < $5), count(o.id) FILTER (WHERE o.observed_at >= $5)
+FROM places_features p
+LEFT JOIN observations o ON ST_DWithin(o.geom, ST_PointOnSurface(p.geom), $4)
+     AND o.observed_at >= ($1::timestamptz[])[1] AND o.observed_at < ($1::timestamptz[])[array_length($1::timestamptz[], 1)]
+     AND ($2::text[] IS NULL OR o.category = ANY ($2))
+LEFT JOIN harm_weights hw ON hw.category = o.category
+WHERE p.district_code = ANY ($6)
+GROUP BY p.id, p.name, p.kind, p.district_code
+ORDER BY p.id`
+
+// PlaceChanges returns the places in districts with the observations within radius metres
+// of each before split (from bounds[0]) and from split (to the last bound).
+func (s *Store) PlaceChanges(ctx context.Context, bounds []time.Time, split time.Time, w Weighting, categories []string, radius float64, districts []string) ([]PlaceChange, error) {
+	if w == "" {
+		w = WeightCount
+	}
+	rows, err := s.pool.Query(ctx, placeChangeSQL, bounds, nilIfEmpty(categories), string(w), radius, split, districts)
+	if err != nil {
+		return nil, fmt.Errorf("place changes: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PlaceChange, error) {
+		var p PlaceChange
+		return p, r.Scan(&p.ID, &p.Name, &p.Kind, &p.DistrictCode, &p.Pre, &p.Post, &p.NPre, &p.NPost)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("place changes: %w", err)
+	}
+	return out, nil
+}
+
+// ObservationSpan returns the first and last observation times (zero times without any).
+func (s *Store) ObservationSpan(ctx context.Context) (first, last time.Time, err error) {
+	var f, l *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT min(observed_at), max(observed_at) FROM observations`).Scan(&f, &l); err != nil {
+		return first, last, fmt.Errorf("observation span: %w", err)
+	}
+	if f != nil {
+		first, last = *f, *l
+	}
+	return first, last, nil
+}
