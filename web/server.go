@@ -100,8 +100,8 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{echo.HeaderContentType, "If-Match", "If-None-Match"},
-			ExposeHeaders: []string{"ETag", "Link", "Content-Crs", "OGC-NumberMatched"},
+			AllowHeaders:  []string{echo.HeaderContentType, "If-Match", "If-None-Match", "Content-Crs"},
+			ExposeHeaders: []string{"ETag", "Link", "Content-Crs", "OGC-NumberMatched", "Location"},
 		}))
 	}
 	s.routes(e)
@@ -119,6 +119,7 @@ func (s *Server) routes(e *echo.Echo) {
 	get("/collections/:collectionId", s.collection)
 	get("/collections/:collectionId/items", s.items)
 	get("/collections/:collectionId/items/:featureId", s.item)
+	s.writeRoutes(e, get)
 	get("/indicators/:key/districts", s.indicatorDistricts)
 	s.tileRoutes(get)
 	s.hotspotRoutes(get)
