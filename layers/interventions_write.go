@@ -110,6 +110,10 @@ func featureMembers(body []byte) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
 		return nil, Invalid("body", "must be a GeoJSON Feature (a JSON object)")
 	}
+	var typ string
+	if raw, ok := doc["type"]; !ok || json.Unmarshal(raw, &typ) != nil || typ != "Feature" {
+		return nil, Invalid("type", `must be "Feature"`)
+	}
 	names := make([]string, 0, len(doc))
 	for name := range doc {
 		names = append(names, name)
@@ -121,10 +125,6 @@ func featureMembers(body []byte) (map[string]json.RawMessage, error) {
 		default:
 			return nil, Invalid(name, "unknown member of a Feature; properties go in properties")
 		}
-	}
-	var typ string
-	if raw, ok := doc["type"]; !ok || json.Unmarshal(raw, &typ) != nil || typ != "Feature" {
-		return nil, Invalid("type", `must be "Feature"`)
 	}
 	return doc, nil
 }
