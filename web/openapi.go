@@ -233,6 +233,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	}
 	hotspotOpenAPI(cat, paths, schemas)
 	priorityOpenAPI(paths, schemas)
+	deploymentOpenAPI(paths, schemas)
 	followupOpenAPI(paths, schemas)
 	tilesOpenAPI(cat, paths, schemas)
 	interventionsOpenAPI(cat, paths, schemas)

@@ -124,6 +124,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.tileRoutes(get)
 	s.hotspotRoutes(get)
 	s.priorityRoutes(e)
+	s.deploymentRoutes(e)
 	s.followupRoutes(get)
 	s.pageRoutes(get)
 	get("/healthz", s.healthz)
