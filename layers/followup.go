@@ -341,3 +341,63 @@ func (s *Store) ObservationSpan(ctx context.Context) (first, last time.Time, err
 	}
 	return first, last, nil
 }
+
+// CategoryCount is the number of observations of one category in one district of level
+// district, in a period and in the period of the same length before it.
+type CategoryCount struct {
+	DistrictCode, Category string
+	Current, Previous      int64
+}
+
+const categoryCountsSQL = `
+SELECT d.code, o.category,
+       count(*) FILTER (WHERE o.observed_at >= $2), count(*) FILTER (WHERE o.observed_at < $2)
+FROM observations o
+JOIN districts d ON d.level = 'district' AND ST_Intersects(d.geom, o.geom)
+WHERE o.observed_at >= $1 AND o.observed_at < $3
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+// CategoryCounts counts observations per district and category in [from, to) (current) and
+// [prevFrom, from) (previous).
+func (s *Store) CategoryCounts(ctx context.Context, prevFrom, from, to time.Time) ([]CategoryCount, error) {
+	rows, err := s.pool.Query(ctx, categoryCountsSQL, prevFrom, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("category counts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CategoryCount, error) {
+		var c CategoryCount
+		return c, r.Scan(&c.DistrictCode, &c.Category, &c.Current, &c.Previous)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("category counts: %w", err)
+	}
+	return out, nil
+}
+
+// Classification is a district on the police list of vulnerable areas for a period.
+type Classification struct {
+	DistrictCode, Name, Class string
+	ValidFrom                 time.Time
+	ValidTo                   *time.Time
+}
+
+// Classifications returns the police classifications valid at some time in [from, to).
+func (s *Store) Classifications(ctx context.Context, from, to time.Time) ([]Classification, error) {
+	rows, err := s.pool.Query(ctx, `
+SELECT c.district_code, d.name, c.class, c.valid_from, c.valid_to
+FROM district_classifications c JOIN districts d ON d.code = c.district_code
+WHERE daterange(c.valid_from, c.valid_to) && daterange($1::date, $2::date)
+ORDER BY c.class DESC, d.name, c.valid_from`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("classifications: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Classification, error) {
+		var c Classification
+		return c, r.Scan(&c.DistrictCode, &c.Name, &c.Class, &c.ValidFrom, &c.ValidTo)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("classifications: %w", err)
+	}
+	return out, nil
+}

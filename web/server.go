@@ -126,6 +126,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.priorityRoutes(e)
 	s.deploymentRoutes(e)
 	s.followupRoutes(get)
+	s.reportRoutes(get)
 	s.pageRoutes(get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
