@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -145,11 +146,12 @@ func priorityFromAPI(t *testing.T, a *api, req map[string]any) priorityPageAnswe
 }
 
 type priorityPageAnswer struct {
-	Year      int
-	Ranked    int
-	K         int
-	Notice    string
-	Districts []struct {
+	ScenarioOf *struct{ ID string } `json:"scenario"`
+	Year       int
+	Ranked     int
+	K          int
+	Notice     string
+	Districts  []struct {
 		Code, Name  string
 		Index       *float64
 		Rank        *int
@@ -158,6 +160,14 @@ type priorityPageAnswer struct {
 		Pilot       bool
 	}
 	Pilots []struct{ Code, Name string }
+}
+
+// Scenario is the id of the answer's scenario ("" for a weighting of its own).
+func (p priorityPageAnswer) Scenario() string {
+	if p.ScenarioOf == nil {
+		return ""
+	}
+	return p.ScenarioOf.ID
 }
 
 // checkTable compares the page's ranking table with the API's answer: the same districts in
@@ -290,6 +300,8 @@ func TestPriorityViewInBrowser(t *testing.T) {
 		t.Errorf("pilot outlines drawn for %v, want %v", got, pilotCodes)
 	}
 
+	checkAreaTypes(t, a, b, ds, year, def, base(cfg.Defaults.Scenario))
+
 	// The CSV link holds the API's CSV of the same request. (The page's CSP keeps the test
 	// from fetching the blob: URL; the text behind it is kept beside it.)
 	link := eval[[]string](b, `(() => { const a = document.getElementById('prio-csv'); return [a.href, a.download]; })()`)
@@ -393,6 +405,160 @@ func TestPriorityViewInBrowser(t *testing.T) {
 		saveScreenshot(t, b, "prioritering.png")
 	}
 	t.Logf("Prioritering test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// checkAreaTypes checks the SCB area type (issue 4) against the SCB preset's answer asked for
+// independently: the table's column and its disagreement flags against the chosen weighting's
+// top k, and the map mode "Områdestyp (SCB)" drawing every district in its type's colour.
+func checkAreaTypes(t *testing.T, a *api, b *browser, ds []district, year int, def priorityPageAnswer, req map[string]any) {
+	t.Helper()
+	var scb struct {
+		Year      int
+		AreaTypes []struct {
+			AreaType int    `json:"area_type"`
+			NameSV   string `json:"name_sv"`
+			Source   string
+		} `json:"area_types"`
+		Districts []struct {
+			Code     string
+			AreaType *int `json:"area_type"`
+		}
+	}
+	_, body := a.do("POST", "/analysis/priority", map[string]any{"scenario": "scb", "year": year}, 200)
+	if err := json.Unmarshal(body, &scb); err != nil {
+		t.Fatal(err)
+	}
+	if len(scb.AreaTypes) != 5 {
+		t.Fatalf("the SCB answer has %d area types, want 5", len(scb.AreaTypes))
+	}
+	types := map[string]int{}
+	seen := map[int]bool{}
+	for _, d := range scb.Districts {
+		if d.AreaType != nil {
+			types[d.Code] = *d.AreaType
+			seen[*d.AreaType] = true
+		}
+	}
+	if len(types) < len(ds)/2 || len(seen) < 3 {
+		t.Fatalf("the SCB answer types %d districts with %d distinct types; too few to test", len(types), len(seen))
+	}
+
+	// The column and the flags against the default weighting's top k, then with k = 2, where
+	// the demo's type 2 district ranked third falls outside (k is put back afterwards).
+	checkAreaTypeColumn(t, b, types, def)
+	b.setValue("prio-k", "2")
+	b.waitPriority(def.Scenario(), `lagesbild.priority.request.k === 2`)
+	req2 := maps.Clone(req)
+	req2["k"] = 2
+	if flags := checkAreaTypeColumn(t, b, types, priorityFromAPI(t, a, req2)); flags == 0 {
+		t.Error("no district flagged with k = 2; the demo has a type 2 district at rank 3")
+	}
+	b.setValue("prio-k", "3")
+	b.waitPriority(def.Scenario(), `lagesbild.priority.request.k === 3`)
+
+	// The map mode: a click on the radio button, every typed district in its type's colour.
+	b.do("choose the area type map", chromedp.Click(chromedp.ID("prio-mode-areatype")))
+	b.waitPriority(def.Scenario(), `lagesbild.priority.mapMode === 'areatype'`)
+	var typed, untyped []string
+	values := map[string]*float64{}
+	for _, d := range def.Districts {
+		if ty, ok := types[d.Code]; ok {
+			typed = append(typed, d.Code)
+			v := float64(ty)
+			values[d.Code] = &v
+		} else {
+			untyped = append(untyped, d.Code)
+			values[d.Code] = nil
+		}
+	}
+	slices.Sort(typed)
+	slices.Sort(untyped)
+	if got := b.rendered("code", "priority-areatype"); !slices.Equal(got, typed) {
+		t.Errorf("area types drawn for %v, want %v", got, typed)
+	}
+	if got := b.rendered("code", "priority-areatype-missing"); !slices.Equal(got, untyped) {
+		t.Errorf("hatched as untyped: %v, want %v", got, untyped)
+	}
+	if got := b.rendered("code", "priority-fill", "priority-missing"); len(got) != 0 {
+		t.Errorf("the index layers are still drawn in area type mode: %v", got)
+	}
+	title, classes := b.legendOf("#prio-areatype-legend .legend-title", "#areatype-legend-list")
+	if len(classes) != 5 || !strings.Contains(title, fmt.Sprint(scb.Year)) {
+		t.Errorf("area type legend %q with %d classes", title, len(classes))
+	}
+	// The legend's colours are ColorBrewer's RdYlBu in five classes (colour-blind safe), type 1 red.
+	rdylbu := []string{"#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"}
+	for i, c := range classes {
+		if i < len(rdylbu) && (c.Min != float64(i+1) || c.Colour != rdylbu[i]) {
+			t.Errorf("area type legend item %d: type %g in %s, want type %d in %s", i+1, c.Min, c.Colour, i+1, rdylbu[i])
+		}
+	}
+	legendText := eval[string](b, `document.getElementById('prio-areatype-legend').textContent`)
+	for _, at := range scb.AreaTypes {
+		if !strings.Contains(legendText, at.NameSV) {
+			t.Errorf("the legend does not name area type %d (%q)", at.AreaType, at.NameSV)
+		}
+		if strings.Contains(at.Source, "assumed") && !strings.Contains(legendText, "antagande") {
+			t.Errorf("area type %d's cut point is %q but the legend does not say it is an assumption", at.AreaType, at.Source)
+		}
+	}
+	districtPixels(t, b, ds, values, classes, "area type (SCB)")
+
+	b.do("back to the index map", chromedp.Click(chromedp.ID("prio-mode-index")))
+	b.waitPriority(def.Scenario(), `lagesbild.priority.mapMode === 'index'`)
+	if got := b.rendered("code", "priority-areatype"); len(got) != 0 {
+		t.Errorf("area types still drawn in index mode: %v", got)
+	}
+}
+
+// checkAreaTypeColumn compares the ranking table's area type column and its flags with the
+// SCB types and the weighting's answer ans, and returns how many districts are flagged.
+func checkAreaTypeColumn(t *testing.T, b *browser, types map[string]int, def priorityPageAnswer) int {
+	t.Helper()
+	// The column and the flags: type 1–2 outside the top k, top-k districts of type 4–5.
+	type row struct {
+		Code string `json:"code"`
+		Type string `json:"type"`
+		Flag string `json:"flag"`
+	}
+	rows := eval[[]row](b, `[...document.querySelectorAll('#prio-table tbody tr')]
+		.map(tr => ({code: tr.dataset.code, type: tr.dataset.areaType, flag: tr.dataset.scbFlag}))`)
+	flags := 0
+	kinds := map[string]bool{}
+	for _, r := range rows {
+		want, wantFlag := "", ""
+		if ty, ok := types[r.Code]; ok {
+			want = fmt.Sprint(ty)
+			for _, d := range def.Districts {
+				if d.Code != r.Code {
+					continue
+				}
+				top := d.Rank != nil && *d.Rank <= def.K
+				if ty <= 2 && !top {
+					wantFlag = "need_outside"
+				} else if ty >= 4 && top {
+					wantFlag = "good_inside"
+				}
+			}
+		}
+		if r.Type != want || r.Flag != wantFlag {
+			t.Errorf("area type column: %s shows type %q flag %q, want %q %q", r.Code, r.Type, r.Flag, want, wantFlag)
+		}
+		if r.Flag != "" {
+			flags++
+			kinds[r.Flag] = true
+		}
+	}
+	if len(rows) != len(def.Districts) {
+		t.Errorf("area type column: %d rows, %d districts", len(rows), len(def.Districts))
+	}
+	summary := eval[[]string](b, `[...document.querySelectorAll('#prio-scb-summary li')].map(li => li.dataset.flag)`)
+	if len(summary) != len(kinds) {
+		t.Errorf("the summary lists %v, the flags are of kinds %v", summary, kinds)
+	}
+	t.Logf("area types: %d districts typed, %d flagged against the top %d", len(types), flags, def.K)
+	return flags
+
 }
 
 // ---- hot spots ----

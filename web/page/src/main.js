@@ -8,7 +8,7 @@ import {
 } from './map.js';
 import { Choropleth, swatch } from './choropleth.js';
 import { Panel } from './panel.js';
-import { PriorityView, priorityLayers } from './priority.js';
+import { PriorityView } from './priority.js';
 import { HotspotView } from './hotspots.js';
 import { layerGroups } from './map.js';
 
@@ -191,7 +191,7 @@ async function main() {
 
   map.on('click', (e) => {
     if (app.view === 'prioritering') {
-      const [f] = map.queryRenderedFeatures(e.point, { layers: ['priority-fill', 'priority-missing'] });
+      const [f] = map.queryRenderedFeatures(e.point, { layers: ['priority-fill', 'priority-missing', 'priority-areatype', 'priority-areatype-missing'] });
       if (f) prio.select(f.properties.code);
       return;
     }
@@ -232,12 +232,10 @@ async function main() {
       setVisible(map, group, on);
     }
     if (v === 'hotspots') map.setLayoutProperty('districts-line', 'visibility', 'visible');
-    for (const id of priorityLayers) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'prioritering' ? 'visible' : 'none');
+    prio.showLayers(v === 'prioritering');
     relabelView();
     map.resize();
-    if (v === 'prioritering') prio.activate().then(() => {
-      if (app.view === 'prioritering') for (const id of priorityLayers) map.setLayoutProperty(id, 'visibility', 'visible');
-    });
+    if (v === 'prioritering') prio.activate().then(() => prio.showLayers(app.view === 'prioritering'));
     if (v === 'hotspots') hot.activate(); else { hot.deactivate(); hot.showLayers(); }
   }
   function relabelView() {
@@ -246,7 +244,7 @@ async function main() {
     const skip = document.querySelector('.skip');
     skip.href = target;
     skip.textContent = t(key);
-    map.getCanvas().setAttribute('aria-label', t(mapLabel[v]));
+    map.getCanvas().setAttribute('aria-label', t(v === 'prioritering' && prio.state.mapMode === 'areatype' ? 'areaTypeMapLabel' : mapLabel[v]));
     document.title = `Lägesbild – ${t({ karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots' }[v])}`;
   }
   const fromHash = () => (views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'karta');

@@ -40,6 +40,17 @@ addTexts({
     disagreements: 'Stadsdelar där organisationerna är mest oeniga', rankRange: 'rang {min}–{max}',
     prioShown: 'Prioritering uppdaterad: {first} har störst behov.', prioLoading: 'Beräknar…', warnings: 'Varningar',
     priorityMapLabel: 'Karta över stadsdelarnas behovsindex; pilotområden med tjock kant. Tabellen under kartan har samma uppgifter.',
+    mapMode: 'På kartan', modeIndex: 'Behovsindex (vald viktning)', modeAreaType: 'Områdestyp (SCB)',
+    areaType: 'Områdestyp (SCB)', areaTypeLegend: 'Områdestyp (SCB), {year}', areaTypeCount: '{n} st',
+    areaTypeAssumed: 'Gränserna mellan typerna (standardavvikelser från medelvärdet) är ett antagande, inte SCB:s bekräftade gränser.',
+    areaTypeRef: 'Referens: medelvärde {mean}, standardavvikelse {sd} ({source}).',
+    refLocal: 'stadsdelarna här, inte riket', refConfigured: 'inställda värden',
+    areaTypeRange: 'z ≥ {min}', areaTypeBetween: '{min} ≤ z < {max}', areaTypeBelow: 'z < {max}',
+    scbNeedOutside: 'typ 1–2, utanför topp {k}', scbGoodInside: 'topp {k}, typ 4–5',
+    scbCompare: 'SCB:s områdestyp jämfört med er viktning (topp {k}):', scbAgree: 'inga skillnader – alla stadsdelar av typ 1–2 är i topp {k} och ingen av typ 4–5.',
+    scbNeedOutsideList: 'typ 1–2 men utanför topp {k}: {list}', scbGoodInsideList: 'i topp {k} men typ 4–5: {list}',
+    scbError: 'SCB:s områdestyper kunde inte beräknas för {year}: {msg}',
+    areaTypeMapLabel: 'Karta över stadsdelarnas områdestyp enligt SCB:s socioekonomiska index; pilotområden med tjock kant. Tabellen under kartan har samma uppgifter.',
   },
   en: {
     prioControls: 'Prioritisation: choices', prioSide: 'Need and conditions', prioResults: 'Ranking',
@@ -69,6 +80,17 @@ addTexts({
     disagreements: 'Districts the organisations disagree about most', rankRange: 'rank {min}–{max}',
     prioShown: 'Prioritisation updated: {first} has the greatest need.', prioLoading: 'Computing…', warnings: 'Warnings',
     priorityMapLabel: "Map of the districts' need index; pilot districts with a thick outline. The table below the map has the same figures.",
+    mapMode: 'On the map', modeIndex: 'Need index (chosen weighting)', modeAreaType: 'Area type (SCB)',
+    areaType: 'Area type (SCB)', areaTypeLegend: 'Area type (SCB), {year}', areaTypeCount: '{n}',
+    areaTypeAssumed: "The cut points between the types (standard deviations from the mean) are an assumption, not SCB's confirmed limits.",
+    areaTypeRef: 'Reference: mean {mean}, standard deviation {sd} ({source}).',
+    refLocal: 'the districts here, not the nation', refConfigured: 'configured values',
+    areaTypeRange: 'z ≥ {min}', areaTypeBetween: '{min} ≤ z < {max}', areaTypeBelow: 'z < {max}',
+    scbNeedOutside: 'type 1–2, outside top {k}', scbGoodInside: 'top {k}, type 4–5',
+    scbCompare: "SCB's area type against your weighting (top {k}):", scbAgree: 'no differences – every district of type 1–2 is in the top {k} and none of type 4–5.',
+    scbNeedOutsideList: 'type 1–2 but outside the top {k}: {list}', scbGoodInsideList: 'in the top {k} but type 4–5: {list}',
+    scbError: "SCB's area types could not be computed for {year}: {msg}",
+    areaTypeMapLabel: "Map of the districts' area type by SCB's socio-economic index; pilot districts with a thick outline. The table below the map has the same figures.",
   },
 });
 
@@ -77,7 +99,18 @@ addTexts({
 const barColours = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000',
   '#8c564b', '#7f7f7f', '#bcbd22', '#17becf', '#9467bd', '#2ca02c', '#ff9896', '#c49c94', '#aec7e8', '#98df8a'];
 
-export const priorityLayers = ['priority-fill', 'priority-missing', 'priority-line', 'priority-pilot'];
+export const priorityLayers = ['priority-fill', 'priority-missing', 'priority-areatype', 'priority-areatype-missing',
+  'priority-line', 'priority-pilot'];
+// Layers drawn in each map mode (the outlines in both).
+const modeLayers = {
+  index: ['priority-fill', 'priority-missing', 'priority-line', 'priority-pilot'],
+  areatype: ['priority-areatype', 'priority-areatype-missing', 'priority-line', 'priority-pilot'],
+};
+
+// The five SCB area types, 1 (major socio-economic challenges) to 5 (very good conditions):
+// ColorBrewer RdYlBu, five classes, a diverging scheme marked colour-blind safe; the types
+// are ordered, so the order of the colours carries it as well as the labels do.
+export const areaTypeColours = { 1: '#d7191c', 2: '#fdae61', 3: '#ffffbf', 4: '#abd9e9', 5: '#2c7bb6' };
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 const h = (tag, attrs = {}, ...kids) => {
@@ -109,7 +142,9 @@ export class PriorityView {
     this.els = els;
     this.app = app;
     this.status = status;
-    this.state = { ready: false, request: null, result: null, compare: null };
+    this.state = { ready: false, request: null, result: null, compare: null, mapMode: 'index', scb: null, scbError: null };
+    this.scbCache = new Map(); // year → promise of the SCB preset's answer (area types)
+    this.active = false;
     app.priority = this.state;
     this.seq = 0;
     this.dirty = false;
@@ -144,6 +179,12 @@ export class PriorityView {
       layout: hidden, paint: { 'fill-color': '#cccccc' } }, before);
     map.addLayer({ id: 'priority-missing', type: 'fill', source: 'priority', filter: ['==', ['get', 'index'], null],
       layout: hidden, paint: { 'fill-pattern': 'hatch' } }, before);
+    // Area type mode: districts with an SCB area type in its colour, the others hatched. The
+    // filters and colours are set from the SCB answer (renderAreaTypes).
+    map.addLayer({ id: 'priority-areatype', type: 'fill', source: 'priority', filter: ['boolean', false],
+      layout: hidden, paint: { 'fill-color': '#cccccc' } }, before);
+    map.addLayer({ id: 'priority-areatype-missing', type: 'fill', source: 'priority', filter: ['boolean', true],
+      layout: hidden, paint: { 'fill-pattern': 'hatch' } }, before);
     map.addLayer({ id: 'priority-line', type: 'line', source: 'priority', layout: hidden,
       paint: { 'line-color': '#343a40', 'line-width': 1 } }, before);
     map.addLayer({ id: 'priority-pilot', type: 'line', source: 'priority', filter: ['==', ['get', 'pilot'], true],
@@ -167,8 +208,20 @@ export class PriorityView {
       h('legend', { 'data-i18n': 'weightsTitle', text: t('weightsTitle') }));
     this.constraintsBox = h('details', { class: 'block', id: 'prio-constraints' },
       h('summary', { 'data-i18n': 'constraints', text: t('constraints') }));
+    // What the map shows: the need index of the chosen weighting or SCB's area type.
+    const mode = h('fieldset', { class: 'block', id: 'prio-mapmode' }, h('legend', { 'data-i18n': 'mapMode', text: t('mapMode') }));
+    for (const [value, key] of [['index', 'modeIndex'], ['areatype', 'modeAreaType']]) {
+      const id = `prio-mode-${value}`;
+      const input = h('input', { type: 'radio', name: 'prio-mapmode', id, value, checked: value === this.state.mapMode });
+      input.addEventListener('change', () => { if (input.checked) this.setMapMode(value); });
+      mode.append(h('div', { class: 'radio' }, input, h('label', { for: id, 'data-i18n': key, text: t(key) })));
+    }
+    // The area type legend lives here, not on the map: with the types' names, cut points and
+    // the caveat it would cover half of the map.
+    this.areaLegend = h('div', { class: 'legend', id: 'prio-areatype-legend', 'aria-live': 'polite' });
+    mode.append(this.areaLegend);
     c.append(h('div', { class: 'block' }, lOrg, sOrg, this.rationale, lNorm, sNorm, lAgg, sAgg, lYear, sYear, lK, iK, reset),
-      this.weightsBox, this.constraintsBox);
+      mode, this.weightsBox, this.constraintsBox);
     this.sel = { scenario: sOrg, norm: sNorm, agg: sAgg, year: sYear, k: iK };
 
     sYear.append(...[...this.cfg.years].reverse().map((y) => h('option', { value: y, text: String(y) })));
@@ -287,6 +340,37 @@ export class PriorityView {
     return body;
   }
 
+  /** showLayers shows the current map mode's layers when the view is on, none otherwise. */
+  showLayers(on) {
+    this.active = on;
+    if (!this.map.getLayer('priority-fill')) return;
+    const want = on ? modeLayers[this.state.mapMode] : [];
+    for (const id of priorityLayers) this.map.setLayoutProperty(id, 'visibility', want.includes(id) ? 'visible' : 'none');
+  }
+
+  /** setMapMode switches the map between the need index ('index') and SCB's area type ('areatype'). */
+  async setMapMode(mode) {
+    this.state.mapMode = mode;
+    this.state.ready = false;
+    for (const r of this.els.controls.querySelectorAll('input[name="prio-mapmode"]')) r.checked = r.value === mode;
+    this.showLayers(this.active);
+    this.map.getCanvas().setAttribute('aria-label', t(mode === 'areatype' ? 'areaTypeMapLabel' : 'priorityMapLabel'));
+    if (this.state.result) this.renderLegend(this.state.result);
+    const seq = this.seq;
+    await whenIdle(this.map);
+    if (seq === this.seq && this.state.result) this.state.ready = true;
+  }
+
+  /** scbFor returns the SCB preset's answer for year (it carries the area types), asked once per year. */
+  scbFor(year) {
+    if (!this.scbCache.has(year)) {
+      const p = postJSON('analysis/priority', { scenario: 'scb', year });
+      p.catch(() => this.scbCache.delete(year)); // a failure is not remembered
+      this.scbCache.set(year, p);
+    }
+    return this.scbCache.get(year);
+  }
+
   // ---- analysis ----
 
   async run() {
@@ -295,12 +379,15 @@ export class PriorityView {
     this.state.ready = false;
     this.status(t('prioLoading'));
     try {
-      const [res, geo, csv] = await Promise.all([
+      const [res, geo, csv, scb] = await Promise.all([
         postJSON('analysis/priority', body),
         postJSON('analysis/priority', body, { f: 'geojson' }, 'application/geo+json'),
         postJSON('analysis/priority', body, { f: 'csv' }, 'text/csv'),
+        this.scbFor(body.year).then((a) => ({ answer: a }), (err) => ({ error: err.message })),
       ]);
       if (seq !== this.seq) return;
+      this.state.scb = scb.answer ?? null;
+      this.state.scbError = scb.error ?? null;
       this.state.request = body;
       this.state.result = res;
       this.geo = geo;
@@ -347,6 +434,36 @@ export class PriorityView {
     const values = fc.features.map((f) => f.properties.index);
     this.classes = classes(values, quantileBreaks(values), false);
     this.map.setPaintProperty('priority-fill', 'fill-color', fillColour(this.classes, 'index'));
+    this.renderAreaTypes();
+    this.renderLegend(res);
+  }
+
+  /** areaTypes maps district code → SCB area type (1–5) from the SCB answer. */
+  areaTypes() {
+    const out = new Map();
+    for (const d of this.state.scb?.districts ?? []) if (d.area_type != null) out.set(d.code, d.area_type);
+    return out;
+  }
+
+  renderAreaTypes() {
+    const types = this.areaTypes();
+    const codes = [...types.keys()];
+    const colour = ['match', ['get', 'code']];
+    for (const [code, ty] of types) colour.push(code, areaTypeColours[ty]);
+    colour.push('#cccccc');
+    this.map.setFilter('priority-areatype', ['in', ['get', 'code'], ['literal', codes]]);
+    this.map.setFilter('priority-areatype-missing', ['!', ['in', ['get', 'code'], ['literal', codes]]]);
+    this.map.setPaintProperty('priority-areatype', 'fill-color', codes.length ? colour : '#cccccc');
+  }
+
+  renderLegend(res) {
+    if (this.state.mapMode === 'areatype') {
+      this.els.legend.replaceChildren();
+      this.renderAreaTypeLegend(res);
+      return;
+    }
+    this.areaLegend.replaceChildren();
+    const values = this.geo.features.map((f) => f.properties.index);
     const title = h('p', { class: 'legend-title', text: t('indexLegend', { scenario: this.scenario.organisation, year: res.year }) });
     const ul = h('ul', { class: 'legend-list', id: 'priority-legend-list' });
     for (const c of this.classes) {
@@ -358,10 +475,49 @@ export class PriorityView {
       s.classList.add('hatched');
       ul.append(h('li', { 'data-missing': 'true' }, s, t('missing')));
     }
+    ul.append(this.pilotLegendItem());
+    this.els.legend.replaceChildren(title, ul, h('p', { class: 'legend-note', text: t('darkerWorse') }));
+  }
+
+  pilotLegendItem() {
     const pilot = swatch('transparent');
     pilot.classList.add('outline');
-    ul.append(h('li', {}, pilot, t('pilotOutline')));
-    this.els.legend.replaceChildren(title, ul, h('p', { class: 'legend-note', text: t('darkerWorse') }));
+    return h('li', {}, pilot, t('pilotOutline'));
+  }
+
+  /** renderAreaTypeLegend: the five types with their cut points and counts, the reference, the caveat. */
+  renderAreaTypeLegend(res) {
+    const scb = this.state.scb;
+    if (!scb) {
+      this.areaLegend.replaceChildren(h('p', { class: 'legend-note', text: t('scbError', { year: res.year, msg: this.state.scbError ?? '–' }) }));
+      return;
+    }
+    const types = this.areaTypes();
+    const count = {};
+    for (const ty of types.values()) count[ty] = (count[ty] ?? 0) + 1;
+    const title = h('p', { class: 'legend-title', text: t('areaTypeLegend', { year: scb.year }) });
+    const ul = h('ul', { class: 'legend-list', id: 'areatype-legend-list' });
+    for (const at of scb.area_types ?? []) {
+      const ty = at.area_type;
+      const cut = at.min_sd != null && at.max_sd != null ? t('areaTypeBetween', { min: num(at.min_sd), max: num(at.max_sd) })
+        : at.min_sd != null ? t('areaTypeRange', { min: num(at.min_sd) }) : t('areaTypeBelow', { max: num(at.max_sd) });
+      ul.append(h('li', { 'data-min': ty, 'data-type': ty, 'data-colour': areaTypeColours[ty] }, swatch(areaTypeColours[ty]),
+        `${ty} ${getLang() === 'en' ? at.name_en : at.name_sv} (${cut}; ${t('areaTypeCount', { n: count[ty] ?? 0 })})`));
+    }
+    if (this.geo.features.some((f) => !types.has(f.properties.code))) {
+      const s = swatch('#dddddd');
+      s.classList.add('hatched');
+      ul.append(h('li', { 'data-missing': 'true' }, s, t('missing')));
+    }
+    ul.append(this.pilotLegendItem());
+    const notes = [];
+    if ((scb.area_types ?? []).some((at) => /assum/i.test(at.source ?? ''))) notes.push(t('areaTypeAssumed'));
+    const ref = scb.area_type_reference;
+    if (ref?.mean != null && ref?.sd != null) {
+      notes.push(t('areaTypeRef', { mean: num(ref.mean), sd: num(ref.sd),
+        source: t(/configured/.test(ref.source ?? '') ? 'refConfigured' : 'refLocal') }));
+    }
+    this.areaLegend.replaceChildren(title, ul, ...notes.map((n) => h('p', { class: 'legend-note', text: n })));
   }
 
   renderSide(res) {
@@ -406,13 +562,27 @@ export class PriorityView {
     const table = h('table', { id: 'prio-table', class: 'data' },
       h('caption', { text: t('tableCaption', { scenario: this.name(res.scenario ?? this.scenario), year: res.year,
         log: res.contribution_space === 'log_index' ? t('logSpace') : '' }) }),
-      h('thead', {}, h('tr', {}, th(t('rank')), th(t('district')), th(t('index')), th(t('contributions')), th(t('coverage')),
+      h('thead', {}, h('tr', {}, th(t('rank')), th(t('areaType')), th(t('district')), th(t('index')), th(t('contributions')), th(t('coverage')),
         th(t('rankInterval')), th(t('pTopK', { k })), th(t('change', { year: res.base_year })), th(t('earlyWarning')), th(t('pilot')))));
     const tbody = h('tbody');
+    const types = this.areaTypes();
+    const flags = { need_outside: [], good_inside: [] };
     for (const d of rows) {
       const s = d.sensitivity;
-      tbody.append(h('tr', { 'data-code': d.code, 'data-index': d.index ?? '', 'data-rank': d.rank ?? '', class: d.pilot ? 'pilot' : null, tabindex: -1 },
+      const ty = types.get(d.code);
+      const flag = scbFlag(ty, d.rank, k);
+      if (flag) flags[flag].push(d.name);
+      const typeCell = h('td', { class: flag ? 'areatype disagree' : 'areatype' });
+      if (ty != null) {
+        const at = this.state.scb.area_types?.find((x) => x.area_type === ty);
+        typeCell.append(swatch(areaTypeColours[ty]), ` ${ty}`,
+          h('span', { class: 'sr-only', text: at ? ` ${getLang() === 'en' ? at.name_en : at.name_sv}` : '' }));
+        if (flag) typeCell.append(h('span', { class: 'flag', text: `⚑ ${t(flag === 'need_outside' ? 'scbNeedOutside' : 'scbGoodInside', { k })}` }));
+      } else typeCell.append('–');
+      tbody.append(h('tr', { 'data-code': d.code, 'data-index': d.index ?? '', 'data-rank': d.rank ?? '', 'data-area-type': ty ?? '',
+        'data-scb-flag': flag ?? '', class: d.pilot ? 'pilot' : null, tabindex: -1 },
         h('td', { text: d.rank ?? t('notRanked') }),
+        typeCell,
         h('th', { scope: 'row', text: d.name }),
         h('td', { class: 'num', text: num(d.index, 2) }),
         h('td', {}, this.bar(d, inds, colour, maxPos, maxNeg)),
@@ -426,8 +596,24 @@ export class PriorityView {
     table.append(tbody);
     const wrap = h('div', { class: 'table-wrap' }, table);
     const keep = box.querySelector('#prio-compare');
-    box.replaceChildren(heading, legend, wrap, keep ?? h('div', { id: 'prio-compare' }));
+    box.replaceChildren(heading, this.scbSummary(res, flags), legend, wrap, keep ?? h('div', { id: 'prio-compare' }));
     if (!keep) this.renderCompare(); // the comparison may have come first
+  }
+
+  /** scbSummary says where SCB's area types and the chosen weighting's top k disagree. */
+  scbSummary(res, flags) {
+    const p = h('div', { id: 'prio-scb-summary', class: 'scb-summary' });
+    if (!this.state.scb) {
+      p.append(h('p', { text: t('scbError', { year: res.year, msg: this.state.scbError ?? '–' }) }));
+      return p;
+    }
+    const k = res.k;
+    const items = [];
+    if (flags.need_outside.length) items.push(h('li', { 'data-flag': 'need_outside', text: t('scbNeedOutsideList', { k, list: flags.need_outside.join(', ') }) }));
+    if (flags.good_inside.length) items.push(h('li', { 'data-flag': 'good_inside', text: t('scbGoodInsideList', { k, list: flags.good_inside.join(', ') }) }));
+    p.append(h('p', { text: `${t('scbCompare', { k })} ${items.length ? '' : t('scbAgree', { k })}` }));
+    if (items.length) p.append(h('ul', {}, ...items));
+    return p;
   }
 
   /** bar draws one district's contributions stacked around zero, with a text alternative. */
@@ -500,4 +686,17 @@ export class PriorityView {
     tr.scrollIntoView({ block: 'nearest' });
     tr.focus({ preventScroll: true });
   }
+}
+
+/**
+ * scbFlag says how SCB's area type (1–5, or undefined) and a district's rank under the chosen
+ * weighting disagree: 'need_outside' for type 1–2 outside the top k (or not ranked),
+ * 'good_inside' for a top-k district of type 4–5, null otherwise.
+ */
+export function scbFlag(type, rank, k) {
+  if (type == null) return null;
+  const top = rank != null && rank <= k;
+  if (type <= 2 && !top) return 'need_outside';
+  if (type >= 4 && top) return 'good_inside';
+  return null;
 }
