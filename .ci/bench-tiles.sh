@@ -30,7 +30,7 @@ run() { # name connections template [one-pass]
   LIST="$list" TEMPLATE="$3" THREADS=2 ONE_PASS="${4:+1}" \
     wrk -t2 -c"$2" -d"$d" --timeout 30s -s "$shared/cycle.lua" "http://127.0.0.1:$port" 2>&1 |
     grep -E 'RESULT|Non-2xx|PASS' | tee -a "$out/wrk-tiles.txt" |
-    awk '{ print } /^PASS/ { split($3, a, "="); split($5, b, "="); if (a[2] != b[2]) print "bench-tiles: the pass did not finish within the cap; raise it" > "/dev/stderr" }'
+    awk '{ print } /^PASS/ { split($3, a, "="); split($5, b, "="); if (b[2] + 0 < a[2] + 0) print "bench-tiles: the pass did not finish within the cap; raise it" > "/dev/stderr" }'
 }
 
 : > "$out/wrk-tiles.txt"
@@ -40,9 +40,12 @@ observations='/collections/observations/tiles/WebMercatorQuad/{z}/{y}/{x}'
 start 0
 for c in 16 64; do
   run "districts, uncached, timed" "$c" "$districts"
-  run "districts, uncached" "$c" "$districts" 10s
-  run "observations as points (aggregate=false), uncached" "$c" "$observations?aggregate=false&properties=observed_at,category,severity" 40s
-  run "observations, product default (cells below z13), uncached" "$c" "$observations" 20s
+  # Two runs each, as the reference figures: the first also opens and warms database connections.
+  for r in 1 2; do
+    run "districts, uncached, run $r" "$c" "$districts" 10s
+    run "observations as points (aggregate=false), uncached, run $r" "$c" "$observations?aggregate=false&properties=observed_at,category,severity" 40s
+    run "observations, product default (cells below z13), uncached, run $r" "$c" "$observations" 20s
+  done
 done
 stop
 
