@@ -462,6 +462,14 @@ func (s *Store) PatchIntervention(ctx context.Context, id int64, pre Preconditio
 		if err := json.Unmarshal(current, &props); err != nil {
 			return nil, fmt.Errorf("intervention %d: current properties: %w", id, err)
 		}
+		// The view may publish more than the declaration (a later migration); only declared
+		// properties are written back.
+		l, _ := NewCatalogue().Layer("interventions")
+		for name := range props {
+			if _, ok := l.Property(name); !ok {
+				delete(props, name)
+			}
+		}
 		if raw, ok := doc["properties"]; ok {
 			var changes map[string]json.RawMessage
 			if isNull(raw) || json.Unmarshal(raw, &changes) != nil {
