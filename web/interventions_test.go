@@ -55,10 +55,21 @@ func (a *api) write(method, path string, header http.Header, body string, wantSt
 	if wantStatus >= 400 && res.Header.Get("Content-Type") != "application/problem+json" {
 		a.t.Errorf("%s %s: Content-Type %q, want application/problem+json", method, path, res.Header.Get("Content-Type"))
 	}
-	vreq, _ := http.NewRequest(method, a.srv.URL+path, nil)
+	vreq, _ := http.NewRequest(method, a.srv.URL+path, strings.NewReader(body))
+	vreq.Header = req.Header.Clone()
 	route, params, err := a.router.FindRoute(vreq)
 	if err != nil {
 		a.t.Fatalf("%s %s: not in the OpenAPI document: %v", method, path, err)
+	}
+	if wantStatus < 300 {
+		// A request the server accepts must be one the document describes (body schema,
+		// If-Match and Content-Crs headers).
+		err := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+			Request: vreq, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}})
+		if err != nil {
+			a.t.Errorf("%s %s: accepted request does not match the OpenAPI document: %v", method, path, err)
+		}
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
