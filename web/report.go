@@ -33,7 +33,7 @@ var reportFiles embed.FS
 // so the server holds no package-level state.
 func reportTemplate() (*template.Template, error) {
 	return template.New("report.html").Funcs(template.FuncMap{
-		"num": func(x float64, d int) string { return strings.ReplaceAll(fmt.Sprintf("%.*f", d, x), "-", "−") },
+		"num":   func(x float64, d int) string { return strings.ReplaceAll(fmt.Sprintf("%.*f", d, x), "-", "−") },
 		"deref": func(x *float64) float64 { return *x },
 		"pct": func(x *float64) string {
 			if x == nil {
