@@ -20,9 +20,15 @@ export function tileURL(path, params = {}) {
   return apiRoot + path + (q.length ? '?' + q.join('&') : '');
 }
 
-/** getJSON fetches an API path; a problem answer becomes an Error carrying its detail. */
-export async function getJSON(path, params = {}) {
-  const res = await fetch(apiURL(path, params), { headers: { Accept: 'application/geo+json, application/json' } });
+/**
+ * getJSON fetches an API path; a problem answer becomes an Error carrying its detail.
+ * opts.fresh revalidates with the server instead of using the browser's cached copy (the
+ * API's answers may be cached for a minute), for data the page itself has just changed.
+ */
+export async function getJSON(path, params = {}, opts = {}) {
+  const res = await fetch(apiURL(path, params), {
+    headers: { Accept: 'application/geo+json, application/json' }, cache: opts.fresh ? 'no-cache' : 'default',
+  });
   if (!res.ok) {
     let detail = res.statusText;
     try { const p = await res.json(); detail = p.detail || p.title || detail; } catch { /* not JSON */ }

@@ -10,13 +10,18 @@ import { Choropleth, swatch } from './choropleth.js';
 import { Panel } from './panel.js';
 import { PriorityView } from './priority.js';
 import { HotspotView } from './hotspots.js';
+import { InterventionsView } from './insatser.js';
 import { layerGroups } from './map.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
-const views = ['karta', 'prioritering', 'hotspots'];
+const views = ['karta', 'prioritering', 'hotspots', 'insatser'];
 // Where the skip link leads in each view, and the map's label there.
-const skipTarget = { karta: ['#district-list', 'skip'], prioritering: ['#prio-results', 'skipPriority'], hotspots: ['#hot-side', 'skipHotspots'] };
-const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel' };
+const skipTarget = {
+  karta: ['#district-list', 'skip'], prioritering: ['#prio-results', 'skipPriority'], hotspots: ['#hot-side', 'skipHotspots'],
+  insatser: ['#iv-results', 'skipInterventions'],
+};
+const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel', insatser: 'ivMapLabel' };
+const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots', insatser: 'viewInterventions' };
 
 const $ = (id) => document.getElementById(id);
 
@@ -165,6 +170,10 @@ async function main() {
   }
 
   let places = [], interventions = [];
+  // The map view's list of interventions; asked again (fresh) after the register's writes.
+  const loadInterventions = () => getJSON('collections/interventions/items', {
+    limit: 1000, sortby: 'title', properties: 'title,category,horizon,approach,lead_org,status,start_date,end_date',
+  }, { fresh: true }).then((fc) => { interventions = fc.features; });
   function renderFeatureLists() {
     $('place-list').replaceChildren(...places.map((f) => listButton(f.properties.name, () => {
       map.jumpTo({ center: centre(f.geometry), zoom: Math.max(map.getZoom(), 14) });
@@ -195,6 +204,11 @@ async function main() {
       if (f) prio.select(f.properties.code);
       return;
     }
+    if (app.view === 'insatser') {
+      const [f] = map.queryRenderedFeatures(e.point, { layers: ['insatser-point', 'insatser-line', 'insatser-fill'] });
+      if (f) iv.select(f.id, false);
+      return;
+    }
     if (app.view !== 'karta') return;
     const ids = clickable.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
     const [f] = map.queryRenderedFeatures(e.point, { layers: ids });
@@ -218,6 +232,9 @@ async function main() {
     controls: $('prio-controls'), side: $('prio-side'), results: $('prio-results'), legend: $('prio-legend'),
   }, app, status);
   const hot = new HotspotView(map, { controls: $('hot-controls'), side: $('hot-side') }, app, status);
+  const iv = new InterventionsView(map, {
+    controls: $('iv-controls'), side: $('iv-side'), results: $('iv-results'), legend: $('iv-legend'),
+  }, app, status, () => loadInterventions().then(renderFeatureLists));
 
   // showView shows one view's panels and map layers; a view builds itself on first use.
   function showView(v) {
@@ -231,12 +248,14 @@ async function main() {
       const on = v === 'karta' ? $(`layer-${group}`).checked : v === 'hotspots' && group === 'places';
       setVisible(map, group, on);
     }
-    if (v === 'hotspots') map.setLayoutProperty('districts-line', 'visibility', 'visible');
+    if (v === 'hotspots' || v === 'insatser') map.setLayoutProperty('districts-line', 'visibility', 'visible');
+    iv.showLayers(v === 'insatser');
     prio.showLayers(v === 'prioritering');
     relabelView();
     map.resize();
     if (v === 'prioritering') prio.activate().then(() => prio.showLayers(app.view === 'prioritering'));
     if (v === 'hotspots') hot.activate(); else { hot.deactivate(); hot.showLayers(); }
+    if (v === 'insatser') iv.activate().then(() => iv.showLayers(app.view === 'insatser'));
   }
   function relabelView() {
     const v = app.view;
@@ -245,7 +264,7 @@ async function main() {
     skip.href = target;
     skip.textContent = t(key);
     map.getCanvas().setAttribute('aria-label', t(v === 'prioritering' && prio.state.mapMode === 'areatype' ? 'areaTypeMapLabel' : mapLabel[v]));
-    document.title = `Lägesbild – ${t({ karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots' }[v])}`;
+    document.title = `Lägesbild – ${t(viewTitle[v])}`;
   }
   const fromHash = () => (views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'karta');
   window.addEventListener('hashchange', () => showView(fromHash()));
@@ -269,9 +288,7 @@ async function main() {
       .catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message }))),
     getJSON('collections/places/items', { limit: 1000, sortby: 'name', properties: 'name,kind,district_code' })
       .then((fc) => { places = fc.features; }),
-    getJSON('collections/interventions/items', {
-      limit: 1000, sortby: 'title', properties: 'title,category,horizon,approach,lead_org,status,start_date,end_date',
-    }).then((fc) => { interventions = fc.features; }),
+    loadInterventions(),
   ]).catch((err) => status(t('loadError', { what: t('lists'), msg: err.message })));
   renderFeatureLists();
 }

@@ -25,7 +25,7 @@ export const layerGroups = {
 export const clickable = ['obs-points', 'obs-cells', 'places-circle', 'interventions-point', 'interventions-line',
   'interventions-fill', 'districts-fill', 'districts-missing'];
 
-const horizonMatch = ['match', ['get', 'horizon'],
+export const horizonMatch = ['match', ['get', 'horizon'],
   'vinna_slaget', horizonColours.vinna_slaget, 'vinna_kriget', horizonColours.vinna_kriget,
   'bygga_freden', horizonColours.bygga_freden, '#666666'];
 
@@ -125,21 +125,7 @@ function addLayers(map, withBasemap, datetime) {
       'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 4, 0],
     },
   });
-  map.addLayer({
-    id: 'interventions-fill', type: 'fill', source: 'base', 'source-layer': 'interventions',
-    filter: ['==', ['geometry-type'], 'Polygon'],
-    paint: { 'fill-color': horizonMatch, 'fill-opacity': 0.25 },
-  });
-  map.addLayer({
-    id: 'interventions-line', type: 'line', source: 'base', 'source-layer': 'interventions',
-    filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'LineString']]],
-    paint: { 'line-color': horizonMatch, 'line-width': 2, 'line-dasharray': [2, 1] },
-  });
-  map.addLayer({
-    id: 'interventions-point', type: 'circle', source: 'base', 'source-layer': 'interventions',
-    filter: ['==', ['geometry-type'], 'Point'],
-    paint: { 'circle-color': horizonMatch, 'circle-radius': 7, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1.5 },
-  });
+  addInterventionLayers(map, 'interventions', { source: 'base', 'source-layer': 'interventions' });
   map.addLayer({
     id: 'obs-cells', type: 'circle', source: 'observations', 'source-layer': 'observations',
     filter: ['has', 'count'],
@@ -165,6 +151,29 @@ function addLayers(map, withBasemap, datetime) {
   map.addLayer({
     id: 'places-circle', type: 'circle', source: 'base', 'source-layer': 'places',
     paint: { 'circle-color': placeColour, 'circle-radius': 5, 'circle-stroke-color': '#1d3557', 'circle-stroke-width': 2 },
+  });
+}
+
+/**
+ * addInterventionLayers draws interventions coloured by time horizon: polygons filled and
+ * outlined, lines dashed, points as circles. The map view draws them from the tiles
+ * (prefix 'interventions'); the Insatser view from the register's own GeoJSON.
+ */
+export function addInterventionLayers(map, prefix, source, layout = {}) {
+  map.addLayer({
+    id: `${prefix}-fill`, type: 'fill', ...source, layout,
+    filter: ['==', ['geometry-type'], 'Polygon'],
+    paint: { 'fill-color': horizonMatch, 'fill-opacity': 0.25 },
+  });
+  map.addLayer({
+    id: `${prefix}-line`, type: 'line', ...source, layout,
+    filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'LineString']]],
+    paint: { 'line-color': horizonMatch, 'line-width': 2, 'line-dasharray': [2, 1] },
+  });
+  map.addLayer({
+    id: `${prefix}-point`, type: 'circle', ...source, layout,
+    filter: ['==', ['geometry-type'], 'Point'],
+    paint: { 'circle-color': horizonMatch, 'circle-radius': 7, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1.5 },
   });
 }
 
