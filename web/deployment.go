@@ -18,6 +18,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/allocate"
 	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
 )
@@ -85,6 +86,10 @@ type actorRequest struct {
 }
 
 type targetsRequest struct {
+	// Kind chooses what the computed targets are: "places" (default) or "cells", the hot
+	// spots of Gi* on hexagons of Side metres (harm-weighted, significant at 95 % or more).
+	Kind      string            `json:"kind"`
+	Side      *float64          `json:"side"`
 	Top       *int              `json:"top"`
 	Days      *int              `json:"days"`
 	Bandwidth *float64          `json:"bandwidth"`
@@ -537,6 +542,19 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 	if days < 1 || days > 3650 {
 		return nil, false, invalid("targets.days", "%d is not between 1 and 3650", days)
 	}
+	switch tr.Kind {
+	case "", "places":
+	case "cells":
+		if tr.PlaceIDs != nil || tr.Bandwidth != nil {
+			return nil, false, invalid("targets", "cells take side, top and days; place_ids and bandwidth are for places")
+		}
+		return s.cellTargets(c, tr, top, days, latest, categories, doc)
+	default:
+		return nil, false, invalid("targets.kind", "%q is not places or cells", tr.Kind)
+	}
+	if tr.Side != nil {
+		return nil, false, invalid("targets.side", "side is for kind cells")
+	}
 	bw := optFloat(tr.Bandwidth, kde.DefaultBandwidth)
 	if !(bw >= 50 && bw <= 5000) {
 		return nil, false, invalid("targets.bandwidth", "%g is not between 50 and 5000 metres", bw)
@@ -942,4 +960,84 @@ func (s *Server) doses(c echo.Context) error {
 		ds = []layers.Dose{}
 	}
 	return s.sendJSON(c, mediaJSON, "no-cache", obj{"plan_id": id, "doses": ds})
+}
+
+// cellTargets makes targets of the hot spots: Gi* on the harm-weighted observations of the
+// days before latest, over hexagons of the given side in the whole study area; the cells
+// hot at 95 % or more, the heaviest first. A cell's risk per category is the harm-weighted
+// count of that category's observations in it, per week of the period, so actors are sent
+// where what they act on happens.
+func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, latest time.Time, categories []string, doc *planDoc) ([]planTarget, bool, error) {
+	side := optFloat(tr.Side, 150)
+	if !(side >= 50 && side <= 5000) {
+		return nil, false, invalid("targets.side", "%g is not between 50 and 5000 metres", side)
+	}
+	ctx := c.Request().Context()
+	start := latest.Add(-time.Duration(days) * 24 * time.Hour)
+	doc.RiskPeriod = &period{Start: start.UTC().Format(time.RFC3339), End: latest.UTC().Format(time.RFC3339)}
+	cells, err := s.store.HexCells(ctx, side, layers.StudyArea{})
+	if err != nil {
+		return nil, false, err
+	}
+	window := &layers.Interval{Start: &start, End: &latest}
+	all, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Weighting: layers.WeightHarm}, "")
+	if err != nil {
+		return nil, false, err
+	}
+	index, b := binPoints(cells, all)
+	nb, err := hotspot.DistanceBand(centres(cells), 3*side)
+	if err != nil {
+		return nil, false, analysisError(err, "targets.side")
+	}
+	res, err := hotspot.GiStar(b.weight, nb)
+	if err != nil {
+		return nil, false, analysisError(err, "targets.side")
+	}
+	var hot []int
+	for k, g := range res {
+		if g.Bin >= 2 && b.weight[k] > 0 {
+			hot = append(hot, k)
+		}
+	}
+	if len(hot) == 0 {
+		return nil, false, invalid("targets", "no hexagon is a hot spot at 95 %% in the %d days before %s: the target set is empty", days, latest.UTC().Format(time.DateOnly))
+	}
+	slices.SortStableFunc(hot, func(a, z int) int { return cmpDesc(b.weight[a], b.weight[z]) })
+	hot = hot[:min(top, len(hot))]
+	// Risk per category: one query per category the actors can act on.
+	weeks := float64(days) / 7
+	risk := make([]map[string]float64, len(hot))
+	pos := map[int]int{}
+	for n, k := range hot {
+		risk[n] = map[string]float64{}
+		pos[k] = n
+	}
+	for _, cat := range categories {
+		pts, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Categories: []string{cat}, Weighting: layers.WeightHarm}, "")
+		if err != nil {
+			return nil, false, err
+		}
+		for m, p := range pts.Points {
+			i, j := hotspot.HexCellOf(p, side)
+			if k, ok := index[[2]int{i, j}]; ok {
+				if n, ok := pos[k]; ok {
+					risk[n][cat] += pts.Weights[m] / weeks
+				}
+			}
+		}
+	}
+	out := make([]planTarget, len(hot))
+	for n, k := range hot {
+		ctr := hotspot.HexCentre(cells.I[k], cells.J[k], side)
+		lon, lat := crs.FromSWEREF99TM(ctr[0], ctr[1])
+		r := map[string]float64{}
+		total := 0.0
+		for cat, v := range risk[n] {
+			r[cat] = round(v, 6)
+			total += v
+		}
+		out[n] = planTarget{ID: "cell:" + cellID(cells.I[k], cells.J[k]), Name: fmt.Sprintf("Hexagon %d,%d (z %.1f)", cells.I[k], cells.J[k], res[k].Z),
+			Point: []float64{round(lon, 7), round(lat, 7)}, Risk: r, RiskTotal: round(total, 6), x: ctr[0], y: ctr[1]}
+	}
+	return out, all.Illustrative, nil
 }

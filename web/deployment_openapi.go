@@ -38,6 +38,9 @@ func deploymentOpenAPI(paths, schemas obj) {
 					"capacity":   obj{"type": "number", "description": "Per week, in the actor type's capacity_unit (hours, evenings or units)."},
 					"categories": obj{"type": "array", "items": str, "description": "Override what it acts on."}}}},
 			"targets": obj{"type": "object", "additionalProperties": false, "properties": obj{
+				"kind": obj{"type": "string", "enum": []string{"places", "cells"}, "default": "places",
+					"description": "places: the public places by harm-weighted kernel density; cells: the Gi* hot spots (95 % or more) on harm-weighted hexagons."},
+				"side":      obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 150, "description": "Hexagon side in metres (kind cells)."},
 				"top":       obj{"type": "integer", "minimum": 1, "maximum": maxPlanTargets, "default": defaultTopTargets},
 				"days":      obj{"type": "integer", "minimum": 1, "maximum": 3650, "default": defaultRiskDays},
 				"bandwidth": obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 400},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -470,4 +471,71 @@ func httpNewRequest(method, url, body string) (*http.Request, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req, err
+}
+
+// TestDeploymentCellTargets checks that kind=cells takes the Gi* hot spots of the hotspot
+// module: the same cells, heaviest first, with a risk per category that adds up to the
+// cell's harm-weighted value per week.
+func TestDeploymentCellTargets(t *testing.T) {
+	a := newAPI(t)
+	_, body := a.do("POST", "/deployment/plans", `{"weeks":2,"actors":[{"type":"police","capacity":10}],"targets":{"kind":"cells","top":5,"days":90}}`, 201)
+	var p struct {
+		RiskPeriod struct{ Start, End string } `json:"risk_period"`
+		Targets    []struct {
+			ID        string
+			Risk      map[string]float64
+			RiskTotal float64 `json:"risk_total"`
+		}
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Features []struct {
+			ID         string
+			Properties struct {
+				Bin   int
+				Value float64
+			}
+		}
+	}
+	a.getJSON("/analysis/hotspots?method=gistar&weighting=harm&datetime="+p.RiskPeriod.Start+"/"+p.RiskPeriod.End, 200, &doc)
+	type cell struct {
+		id    string
+		value float64
+	}
+	var hot []cell
+	for _, f := range doc.Features {
+		if f.Properties.Bin >= 2 && f.Properties.Value > 0 {
+			hot = append(hot, cell{f.ID, f.Properties.Value})
+		}
+	}
+	slices.SortStableFunc(hot, func(x, y cell) int {
+		switch {
+		case x.value > y.value:
+			return -1
+		case x.value < y.value:
+			return 1
+		}
+		return 0
+	})
+	if len(hot) < 5 || len(p.Targets) != 5 {
+		t.Fatalf("%d hot cells in the hotspot answer, %d targets", len(hot), len(p.Targets))
+	}
+	weeks := 90.0 / 7
+	for n, tg := range p.Targets {
+		if tg.ID != "cell:"+hot[n].id {
+			t.Errorf("target %d is %s, the hotspot module's %d. heaviest hot cell is %s", n, tg.ID, n+1, hot[n].id)
+		}
+		sum := 0.0
+		for _, v := range tg.Risk {
+			sum += v
+		}
+		if math.Abs(sum-hot[n].value/weeks) > 1e-3*max(1, sum) {
+			t.Errorf("%s: risks add up to %v per week, the cell's value is %v per week", tg.ID, sum, hot[n].value/weeks)
+		}
+	}
+	a.do("POST", "/deployment/plans", `{"actors":[{"type":"police","capacity":10}],"targets":{"kind":"squares"}}`, 400)
+	a.do("POST", "/deployment/plans", `{"actors":[{"type":"police","capacity":10}],"targets":{"kind":"cells","side":10}}`, 400)
+	a.do("POST", "/deployment/plans", `{"actors":[{"type":"police","capacity":10}],"targets":{"side":150}}`, 400)
 }
