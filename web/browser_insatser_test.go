@@ -41,7 +41,8 @@ func (b *browser) waitInsatser(extra string) {
 
 // ivFromAPI lists the interventions the API returns for query, then keeps those targeting
 // district (when set), as the page's district filter does: ids in title order, their
-// properties, and the ids of those with a geometry, in id order (what the map can draw).
+// properties, and in id order the ids the map can draw: those with a geometry, and those
+// without one but with target districts (drawn as their outline).
 func ivFromAPI(t *testing.T, a *api, query url.Values, district string) ([]int64, map[int64]map[string]any, []int64) {
 	t.Helper()
 	query.Set("limit", "1000")
@@ -60,7 +61,8 @@ func ivFromAPI(t *testing.T, a *api, query url.Values, district string) ([]int64
 		}
 		ids = append(ids, id)
 		props[id] = f.Props
-		if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
+		targets, _ := f.Props["target_districts"].([]any)
+		if len(f.Geometry) > 0 && string(f.Geometry) != "null" || len(targets) > 0 {
 			located = append(located, id)
 		}
 	}
@@ -85,11 +87,11 @@ func TestInterventionsViewInBrowser(t *testing.T) {
 		t.Fatalf("list %v, the API %v", got, all)
 	}
 	drawn := func() []int64 {
-		return eval[[]int64](b, `[...new Set(lagesbild.map.queryRenderedFeatures({layers: ['insatser-fill', 'insatser-line', 'insatser-point']})
+		return eval[[]int64](b, `[...new Set(lagesbild.map.queryRenderedFeatures({layers: ['insatser-fill', 'insatser-line', 'insatser-point', 'insatser-area']})
 			.map(f => f.id))].sort((a, b) => a - b)`)
 	}
 	if got := drawn(); !slices.Equal(got, allLocated) || len(allLocated) < 5 {
-		t.Errorf("drawn on the map: %v, want every intervention with a geometry %v", got, allLocated)
+		t.Errorf("drawn on the map: %v, want every intervention with a geometry or target districts %v", got, allLocated)
 	}
 
 	// The filters: each changes the rows to the API's answer for the same filters; the
@@ -127,7 +129,7 @@ func TestInterventionsViewInBrowser(t *testing.T) {
 		}
 		prev = got
 		if d := drawn(); !slices.Equal(d, located) {
-			t.Errorf("filter %s=%q: drawn %v, want the listed ones with a geometry %v", s.filter, s.value, d, located)
+			t.Errorf("filter %s=%q: drawn %v, want the listed ones with a geometry or target districts %v", s.filter, s.value, d, located)
 		}
 	}
 	if changes < len(steps)-1 {
@@ -150,7 +152,7 @@ func TestInterventionsViewInBrowser(t *testing.T) {
 	if got := eval[string](b, `document.getElementById('iv-details-title').textContent`); got != one.Properties.Title {
 		t.Errorf("details of %d titled %q, the API %q", first, got, one.Properties.Title)
 	}
-	if got := eval[[]int64](b, `lagesbild.map.queryRenderedFeatures({layers: ['insatser-selected-line', 'insatser-selected-point']}).map(f => f.id)`); len(got) == 0 || got[0] != first {
+	if got := eval[[]int64](b, `lagesbild.map.queryRenderedFeatures({layers: ['insatser-selected-line', 'insatser-selected-point', 'insatser-area-selected']}).map(f => f.id)`); len(got) == 0 || got[0] != first {
 		t.Errorf("selection drawn for %v, want %d", got, first)
 	}
 
@@ -298,7 +300,8 @@ func TestInterventionsViewInBrowser(t *testing.T) {
 		t.Errorf("map errors: %q", errs)
 	}
 	if os.Getenv("UPDATE_SCREENSHOT") != "" {
-		eval[bool](b, `(() => { document.getElementById('iv-controls').scrollTop = 0; document.activeElement.blur(); return true; })()`)
+		eval[bool](b, `(() => { lagesbild.insatser.home(); document.getElementById('iv-controls').scrollTop = 0;
+			document.activeElement.blur(); return true; })()`)
 		b.idle()
 		saveScreenshot(t, b, "insatser.png")
 	}

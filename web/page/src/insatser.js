@@ -12,7 +12,7 @@
 // the API's OpenAPI document, so the form offers what the catalogue declares.
 import { apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
-import { addInterventionLayers, horizonColours, bounds, whenIdle } from './map.js';
+import { addInterventionLayers, horizonColours, horizonMatch, bounds, whenIdle } from './map.js';
 import { swatch } from './choropleth.js';
 
 addTexts({
@@ -25,6 +25,7 @@ addTexts({
     ivNothing: 'Välj en insats i listan eller på kartan, eller lägg till en ny.',
     ivEdit: 'Redigera', ivVersion: 'Version', ivHistory: 'Ändringshistorik',
     ivNoHistory: 'Inga ändringar via API:t ännu (inlästa data).', ivNoGeometry: 'Ingen plats på kartan.',
+    ivAreaOnly: 'Ingen egen plats: kartan visar målområdenas gräns (prickad).', ivAreaLegend: 'prickad kant: målområden, ingen egen plats',
     ivOp_create: 'skapad', ivOp_replace: 'ersatt', ivOp_update: 'ändrad', ivOp_delete: 'borttagen',
     ivChanged: 'ändrat: {list}', ivBy: 'av {who}',
     ivFormNew: 'Ny insats', ivFormEdit: 'Redigera insats (version {v})',
@@ -53,6 +54,7 @@ addTexts({
     ivNothing: 'Choose an intervention in the list or on the map, or add a new one.',
     ivEdit: 'Edit', ivVersion: 'Version', ivHistory: 'Change history',
     ivNoHistory: 'No changes through the API yet (loaded data).', ivNoGeometry: 'No place on the map.',
+    ivAreaOnly: 'No place of its own: the map shows the outline of its target districts (dotted).', ivAreaLegend: 'dotted outline: target districts, no place of its own',
     ivOp_create: 'created', ivOp_replace: 'replaced', ivOp_update: 'changed', ivOp_delete: 'deleted',
     ivChanged: 'changed: {list}', ivBy: 'by {who}',
     ivFormNew: 'New intervention', ivFormEdit: 'Edit intervention (version {v})',
@@ -74,7 +76,10 @@ addTexts({
   },
 });
 
-export const interventionLayers = ['insatser-fill', 'insatser-line', 'insatser-point', 'insatser-selected-line', 'insatser-selected-point'];
+export const interventionLayers = ['insatser-area', 'insatser-fill', 'insatser-line', 'insatser-point', 'insatser-selected-line',
+  'insatser-selected-point', 'insatser-area-selected'];
+// Layers a click on the map looks at, topmost first.
+export const interventionClickable = ['insatser-point', 'insatser-line', 'insatser-fill', 'insatser-area'];
 
 // The filters: the API's own (name → query parameter) and the district, filtered here.
 const apiFilters = ['horizon', 'approach', 'lead_org', 'status'];
@@ -117,6 +122,7 @@ export class InterventionsView {
     this.status = status;
     this.onChange = onChange;
     this.state = { ready: false, rows: [], total: 0, selected: null, etag: null, form: null, message: null, history: [] };
+    this.state.home = () => this.home(); // the whole list on the map (tests, screenshots)
     app.insatser = this.state;
     this.all = [];
     this.seq = 0;
@@ -139,7 +145,8 @@ export class InterventionsView {
   async init() {
     const [api, districts, indicators] = await Promise.all([
       getJSON('api'),
-      getJSON('collections/districts/items', { level: 'district', limit: 1000, sortby: 'name', properties: 'name' }),
+      // Every level: an intervention may target the whole municipality.
+      getJSON('collections/districts/items', { limit: 1000, sortby: 'name', properties: 'name,level' }),
       getJSON('collections/indicators/items', { limit: 1000 }),
     ]);
     const props = api.components.schemas.InterventionsWrite.properties.properties.properties;
@@ -148,7 +155,10 @@ export class InterventionsView {
       category: props.category.enum, horizon: props.horizon.enum, approach: props.approach.enum, status: props.status.enum,
       target_categories: obs.category.enum,
     };
-    this.districts = districts.features.map((f) => ({ code: f.id, name: f.properties.name }));
+    // The municipality first, then the districts by name.
+    const rank = (l) => (l === 'municipality' ? 0 : 1);
+    this.districts = districts.features.map((f) => ({ code: f.id, name: f.properties.name, level: f.properties.level, geometry: f.geometry }))
+      .sort((a, b) => rank(a.level) - rank(b.level) || a.name.localeCompare(b.name, 'sv'));
     this.indicators = indicators.features.map((f) => ({ key: f.id, ...f.properties }));
     this.addLayers();
     this.buildControls();
@@ -160,9 +170,19 @@ export class InterventionsView {
 
   addLayers() {
     const map = this.map;
-    map.addSource('insatser', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    const empty = { type: 'FeatureCollection', features: [] };
+    // tolerance 0: no simplification, so a small place (a square, a yard) is not dropped
+    // when the map is zoomed out to the whole municipality (the register is small).
+    map.addSource('insatser', { type: 'geojson', data: empty, tolerance: 0 });
+    map.addSource('insatser-areas', { type: 'geojson', data: empty });
     const hidden = { visibility: this.active ? 'visible' : 'none' };
+    // An intervention without a place of its own is drawn as the outline of its target
+    // districts (what the API derives for a new one without geometry), dotted, unfilled.
+    map.addLayer({ id: 'insatser-area', type: 'line', source: 'insatser-areas', layout: hidden,
+      paint: { 'line-color': horizonMatch, 'line-width': 3, 'line-dasharray': [1, 1.5] } });
     addInterventionLayers(map, 'insatser', { source: 'insatser' }, hidden);
+    map.addLayer({ id: 'insatser-area-selected', type: 'line', source: 'insatser-areas', layout: hidden,
+      filter: ['==', ['id'], -1], paint: { 'line-color': '#000000', 'line-width': 4 } });
     map.addLayer({ id: 'insatser-selected-line', type: 'line', source: 'insatser', layout: hidden,
       filter: ['all', ['==', ['id'], -1], ['!=', ['geometry-type'], 'Point']], paint: { 'line-color': '#000000', 'line-width': 4 } });
     map.addLayer({ id: 'insatser-selected-point', type: 'circle', source: 'insatser', layout: hidden,
@@ -237,6 +257,8 @@ export class InterventionsView {
       this.state.params = params;
       this.fillFilterOptions();
       this.map.getSource('insatser').setData({ type: 'FeatureCollection', features: rows.filter((f) => f.geometry) });
+      this.map.getSource('insatser-areas').setData({ type: 'FeatureCollection',
+        features: rows.filter((f) => !f.geometry).map((f) => this.areaFeature(f)).filter(Boolean) });
       this.renderList();
       this.highlight();
       if (this.app.view === 'insatser') this.status(t('ivShown', { n: rows.length }));
@@ -248,8 +270,28 @@ export class InterventionsView {
     }
   }
 
+  /** areaFeature is an intervention without a geometry drawn as its target districts (null if none). */
+  areaFeature(f) {
+    const polys = [];
+    for (const code of f.properties.target_districts ?? []) {
+      const g = this.districts.find((d) => d.code === code)?.geometry;
+      if (g?.type === 'Polygon') polys.push(g.coordinates);
+      else if (g?.type === 'MultiPolygon') polys.push(...g.coordinates);
+    }
+    if (!polys.length) return null;
+    return { type: 'Feature', id: f.id, geometry: { type: 'MultiPolygon', coordinates: polys }, properties: { ...f.properties, area: true } };
+  }
+
+  /** located is a feature as the map draws it: its geometry, or its target districts. */
+  located(f) { return f.geometry ? f : this.areaFeature(f); }
+
+  /** home fits the map to the listed interventions (the municipality-wide ones only when alone). */
   home() {
-    const withGeom = (this.rows ?? []).filter((f) => f.geometry);
+    const municipal = (f) => !f.geometry && (f.properties.target_districts ?? [])
+      .every((c) => this.districts.find((d) => d.code === c)?.level === 'municipality');
+    const rows = this.rows ?? [];
+    const local = rows.filter((f) => !municipal(f));
+    const withGeom = (local.length ? local : rows).map((f) => this.located(f)).filter(Boolean);
     if (withGeom.length) this.map.fitBounds(bounds(withGeom), { padding: 30, duration: 0, maxZoom: 14 });
   }
 
@@ -283,6 +325,9 @@ export class InterventionsView {
   renderLegend() {
     const ul = h('ul', { class: 'legend-list' }, ...Object.entries(horizonColours)
       .map(([k, c]) => h('li', { 'data-horizon': k, 'data-colour': c }, swatch(c, 'circle'), label(k))));
+    const dotted = swatch('transparent');
+    dotted.classList.add('dotted');
+    ul.append(h('li', {}, dotted, t('ivAreaLegend')));
     this.els.legend.replaceChildren(h('p', { class: 'legend-title', text: t('ivLegend') }), ul);
   }
 
@@ -317,7 +362,8 @@ export class InterventionsView {
     this.state.etag = item.etag;
     this.state.history = hist.ok ? hist.body.versions : [];
     this.renderDetails();
-    if (zoom && this.feature.geometry) this.map.fitBounds(bounds([this.feature]), { padding: 50, duration: 0, maxZoom: 15 });
+    const located = this.located(this.feature);
+    if (zoom && located) this.map.fitBounds(bounds([located]), { padding: 50, duration: 0, maxZoom: 15 });
     this.state.detailsReady = true;
   }
 
@@ -325,6 +371,7 @@ export class InterventionsView {
     const id = this.state.selected ?? -1;
     this.map.setFilter('insatser-selected-line', ['all', ['==', ['id'], id], ['!=', ['geometry-type'], 'Point']]);
     this.map.setFilter('insatser-selected-point', ['all', ['==', ['id'], id], ['==', ['geometry-type'], 'Point']]);
+    this.map.setFilter('insatser-area-selected', ['==', ['id'], id]);
   }
 
   showDetails(feature) {
@@ -359,7 +406,7 @@ export class InterventionsView {
     const hist = h('ol', { id: 'iv-history', class: 'history' });
     for (const e of [...this.state.history].reverse()) {
       const when = new Date(e.changed_at).toLocaleString(getLang() === 'en' ? 'en-GB' : 'sv-SE', { dateStyle: 'short', timeStyle: 'short' });
-      const changed = changedFields(e.before, e.after);
+      const changed = changedFields(e.before, e.after).map((k) => (t(`ivF_${k}`) !== `ivF_${k}` ? t(`ivF_${k}`) : k));
       hist.append(h('li', { 'data-version': e.version },
         h('strong', { text: `v${e.version} ${t(`ivOp_${e.operation}`)}` }), ` ${when}`,
         e.changed_by ? ` ${t('ivBy', { who: e.changed_by })}` : null,
@@ -368,7 +415,7 @@ export class InterventionsView {
     side.replaceChildren(heading,
       h('div', { id: 'iv-details' }, h('h3', { id: 'iv-details-title', text: p.title }),
         p.description ? h('p', { text: p.description }) : null,
-        f.geometry ? null : h('p', { class: 'hint', text: t('ivNoGeometry') }), dl, edit),
+        f.geometry ? null : h('p', { class: 'hint', text: t(this.areaFeature(f) ? 'ivAreaOnly' : 'ivNoGeometry') }), dl, edit),
       h('h3', { text: t('ivHistory') }),
       this.state.history.length ? hist : h('p', { class: 'hint', id: 'iv-history', text: t('ivNoHistory') }),
       this.messageBox());
@@ -437,6 +484,8 @@ export class InterventionsView {
           : name === 'target_indicators' ? this.indicators.map((i) => [i.key, this.name(i)])
             : this.enums.target_categories.map((c) => [c, label(c)]);
         const chosen = new Set(value ?? []);
+        // A stored value the lists do not offer stays offered (and checked), so an edit keeps it.
+        for (const v of chosen) if (!opts.some(([o]) => o === v)) opts.push([v, v]);
         const fs = h('fieldset', { class: 'checks', id, 'data-name': name }, h('legend', { text: t(`ivF_${name}`) }));
         opts.forEach(([v, text], i) => {
           const cid = `${id}-${i}`;

@@ -10,7 +10,7 @@ import { Choropleth, swatch } from './choropleth.js';
 import { Panel } from './panel.js';
 import { PriorityView } from './priority.js';
 import { HotspotView } from './hotspots.js';
-import { InterventionsView } from './insatser.js';
+import { InterventionsView, interventionClickable } from './insatser.js';
 import { layerGroups } from './map.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
@@ -205,7 +205,7 @@ async function main() {
       return;
     }
     if (app.view === 'insatser') {
-      const [f] = map.queryRenderedFeatures(e.point, { layers: ['insatser-point', 'insatser-line', 'insatser-fill'] });
+      const [f] = map.queryRenderedFeatures(e.point, { layers: interventionClickable });
       if (f) iv.select(f.id, false);
       return;
     }
