@@ -1,19 +1,30 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"maps"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/layerstest"
+	"github.com/lagesbild/lagesbild/web"
 )
 
 // The browser test of the Insatser view (issue 6, the interventions register): the list and
@@ -70,13 +81,74 @@ func ivFromAPI(t *testing.T, a *api, query url.Values, district string) ([]int64
 	return ids, props, located
 }
 
+// newListeningAPI is newAPI with the server's tile cache invalidated by the database's change
+// notifications, as lagesbild serve runs it, so tiles follow the page's writes.
+func newListeningAPI(t *testing.T) *api {
+	t.Helper()
+	db := layerstest.Require(t, testDB)
+	cat := layers.NewCatalogue()
+	store := layers.NewStore(db.Pool)
+	cache := web.NewTileCache(16 << 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	listening := make(chan struct{})
+	var once sync.Once
+	handle := web.ChangeHandler(cat, store, cache)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = store.ListenChanges(ctx, func(table string) {
+			handle(table)
+			if table == "" { // the listener is connected
+				once.Do(func() { close(listening) })
+			}
+		})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-listening:
+	case <-time.After(stepTimeout):
+		t.Fatal("the change listener did not start")
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewServer(web.New(web.Config{Version: "test", TileCache: cache}, store, cat, log))
+	t.Cleanup(srv.Close)
+	a := &api{t: t, srv: srv}
+	_, body := a.raw("GET", "/api", nil)
+	doc, err := openapi3.NewLoader().LoadFromData(body)
+	if err != nil {
+		t.Fatalf("OpenAPI document does not load: %v", err)
+	}
+	if a.router, err = gorillamux.NewRouter(doc); err != nil {
+		t.Fatalf("OpenAPI router: %v", err)
+	}
+	return a
+}
+
 func TestInterventionsViewInBrowser(t *testing.T) {
-	a, b, axe := openView(t, "insatser")
+	a, b, axe := openViewOn(t, "insatser", newListeningAPI)
 	start := time.Now()
 	var made []int64
 	cleanUp(t, &made)
 	b.waitInsatser("")
 	t.Logf("Insatser ready in %v", time.Since(start).Round(time.Millisecond))
+	// The map view once, so its tiles (which browsers may keep for a minute) are loaded before
+	// the register is written to.
+	showView := func(v string) {
+		eval[bool](b, fmt.Sprintf(`(() => { location.hash = %q; return true; })()`, v))
+		b.waitFor("the view "+v, fmt.Sprintf(`document.body.dataset.view === %q`, v))
+		b.idle()
+	}
+	tileTitles := func() []string {
+		showView("karta")
+		eval[bool](b, `(() => { lagesbild.home(); return true; })()`)
+		b.idle()
+		return b.rendered("title", "interventions-fill", "interventions-line", "interventions-point")
+	}
+	if before := tileTitles(); len(before) == 0 {
+		t.Error("the map view draws no interventions from its tiles")
+	}
+	showView("insatser")
+	b.waitInsatser("")
 	if cur := eval[string](b, `document.querySelector('[aria-current="page"]')?.textContent`); cur != "Insatser" {
 		t.Errorf("current view link %q", cur)
 	}
@@ -283,6 +355,16 @@ func TestInterventionsViewInBrowser(t *testing.T) {
 	if got := eval[[]int64](b, `[...document.querySelectorAll('#iv-history li')].map(li => Number(li.dataset.version))`); !slices.Equal(got, wantVersions) || len(got) != 3 {
 		t.Errorf("history shown %v, the API's %v (newest first)", got, wantVersions)
 	}
+
+	// The map view's tiles show the new intervention at once (they were loaded before it existed).
+	if got := tileTitles(); !slices.Contains(got, title) {
+		t.Errorf("the map view's interventions after the write: %q, without %q", got, title)
+	}
+	if got := eval[[]string](b, `[...document.querySelectorAll('#intervention-list button')].map(b => b.firstChild.textContent)`); !slices.Contains(got, title) {
+		t.Errorf("the map view's list of interventions lacks %q: %q", title, got)
+	}
+	showView("insatser")
+	b.waitInsatser("")
 
 	axeClean(t, b, axe, "Insatser")
 	// The refused writes (400 without a title, 412 with the stale version) were meant; the

@@ -25,13 +25,19 @@ import (
 // openView starts the API and Chromium and opens the page at #view.
 func openView(t *testing.T, view string) (*api, *browser, []byte) {
 	t.Helper()
+	return openViewOn(t, view, newAPI)
+}
+
+// openViewOn is openView with the API that start makes.
+func openViewOn(t *testing.T, view string, start func(*testing.T) *api) (*api, *browser, []byte) {
+	t.Helper()
 	chromium := requireTool(t, chromiumPath, "apt-get install chromium (make test does)")
 	axeFile := requireTool(t, axePath, "cd web/page && npm ci (make test does)")
 	axe, err := os.ReadFile(axeFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := newAPI(t)
+	a := start(t)
 	b := newBrowser(t, chromium)
 	b.do("open the page at #"+view, chromedp.Navigate(a.srv.URL+"/karta/#"+view))
 	return a, b, axe

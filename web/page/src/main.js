@@ -234,7 +234,7 @@ async function main() {
   const hot = new HotspotView(map, { controls: $('hot-controls'), side: $('hot-side') }, app, status);
   const iv = new InterventionsView(map, {
     controls: $('iv-controls'), side: $('iv-side'), results: $('iv-results'), legend: $('iv-legend'),
-  }, app, status, () => loadInterventions().then(renderFeatureLists));
+  }, app, status, () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
 
   // showView shows one view's panels and map layers; a view builds itself on first use.
   function showView(v) {

@@ -2,7 +2,7 @@
 // districts as a GeoJSON source fed by the choropleth, and the API's vector tiles for
 // places, interventions and observations. No layer draws text, so no glyphs are needed.
 import * as maplibregl from 'maplibre-gl';
-import { tileURL } from './api.js';
+import { tileURL, apiRoot } from './api.js';
 import { t, getLang, onLangChange } from './i18n.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', document.baseURI).href);
@@ -55,9 +55,15 @@ export function createMap(container, cfg, observationsDatetime) {
     sources: {},
     layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f1f3f5' } }],
   };
+  // The API lets browsers keep a tile for a minute. After the page itself has written (the
+  // interventions register), tiles are revalidated for that minute instead, so the map
+  // shows the change at once (the server's tile cache is already invalidated by then).
+  let revalidateUntil = 0;
   const map = new maplibregl.Map({
     container,
     style,
+    transformRequest: (url, type) => (type === 'Tile' && Date.now() < revalidateUntil && url.startsWith(apiRoot)
+      ? { url, cache: 'no-cache' } : undefined),
     center: [16.54, 59.61],
     zoom: 10.5,
     minZoom: 7,
@@ -69,6 +75,11 @@ export function createMap(container, cfg, observationsDatetime) {
     locale: locale(),
   });
   map.touchZoomRotate.disableRotation();
+  /** refreshTiles reloads the base tiles (places, interventions) bypassing the browser's copies. */
+  map.refreshTiles = () => {
+    revalidateUntil = Date.now() + 60_000;
+    map.getSource('base')?.setTiles([tileURL('tiles/WebMercatorQuad/{z}/{y}/{x}')]);
+  };
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   const setLabel = () => map.getCanvas().setAttribute('aria-label', t('mapLabel'));
