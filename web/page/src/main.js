@@ -12,16 +12,18 @@ import { PriorityView } from './priority.js';
 import { HotspotView } from './hotspots.js';
 import { InterventionsView, interventionClickable } from './insatser.js';
 import { layerGroups } from './map.js';
+import { PlanView } from './plan.js';
+import { FollowupView } from './followup.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
-const views = ['karta', 'prioritering', 'hotspots', 'insatser'];
+const views = ['karta', 'prioritering', 'hotspots', 'insatser', 'plan', 'uppfoljning'];
 // Where the skip link leads in each view, and the map's label there.
 const skipTarget = {
   karta: ['#district-list', 'skip'], prioritering: ['#prio-results', 'skipPriority'], hotspots: ['#hot-side', 'skipHotspots'],
-  insatser: ['#iv-results', 'skipInterventions'],
+  insatser: ['#iv-results', 'skipInterventions'], plan: ['#plan-results', 'skipPlan'], uppfoljning: ['#fu-results', 'skipFollowup'],
 };
-const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel', insatser: 'ivMapLabel' };
-const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots', insatser: 'viewInterventions' };
+const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel', insatser: 'ivMapLabel', plan: 'plMapLabel', uppfoljning: 'fuMapLabel' };
+const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots', insatser: 'viewInterventions', plan: 'viewPlan', uppfoljning: 'viewFollowup' };
 
 const $ = (id) => document.getElementById(id);
 
@@ -232,6 +234,12 @@ async function main() {
     controls: $('prio-controls'), side: $('prio-side'), results: $('prio-results'), legend: $('prio-legend'),
   }, app, status);
   const hot = new HotspotView(map, { controls: $('hot-controls'), side: $('hot-side') }, app, status);
+  const plan = new PlanView(map, {
+    controls: $('plan-controls'), side: $('plan-side'), results: $('plan-results'), legend: $('plan-legend'),
+  }, app, status);
+  const fu = new FollowupView(map, {
+    controls: $('fu-controls'), side: $('fu-side'), results: $('fu-results'), legend: $('fu-legend'),
+  }, app, status);
   const iv = new InterventionsView(map, {
     controls: $('iv-controls'), side: $('iv-side'), results: $('iv-results'), legend: $('iv-legend'),
   }, app, status, () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
@@ -248,7 +256,9 @@ async function main() {
       const on = v === 'karta' ? $(`layer-${group}`).checked : v === 'hotspots' && group === 'places';
       setVisible(map, group, on);
     }
-    if (v === 'hotspots' || v === 'insatser') map.setLayoutProperty('districts-line', 'visibility', 'visible');
+    if (['hotspots', 'insatser', 'plan', 'uppfoljning'].includes(v)) map.setLayoutProperty('districts-line', 'visibility', 'visible');
+    plan.showLayers(v === 'plan');
+    fu.showLayers(v === 'uppfoljning');
     iv.showLayers(v === 'insatser');
     prio.showLayers(v === 'prioritering');
     relabelView();
@@ -256,6 +266,8 @@ async function main() {
     if (v === 'prioritering') prio.activate().then(() => prio.showLayers(app.view === 'prioritering'));
     if (v === 'hotspots') hot.activate(); else { hot.deactivate(); hot.showLayers(); }
     if (v === 'insatser') iv.activate().then(() => iv.showLayers(app.view === 'insatser'));
+    if (v === 'plan') plan.activate().then(() => plan.showLayers(app.view === 'plan'));
+    if (v === 'uppfoljning') fu.activate().then(() => { fu.showLayers(app.view === 'uppfoljning'); fu.home(); });
   }
   function relabelView() {
     const v = app.view;
