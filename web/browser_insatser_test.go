@@ -366,6 +366,20 @@ func TestInterventionsViewInBrowser(t *testing.T) {
 	showView("insatser")
 	b.waitInsatser("")
 
+	// English on request: the view relabels in place, the details stay.
+	b.do("switch language", chromedp.Click(chromedp.ID("lang-toggle")))
+	type texts struct {
+		Heading, Column, Details, Filter string
+	}
+	en := eval[texts](b, `({heading: document.getElementById('iv-results-title').textContent,
+		column: document.querySelector('#iv-table thead th').textContent,
+		details: document.getElementById('iv-details-title')?.textContent ?? '',
+		filter: document.querySelector('#iv-f-horizon option[value="vinna_kriget"]').textContent})`)
+	if en != (texts{"Interventions register", "Intervention", title, "win the war"}) {
+		t.Errorf("in English: %+v", en)
+	}
+	b.do("switch language back", chromedp.Click(chromedp.ID("lang-toggle")))
+
 	axeClean(t, b, axe, "Insatser")
 	// The refused writes (400 without a title, 412 with the stale version) were meant; the
 	// browser logs every failed request, so those two are expected, nothing else.
