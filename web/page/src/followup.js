@@ -118,6 +118,8 @@ export class FollowupView {
     this.status = status;
     this.state = { ready: false, id: null, result: null, error: null };
     app.followup = this.state;
+    // The results scroll; a keyboard user reaches them (they hold tables, no controls).
+    els.results.tabIndex = 0;
     this.seq = 0;
     this.active = false;
     onLangChange(() => { if (this.interventions) this.relabel(); });

@@ -133,6 +133,8 @@ export class PlanView {
     this.status = status;
     this.state = { ready: false, plan: null, delivery: null, busy: false };
     app.plan = this.state;
+    // The results scroll; a keyboard user reaches them (they hold tables, no controls).
+    els.results.tabIndex = 0;
     this.active = false;
     onLangChange(() => { if (this.actorTypes) this.relabel(); });
   }
@@ -163,7 +165,7 @@ export class PlanView {
 
   addLayers() {
     const map = this.map;
-    map.addSource('plan-targets', { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, tolerance: 0 });
+    map.addSource('plan-targets', { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, tolerance: 0, promoteId: 'id' });
     const layout = { visibility: this.active ? 'visible' : 'none' };
     // Circle area grows with the planned minutes per week (radius ∝ √dose), so a target at
     // twice the dose looks twice as big; targets without dose are hollow.
