@@ -403,7 +403,9 @@ func TestFollowupViewInBrowser(t *testing.T) {
 		if lang == "sv" {
 			wantParts = []string{sign + svNum(e.Effect, 2), "95 % intervall " + svNum(e.CILow, 2) + " till " + svNum(e.CIHigh, 2)}
 		} else {
-			en := func(v float64) string { return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(v, 'f', 2, 64), "0"), ".") }
+			en := func(v float64) string {
+				return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(v, 'f', 2, 64), "0"), ".")
+			}
 			wantParts = []string{sign + strings.ReplaceAll(en(e.Effect), "-", "−"),
 				"95 % interval " + strings.ReplaceAll(en(e.CILow), "-", "−") + " to " + strings.ReplaceAll(en(e.CIHigh), "-", "−")}
 		}
