@@ -44,11 +44,22 @@ func (s *Server) writeRoutes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
 }
 
 // authorizeWrite is the one place that decides whether the caller may write to layer l, and
-// what organisation or role the history records as changed_by (never a person). Until access
-// control exists (issue 7) it allows every write and records nobody ("" → NULL): deploy the
-// server where only the coordination function reaches it.
+// what organisation the history records as changed_by (never a person): the caller's
+// organisation when authenticated, nobody ("" → NULL) when anonymous. Anonymous writes are
+// refused only with Config.Auth.RequireAuth (--require-auth), off until issue 7's
+// authorisation lands: until then deploy the server where only the coordination function
+// reaches it, or start it with --require-auth.
 func (s *Server) authorizeWrite(c echo.Context, l *layers.Layer) (changedBy string, err error) {
-	return "", nil
+	p := layers.PrincipalFrom(c.Request().Context())
+	if s.auth.cfg.RequireAuth {
+		if p.IsAnonymous() {
+			return "", unauthorized(c, false, "writing to "+l.ID+" needs an editor's session, or an API token or JWT with the write scope")
+		}
+		if !p.HasScope("write") {
+			return "", echo.NewHTTPError(http.StatusForbidden, "writing to "+l.ID+" needs the editor role or the write scope")
+		}
+	}
+	return p.Organisation, nil
 }
 
 // writableLayer resolves the collection of a write: unknown is 404, not writable is 405

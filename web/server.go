@@ -44,6 +44,8 @@ type Config struct {
 	// TileCache keeps finished vector tiles; nil: a private cache of DefaultTileCacheBytes.
 	// Pass one to invalidate it from outside (see layers.Store.ListenChanges).
 	TileCache *TileCache
+	// Auth configures identity: sessions, API tokens, OpenID Connect JWTs (auth.go).
+	Auth AuthConfig
 }
 
 // DefaultTileCacheBytes bounds the tile cache when Config.TileCache is nil.
@@ -61,6 +63,7 @@ type Server struct {
 	tiles    *TileCache
 	analyses analysisMemo
 	now      func() time.Time
+	auth     *authState
 }
 
 // New returns the Echo instance serving the API over store.
@@ -78,6 +81,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		}, []string{"route", "method", "status"}),
 		tiles: cfg.TileCache,
 		now:   time.Now,
+		auth:  newAuthState(cfg.Auth),
 	}
 	if s.tiles == nil {
 		s.tiles = NewTileCache(DefaultTileCacheBytes)
@@ -100,10 +104,11 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{echo.HeaderContentType, "If-Match", "If-None-Match", "Content-Crs"},
+			AllowHeaders:  []string{echo.HeaderContentType, "If-Match", "If-None-Match", "Content-Crs", echo.HeaderAuthorization, CSRFHeader},
 			ExposeHeaders: []string{"ETag", "Link", "Content-Crs", "OGC-NumberMatched", "Location"},
 		}))
 	}
+	e.Use(s.authenticate)
 	s.routes(e)
 	return e
 }
@@ -128,6 +133,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.followupRoutes(get)
 	s.reportRoutes(get)
 	s.pageRoutes(get)
+	s.authRoutes(e, get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	get("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))

@@ -1,0 +1,645 @@
+package web
+
+// Identity (issue 7, first part): who a request acts for. One middleware (authenticate)
+// reads, in this order, a bearer API token ("lgb_…"), a bearer JWT from the configured
+// OpenID Connect issuer, or the session cookie, and puts the principal in the request's
+// context (layers.PrincipalFrom). Credentials that are given but not valid are a 401, never
+// a silent fall back to anonymous; no credentials at all is the anonymous principal, which
+// may do today what everyone could do before identity existed.
+//
+// Browser sessions: POST /auth/login sets an HttpOnly, SameSite=Lax cookie (Secure over
+// HTTPS or with Config.Auth.CookieSecure) holding a 256-bit secret the database keeps only
+// hashed. CSRF: a synchronizer token derived from the session secret (SHA-256 of a label and
+// the secret), which the page gets from the login answer or GET /auth/me and sends in
+// X-CSRF-Token (or a csrf_token form field) on every POST, PUT, PATCH and DELETE that rides
+// on the cookie. Another site can neither read the cookie nor the token; bearer requests are
+// exempt because browsers never attach them on their own.
+//
+// Login rate limiting is in memory (per process): failures per account and per client
+// address within a sliding window; it resets on restart and is not shared between replicas,
+// which is acceptable for the single server this is deployed as, and says so in the README.
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// AuthConfig configures identity. The zero value gives the defaults named on each field.
+type AuthConfig struct {
+	// RequireAuth makes writes need an authenticated principal with the write scope (an
+	// editor). Off by default until issue 7's authorisation lands, so today's anonymous
+	// writes keep working where the server is reachable only by the coordination function.
+	RequireAuth bool
+	// Demo accepts the demo load's organisations and accounts; off: they are refused.
+	Demo bool
+	// CookieSecure marks the session cookie Secure even when the request came over plain
+	// HTTP (behind a TLS-terminating proxy that does not say X-Forwarded-Proto).
+	CookieSecure bool
+	// IdleTimeout ends a session unused this long (default 30 min); AbsoluteTimeout ends
+	// every session this long after login (default 12 h).
+	IdleTimeout, AbsoluteTimeout time.Duration
+	// AccountFailures and AddressFailures are the failed logins allowed per account
+	// (default 5) and per client address (default 20) within FailureWindow (default 15 min).
+	AccountFailures, AddressFailures int
+	FailureWindow                    time.Duration
+	// OIDC, when set, accepts bearer JWTs from that issuer.
+	OIDC *OIDCConfig
+	// Argon2 are the cost parameters of hashes made here (the dummy hash); zero: layers.DefaultArgon2.
+	Argon2 layers.Argon2Params
+	// Now is the clock of sessions, tokens and JWT times; nil: time.Now.
+	Now func() time.Time
+}
+
+// Cookie and header names of browser sessions.
+const (
+	SessionCookie = "lagesbild_session"
+	CSRFHeader    = "X-CSRF-Token"
+	csrfField     = "csrf_token"
+)
+
+// authState is what the identity handlers share.
+type authState struct {
+	cfg       AuthConfig
+	limiter   *loginLimiter
+	dummyHash string        // verified for unknown accounts, so their answer takes as long
+	hashing   chan struct{} // bounds concurrent argon2 runs (each takes Argon2.Memory)
+	jwt       *jwtVerifier
+}
+
+func newAuthState(cfg AuthConfig) *authState {
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.AbsoluteTimeout <= 0 {
+		cfg.AbsoluteTimeout = 12 * time.Hour
+	}
+	if cfg.AccountFailures <= 0 {
+		cfg.AccountFailures = 5
+	}
+	if cfg.AddressFailures <= 0 {
+		cfg.AddressFailures = 20
+	}
+	if cfg.FailureWindow <= 0 {
+		cfg.FailureWindow = 15 * time.Minute
+	}
+	if cfg.Argon2 == (layers.Argon2Params{}) {
+		cfg.Argon2 = layers.DefaultArgon2()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	dummy, err := layers.HashPassword("no account has this password", cfg.Argon2)
+	if err != nil {
+		// crypto/rand does not fail on supported platforms; a fixed salt still costs the same time.
+		dummy = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	}
+	a := &authState{cfg: cfg, limiter: newLoginLimiter(cfg.FailureWindow), dummyHash: dummy, hashing: make(chan struct{}, 4)}
+	if cfg.OIDC != nil {
+		a.jwt = newJWTVerifier(*cfg.OIDC)
+	}
+	return a
+}
+
+// sessionInfo is kept in the Echo context of a cookie-authenticated request.
+type sessionInfo struct {
+	hash []byte
+	csrf string
+	ses  *layers.Session
+}
+
+const sessionKey = "lagesbild.session"
+
+// unauthorized is a 401 with a WWW-Authenticate challenge; bearer says the bearer credential
+// was at fault (RFC 6750 invalid_token).
+func unauthorized(c echo.Context, bearer bool, msg string) error {
+	challenge := `Bearer realm="lagesbild"`
+	if bearer {
+		challenge += `, error="invalid_token"`
+	}
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge)
+	return echo.NewHTTPError(http.StatusUnauthorized, msg)
+}
+
+// authenticate is the one middleware that establishes the principal.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, err := s.principal(c)
+		if err != nil {
+			return err
+		}
+		c.SetRequest(c.Request().WithContext(layers.WithPrincipal(c.Request().Context(), p)))
+		return next(c)
+	}
+}
+
+func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
+	a := s.auth
+	ctx := c.Request().Context()
+	now := a.cfg.Now()
+	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+		scheme, cred, _ := strings.Cut(strings.TrimSpace(h), " ")
+		cred = strings.TrimSpace(cred)
+		if !strings.EqualFold(scheme, "Bearer") || cred == "" {
+			return nil, unauthorized(c, false, "Authorization must be Bearer <API token or JWT>")
+		}
+		if len(cred) > 16<<10 {
+			return nil, unauthorized(c, true, "bearer credential too long")
+		}
+		if strings.HasPrefix(cred, layers.TokenPrefix) {
+			p, demo, err := s.store.TokenPrincipal(ctx, cred, now)
+			if errors.Is(err, layers.ErrNotFound) {
+				return nil, unauthorized(c, true, "API token unknown, expired or revoked")
+			}
+			if err != nil {
+				return nil, err
+			}
+			if demo && !a.cfg.Demo {
+				return nil, unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
+			}
+			return p, nil
+		}
+		if a.jwt == nil {
+			return nil, unauthorized(c, true, "not an API token (lgb_…), and no OpenID Connect issuer is configured for JWTs")
+		}
+		p, err := a.jwt.verify(ctx, cred, now)
+		if err != nil {
+			var bad *jwtError
+			if errors.As(err, &bad) {
+				return nil, unauthorized(c, true, "JWT refused: "+bad.msg)
+			}
+			return nil, err
+		}
+		org, err := s.store.LookupOrganisation(ctx, p.Organisation)
+		if errors.Is(err, layers.ErrNotFound) {
+			return nil, unauthorized(c, true, fmt.Sprintf("JWT refused: organisation %q is not known here", p.Organisation))
+		}
+		if err != nil {
+			return nil, err
+		}
+		if org.Demo && !a.cfg.Demo {
+			return nil, unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
+		}
+		p.OrgKind = org.Kind
+		return p, nil
+	}
+
+	cookie, err := c.Cookie(SessionCookie)
+	if err != nil || cookie.Value == "" || c.Path() == "/auth/login" {
+		// Login ignores an old cookie: it is what replaces it.
+		return layers.Anonymous(), nil
+	}
+	hash := layers.HashSecret(cookie.Value)
+	acct, ses, err := s.store.TouchSession(ctx, hash, now, a.cfg.IdleTimeout)
+	if errors.Is(err, layers.ErrNotFound) {
+		s.clearSessionCookie(c)
+		return nil, unauthorized(c, false, "session expired or ended: log in again (the cookie has been cleared)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if acct.Demo && !a.cfg.Demo {
+		s.clearSessionCookie(c)
+		return nil, unauthorized(c, false, "demo credentials are accepted only by a server started with --demo")
+	}
+	info := &sessionInfo{hash: hash, csrf: csrfToken(cookie.Value), ses: ses}
+	if !safeMethod(c.Request().Method) && !validCSRF(c, info.csrf) {
+		return nil, echo.NewHTTPError(http.StatusForbidden,
+			"CSRF token missing or wrong: send the csrf_token of the login answer or GET /auth/me in the "+CSRFHeader+" header")
+	}
+	c.Set(sessionKey, info)
+	return acct.Principal(layers.CredentialSession), nil
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// csrfToken is derived from the session secret: only someone holding the cookie's value
+// (the server, and the page through the login answer or /auth/me) can know it.
+func csrfToken(sessionSecret string) string {
+	h := sha256.Sum256([]byte("lagesbild csrf\x00" + sessionSecret))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+func validCSRF(c echo.Context, want string) bool {
+	got := c.Request().Header.Get(CSRFHeader)
+	if got == "" {
+		if media, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); media == echo.MIMEApplicationForm {
+			got = c.FormValue(csrfField)
+		}
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (s *Server) sessionCookie(c echo.Context, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.auth.cfg.CookieSecure || c.Scheme() == "https"}
+}
+
+func (s *Server) clearSessionCookie(c echo.Context) { c.SetCookie(s.sessionCookie(c, "", -1)) }
+
+func (s *Server) authRoutes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
+	e.POST("/auth/login", s.login)
+	e.POST("/auth/logout", s.logout)
+	get("/auth/me", s.me)
+	e.POST("/auth/tokens", s.createToken)
+	e.DELETE("/auth/tokens/:tokenId", s.revokeToken)
+}
+
+// authAnswer is the body of login and /auth/me.
+type authAnswer struct {
+	*layers.Principal
+	CSRFToken     string     `json:"csrf_token,omitempty"`
+	IdleExpiresAt *time.Time `json:"idle_expires_at,omitempty"`
+	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	Demo          bool       `json:"demo_mode"`
+}
+
+func (s *Server) sendNoStore(c echo.Context, status int, v any) error {
+	// No ETag and no cache: these answers carry secrets (a CSRF token, an API token).
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(status, mediaJSON, marshalJSON(v))
+}
+
+// readAuthBody reads a small JSON or form body into fields; only the named fields are kept.
+func readAuthBody(c echo.Context, fields ...string) (map[string]string, error) {
+	media, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	out := map[string]string{}
+	switch media {
+	case echo.MIMEApplicationJSON:
+		raw, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<10+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(raw) > 16<<10 {
+			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge, "body larger than 16 KiB")
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, invalid("body", "not a JSON object: %v", err)
+		}
+		for _, f := range fields {
+			switch v := m[f].(type) {
+			case nil:
+			case string:
+				out[f] = v
+			case []any: // a list of strings, as scopes may be given
+				parts := make([]string, len(v))
+				for i, x := range v {
+					str, ok := x.(string)
+					if !ok || strings.Contains(str, ",") {
+						return nil, invalid(f, "must be a string or a list of strings")
+					}
+					parts[i] = str
+				}
+				out[f] = strings.Join(parts, ",")
+			default:
+				return nil, invalid(f, "must be a string")
+			}
+		}
+	case echo.MIMEApplicationForm:
+		c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, 16<<10)
+		for _, f := range fields {
+			if v := c.FormValue(f); v != "" {
+				out[f] = v
+			}
+		}
+	default:
+		return nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, "send application/json or application/x-www-form-urlencoded")
+	}
+	return out, nil
+}
+
+// clientAddress is the connection's address. X-Forwarded-For is not trusted for the rate
+// limit: anyone can send it, and a limit the caller chooses the key of is no limit.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// login serves POST /auth/login.
+func (s *Server) login(c echo.Context) error {
+	a := s.auth
+	if err := onlyParamsAny(c); err != nil {
+		return err
+	}
+	if origin := c.Request().Header.Get(echo.HeaderOrigin); origin != "" && !s.sameOrigin(c, origin) {
+		// Login CSRF: another site must not log the browser into an account of its choosing.
+		return echo.NewHTTPError(http.StatusForbidden, "login from another origin is refused")
+	}
+	body, err := readAuthBody(c, "username", "password")
+	if err != nil {
+		return err
+	}
+	username := strings.ToLower(strings.TrimSpace(body["username"]))
+	password := body["password"]
+	if username == "" {
+		return invalid("username", "required")
+	}
+	if password == "" {
+		return invalid("password", "required")
+	}
+	now := a.cfg.Now()
+	accountKey, addrKey := "account:"+username, "address:"+clientAddress(c.Request())
+	if wait := max(a.limiter.wait(accountKey, a.cfg.AccountFailures, now), a.limiter.wait(addrKey, a.cfg.AddressFailures, now)); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return echo.NewHTTPError(http.StatusTooManyRequests, "too many failed logins: try again later")
+	}
+	// Counted before checking, so parallel guesses cannot slip past the limit; forgiven on success.
+	a.limiter.fail(accountKey, now)
+	a.limiter.fail(addrKey, now)
+
+	acct, err := s.store.AccountByName(c.Request().Context(), username)
+	if err != nil && !errors.Is(err, layers.ErrNotFound) {
+		return err
+	}
+	hash := a.dummyHash
+	if acct != nil {
+		hash = acct.PasswordHash
+	}
+	select {
+	case a.hashing <- struct{}{}:
+	case <-c.Request().Context().Done():
+		return c.Request().Context().Err()
+	}
+	ok, verr := layers.VerifyPassword(password, hash)
+	<-a.hashing
+	if verr != nil {
+		return fmt.Errorf("login %q: %w", username, verr)
+	}
+	if acct == nil || !ok || acct.Disabled {
+		return unauthorized(c, false, "unknown account or wrong password")
+	}
+	a.limiter.reset(accountKey)
+	a.limiter.forgive(addrKey)
+	if acct.Demo && !a.cfg.Demo {
+		return echo.NewHTTPError(http.StatusForbidden, "demo credentials are accepted only by a server started with --demo")
+	}
+	secret, hashed, err := layers.NewSecret("")
+	if err != nil {
+		return err
+	}
+	ses, err := s.store.CreateSession(c.Request().Context(), hashed, acct.ID, now, a.cfg.IdleTimeout, a.cfg.AbsoluteTimeout)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(s.sessionCookie(c, secret, int(a.cfg.AbsoluteTimeout.Seconds())))
+	return s.sendNoStore(c, http.StatusOK, authAnswer{Principal: acct.Principal(layers.CredentialSession), CSRFToken: csrfToken(secret),
+		IdleExpiresAt: utc(ses.IdleExpiresAt), ExpiresAt: utc(ses.ExpiresAt), Demo: a.cfg.Demo})
+}
+
+func utc(t time.Time) *time.Time { t = t.UTC(); return &t }
+
+// sameOrigin says whether origin is this server's own or one CORS allows.
+func (s *Server) sameOrigin(c echo.Context, origin string) bool {
+	if origin == c.Scheme()+"://"+c.Request().Host || (s.cfg.BaseURL != "" && strings.HasPrefix(s.cfg.BaseURL+"/", origin+"/")) {
+		return true
+	}
+	for _, o := range s.cfg.CORSOrigins {
+		if o == origin {
+			return true
+		}
+	}
+	return false
+}
+
+// logout serves POST /auth/logout: the session ends in the database and the cookie is cleared.
+// Without a session it only clears the cookie.
+func (s *Server) logout(c echo.Context) error {
+	if err := onlyParamsAny(c); err != nil {
+		return err
+	}
+	if info, ok := c.Get(sessionKey).(*sessionInfo); ok {
+		if err := s.store.DeleteSession(c.Request().Context(), info.hash); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.NoContent(http.StatusNoContent)
+}
+
+// me serves GET /auth/me: the caller's principal (anonymous included), and for a session its
+// CSRF token and expiry times.
+func (s *Server) me(c echo.Context) error {
+	if err := onlyParams(c); err != nil {
+		return err
+	}
+	ans := authAnswer{Principal: layers.PrincipalFrom(c.Request().Context()), Demo: s.auth.cfg.Demo}
+	if info, ok := c.Get(sessionKey).(*sessionInfo); ok {
+		ans.CSRFToken, ans.IdleExpiresAt, ans.ExpiresAt = info.csrf, utc(info.ses.IdleExpiresAt), utc(info.ses.ExpiresAt)
+	}
+	return s.sendNoStore(c, http.StatusOK, ans)
+}
+
+// MaxTokenLifetime bounds API tokens: a forgotten token should die on its own.
+const MaxTokenLifetime = 366 * 24 * time.Hour
+
+// ParseLifetime reads a token lifetime: a Go duration ("12h", "90m") or whole days ("30d").
+func ParseLifetime(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q: whole days like 30d, or a duration like 12h", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q: whole days like 30d, or a duration like 12h", s)
+		}
+	}
+	if d <= 0 || d > MaxTokenLifetime {
+		return 0, fmt.Errorf("%q: between 1s and 366d", s)
+	}
+	return d, nil
+}
+
+// createToken serves POST /auth/tokens: a token for the caller's own account (owner "self",
+// the default) or, for an admin, for the organisation (owner "organisation"). Its scopes
+// cannot exceed the caller's. The secret is in this answer only.
+func (s *Server) createToken(c echo.Context) error {
+	if err := onlyParamsAny(c); err != nil {
+		return err
+	}
+	p := layers.PrincipalFrom(c.Request().Context())
+	if p.IsAnonymous() {
+		return unauthorized(c, false, "log in or send a bearer credential to create API tokens")
+	}
+	body, err := readAuthBody(c, "name", "scopes", "expires_in", "owner")
+	if err != nil {
+		return err
+	}
+	var scopes []string
+	for _, sc := range strings.Split(body["scopes"], ",") {
+		if sc = strings.TrimSpace(sc); sc != "" {
+			scopes = append(scopes, sc)
+		}
+	}
+	if len(scopes) == 0 {
+		scopes = []string{"read"}
+	}
+	for _, sc := range scopes {
+		if !p.HasScope(sc) {
+			return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("scope %q exceeds what you may do yourself", sc))
+		}
+	}
+	lifetime := 30 * 24 * time.Hour
+	if v := body["expires_in"]; v != "" {
+		if lifetime, err = ParseLifetime(v); err != nil {
+			return invalid("expires_in", "%v", err)
+		}
+	}
+	spec := layers.TokenSpec{Organisation: p.Organisation, Name: body["name"], Scopes: scopes}
+	switch body["owner"] {
+	case "", "self":
+		if p.UserID == 0 {
+			return invalid("owner", "your credential has no account of its own; an admin may ask for owner \"organisation\"")
+		}
+		spec.UserID = p.UserID
+	case "organisation":
+		if !p.HasScope("admin") {
+			return echo.NewHTTPError(http.StatusForbidden, "only an admin may create tokens of the organisation")
+		}
+	default:
+		return invalid("owner", "self or organisation")
+	}
+	now := s.auth.cfg.Now()
+	spec.ExpiresAt = now.Add(lifetime)
+	t, secret, err := s.store.CreateToken(c.Request().Context(), spec, now)
+	if err != nil {
+		return err
+	}
+	return s.sendNoStore(c, http.StatusCreated, struct {
+		*layers.APIToken
+		Secret string `json:"secret"`
+	}{t, secret})
+}
+
+// revokeToken serves DELETE /auth/tokens/{id}: an admin revokes any token of the
+// organisation, anyone their own (or the token revokes itself). Tokens the caller may not
+// revoke answer 404, as unknown ones do, so ids of other organisations reveal nothing.
+func (s *Server) revokeToken(c echo.Context) error {
+	if err := onlyParamsAny(c); err != nil {
+		return err
+	}
+	p := layers.PrincipalFrom(c.Request().Context())
+	if p.IsAnonymous() {
+		return unauthorized(c, false, "log in or send a bearer credential to revoke API tokens")
+	}
+	id, err := strconv.ParseInt(c.Param("tokenId"), 10, 64)
+	if err != nil || id < 1 {
+		return invalid("tokenId", "a positive integer")
+	}
+	t, err := s.store.Token(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	mine := (t.UserID != 0 && t.UserID == p.UserID) || t.ID == p.TokenID
+	if t.Organisation != p.Organisation || !(mine || p.HasScope("admin")) {
+		return fmt.Errorf("token %d: %w", id, layers.ErrNotFound)
+	}
+	if err := s.store.RevokeToken(c.Request().Context(), id, s.auth.cfg.Now()); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// loginLimiter counts failed logins per key within a sliding window.
+type loginLimiter struct {
+	mu     sync.Mutex
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+// maxLimiterKeys bounds the limiter's memory; past it, keys with no failure in the window
+// are swept first.
+const maxLimiterKeys = 100_000
+
+func newLoginLimiter(window time.Duration) *loginLimiter {
+	return &loginLimiter{window: window, fails: map[string][]time.Time{}}
+}
+
+// recent drops failures older than the window; the caller holds mu.
+func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
+	ts := l.fails[key]
+	i := 0
+	for i < len(ts) && !ts[i].After(now.Add(-l.window)) {
+		i++
+	}
+	ts = ts[i:]
+	if len(ts) == 0 {
+		delete(l.fails, key)
+		return nil
+	}
+	l.fails[key] = ts
+	return ts
+}
+
+// wait is how long key must wait before another attempt when it has limit failures in the
+// window; 0 when it may try now.
+func (l *loginLimiter) wait(key string, limit int, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ts := l.recent(key, now)
+	if len(ts) < limit {
+		return 0
+	}
+	return ts[len(ts)-limit].Add(l.window).Sub(now)
+}
+
+func (l *loginLimiter) fail(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.fails) >= maxLimiterKeys {
+		for k := range l.fails {
+			l.recent(k, now)
+		}
+	}
+	if _, ok := l.fails[key]; !ok && len(l.fails) >= maxLimiterKeys {
+		return // full of live keys: the per-account limit still holds for known keys
+	}
+	ts := append(l.fails[key], now)
+	if len(ts) > 64 {
+		ts = ts[len(ts)-64:]
+	}
+	l.fails[key] = ts
+}
+
+// reset forgets every failure of key; forgive forgets the latest one.
+func (l *loginLimiter) reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.fails, key)
+}
+
+func (l *loginLimiter) forgive(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ts := l.fails[key]; len(ts) > 1 {
+		l.fails[key] = ts[:len(ts)-1]
+	} else {
+		delete(l.fails, key)
+	}
+}

@@ -1,0 +1,95 @@
+package web
+
+import "strings"
+
+// authOpenAPI adds the identity endpoints to the OpenAPI document and the answers identity
+// adds to every operation: 401 (credentials given but not valid) everywhere, and 403 (CSRF
+// token missing, or not allowed) on every write. It runs after the other features' paths.
+func authOpenAPI(paths, schemas obj) {
+	str := obj{"type": "string"}
+	strs := obj{"type": "array", "items": str}
+	stamp := obj{"type": "string", "format": "date-time"}
+	schemas["Principal"] = obj{"type": "object", "required": []string{"credential", "roles", "scopes", "demo_mode"}, "properties": obj{
+		"credential":   obj{"type": "string", "enum": []string{"anonymous", "session", "token", "jwt"}},
+		"organisation": str, "organisation_kind": obj{"type": "string", "enum": []string{"police", "municipality", "housing", "region", "civil_society", "public"}},
+		"username": obj{"type": "string", "description": "Account name (sessions only)."},
+		"token_id": obj{"type": "integer"},
+		"roles":    obj{"type": "array", "items": obj{"type": "string", "enum": []string{"reader", "editor", "admin"}}},
+		"scopes":   obj{"type": "array", "items": obj{"type": "string", "enum": []string{"read", "write", "admin"}}},
+		"csrf_token": obj{"type": "string", "description": "Sessions only: send it in the " + CSRFHeader +
+			" header (or a csrf_token form field) with every POST, PUT, PATCH and DELETE that relies on the session cookie."},
+		"idle_expires_at": stamp, "expires_at": stamp,
+		"demo_mode": obj{"type": "boolean", "description": "Whether this server accepts the demo accounts (--demo)."},
+	}}
+	schemas["APIToken"] = obj{"type": "object", "required": []string{"id", "organisation", "name", "scopes", "created_at", "expires_at"}, "properties": obj{
+		"id": obj{"type": "integer"}, "organisation": str, "name": str,
+		"scopes":     obj{"type": "array", "items": obj{"type": "string", "enum": []string{"read", "write", "admin"}}},
+		"created_at": stamp, "expires_at": stamp,
+		"revoked_at": obj{"type": "string", "format": "date-time", "nullable": true}, "last_used_at": obj{"type": "string", "format": "date-time", "nullable": true},
+		"secret": obj{"type": "string", "description": "The token (lgb_…), shown in this answer only: send it as Authorization: Bearer <secret>."},
+	}}
+	login := obj{"type": "object", "required": []string{"username", "password"}, "properties": obj{"username": str, "password": obj{"type": "string", "format": "password"}}}
+	newToken := obj{"type": "object", "properties": obj{
+		"name":       obj{"type": "string", "description": "What the token is for."},
+		"scopes":     obj{"description": "read, write, admin (a list or comma-separated); default read; no more than the caller's own.", "oneOf": []obj{str, strs}},
+		"expires_in": obj{"type": "string", "description": "Lifetime: whole days (30d, the default) or a duration (12h); at most 366d.", "pattern": `^[0-9]+(d|h|m|s|ms)$|^([0-9]+h)?([0-9]+m)?([0-9]+s)?$`},
+		"owner":      obj{"type": "string", "enum": []string{"self", "organisation"}, "description": "self: tied to the caller's account (the default); organisation: an admin's token of the organisation."},
+	}}
+	body := func(schema obj) obj {
+		return obj{"required": true, "content": obj{mediaJSON: obj{"schema": schema}, "application/x-www-form-urlencoded": obj{"schema": schema}}}
+	}
+	tag := []string{"Identity"}
+	noContent := func(desc string) obj { return obj{"description": desc} }
+	paths["/auth/login"] = obj{"post": obj{
+		"summary": "Log in with an account name and password: sets the session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS)",
+		"description": "Failed logins are limited per account (5 in 15 minutes by default) and per client address (20): then 429 with Retry-After. " +
+			"Demo accounts are refused (403) unless the server runs with --demo.",
+		"operationId": "login", "tags": tag, "requestBody": body(login),
+		"responses": merge(obj{"200": obj{"description": "Logged in; the answer carries the CSRF token.",
+			"headers": obj{"Set-Cookie": obj{"schema": str}},
+			"content": obj{mediaJSON: obj{"schema": ref("schemas/Principal")}}},
+			"429": obj{"description": "Too many failed logins.", "headers": obj{"Retry-After": obj{"schema": obj{"type": "integer"}}},
+				"content": obj{"application/problem+json": obj{"schema": ref("schemas/Problem")}}}},
+			problemResponses("400", "401", "403", "413", "415")),
+	}}
+	paths["/auth/logout"] = obj{"post": obj{
+		"summary": "End the session (needs the CSRF token) and clear the cookie", "operationId": "logout", "tags": tag,
+		"responses": merge(obj{"204": noContent("Logged out.")}, problemResponses("400", "401", "403")),
+	}}
+	paths["/auth/me"] = obj{"get": obj{
+		"summary": "Who the request acts for (anonymous included); for a session its CSRF token and expiry", "operationId": "getMe", "tags": tag,
+		"responses": merge(obj{"200": jsonResponse("The principal.", mediaJSON, ref("schemas/Principal"))}, problemResponses("400", "401")),
+	}}
+	paths["/auth/tokens"] = obj{"post": obj{
+		"summary": "Create an API token (the secret is in this answer only)", "operationId": "createToken", "tags": tag,
+		"requestBody": obj{"required": false, "content": obj{mediaJSON: obj{"schema": newToken}, "application/x-www-form-urlencoded": obj{"schema": newToken}}},
+		"responses": merge(obj{"201": jsonResponse("The token and its secret.", mediaJSON, ref("schemas/APIToken"))},
+			problemResponses("400", "401", "403", "413", "415")),
+	}}
+	paths["/auth/tokens/{tokenId}"] = obj{"delete": obj{
+		"summary": "Revoke an API token: your own, or as an admin any of your organisation's", "operationId": "revokeToken", "tags": tag,
+		"parameters": []obj{{"name": "tokenId", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}},
+		"responses":  merge(obj{"204": noContent("Revoked (revoking again is no error).")}, problemResponses("400", "401", "403", "404")),
+	}}
+
+	for _, item := range paths {
+		for method, op := range item.(obj) {
+			o, ok := op.(obj) // path-level "parameters" is a list, not an operation
+			if !ok {
+				continue
+			}
+			responses, ok := o["responses"].(obj)
+			if !ok {
+				continue
+			}
+			if _, ok := responses["401"]; !ok {
+				responses["401"] = ref("responses/Problem")
+			}
+			if m := strings.ToLower(method); m != "get" && m != "head" {
+				if _, ok := responses["403"]; !ok {
+					responses["403"] = ref("responses/Problem")
+				}
+			}
+		}
+	}
+}
