@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -320,6 +321,11 @@ func TestPlanViewInBrowser(t *testing.T) {
 	}
 	if errs := eval[[]string](b, `lagesbild.errors`); len(errs) > 0 {
 		t.Errorf("map errors: %q", errs)
+	}
+	if os.Getenv("UPDATE_SCREENSHOT") != "" {
+		eval[bool](b, `(() => { for (const id of ['plan-controls', 'plan-side', 'plan-results']) document.getElementById(id).scrollTop = 0;
+			document.activeElement.blur(); return true; })()`)
+		b.idle()
 	}
 	saveScreenshot(t, b, "plan.png")
 }

@@ -341,7 +341,7 @@ export class FollowupView {
 
   /** chart draws the target series and the comparison mean per period, with the start marked. */
   chart(r) {
-    const W = 640, H = 220, m = { l: 48, r: 12, t: 14, b: 38 };
+    const W = 640, H = 220, m = { l: 48, r: 28, t: 14, b: 38 };
     const target = r.series.find((x) => x.role === 'target');
     const mean = comparisonMean(r);
     const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', class: 'chart fu-chart', id: 'fu-chart', 'aria-labelledby': 'fu-chart-title fu-chart-desc' });
