@@ -20,7 +20,7 @@ run: build
 	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild | tail -n 1); fi; \
 	$(BIN) migrate; \
 	$(BIN) demo load; \
-	exec $(BIN) serve --addr $(ADDR)
+	exec $(BIN) serve --demo --addr $(ADDR)
 
 ## test: the whole suite against a real PostGIS (a separate test database)
 test:

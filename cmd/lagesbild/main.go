@@ -5,6 +5,7 @@
 //	lagesbild demo load [--seed N]             load the illustrative Västerås demo data (idempotent)
 //	lagesbild import observations FILE         import observations from GeoJSON or CSV (all or nothing)
 //	lagesbild import indicators FILE           import indicator values (JSON-stat 2.0 or CSV)
+//	lagesbild org|user|token …                 organisations, accounts and API tokens (admin.go)
 //	lagesbild version
 //
 // Every command reads DATABASE_URL. main only calls run; run is the only place that decides
@@ -64,6 +65,8 @@ commands:
   import observations FILE
               import observations from GeoJSON or CSV, the whole file or nothing
   import      import real data (lagesbild import indicators FILE; see lagesbild import)
+  org, user, token
+              organisations, accounts and API tokens (lagesbild user for usage)
   version     print the version
 
 Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild).`
@@ -89,6 +92,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return importObservationsCmd(ctx, args[2:], getenv, stdout, stderr)
 		}
 		return importCmd(ctx, args[1:], getenv, stdout)
+	case "org", "user", "token":
+		return adminCmd(ctx, args, getenv, os.Stdin, stdout)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil
@@ -138,8 +143,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	maxConns := fs.Int("db-max-conns", 32, "maximum database connections")
 	basemap := fs.String("basemap-style", getenv("LAGESBILD_BASEMAP_STYLE"), "MapLibre style URL of a basemap for the map page (default: none; the page works offline)")
 	tileCacheMB := fs.Int("tile-cache-mb", 64, "memory bound of the in-process vector tile cache in MiB (0: no cache)")
+	authConfig := authFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
+	}
+	auth, err := authConfig(ctx)
+	if err != nil {
+		return err
 	}
 	url, err := databaseURL(getenv)
 	if err != nil {
@@ -173,7 +183,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 			log.Error("listening for changes stopped", "error", err)
 		}
 	}()
-	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap}, store, cat, log)
+	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap, Auth: auth}, store, cat, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -248,6 +258,11 @@ func demoLoad(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	fmt.Fprintf(stdout, "demo load: %+v\n", sum)
+	accounts, err := layers.NewStore(pool).LoadDemoIdentity(ctx, layers.DefaultArgon2())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo load: %d demo accounts (password %q), accepted only by serve --demo\n", accounts, layers.DemoPassword)
 	fmt.Fprintln(stdout, data.Notice)
 	return nil
 }
