@@ -159,7 +159,9 @@ type session struct {
 	csrf   string
 }
 
-func (s session) header() http.Header { return http.Header{"Cookie": {s.cookie.Name + "=" + s.cookie.Value}} }
+func (s session) header() http.Header {
+	return http.Header{"Cookie": {s.cookie.Name + "=" + s.cookie.Value}}
+}
 func (s session) write() http.Header {
 	return withHeader(s.header(), web.CSRFHeader, s.csrf, "Content-Type", "application/json")
 }
