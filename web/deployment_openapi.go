@@ -100,7 +100,7 @@ func deploymentOpenAPI(paths, schemas obj) {
 	paths["/deployment/plans"] = obj{"post": obj{"summary": "Plan capacity across hotspots week by week, and store the plan", "operationId": "createDeploymentPlan", "tags": tag,
 		"requestBody": obj{"required": true, "content": obj{mediaJSON: obj{"schema": ref("schemas/DeploymentPlanRequest")}}},
 		"responses": merge(obj{"201": obj{"description": "The stored plan.", "headers": obj{"Location": obj{"schema": str}},
-			"content": obj{mediaJSON: obj{"schema": ref("schemas/DeploymentPlan")}}}}, problemResponses("400"))}}
+			"content": obj{mediaJSON: obj{"schema": ref("schemas/DeploymentPlan")}}}}, problemResponses("400", "415"))}}
 	paths["/deployment/plans/{id}"] = obj{"get": obj{"summary": "A stored plan: JSON, CSV, GeoJSON map layer of targets, or iCalendar visit slots", "operationId": "getDeploymentPlan", "tags": tag,
 		"parameters": []obj{planID, {"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "csv", "geojson", "ics"}}}},
 		"responses": merge(obj{"200": obj{"description": "The plan.", "content": obj{
@@ -122,7 +122,7 @@ func deploymentOpenAPI(paths, schemas obj) {
 			"requestBody": obj{"required": true, "content": obj{mediaJSON: obj{"schema": obj{"type": "object", "additionalProperties": false, "required": []string{"doses"},
 				"properties": obj{"doses": obj{"type": "array", "minItems": 1, "items": ref("schemas/DoseInput")}}}}}},
 			"responses": merge(obj{"201": jsonResponse("The stored visits.", mediaJSON, obj{"type": "object", "required": []string{"doses"},
-				"properties": obj{"doses": obj{"type": "array", "items": ref("schemas/Dose")}}})}, problemResponses("400"))},
+				"properties": obj{"doses": obj{"type": "array", "items": ref("schemas/Dose")}}})}, problemResponses("400", "415"))},
 		"get": obj{"summary": "Visits logged against a plan", "operationId": "getDoses", "tags": tag,
 			"parameters": []obj{{"name": "plan", "in": "query", "required": true, "schema": obj{"type": "integer", "minimum": 1}}},
 			"responses": merge(obj{"200": jsonResponse("The visits, in time order.", mediaJSON, obj{"type": "object", "required": []string{"plan_id", "doses"},

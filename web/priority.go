@@ -48,8 +48,12 @@ func (s *Server) priorityRoutes(e *echo.Echo) {
 	e.DELETE("/analysis/priority/scenarios/:id", s.deletePriorityScenario)
 }
 
-// decodeBody reads a JSON body strictly: unknown fields and trailing data are 400s.
+// decodeBody reads a JSON body strictly: a media type other than application/json is a 415;
+// unknown fields, trailing data, NUL characters and invalid UTF-8 in strings are 400s.
 func decodeBody(c echo.Context, v any) error {
+	if err := requireJSON(c); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxBody+1))
 	if err != nil {
 		return fmt.Errorf("read body: %w", err)
@@ -69,7 +73,7 @@ func decodeBody(c echo.Context, v any) error {
 	if dec.More() {
 		return invalid("body", "data after the JSON object")
 	}
-	return nil
+	return checkJSONStrings(body)
 }
 
 // ---- scenarios ----

@@ -143,7 +143,7 @@ func priorityOpenAPI(paths, schemas obj) {
 						"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": str,
 						"geometry": obj{"type": "object", "nullable": true}, "properties": obj{"type": "object"}}}},
 					"numberReturned": obj{"type": "integer"}}}},
-				"text/csv": obj{"schema": str}}}}, problemResponses("400"))},
+				"text/csv": obj{"schema": str}}}}, problemResponses("400", "415"))},
 	}
 	paths["/analysis/priority/compare"] = obj{"post": obj{
 		"summary":     "Each organisation's ranking side by side, the Borda consensus, Kendall's tau between organisations and the districts they disagree about most",
@@ -168,7 +168,7 @@ func priorityOpenAPI(paths, schemas obj) {
 					"code": str, "name": str, "min_rank": obj{"type": "integer"}, "max_rank": obj{"type": "integer"},
 					"range": obj{"type": "integer"}, "sd": num, "ranks": obj{"type": "object", "additionalProperties": obj{"type": "integer"}}}}},
 				"warnings": obj{"type": "array", "items": str}, "consensus_method": str, "notice": str, "timeStamp": str}})},
-			problemResponses("400"))}}
+			problemResponses("400", "415"))}}
 	scenarioResp := func(desc string) obj { return jsonResponse(desc, mediaJSON, ref("schemas/PriorityScenario")) }
 	paths["/analysis/priority/scenarios"] = obj{
 		"get": obj{"summary": "Stored weight sets (scenarios), built-in ones first", "operationId": "getPriorityScenarios", "tags": tag,
@@ -177,7 +177,7 @@ func priorityOpenAPI(paths, schemas obj) {
 				"properties": obj{"scenarios": obj{"type": "array", "items": ref("schemas/PriorityScenario")}}})}, problemResponses("400"))},
 		"post": obj{"summary": "Store a new scenario", "operationId": "createPriorityScenario", "tags": tag,
 			"requestBody": jsonBody(ref("schemas/PriorityScenarioInput")),
-			"responses":   merge(obj{"201": merge(scenarioResp("Stored."), obj{"headers": obj{"Location": obj{"schema": str}}})}, problemResponses("400", "409"))},
+			"responses":   merge(obj{"201": merge(scenarioResp("Stored."), obj{"headers": obj{"Location": obj{"schema": str}}})}, problemResponses("400", "409", "415"))},
 	}
 	paths["/analysis/priority/scenarios/{id}"] = obj{
 		"parameters": []obj{idParam},
@@ -185,7 +185,7 @@ func priorityOpenAPI(paths, schemas obj) {
 			"responses": merge(obj{"200": scenarioResp("The scenario.")}, problemResponses("400", "404"))},
 		"put": obj{"summary": "Replace a scenario (built-in ones too)", "operationId": "updatePriorityScenario", "tags": tag,
 			"requestBody": jsonBody(ref("schemas/PriorityScenarioInput")),
-			"responses":   merge(obj{"200": scenarioResp("Replaced.")}, problemResponses("400", "404"))},
+			"responses":   merge(obj{"200": scenarioResp("Replaced.")}, problemResponses("400", "404", "415"))},
 		"delete": obj{"summary": "Delete a scenario (not a built-in one: 409)", "operationId": "deletePriorityScenario", "tags": tag,
 			"responses": merge(obj{"204": obj{"description": "Deleted."}}, problemResponses("404", "409"))},
 	}
