@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -244,18 +245,17 @@ func (s *Server) hotspots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.runHotspots(c, r)
+	return s.runHotspots(c.Request().Context(), c, r)
 }
 
-// runHotspots reads the study area and the observations and runs r's method; the result
-// goes to sendAnalysis (or, for a raster, straight out).
-func (s *Server) runHotspots(c echo.Context, r *hotspotRequest) error {
+// runHotspots reads the study area and the observations with ctx and runs r's method; the
+// result goes to sendAnalysis (or, for a raster, straight out).
+func (s *Server) runHotspots(ctx context.Context, c echo.Context, r *hotspotRequest) error {
 	if r.method == "kde" && r.aggregated {
 		// A density surface reveals where single observations lie; it has no cell counts to
 		// suppress. Callers without access to raw observations get the hexagon analyses.
 		return echo.NewHTTPError(http.StatusForbidden, "method=kde is not available with aggregated disclosure; use method=gistar")
 	}
-	ctx := c.Request().Context()
 	cells, err := s.store.HexCells(ctx, r.side, r.area)
 	if err != nil {
 		return err
@@ -270,7 +270,10 @@ func (s *Server) runHotspots(c echo.Context, r *hotspotRequest) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Crs", "<"+r.out.URI()+">")
+	if r.collect == nil {
+		// A tile's analysis runs detached from any one response and must not touch it.
+		c.Response().Header().Set("Content-Crs", "<"+r.out.URI()+">")
+	}
 	switch r.method {
 	case "kde":
 		return s.sendKDE(c, r, cells.Bound, pts)

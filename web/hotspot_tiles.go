@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"sync"
@@ -38,15 +39,19 @@ type analysisMemo struct {
 // analysisMemoSize: a map view asks for one analysis at a time; a few cover switching back.
 const analysisMemoSize = 8
 
-func (m *analysisMemo) get(key string, run func() (*analysisResult, error)) (*analysisResult, error) {
+// get returns the analysis for key, running it once for concurrent callers, detached from
+// the first caller's context as TileCache.get does.
+func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
 	m.mu.Lock()
 	if r, ok := m.items[key]; ok {
 		m.mu.Unlock()
 		return r, nil
 	}
 	m.mu.Unlock()
-	v, err, _ := m.flight.Do(key, func() (any, error) {
-		r, err := run()
+	ch := m.flight.DoChan(key, func() (any, error) {
+		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedWorkTimeout)
+		defer cancel()
+		r, err := run(shared)
 		if err != nil {
 			return nil, err
 		}
@@ -65,10 +70,15 @@ func (m *analysisMemo) get(key string, run func() (*analysisResult, error)) (*an
 		}
 		return r, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*analysisResult), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return v.(*analysisResult), nil
 }
 
 // hotspotTileSources are the layers an analysis reads; their generations key the memo.
@@ -105,9 +115,9 @@ func (s *Server) hotspotTile(c echo.Context) error {
 	r.out, r.format = crs.CRS84, "geojson"
 	gen := s.tiles.generation(hotspotTileSources)
 	canon := fmt.Sprintf("%d|%s|agg=%t", gen, v.Encode(), r.aggregated)
-	res, err := s.analyses.get(canon, func() (*analysisResult, error) {
+	res, err := s.analyses.get(c.Request().Context(), canon, func(ctx context.Context) (*analysisResult, error) {
 		r.collect = &analysisResult{}
-		if err := s.runHotspots(c, r); err != nil {
+		if err := s.runHotspots(ctx, c, r); err != nil {
 			return nil, err
 		}
 		r.collect.fc = cellsToGeoJSON(r.collect.features)
@@ -116,7 +126,7 @@ func (s *Server) hotspotTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveTile(c, "h|"+canon+"|"+t.String(), func() ([]byte, error) { return tiles.EncodeMVT("hotspots", res.fc, t) })
+	return s.serveTile(c, "h|"+canon+"|"+t.String(), func(context.Context) ([]byte, error) { return tiles.EncodeMVT("hotspots", res.fc, t) })
 }
 
 // cellsToGeoJSON turns analysis cells into orb features for tiling.

@@ -2,7 +2,9 @@ package web
 
 import (
 	"container/list"
+	"context"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
@@ -96,11 +98,14 @@ func (c *TileCache) Invalidate(layerIDs ...string) {
 }
 
 // get returns the tile for key, making it with make on a miss. Concurrent misses for one
-// key make it once.
-func (c *TileCache) get(key string, make func() (*cachedTile, error)) (*cachedTile, error) {
+// key make it once. The shared work runs detached from the first caller's context (with its
+// own time limit), so a client that gives up — a map cancels tile requests on every pan —
+// does not fail the others waiting for the same tile; each caller stops waiting when its
+// own context ends.
+func (c *TileCache) get(ctx context.Context, key string, make func(context.Context) (*cachedTile, error)) (*cachedTile, error) {
 	if c.maxBytes <= 0 {
 		c.misses.Inc()
-		return make()
+		return make(ctx)
 	}
 	c.mu.Lock()
 	if el, ok := c.items[key]; ok {
@@ -112,8 +117,10 @@ func (c *TileCache) get(key string, make func() (*cachedTile, error)) (*cachedTi
 	}
 	c.mu.Unlock()
 	c.misses.Inc()
-	v, err, _ := c.flight.Do(key, func() (any, error) {
-		t, err := make()
+	ch := c.flight.DoChan(key, func() (any, error) {
+		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedWorkTimeout)
+		defer cancel()
+		t, err := make(shared)
 		if err != nil {
 			return nil, err
 		}
@@ -121,11 +128,20 @@ func (c *TileCache) get(key string, make func() (*cachedTile, error)) (*cachedTi
 		c.put(t)
 		return t, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*cachedTile), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return v.(*cachedTile), nil
 }
+
+// sharedWorkTimeout bounds work done on behalf of several requests, which no single
+// request's context bounds any more.
+const sharedWorkTimeout = 60 * time.Second
 
 func (c *TileCache) put(t *cachedTile) {
 	cost := t.cost()

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -163,7 +164,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 		return err
 	}
 	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation([]string{l.ID}), t, r.canon)
-	return s.serveTile(c, key, func() ([]byte, error) { return s.store.Tile(c.Request().Context(), l, r.query) })
+	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.Tile(ctx, l, r.query) })
 }
 
 // mapTile serves GET /tiles/WebMercatorQuad/{z}/{y}/{x}: the map's base layers in one tile.
@@ -185,13 +186,13 @@ func (s *Server) mapTile(c echo.Context) error {
 		}
 	}
 	key := fmt.Sprintf("m|%d|%s", s.tiles.generation(mapLayers[:]), t)
-	return s.serveTile(c, key, func() ([]byte, error) { return s.store.CombinedTile(c.Request().Context(), ls, t) })
+	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.CombinedTile(ctx, ls, t) })
 }
 
 // serveTile sends the tile cached under key, making it with make on a miss.
-func (s *Server) serveTile(c echo.Context, key string, make func() ([]byte, error)) error {
-	ct, err := s.tiles.get(key, func() (*cachedTile, error) {
-		body, err := make()
+func (s *Server) serveTile(c echo.Context, key string, make func(context.Context) ([]byte, error)) error {
+	ct, err := s.tiles.get(c.Request().Context(), key, func(ctx context.Context) (*cachedTile, error) {
+		body, err := make(ctx)
 		if err != nil {
 			return nil, err
 		}
