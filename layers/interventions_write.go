@@ -220,10 +220,27 @@ func (f *fieldParser) date(name string) *time.Time {
 		f.fail(name, "%q is not a date (YYYY-MM-DD)", s)
 		return nil
 	}
+	if t.Before(minInterventionDate) || t.After(maxInterventionDate) {
+		// Years like 0001 or 9999 parse, but the follow-up's periods and the database's
+		// date arithmetic overflow on them; no intervention here runs outside these years.
+		f.fail(name, "%s is not between %s and %s", s, minInterventionDate.Format(time.DateOnly), maxInterventionDate.Format(time.DateOnly))
+		return nil
+	}
 	return &t
 }
 
-func (f *fieldParser) amount(name string) *float64 {
+// The dates an intervention may carry, and the caps of its amounts.
+var (
+	minInterventionDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxInterventionDate = time.Date(2100, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+const (
+	maxHoursPerWeek = 168  // the hours in a week
+	maxBudgetSEK    = 1e12 // more than the state budget; above it a typo, not a budget
+)
+
+func (f *fieldParser) amount(name string, maxValue float64) *float64 {
 	raw, ok := f.raw(name)
 	if !ok {
 		return nil
@@ -235,6 +252,9 @@ func (f *fieldParser) amount(name string) *float64 {
 	}
 	if v < 0 {
 		f.fail(name, "must not be negative")
+	}
+	if v > maxValue {
+		f.fail(name, "%g is more than %g", v, maxValue)
 	}
 	return &v
 }
@@ -279,8 +299,8 @@ func parseInterventionProperties(props map[string]json.RawMessage) (*Interventio
 		Status:       f.str("status", true, 100, status, ""),
 		StartDate:    f.date("start_date"),
 		EndDate:      f.date("end_date"),
-		HoursPerWeek: f.amount("hours_per_week"),
-		BudgetSEK:    f.amount("budget_sek"),
+		HoursPerWeek: f.amount("hours_per_week", maxHoursPerWeek),
+		BudgetSEK:    f.amount("budget_sek", maxBudgetSEK),
 		Districts:    f.list("target_districts", nil),
 		Indicators:   f.list("target_indicators", nil),
 		Categories:   f.list("target_categories", obsCategory),

@@ -83,6 +83,28 @@ func TestParseInterventionFeature(t *testing.T) {
 	if _, err := layers.ParseInterventionFeature([]byte(`{"type":"Feature","properties":{"title":"t"}}`), crs.CRS84); !errors.As(err, &inv) || inv.Param != "properties.category" {
 		t.Errorf("missing category: %v, want an error naming properties.category", err)
 	}
+	// The ends of the accepted ranges are accepted; one step beyond is a 400 naming the field.
+	for _, tc := range []struct {
+		extra string
+		param string // "": accepted
+	}{
+		{`"start_date":"1900-01-01","end_date":"2100-12-31"`, ""},
+		{`"start_date":"1899-12-31"`, "properties.start_date"},
+		{`"end_date":"2101-01-01"`, "properties.end_date"},
+		{`"hours_per_week":168,"budget_sek":1e12`, ""},
+		{`"hours_per_week":168.01`, "properties.hours_per_week"},
+		{`"budget_sek":1000000000001`, "properties.budget_sek"},
+	} {
+		body := `{"type":"Feature","geometry":null,"properties":{"title":"t","category":"other","horizon":"vinna_kriget",
+			"approach":"preventive","lead_org":"BUF","status":"planned",` + tc.extra + `}}`
+		_, err := layers.ParseInterventionFeature([]byte(body), crs.CRS84)
+		if tc.param == "" && err != nil {
+			t.Errorf("%s: %v", tc.extra, err)
+		}
+		if tc.param != "" && (!errors.As(err, &inv) || inv.Param != tc.param) {
+			t.Errorf("%s: %v, want an error naming %s", tc.extra, err, tc.param)
+		}
+	}
 }
 
 func ftoa(f float64) string { b, _ := json.Marshal(f); return string(b) }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +34,7 @@ const (
 	defaultConcentration = 50.0 // Dirichlet α, see composite.SensitivityOptions
 	defaultNeedShare     = 0.5  // need and feasibility weigh equally in the pilot score
 	maxBody              = 1 << 20
+	maxRationale         = 4000 // characters of a scenario's rationale
 )
 
 var scenarioID = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
@@ -93,11 +95,39 @@ func (s *Server) priorityScenario(c echo.Context) error {
 	if err := onlyParams(c, "f"); err != nil {
 		return err
 	}
-	sc, err := s.store.PriorityScenario(c.Request().Context(), c.Param("id"))
+	id, err := scenarioPathID(c)
+	if err != nil {
+		return err
+	}
+	sc, err := s.store.PriorityScenario(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return s.sendJSON(c, mediaJSON, "no-cache", sc)
+}
+
+// scenarioPathID is the {id} of a scenario path. An id no scenario can have (see scenarioID)
+// is a 404 without asking the database, which would refuse bytes that are not UTF-8 with a 500.
+func scenarioPathID(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if !scenarioID.MatchString(id) {
+		return "", fmt.Errorf("priority scenario %q (ids match %s): %w", id, scenarioID, layers.ErrNotFound)
+	}
+	return id, nil
+}
+
+// checkText refuses free text with NUL characters or bytes that are not UTF-8 (PostgreSQL's
+// text takes neither) or longer than maxLen characters.
+func checkText(param, s string, maxLen int) error {
+	switch {
+	case !utf8.ValidString(s):
+		return invalid(param, "not valid UTF-8")
+	case strings.ContainsRune(s, 0):
+		return invalid(param, "holds a NUL character")
+	case utf8.RuneCountInString(s) > maxLen:
+		return invalid(param, "longer than %d characters", maxLen)
+	}
+	return nil
 }
 
 // scenarioBody is what a client writes; built-in, illustrative and updated_at are the
@@ -142,6 +172,24 @@ func (b scenarioBody) scenario() (layers.PriorityScenario, error) {
 		return sc, invalid("organisation", "1–100 characters")
 	case sc.Preset != "" && sc.Preset != "scb":
 		return sc, invalid("preset", "%q is not scb", sc.Preset)
+	}
+	for _, f := range []struct {
+		param, text string
+		max         int
+	}{{"name_sv", sc.NameSV, 200}, {"name_en", sc.NameEN, 200}, {"organisation", sc.Organisation, 100}, {"rationale", sc.Rationale, maxRationale}} {
+		if err := checkText(f.param, f.text, f.max); err != nil {
+			return sc, err
+		}
+	}
+	for _, w := range []struct {
+		param   string
+		weights map[string]float64
+	}{{"weights", sc.Weights}, {"theme_weights", sc.ThemeWeights}} {
+		for k := range w.weights {
+			if err := checkText(w.param, k, 100); err != nil {
+				return sc, err
+			}
+		}
 	}
 	if _, err := composite.ParseNormalisation(sc.Normalisation); err != nil {
 		return sc, compositeError(err)
@@ -210,6 +258,9 @@ func (s *Server) createPriorityScenario(c echo.Context) error {
 }
 
 func (s *Server) updatePriorityScenario(c echo.Context) error {
+	if _, err := scenarioPathID(c); err != nil {
+		return err
+	}
 	var b scenarioBody
 	if err := decodeBody(c, &b); err != nil {
 		return err
@@ -233,7 +284,11 @@ func (s *Server) updatePriorityScenario(c echo.Context) error {
 }
 
 func (s *Server) deletePriorityScenario(c echo.Context) error {
-	if err := s.store.DeletePriorityScenario(c.Request().Context(), c.Param("id")); err != nil {
+	id, err := scenarioPathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeletePriorityScenario(c.Request().Context(), id); err != nil {
 		return conflict(err)
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -670,6 +725,9 @@ func (s *Server) runPriority(c echo.Context, req *priorityRequest) (*priorityRes
 	ctx := c.Request().Context()
 	var sc *layers.PriorityScenario
 	if req.Scenario != "" {
+		if !scenarioID.MatchString(req.Scenario) {
+			return nil, invalid("scenario", "%q is not a scenario id (%s)", req.Scenario, scenarioID)
+		}
 		got, err := s.store.PriorityScenario(ctx, req.Scenario)
 		if errors.Is(err, layers.ErrNotFound) {
 			return nil, invalid("scenario", "no scenario %q", req.Scenario)
