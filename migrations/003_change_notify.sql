@@ -28,3 +28,6 @@ CREATE TRIGGER interventions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCAT
   FOR EACH STATEMENT EXECUTE FUNCTION notify_layer_change();
 CREATE TRIGGER intervention_districts_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON intervention_districts
   FOR EACH STATEMENT EXECUTE FUNCTION notify_layer_change();
+-- Not a layer, but the hotspot analyses weigh by it (weighting=harm), and their tiles are cached.
+CREATE TRIGGER harm_weights_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON harm_weights
+  FOR EACH STATEMENT EXECUTE FUNCTION notify_layer_change();

@@ -81,8 +81,8 @@ func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Con
 	}
 }
 
-// hotspotTileSources are the layers an analysis reads; their generations key the memo.
-var hotspotTileSources = []string{"observations", "districts"}
+// hotspotTileSources are what an analysis reads; their generations key the memo.
+var hotspotTileSources = []string{"observations", "districts", harmWeightsTable}
 
 // hotspotTile serves GET /analysis/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}.
 func (s *Server) hotspotTile(c echo.Context) error {

@@ -166,11 +166,18 @@ func (c *TileCache) put(t *cachedTile) {
 	}
 }
 
+// harmWeightsTable is not a layer, but the hotspot analyses weigh by it; its generation is
+// counted like a layer's so cached hotspot tiles follow it.
+const harmWeightsTable = "harm_weights"
+
 // ChangeHandler returns the function to pass to layers.Store.ListenChanges: it makes what
 // the server caches of the layers reading a changed table stale (tiles and extents).
 func ChangeHandler(cat *layers.Catalogue, store *layers.Store, cache *TileCache) func(table string) {
 	return func(table string) {
 		ids := cat.LayersReading(table)
+		if table == "" || table == harmWeightsTable {
+			ids = append(ids, harmWeightsTable)
+		}
 		if len(ids) == 0 {
 			return
 		}
