@@ -38,6 +38,8 @@ const (
 	defaultRiskDays     = 28
 	maxPlanTargets      = 10_000
 	maxWeeklyVisits     = 1_000_000
+	maxTargetRisk       = 1e6 // per category; the densest demo place is below 100, so a larger value is a mistake
+	maxPlanName         = 200 // characters of a plan's or a target's name
 )
 
 func (s *Server) deploymentRoutes(e *echo.Echo) {
@@ -361,6 +363,9 @@ func (s *Server) createPlan(c echo.Context) error {
 	}
 
 	// Targets and the risk period.
+	if err := checkText("name", strings.TrimSpace(req.Name), maxPlanName); err != nil {
+		return err
+	}
 	doc := &planDoc{Name: strings.TrimSpace(req.Name), Weeks: weeks, Parameters: pp, Model: modelNote, Actors: pactors, Categories: categories}
 	latest, err := s.store.LatestObservation(ctx)
 	if err != nil && !errors.Is(err, layers.ErrNotFound) {
@@ -514,14 +519,17 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 				if !slices.Contains(categories, cn) {
 					return nil, false, invalid(f+"risk", "%q is not an observation category", cn)
 				}
-				if !(v >= 0) || !finite(v) {
-					return nil, false, invalid(f+"risk", "%s: %g is not a non-negative number", cn, v)
+				if !(v >= 0) || !finite(v) || v > maxTargetRisk {
+					return nil, false, invalid(f+"risk", "%s: %g is not a number between 0 and %g", cn, v, maxTargetRisk)
 				}
 				if v > 0 {
 					risk[cn] = v
 				}
 			}
 			name := strings.TrimSpace(it.Name)
+			if err := checkText(f+"name", name, maxPlanName); err != nil {
+				return nil, false, err
+			}
 			if name == "" {
 				name = it.ID
 			}
@@ -531,6 +539,9 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 				out[k].RiskTotal += v
 			}
 			out[k].RiskTotal = round(out[k].RiskTotal, 6)
+			if !finite(out[k].RiskTotal) {
+				return nil, false, invalid(f+"risk", "the total %g is not a finite number", out[k].RiskTotal)
+			}
 		}
 		return out, false, nil
 	}

@@ -95,3 +95,37 @@ func TestPriorityScenarioIDs(t *testing.T) {
 		t.Errorf("long rationale: %s", got)
 	}
 }
+
+// TestPriorityCompareYearAndDeploymentCaps checks the bounds that kept numbers out of the
+// database's and the planner's reach: compare's year as the analysis's, a target's risk
+// per category, and the length of plan and target names.
+func TestPriorityCompareYearAndDeploymentCaps(t *testing.T) {
+	a := newAPI(t)
+	for _, year := range []int{1899, 2101, 2147483647, -5} {
+		_, got := a.do("POST", "/analysis/priority/compare", map[string]any{"year": year}, 400)
+		if !strings.Contains(string(got), `"param":"year"`) {
+			t.Errorf("compare year %d: %s", year, got)
+		}
+	}
+	item := func(name string, risk float64) string {
+		b, _ := json.Marshal(map[string]any{"weeks": 1, "actors": []any{map[string]any{"type": "police", "capacity": 5}},
+			"targets": map[string]any{"items": []any{map[string]any{"id": "a", "name": name, "point": []float64{16.54, 59.61},
+				"risk": map[string]float64{"violence": risk, "vandalism": risk}}}}})
+		return string(b)
+	}
+	a.do("POST", "/deployment/plans", item("Torget", 1e6), 201) // the cap itself is taken
+	tests := []struct{ name, body, param string }{
+		{"risk above the cap", item("Torget", 1e6*1.0001), "targets.items[0].risk"},
+		{"risk 1e308", item("Torget", 1e308), "targets.items[0].risk"},
+		{"target name too long", item(strings.Repeat("å", 201), 1), "targets.items[0].name"},
+		{"plan name too long", `{"name":"` + strings.Repeat("x", 201) + `","weeks":1,"actors":[{"type":"police","capacity":5}]}`, "name"},
+	}
+	for _, tt := range tests {
+		_, got := a.do("POST", "/deployment/plans", tt.body, 400)
+		var p struct{ Param string }
+		_ = json.Unmarshal(got, &p)
+		if p.Param != tt.param {
+			t.Errorf("%s: param %q, want %q: %s", tt.name, p.Param, tt.param, got)
+		}
+	}
+}

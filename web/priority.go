@@ -1565,6 +1565,12 @@ func (s *Server) priorityCompare(c echo.Context) error {
 	if year == 0 && len(meta.Years) > 0 {
 		year = meta.Years[len(meta.Years)-1]
 	}
+	if year == 0 {
+		return invalid("year", "no indicator values are loaded")
+	}
+	if year < 1900 || year > 2100 { // as runPriority
+		return invalid("year", "%d is outside 1900–2100", year)
+	}
 	specs := make([]needSpec, len(scs))
 	var keys []string
 	warnings := []string{}
