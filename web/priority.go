@@ -947,12 +947,14 @@ func (s *Server) runPriority(c echo.Context, req *priorityRequest) (*priorityRes
 	}
 	out.TrendYears = tyears
 	ys := make([]float64, 0, trendYears)
+	xs := make([]float64, 0, trendYears)
 	for a := range dists {
-		ys = ys[:0]
+		ys, xs = ys[:0], xs[:0]
 		tr := &trendOut{Years: []int{}, Series: []jf{}}
 		for t, y := range tyears {
 			if v := series[t][a]; !math.IsNaN(v) {
-				ys = append(ys, v)
+				// A year without a value leaves a gap: the slope is per year, not per value.
+				ys, xs = append(ys, v), append(xs, float64(y))
 				tr.Years = append(tr.Years, y)
 				tr.Series = append(tr.Series, fp(v))
 			}
@@ -960,7 +962,7 @@ func (s *Server) runPriority(c echo.Context, req *priorityRequest) (*priorityRes
 		if len(ys) < 3 || math.IsNaN(threshold) {
 			continue
 		}
-		w, err := trend.EarlyWarning(ys, threshold, earlyWarningAlpha, earlyWarningHorizon)
+		w, err := trend.EarlyWarningAt(xs, ys, threshold, earlyWarningAlpha, earlyWarningHorizon)
 		if err != nil {
 			return nil, err
 		}

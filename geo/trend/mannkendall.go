@@ -1,7 +1,8 @@
 // Package trend tests time series for monotonic trends: the Mann–Kendall test.
 //
 // Assumptions: a series is equally spaced in time and in time order, without gaps (a missing
-// period must be filled or the series shortened by the caller); values are finite. The
+// period must be filled or the series shortened by the caller), except for EarlyWarningAt,
+// which takes the times; values are finite. The
 // package does no I/O and holds no state.
 package trend
 

@@ -75,6 +75,22 @@ func theilSenSlope(ys []float64) float64 {
 	return median(slopes)
 }
 
+// theilSenSlopeAt is the Theil–Sen slope of ys at strictly increasing times xs.
+func theilSenSlopeAt(xs, ys []float64) float64 {
+	n := len(ys)
+	var slopeBuf [smallSelect]float64
+	slopes := slopeBuf[:0]
+	if n*(n-1)/2 > len(slopeBuf) {
+		slopes = make([]float64, 0, n*(n-1)/2)
+	}
+	for k := 0; k < n; k++ {
+		for l := k + 1; l < n; l++ {
+			slopes = append(slopes, (ys[l]-ys[k])/(xs[l]-xs[k]))
+		}
+	}
+	return median(slopes)
+}
+
 // median rearranges xs and returns its median, by selection rather than a full sort (the
 // early-warning check runs it for every area of a country).
 func median(xs []float64) float64 {
@@ -232,6 +248,31 @@ type Warning struct {
 // Errors (wrapping ErrInvalid): fewer than 3 values, a NaN or infinite value, alpha outside
 // (0, 1), horizon not positive.
 func EarlyWarning(ys []float64, threshold, alpha, horizon float64) (Warning, error) {
+	return EarlyWarningAt(nil, ys, threshold, alpha, horizon)
+}
+
+// EarlyWarningAt is EarlyWarning for a series observed at times xs (strictly increasing,
+// finite; nil means 0, 1, …, n−1), so a series with a missing year is not read as equally
+// spaced: the Theil–Sen slope is the median of (y_l − y_k)/(x_l − x_k) and is per unit of x,
+// as are horizon and Periods. Mann–Kendall uses only the order of the values, which gaps do
+// not change.
+//
+// Errors (wrapping ErrInvalid): those of EarlyWarning, and xs of another length than ys, not
+// strictly increasing or not finite.
+func EarlyWarningAt(xs, ys []float64, threshold, alpha, horizon float64) (Warning, error) {
+	if xs != nil {
+		if len(xs) != len(ys) {
+			return Warning{}, fmt.Errorf("trend: %d times for %d values: %w", len(xs), len(ys), ErrInvalid)
+		}
+		if err := checkFinite(xs); err != nil {
+			return Warning{}, err
+		}
+		for i := 1; i < len(xs); i++ {
+			if !(xs[i] > xs[i-1]) {
+				return Warning{}, fmt.Errorf("trend: times not strictly increasing at %d (%v after %v): %w", i, xs[i], xs[i-1], ErrInvalid)
+			}
+		}
+	}
 	if !(alpha > 0 && alpha < 1) {
 		return Warning{}, fmt.Errorf("trend: alpha %v outside (0, 1): %w", alpha, ErrInvalid)
 	}
@@ -245,7 +286,13 @@ func EarlyWarning(ys []float64, threshold, alpha, horizon float64) (Warning, err
 		return Warning{}, err
 	}
 	// The intercept plays no part in the warning.
-	mk, slope := mannKendall(ys), theilSenSlope(ys)
+	mk := mannKendall(ys)
+	var slope float64
+	if xs == nil {
+		slope = theilSenSlope(ys)
+	} else {
+		slope = theilSenSlopeAt(xs, ys)
+	}
 	last := ys[len(ys)-1]
 	w := Warning{Slope: slope, P: mk.P, Tau: mk.Tau, Projected: last + slope*horizon, Periods: math.Inf(1),
 		AtOrAbove: last >= threshold, SeriesSize: len(ys)}

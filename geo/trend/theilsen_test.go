@@ -75,3 +75,37 @@ func TestEarlyWarning(t *testing.T) {
 		t.Errorf("horizon 0: error %v, want ErrInvalid", err)
 	}
 }
+
+// TestEarlyWarningAt checks a series with a missing year: 1, 2, 3 in years 0, 1, 2 and 5 in
+// year 4 rises by 1 a year (every pairwise slope is 1), where the gap-blind EarlyWarning
+// reads the 5 as the next year and finds the median of 1, 1, 2, 1, 1.5, 4/3 = 7/6.
+func TestEarlyWarningAt(t *testing.T) {
+	xs, ys := []float64{2019, 2020, 2021, 2023}, []float64{1, 2, 3, 5}
+	w, err := EarlyWarningAt(xs, ys, 7.5, 0.5, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Slope != 1 || w.Projected != 8 || w.Periods != 2.5 || !w.Flag {
+		t.Errorf("EarlyWarningAt = %+v, want slope 1, projected 8, periods 2.5, flagged", w)
+	}
+	blind, _ := EarlyWarning(ys, 7.5, 0.5, 3)
+	if math.Abs(blind.Slope-7.0/6) > 1e-12 {
+		t.Errorf("EarlyWarning slope %v, want 7/6 (the index as time)", blind.Slope)
+	}
+	if blind.P != w.P || blind.Tau != w.Tau {
+		t.Errorf("Mann–Kendall differs with times: %+v, %+v", blind, w)
+	}
+	// nil times are the index: the same as EarlyWarning.
+	for _, series := range [][]float64{{1, 2, 3, 4, 5, 6}, {1, 3, 2, 2, 3, 2}, {6, 5, 4, 3, 2, 1}} {
+		a, _ := EarlyWarning(series, 8, 0.05, 3)
+		b, _ := EarlyWarningAt([]float64{0, 1, 2, 3, 4, 5}, series, 8, 0.05, 3)
+		if a != b {
+			t.Errorf("%v: index times %+v, EarlyWarning %+v", series, b, a)
+		}
+	}
+	for _, bad := range [][]float64{{2019, 2020, 2020, 2023}, {2019, 2021, 2020, 2023}, {2019, 2020}, {2019, 2020, math.NaN(), 2023}} {
+		if _, err := EarlyWarningAt(bad, ys, 7.5, 0.5, 3); !errors.Is(err, ErrInvalid) {
+			t.Errorf("times %v: error %v, want ErrInvalid", bad, err)
+		}
+	}
+}
