@@ -286,6 +286,16 @@ func ymdPtr(t *time.Time) *string {
 	return &s
 }
 
+// addMonthsClamped is t moved n calendar months, on t's day or, when that month is shorter,
+// its last day: from 31 March one month back is 28 February, not (as time.AddDate
+// normalises 31 February) 3 March, so periods from a start on the 29th–31st stay calendar
+// months and do not drift.
+func addMonthsClamped(t time.Time, n int) time.Time {
+	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, t.Location())
+	lastDay := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(t.Day(), lastDay), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+}
+
 // followup runs the follow-up of intervention id.
 //
 // Errors: ErrNotFound for an unknown intervention; Invalid "interventionId" when it has no
@@ -322,7 +332,7 @@ func (s *Server) followup(ctx context.Context, id int64, opt followupOptions) (*
 	if !start.Before(lastDay) {
 		return nil, invalid("interventionId", "intervention %d starts %s, after the newest observation", id, ymd(start))
 	}
-	bound := func(k int) time.Time { return start.AddDate(0, k*months, 0) }
+	bound := func(k int) time.Time { return addMonthsClamped(start, k*months) }
 	pre, post := 0, 0
 	for pre < opt.Pre && !bound(-pre-1).Before(firstDay) {
 		pre++
