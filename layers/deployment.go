@@ -3,6 +3,7 @@ package layers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -253,12 +254,17 @@ var hasDigit = regexp.MustCompile(`[0-9]`)
 // longer stay is logged as several.
 const MaxDoseMinutes = 240
 
+// MaxBaselineWeeks is the longest baseline before a plan that the delivery view shows; a
+// visit may be logged that far before the plan's first week, no earlier.
+const MaxBaselineWeeks = 52
+
 // RecordDoses stores visits all or nothing and returns them with their ids. Each is checked
 // first; errors name the field ("doses[2].unit_code").
 //
-// Errors: Invalid for a missing or unknown plan, target or actor type, a unit code that is
-// not a code, minutes outside (0, 240], an unknown tactic, a start in the future (beyond
-// now+1h) or before the plan was made; or a database error.
+// Errors: Invalid for a missing or unknown plan, target or actor type, an actor type the plan
+// does not deploy, a unit code that is not a code, minutes outside (0, 240], an unknown
+// tactic, a start in the future (beyond now+1h) or outside the plan's weeks and the
+// MaxBaselineWeeks before them; or a database error.
 func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([]Dose, error) {
 	if len(doses) == 0 {
 		return nil, Invalid("doses", "no doses")
@@ -297,9 +303,10 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 		if !known {
 			return nil, Invalid(f+"actor_type", "%q is not an actor type", d.ActorType)
 		}
-		var planExists, targetExists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deployment_plans WHERE id = $1),
-       EXISTS (SELECT 1 FROM deployment_plan_targets WHERE plan_id = $1 AND target_id = $2)`, d.PlanID, d.TargetID).Scan(&planExists, &targetExists); err != nil {
+		var planExists, targetExists, actorInPlan, inWeeks bool
+		var from, to string
+		if err := tx.QueryRow(ctx, doseCheckSQL, d.PlanID, d.TargetID, d.ActorType, d.StartedAt, MaxBaselineWeeks).Scan(
+			&planExists, &targetExists, &actorInPlan, &inWeeks, &from, &to); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return nil, fmt.Errorf("record doses: %w", err)
 		}
 		if !planExists {
@@ -307,6 +314,13 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 		}
 		if !targetExists {
 			return nil, Invalid(f+"target_id", "%q is not a target of plan %d", d.TargetID, d.PlanID)
+		}
+		if !actorInPlan {
+			return nil, Invalid(f+"actor_type", "plan %d does not deploy %q", d.PlanID, d.ActorType)
+		}
+		if !inWeeks {
+			return nil, Invalid(f+"started_at", "%s is outside plan %d's weeks and the %d weeks before them (%s to %s, Europe/Stockholm)",
+				d.StartedAt.Format(time.RFC3339), d.PlanID, MaxBaselineWeeks, from, to)
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO deployment_doses (plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, recorded_at`,
@@ -323,6 +337,24 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, recorded_at`,
 	}
 	return out, nil
 }
+
+// doseCheckSQL answers, for a dose ($1 plan, $2 target, $3 actor type, $4 start, $5 baseline
+// weeks), whether the plan exists (no row otherwise), has the target, deploys the actor type
+// (has items for it, or lists it among the document's actors, which an actor left without
+// visits still is),
+// and whether the start falls in the plan's weeks or the baseline before them. Weeks run
+// Monday to Monday in Europe/Stockholm, as in deliverySQL.
+const doseCheckSQL = `
+SELECT true,
+       EXISTS (SELECT 1 FROM deployment_plan_targets t WHERE t.plan_id = p.id AND t.target_id = $2),
+       EXISTS (SELECT 1 FROM deployment_plan_items i WHERE i.plan_id = p.id AND i.actor_type = $3)
+         OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p.document -> 'actors') = 'array'
+                                                            THEN p.document -> 'actors' ELSE '[]' END) a
+                    WHERE a ->> 'type' = $3),
+       $4::timestamptz >= ((p.week_start - 7 * $5::int)::timestamp AT TIME ZONE 'Europe/Stockholm')
+         AND $4::timestamptz < ((p.week_start + 7 * p.weeks)::timestamp AT TIME ZONE 'Europe/Stockholm'),
+       to_char(p.week_start - 7 * $5::int, 'YYYY-MM-DD'), to_char(p.week_start + 7 * p.weeks, 'YYYY-MM-DD')
+FROM deployment_plans p WHERE p.id = $1`
 
 // Doses returns the doses logged against a plan, in time order; ErrNotFound without the plan.
 func (s *Store) Doses(ctx context.Context, planID int64) ([]Dose, error) {
@@ -371,11 +403,13 @@ type DeliveryTarget struct {
 
 // deliverySQL lists, per target and week (from $3 weeks before the plan to its end), the
 // planned dose, the delivered dose and the observations within $2 metres. Weeks are
-// Monday-to-Monday in Europe/Stockholm, as the plan's week_start.
+// Monday-to-Monday in Europe/Stockholm, as the plan's week_start. (A date must become a
+// timestamp before AT TIME ZONE: date AT TIME ZONE reads the date as midnight in the session's
+// zone and yields a local time, which put the weeks' bounds hours off.)
 const deliverySQL = `
 WITH plan AS (SELECT id, week_start, weeks FROM deployment_plans WHERE id = $1),
-weeks AS (SELECT g AS week, ((p.week_start + 7 * (g - 1)) AT TIME ZONE 'Europe/Stockholm') AS w0,
-                 ((p.week_start + 7 * g) AT TIME ZONE 'Europe/Stockholm') AS w1
+weeks AS (SELECT g AS week, ((p.week_start + 7 * (g - 1))::timestamp AT TIME ZONE 'Europe/Stockholm') AS w0,
+                 ((p.week_start + 7 * g)::timestamp AT TIME ZONE 'Europe/Stockholm') AS w1
           FROM plan p, generate_series(1 - $3::int, p.weeks) g),
 tw AS (SELECT t.target_id, t.name, t.geom, w.week, w.w0, w.w1
        FROM deployment_plan_targets t, weeks w WHERE t.plan_id = $1)

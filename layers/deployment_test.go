@@ -132,4 +132,40 @@ func TestPlanStoreAndDoses(t *testing.T) {
 	if _, err := store.Doses(ctx, id+1000); !errors.Is(err, layers.ErrNotFound) {
 		t.Errorf("unknown plan: %v", err)
 	}
+	// The actor type must be the plan's, the start within its weeks or the 52 before them.
+	// Weeks run Monday to Monday in Europe/Stockholm: 2024-06-03 00:00 CEST is 2024-06-02 22:00 UTC.
+	utc := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	for _, tc := range []struct {
+		actor, start, param string // param "": accepted
+	}{
+		{"police", "2024-06-16T21:59:00Z", ""},
+		{"police", "2024-06-16T22:00:00Z", "doses[0].started_at"},
+		{"police", "2023-06-04T22:00:00Z", ""},
+		{"police", "2023-06-04T21:59:00Z", "doses[0].started_at"},
+		{"police", "1970-01-01T00:00:00Z", "doses[0].started_at"},
+		{"mobile_cameras", "2024-06-04T10:00:00Z", "doses[0].actor_type"},
+	} {
+		_, err := store.RecordDoses(ctx, []layers.Dose{{PlanID: id, TargetID: "a", ActorType: tc.actor, StartedAt: utc(tc.start),
+			Minutes: 15, Tactic: "foot_patrol"}}, now)
+		switch {
+		case tc.param == "" && err != nil:
+			t.Errorf("%s at %s: %v", tc.actor, tc.start, err)
+		case tc.param != "" && (!errors.As(err, &inv) || inv.Param != tc.param):
+			t.Errorf("%s at %s: %v, want an error naming %s", tc.actor, tc.start, err, tc.param)
+		}
+	}
+	// Monday 10 June 00:30 in Stockholm (22:30 UTC on Sunday) is week 2's, as is Sunday 16 June
+	// 23:59 logged above: week 1 keeps its 15 minutes, week 2 has 20 + 15 + 15.
+	if _, err := store.RecordDoses(ctx, []layers.Dose{{PlanID: id, TargetID: "a", ActorType: "police", StartedAt: utc("2024-06-09T22:30:00Z"),
+		Minutes: 15, Tactic: "foot_patrol"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	del, err = store.Delivery(ctx, id, 300, 1)
+	if err != nil || len(del) != 1 || len(del[0].Weeks) != 3 {
+		t.Fatalf("delivery: %+v, %v", del, err)
+	}
+	if w1, w2 := del[0].Weeks[1], del[0].Weeks[2]; w1.DeliveredMinutes != 15 || w2.DeliveredMinutes != 50 {
+		t.Errorf("delivered %v in week 1 and %v in week 2, want 15 and 50 (weeks from Monday 00:00 Europe/Stockholm)",
+			w1.DeliveredMinutes, w2.DeliveredMinutes)
+	}
 }

@@ -40,6 +40,8 @@ const (
 	maxWeeklyVisits     = 1_000_000
 	maxTargetRisk       = 1e6 // per category; the densest demo place is below 100, so a larger value is a mistake
 	maxPlanName         = 200 // characters of a plan's or a target's name
+	planStartBack       = 5   // years before today a given start may lie
+	planStartAhead      = 2   // years after today a given start may lie
 )
 
 func (s *Server) deploymentRoutes(e *echo.Echo) {
@@ -389,6 +391,14 @@ func (s *Server) createPlan(c echo.Context) error {
 		st, err := time.ParseInLocation(time.DateOnly, req.Start, loc)
 		if err != nil || st.Weekday() != time.Monday {
 			return invalid("start", "%q is not a Monday as YYYY-MM-DD", req.Start)
+		}
+		// A plan looks at most planStartBack years back (replanning past data) and
+		// planStartAhead years ahead; beyond that the date is a typo (2204 for 2024).
+		today := s.now().In(loc)
+		earliest, latestStart := today.AddDate(-planStartBack, 0, 0), today.AddDate(planStartAhead, 0, 0)
+		if st.Before(earliest) || st.After(latestStart) {
+			return invalid("start", "%s is not between %s and %s (%d years back, %d ahead of today)", req.Start,
+				earliest.Format(time.DateOnly), latestStart.Format(time.DateOnly), planStartBack, planStartAhead)
 		}
 		start = st
 	} else {
@@ -878,7 +888,7 @@ func (s *Server) planDelivery(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	baseline, err := parseInt("baseline", c.QueryParam("baseline"), doc.Weeks, 0, 52)
+	baseline, err := parseInt("baseline", c.QueryParam("baseline"), doc.Weeks, 0, layers.MaxBaselineWeeks)
 	if err != nil {
 		return err
 	}

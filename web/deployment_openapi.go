@@ -22,7 +22,7 @@ func deploymentOpenAPI(paths, schemas obj) {
 	schemas["DeploymentPlanRequest"] = obj{"type": "object", "additionalProperties": false, "required": []string{"actors"},
 		"properties": obj{
 			"name":          str,
-			"start":         obj{"type": "string", "format": "date", "description": "Monday of week 1; default the Monday after the newest observation."},
+			"start":         obj{"type": "string", "format": "date", "description": "Monday of week 1, at most 5 years before and 2 years after today; default the Monday after the newest observation."},
 			"weeks":         obj{"type": "integer", "minimum": 1, "maximum": 52, "default": defaultPlanWeeks},
 			"visit_minutes": obj{"type": "number", "minimum": 5, "maximum": 60, "default": defaultVisitMinutes},
 			"per_shift":     obj{"type": "integer", "minimum": 2, "maximum": 5, "default": defaultPerShift},
@@ -83,10 +83,11 @@ func deploymentOpenAPI(paths, schemas obj) {
 	schemas["Dose"] = dose
 	schemas["DoseInput"] = obj{"type": "object", "additionalProperties": false,
 		"required": []string{"plan_id", "target_id", "actor_type", "started_at", "minutes", "tactic"},
-		"properties": obj{"plan_id": obj{"type": "integer", "minimum": 1}, "target_id": str, "actor_type": str,
+		"properties": obj{"plan_id": obj{"type": "integer", "minimum": 1}, "target_id": str,
+			"actor_type": obj{"type": "string", "description": "One of the plan's actor types."},
 			"unit_code": obj{"type": "string", "nullable": true, "pattern": "^[A-Z0-9][A-Z0-9-]{0,15}$",
 				"description": "A patrol or team code with a digit (P12, NV-3); never a person's name."},
-			"started_at": obj{"type": "string", "format": "date-time"},
+			"started_at": obj{"type": "string", "format": "date-time", "description": "Within the plan's weeks or the 52 weeks before them (the delivery view's longest baseline), and not in the future."},
 			"minutes":    obj{"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 240},
 			"tactic":     obj{"type": "string", "enum": []string{"foot_patrol", "vehicle_patrol", "stationary_presence", "dialogue", "checks", "camera_placement"}}}}
 	deliveryWeek := obj{"type": "object", "required": []string{"week", "start", "planned_minutes", "delivered_minutes", "observations", "harm"},

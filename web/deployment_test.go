@@ -379,6 +379,10 @@ func TestDeploymentProblems(t *testing.T) {
 		{"visit too long", `{"visit_minutes":61,"actors":[{"type":"police","capacity":5}]}`, "visit_minutes"},
 		{"per shift 6", `{"per_shift":6,"actors":[{"type":"police","capacity":5}]}`, "per_shift"},
 		{"start not a Monday", `{"start":"2024-06-04","actors":[{"type":"police","capacity":5}]}`, "start"},
+		{"start in 2204", `{"start":"2204-06-02","actors":[{"type":"police","capacity":5}]}`, "start"},
+		{"start in 1924", `{"start":"1924-06-02","actors":[{"type":"police","capacity":5}]}`, "start"},
+		{"start over 2 years ahead", fmt.Sprintf(`{"start":%q,"actors":[{"type":"police","capacity":5}]}`, mondayAfter(time.Now().AddDate(2, 0, 1))), "start"},
+		{"start over 5 years back", fmt.Sprintf(`{"start":%q,"actors":[{"type":"police","capacity":5}]}`, mondayBefore(time.Now().AddDate(-5, 0, -1))), "start"},
 		{"half a camera", `{"actors":[{"type":"mobile_cameras","capacity":1.5}]}`, "actors[0].capacity"},
 		{"unknown category", `{"actors":[{"type":"police","capacity":5,"categories":["jaywalking"]}]}`, "actors[0].categories"},
 		{"bad risk", `{"actors":[{"type":"police","capacity":5}],"targets":{"items":[{"id":"a","point":[16.5,59.6],"risk":{"violence":-1}}]}}`, "targets.items[0].risk"},
@@ -420,6 +424,8 @@ func TestDeploymentProblems(t *testing.T) {
 		{"plan_id", `999999`},
 		{"started_at", `"yesterday"`},
 		{"started_at", `"2999-01-01T00:00:00Z"`},
+		{"started_at", `"2020-01-01T00:00:00Z"`}, // long before the plan's weeks
+		{"actor_type", `"night_walkers"`},        // an actor type the plan does not deploy
 	}
 	for _, tt := range dtests {
 		res, body := a.raw2("POST", "/deployment/doses", dose(tt.field, tt.value))
@@ -449,6 +455,15 @@ func TestDeploymentProblems(t *testing.T) {
 	if len(at.ActorTypes) != 4 {
 		t.Errorf("%d actor types, want the 4 of the migration", len(at.ActorTypes))
 	}
+}
+
+// mondayAfter and mondayBefore are the Monday on or after, or on or before, t as YYYY-MM-DD.
+func mondayAfter(t time.Time) string {
+	return t.AddDate(0, 0, (8-int(t.Weekday()))%7).Format(time.DateOnly)
+}
+
+func mondayBefore(t time.Time) string {
+	return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7)).Format(time.DateOnly)
 }
 
 // raw2 posts a JSON body and returns the status and body without validation.

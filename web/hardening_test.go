@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPriorityDeploymentBodyMediaType checks that the JSON-bodied writes refuse any media type
@@ -114,6 +115,10 @@ func TestPriorityCompareYearAndDeploymentCaps(t *testing.T) {
 		return string(b)
 	}
 	a.do("POST", "/deployment/plans", item("Torget", 1e6), 201) // the cap itself is taken
+	// A start within 5 years back and 2 ahead is taken.
+	for _, start := range []string{mondayAfter(time.Now().AddDate(-5, 0, 1)), mondayBefore(time.Now().AddDate(2, 0, -1))} {
+		a.do("POST", "/deployment/plans", `{"weeks":1,"start":"`+start+`","actors":[{"type":"police","capacity":5}]}`, 201)
+	}
 	tests := []struct{ name, body, param string }{
 		{"risk above the cap", item("Torget", 1e6*1.0001), "targets.items[0].risk"},
 		{"risk 1e308", item("Torget", 1e308), "targets.items[0].risk"},
