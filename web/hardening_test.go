@@ -134,3 +134,22 @@ func TestPriorityCompareYearAndDeploymentCaps(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorityFeasibilityWeightErrors checks that every refusal of the feasibility weights
+// names feasibility_weights, not the need index's weights.
+func TestPriorityFeasibilityWeightErrors(t *testing.T) {
+	a := newAPI(t)
+	w := map[string]float64{"overcrowding": 1}
+	for _, fw := range []map[string]float64{
+		{"perceived_safety": 1e308, "propensity_to_report": 1e308, "voluntary_support_acceptance": 1e308}, // the total overflows
+		{"perceived_safety": -1},
+		{"luck": 1},
+		{"perceived_safety": 0, "propensity_to_report": 0, "voluntary_support_acceptance": 0, "association_members": 0,
+			"meeting_places": 0, "interventions_running": 0},
+	} {
+		_, got := a.do("POST", "/analysis/priority", map[string]any{"weights": w, "feasibility_weights": fw}, 400)
+		if !strings.Contains(string(got), `"param":"feasibility_weights"`) {
+			t.Errorf("feasibility weights %v: %s", fw, got)
+		}
+	}
+}

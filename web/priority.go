@@ -1087,6 +1087,9 @@ func feasibilityInputs(all []layers.FeasibilityInput, override map[string]float6
 	if total == 0 {
 		return nil, invalid("feasibility_weights", "every feasibility weight is zero")
 	}
+	if math.IsInf(total, 0) {
+		return nil, invalid("feasibility_weights", "the feasibility weights add up to %v", total)
+	}
 	return out, nil
 }
 
@@ -1149,7 +1152,13 @@ func (s *Server) feasibility(d *layers.PriorityData, yi int, feas []layers.Feasi
 	}
 	_, res, err := composite.Evaluate(m, ind, composite.Options{Normalisation: composite.MinMax})
 	if err != nil {
-		return nil, nil, compositeError(err)
+		// The feasibility's weights and inputs are the caller's feasibility_weights, not
+		// the need index's weights that composite's field names would suggest.
+		var ce *composite.Error
+		if errors.As(err, &ce) {
+			return nil, nil, invalid("feasibility_weights", "feasibility %s: %s", ce.Field, ce.Reason)
+		}
+		return nil, nil, err
 	}
 	for a := range dists {
 		dists[a].Feasibility = fp(res.Index[a])
