@@ -83,7 +83,7 @@ func followupOpenAPI(paths, schemas obj) {
 			q("lang", "Language.", obj{"type": "string", "enum": []string{"sv", "en"}, "default": "sv"}),
 			q("indicator", "Indicator of the choropleth map (default low_economic_standard or the first).", obj{"type": "string"}),
 			q("scenario", "Priority scenario of the district comparison.", obj{"type": "string", "default": "polisen"}),
-			q("f", "html (default) or pdf.", obj{"type": "string", "enum": []string{"html", "pdf"}}),
+			q("f", "html (default) or pdf (printed by at most 2 Chromium processes at once; 503 with Retry-After when both are busy).", obj{"type": "string", "enum": []string{"html", "pdf"}}),
 		},
 		"responses": merge(obj{"200": obj{"description": "The report.", "content": obj{
 			"text/html; charset=utf-8": obj{"schema": obj{"type": "string"}},

@@ -153,3 +153,34 @@ func TestPriorityFeasibilityWeightErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReportFollowupNote adds an intervention that cannot be followed up (no target area) and
+// checks that the report keeps its row with a note instead of dropping it or failing.
+func TestReportFollowupNote(t *testing.T) {
+	a := newAPI(t)
+	var ids []int64
+	cleanUp(t, &ids)
+	const title = "Uppföljningslös insats utan målområde"
+	createIntervention(t, a, newIntervention("null", map[string]any{"title": title, "start_date": "2024-03-01", "end_date": nil,
+		"target_districts": []string{}}), nil, &ids)
+	for lang, note := range map[string]string{"sv": "Ingen uppföljning", "en": "No follow-up"} {
+		res, body := a.raw("GET", "/report?from=2024-01-01&to=2024-12-31&lang="+lang, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: status %d: %.300s", lang, res.StatusCode, body)
+		}
+		s := string(body)
+		i := strings.Index(s, `<table id="followups">`)
+		if i < 0 {
+			t.Fatalf("%s: no follow-up table", lang)
+		}
+		row := s[i:]
+		j := strings.Index(row, title)
+		if j < 0 {
+			t.Fatalf("%s: the intervention is missing from the follow-up table", lang)
+		}
+		row = row[j:]
+		if k := strings.Index(row, "</tr>"); k < 0 || !strings.Contains(row[:k], note) {
+			t.Errorf("%s: its row has no note %q: %.300s", lang, note, row)
+		}
+	}
+}

@@ -5,14 +5,17 @@ import (
 	"cmp"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +48,39 @@ func reportTemplate() (*template.Template, error) {
 }
 
 func (s *Server) reportRoutes(get func(string, echo.HandlerFunc)) {
-	get("/report", s.report)
+	printer := newPDFPrinter(maxPDFPrinters, printPDF)
+	get("/report", func(c echo.Context) error { return s.report(c, printer) })
+}
+
+// maxPDFPrinters bounds the Chromium processes printing reports at once: each takes a few
+// hundred MB and seconds of CPU, so a burst of f=pdf requests must not start one per request.
+const maxPDFPrinters = 2
+
+// pdfRetryAfter is the Retry-After of a 503 when every printer is busy: about one print.
+const pdfRetryAfter = 10 * time.Second
+
+// pdfPrinter prints reports with at most cap(slots) prints running; a print that finds every
+// slot taken is refused at once rather than queued, so waiting requests hold no resources.
+type pdfPrinter struct {
+	slots chan struct{}
+	run   func(ctx context.Context, page []byte) ([]byte, error)
+}
+
+func newPDFPrinter(n int, run func(context.Context, []byte) ([]byte, error)) *pdfPrinter {
+	return &pdfPrinter{slots: make(chan struct{}, n), run: run}
+}
+
+// enter takes a slot for the request, or answers 503 with Retry-After when all are taken;
+// the caller calls release when the print is done.
+func (p *pdfPrinter) enter(c echo.Context) (release func(), err error) {
+	select {
+	case p.slots <- struct{}{}:
+		return func() { <-p.slots }, nil
+	default:
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(pdfRetryAfter.Seconds())))
+		return nil, echo.NewHTTPError(http.StatusServiceUnavailable,
+			fmt.Sprintf("%d PDF reports are being printed; try again shortly, or print the HTML report", cap(p.slots)))
+	}
 }
 
 // reportText is the language-dependent text of the report.
@@ -66,6 +101,8 @@ var reportTexts = map[string]reportText{
 		"s3_intro":  "Behovsindex enligt organisationens viktning (prioriteringsmodulen); högst rang = störst behov.",
 		"s4_intro":  "Platser med högst täthet av observationer under de sista 28 dagarna av perioden.",
 		"s5_intro":  "Insatser per tidshorisont enligt EST-arbetssättet.",
+		"fu_none":   "Ingen uppföljning: insatsen saknar målområde eller hela perioder med observationer kring starten.",
+		"fu_failed": "Uppföljningen kunde inte beräknas (felet är loggat).",
 		"no_est":    "ingen skattning", "hot": "Brännpunkt", "cold": "Kall punkt", "missing": "saknas", "year": "år", "scenario": "Viktning", "intervention": "Insats"},
 	"en": {"title": "Situational picture", "subtitle": "Municipal situational picture under the Swedish Act (2023:196) on municipal crime prevention",
 		"period": "Period", "previous": "Previous period", "s1": "1. Situational picture", "s2": "2. Maps", "s3": "3. District comparison",
@@ -81,6 +118,8 @@ var reportTexts = map[string]reportText{
 		"s3_intro":  "Need index by the organisation's weighting (the priority module); rank 1 = greatest need.",
 		"s4_intro":  "Places with the highest density of observations in the last 28 days of the period.",
 		"s5_intro":  "Interventions by time horizon, as in the EST working method.",
+		"fu_none":   "No follow-up: the intervention has no target area or no whole period of observations around its start.",
+		"fu_failed": "The follow-up could not be computed (the error has been logged).",
 		"no_est":    "no estimate", "hot": "Hot spot", "cold": "Cold spot", "missing": "missing", "year": "year", "scenario": "Weighting", "intervention": "Intervention"},
 }
 
@@ -120,6 +159,7 @@ type reportHorizon struct {
 
 type reportFollowup struct {
 	Title, Start string
+	Note         string // why there is no follow-up; the other fields are then empty
 	Effect       *float64
 	Lo, Hi       float64
 	Unit         string
@@ -151,7 +191,7 @@ type legendItem struct {
 	Colour, Label string
 }
 
-func (s *Server) report(c echo.Context) error {
+func (s *Server) report(c echo.Context, printer *pdfPrinter) error {
 	if err := onlyParamsAny(c, "from", "to", "lang", "indicator", "scenario", "f"); err != nil {
 		return err
 	}
@@ -167,6 +207,14 @@ func (s *Server) report(c echo.Context) error {
 	format := v.Get("f")
 	if format != "" && format != "html" && format != "pdf" {
 		return invalid("f", "%q is not html or pdf", format)
+	}
+	if format == "pdf" {
+		// Taken before the report is assembled, so a refused print costs nothing.
+		release, err := printer.enter(c)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	ctx := c.Request().Context()
 	_, last, err := s.store.ObservationSpan(ctx)
@@ -208,7 +256,7 @@ func (s *Server) report(c echo.Context) error {
 		return fmt.Errorf("report template: %w", err)
 	}
 	if format == "pdf" {
-		pdf, err := printPDF(ctx, buf.Bytes())
+		pdf, err := printer.run(ctx, buf.Bytes())
 		if err != nil {
 			return err
 		}
@@ -448,10 +496,19 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 		}
 		fu, err := s.followup(ctx, sp.ID, defaultFollowupOptions())
 		if err != nil {
-			if _, ok := err.(*layers.InvalidError); ok {
-				continue // no start inside the observed span, no target: nothing to follow up
+			// One intervention that cannot be followed up leaves a note in its row, not a
+			// failed report. A cancelled request stops the report.
+			if ctx.Err() != nil {
+				return nil, err
 			}
-			return nil, err
+			note := t["fu_none"] // no start in the observed span, no target, deleted meanwhile
+			var inv *layers.InvalidError
+			if !errors.As(err, &inv) && !errors.Is(err, layers.ErrNotFound) {
+				note = t["fu_failed"]
+				s.log.ErrorContext(ctx, "report: follow-up failed", slog.Int64("intervention", sp.ID), slog.Any("error", err))
+			}
+			d.Followups = append(d.Followups, reportFollowup{Title: sp.Title, Start: ymd(*sp.Start), Note: note})
+			continue
 		}
 		rf := reportFollowup{Title: sp.Title, Start: ymd(*sp.Start), Unit: fu.Unit}
 		if e := fu.Estimate; e != nil {
