@@ -1703,7 +1703,7 @@ func (s *Server) priorityCompare(c echo.Context) error {
 	res := obj{"year": year, "level": req.Level, "k": req.K, "scenarios": scOuts, "districts": dists,
 		"kendall_tau":   obj{"scenarios": ids, "matrix": tauOut},
 		"disagreements": dis, "warnings": warnings,
-		"consensus_method": "Borda count: n − rank points per scenario, unranked areas share the remaining positions; ties by mean rank, then code. Chosen because every organisation weighs the same, the points can be checked by hand, and it approximates the Kemeny ranking within a factor 5 at linear cost.",
+		"consensus_method": "Borda count: n − rank points per scenario, unranked areas share the remaining positions; ties by median rank, then code (equal points mean equal mean ranks, so the mean cannot break a tie). Chosen because every organisation weighs the same, the points can be checked by hand, and it approximates the Kemeny ranking within a factor 5 at linear cost.",
 		"timeStamp":        s.now().UTC().Format(time.RFC3339)}
 	if d.Illustrative {
 		res["notice"] = illustrativeNotice

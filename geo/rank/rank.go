@@ -19,15 +19,18 @@ var ErrInvalid = errors.New("invalid input")
 
 // Consensus is a Borda-count consensus ranking.
 type Consensus struct {
-	Points   []float64 // Borda points per item
-	Rank     []int     // 1 = most points
-	MeanRank []float64 // mean of the item's ranks (an unranked position counted as below)
+	Points     []float64 // Borda points per item
+	Rank       []int     // 1 = most points
+	MeanRank   []float64 // mean of the item's ranks (an unranked position counted as below)
+	MedianRank []float64 // median of the same positions: the tie-breaker
 }
 
 // Borda combines rankings of n items by the Borda count: in each ranking an item at rank r
 // gets n − r points (n − 1 for the first, 0 for the last); the items a ranking leaves out
 // share its remaining positions m+1 … n, each getting their mean points. The consensus orders
-// items by total points, ties by mean rank and then by item order.
+// items by total points, ties by median rank (the position a majority of the rankings puts
+// the item at or above) and then by item order. (Not by mean rank: points are R·n − R·mean
+// rank over R rankings, so equal points always mean equal mean ranks.)
 //
 // Why Borda rather than a Kemeny ranking: it gives every organisation's ranking the same
 // weight, its points can be shown and checked by hand in a meeting, it uses the full order
@@ -41,7 +44,8 @@ func Borda(rankings [][]int) (Consensus, error) {
 		return Consensus{}, fmt.Errorf("rank: no rankings: %w", ErrInvalid)
 	}
 	n := len(rankings[0])
-	c := Consensus{Points: make([]float64, n), Rank: make([]int, n), MeanRank: make([]float64, n)}
+	c := Consensus{Points: make([]float64, n), Rank: make([]int, n), MeanRank: make([]float64, n), MedianRank: make([]float64, n)}
+	positions := make([][]float64, n) // per item, its position in each ranking
 	for s, rk := range rankings {
 		if err := check(rk, n, s); err != nil {
 			return Consensus{}, err
@@ -61,7 +65,13 @@ func Borda(rankings [][]int) (Consensus, error) {
 			}
 			c.Points[i] += float64(n) - pos
 			c.MeanRank[i] += pos / float64(len(rankings))
+			positions[i] = append(positions[i], pos)
 		}
+	}
+	for i, ps := range positions {
+		slices.Sort(ps)
+		k := len(ps)
+		c.MedianRank[i] = (ps[(k-1)/2] + ps[k/2]) / 2
 	}
 	order := make([]int, n)
 	for i := range order {
@@ -74,8 +84,8 @@ func Borda(rankings [][]int) (Consensus, error) {
 				return -1
 			}
 			return 1
-		case c.MeanRank[a] != c.MeanRank[b]:
-			if c.MeanRank[a] < c.MeanRank[b] {
+		case c.MedianRank[a] != c.MedianRank[b]:
+			if c.MedianRank[a] < c.MedianRank[b] {
 				return -1
 			}
 			return 1
@@ -106,8 +116,9 @@ func check(rk []int, n, s int) error {
 }
 
 // KendallTau is Kendall's tau-b between two rankings over the items both rank (rank > 0):
-// (concordant − discordant)/√((n₀ − t_a)(n₀ − t_b)) over those pairs, with t the pairs tied in
-// one ranking only (none when ranks are distinct, then tau-b is tau-a). It also returns the
+// (concordant − discordant)/√((n₀ − n₁)(n₀ − n₂)) over those pairs, with n₁ and n₂ the pairs
+// tied in a and in b, each counting the pairs tied in both (none when ranks are distinct,
+// then tau-b is tau-a; as scipy.stats.kendalltau and R's cor(method = "kendall")). It also returns the
 // number of items compared. With fewer than 2 common items, or a ranking constant over them,
 // tau is NaN. O(n²), fine for the thousands of areas of a country.
 //
@@ -126,12 +137,14 @@ func KendallTau(a, b []int) (tau float64, common int, err error) {
 	for p, i := range idx {
 		for _, j := range idx[p+1:] {
 			da, db := sign(a[i]-a[j]), sign(b[i]-b[j])
-			switch {
-			case da == 0 && db == 0:
-			case da == 0:
+			if da == 0 {
 				tieA++
-			case db == 0:
+			}
+			if db == 0 {
 				tieB++
+			}
+			switch {
+			case da == 0 || db == 0:
 			case da == db:
 				conc++
 			default:

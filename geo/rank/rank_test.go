@@ -35,6 +35,18 @@ func TestBorda(t *testing.T) {
 	if want := []int{1, 2, 3, 4}; !slices.Equal(c.Rank, want) {
 		t.Errorf("tied items ranked %v, want item order %v", c.Rank, want)
 	}
+	// Equal points break by median rank, not item order: items 0 and 1 both get 6 points
+	// (mean rank 2), but item 1 is first in two of three rankings (median 1, item 0's is 2).
+	c, _ = Borda([][]int{{2, 1, 3, 4}, {2, 1, 4, 3}, {2, 4, 1, 3}})
+	if want := []float64{6, 6, 4, 2}; !slices.Equal(c.Points, want) {
+		t.Errorf("points %v, want %v", c.Points, want)
+	}
+	if !slices.Equal(c.MedianRank, []float64{2, 1, 3, 3}) || c.MeanRank[0] != c.MeanRank[1] {
+		t.Errorf("median ranks %v, mean ranks %v", c.MedianRank, c.MeanRank)
+	}
+	if want := []int{2, 1, 3, 4}; !slices.Equal(c.Rank, want) {
+		t.Errorf("ranks %v, want %v (item 1 first by its median rank)", c.Rank, want)
+	}
 	for _, bad := range [][][]int{nil, {{1, 2}, {1}}, {{1, 1}}, {{3, 1}}, {{-1, 1}}} {
 		if _, err := Borda(bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Borda(%v): error %v, want ErrInvalid", bad, err)
@@ -54,6 +66,15 @@ func TestKendallTau(t *testing.T) {
 		{[]int{1, 2, 3, 4}, []int{2, 1, 3, 4}, 4.0 / 6, 4},
 		// Item 3 unranked in b: compared over items 0–2; (1,2,3) vs (1,3,2): 2 − 1 of 3.
 		{[]int{1, 2, 3, 4}, []int{1, 3, 2, 0}, 1.0 / 3, 3},
+		// Ties (tau-b, by hand). a = (1,1,2,3), b = (1,1,1,2): of the 6 pairs, (0,1) is tied in
+		// both, (0,2) and (1,2) in b only, (0,3), (1,3), (2,3) concordant. n₀ = 6, n₁ = 1 pair
+		// tied in a, n₂ = 3 tied in b (the pair tied in both counts in each):
+		// 3/√((6 − 1)(6 − 3)) = 3/√15.
+		{[]int{1, 1, 2, 3}, []int{1, 1, 1, 2}, 3 / math.Sqrt(15), 4},
+		// The same ranking with ties agrees perfectly: 4/√((6 − 2)(6 − 2)) = 1.
+		{[]int{1, 1, 2, 2}, []int{1, 1, 2, 2}, 1, 4},
+		// Reversed with the same ties: −1.
+		{[]int{1, 1, 2, 2}, []int{2, 2, 1, 1}, -1, 4},
 	}
 	for _, tt := range tests {
 		tau, common, err := KendallTau(tt.a, tt.b)
