@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -467,7 +468,8 @@ func (s *Store) ReplaceIntervention(ctx context.Context, id int64, pre Precondit
 // properties replace the stored values, null ones reset them (required ones cannot be
 // reset); a geometry member replaces the geometry (null: derive it from the target
 // districts), its absence keeps it. The result is checked as a whole, like a PUT. in is the
-// CRS of the patch's geometry.
+// CRS of the patch's geometry. A patch without geometry whose properties all equal the stored
+// ones (an empty patch, too) writes nothing and returns the current version, once If-Match holds.
 func (s *Store) PatchIntervention(ctx context.Context, id int64, pre Precondition, patch []byte, in crs.CRS, changedBy string) (int64, error) {
 	doc, err := patchMembers(patch)
 	if err != nil {
@@ -490,10 +492,17 @@ func (s *Store) PatchIntervention(ctx context.Context, id int64, pre Preconditio
 				delete(props, name)
 			}
 		}
+		_, geometryChanges := doc["geometry"]
+		unchanged := !geometryChanges
 		if raw, ok := doc["properties"]; ok {
 			var changes map[string]json.RawMessage
 			if isNull(raw) || json.Unmarshal(raw, &changes) != nil {
 				return nil, Invalid("properties", "must be a JSON object of the properties to change")
+			}
+			for name, v := range changes {
+				if _, declared := l.Property(name); !declared || !sameJSON(props[name], v) {
+					unchanged = false
+				}
 			}
 			for name, v := range changes {
 				if isNull(v) {
@@ -502,6 +511,10 @@ func (s *Store) PatchIntervention(ctx context.Context, id int64, pre Preconditio
 					props[name] = v
 				}
 			}
+		}
+		if unchanged {
+			// A patch that changes nothing writes nothing: no new version, no history entry.
+			return nil, nil
 		}
 		iv, err := parseInterventionProperties(props)
 		if err != nil {
@@ -516,6 +529,19 @@ func (s *Store) PatchIntervention(ctx context.Context, id int64, pre Preconditio
 		}
 		return iv, nil
 	})
+}
+
+// sameJSON reports whether a merge patch's value for a property leaves the stored one as it is:
+// equal JSON values (12.5 and 12.50 alike), or null for a property that is absent or null.
+func sameJSON(stored, patch json.RawMessage) bool {
+	var a, b any
+	if isNull(stored) || isNull(patch) {
+		return isNull(stored) && isNull(patch)
+	}
+	if json.Unmarshal(stored, &a) != nil || json.Unmarshal(patch, &b) != nil {
+		return false
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // patchMembers decodes the top level of a merge patch: properties, geometry, and type (which,
@@ -546,7 +572,8 @@ func patchMembers(patch []byte) (map[string]json.RawMessage, error) {
 }
 
 // updateIntervention is the shared body of PUT and PATCH: lock the row, check the version,
-// build the new state, write row, targets and history.
+// build the new state, write row, targets and history. A build that returns no state (nil,
+// nil) changes nothing: the locked version is returned and nothing is written.
 func (s *Store) updateIntervention(ctx context.Context, id int64, pre Precondition, op, changedBy string,
 	build func(context.Context, pgx.Tx) (*InterventionInput, error)) (int64, error) {
 	var version int64
@@ -558,6 +585,9 @@ func (s *Store) updateIntervention(ctx context.Context, id int64, pre Preconditi
 		iv, err := build(ctx, tx)
 		if err != nil {
 			return err
+		}
+		if iv == nil { // nothing changes: the current version stands
+			return tx.QueryRow(ctx, `SELECT version FROM interventions WHERE id = $1`, id).Scan(&version)
 		}
 		if err := checkReferences(ctx, tx, iv); err != nil {
 			return err

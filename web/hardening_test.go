@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -183,4 +184,33 @@ func TestReportFollowupNote(t *testing.T) {
 			t.Errorf("%s: its row has no note %q: %.300s", lang, note, row)
 		}
 	}
+}
+
+// TestInterventionNoOpPatchAndNotModified checks that a PATCH changing nothing (empty, or the
+// values already stored) answers 200 with the current representation and ETag without a new
+// version or history entry, and that GET answers 304 to the current ETag as documented.
+func TestInterventionNoOpPatchAndNotModified(t *testing.T) {
+	a := newAPI(t)
+	var ids []int64
+	cleanUp(t, &ids)
+	f, path, _ := createIntervention(t, a, newIntervention("null", nil), nil, &ids)
+	res, _ := a.write("PATCH", path, ifMatch(`"v1"`), `{"properties":{"title":"Ändrad"}}`, 200)
+	if res.Header.Get("ETag") != `"v2"` {
+		t.Fatalf("a real change: ETag %q, want \"v2\"", res.Header.Get("ETag"))
+	}
+	_, current := a.get(path, 200)
+	for _, patch := range []string{`{}`, `{"properties":{}}`, `{"properties":{"title":"Ändrad","hours_per_week":12.50}}`,
+		`{"type":"Feature","properties":{"partners":["Polisen","Mimer"],"start_date":"2026-01-01"}}`} {
+		res, body := a.write("PATCH", path, ifMatch(`"v2"`), patch, 200)
+		if res.Header.Get("ETag") != `"v2"` || string(body) != string(current) {
+			t.Errorf("PATCH %s: ETag %q, body %.200s; want \"v2\" and the current feature", patch, res.Header.Get("ETag"), body)
+		}
+	}
+	if n := count(t, `SELECT count(*) FROM intervention_history WHERE intervention_id = $1`, f.ID); n != 2 {
+		t.Errorf("%d history entries, want 2 (create and the one change)", n)
+	}
+	// If-Match still holds for a patch that changes nothing.
+	a.write("PATCH", path, ifMatch(`"v1"`), `{}`, 412)
+	a.write("GET", path, http.Header{"If-None-Match": {`"v2"`}}, "", 304)
+	a.write("GET", path, http.Header{"If-None-Match": {`"v1"`}}, "", 200)
 }

@@ -94,6 +94,12 @@ func writeOpenAPI(l *layers.Layer, paths, schemas obj) {
 	item := paths["/collections/"+l.ID+"/items/{featureId}"].(obj)
 	get := item["get"].(obj)
 	get["responses"].(obj)["200"].(obj)["headers"].(obj)["ETag"] = etag
+	get["responses"].(obj)["304"] = obj{"description": "Not modified: If-None-Match names the current version.",
+		"headers": obj{"ETag": etag}}
+	if ps, ok := get["parameters"].([]obj); ok {
+		get["parameters"] = append(slices.Clone(ps), obj{"name": "If-None-Match", "in": "header", "required": false,
+			"schema": obj{"type": "string"}, "description": "ETag of the version held; 304 when it is still current."})
+	}
 	item["put"] = obj{"summary": "Replace a feature of " + l.TitleEN, "operationId": "replace" + name + "Feature", "tags": tag,
 		"parameters":  []obj{ref("parameters/featureId"), ifMatch, contentCrs},
 		"requestBody": wholeBody,
