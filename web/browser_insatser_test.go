@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -89,26 +87,7 @@ func newListeningAPI(t *testing.T) *api {
 	cat := layers.NewCatalogue()
 	store := layers.NewStore(db.Pool)
 	cache := web.NewTileCache(16 << 20)
-	ctx, cancel := context.WithCancel(context.Background())
-	listening := make(chan struct{})
-	var once sync.Once
-	handle := web.ChangeHandler(cat, store, cache)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = store.ListenChanges(ctx, func(table string) {
-			handle(table)
-			if table == "" { // the listener is connected
-				once.Do(func() { close(listening) })
-			}
-		})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-listening:
-	case <-time.After(stepTimeout):
-		t.Fatal("the change listener did not start")
-	}
+	listen(t, store, cat, cache)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(web.New(web.Config{Version: "test", TileCache: cache}, store, cat, log))
 	t.Cleanup(srv.Close)

@@ -483,22 +483,7 @@ func TestInterventionTileAfterWrite(t *testing.T) {
 	cat := layers.NewCatalogue()
 	store := layers.NewStore(testDB.Pool)
 	cache := web.NewTileCache(8 << 20)
-	ctx, cancel := context.WithCancel(context.Background())
-	listening := make(chan struct{})
-	var once sync.Once
-	handle := web.ChangeHandler(cat, store, cache)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = store.ListenChanges(ctx, func(table string) {
-			handle(table)
-			if table == "" {
-				once.Do(func() { close(listening) })
-			}
-		})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	<-listening
+	listen(t, store, cat, cache)
 	srv := httptest.NewServer(web.New(web.Config{TileCache: cache}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	t.Cleanup(srv.Close)
 	tile := func() []byte {

@@ -384,22 +384,7 @@ func TestTileCache(t *testing.T) {
 	cat := layers.NewCatalogue()
 	store := layers.NewStore(db.Pool)
 	cache := web.NewTileCache(8 << 20)
-	ctx, cancel := context.WithCancel(context.Background())
-	listening := make(chan struct{})
-	var once sync.Once
-	handle := web.ChangeHandler(cat, store, cache)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = store.ListenChanges(ctx, func(table string) {
-			handle(table)
-			if table == "" {
-				once.Do(func() { close(listening) })
-			}
-		})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	<-listening
+	listen(t, store, cat, cache)
 	srv := httptest.NewServer(web.New(web.Config{TileCache: cache}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	t.Cleanup(srv.Close)
 	get := func(path string) []byte {
@@ -565,4 +550,30 @@ func TestHotspotTiles(t *testing.T) {
 	a.get("/analysis/hotspots/tiles/WebMercatorQuad/13/0/0?method=gistar", 204)
 	a.get(tilePath("/analysis/hotspots", id)+"?method=sideways", 400)
 	a.get(tilePath("/analysis/hotspots", id)+"?crs=EPSG:3006", 400)
+}
+
+// listen runs the server's change listener for cache, as lagesbild serve does, until the
+// test ends; it returns once the listener is connected.
+func listen(t *testing.T, store *layers.Store, cat *layers.Catalogue, cache *web.TileCache) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	listening := make(chan struct{})
+	var once sync.Once
+	handle := web.ChangeHandler(cat, store, cache)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = store.ListenChanges(ctx, func(table string) {
+			handle(table)
+			if table == "" { // connected: everything before this moment counts as changed
+				once.Do(func() { close(listening) })
+			}
+		})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-listening:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the change listener did not connect within 10 s")
+	}
 }
