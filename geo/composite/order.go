@@ -2,58 +2,16 @@ package composite
 
 import (
 	"cmp"
+	"github.com/lagesbild/lagesbild/geo/internal/selection"
 	"math"
 	"slices"
 )
-
-// nth rearranges xs so that xs[k] is the value a full sort would put there, everything
-// before it ≤ and everything after it ≥ (Hoare's quickselect with a median-of-three pivot,
-// deterministic); expected O(n), which is why quantiles do not sort. xs must hold no NaN.
-func nth[T cmp.Ordered](xs []T, k int) T {
-	lo, hi := 0, len(xs)-1
-	for hi > lo {
-		mid := lo + (hi-lo)/2
-		if xs[mid] < xs[lo] {
-			xs[mid], xs[lo] = xs[lo], xs[mid]
-		}
-		if xs[hi] < xs[lo] {
-			xs[hi], xs[lo] = xs[lo], xs[hi]
-		}
-		if xs[hi] < xs[mid] {
-			xs[hi], xs[mid] = xs[mid], xs[hi]
-		}
-		pivot := xs[mid]
-		i, j := lo, hi
-		for i <= j {
-			for xs[i] < pivot {
-				i++
-			}
-			for xs[j] > pivot {
-				j--
-			}
-			if i <= j {
-				xs[i], xs[j] = xs[j], xs[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return xs[k]
-		}
-	}
-	return xs[k]
-}
 
 // quantileUnsorted is R's type 7 quantile of xs (any order; xs is rearranged).
 func quantileUnsorted[T cmp.Ordered](xs []T, p float64, conv func(T) float64) float64 {
 	h := p * float64(len(xs)-1)
 	lo := int(math.Floor(h))
-	a := conv(nth(xs, lo))
+	a := conv(selection.Nth(xs, lo))
 	if frac := h - float64(lo); frac > 0 && lo+1 < len(xs) {
 		b := xs[lo+1]
 		for _, x := range xs[lo+2:] {

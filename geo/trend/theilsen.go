@@ -2,6 +2,7 @@ package trend
 
 import (
 	"fmt"
+	"github.com/lagesbild/lagesbild/geo/internal/selection"
 	"math"
 	"slices"
 )
@@ -99,7 +100,7 @@ func median(xs []float64) float64 {
 	if len(xs) <= smallSelect {
 		upper = nthSmall(xs, m)
 	} else {
-		upper = nth(xs, m)
+		upper = selection.Nth(xs, m)
 	}
 	if len(xs)%2 == 1 {
 		return upper
@@ -182,48 +183,6 @@ func b2i(b bool) int {
 		i = 1
 	}
 	return i
-}
-
-// nth rearranges xs so that xs[k] is the value a full sort would put there, smaller or
-// equal values before it (Hoare's quickselect, median-of-three pivot); xs holds no NaN.
-func nth(xs []float64, k int) float64 {
-	lo, hi := 0, len(xs)-1
-	for hi > lo {
-		mid := lo + (hi-lo)/2
-		if xs[mid] < xs[lo] {
-			xs[mid], xs[lo] = xs[lo], xs[mid]
-		}
-		if xs[hi] < xs[lo] {
-			xs[hi], xs[lo] = xs[lo], xs[hi]
-		}
-		if xs[hi] < xs[mid] {
-			xs[hi], xs[mid] = xs[mid], xs[hi]
-		}
-		pivot := xs[mid]
-		i, j := lo, hi
-		for i <= j {
-			for xs[i] < pivot {
-				i++
-			}
-			for xs[j] > pivot {
-				j--
-			}
-			if i <= j {
-				xs[i], xs[j] = xs[j], xs[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return xs[k]
-		}
-	}
-	return xs[k]
 }
 
 // Warning is the outcome of an early-warning check of one series.
