@@ -21,6 +21,9 @@ districts already loaded (district, DeSO or RegSO codes) and keys in the indicat
 
 // importCmd runs "lagesbild import KIND ...".
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "areas" {
+		return importAreasCmd(ctx, args[1:], getenv, stdout)
+	}
 	if len(args) == 0 || args[0] != "indicators" {
 		return usageError{importUsage}
 	}

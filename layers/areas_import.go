@@ -1,0 +1,456 @@
+package layers
+
+// Area boundaries from a GeoPackage (Statistics Sweden's DeSO and RegSO files, or anything
+// GDAL/QGIS writes the same way) into the districts table.
+//
+// Assumptions: the file is an OGC GeoPackage (SQLite) read with the pure-Go modernc.org/sqlite
+// driver, so no cgo and no GDAL at run time; the layer is stored in SWEREF 99 TM (EPSG:3006),
+// the storage CRS, because reprojecting silently would hide a wrong file — other CRSs are
+// refused naming the layer and its CRS; geometries are Polygon or MultiPolygon. The whole
+// file goes in within one transaction or nothing does.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/twpayne/go-geom"
+	"github.com/twpayne/go-geom/encoding/wkb"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
+)
+
+// AreaFields names the attribute columns of an area layer. Empty Code and Name are looked up
+// among the usual SCB names for the level; Parent and Population are used only when given.
+type AreaFields struct {
+	Code, Name, Parent, Population string
+}
+
+// Area is one feature read from a GeoPackage, ready to store.
+type Area struct {
+	Feature    int // 1-based position in the layer (by fid), for messages
+	Code       string
+	Name       string
+	Parent     string // "" for none
+	Population *int64
+	WKB        []byte // ISO WKB, little endian, MultiPolygon in EPSG:3006
+}
+
+// areaCodePatterns are Statistics Sweden's code formats: DeSO is the municipality code, a
+// letter A–C for the kind of area and four digits (0114A0010); RegSO the municipality code,
+// R and three digits (0114R001). Checking them catches a wrong --code-field early.
+var areaCodePatterns = map[string]*regexp.Regexp{
+	"deso":  regexp.MustCompile(`^[0-9]{4}[A-C][0-9]{4}$`),
+	"regso": regexp.MustCompile(`^[0-9]{4}R[0-9]{3}$`),
+}
+
+// defaultAreaFields are tried in order when a field is not given.
+var defaultAreaFields = map[string]struct{ code, name []string }{
+	"deso":  {code: []string{"desokod", "deso"}, name: []string{"desonamn", "namn", "name"}},
+	"regso": {code: []string{"regsokod"}, name: []string{"regso", "regsonamn", "namn", "name"}},
+}
+
+// ReadGeoPackageAreas reads the features of layer (the only feature layer when "") of the
+// GeoPackage at path as areas of level ("deso" or "regso"). Every problem names the feature.
+func ReadGeoPackageAreas(ctx context.Context, path, level, layer string, f AreaFields) ([]Area, error) {
+	pattern, ok := areaCodePatterns[level]
+	if !ok {
+		return nil, Invalid("level", "%q: use deso or regso", level)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, err // the driver would otherwise create an empty database
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+
+	layers, err := gpkgFeatureLayers(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("not a GeoPackage: %w", err)
+	}
+	if layer == "" {
+		if len(layers) != 1 {
+			return nil, Invalid("layer", "the file has %d feature layers (%s); choose one", len(layers), strings.Join(layers, ", "))
+		}
+		layer = layers[0]
+	} else if !containsString(layers, layer) {
+		return nil, Invalid("layer", "%q is not a feature layer of the file (it has %s)", layer, strings.Join(layers, ", "))
+	}
+
+	var geomCol string
+	var srsID int64
+	var org sql.NullString
+	var orgID sql.NullInt64
+	var srsName sql.NullString
+	err = db.QueryRowContext(ctx, `
+SELECT g.column_name, g.srs_id, s.organization, s.organization_coordsys_id, s.srs_name
+FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id
+WHERE g.table_name = ?`, layer).Scan(&geomCol, &srsID, &org, &orgID, &srsName)
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: geometry column: %w", layer, err)
+	}
+	if !strings.EqualFold(org.String, "EPSG") || orgID.Int64 != 3006 {
+		return nil, Invalid("layer", "layer %s is in %s %d (%s, srs_id %d); only SWEREF 99 TM (EPSG:3006) is accepted — reproject first, e.g. ogr2ogr -t_srs EPSG:3006",
+			layer, org.String, orgID.Int64, srsName.String, srsID)
+	}
+
+	cols, err := gpkgColumns(ctx, db, layer)
+	if err != nil {
+		return nil, err
+	}
+	defs := defaultAreaFields[level]
+	pick := func(flag, given string, candidates []string, required bool) (string, error) {
+		if given != "" {
+			if c, ok := findColumn(cols, given); ok {
+				return c, nil
+			}
+			return "", Invalid(flag, "layer %s has no field %q (it has %s)", layer, given, strings.Join(cols, ", "))
+		}
+		for _, c := range candidates {
+			if col, ok := findColumn(cols, c); ok {
+				return col, nil
+			}
+		}
+		if required {
+			return "", Invalid(flag, "layer %s has none of the fields %s; name one (it has %s)", layer, strings.Join(candidates, ", "), strings.Join(cols, ", "))
+		}
+		return "", nil
+	}
+	codeCol, err := pick("code-field", f.Code, defs.code, true)
+	if err != nil {
+		return nil, err
+	}
+	nameCol, err := pick("name-field", f.Name, defs.name, false)
+	if err != nil {
+		return nil, err
+	}
+	parentCol, err := pick("parent-field", f.Parent, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	popCol, err := pick("population-field", f.Population, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	sel := func(c string) string {
+		if c == "" {
+			return "NULL"
+		}
+		return "CAST(" + quoteSQLite(c) + " AS TEXT)"
+	}
+	// Identifiers come from the file's own catalogue (checked above), quoted.
+	q := fmt.Sprintf(`SELECT %s, %s, %s, %s, %s FROM %s ORDER BY rowid`,
+		sel(codeCol), sel(nameCol), sel(parentCol), sel(popCol), quoteSQLite(geomCol), quoteSQLite(layer))
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: %w", layer, err)
+	}
+	defer rows.Close()
+	var out []Area
+	seen := map[string]int{}
+	for n := 1; rows.Next(); n++ {
+		var code, name, parent, pop sql.NullString
+		var blob []byte
+		if err := rows.Scan(&code, &name, &parent, &pop, &blob); err != nil {
+			return nil, fmt.Errorf("feature %d: %w", n, err)
+		}
+		a := Area{Feature: n, Code: strings.TrimSpace(code.String), Name: strings.TrimSpace(name.String), Parent: strings.TrimSpace(parent.String)}
+		if !pattern.MatchString(a.Code) {
+			return nil, Invalid("code-field", "feature %d: %s %q is not a %s code", n, codeCol, a.Code, strings.ToUpper(level))
+		}
+		if prev, dup := seen[a.Code]; dup {
+			return nil, Invalid("code-field", "feature %d: code %s already given by feature %d", n, a.Code, prev)
+		}
+		seen[a.Code] = n
+		if a.Name == "" {
+			a.Name = a.Code // SCB's DeSO files carry no names
+		}
+		if len(a.Name) > 200 {
+			return nil, Invalid("name-field", "feature %d: name longer than 200 bytes", n)
+		}
+		if parentCol != "" && a.Parent != "" && !districtCode.MatchString(a.Parent) {
+			return nil, Invalid("parent-field", "feature %d: %q is not a district code", n, a.Parent)
+		}
+		if a.Parent == a.Code {
+			a.Parent = ""
+		}
+		if popCol != "" && pop.Valid && strings.TrimSpace(pop.String) != "" {
+			v, err := strconv.ParseFloat(strings.TrimSpace(pop.String), 64)
+			if err != nil || v < 0 || v != float64(int64(v)) || v > 1<<31-1 {
+				return nil, Invalid("population-field", "feature %d: population %q is not a whole number ≥ 0", n, pop.String)
+			}
+			p := int64(v)
+			a.Population = &p
+		}
+		wkbBytes, err := gpkgGeometry(blob, srsID)
+		if err != nil {
+			return nil, Invalid("geometry", "feature %d (%s): %v", n, a.Code, err)
+		}
+		a.WKB = wkbBytes
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("layer %s: %w", layer, err)
+	}
+	if len(out) == 0 {
+		return nil, Invalid("layer", "layer %s has no features", layer)
+	}
+	return out, nil
+}
+
+var districtCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+// gpkgGeometry decodes a GeoPackage geometry blob (OGC 12-128r18, 2.1.3): "GP", version,
+// flags (bit 0 byte order of the header, bits 1–3 envelope kind, bit 4 empty, bit 5
+// extended), srs_id, the envelope, then standard WKB. It returns the geometry as a
+// MultiPolygon in little-endian WKB.
+func gpkgGeometry(b []byte, layerSRS int64) ([]byte, error) {
+	if len(b) < 8 || b[0] != 'G' || b[1] != 'P' {
+		return nil, errors.New("not a GeoPackage geometry (no GP header)")
+	}
+	if b[2] != 0 {
+		return nil, fmt.Errorf("GeoPackage geometry version %d not supported", b[2])
+	}
+	flags := b[3]
+	if flags&0x20 != 0 {
+		return nil, errors.New("extended GeoPackage geometry types are not supported")
+	}
+	if flags&0x10 != 0 {
+		return nil, errors.New("empty geometry")
+	}
+	var order binary.ByteOrder = binary.BigEndian
+	if flags&1 == 1 {
+		order = binary.LittleEndian
+	}
+	if srs := int32(order.Uint32(b[4:8])); int64(srs) != layerSRS {
+		return nil, fmt.Errorf("geometry srs_id %d differs from the layer's %d", srs, layerSRS)
+	}
+	envSize := map[byte]int{0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+	size, ok := envSize[(flags>>1)&7]
+	if !ok {
+		return nil, fmt.Errorf("invalid envelope indicator %d", (flags>>1)&7)
+	}
+	if len(b) < 8+size {
+		return nil, errors.New("geometry blob truncated")
+	}
+	g, err := wkb.Unmarshal(b[8+size:])
+	if err != nil {
+		return nil, fmt.Errorf("WKB: %w", err)
+	}
+	var mp *geom.MultiPolygon
+	switch g := g.(type) {
+	case *geom.Polygon:
+		mp = geom.NewMultiPolygon(g.Layout())
+		if err := mp.Push(g); err != nil {
+			return nil, err
+		}
+	case *geom.MultiPolygon:
+		mp = g
+	default:
+		return nil, fmt.Errorf("%T: want Polygon or MultiPolygon", g)
+	}
+	if mp.Empty() {
+		return nil, errors.New("empty geometry")
+	}
+	if mp.Layout() != geom.XY {
+		// Heights and measures mean nothing for an area outline; keep x and y.
+		flat := make([]float64, 0, mp.NumCoords()*2)
+		st := mp.Stride()
+		for i := 0; i < len(mp.FlatCoords()); i += st {
+			flat = append(flat, mp.FlatCoords()[i], mp.FlatCoords()[i+1])
+		}
+		endss := mp.Endss()
+		scaled := make([][]int, len(endss))
+		for i, ends := range endss {
+			scaled[i] = make([]int, len(ends))
+			for j, e := range ends {
+				scaled[i][j] = e / st * 2
+			}
+		}
+		mp = geom.NewMultiPolygonFlat(geom.XY, flat, scaled)
+	}
+	return wkb.Marshal(mp, binary.LittleEndian)
+}
+
+func gpkgFeatureLayers(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no feature layers in gpkg_contents")
+	}
+	return out, nil
+}
+
+func gpkgColumns(ctx context.Context, db *sql.DB, table string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func findColumn(cols []string, name string) (string, bool) {
+	for _, c := range cols {
+		if strings.EqualFold(c, name) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+func containsString(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteSQLite(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
+
+// AreaImportSummary reports ImportAreas.
+type AreaImportSummary struct {
+	Inserted, Replaced int
+	Repaired           []int // feature numbers whose geometry was invalid and made valid
+}
+
+// areaStageSQL is the staging table; the polygonal part of ST_MakeValid replaces an invalid
+// outline (a bow-tie becomes two triangles), and an outline with nothing polygonal left is refused.
+const areaStageSQL = `CREATE TEMP TABLE area_stage (
+    feature int, code text, name text, parent_code text, population integer, geom geometry, valid boolean
+) ON COMMIT DROP`
+
+const areaUpsertSQL = `
+INSERT INTO districts (code, name, level, parent_code, population, data_class, illustrative, geom)
+SELECT code, name, $1, NULL, population, 'open', false, geom FROM area_stage
+ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, parent_code = EXCLUDED.parent_code,
+    population = EXCLUDED.population, illustrative = false, geom = EXCLUDED.geom, updated_at = now()
+RETURNING (xmax = 0)`
+
+// ImportAreas upserts areas as districts of level in one transaction: all or nothing. An
+// existing district of another level with the same code is refused rather than changed.
+func (s *Store) ImportAreas(ctx context.Context, level string, areas []Area) (AreaImportSummary, error) {
+	var sum AreaImportSummary
+	if _, ok := areaCodePatterns[level]; !ok {
+		return sum, Invalid("level", "%q: use deso or regso", level)
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, areaStageSQL); err != nil {
+			return err
+		}
+		var b pgx.Batch
+		for _, a := range areas {
+			b.Queue(`INSERT INTO area_stage (feature, code, name, parent_code, population, geom)
+VALUES ($1, $2, $3, $4, $5, ST_GeomFromWKB($6, 3006))`, a.Feature, a.Code, a.Name, a.Parent, a.Population, a.WKB)
+		}
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+UPDATE area_stage SET valid = ST_IsValid(geom),
+    geom = CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) END
+RETURNING feature, valid, ST_IsEmpty(geom)`)
+		if err != nil {
+			return err
+		}
+		var bad []int
+		for rows.Next() {
+			var n int
+			var valid, empty bool
+			if err := rows.Scan(&n, &valid, &empty); err != nil {
+				return err
+			}
+			if empty {
+				bad = append(bad, n)
+			} else if !valid {
+				sum.Repaired = append(sum.Repaired, n)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return Invalid("geometry", "feature %d: invalid outline with no area left after repair", minInt(bad))
+		}
+		var code, existing string
+		err = tx.QueryRow(ctx, `SELECT s.code, d.level FROM area_stage s JOIN districts d USING (code)
+WHERE d.level <> $1 ORDER BY s.feature LIMIT 1`, level).Scan(&code, &existing)
+		if err == nil {
+			return Invalid("code-field", "%s is already stored as a %s, not a %s", code, existing, level)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var feature int
+		err = tx.QueryRow(ctx, `SELECT s.feature, s.parent_code FROM area_stage s
+WHERE s.parent_code <> '' AND NOT EXISTS (SELECT 1 FROM districts d WHERE d.code = s.parent_code)
+  AND NOT EXISTS (SELECT 1 FROM area_stage p WHERE p.code = s.parent_code) ORDER BY s.feature LIMIT 1`).Scan(&feature, &code)
+		if err == nil {
+			return Invalid("parent-field", "feature %d: parent %s is not a stored district (load the parent level first)", feature, code)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		// Parents in the same file must be there before their children: insert without
+		// parents, then set them.
+		ins, err := tx.Query(ctx, areaUpsertSQL, level)
+		if err != nil {
+			return err
+		}
+		for ins.Next() {
+			var inserted bool
+			if err := ins.Scan(&inserted); err != nil {
+				return err
+			}
+			if inserted {
+				sum.Inserted++
+			} else {
+				sum.Replaced++
+			}
+		}
+		if err := ins.Err(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE districts d SET parent_code = nullif(s.parent_code, '') FROM area_stage s WHERE d.code = s.code`)
+		return err
+	})
+	return sum, err
+}
+
+func minInt(xs []int) int {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = min(m, x)
+	}
+	return m
+}
