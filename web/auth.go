@@ -20,6 +20,7 @@ package web
 // which is acceptable for the single server this is deployed as, and says so in the README.
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -363,6 +364,8 @@ func (s *Server) login(c echo.Context) error {
 	accountKey, addrKey := "account:"+username, "address:"+clientAddress(c.Request())
 	if wait := max(a.limiter.wait(accountKey, a.cfg.AccountFailures, now), a.limiter.wait(addrKey, a.cfg.AddressFailures, now)); wait > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.audit(c, layers.AuditEntry{Action: layers.AuditLoginFailed, Status: http.StatusTooManyRequests,
+			Details: map[string]any{"reason": "rate_limited"}}, nil)
 		return echo.NewHTTPError(http.StatusTooManyRequests, "too many failed logins: try again later")
 	}
 	// Counted before checking, so parallel guesses cannot slip past the limit; forgiven on success.
@@ -388,11 +391,13 @@ func (s *Server) login(c echo.Context) error {
 		return fmt.Errorf("login %q: %w", username, verr)
 	}
 	if acct == nil || !ok || acct.Disabled {
+		s.auditLoginFailed(c, acct, ok, http.StatusUnauthorized)
 		return unauthorized(c, false, "unknown account or wrong password")
 	}
 	a.limiter.reset(accountKey)
 	a.limiter.forgive(addrKey)
 	if acct.Demo && !a.cfg.Demo {
+		s.auditLoginFailed(c, acct, ok, http.StatusForbidden)
 		return echo.NewHTTPError(http.StatusForbidden, "demo credentials are accepted only by a server started with --demo")
 	}
 	secret, hashed, err := layers.NewSecret("")
@@ -404,6 +409,7 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(s.sessionCookie(c, secret, int(a.cfg.AbsoluteTimeout.Seconds())))
+	s.audit(c, layers.AuditEntry{Action: layers.AuditLogin, Status: http.StatusOK}, acct.Principal(layers.CredentialSession))
 	return s.sendNoStore(c, http.StatusOK, authAnswer{Principal: acct.Principal(layers.CredentialSession), CSRFToken: csrfToken(secret),
 		IdleExpiresAt: utc(ses.IdleExpiresAt), ExpiresAt: utc(ses.ExpiresAt), Demo: a.cfg.Demo})
 }
@@ -436,6 +442,7 @@ func (s *Server) logout(c echo.Context) error {
 	}
 	s.clearSessionCookie(c)
 	c.Response().Header().Set("Cache-Control", "no-store")
+	s.audit(c, layers.AuditEntry{Action: layers.AuditLogout, Status: http.StatusNoContent}, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -531,6 +538,9 @@ func (s *Server) createToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.audit(c, layers.AuditEntry{Action: layers.AuditTokenCreate, Status: http.StatusCreated, ObjectType: "api_tokens",
+		ObjectID: strconv.FormatInt(t.ID, 10), Details: map[string]any{"scopes": t.Scopes, "owner": cmp.Or(body["owner"], "self"),
+			"expires_at": t.ExpiresAt}}, nil)
 	return s.sendNoStore(c, http.StatusCreated, struct {
 		*layers.APIToken
 		Secret string `json:"secret"`
@@ -563,6 +573,8 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if err := s.store.RevokeToken(c.Request().Context(), id, s.auth.cfg.Now()); err != nil {
 		return err
 	}
+	s.audit(c, layers.AuditEntry{Action: layers.AuditTokenRevoke, Status: http.StatusNoContent, ObjectType: "api_tokens",
+		ObjectID: strconv.FormatInt(id, 10)}, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 

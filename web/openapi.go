@@ -237,6 +237,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	followupOpenAPI(paths, schemas)
 	tilesOpenAPI(cat, paths, schemas)
 	interventionsOpenAPI(cat, paths, schemas)
+	auditOpenAPI(paths, schemas)
 	authOpenAPI(paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)

@@ -110,6 +110,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		}))
 	}
 	e.Use(s.authenticate)
+	e.Use(s.auditWrites)
 	s.routes(e)
 	return e
 }
@@ -135,6 +136,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.reportRoutes(get)
 	s.pageRoutes(get)
 	s.authRoutes(e, get)
+	s.auditRoutes(get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	get("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
