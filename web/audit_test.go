@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -140,4 +141,52 @@ func TestAuditLog(t *testing.T) {
 			t.Errorf("%s: param %q, want %q", q, p.Param, param)
 		}
 	}
+}
+
+// TestAuditWritesByToken checks writes outside the collections (priority scenarios) made with
+// an API token: the object is the resource and its id, the entry names the token; a POST that
+// only computes (the priority analysis) is not a write.
+func TestAuditWritesByToken(t *testing.T) {
+	a, _ := newAuthAPI(t, web.AuthConfig{})
+	editor := newAccount(t, "police", "editor")
+	admin := newAccount(t, "municipality", "admin")
+	s := login(t, a, editor)
+	_, body := a.write("POST", "/auth/tokens", s.write(), jsonBody(map[string]any{"scopes": []string{"read", "write"}}), 201)
+	tok := decode[struct {
+		ID     int64  `json:"id"`
+		Secret string `json:"secret"`
+	}](t, body)
+	bearer := http.Header{"Authorization": {"Bearer " + tok.Secret}, "Content-Type": {"application/json"}}
+
+	id := uniq("audit")
+	scenario := jsonBody(map[string]any{"id": id, "name_sv": "x", "name_en": "x", "organisation": "x", "weights": map[string]any{"unemployment": 1}})
+	a.write("POST", "/analysis/priority", bearer, `{"scenario":"scb"}`, 200)
+	a.write("POST", "/analysis/priority/scenarios", bearer, scenario, 201)
+	a.write("PUT", "/analysis/priority/scenarios/"+id, bearer, scenario, 200)
+	a.write("DELETE", "/analysis/priority/scenarios/"+id, bearer, "", 204)
+
+	adm := login(t, a, admin)
+	_, body = a.write("GET", "/audit?action=write&organisation="+editor.org, adm.header(), "", 200)
+	page := decode[auditPage](t, body)
+	var got []string
+	for _, e := range page.Entries {
+		got = append(got, fmt.Sprintf("%s %s %s %s %d", e.Method, e.ObjectType, e.ObjectID, e.Credential, e.TokenID))
+		if e.Role != "" || e.Details["route"] == nil {
+			t.Errorf("%s entry: role %q, details %v; want no role (a token has scopes) and the route", e.Method, e.Role, e.Details)
+		}
+	}
+	want := []string{}
+	for _, m := range []string{"DELETE", "PUT", "POST"} {
+		want = append(want, fmt.Sprintf("%s scenarios %s token %d", m, id, tok.ID))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("write entries:\n got %q\nwant %q", got, want)
+	}
+	// A token with the admin scope reads the log too; the editor's token does not.
+	a.write("GET", "/audit", http.Header{"Authorization": {"Bearer " + tok.Secret}}, "", 403)
+	_, body = a.write("POST", "/auth/tokens", adm.write(), jsonBody(map[string]any{"scopes": []string{"admin"}}), 201)
+	admTok := decode[struct {
+		Secret string `json:"secret"`
+	}](t, body)
+	a.write("GET", "/audit?limit=1", http.Header{"Authorization": {"Bearer " + admTok.Secret}}, "", 200)
 }
