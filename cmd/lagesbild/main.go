@@ -5,6 +5,7 @@
 //	lagesbild demo load [--seed N]             load the illustrative Västerås demo data (idempotent)
 //	lagesbild import observations FILE         import observations from GeoJSON or CSV (all or nothing)
 //	lagesbild import indicators FILE           import indicator values (JSON-stat 2.0 or CSV)
+//	lagesbild import areas --level deso FILE   import DeSO/RegSO boundaries from a GeoPackage (EPSG:3006)
 //	lagesbild org|user|token …                 organisations, accounts and API tokens (admin.go)
 //	lagesbild version
 //
@@ -65,6 +66,8 @@ commands:
   import observations FILE
               import observations from GeoJSON or CSV, the whole file or nothing
   import      import real data (lagesbild import indicators FILE; see lagesbild import)
+  import areas --level deso|regso FILE.gpkg
+              import DeSO/RegSO boundaries from a GeoPackage (EPSG:3006), all or nothing
   org, user, token
               organisations, accounts and API tokens (lagesbild user for usage)
   version     print the version
