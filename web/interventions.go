@@ -6,7 +6,6 @@ package web
 // ETag ("v7"): 428 without it, 412 when someone else wrote in between.
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -155,29 +154,39 @@ func contentCRS(c echo.Context) (crs.CRS, error) {
 	return parseCRS("Content-Crs", raw)
 }
 
+// readFeature reads a whole-feature write body (POST, PUT) in the Content-Crs it names, and
+// returns the intervention and the body's raw id member, if any.
+func readFeature(c echo.Context) (*layers.InterventionInput, json.RawMessage, error) {
+	in, err := contentCRS(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := readBody(c, mediaGeoJSON, mediaJSON)
+	if err != nil {
+		return nil, nil, err
+	}
+	iv, err := layers.ParseInterventionFeature(body, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc struct {
+		ID json.RawMessage `json:"id"`
+	}
+	_ = json.Unmarshal(body, &doc) // the body parsed above
+	return iv, doc.ID, nil
+}
+
 // createFeature serves POST /collections/{collectionId}/items.
 func (s *Server) createFeature(c echo.Context) error {
 	l, by, err := s.writableLayer(c)
 	if err != nil {
 		return err
 	}
-	in, err := contentCRS(c)
+	iv, bodyID, err := readFeature(c)
 	if err != nil {
 		return err
 	}
-	body, err := readBody(c, mediaGeoJSON, mediaJSON)
-	if err != nil {
-		return err
-	}
-	iv, err := layers.ParseInterventionFeature(body, in)
-	if err != nil {
-		return err
-	}
-	var doc struct {
-		ID json.RawMessage `json:"id"`
-	}
-	_ = json.Unmarshal(body, &doc) // the body parsed above
-	if len(doc.ID) > 0 {
+	if len(bodyID) > 0 {
 		return invalid("id", "the server assigns ids; leave id out of a new feature (PUT replaces an existing one)")
 	}
 	id, err := s.store.CreateIntervention(c.Request().Context(), iv, by)
@@ -203,24 +212,12 @@ func (s *Server) replaceFeature(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in, err := contentCRS(c)
+	iv, bodyID, err := readFeature(c)
 	if err != nil {
 		return err
 	}
-	body, err := readBody(c, mediaGeoJSON, mediaJSON)
-	if err != nil {
-		return err
-	}
-	iv, err := layers.ParseInterventionFeature(body, in)
-	if err != nil {
-		return err
-	}
-	var doc struct {
-		ID json.RawMessage `json:"id"`
-	}
-	_ = json.Unmarshal(body, &doc) // the body parsed above
-	if len(doc.ID) > 0 && strings.Trim(string(doc.ID), `"`) != strconv.FormatInt(id, 10) {
-		return invalid("id", "%s is not the id in the URL (%d)", doc.ID, id)
+	if len(bodyID) > 0 && strings.Trim(string(bodyID), `"`) != strconv.FormatInt(id, 10) {
+		return invalid("id", "%s is not the id in the URL (%d)", bodyID, id)
 	}
 	if _, err := s.store.ReplaceIntervention(c.Request().Context(), id, pre, iv, by); err != nil {
 		return writeError(err)
@@ -284,16 +281,7 @@ func (s *Server) interventionItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := c.QueryParams()
-	for name := range v {
-		if name != "f" && name != "crs" {
-			return invalid(name, "unknown parameter; a single feature takes f and crs")
-		}
-	}
-	if _, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
-		return err
-	}
-	out, err := parseCRS("crs", v.Get("crs"))
+	out, err := parseItemParams(c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -308,16 +296,11 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 		return err
 	}
 	base := s.baseURL(c) + "/collections/" + l.ID
-	var fb bytes.Buffer
-	fb.WriteString(`{"type":"Feature",`)
-	writeFeatureBody(&fb, f)
-	fb.WriteString(`,"links":`)
-	fb.Write(marshalJSON([]link{
+	body := featureDocument(f, []link{
 		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
 		{Href: base + "/items/" + url.PathEscape(id) + "/history", Rel: "version-history", Type: mediaJSON, Title: "Its change history"},
 		{Href: base, Rel: "collection", Type: mediaJSON, Title: l.Title},
-	}))
-	fb.WriteByte('}')
+	})
 	tag := "v" + strconv.FormatInt(version, 10)
 	if out == crs.SWEREF99TM {
 		tag += ".3006"
@@ -331,7 +314,7 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 	if status == http.StatusOK && etagMatch(c.Request().Header.Get("If-None-Match"), tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(status, mediaGeoJSON, fb.Bytes())
+	return c.Blob(status, mediaGeoJSON, body)
 }
 
 // interventionHistory serves GET /collections/interventions/items/{featureId}/history: every

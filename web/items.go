@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 )
 
@@ -55,16 +56,7 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := c.QueryParams()
-	for name := range v {
-		if name != "f" && name != "crs" {
-			return invalid(name, "unknown parameter; a single feature takes f and crs")
-		}
-	}
-	if _, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
-		return err
-	}
-	out, err := parseCRS("crs", v.Get("crs"))
+	out, err := parseItemParams(c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -73,18 +65,38 @@ func (s *Server) item(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c) + "/collections/" + l.ID
+	self := base + "/items/" + url.PathEscape(c.Param("featureId"))
+	body := featureDocument(f, []link{
+		{Href: self, Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
+		{Href: base, Rel: "collection", Type: mediaJSON, Title: l.Title},
+	})
+	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
+	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, body)
+}
+
+// parseItemParams checks the query of a single feature (f and crs only) and returns the
+// output CRS.
+func parseItemParams(v url.Values) (crs.CRS, error) {
+	for name := range v {
+		if name != "f" && name != "crs" {
+			return 0, invalid(name, "unknown parameter; a single feature takes f and crs")
+		}
+	}
+	if _, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
+		return 0, err
+	}
+	return parseCRS("crs", v.Get("crs"))
+}
+
+// featureDocument is a single GeoJSON feature with its links.
+func featureDocument(f layers.Feature, links []link) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"type":"Feature",`)
 	writeFeatureBody(&b, f)
 	b.WriteString(`,"links":`)
-	links := marshalJSON([]link{
-		{Href: base + "/items/" + url.PathEscape(c.Param("featureId")), Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
-		{Href: base, Rel: "collection", Type: mediaJSON, Title: l.Title},
-	})
-	b.Write(links)
+	b.Write(marshalJSON(links))
 	b.WriteByte('}')
-	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
-	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, b.Bytes())
+	return b.Bytes()
 }
 
 // writeFeatureBody writes the id, geometry and properties members of a GeoJSON feature.
