@@ -270,24 +270,3 @@ func TestFastPathsMatchReference(t *testing.T) {
 		}
 	}
 }
-
-// selectF leaves the k-th order statistic at k with nothing larger before it and nothing
-// smaller after it, for any k, also with many ties (where plain Lomuto would be quadratic).
-func TestSelectF(t *testing.T) {
-	rng := rand.New(rand.NewPCG(35, 36))
-	for trial := 0; trial < 3000; trial++ {
-		xs := randomValues(rng, 1+rng.IntN(2000))
-		sorted := slices.Sorted(slices.Values(xs))
-		k := rng.IntN(len(xs))
-		got := selectF(xs, k)
-		if got != sorted[k] || xs[k] != got {
-			t.Fatalf("selectF(…, %d) = %v (xs[k] %v), want %v", k, got, xs[k], sorted[k])
-		}
-		if slices.Max(xs[:k+1]) != got || slices.Min(xs[k:]) != got {
-			t.Fatalf("selectF(…, %d): not partitioned around %v", k, got)
-		}
-		if !slices.Equal(slices.Sorted(slices.Values(xs)), sorted) {
-			t.Fatal("selectF changed the values")
-		}
-	}
-}

@@ -166,10 +166,10 @@ func bracket(sample []float64, k, n int) (a, b float64) {
 	ia, ib := int(math.Floor(pos-d)), int(math.Ceil(pos+1+d))
 	a, b = math.Inf(-1), math.Inf(1)
 	if ia >= 0 {
-		a = selectF(sample, ia)
+		a = selection.NthFloat64(sample, ia)
 	}
 	if ib < len(sample) {
-		b = selectF(sample, ib)
+		b = selection.NthFloat64(sample, ib)
 	}
 	return a, b
 }
@@ -182,7 +182,7 @@ func type7From(in []float64, below, k int, h float64, n int) (float64, bool) {
 	if k < below || k1 >= below+len(in) {
 		return 0, false
 	}
-	a := selectF(in, k-below)
+	a := selection.NthFloat64(in, k-below)
 	if k+1 >= n {
 		return a, true
 	}
@@ -201,69 +201,11 @@ func grown(s []float64, n int) []float64 {
 	return s
 }
 
-// b2i is 1 for true; the compiler makes it a flag-setting instruction, not a branch.
+// b2i is 1 for true; the compiler turns it into a flag-setting instruction, not a branch.
 func b2i(b bool) int {
 	var i int
 	if b {
 		i = 1
 	}
 	return i
-}
-
-// selectF is nth for float64 without mispredicted branches: Lomuto's partition swaps every
-// element and advances the boundary by the comparison's outcome, so its cost does not depend
-// on how the comparisons fall (Hoare's loops mispredict about every other one on unordered
-// data). When the wanted element is not below the pivot, a second such pass gathers the
-// values equal to the pivot, so that ties, which would make plain Lomuto quadratic, are
-// settled at once. Afterwards xs[:k] ≤ xs[k] ≤ xs[k+1:]. xs holds no NaN.
-func selectF(xs []float64, k int) float64 {
-	lo, hi := 0, len(xs)-1
-	for hi > lo {
-		if hi-lo == 1 {
-			if xs[hi] < xs[lo] {
-				xs[lo], xs[hi] = xs[hi], xs[lo]
-			}
-			return xs[k]
-		}
-		// Median of three as the pivot, parked at hi; the smallest at lo, the largest at mid.
-		mid := lo + (hi-lo)/2
-		a, b, c := xs[lo], xs[mid], xs[hi]
-		if a > b {
-			a, b = b, a
-		}
-		if b > c {
-			b, c = c, b
-		}
-		if a > b {
-			a, b = b, a
-		}
-		xs[lo], xs[mid], xs[hi] = a, c, b
-		pivot := b
-		j := lo
-		for i := lo; i < hi; i++ {
-			v := xs[i]
-			xs[i] = xs[j]
-			xs[j] = v
-			j += b2i(v < pivot)
-		}
-		xs[hi] = xs[j]
-		xs[j] = pivot
-		if k < j {
-			hi = j - 1
-			continue
-		}
-		// xs[j+1 : hi+1] ≥ pivot: move the values equal to it to the front.
-		e := j + 1
-		for i := j + 1; i <= hi; i++ {
-			v := xs[i]
-			xs[i] = xs[e]
-			xs[e] = v
-			e += b2i(v == pivot)
-		}
-		if k < e {
-			return pivot
-		}
-		lo = e
-	}
-	return xs[k]
 }

@@ -129,30 +129,6 @@ func TestFastPathsMatchReference(t *testing.T) {
 	}
 }
 
-// nthSmall leaves the k-th order statistic at k with nothing larger before it and nothing
-// smaller after it, for every k, also with ties.
-func TestNthSmall(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	for trial := 0; trial < 2000; trial++ {
-		xs := make([]float64, 1+rng.IntN(smallSelect))
-		for i := range xs {
-			xs[i] = math.Round(rng.NormFloat64() * float64(1+trial%5))
-		}
-		sorted := slices.Sorted(slices.Values(xs))
-		k := rng.IntN(len(xs))
-		got := nthSmall(xs, k)
-		if got != sorted[k] || xs[k] != got {
-			t.Fatalf("nthSmall(…, %d) = %v (xs[k] %v), want %v", k, got, xs[k], sorted[k])
-		}
-		if slices.Max(xs[:k+1]) != got || slices.Min(xs[k:]) != got {
-			t.Fatalf("nthSmall(…, %d): not partitioned around %v: %v", k, got, xs)
-		}
-		if !slices.Equal(slices.Sorted(slices.Values(xs)), sorted) {
-			t.Fatalf("nthSmall changed the values")
-		}
-	}
-}
-
 func BenchmarkEarlyWarning(b *testing.B) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	series := make([][]float64, 1000)

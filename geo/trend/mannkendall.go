@@ -154,3 +154,12 @@ func pairsSorted(ys []float64) (s int, varS18, n1 float64) {
 	}
 	return s, varS18, n1
 }
+
+// b2i is 1 for true; the compiler turns it into a flag-setting instruction, not a branch.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
+}

@@ -98,7 +98,7 @@ func median(xs []float64) float64 {
 	m := len(xs) / 2
 	var upper float64
 	if len(xs) <= smallSelect {
-		upper = nthSmall(xs, m)
+		upper = selection.NthFloat64(xs, m)
 	} else {
 		upper = selection.Nth(xs, m)
 	}
@@ -111,79 +111,6 @@ func median(xs []float64) float64 {
 // smallSelect is the length up to which median uses nthSmall: the pairwise slopes of a
 // series of up to 16 values.
 const smallSelect = 120
-
-// nthSmall is nth for short slices: a quickselect whose partition (Lomuto's, written without
-// branches) swaps every element and advances the boundary by the comparison's outcome, so
-// the random comparisons of pairwise slopes cost no mispredicted branches: about 3.5 times
-// faster than nth on the 45 slopes of ten years. Elements equal to the pivot all go right;
-// when that leaves nothing on the left (the pivot is the least value, as when many values
-// tie), a second pass gathers the values equal to the pivot, so ties do not make it
-// quadratic. Afterwards xs[:k] ≤ xs[k] ≤ xs[k+1:]. xs holds no NaN.
-func nthSmall(xs []float64, k int) float64 {
-	lo, hi := 0, len(xs)-1
-	for hi > lo {
-		if hi-lo == 1 {
-			if xs[hi] < xs[lo] {
-				xs[lo], xs[hi] = xs[hi], xs[lo]
-			}
-			return xs[k]
-		}
-		// Median of three as the pivot, parked at hi; the smallest at lo, the largest at mid.
-		mid := lo + (hi-lo)/2
-		a, b, c := xs[lo], xs[mid], xs[hi]
-		if a > b {
-			a, b = b, a
-		}
-		if b > c {
-			b, c = c, b
-		}
-		if a > b {
-			a, b = b, a
-		}
-		xs[lo], xs[mid], xs[hi] = a, c, b
-		pivot := b
-		j := lo
-		for i := lo; i < hi; i++ {
-			v := xs[i]
-			xs[i] = xs[j]
-			xs[j] = v
-			j += b2i(v < pivot)
-		}
-		xs[hi] = xs[j]
-		xs[j] = pivot
-		switch {
-		case k < j:
-			hi = j - 1
-		case k == j:
-			return pivot
-		case j > lo:
-			lo = j + 1
-		default:
-			// The pivot is the least value left: move the values equal to it to the front.
-			e := j + 1
-			for i := j + 1; i <= hi; i++ {
-				v := xs[i]
-				xs[i] = xs[e]
-				xs[e] = v
-				e += b2i(v == pivot)
-			}
-			if k < e {
-				return pivot
-			}
-			lo = e
-		}
-	}
-	return xs[k]
-}
-
-// b2i is 1 for true; the compiler turns it into a flag-setting instruction, not a branch.
-func b2i(b bool) int {
-	var i int
-	if b {
-		i = 1
-	}
-	return i
-}
 
 // Warning is the outcome of an early-warning check of one series.
 type Warning struct {
