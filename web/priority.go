@@ -116,15 +116,10 @@ func scenarioPathID(c echo.Context) (string, error) {
 	return id, nil
 }
 
-// checkText refuses free text with NUL characters or bytes that are not UTF-8 (PostgreSQL's
-// text takes neither) or longer than maxLen characters.
+// checkText refuses free text longer than maxLen characters. NUL characters and bytes that
+// are not UTF-8 never get this far: decodeBody refuses them for every string of a body.
 func checkText(param, s string, maxLen int) error {
-	switch {
-	case !utf8.ValidString(s):
-		return invalid(param, "not valid UTF-8")
-	case strings.ContainsRune(s, 0):
-		return invalid(param, "holds a NUL character")
-	case utf8.RuneCountInString(s) > maxLen:
+	if utf8.RuneCountInString(s) > maxLen {
 		return invalid(param, "longer than %d characters", maxLen)
 	}
 	return nil
