@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -102,12 +101,7 @@ func (s *Server) hotspotTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := url.Values{}
-	for k, vs := range c.QueryParams() {
-		if k != "f" {
-			v[k] = vs
-		}
-	}
+	v := withoutF(c.QueryParams())
 	r, err := s.parseHotspots(v)
 	if err != nil {
 		return err

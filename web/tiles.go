@@ -139,13 +139,7 @@ func (s *Server) parseTileQuery(l *layers.Layer, t tiles.TileID, v url.Values) (
 		// The disclosure-controlled view: counts per cell, small counts suppressed.
 		r.query.Aggregate, r.query.MinCount = true, s.minCellCount()
 	}
-	canon := url.Values{}
-	for k, vs := range v {
-		if k != "f" {
-			canon[k] = vs
-		}
-	}
-	r.canon = fmt.Sprintf("%s|agg=%t,%d", canon.Encode(), r.query.Aggregate, r.query.MinCount)
+	r.canon = fmt.Sprintf("%s|agg=%t,%d", withoutF(v).Encode(), r.query.Aggregate, r.query.MinCount)
 	return r, nil
 }
 
@@ -366,7 +360,8 @@ func (s *Server) collectionTileset(c echo.Context) error {
 	}
 	v := c.QueryParams()
 	// Validate the filters as a tile request would, so a bad TileJSON is refused up front.
-	if _, err := s.parseTileQuery(l, tiles.TileID{}, withoutF(v)); err != nil {
+	filters := withoutF(v)
+	if _, err := s.parseTileQuery(l, tiles.TileID{}, filters); err != nil {
 		return err
 	}
 	f, err := parseFormat(v.Get("f"), formatJSON, formatTileJSON)
@@ -378,7 +373,7 @@ func (s *Server) collectionTileset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendTileset(c, f, base, withoutF(v), l.Title, l.Description, []tileLayerDoc{tileLayerFields(l, l.AggregateTiles)}, ext)
+	return s.sendTileset(c, f, base, filters, l.Title, l.Description, []tileLayerDoc{tileLayerFields(l, l.AggregateTiles)}, ext)
 }
 
 // mapTileset serves GET /tiles/WebMercatorQuad.
@@ -419,6 +414,7 @@ func (s *Server) mapTileset(c echo.Context) error {
 	return s.sendTileset(c, f, s.baseURL(c)+"/tiles/"+webMercatorID, nil, "Karta", "Stadsdelar, platser och insatser i en tile. Districts, places and interventions in one tile.", docs, ext)
 }
 
+// withoutF is v less the f parameter, which chooses a format and says nothing about content.
 func withoutF(v url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range v {
@@ -430,10 +426,11 @@ func withoutF(v url.Values) url.Values {
 }
 
 func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title, desc string, docs []tileLayerDoc, ext layers.Extent) error {
-	tmpl := base + "/{z}/{y}/{x}"
+	query := ""
 	if len(q) > 0 {
-		tmpl += "?" + q.Encode()
+		query = "?" + q.Encode()
 	}
+	tmpl := base + "/{z}/{y}/{x}" + query
 	if ext.Illustrative {
 		desc += " " + illustrativeNotice
 	}
@@ -451,10 +448,7 @@ func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title
 		}
 		return s.sendJSON(c, mediaJSON, cacheMeta, doc)
 	}
-	ogcTmpl := base + "/{tileMatrix}/{tileRow}/{tileCol}"
-	if len(q) > 0 {
-		ogcTmpl += "?" + q.Encode()
-	}
+	ogcTmpl := base + "/{tileMatrix}/{tileRow}/{tileCol}" + query
 	doc := map[string]any{
 		"title": title, "description": desc, "dataType": "vector",
 		"crs": crs3857URI, "tileMatrixSetURI": webMercatorURI,
