@@ -80,8 +80,9 @@ func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Con
 	}
 }
 
-// hotspotTileSources are what an analysis reads; their generations key the memo.
-var hotspotTileSources = []string{"observations", "districts", harmWeightsTable}
+// hotspotTileSources are the tables an analysis reads (harm_weights for weighting=harm);
+// their generations key the memo.
+var hotspotTileSources = []string{"observations", "districts", "harm_weights"}
 
 // hotspotTile serves GET /analysis/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}.
 func (s *Server) hotspotTile(c echo.Context) error {
@@ -107,7 +108,7 @@ func (s *Server) hotspotTile(c echo.Context) error {
 		return err
 	}
 	r.out, r.format = crs.CRS84, "geojson"
-	gen := s.tiles.generation(hotspotTileSources)
+	gen := s.tiles.generation(hotspotTileSources...)
 	canon := fmt.Sprintf("%d|%s|agg=%t", gen, v.Encode(), r.aggregated)
 	res, err := s.analyses.get(c.Request().Context(), canon, func(ctx context.Context) (*analysisResult, error) {
 		r.collect = &analysisResult{}

@@ -61,6 +61,7 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	gzips    sync.Pool
 	tiles    *TileCache
+	mapSet   mapTileSet
 	analyses analysisMemo
 	now      func() time.Time
 	auth     *authState
@@ -86,6 +87,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	if s.tiles == nil {
 		s.tiles = NewTileCache(DefaultTileCacheBytes)
 	}
+	s.mapSet = newMapTileSet(cat)
 	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
 	s.registry.MustRegister(s.latency,
 		collectors.NewGoCollector(),

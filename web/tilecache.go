@@ -16,8 +16,8 @@ import (
 // used first out. A tile is stored ready to send: its body, its gzip form and their ETags,
 // so a hit costs no database round trip, no compression and no hashing.
 //
-// Invalidation is by generation: every layer has a counter that is part of the key, and a
-// change to one of its source tables bumps it, so stale entries are never found again and
+// Invalidation is by generation: every table behind a tile has a counter that is part of
+// the key, and a change to the table bumps it, so stale entries are never found again and
 // age out. Changes are announced by PostgreSQL (see layers.Store.ListenChanges), so they
 // reach every server process, whoever wrote.
 type TileCache struct {
@@ -27,7 +27,8 @@ type TileCache struct {
 	bytes int64
 	order *list.List // front: most recently used
 	items map[string]*list.Element
-	gens  map[string]uint64 // layer id → generation
+	gens  map[string]uint64 // table → generation
+	epoch uint64            // bumped when every table must count as changed
 
 	flight singleflight.Group
 
@@ -75,24 +76,32 @@ func (c *TileCache) collectors() []prometheus.Collector {
 	return []prometheus.Collector{c.hits, c.misses, c.evictions, c.invalidations, c.size}
 }
 
-// generation returns the current generations of the given layers, folded into the key
+// generation folds the current generations of the given tables into one number for a key,
 // so that a change to any of them makes the key new.
-func (c *TileCache) generation(layerIDs []string) uint64 {
+func (c *TileCache) generation(tables ...string) uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var g uint64
-	for _, id := range layerIDs {
-		g = g*1_000_003 + c.gens[id]
+	g := c.epoch
+	for _, t := range tables {
+		g = g*1_000_003 + c.gens[t]
 	}
 	return g
 }
 
-// Invalidate makes every cached tile of the given layers stale.
-func (c *TileCache) Invalidate(layerIDs ...string) {
+// Invalidate makes every cached tile made from the given tables stale.
+func (c *TileCache) Invalidate(tables ...string) {
 	c.mu.Lock()
-	for _, id := range layerIDs {
-		c.gens[id]++
+	for _, t := range tables {
+		c.gens[t]++
 	}
+	c.mu.Unlock()
+	c.invalidations.Inc()
+}
+
+// InvalidateAll makes every cached tile stale.
+func (c *TileCache) InvalidateAll() {
+	c.mu.Lock()
+	c.epoch++
 	c.mu.Unlock()
 	c.invalidations.Inc()
 }
@@ -166,23 +175,17 @@ func (c *TileCache) put(t *cachedTile) {
 	}
 }
 
-// harmWeightsTable is not a layer, but the hotspot analyses weigh by it; its generation is
-// counted like a layer's so cached hotspot tiles follow it.
-const harmWeightsTable = "harm_weights"
-
-// ChangeHandler returns the function to pass to layers.Store.ListenChanges: it makes what
-// the server caches of the layers reading a changed table stale (tiles and extents).
+// ChangeHandler returns the function to pass to layers.Store.ListenChanges: a changed table
+// makes the tiles made from it stale, and the extents of the layers reading it; "" (the
+// listener has just connected, so changes may have been missed) makes everything stale.
 func ChangeHandler(cat *layers.Catalogue, store *layers.Store, cache *TileCache) func(table string) {
 	return func(table string) {
-		ids := cat.LayersReading(table)
-		if table == "" || table == harmWeightsTable {
-			ids = append(ids, harmWeightsTable)
+		if table == "" {
+			cache.InvalidateAll()
+		} else {
+			cache.Invalidate(table)
 		}
-		if len(ids) == 0 {
-			return
-		}
-		cache.Invalidate(ids...)
-		for _, id := range ids {
+		for _, id := range cat.LayersReading(table) {
 			store.InvalidateExtent(id)
 		}
 	}

@@ -38,6 +38,26 @@ const (
 // mapLayers are the layers of the combined map tile, drawn bottom to top.
 var mapLayers = [...]string{"districts", "places", "interventions"}
 
+// mapTileSet is the combined tile's layers and the tables they read, resolved once.
+type mapTileSet struct {
+	layers []*layers.Layer
+	tables []string
+	err    error // a map layer missing from the catalogue
+}
+
+func newMapTileSet(cat *layers.Catalogue) mapTileSet {
+	var m mapTileSet
+	for _, id := range mapLayers {
+		l, err := cat.Layer(id)
+		if err != nil {
+			return mapTileSet{err: err}
+		}
+		m.layers = append(m.layers, l)
+		m.tables = append(m.tables, l.SourceTables()...)
+	}
+	return m
+}
+
 // tileRequest is a parsed tile request.
 type tileRequest struct {
 	tile  tiles.TileID
@@ -157,7 +177,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation([]string{l.ID}), t, r.canon)
+	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation(l.SourceTables()...), t, r.canon)
 	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.Tile(ctx, l, r.query) })
 }
 
@@ -173,14 +193,11 @@ func (s *Server) mapTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ls := make([]*layers.Layer, len(mapLayers))
-	for i, id := range mapLayers {
-		if ls[i], err = s.cat.Layer(id); err != nil {
-			return err
-		}
+	if s.mapSet.err != nil {
+		return s.mapSet.err
 	}
-	key := fmt.Sprintf("m|%d|%s", s.tiles.generation(mapLayers[:]), t)
-	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.CombinedTile(ctx, ls, t) })
+	key := fmt.Sprintf("m|%d|%s", s.tiles.generation(s.mapSet.tables...), t)
+	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.CombinedTile(ctx, s.mapSet.layers, t) })
 }
 
 // serveTile sends the tile cached under key, making it with make on a miss.
@@ -390,11 +407,10 @@ func (s *Server) mapTileset(c echo.Context) error {
 	}
 	var docs []tileLayerDoc
 	var ext layers.Extent
-	for _, id := range mapLayers {
-		l, err := s.cat.Layer(id)
-		if err != nil {
-			return err
-		}
+	if s.mapSet.err != nil {
+		return s.mapSet.err
+	}
+	for _, l := range s.mapSet.layers {
 		docs = append(docs, tileLayerFields(l, false))
 		e, err := s.store.Extent(c.Request().Context(), l)
 		if err != nil {
