@@ -6,13 +6,14 @@ import (
 	"slices"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Stockholm on any host, so the test never depends on the machine
 )
 
 func TestSchedule(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	stockholm, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
-		t.Skip("no time zone data:", err)
+		t.Fatal("no time zone data:", err)
 	}
 	// The week of the change to summer time (Sunday 2024-03-31).
 	monday := time.Date(2024, 3, 25, 0, 0, 0, 0, stockholm)
