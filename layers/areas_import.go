@@ -281,30 +281,20 @@ func gpkgGeometry(b []byte, layerSRS int64) ([]byte, error) {
 }
 
 func gpkgFeatureLayers(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name`)
-	if err != nil {
-		return nil, err
+	out, err := queryStrings(ctx, db, `SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name`)
+	if err == nil && len(out) == 0 {
+		err = errors.New("no feature layers in gpkg_contents")
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no feature layers in gpkg_contents")
-	}
-	return out, nil
+	return out, err
 }
 
 func gpkgColumns(ctx context.Context, db *sql.DB, table string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	return queryStrings(ctx, db, `SELECT name FROM pragma_table_info(?)`, table)
+}
+
+// queryStrings runs a query of one text column and returns its values.
+func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
