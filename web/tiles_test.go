@@ -91,9 +91,9 @@ func TestMapTile(t *testing.T) {
 		if l.Extent != layers.TileExtent {
 			t.Errorf("%s: extent %d", name, l.Extent)
 		}
-		table := map[string]string{"districts": "districts", "places": "places", "interventions": "interventions"}[name]
+		// Each layer's table has the layer's name.
 		extra := "ST_AsMVTGeom(t.geom_3857, ST_TileEnvelope($1, $2, $3), 4096, 64, true) IS NOT NULL"
-		if want := tileCount(t, id, table, extra, id.Z, id.X, id.Y); int64(len(l.Features)) != want {
+		if want := tileCount(t, id, name, extra, id.Z, id.X, id.Y); int64(len(l.Features)) != want {
 			t.Errorf("%s: %d features, want %d (SQL)", name, len(l.Features), want)
 		}
 	}
