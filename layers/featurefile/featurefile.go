@@ -1,0 +1,240 @@
+// Package featurefile reads an uploaded feature file — GeoJSON, CSV with coordinates or a WKT
+// column, a GeoPackage, or a zipped Shapefile — into memory, checked, with typed properties.
+// It touches no database: the caller stores what Read returns (all or nothing).
+//
+// Assumptions: the whole file is in memory (callers cap the upload at Limits.MaxBytes before
+// calling); the only coordinate reference systems accepted are CRS84/WGS 84 (EPSG:4326, in
+// lon, lat order) and SWEREF 99 TM (EPSG:3006, the storage CRS) — anything else is refused by
+// name rather than reprojected, because a silently misplaced layer is worse than a refusal;
+// input is hostile until checked: sizes, counts, nesting and coordinates are bounded before
+// anything is allocated in proportion to what the file claims. Every failure is an *Error that
+// names the feature (its 1-based number in file order; for CSV the data row after the header)
+// or the file as a whole, so an HTTP handler can answer 400 (or 413 for a limit) with it.
+package featurefile
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/twpayne/go-geom"
+)
+
+// Format is a supported file format.
+type Format string
+
+// The formats Read understands.
+const (
+	GeoJSON   Format = "geojson"
+	CSV       Format = "csv"
+	GPKG      Format = "gpkg"
+	Shapefile Format = "shapefile" // a .zip holding .shp, .shx, .dbf and .prj
+)
+
+// Limits bound what a file may make Read do; exceeding one is an Error with TooLarge set.
+type Limits struct {
+	MaxBytes    int64 // the file, and for a zip the sum of its inflated entries
+	MaxFeatures int
+	MaxVertices int // over the whole file
+	MaxDepth    int // JSON nesting (GeoJSON needs about 6)
+	MaxFields   int // property columns
+}
+
+// DefaultLimits are generous for a partner's overlay and still safe for a server.
+func DefaultLimits() Limits {
+	return Limits{MaxBytes: 50 << 20, MaxFeatures: 100_000, MaxVertices: 5_000_000, MaxDepth: 64, MaxFields: 100}
+}
+
+// Options tune Read. The zero value of Limits means DefaultLimits.
+type Options struct {
+	Limits Limits
+	// CRS is 0 to detect it from the file, or 3006 or 4326 to state it (a GeoJSON crs
+	// member, a GeoPackage's or a Shapefile's own CRS still win and must agree).
+	CRS int
+	// XField, YField name the coordinate columns of a CSV; "" detects them.
+	XField, YField string
+	// Table chooses the feature table of a GeoPackage holding more than one.
+	Table string
+}
+
+// FieldType is the inferred type of a property.
+type FieldType string
+
+// The property types; integer values also fit number.
+const (
+	String   FieldType = "string"
+	Integer  FieldType = "integer"
+	Number   FieldType = "number"
+	Boolean  FieldType = "boolean"
+	Date     FieldType = "date"
+	DateTime FieldType = "datetime"
+)
+
+// Field is one property column. Name is sanitised: letters, digits and _, at most 63 bytes,
+// unique within the file, so it can name a column or a JSON member safely.
+type Field struct {
+	Name string
+	Type FieldType
+}
+
+// Feature is one feature of the file.
+type Feature struct {
+	Number int // 1-based, in file order (CSV: the data row, 1 = the first row after the header)
+	// Geometry is in Collection.SRID with its SRID set: Point, MultiPoint, LineString,
+	// MultiLineString, Polygon or MultiPolygon, two-dimensional.
+	Geometry geom.T
+	// Properties holds, per Field name, a value of its type: string, int64, float64, bool,
+	// time.Time (date and datetime), or nil.
+	Properties map[string]any
+}
+
+// Collection is what Read returns.
+type Collection struct {
+	SRID         int    // 3006 or 4326 (CRS84: lon, lat)
+	GeometryType string // GeoJSON type name of every feature, "Geometry" if mixed
+	Fields       []Field
+	Features     []Feature
+}
+
+// Error is every failure of Read.
+type Error struct {
+	Feature  int    // 0: the file as a whole
+	Field    string // the property or column concerned, as named in the file, or ""
+	Msg      string
+	TooLarge bool // a limit was exceeded: HTTP 413 rather than 400
+}
+
+func (e *Error) Error() string {
+	where := "file"
+	if e.Feature > 0 {
+		where = fmt.Sprintf("feature %d", e.Feature)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", where, e.Field, e.Msg)
+	}
+	return where + ": " + e.Msg
+}
+
+func fileErr(format string, args ...any) *Error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+func featErr(n int, format string, args ...any) *Error {
+	return &Error{Feature: n, Msg: fmt.Sprintf(format, args...)}
+}
+
+func tooLarge(n int, format string, args ...any) *Error {
+	return &Error{Feature: n, Msg: fmt.Sprintf(format, args...), TooLarge: true}
+}
+
+// Detect names the format of an upload from its content type, its file name's extension and
+// its first bytes, in that order of trust reversed: magic bytes win, because browsers send
+// application/octet-stream for most of these.
+func Detect(contentType, filename string, head []byte) (Format, error) {
+	switch {
+	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
+		return GPKG, nil
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return Shapefile, nil
+	}
+	ct := strings.ToLower(strings.TrimSpace(contentType))
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	switch ct {
+	case "application/geo+json", "application/vnd.geo+json":
+		return GeoJSON, nil
+	case "text/csv", "text/tab-separated-values":
+		return CSV, nil
+	case "application/geopackage+sqlite3":
+		return GPKG, nil
+	case "application/zip", "application/x-zip-compressed":
+		return Shapefile, nil
+	}
+	switch strings.ToLower(path.Ext(filename)) {
+	case ".geojson", ".json":
+		return GeoJSON, nil
+	case ".csv", ".tsv", ".txt":
+		return CSV, nil
+	case ".gpkg":
+		return GPKG, nil
+	case ".zip", ".shz":
+		return Shapefile, nil
+	}
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(t) > 0 && t[0] == '{' {
+		return GeoJSON, nil
+	}
+	if len(t) > 0 && bytes.IndexByte(t, 0) < 0 && bytes.IndexAny(t, ",;\t") >= 0 {
+		return CSV, nil
+	}
+	return "", fileErr("unknown file format (content type %q, name %q): send GeoJSON, CSV, a GeoPackage or a zipped Shapefile", contentType, filename)
+}
+
+// Read decodes data of format f. Every failure is an *Error.
+func Read(f Format, data []byte, opt Options) (_ *Collection, err error) {
+	if opt.Limits == (Limits{}) {
+		opt.Limits = DefaultLimits()
+	}
+	if opt.CRS != 0 && opt.CRS != 3006 && opt.CRS != 4326 {
+		return nil, fileErr("CRS EPSG:%d is not supported; use CRS84 or EPSG:3006", opt.CRS)
+	}
+	if int64(len(data)) > opt.Limits.MaxBytes {
+		return nil, tooLarge(0, "the file is %d bytes, more than the limit of %d", len(data), opt.Limits.MaxBytes)
+	}
+	var c *Collection
+	switch f {
+	case GeoJSON:
+		c, err = readGeoJSON(data, opt)
+	case CSV:
+		c, err = readCSV(data, opt)
+	case GPKG:
+		c, err = readGPKG(data, opt)
+	case Shapefile:
+		c, err = readShapefile(data, opt)
+	default:
+		return nil, fileErr("unknown format %q", f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Features) == 0 {
+		return nil, fileErr("the file has no features")
+	}
+	c.GeometryType = geometryType(c.Features)
+	return c, nil
+}
+
+// geometryType is the GeoJSON name of every feature's type, or "Geometry" if they differ.
+func geometryType(fs []Feature) string {
+	name := ""
+	for _, f := range fs {
+		n := typeName(f.Geometry)
+		if name == "" {
+			name = n
+		} else if n != name {
+			return "Geometry"
+		}
+	}
+	return name
+}
+
+func typeName(g geom.T) string {
+	switch g.(type) {
+	case *geom.Point:
+		return "Point"
+	case *geom.MultiPoint:
+		return "MultiPoint"
+	case *geom.LineString:
+		return "LineString"
+	case *geom.MultiLineString:
+		return "MultiLineString"
+	case *geom.Polygon:
+		return "Polygon"
+	case *geom.MultiPolygon:
+		return "MultiPolygon"
+	}
+	return "Geometry"
+}
+
+var _ = time.Time{}
