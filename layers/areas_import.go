@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/wkb"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
@@ -208,42 +209,13 @@ WHERE g.table_name = ?`, layer).Scan(&geomCol, &srsID, &org, &orgID, &srsName)
 
 var districtCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
-// gpkgGeometry decodes a GeoPackage geometry blob (OGC 12-128r18, 2.1.3): "GP", version,
-// flags (bit 0 byte order of the header, bits 1–3 envelope kind, bit 4 empty, bit 5
-// extended), srs_id, the envelope, then standard WKB. It returns the geometry as a
-// MultiPolygon in little-endian WKB.
+// gpkgGeometry decodes a GeoPackage geometry blob (header and WKB, by featurefile, which
+// checks WKB counts before allocating) and returns it as a two-dimensional MultiPolygon in
+// little-endian WKB.
 func gpkgGeometry(b []byte, layerSRS int64) ([]byte, error) {
-	if len(b) < 8 || b[0] != 'G' || b[1] != 'P' {
-		return nil, errors.New("not a GeoPackage geometry (no GP header)")
-	}
-	if b[2] != 0 {
-		return nil, fmt.Errorf("GeoPackage geometry version %d not supported", b[2])
-	}
-	flags := b[3]
-	if flags&0x20 != 0 {
-		return nil, errors.New("extended GeoPackage geometry types are not supported")
-	}
-	if flags&0x10 != 0 {
-		return nil, errors.New("empty geometry")
-	}
-	var order binary.ByteOrder = binary.BigEndian
-	if flags&1 == 1 {
-		order = binary.LittleEndian
-	}
-	if srs := int32(order.Uint32(b[4:8])); int64(srs) != layerSRS {
-		return nil, fmt.Errorf("geometry srs_id %d differs from the layer's %d", srs, layerSRS)
-	}
-	envSize := map[byte]int{0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-	size, ok := envSize[(flags>>1)&7]
-	if !ok {
-		return nil, fmt.Errorf("invalid envelope indicator %d", (flags>>1)&7)
-	}
-	if len(b) < 8+size {
-		return nil, errors.New("geometry blob truncated")
-	}
-	g, err := wkb.Unmarshal(b[8+size:])
+	g, err := featurefile.GeoPackageGeometry(b, layerSRS)
 	if err != nil {
-		return nil, fmt.Errorf("WKB: %w", err)
+		return nil, err
 	}
 	var mp *geom.MultiPolygon
 	switch g := g.(type) {
@@ -259,23 +231,6 @@ func gpkgGeometry(b []byte, layerSRS int64) ([]byte, error) {
 	}
 	if mp.Empty() {
 		return nil, errors.New("empty geometry")
-	}
-	if mp.Layout() != geom.XY {
-		// Heights and measures mean nothing for an area outline; keep x and y.
-		flat := make([]float64, 0, mp.NumCoords()*2)
-		st := mp.Stride()
-		for i := 0; i < len(mp.FlatCoords()); i += st {
-			flat = append(flat, mp.FlatCoords()[i], mp.FlatCoords()[i+1])
-		}
-		endss := mp.Endss()
-		scaled := make([][]int, len(endss))
-		for i, ends := range endss {
-			scaled[i] = make([]int, len(ends))
-			for j, e := range ends {
-				scaled[i][j] = e / st * 2
-			}
-		}
-		mp = geom.NewMultiPolygonFlat(geom.XY, flat, scaled)
 	}
 	return wkb.Marshal(mp, binary.LittleEndian)
 }

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/twpayne/go-geom"
 )
@@ -75,8 +74,9 @@ const (
 // Field is one property column. Name is sanitised: letters, digits and _, at most 63 bytes,
 // unique within the file, so it can name a column or a JSON member safely.
 type Field struct {
-	Name string
-	Type FieldType
+	Name     string
+	Type     FieldType
+	Original string // the name as the file spells it, for messages
 }
 
 // Feature is one feature of the file.
@@ -236,5 +236,3 @@ func typeName(g geom.T) string {
 	}
 	return "Geometry"
 }
-
-var _ = time.Time{}
