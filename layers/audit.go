@@ -24,10 +24,12 @@ const (
 	AuditTokenCreate = "token_create"
 	AuditTokenRevoke = "token_revoke"
 	AuditWrite       = "write"
+	// AuditRead records a read of restricted data (migration 009).
+	AuditRead = "read"
 )
 
 // AuditActions lists every action, for validating filters.
-var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditTokenCreate, AuditTokenRevoke, AuditWrite}
+var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditTokenCreate, AuditTokenRevoke, AuditWrite, AuditRead}
 
 // AuditEntry is one row of the audit log. Organisation, Role, UserID and TokenID are empty
 // (zero) when unknown: an anonymous write, a failed login for an unknown account.

@@ -58,10 +58,13 @@ type Layer struct {
 	Mercator     string // stored EPSG:3857 copy of Geometry, for tiles
 	// TimeStart and TimeEnd name the temporal columns the datetime parameter filters on:
 	// only TimeStart for instants, both for intervals (NULL means open-ended).
-	TimeStart  string
-	TimeEnd    string
-	Class      DataClass // default data class of the layer's rows
-	Properties []Property
+	TimeStart string
+	TimeEnd   string
+	Class     DataClass // default data class of the layer's rows
+	// ClassColumn is the column holding each row's data class, which row-level security
+	// reads (migration 009); empty when every row has the layer's class.
+	ClassColumn string
+	Properties  []Property
 	// Sources are the base tables the layer reads (Table may be a view over them); a change
 	// to any of them invalidates the layer's cached tiles. Empty: Table itself.
 	Sources []string
@@ -81,6 +84,9 @@ func (l *Layer) SourceTables() []string {
 	}
 	return []string{l.Table}
 }
+
+// MayHoldRestricted reports whether rows of the layer can be of class restricted.
+func (l *Layer) MayHoldRestricted() bool { return l.ClassColumn != "" || l.Class == Restricted }
 
 // HasGeometry reports whether the layer has a geometry column.
 func (l *Layer) HasGeometry() bool { return l.Geometry != "" }
@@ -186,7 +192,7 @@ func NewCatalogue() *Catalogue {
 			Table:       "districts_features", IDColumn: "code", IDType: String,
 			Sources:  []string{"districts", "district_classifications"},
 			Geometry: "geom", GeometryType: "MultiPolygon", Mercator: "geom_3857",
-			Class: Open,
+			Class: Open, ClassColumn: "data_class",
 			Properties: []Property{
 				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the area."},
 				{Name: "level", Type: String, Enum: enum("municipality", "regso", "district", "deso"), Filter: true, Sort: true, Tile: true,
@@ -208,7 +214,7 @@ func NewCatalogue() *Catalogue {
 			Table:       "places_features", IDColumn: "id", IDType: Integer,
 			Sources:  []string{"places", "districts"},
 			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
-			Class: Open,
+			Class: Open, ClassColumn: "data_class",
 			Properties: []Property{
 				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the place."},
 				{Name: "kind", Type: String, Filter: true, Sort: true, Tile: true,
@@ -225,7 +231,7 @@ func NewCatalogue() *Catalogue {
 			Table:       "observations", IDColumn: "id", IDType: Integer,
 			Geometry: "geom", GeometryType: "Point", Mercator: "geom_3857",
 			TimeStart: "observed_at", AggregateTiles: true,
-			Class: Internal,
+			Class: Internal, ClassColumn: "sensitivity",
 			Properties: []Property{
 				{Name: "observed_at", Type: DateTime, Sort: true, Tile: true, Description: "When it was observed."},
 				{Name: "category", Type: String, Filter: true, Sort: true, Tile: true,
@@ -247,7 +253,7 @@ func NewCatalogue() *Catalogue {
 			Sources:  []string{"interventions", "intervention_districts", "intervention_targets"},
 			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
 			TimeStart: "start_date", TimeEnd: "end_date",
-			Class: Internal, Writable: true,
+			Class: Internal, ClassColumn: "data_class", Writable: true,
 			Properties: []Property{
 				{Name: "title", Type: String, Sort: true, Tile: true, Description: "Short title."},
 				{Name: "description", Type: String, Description: "What is done and why."},
@@ -298,7 +304,7 @@ func NewCatalogue() *Catalogue {
 			Description: "Indicator values per district and year (no geometry; join to districts by district_code, or use /indicators/{key}/districts).",
 			Table:       "indicator_values_features", IDColumn: "id", IDType: String,
 			Sources: []string{"indicator_values", "districts", "indicators"},
-			Class:   Open,
+			Class:   Open, ClassColumn: "data_class",
 			Properties: []Property{
 				{Name: "district_code", Type: String, Filter: true, Sort: true, Description: "District code."},
 				{Name: "district_name", Type: String, Sort: true, Description: "District name."},

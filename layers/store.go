@@ -21,13 +21,16 @@ import (
 
 // Store reads and writes the layers through one connection pool.
 type Store struct {
-	pool    *pgxpool.Pool
+	// pool runs every statement as the caller in its context (access.go); raw is the pool
+	// itself, for health checks and the change listener.
+	pool    callerDB
+	raw     *pgxpool.Pool
 	extents extentCache
 }
 
 // NewStore returns a Store over pool. The pool is owned by the caller.
 func NewStore(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, extents: extentCache{ttl: time.Minute}}
+	return &Store{pool: callerDB{pool}, raw: pool, extents: extentCache{ttl: time.Minute}}
 }
 
 // ConfigurePool sets the session settings every query of this package relies on:
@@ -47,7 +50,7 @@ func ConfigurePool(cfg *pgxpool.Config) {
 }
 
 // Pool returns the underlying pool, for health checks.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+func (s *Store) Pool() *pgxpool.Pool { return s.raw }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -46,8 +46,7 @@ func newAPI(t *testing.T) *api {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(web.New(web.Config{Version: "test"}, layers.NewStore(db.Pool), cat, log))
-	t.Cleanup(srv.Close)
+	srv, _ := testServer(t, db, web.Config{Version: "test"}, cat, log)
 	a := &api{t: t, srv: srv}
 
 	res, body := a.raw("GET", "/api", nil)

@@ -44,10 +44,6 @@ import (
 
 // AuthConfig configures identity. The zero value gives the defaults named on each field.
 type AuthConfig struct {
-	// RequireAuth makes writes need an authenticated principal with the write scope (an
-	// editor). Off by default until issue 7's authorisation lands, so today's anonymous
-	// writes keep working where the server is reachable only by the coordination function.
-	RequireAuth bool
 	// Demo accepts the demo load's organisations and accounts; off: they are refused.
 	Demo bool
 	// CookieSecure marks the session cookie Secure even when the request came over plain
@@ -146,6 +142,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.SetRequest(c.Request().WithContext(layers.WithPrincipal(c.Request().Context(), p)))
+		privateCaching(c, p)
 		return next(c)
 	}
 }

@@ -60,7 +60,7 @@ func newAuthAPI(t *testing.T, cfg web.AuthConfig) (*api, *testClock) {
 	cfg.Argon2 = fastArgon
 	cat := layers.NewCatalogue()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(web.New(web.Config{Version: "test", Auth: cfg}, layers.NewStore(db.Pool), cat, log))
+	srv := httptest.NewServer(web.New(web.Config{Version: "test", Auth: cfg}, layers.NewStore(db.AppPool), cat, log))
 	t.Cleanup(srv.Close)
 	a := &api{t: t, srv: srv}
 	res, body := a.raw("GET", "/api", nil)
@@ -371,8 +371,8 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 	a.write("GET", "/auth/me", s.header(), "", 401)
 }
 
-func TestCSRFAndRequireAuth(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{RequireAuth: true})
+func TestCSRFAndWriteAccess(t *testing.T) {
+	a, _ := newAuthAPI(t, web.AuthConfig{})
 	editor := newAccount(t, "municipality", "editor")
 	reader := newAccount(t, "municipality", "reader")
 	var ids []int64
@@ -407,7 +407,7 @@ func TestCSRFAndRequireAuth(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
-	a, clock := newAuthAPI(t, web.AuthConfig{RequireAuth: true})
+	a, clock := newAuthAPI(t, web.AuthConfig{})
 	editor := newAccount(t, "police", "editor")
 	admin := newAccount(t, "municipality", "admin")
 	var ids []int64
@@ -544,7 +544,7 @@ func (s *jwtSigner) sign(t *testing.T, header, claims map[string]any) string {
 func TestJWTBearer(t *testing.T) {
 	signer := newJWTSigner(t)
 	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
-	a, clock := newAuthAPI(t, web.AuthConfig{RequireAuth: true, OIDC: &web.OIDCConfig{Issuer: issuer, Audience: audience,
+	a, clock := newAuthAPI(t, web.AuthConfig{OIDC: &web.OIDCConfig{Issuer: issuer, Audience: audience,
 		Keys: web.NewJWKS(signer.path, nil), OrgClaim: "organisation", RolesClaim: "realm_access.roles"}})
 	acc := newAccount(t, "municipality", "reader") // the organisation the tokens name
 	now := clock.Now().Unix()

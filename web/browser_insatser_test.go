@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -85,12 +84,11 @@ func newListeningAPI(t *testing.T) *api {
 	t.Helper()
 	db := layerstest.Require(t, testDB)
 	cat := layers.NewCatalogue()
-	store := layers.NewStore(db.Pool)
+	store := layers.NewStore(db.AppPool)
 	cache := web.NewTileCache(16 << 20)
 	listen(t, store, cat, cache)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(web.New(web.Config{Version: "test", TileCache: cache}, store, cat, log))
-	t.Cleanup(srv.Close)
+	srv := testServerOn(t, db, web.Config{Version: "test", TileCache: cache}, store, cat, log)
 	a := &api{t: t, srv: srv}
 	_, body := a.raw("GET", "/api", nil)
 	doc, err := openapi3.NewLoader().LoadFromData(body)

@@ -27,7 +27,7 @@ func TestCORS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(web.New(web.Config{CORSOrigins: tt.origins}, layers.NewStore(db.Pool), layers.NewCatalogue(), log))
+			srv := httptest.NewServer(web.New(web.Config{CORSOrigins: tt.origins}, layers.NewStore(db.AppPool), layers.NewCatalogue(), log))
 			defer srv.Close()
 			req, _ := http.NewRequest("GET", srv.URL+"/collections", nil)
 			req.Header.Set("Origin", tt.origin)

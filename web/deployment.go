@@ -45,12 +45,18 @@ const (
 )
 
 func (s *Server) deploymentRoutes(e *echo.Echo) {
-	get := func(path string, h echo.HandlerFunc) { e.Match([]string{http.MethodGet, http.MethodHead}, path, h) }
+	// Plans name places, risks from observations and units: internal data; making a plan or
+	// logging a dose writes.
+	internal := needClass(layers.Internal, "the deployment planner")
+	write := needWrite("the deployment planner")
+	get := func(path string, h echo.HandlerFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, internal)
+	}
 	get("/deployment/actor-types", s.actorTypes)
-	e.POST("/deployment/plans", s.createPlan)
+	e.POST("/deployment/plans", s.createPlan, internal, write)
 	get("/deployment/plans/:id", s.plan)
 	get("/deployment/plans/:id/delivery", s.planDelivery)
-	e.POST("/deployment/doses", s.recordDoses)
+	e.POST("/deployment/doses", s.recordDoses, internal, write)
 	get("/deployment/doses", s.doses)
 }
 

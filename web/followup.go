@@ -28,7 +28,9 @@ const (
 )
 
 func (s *Server) followupRoutes(get func(string, echo.HandlerFunc)) {
-	get("/analysis/followup/:interventionId", s.followupHandler)
+	// A follow-up reads an intervention and the observations around it: internal data.
+	internal := needClass(layers.Internal, "the follow-up of an intervention")
+	get("/analysis/followup/:interventionId", func(c echo.Context) error { return internal(s.followupHandler)(c) })
 }
 
 // followupOptions are the parameters of one follow-up.

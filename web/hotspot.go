@@ -59,7 +59,7 @@ var hotspotParams = []string{"method", "side", "band", "bandwidth", "cell", "dat
 	"weighting", "slice", "area", "crs", "f", "disclosure"}
 
 // parseHotspots parses and checks the query; every problem names its parameter.
-func (s *Server) parseHotspots(v url.Values) (*hotspotRequest, error) {
+func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotRequest, error) {
 	r := &hotspotRequest{method: "gistar", params: map[string]any{}}
 	if m := v.Get("method"); m != "" {
 		if m != "gistar" && m != "kde" && m != "emerging" {
@@ -130,7 +130,7 @@ func (s *Server) parseHotspots(v url.Values) (*hotspotRequest, error) {
 			return nil, invalid("f", "%q is not geojson (or raster for method=kde)", f)
 		}
 	}
-	if r.aggregated, err = s.parseDisclosure(v); err != nil {
+	if r.aggregated, err = s.parseDisclosure(ctx, v); err != nil {
 		return nil, err
 	}
 	r.params["disclosure"] = disclosureName(r.aggregated)
@@ -189,10 +189,11 @@ func (s *Server) parseObservationFilter(v url.Values, echo map[string]any) (laye
 // always when the server is configured so (Config.AggregatedOnly: a caller without access to
 // raw observations), and on request (disclosure=aggregated), which lets anyone preview the
 // public view. A request can only make the answer stricter, never looser.
-func (s *Server) parseDisclosure(v url.Values) (bool, error) {
+func (s *Server) parseDisclosure(ctx context.Context, v url.Values) (bool, error) {
 	switch d := v.Get("disclosure"); d {
 	case "", "full":
-		return s.cfg.AggregatedOnly, nil
+		// Callers who may not read observation points get the aggregated view only.
+		return s.cfg.AggregatedOnly || !layers.PrincipalFrom(ctx).MayRead(layers.Internal), nil
 	case "aggregated":
 		return true, nil
 	default:
@@ -241,7 +242,7 @@ func (s *Server) hotspots(c echo.Context) error {
 	if err := onlyParamsAny(c, hotspotParams...); err != nil {
 		return err
 	}
-	r, err := s.parseHotspots(c.QueryParams())
+	r, err := s.parseHotspots(c.Request().Context(), c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -725,7 +726,7 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	aggregated, err := s.parseDisclosure(v)
+	aggregated, err := s.parseDisclosure(c.Request().Context(), v)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -228,7 +227,7 @@ func TestHotspotsDisclosure(t *testing.T) {
 	// with its own threshold, whatever the request asks.
 	db := layerstest.Require(t, testDB)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(web.New(web.Config{AggregatedOnly: true, MinCellCount: 10}, layers.NewStore(db.Pool), layers.NewCatalogue(), log))
+	srv, _ := testServer(t, db, web.Config{AggregatedOnly: true, MinCellCount: 10}, layers.NewCatalogue(), log)
 	defer srv.Close()
 	res, err := srv.Client().Get(srv.URL + "/analysis/hotspots?datetime=2022-01-01/2022-12-31&disclosure=full")
 	if err != nil {

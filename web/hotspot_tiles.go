@@ -41,6 +41,7 @@ const analysisMemoSize = 8
 // get returns the analysis for key, running it once for concurrent callers, detached from
 // the first caller's context as TileCache.get does.
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
+	key = clearanceKey(ctx) + "|" + key // made from the rows the caller may see
 	m.mu.Lock()
 	if r, ok := m.items[key]; ok {
 		m.mu.Unlock()
@@ -103,7 +104,7 @@ func (s *Server) hotspotTile(c echo.Context) error {
 		return err
 	}
 	v := withoutF(c.QueryParams())
-	r, err := s.parseHotspots(v)
+	r, err := s.parseHotspots(c.Request().Context(), v)
 	if err != nil {
 		return err
 	}

@@ -43,22 +43,19 @@ func (s *Server) writeRoutes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
 }
 
 // authorizeWrite is the one place that decides whether the caller may write to layer l, and
-// what organisation the history records as changed_by (never a person): the caller's
-// organisation when authenticated, nobody ("" → NULL) when anonymous. Anonymous writes are
-// refused only with Config.Auth.RequireAuth (--require-auth), off until issue 7's
-// authorisation lands: until then deploy the server where only the coordination function
-// reaches it, or start it with --require-auth.
+// what organisation the history records as changed_by (never a person): an editor's or
+// admin's session, or a token or JWT with the write scope, of an organisation that may read
+// the layer (access.go). Row-level security checks the same again (migration 009).
 func (s *Server) authorizeWrite(c echo.Context, l *layers.Layer) (changedBy string, err error) {
-	p := layers.PrincipalFrom(c.Request().Context())
-	if s.auth.cfg.RequireAuth {
-		if p.IsAnonymous() {
-			return "", unauthorized(c, false, "writing to "+l.ID+" needs an editor's session, or an API token or JWT with the write scope")
-		}
-		if !p.HasScope("write") {
-			return "", echo.NewHTTPError(http.StatusForbidden, "writing to "+l.ID+" needs the editor role or the write scope")
-		}
+	if err := requireWrite(c, "writing to "+l.ID); err != nil {
+		return "", err
 	}
-	return p.Organisation, nil
+	// Writing a layer means reading it (the answer is the written feature), and row-level
+	// security refuses a row of a class the writer may not read.
+	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+		return "", err
+	}
+	return layers.PrincipalFrom(c.Request().Context()).Organisation, nil
 }
 
 // writableLayer resolves the collection of a write: unknown is 404, not writable is 405
@@ -281,6 +278,9 @@ func (s *Server) interventionItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+		return err
+	}
 	out, err := parseItemParams(c.QueryParams())
 	if err != nil {
 		return err
@@ -320,6 +320,9 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 // interventionHistory serves GET /collections/interventions/items/{featureId}/history: every
 // write through the API, oldest first, with the whole row before and after.
 func (s *Server) interventionHistory(c echo.Context) error {
+	if err := requireClass(c, layers.Internal, "the history of interventions"); err != nil {
+		return err
+	}
 	if err := onlyParams(c, "f"); err != nil {
 		return err
 	}

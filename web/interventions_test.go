@@ -481,11 +481,10 @@ func TestInterventionTileAfterWrite(t *testing.T) {
 	var ids []int64
 	cleanUp(t, &ids)
 	cat := layers.NewCatalogue()
-	store := layers.NewStore(testDB.Pool)
+	store := layers.NewStore(testDB.AppPool)
 	cache := web.NewTileCache(8 << 20)
 	listen(t, store, cat, cache)
-	srv := httptest.NewServer(web.New(web.Config{TileCache: cache}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(srv.Close)
+	srv := testServerOn(t, testDB, web.Config{TileCache: cache}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tile := func() []byte {
 		res, err := http.Get(srv.URL + tilePath("/collections/interventions", tiles.TileContaining(16.4321, 59.6432, 14)))
 		if err != nil {

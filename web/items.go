@@ -29,6 +29,9 @@ func (s *Server) items(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+		return err
+	}
 	r, err := parseItems(l, c.QueryParams())
 	if err != nil {
 		return err
@@ -37,6 +40,7 @@ func (s *Server) items(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	defer s.auditRestrictedRead(c, l, false)
 	c.Response().Header().Set("Content-Crs", "<"+r.query.CRS.URI()+">")
 	if r.format == formatCSV {
 		body, err := featuresCSV(l, &r.query, page)
@@ -56,6 +60,9 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+		return err
+	}
 	out, err := parseItemParams(c.QueryParams())
 	if err != nil {
 		return err
@@ -64,6 +71,7 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	defer s.auditRestrictedRead(c, l, false)
 	base := s.baseURL(c) + "/collections/" + l.ID
 	self := base + "/items/" + url.PathEscape(c.Param("featureId"))
 	body := featureDocument(f, []link{

@@ -44,10 +44,11 @@ func (s *Server) priorityRoutes(e *echo.Echo) {
 	e.POST("/analysis/priority", s.priority)
 	e.POST("/analysis/priority/compare", s.priorityCompare)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/analysis/priority/scenarios", s.priorityScenarios)
-	e.POST("/analysis/priority/scenarios", s.createPriorityScenario)
+	write := needWrite("changing a priority scenario")
+	e.POST("/analysis/priority/scenarios", s.createPriorityScenario, write)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/analysis/priority/scenarios/:id", s.priorityScenario)
-	e.PUT("/analysis/priority/scenarios/:id", s.updatePriorityScenario)
-	e.DELETE("/analysis/priority/scenarios/:id", s.deletePriorityScenario)
+	e.PUT("/analysis/priority/scenarios/:id", s.updatePriorityScenario, write)
+	e.DELETE("/analysis/priority/scenarios/:id", s.deletePriorityScenario, write)
 }
 
 // decodeBody reads a JSON body strictly: a media type other than application/json is a 415;

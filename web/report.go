@@ -49,7 +49,9 @@ func reportTemplate() (*template.Template, error) {
 
 func (s *Server) reportRoutes(get func(string, echo.HandlerFunc)) {
 	printer := newPDFPrinter(maxPDFPrinters, printPDF)
-	get("/report", func(c echo.Context) error { return s.report(c, printer) })
+	// The situational picture is for the collaboration's organisations: internal data.
+	internal := needClass(layers.Internal, "the Lägesbild report")
+	get("/report", internal(func(c echo.Context) error { return s.report(c, printer) }))
 }
 
 // maxPDFPrinters bounds the Chromium processes printing reports at once: each takes a few

@@ -65,6 +65,7 @@ type Server struct {
 	analyses analysisMemo
 	now      func() time.Time
 	auth     *authState
+	reads    restrictedReads
 }
 
 // New returns the Echo instance serving the API over store.

@@ -112,6 +112,9 @@ func (c *TileCache) InvalidateAll() {
 // does not fail the others waiting for the same tile; each caller stops waiting when its
 // own context ends.
 func (c *TileCache) get(ctx context.Context, key string, make func(context.Context) (*cachedTile, error)) (*cachedTile, error) {
+	// A tile is made from the rows its caller may see, so only callers of the same clearance
+	// share it (and its singleflight).
+	key = clearanceKey(ctx) + "|" + key
 	if c.maxBytes <= 0 {
 		c.misses.Inc()
 		return make(ctx)

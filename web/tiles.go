@@ -107,7 +107,7 @@ func parseTileID(c echo.Context) (tiles.TileID, error) {
 
 // parseTileQuery parses the query parameters of a collection tile: f, datetime, aggregate
 // and the layer's filterable properties.
-func (s *Server) parseTileQuery(l *layers.Layer, t tiles.TileID, v url.Values) (*tileRequest, error) {
+func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.TileID, v url.Values) (*tileRequest, error) {
 	r := &tileRequest{tile: t, query: layers.TileQuery{Tile: t}}
 	for name, vals := range v {
 		if len(vals) > 1 {
@@ -155,8 +155,9 @@ func (s *Server) parseTileQuery(l *layers.Layer, t tiles.TileID, v url.Values) (
 		}
 		r.query.Aggregate = agg
 	}
-	if s.cfg.AggregatedOnly && l.AggregateTiles {
-		// The disclosure-controlled view: counts per cell, small counts suppressed.
+	if l.AggregateTiles && (s.cfg.AggregatedOnly || !p.MayRead(l.Class)) {
+		// The disclosure-controlled view: counts per cell, small counts suppressed. It is
+		// what a caller who may not read the layer's points gets.
 		r.query.Aggregate, r.query.MinCount = true, s.minCellCount()
 	}
 	r.canon = fmt.Sprintf("%s|agg=%t,%d", withoutF(v).Encode(), r.query.Aggregate, r.query.MinCount)
@@ -173,9 +174,18 @@ func (s *Server) collectionTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.parseTileQuery(l, t, c.QueryParams())
+	p := layers.PrincipalFrom(c.Request().Context())
+	if !l.AggregateTiles { // a point layer's counts are for everyone; other layers' features by class
+		if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+			return err
+		}
+	}
+	r, err := s.parseTileQuery(p, l, t, c.QueryParams())
 	if err != nil {
 		return err
+	}
+	if !r.query.Aggregate {
+		defer s.auditRestrictedRead(c, l, true)
 	}
 	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation(l.SourceTables()...), t, r.canon)
 	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.Tile(ctx, l, r.query) })
@@ -196,8 +206,16 @@ func (s *Server) mapTile(c echo.Context) error {
 	if s.mapSet.err != nil {
 		return s.mapSet.err
 	}
+	// The map tile carries the base layers the caller may read (interventions are internal).
+	p := layers.PrincipalFrom(c.Request().Context())
+	var ls []*layers.Layer
+	for _, l := range s.mapSet.layers {
+		if p.MayRead(l.Class) {
+			ls = append(ls, l)
+		}
+	}
 	key := fmt.Sprintf("m|%d|%s", s.tiles.generation(s.mapSet.tables...), t)
-	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.CombinedTile(ctx, s.mapSet.layers, t) })
+	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.CombinedTile(ctx, ls, t) })
 }
 
 // serveTile sends the tile cached under key, making it with make on a miss.
@@ -378,7 +396,7 @@ func (s *Server) collectionTileset(c echo.Context) error {
 	v := c.QueryParams()
 	// Validate the filters as a tile request would, so a bad TileJSON is refused up front.
 	filters := withoutF(v)
-	if _, err := s.parseTileQuery(l, tiles.TileID{}, filters); err != nil {
+	if _, err := s.parseTileQuery(layers.PrincipalFrom(c.Request().Context()), l, tiles.TileID{}, filters); err != nil {
 		return err
 	}
 	f, err := parseFormat(v.Get("f"), formatJSON, formatTileJSON)

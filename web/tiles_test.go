@@ -382,11 +382,10 @@ func TestTileHTTP(t *testing.T) {
 func TestTileCache(t *testing.T) {
 	db := layerstest.Require(t, testDB)
 	cat := layers.NewCatalogue()
-	store := layers.NewStore(db.Pool)
+	store := layers.NewStore(db.AppPool)
 	cache := web.NewTileCache(8 << 20)
 	listen(t, store, cat, cache)
-	srv := httptest.NewServer(web.New(web.Config{TileCache: cache}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(srv.Close)
+	srv := testServerOn(t, db, web.Config{TileCache: cache}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	get := func(path string) []byte {
 		t.Helper()
 		res, err := http.Get(srv.URL + path)

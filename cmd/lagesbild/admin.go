@@ -62,7 +62,7 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, url, 2)
+	pool, err := openPool(ctx, url, 2, false)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,6 @@ func readPassword(file string, stdin io.Reader) (string, error) {
 // authFlags declares serve's identity flags; the returned function builds the configuration
 // after parsing (reading the JWKS, so a wrong path fails at start, not at the first login).
 func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Context) (web.AuthConfig, error) {
-	requireAuth := fs.Bool("require-auth", false, "refuse anonymous writes (until issue 7's authorisation lands, writes are open by default)")
 	demo := fs.Bool("demo", false, "accept the demo organisations and accounts of `demo load` (never in production)")
 	secure := fs.Bool("cookie-secure", false, "mark the session cookie Secure even over plain HTTP (behind a TLS proxy)")
 	idle := fs.Duration("session-idle", 30*time.Minute, "a session ends after this long without a request")
@@ -185,7 +184,7 @@ func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Co
 	orgClaim := fs.String("oidc-org-claim", "org", "claim (dotted path) holding the organisation code")
 	rolesClaim := fs.String("oidc-roles-claim", "roles", "claim (dotted path) holding the roles: reader, editor, admin")
 	return func(ctx context.Context) (web.AuthConfig, error) {
-		cfg := web.AuthConfig{RequireAuth: *requireAuth, Demo: *demo, CookieSecure: *secure, IdleTimeout: *idle, AbsoluteTimeout: *maxAge}
+		cfg := web.AuthConfig{Demo: *demo, CookieSecure: *secure, IdleTimeout: *idle, AbsoluteTimeout: *maxAge}
 		if *idle <= 0 || *maxAge <= 0 {
 			return cfg, usageError{"--session-idle and --session-max must be positive"}
 		}

@@ -79,7 +79,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pool, err := openPool(ctx, url, 2)
+	pool, err := openPool(ctx, url, 2, false)
 	if err != nil {
 		return err
 	}

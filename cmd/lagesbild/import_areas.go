@@ -50,7 +50,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pool, err := openPool(ctx, url, 2)
+	pool, err := openPool(ctx, url, 2, false)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func importObservationsCmd(ctx context.Context, args []string, getenv func(strin
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pool, err := openPool(ctx, url, 2)
+	pool, err := openPool(ctx, url, 2, false)
 	if err != nil {
 		return err
 	}

@@ -115,13 +115,18 @@ func databaseURL(getenv func(string) string) (string, error) {
 	return url, nil
 }
 
-// openPool connects with the session settings of layers.ConfigurePool.
-func openPool(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+// openPool connects with the session settings of layers.ConfigurePool. The server's pool acts
+// as layers.AppRole (appRole), so row-level security holds for everything it reads; the
+// operator's commands (imports, demo load, accounts) act as the connecting role.
+func openPool(ctx context.Context, url string, maxConns int32, appRole bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, usageError{fmt.Sprintf("DATABASE_URL: %v", err)}
 	}
 	layers.ConfigurePool(cfg)
+	if appRole {
+		layers.UseAppRole(cfg)
+	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
@@ -158,7 +163,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, url, int32(*maxConns))
+	pool, err := openPool(ctx, url, int32(*maxConns), true)
 	if err != nil {
 		return err
 	}
@@ -251,7 +256,7 @@ func demoLoad(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	pool, err := openPool(ctx, url, 4)
+	pool, err := openPool(ctx, url, 4, false)
 	if err != nil {
 		return err
 	}

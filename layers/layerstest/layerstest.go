@@ -32,7 +32,10 @@ import (
 // DB is a test database: its URL and a pool connected to it.
 type DB struct {
 	URL  string
-	Pool *pgxpool.Pool
+	Pool *pgxpool.Pool // as the owner: row-level security does not apply
+	// AppPool acts as layers.AppRole, as the server does: row-level security applies, and
+	// what a query sees depends on the principal in its context.
+	AppPool *pgxpool.Pool
 }
 
 // Main is called from a package's TestMain. It prepares the database named after pkg, stores
@@ -57,6 +60,7 @@ func Main(m *testing.M, pkg string, db **DB) int {
 	*db = d
 	code := m.Run()
 	d.Pool.Close()
+	d.AppPool.Close()
 	return code
 }
 
@@ -130,7 +134,14 @@ func open(ctx context.Context, url, pkg string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", name, err)
 	}
-	return &DB{URL: u.String(), Pool: pool}, nil
+	appCfg := poolCfg.Copy()
+	layers.UseAppRole(appCfg)
+	app, err := pgxpool.NewWithConfig(ctx, appCfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect %s as %s: %w", name, layers.AppRole, err)
+	}
+	return &DB{URL: u.String(), Pool: pool, AppPool: app}, nil
 }
 
 func buildTemplate(ctx context.Context, admin *pgx.Conn, cfg *pgx.ConnConfig, tmpl, fp string) error {

@@ -1,0 +1,253 @@
+package layers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// AppRole is the database role the server acts as (migration 009). It owns nothing, so
+// row-level security applies to every statement it sends.
+const AppRole = "lagesbild_app"
+
+// UseAppRole makes every connection of cfg SET ROLE to AppRole as it opens, so a server
+// configured with the owner's connection string still reads under row-level security. The
+// connecting role must be a member of AppRole (migration 009 grants it to the migrating role).
+func UseAppRole(cfg *pgxpool.Config) {
+	prev := cfg.AfterConnect
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if prev != nil {
+			if err := prev(ctx, c); err != nil {
+				return err
+			}
+		}
+		if _, err := c.Exec(ctx, "SET ROLE "+AppRole); err != nil {
+			return fmt.Errorf("set role %s (has migration 009 run?): %w", AppRole, err)
+		}
+		return nil
+	}
+}
+
+// Clearance is the most protected data class p may read: the police read restricted rows;
+// the organisations running the collaboration (municipality, region, the municipal housing
+// company) internal ones; civil-society partners, the public and anonymous callers open
+// ones. It mirrors lgb_may_read in migration 009, which is what actually holds; this copy
+// lets handlers answer 401/403 and key caches by what a caller can see.
+func (p *Principal) Clearance() DataClass {
+	if p.IsAnonymous() {
+		return Open
+	}
+	switch p.OrgKind {
+	case "police":
+		return Restricted
+	case "municipality", "region", "housing":
+		return Internal
+	}
+	return Open
+}
+
+// MayRead reports whether p may read rows of class c.
+func (p *Principal) MayRead(c DataClass) bool {
+	return classRank(c) <= classRank(p.Clearance())
+}
+
+func classRank(c DataClass) int {
+	switch c {
+	case Open:
+		return 0
+	case Internal:
+		return 1
+	case Restricted:
+		return 2
+	}
+	return 3 // unknown: nobody
+}
+
+// MayWrite mirrors lgb_may_write: the write scope, in an organisation that is not the public.
+func (p *Principal) MayWrite() bool {
+	return !p.IsAnonymous() && p.OrgKind != "public" && p.HasScope("write")
+}
+
+// dbRole is the role setting of p: the highest its credential may act as, from its scopes
+// (a token or JWT has scopes and no account role).
+func (p *Principal) dbRole() string {
+	switch {
+	case p.IsAnonymous():
+		return ""
+	case p.HasScope("admin"):
+		return "admin"
+	case p.HasScope("write"):
+		return "editor"
+	case p.HasScope("read"):
+		return "reader"
+	}
+	return ""
+}
+
+// setCallerSQL makes the caller's settings transaction-local: they end with the transaction
+// (the implicit one of a pipeline ends at its Sync), so a pooled connection never carries one
+// request's identity into the next.
+const setCallerSQL = `SELECT set_config('lagesbild.org', $1, true), set_config('lagesbild.org_kind', $2, true),
+       set_config('lagesbild.role', $3, true)`
+
+func callerArgs(ctx context.Context) []any {
+	p := PrincipalFrom(ctx)
+	if p.IsAnonymous() {
+		return []any{"", "", ""}
+	}
+	return []any{p.Organisation, p.OrgKind, p.dbRole()}
+}
+
+// callerDB is the Store's access to the pool: every statement runs in a transaction that
+// first sets the caller of ctx (see setCallerSQL), which the policies of migration 009 read.
+// A single statement goes as a two-statement pipeline in one round trip (one implicit
+// transaction up to the Sync); Begin sets the caller as the transaction's first statement.
+type callerDB struct {
+	pool *pgxpool.Pool
+}
+
+// Query runs sql as the caller of ctx.
+func (d callerDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	br, err := d.start(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &callerRows{Rows: rows, br: br}, nil
+}
+
+// QueryRow runs sql as the caller of ctx; the row is read by Scan.
+func (d callerDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	br, err := d.start(ctx, sql, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return callerRow{br: br}
+}
+
+// Exec runs sql as the caller of ctx.
+func (d callerDB) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	br, err := d.start(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+// Begin starts a transaction acting as the caller of ctx.
+func (d callerDB) Begin(ctx context.Context) (pgx.Tx, error) {
+	tx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, setCallerSQL, callerArgs(ctx)...); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, fmt.Errorf("set caller: %w", err)
+	}
+	return tx, nil
+}
+
+// SendBatch sends b as the caller of ctx, in one implicit transaction.
+func (d callerDB) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	nb := &pgx.Batch{}
+	nb.Queue(setCallerSQL, callerArgs(ctx)...)
+	nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
+	br := d.pool.SendBatch(ctx, nb)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return errBatch{err}
+	}
+	return br
+}
+
+// Acquire gives a raw connection, for LISTEN; it carries no caller.
+func (d callerDB) Acquire(ctx context.Context) (*pgxpool.Conn, error) { return d.pool.Acquire(ctx) }
+
+// Ping checks the database answers.
+func (d callerDB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+
+// start sends the caller's settings and sql as one pipeline and consumes the settings' result.
+func (d callerDB) start(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue(setCallerSQL, callerArgs(ctx)...)
+	b.Queue(sql, args...)
+	br := d.pool.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+// callerRows closes the pipeline (ending its transaction and releasing the connection) with
+// the rows.
+type callerRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+}
+
+func (r *callerRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	_ = r.br.Close()
+}
+
+func (r *callerRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+type callerRow struct{ br pgx.BatchResults }
+
+func (r callerRow) Scan(dest ...any) error {
+	err := r.br.QueryRow().Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+type errBatch struct{ err error }
+
+func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+func (b errBatch) Query() (pgx.Rows, error)         { return nil, b.err }
+func (b errBatch) QueryRow() pgx.Row                { return errRow{b.err} }
+func (b errBatch) Close() error                     { return b.err }
+func (b errBatch) Tx() pgx.Tx                       { return nil }
+
+// principalForRoles is the principal of an organisation of kind acting with roles, for
+// tests and tools that act as a caller without a credential.
+func principalForRoles(org, kind string, roles ...string) *Principal {
+	return &Principal{Credential: CredentialToken, Organisation: org, OrgKind: kind,
+		Roles: slices.Clone(roles), Scopes: ScopesOf(roles)}
+}
+
+// ActingAs returns ctx carrying a principal of organisation org of kind acting with role
+// (reader, editor or admin): what a credential of that organisation would establish. For
+// tests and the command line, which act without a request.
+func ActingAs(ctx context.Context, org, kind, role string) context.Context {
+	return WithPrincipal(ctx, principalForRoles(org, kind, RolesOf(role)...))
+}

@@ -1,0 +1,146 @@
+package web
+
+// Need-to-know access (issue 7). What a caller may read is decided twice: here, so that an
+// answer is a clear 401 (no credential) or 403 (a credential without the right), and in
+// PostgreSQL by row-level security (migration 009), which holds even where a check here is
+// missing. Handlers check the data class of what they serve with requireClass (per layer) or
+// their routes carry needClass / needWrite (per route).
+//
+// The rules: open layers and rows for everyone; internal for the police, the municipality,
+// the region and the housing company; restricted (police observations) for the police.
+// Observations are an internal layer, yet everyone gets their aggregated counts — tiles of
+// counts per cell and the hotspot analyses in aggregated disclosure, with small counts
+// suppressed — over the rows they may see.
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// requireClass answers 401 to an anonymous caller and 403 to one whose organisation may not
+// read data of class class; what names the thing refused.
+func requireClass(c echo.Context, class layers.DataClass, what string) error {
+	p := layers.PrincipalFrom(c.Request().Context())
+	if p.MayRead(class) {
+		return nil
+	}
+	if p.IsAnonymous() {
+		return unauthorized(c, false, what+" is "+string(class)+" data: log in, or send an API token or JWT")
+	}
+	return echo.NewHTTPError(http.StatusForbidden, what+" is "+string(class)+" data, which organisation "+p.Organisation+" may not read")
+}
+
+// requireWrite answers 401 to an anonymous caller and 403 to one without the write scope
+// (an editor's or admin's session, or a token or JWT with the write scope), or whose
+// organisation is the public.
+func requireWrite(c echo.Context, what string) error {
+	p := layers.PrincipalFrom(c.Request().Context())
+	switch {
+	case p.MayWrite():
+		return nil
+	case p.IsAnonymous():
+		return unauthorized(c, false, what+" needs an editor's session, or an API token or JWT with the write scope")
+	}
+	return echo.NewHTTPError(http.StatusForbidden, what+" needs the editor role or the write scope")
+}
+
+// needClass is route middleware: the route serves data of class class.
+func needClass(class layers.DataClass, what string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := requireClass(c, class, what); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
+// needWrite is route middleware for a route that changes data.
+func needWrite(what string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := requireWrite(c, what); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
+// clearanceKey is the part of a cache key that says what the caller can see: everything the
+// server caches (tiles, analyses, extents) is made from the rows of one clearance.
+func clearanceKey(ctx context.Context) string {
+	return string(layers.PrincipalFrom(ctx).Clearance())
+}
+
+// privateCaching keeps shared caches from handing one caller's answer to another: every
+// answer varies by the credentials, and an authenticated caller's answers are private.
+func privateCaching(c echo.Context, p *layers.Principal) {
+	res := c.Response()
+	res.Header().Add(echo.HeaderVary, "Authorization, Cookie")
+	if p.IsAnonymous() {
+		return
+	}
+	res.Before(func() {
+		h := res.Header()
+		if cc := h.Get("Cache-Control"); strings.HasPrefix(cc, "public") {
+			h.Set("Cache-Control", "private"+strings.TrimPrefix(cc, "public"))
+		}
+	})
+}
+
+// restrictedReads records reads of restricted data in the audit log: who read which layer,
+// when and from where. A map view fetches dozens of tiles a minute, so tile reads are
+// recorded once per caller and layer per readWindow; every other read (items, a feature, an
+// export) once per request.
+type restrictedReads struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+const readWindow = 10 * time.Minute
+
+// auditRestrictedRead appends a read entry when the caller may read restricted data and l
+// holds rows of that class; tile says whether the read is a tile.
+func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, tile bool) {
+	p := layers.PrincipalFrom(c.Request().Context())
+	if !l.MayHoldRestricted() || !p.MayRead(layers.Restricted) || c.Response().Status >= 300 {
+		return
+	}
+	if tile {
+		key := p.Credential + "|" + p.Organisation + "|" + p.Username + "|" + strconv.FormatInt(p.TokenID, 10) + "|" + l.ID
+		now := s.now()
+		r := &s.reads
+		r.mu.Lock()
+		if r.last == nil {
+			r.last = map[string]time.Time{}
+		}
+		if t, ok := r.last[key]; ok && now.Sub(t) < readWindow {
+			r.mu.Unlock()
+			return
+		}
+		r.last[key] = now
+		if len(r.last) > 10000 { // forget old callers rather than grow without bound
+			for k, t := range r.last {
+				if now.Sub(t) >= readWindow {
+					delete(r.last, k)
+				}
+			}
+		}
+		r.mu.Unlock()
+	}
+	details := map[string]any{"query": c.Request().URL.RawQuery}
+	if tile {
+		details["tiles_for_minutes"] = int(readWindow / time.Minute)
+	}
+	s.audit(c, layers.AuditEntry{Action: layers.AuditRead, ObjectType: l.ID, ObjectID: c.Param("featureId"), Details: details}, nil)
+}
