@@ -146,11 +146,15 @@ func (p *propsBuilder) build(features []Feature) []Field {
 	fields := make([]Field, len(p.names))
 	names := sanitiseNames(p.names)
 	for c := range p.names {
-		all := mInteger | mNumber | mBoolean | mDate | mDateTime
+		all, seen := mInteger|mNumber|mBoolean|mDate|mDateTime, false
 		for _, row := range p.rows {
 			if c < len(row) && row[c].kind != rawNull {
 				all &= p.mask(row[c])
+				seen = true
 			}
+		}
+		if !seen {
+			all = 0 // a column of nulls only is a string column
 		}
 		t := String
 		for _, o := range inferenceOrder {
