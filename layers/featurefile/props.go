@@ -46,7 +46,7 @@ var inferenceOrder = []struct {
 }{{mInteger, Integer}, {mNumber, Number}, {mBoolean, Boolean}, {mDate, Date}, {mDateTime, DateTime}}
 
 var (
-	dateRE     = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	dateRE     = regexp.MustCompile(`^[0-9]{4}([-/])[0-9]{2}[-/][0-9]{2}$`) // GDAL's CSV writes 2024/03/01
 	dateTimeRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}`)
 )
 
@@ -114,7 +114,7 @@ func (p *propsBuilder) mask(v rawValue) typeMask {
 
 func dateMask(s string) typeMask {
 	if dateRE.MatchString(s) {
-		if _, err := time.Parse(time.DateOnly, s); err == nil {
+		if _, err := parseDate(s); err == nil {
 			return mDate
 		}
 	} else if dateTimeRE.MatchString(s) {
@@ -204,7 +204,7 @@ func (p *propsBuilder) convert(v rawValue, t FieldType) any {
 		}
 		return strings.EqualFold(s, "true")
 	case Date:
-		d, _ := time.Parse(time.DateOnly, s)
+		d, _ := parseDate(s)
 		return d
 	case DateTime:
 		d, _ := time.Parse(time.RFC3339Nano, s)
@@ -304,3 +304,7 @@ func truncate(s string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func parseDate(s string) (time.Time, error) {
+	return time.Parse(time.DateOnly, strings.ReplaceAll(s, "/", "-"))
+}

@@ -275,7 +275,7 @@ func ringsToMultiPolygon(flat []float64, ends []int) *geom.MultiPolygon {
 	}
 	if len(outers) == 0 { // all counter-clockwise: a writer that ignored the convention
 		for _, h := range holes {
-			outers = append(outers, []ring{h})
+			outers = append(outers, []ring{{reversed(h.coords)}})
 		}
 		holes = nil
 	}
@@ -296,7 +296,10 @@ func ringsToMultiPolygon(flat []float64, ends []int) *geom.MultiPolygon {
 	for _, p := range outers {
 		var e []int
 		for _, r := range p {
-			out = append(out, r.coords...)
+			// Reversed to GeoJSON's (RFC 7946) orientation: outer rings counter-clockwise.
+			for i := len(r.coords) - 2; i >= 0; i -= 2 {
+				out = append(out, r.coords[i], r.coords[i+1])
+			}
 			e = append(e, len(out))
 		}
 		endss = append(endss, e)
@@ -452,4 +455,12 @@ func decodeText(s string, latin1 bool) string {
 		r[i] = rune(s[i]) // ISO 8859-1; Windows-1252 differs only in 0x80–0x9F
 	}
 	return string(r)
+}
+
+func reversed(c []float64) []float64 {
+	out := make([]float64, 0, len(c))
+	for i := len(c) - 2; i >= 0; i -= 2 {
+		out = append(out, c[i], c[i+1])
+	}
+	return out
 }
