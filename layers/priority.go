@@ -227,17 +227,23 @@ func nonNil(m map[string]float64) map[string]float64 {
 // FeasibilityInput is one configured input of the feasibility score.
 type FeasibilityInput struct {
 	Key          string   `json:"key"`
-	Source       string   `json:"source"` // indicator, meeting_places or interventions
+	Source       string   `json:"source"` // indicator, meeting_places, interventions or partner_layer
 	IndicatorKey string   `json:"indicator_key,omitempty"`
 	PlaceKinds   []string `json:"place_kinds,omitempty"`
 	Direction    string   `json:"direction"` // higher_is_better or higher_is_worse (for the chance of success)
 	Weight       float64  `json:"weight"`
 	Rationale    string   `json:"rationale"`
+	// A partner layer's district share (source partner_layer, see PartnerShares): the
+	// layer, its summed property, and the indicator it is a share of ("" for the sum itself).
+	PartnerLayer    string `json:"partner_layer,omitempty"`
+	PartnerProperty string `json:"partner_property,omitempty"`
+	PartnerTotal    string `json:"partner_total,omitempty"`
 }
 
 // FeasibilityInputs returns the configured feasibility inputs, by key.
 func (s *Store) FeasibilityInputs(ctx context.Context) ([]FeasibilityInput, error) {
-	rows, err := s.pool.Query(ctx, `SELECT key, source, coalesce(indicator_key, ''), place_kinds, direction, weight, rationale
+	rows, err := s.pool.Query(ctx, `SELECT key, source, coalesce(indicator_key, ''), place_kinds, direction, weight, rationale,
+	                                        coalesce(partner_layer, ''), coalesce(partner_property, ''), coalesce(partner_total, '')
 	                                 FROM priority_feasibility_inputs ORDER BY key`)
 	if err != nil {
 		return nil, fmt.Errorf("feasibility inputs: %w", err)
