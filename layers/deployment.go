@@ -195,12 +195,16 @@ VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 3006))`, row...
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return 0, fmt.Errorf("save plan targets: %w", err)
 	}
-	items := make([][]any, len(p.Items))
+	// One INSERT over arrays rather than COPY, which PostgreSQL refuses on a table with
+	// row-level security (migration 009).
+	n := len(p.Items)
+	weeks, actors, targetIDs, visits, minutes := make([]int16, n), make([]string, n), make([]string, n), make([]int32, n), make([]float64, n)
 	for k, it := range p.Items {
-		items[k] = []any{id, int16(it.Week), it.ActorType, it.TargetID, int32(it.Visits), it.Minutes}
+		weeks[k], actors[k], targetIDs[k], visits[k], minutes[k] = int16(it.Week), it.ActorType, it.TargetID, int32(it.Visits), it.Minutes
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"deployment_plan_items"},
-		[]string{"plan_id", "week", "actor_type", "target_id", "visits", "minutes"}, pgx.CopyFromRows(items)); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO deployment_plan_items (plan_id, week, actor_type, target_id, visits, minutes)
+SELECT $1, w, a, t, v, m FROM unnest($2::smallint[], $3::text[], $4::text[], $5::integer[], $6::double precision[]) AS u(w, a, t, v, m)`,
+		id, weeks, actors, targetIDs, visits, minutes); err != nil {
 		return 0, fmt.Errorf("save plan items: %w", err)
 	}
 	doc, err := document(id, created)

@@ -14,6 +14,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -85,6 +86,9 @@ func clearanceKey(ctx context.Context) string {
 // privateCaching keeps shared caches from handing one caller's answer to another: every
 // answer varies by the credentials, and an authenticated caller's answers are private.
 func privateCaching(c echo.Context, p *layers.Principal) {
+	if strings.HasPrefix(c.Request().URL.Path, pagePath) { // the page is the same for everyone
+		return
+	}
 	res := c.Response()
 	res.Header().Add(echo.HeaderVary, "Authorization, Cookie")
 	if p.IsAnonymous() {
@@ -99,9 +103,11 @@ func privateCaching(c echo.Context, p *layers.Principal) {
 }
 
 // restrictedReads records reads of restricted data in the audit log: who read which layer,
-// when and from where. A map view fetches dozens of tiles a minute, so tile reads are
-// recorded once per caller and layer per readWindow; every other read (items, a feature, an
-// export) once per request.
+// when and from where. Items and single features are recorded when the answer holds a
+// restricted row (their class column says so), once per request with the count. Tiles cannot
+// be looked into cheaply, so a tile of points of a layer above the open class read by a caller
+// cleared for restricted data counts as such a read; a map view fetches dozens of tiles a
+// minute, so those are recorded once per caller and layer per readWindow.
 type restrictedReads struct {
 	mu   sync.Mutex
 	last map[string]time.Time
@@ -109,14 +115,33 @@ type restrictedReads struct {
 
 const readWindow = 10 * time.Minute
 
-// auditRestrictedRead appends a read entry when the caller may read restricted data and l
-// holds rows of that class; tile says whether the read is a tile.
-func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, tile bool) {
+// restrictedRows counts the features of page whose class column says restricted.
+func restrictedRows(l *layers.Layer, fs []layers.Feature) int {
+	if l.ClassColumn == "" {
+		return 0
+	}
+	n := 0
+	for _, f := range fs {
+		var props map[string]json.RawMessage
+		if json.Unmarshal(f.Properties, &props) == nil && string(props[l.ClassColumn]) == `"restricted"` {
+			n++
+		}
+	}
+	return n
+}
+
+// auditRestrictedRead appends a read entry for an answer of layer l holding rows restricted
+// rows (-1: a tile, unknown).
+func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, rows int) {
 	p := layers.PrincipalFrom(c.Request().Context())
-	if !l.MayHoldRestricted() || !p.MayRead(layers.Restricted) || c.Response().Status >= 300 {
+	if rows == 0 || !p.MayRead(layers.Restricted) || c.Response().Status >= 300 {
 		return
 	}
+	tile := rows < 0
 	if tile {
+		if !l.MayHoldRestricted() || l.Class == layers.Open {
+			return
+		}
 		key := p.Credential + "|" + p.Organisation + "|" + p.Username + "|" + strconv.FormatInt(p.TokenID, 10) + "|" + l.ID
 		now := s.now()
 		r := &s.reads
@@ -141,6 +166,8 @@ func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, tile bool)
 	details := map[string]any{"query": c.Request().URL.RawQuery}
 	if tile {
 		details["tiles_for_minutes"] = int(readWindow / time.Minute)
+	} else {
+		details["restricted_rows"] = rows
 	}
 	s.audit(c, layers.AuditEntry{Action: layers.AuditRead, ObjectType: l.ID, ObjectID: c.Param("featureId"), Details: details}, nil)
 }

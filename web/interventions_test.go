@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -241,8 +240,8 @@ func TestInterventionRoundTrip(t *testing.T) {
 		if v.Version != int64(i+1) {
 			t.Errorf("history entry %d has version %d", i, v.Version)
 		}
-		if v.ChangedBy != nil {
-			t.Errorf("changed_by %q before access control exists", *v.ChangedBy)
+		if v.ChangedBy == nil || *v.ChangedBy != testOrg {
+			t.Errorf("changed_by %v, want the writer's organisation %q", v.ChangedBy, testOrg)
 		}
 		if (string(v.Before) == "null") != (v.Operation == "create") || (string(v.After) == "null") != (v.Operation == "delete") {
 			t.Errorf("entry %d (%s): before %s, after %s", i, v.Operation, v.Before, v.After)

@@ -40,7 +40,7 @@ func (s *Server) items(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	defer s.auditRestrictedRead(c, l, false)
+	defer s.auditRestrictedRead(c, l, restrictedRows(l, page.Features))
 	c.Response().Header().Set("Content-Crs", "<"+r.query.CRS.URI()+">")
 	if r.format == formatCSV {
 		body, err := featuresCSV(l, &r.query, page)
@@ -71,7 +71,7 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	defer s.auditRestrictedRead(c, l, false)
+	defer s.auditRestrictedRead(c, l, restrictedRows(l, []layers.Feature{f}))
 	base := s.baseURL(c) + "/collections/" + l.ID
 	self := base + "/items/" + url.PathEscape(c.Param("featureId"))
 	body := featureDocument(f, []link{

@@ -56,7 +56,7 @@ func TestTileCacheSharedWorkOutlivesACancelledCaller(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("second caller never got the tile")
 	}
-	if _, ok := c.items["k"]; !ok {
+	if _, ok := c.items[clearanceKey(context.Background())+"|k"]; !ok {
 		t.Errorf("the tile was not cached")
 	}
 }

@@ -185,7 +185,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 		return err
 	}
 	if !r.query.Aggregate {
-		defer s.auditRestrictedRead(c, l, true)
+		defer s.auditRestrictedRead(c, l, -1)
 	}
 	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation(l.SourceTables()...), t, r.canon)
 	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.Tile(ctx, l, r.query) })
