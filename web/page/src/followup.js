@@ -130,6 +130,18 @@ export class FollowupView {
     return this.started;
   }
 
+  /**
+   * reload asks the API again after the caller changed (login, logout, an ended session):
+   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
+   * starts over on its next activation. Returns false when the view must be activated anew.
+   */
+  reload() {
+    if (!this.started) return true;
+    if (!this.built) { this.started = null; return false; }
+    this.load();
+    return true;
+  }
+
   showLayers(on) {
     this.active = on;
     if (!this.map.getLayer('fu-target')) return;
@@ -146,6 +158,7 @@ export class FollowupView {
     this.districts = districts.features.filter((f) => f.properties.level !== 'municipality');
     this.addLayers();
     this.buildControls();
+    this.built = true;
     this.renderLegend();
     // The first intervention by start date that the data can follow up a year after.
     const first = [...this.interventions].sort((a, b) => a.start.localeCompare(b.start))[0];

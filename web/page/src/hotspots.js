@@ -113,6 +113,18 @@ export class HotspotView {
     return this.started.then(() => this.showLayers());
   }
 
+  /**
+   * reload asks the API again after the caller changed (login, logout, an ended session):
+   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
+   * starts over on its next activation. Returns false when the view must be activated anew.
+   */
+  reload() {
+    if (!this.started) return true;
+    if (!this.built) { this.started = null; return false; }
+    this.run();
+    return true;
+  }
+
   deactivate() { this.active = false; }
 
   async init() {

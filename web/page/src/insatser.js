@@ -10,7 +10,7 @@
 //
 // The enumerations (category, horizon, approach, status, observation categories) come from
 // the API's OpenAPI document, so the form offers what the catalogue declares.
-import { apiURL, getJSON } from './api.js';
+import { apiFetch, apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { addInterventionLayers, horizonColours, horizonMatch, bounds, whenIdle } from './map.js';
 import { swatch } from './choropleth.js';
@@ -104,7 +104,7 @@ const h = (tag, attrs = {}, ...kids) => {
 
 /** request sends a write; the answer is {status, etag, body} with the problem document for errors. */
 async function request(method, path, body, headers = {}) {
-  const res = await fetch(apiURL(path), {
+  const res = await apiFetch(apiURL(path), {
     method, cache: 'no-store', body: body == null ? undefined : JSON.stringify(body),
     headers: { Accept: 'application/geo+json, application/json', ...headers },
   });
@@ -136,6 +136,18 @@ export class InterventionsView {
     return this.started;
   }
 
+  /**
+   * reload asks the API again after the caller changed (login, logout, an ended session):
+   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
+   * starts over on its next activation. Returns false when the view must be activated anew.
+   */
+  reload() {
+    if (!this.started) return true;
+    if (!this.built) { this.started = null; return false; }
+    this.load();
+    return true;
+  }
+
   showLayers(on) {
     this.active = on;
     if (!this.map.getLayer('insatser-fill')) return;
@@ -162,6 +174,7 @@ export class InterventionsView {
     this.indicators = indicators.features.map((f) => ({ key: f.id, ...f.properties }));
     this.addLayers();
     this.buildControls();
+    this.built = true;
     this.renderLegend();
     this.showDetails(null);
     await this.load();

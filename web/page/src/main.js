@@ -1,8 +1,9 @@
 // Entry point of the map page. Each view is a module (map, choropleth, panel, chart); later
 // views (hot spots, Prioritering) plug in beside them through the same map and panel.
 // window.lagesbild exposes the map and a ready flag for the browser tests.
-import { getJSON } from './api.js';
-import { t, setLang, getLang, onLangChange, label } from './i18n.js';
+import { getJSON, onDenied, denied, currentUser } from './api.js';
+import { Account } from './auth.js';
+import { t, setLang, getLang, onLangChange, label, addTexts } from './i18n.js';
 import {
   createMap, setVisible, observationTiles, whenIdle, bounds, clickable, severityColours, horizonColours, placeColour, cellColour,
 } from './map.js';
@@ -27,10 +28,92 @@ const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'v
 
 const $ = (id) => document.getElementById(id);
 
-const app = { map: null, ready: false, state: {}, errors: [] };
+// api: the page's own API client, for the browser tests to make requests as the page does.
+const app = { map: null, ready: false, state: {}, errors: [], api: { getJSON } };
 window.lagesbild = app;
 
 function status(msg) { $('status').textContent = msg; }
+
+addTexts({
+  sv: {
+    deniedLogin: 'Logga in för att se {what}.',
+    deniedLoginWrite: 'Logga in för att ändra {what}.',
+    deniedOrg: 'Din organisation har inte behörighet att se {what}.',
+    deniedOrgWrite: 'Din organisation har inte behörighet att ändra {what}.',
+    accessNotice: 'Behörighet',
+    w_observations: 'observationer', w_interventions: 'insatser', w_priority: 'prioriteringen', w_hotspots: 'brännpunkterna',
+    w_followup: 'uppföljningen', w_deployment: 'insatsplaneringen', w_partners: 'partnerlagren', w_indicators: 'indikatorerna',
+    w_places: 'platserna', w_districts: 'stadsdelarna', w_tiles: 'kartlagren', w_audit: 'granskningsloggen', w_other: 'de här uppgifterna',
+  },
+  en: {
+    deniedLogin: 'Log in to see {what}.',
+    deniedLoginWrite: 'Log in to change {what}.',
+    deniedOrg: 'Your organisation is not authorised to see {what}.',
+    deniedOrgWrite: 'Your organisation is not authorised to change {what}.',
+    accessNotice: 'Access',
+    w_observations: 'observations', w_interventions: 'interventions', w_priority: 'the prioritisation', w_hotspots: 'the hot spots',
+    w_followup: 'the follow-up', w_deployment: 'deployment planning', w_partners: 'the partner layers', w_indicators: 'the indicators',
+    w_places: 'the places', w_districts: 'the districts', w_tiles: 'the map layers', w_audit: 'the audit log', w_other: 'this information',
+  },
+});
+
+// What a refused API path holds, for the notice ("Logga in för att se observationer").
+const deniedWhat = [
+  [/^collections\/observations|^analysis\/harm/, 'observations'], [/^collections\/interventions/, 'interventions'],
+  [/^analysis\/priority/, 'priority'], [/^analysis\/hotspots/, 'hotspots'], [/^analysis\/followup/, 'followup'],
+  [/^deployment/, 'deployment'], [/^partners/, 'partners'], [/^indicators|^collections\/indicator/, 'indicators'],
+  [/^collections\/places/, 'places'], [/^collections\/districts/, 'districts'], [/^tiles/, 'tiles'], [/^audit/, 'audit'],
+];
+
+/**
+ * AccessNotices lists what the API refused (401: log in; 403: your organisation may not),
+ * one line per kind of data, with a login button while anonymous; cleared when the caller
+ * changes and the views ask again.
+ */
+class AccessNotices {
+  constructor(el, login) {
+    this.el = el;
+    this.login = login;
+    this.items = new Map(); // key → {status, what, write}
+    onLangChange(() => this.render());
+  }
+
+  add({ status: code, path, method }) {
+    const what = deniedWhat.find(([re]) => re.test(path))?.[1] ?? 'other';
+    const write = !['GET', 'HEAD'].includes(method) && !path.startsWith('analysis/');
+    const key = `${code}|${what}|${write}`;
+    if (this.items.has(key)) return;
+    this.items.set(key, { status: code, what, write });
+    this.render();
+  }
+
+  clear() { this.items.clear(); this.render(); }
+
+  render() {
+    const lines = [...this.items.values()].map((n) => {
+      const key = n.status === 401 ? (n.write ? 'deniedLoginWrite' : 'deniedLogin') : (n.write ? 'deniedOrgWrite' : 'deniedOrg');
+      const li = document.createElement('li');
+      li.dataset.status = String(n.status);
+      li.dataset.what = n.what;
+      li.textContent = t(key, { what: t(`w_${n.what}`) });
+      return li;
+    });
+    this.el.hidden = lines.length === 0;
+    if (!lines.length) { this.el.replaceChildren(); return; }
+    const ul = document.createElement('ul');
+    ul.append(...lines);
+    const kids = [ul];
+    if (!currentUser() && [...this.items.values()].some((n) => n.status === 401)) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'primary';
+      b.textContent = t('login');
+      b.addEventListener('click', () => this.login());
+      kids.push(b);
+    }
+    this.el.replaceChildren(...kids);
+  }
+}
 
 /** monthBounds turns the month inputs into an OGC datetime interval (UTC, whole months). */
 function timeWindow() {
@@ -117,11 +200,26 @@ async function main() {
   relabelToggle();
   onLangChange(relabelToggle);
 
-  const cfg = await fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  const account = new Account({ box: $('account'), dialog: $('login-dialog') }, status);
+  app.account = account.state;
+  const notices = new AccessNotices($('access-notice'), () => account.open());
+  app.notices = notices.items;
+  onDenied((d) => notices.add(d));
+  // Who the page acts for first: the views' writes (and analysis POSTs) need its CSRF token.
+  const [cfg] = await Promise.all([
+    fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({})),
+    account.init(),
+  ]);
   await initTime();
   const map = await createMap('map', cfg, timeWindow());
   app.map = map;
   map.on('error', (e) => {
+    // A tile the caller may not see (MapLibre's AJAXError carries the status): a notice, not an error.
+    const code = e.error?.status;
+    if ((code === 401 || code === 403) && e.error.url) {
+      denied(code, e.error.url);
+      return;
+    }
     const msg = e.error?.message || String(e.error || e);
     app.errors.push(msg);
     status(t('tilesMissing', { msg }));
@@ -172,6 +270,8 @@ async function main() {
   }
 
   let places = [], interventions = [];
+  const loadPlaces = () => getJSON('collections/places/items', { limit: 1000, sortby: 'name', properties: 'name,kind,district_code' })
+    .then((fc) => { places = fc.features; });
   // The map view's list of interventions; asked again (fresh) after the register's writes.
   const loadInterventions = () => getJSON('collections/interventions/items', {
     limit: 1000, sortby: 'title', properties: 'title,category,horizon,approach,lead_org,status,start_date,end_date',
@@ -284,6 +384,21 @@ async function main() {
   app.showView = showView;
   showView(fromHash());
 
+  // After a login, a logout or an ended session every view asks the API again, tiles included
+  // (revalidated: the server's tiles and their ETags differ per caller's clearance).
+  account.onChange(() => {
+    notices.clear();
+    app.sessionChanges = (app.sessionChanges ?? 0) + 1;
+    map.refreshTiles();
+    if (choro.key) choro.load(choro.key, choro.year).catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message })));
+    else choro.init(params.get('indicator') || 'overcrowding').catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message })));
+    Promise.all([loadPlaces(), loadInterventions()]).then(renderFeatureLists,
+      (err) => status(t('loadError', { what: t('lists'), msg: err.message })));
+    const again = [prio, hot, iv, plan, fu].map((v) => v.reload());
+    if (again.includes(false)) showView(app.view);
+    for (const fn of app.onSession ?? []) fn(currentUser());
+  });
+
   renderStaticLegends();
   onLangChange(() => {
     renderStaticLegends();
@@ -298,8 +413,7 @@ async function main() {
   await Promise.all([
     choro.init(params.get('indicator') || 'overcrowding')
       .catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message }))),
-    getJSON('collections/places/items', { limit: 1000, sortby: 'name', properties: 'name,kind,district_code' })
-      .then((fc) => { places = fc.features; }),
+    loadPlaces(),
     loadInterventions(),
   ]).catch((err) => status(t('loadError', { what: t('lists'), msg: err.message })));
   renderFeatureLists();

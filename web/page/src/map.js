@@ -75,10 +75,19 @@ export function createMap(container, cfg, observationsDatetime) {
     locale: locale(),
   });
   map.touchZoomRotate.disableRotation();
-  /** refreshTiles reloads the base tiles (places, interventions) bypassing the browser's copies. */
+  /**
+   * refreshTiles reloads every vector tile source of the API (base, observations, partner
+   * overlays) bypassing the browser's copies: after the page's own writes, and after the
+   * caller changed (the server's tiles differ per clearance, and so do their ETags, so a
+   * revalidation fetches the other caller's tile). The URLs stay as they are: the API refuses
+   * unknown query parameters, so a cache-busting one is not an option.
+   */
   map.refreshTiles = () => {
     revalidateUntil = Date.now() + 60_000;
-    map.getSource('base')?.setTiles([tileURL('tiles/WebMercatorQuad/{z}/{y}/{x}')]);
+    for (const [id, src] of Object.entries(map.getStyle().sources)) {
+      if (src.type !== 'vector' || !src.tiles?.every((u) => u.startsWith(apiRoot))) continue;
+      map.getSource(id).setTiles([...src.tiles]);
+    }
   };
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');

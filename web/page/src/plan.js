@@ -8,7 +8,7 @@
 // iCalendar). A dose form logs a visit actually made (a unit code such as P12, never a name)
 // and the "planned against delivered" table follows, with the observations at each target
 // beside the dose ("brott och dos"). A problem answer's param is shown at its field.
-import { apiURL, getJSON } from './api.js';
+import { apiFetch, apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { bounds, whenIdle } from './map.js';
 
@@ -112,7 +112,7 @@ const s = (tag, attrs = {}, text) => {
 
 /** send posts JSON; the answer is {ok, status, body} with the problem document for errors. */
 async function send(path, body) {
-  const res = await fetch(apiURL(path), {
+  const res = await apiFetch(apiURL(path), {
     method: 'POST', cache: 'no-store', body: JSON.stringify(body),
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
   });
@@ -144,6 +144,18 @@ export class PlanView {
     return this.started;
   }
 
+  /**
+   * reload asks the API again after the caller changed (login, logout, an ended session):
+   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
+   * starts over on its next activation. Returns false when the view must be activated anew.
+   */
+  reload() {
+    if (!this.started) return true;
+    if (!this.built) { this.started = null; return false; }
+    if (this.plan) this.loadDelivery().then(() => { this.renderSide(); this.renderResults(); }, () => {});
+    return true;
+  }
+
   showLayers(on) {
     this.active = on;
     if (!this.map.getLayer('plan-targets')) return;
@@ -157,6 +169,7 @@ export class PlanView {
     this.actorTypes = at.actor_types;
     this.addLayers();
     this.renderForm();
+    this.built = true;
     this.renderLegend();
     this.renderSide();
     this.renderResults();

@@ -5,7 +5,7 @@
 // the need × feasibility chart, the pilots' explanations, the index choropleth on the map
 // (the same answer as GeoJSON) and a CSV link. POST /analysis/priority/compare gives the
 // organisations' rankings side by side with the consensus, Kendall's tau and disagreements.
-import { apiURL, getJSON } from './api.js';
+import { APIError, apiFetch, apiURL, getJSON, problemOf } from './api.js';
 import { t, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { quantileBreaks, classes, fillColour, swatch } from './choropleth.js';
 import { needFeasibilityChart } from './scatter.js';
@@ -124,14 +124,10 @@ const h = (tag, attrs = {}, ...kids) => {
 };
 
 async function postJSON(path, body, params = {}, accept = 'application/json') {
-  const res = await fetch(apiURL(path, params), {
+  const res = await apiFetch(apiURL(path, params), {
     method: 'POST', headers: { 'Content-Type': 'application/json', Accept: accept }, body: JSON.stringify(body),
   });
-  if (!res.ok) {
-    let detail = res.statusText;
-    try { const p = await res.json(); detail = p.detail || p.title || detail; } catch { /* not JSON */ }
-    throw new Error(`${res.status} ${detail}`);
-  }
+  if (!res.ok) throw new APIError(res.status, await problemOf(res), res.statusText);
   return accept === 'text/csv' ? res.text() : res.json();
 }
 
@@ -161,10 +157,24 @@ export class PriorityView {
     return this.started;
   }
 
+  /**
+   * reload asks the API again after the caller changed (login, logout, an ended session):
+   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
+   * starts over on its next activation. Returns false when the view must be activated anew.
+   */
+  reload() {
+    if (!this.started) return true;
+    if (!this.built) { this.started = null; return false; }
+    this.run();
+    this.runCompare();
+    return true;
+  }
+
   async init() {
     this.cfg = await getJSON('analysis/priority');
     this.addLayers();
     this.buildControls();
+    this.built = true;
     const def = this.cfg.defaults?.scenario;
     this.loadScenario(this.cfg.scenarios.find((s) => s.id === def) ?? this.cfg.scenarios[0]);
     await Promise.all([this.run(), this.runCompare()]);
