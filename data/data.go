@@ -43,6 +43,7 @@ type Dataset struct {
 	Municipality    Municipality
 	Districts       []District
 	Classifications []Classification
+	VulnerableAreas []VulnerableArea
 	Places          []Place
 	Observations    []Observation
 	Indicators      []Indicator
@@ -80,6 +81,39 @@ type Classification struct {
 	ValidFrom    time.Time  // a date (midnight UTC)
 	ValidTo      *time.Time // exclusive end date; nil while the class is current
 	Source       string
+}
+
+// PoliceListYears are the years the police published their list of vulnerable areas within
+// the demo period (every other year since 2015).
+var PoliceListYears = []int{2015, 2017, 2019, 2021, 2023}
+
+// VulnerableArea is a district on one year's police list, derived from the classifications:
+// the demo draws the police's boundary as the district's own outline.
+type VulnerableArea struct {
+	DistrictCode string
+	Name         string
+	Class        string
+	Year         int
+	Source       string
+}
+
+// vulnerableAreas lists, for every police list year, the districts classified at some time
+// in that year.
+func vulnerableAreas(cs []Classification, districts []District) []VulnerableArea {
+	names := map[string]string{}
+	for _, d := range districts {
+		names[d.Code] = d.Name
+	}
+	var out []VulnerableArea
+	for _, y := range PoliceListYears {
+		for _, c := range cs {
+			if c.ValidFrom.Year() <= y && (c.ValidTo == nil || c.ValidTo.After(date(y, 1, 1))) {
+				out = append(out, VulnerableArea{DistrictCode: c.DistrictCode, Name: names[c.DistrictCode], Class: c.Class, Year: y,
+					Source: fmt.Sprintf("Polisen, lista över utsatta områden %d (illustrativ, härledd från demodistriktet)", y)})
+			}
+		}
+	}
+	return out
 }
 
 // Place is a named public place: a point, or a small polygon for parks, squares and areas.
@@ -190,6 +224,7 @@ func Generate(seed uint64) (*Dataset, error) {
 		ValidFrom:    date(2021, 1, 1),
 		Source:       "Polisen, lista över utsatta områden 2021 (illustrativ)",
 	}}
+	ds.VulnerableAreas = vulnerableAreas(ds.Classifications, districts)
 	ds.Places, err = buildPlaces(districts, ref.outline)
 	if err != nil {
 		return nil, err

@@ -2,10 +2,12 @@ package data
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -417,5 +419,16 @@ func TestBackbyIsTheOnlyVulnerableArea(t *testing.T) {
 	c := ds.Classifications[0]
 	if c.DistrictCode != "1980-BACKBY" || c.Class != "utsatt" || c.ValidTo != nil || c.ValidFrom.Year() != 2021 {
 		t.Errorf("got %+v, want Bäckby utsatt from 2021, open-ended", c)
+	}
+	// The police lists of 2021 and 2023 name it; those of 2015–2019 do not.
+	var years []int
+	for _, v := range ds.VulnerableAreas {
+		if v.DistrictCode != "1980-BACKBY" || v.Name != "Bäckby" || v.Class != "utsatt" || !strings.Contains(v.Source, "illustrativ") {
+			t.Errorf("vulnerable area %+v, want Bäckby utsatt, marked illustrative", v)
+		}
+		years = append(years, v.Year)
+	}
+	if fmt.Sprint(years) != "[2021 2023]" {
+		t.Errorf("vulnerable area years %v, want [2021 2023]", years)
 	}
 }

@@ -226,6 +226,21 @@ func NewCatalogue() *Catalogue {
 			},
 		},
 		{
+			ID: "vulnerable-areas", Title: "Utsatta områden (Polisen)", TitleEN: "Police vulnerable areas",
+			Description: "The police's published boundaries of vulnerable areas (utsatt område, riskområde, särskilt utsatt område) by year.",
+			Table:       "vulnerable_areas", IDColumn: "id", IDType: Integer,
+			Geometry: "geom", GeometryType: "MultiPolygon", Mercator: "geom_3857",
+			Class: Open,
+			Properties: []Property{
+				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the area as the police list it."},
+				{Name: "class", Type: String, Enum: enum("utsatt", "risk", "sarskilt_utsatt"), Filter: true, Tile: true,
+					Description: "Class on the police list: utsatt (vulnerable), risk (risk area) or sarskilt_utsatt (particularly vulnerable)."},
+				{Name: "year", Type: Integer, Filter: true, Sort: true, Tile: true, Description: "Year of the list."},
+				{Name: "source", Type: String, Description: "Where the boundaries come from."},
+				illustrativeProp,
+			},
+		},
+		{
 			ID: "observations", Title: "Observationer", TitleEN: "Observations",
 			Description: "Observations of drug-related insecurity, violence and disorder in public places (points in time).",
 			Table:       "observations", IDColumn: "id", IDType: Integer,

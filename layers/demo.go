@@ -15,6 +15,7 @@ type DemoSummary struct {
 	Removed                 int64 // illustrative rows deleted before the load (all tables)
 	Districts               int64 // including the municipality
 	DistrictClassifications int64
+	VulnerableAreas         int64
 	Places                  int64
 	Observations            int64
 	Indicators              int64
@@ -35,6 +36,7 @@ func demoDeletes() []string {
 		`DELETE FROM indicator_values WHERE illustrative`,
 		`DELETE FROM indicators WHERE illustrative`,
 		`DELETE FROM district_classifications WHERE illustrative`,
+		`DELETE FROM vulnerable_areas WHERE illustrative`,
 		`DELETE FROM places WHERE illustrative`,
 		`DELETE FROM districts WHERE illustrative AND level = 'deso'`,
 		`DELETE FROM districts WHERE illustrative AND level = 'district'`,
@@ -79,6 +81,13 @@ CROSS JOIN frame f`
 const demoClassificationSQL = `
 INSERT INTO district_classifications (district_code, class, valid_from, valid_to, source, illustrative)
 VALUES ($1, $2, $3, $4, $5, true)`
+
+// demoVulnerableAreaSQL draws a demo police list entry as its district's outline. A real
+// imported row of the same name and year wins: the demo row is left out.
+const demoVulnerableAreaSQL = `
+INSERT INTO vulnerable_areas (name, class, year, source, illustrative, geom)
+SELECT $2, $3, $4, $5, true, d.geom FROM districts d WHERE d.code = $1
+ON CONFLICT (name, year) DO NOTHING`
 
 const demoPlaceSQL = `
 INSERT INTO places (name, kind, description, data_class, illustrative, geom)
@@ -143,6 +152,7 @@ func (s *Store) LoadDemo(ctx context.Context, ds *data.Dataset) (DemoSummary, er
 		}{
 			{"districts", loadDemoDistricts},
 			{"classifications", loadDemoClassifications},
+			{"vulnerable areas", loadDemoVulnerableAreas},
 			{"places", loadDemoPlaces},
 			{"indicators", loadDemoIndicators},
 			{"observations", loadDemoObservations},
@@ -203,6 +213,17 @@ func loadDemoClassifications(ctx context.Context, tx pgx.Tx, ds *data.Dataset, s
 			return fmt.Errorf("%s %s: %w", c.DistrictCode, c.Class, err)
 		}
 		sum.DistrictClassifications++
+	}
+	return nil
+}
+
+func loadDemoVulnerableAreas(ctx context.Context, tx pgx.Tx, ds *data.Dataset, sum *DemoSummary) error {
+	for _, v := range ds.VulnerableAreas {
+		tag, err := tx.Exec(ctx, demoVulnerableAreaSQL, v.DistrictCode, v.Name, v.Class, v.Year, v.Source)
+		if err != nil {
+			return fmt.Errorf("%s %d: %w", v.Name, v.Year, err)
+		}
+		sum.VulnerableAreas += tag.RowsAffected()
 	}
 	return nil
 }

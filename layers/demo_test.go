@@ -14,6 +14,7 @@ import (
 const illustrativeCountsSQL = `
 SELECT (SELECT count(*) FROM districts WHERE illustrative),
        (SELECT count(*) FROM district_classifications WHERE illustrative),
+       (SELECT count(*) FROM vulnerable_areas WHERE illustrative),
        (SELECT count(*) FROM places WHERE illustrative),
        (SELECT count(*) FROM observations WHERE illustrative),
        (SELECT count(*) FROM indicators WHERE illustrative),
@@ -36,7 +37,7 @@ func TestLoadDemo(t *testing.T) {
 	counts := func() layers.DemoSummary {
 		t.Helper()
 		var c layers.DemoSummary
-		err := db.Pool.QueryRow(ctx, illustrativeCountsSQL).Scan(&c.Districts, &c.DistrictClassifications, &c.Places,
+		err := db.Pool.QueryRow(ctx, illustrativeCountsSQL).Scan(&c.Districts, &c.DistrictClassifications, &c.VulnerableAreas, &c.Places,
 			&c.Observations, &c.Indicators, &c.IndicatorValues, &c.Interventions, &c.InterventionDistricts)
 		if err != nil {
 			t.Fatal(err)
@@ -62,6 +63,7 @@ func TestLoadDemo(t *testing.T) {
 	want := layers.DemoSummary{
 		Districts:               int64(len(ds.Districts)) + 1,
 		DistrictClassifications: int64(len(ds.Classifications)),
+		VulnerableAreas:         int64(len(ds.VulnerableAreas)),
 		Places:                  int64(len(ds.Places)),
 		Observations:            int64(len(ds.Observations)),
 		Indicators:              int64(len(ds.Indicators)),
