@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Audit actions, as the migration's CHECK constraint lists them.
@@ -96,15 +98,19 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 			return 0, fmt.Errorf("audit details: %w", err)
 		}
 	}
-	var id int64
-	err := s.pool.QueryRow(ctx, `
+	// Not INSERT … RETURNING: RETURNING needs the row to pass the log's read policy, which only
+	// admins do (migration 009); the id comes from the sequence in the same transaction.
+	b := &pgx.Batch{}
+	b.Queue(`
 		INSERT INTO audit_log (organisation, credential, role, user_id, token_id, action, object_type, object_id,
 		                       method, path, remote_addr, status, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		nullText(e.Organisation), e.Credential, nullText(e.Role), nullID(e.UserID), nullID(e.TokenID), e.Action,
 		nullText(truncate(e.ObjectType, 100)), nullText(truncate(e.ObjectID, 200)), e.Method, truncate(e.Path, 2000),
-		nullText(truncate(e.RemoteAddr, 100)), e.Status, details).Scan(&id)
-	if err != nil {
+		nullText(truncate(e.RemoteAddr, 100)), e.Status, details)
+	var id int64
+	b.Queue(`SELECT currval(pg_get_serial_sequence('audit_log', 'id'))`).QueryRow(func(row pgx.Row) error { return row.Scan(&id) })
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return 0, fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	return id, nil
