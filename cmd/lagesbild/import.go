@@ -24,6 +24,9 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if len(args) > 0 && args[0] == "areas" {
 		return importAreasCmd(ctx, args[1:], getenv, stdout)
 	}
+	if len(args) > 0 && args[0] == "vulnerable-areas" {
+		return importVulnerableCmd(ctx, args[1:], getenv, stdout)
+	}
 	if len(args) == 0 || args[0] != "indicators" {
 		return usageError{importUsage}
 	}

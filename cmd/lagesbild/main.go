@@ -6,6 +6,7 @@
 //	lagesbild import observations FILE         import observations from GeoJSON or CSV (all or nothing)
 //	lagesbild import indicators FILE           import indicator values (JSON-stat 2.0 or CSV)
 //	lagesbild import areas --level deso FILE   import DeSO/RegSO boundaries from a GeoPackage (EPSG:3006)
+//	lagesbild import vulnerable-areas --year Y FILE  the police's vulnerable areas (GeoJSON or zipped Shapefile)
 //	lagesbild org|user|token …                 organisations, accounts and API tokens (admin.go)
 //	lagesbild version
 //
@@ -68,6 +69,8 @@ commands:
   import      import real data (lagesbild import indicators FILE; see lagesbild import)
   import areas --level deso|regso FILE.gpkg
               import DeSO/RegSO boundaries from a GeoPackage (EPSG:3006), all or nothing
+  import vulnerable-areas --year YYYY FILE
+              import the police's vulnerable areas for one year (GeoJSON or zipped Shapefile)
   org, user, token
               organisations, accounts and API tokens (lagesbild user for usage)
   version     print the version
