@@ -337,7 +337,7 @@ func TestPartnerDistrictSummary(t *testing.T) {
 			if got.Share != nil {
 				t.Errorf("%s: share %v without a total", c, *got.Share)
 			}
-		} else if got.Share == nil || math.Abs(*got.Share-s / *tot) > 1e-9 {
+		} else if got.Share == nil || math.Abs(*got.Share - s / *tot) > 1e-9 {
 			t.Errorf("%s: share %v, want %v", c, got.Share, s / *tot)
 		}
 		total += s

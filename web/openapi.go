@@ -239,6 +239,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	interventionsOpenAPI(cat, paths, schemas)
 	auditOpenAPI(paths, schemas)
 	authOpenAPI(paths, schemas)
+	partnerOpenAPI(paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)
 		get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}

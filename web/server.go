@@ -46,6 +46,10 @@ type Config struct {
 	TileCache *TileCache
 	// Auth configures identity: sessions, API tokens, OpenID Connect JWTs (auth.go).
 	Auth AuthConfig
+	// UploadMaxBytes and UploadMaxFeatures bound a partner layer upload (413 beyond);
+	// 0: DefaultUploadMaxBytes (50 MB) and DefaultUploadMaxFeatures (100,000).
+	UploadMaxBytes    int64
+	UploadMaxFeatures int
 }
 
 // DefaultTileCacheBytes bounds the tile cache when Config.TileCache is nil.
@@ -140,6 +144,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.pageRoutes(get)
 	s.authRoutes(e, get)
 	s.auditRoutes(get)
+	s.partnerRoutes(e, get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	get("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
