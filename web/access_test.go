@@ -1,0 +1,240 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/tiles"
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// caller is one row of the access matrix: an organisation kind and role, with its token.
+type caller struct {
+	name, kind, role string
+	header           http.Header
+	clearance        layers.DataClass
+	canWrite         bool
+	admin            bool
+}
+
+// classesUpTo lists the data classes a caller of clearance c may read, as the SQL below
+// compares them.
+func classesUpTo(c layers.DataClass) []string {
+	switch c {
+	case layers.Restricted:
+		return []string{"open", "internal", "restricted"}
+	case layers.Internal:
+		return []string{"open", "internal"}
+	}
+	return []string{"open"}
+}
+
+func accessCallers(t *testing.T) []caller {
+	db := testDB
+	mk := func(name, kind, role string, clearance layers.DataClass) caller {
+		c := caller{name: name, kind: kind, role: role, clearance: clearance,
+			canWrite: kind != "public" && (role == "editor" || role == "admin"), admin: role == "admin"}
+		if kind == "" {
+			c.header = http.Header{anonymousHeader: {"1"}}
+		} else {
+			c.header = http.Header{"Authorization": {"Bearer " + callerToken(t, db, "acc-"+strings.ReplaceAll(kind, "_", "-"), kind, role)}}
+		}
+		return c
+	}
+	return []caller{
+		mk("anonymous", "", "", layers.Open),
+		mk("public reader", "public", "reader", layers.Open),
+		mk("civil-society editor", "civil_society", "editor", layers.Open),
+		mk("housing company reader", "housing", "reader", layers.Internal),
+		mk("region reader", "region", "reader", layers.Internal),
+		mk("municipality reader", "municipality", "reader", layers.Internal),
+		mk("municipality editor", "municipality", "editor", layers.Internal),
+		mk("police reader", "police", "reader", layers.Restricted),
+		mk("police admin", "police", "admin", layers.Restricted),
+	}
+}
+
+// refusal is the status a caller gets for something it may not have: 401 without a
+// credential, 403 with one.
+func (c caller) refusal() int {
+	if c.kind == "" {
+		return 401
+	}
+	return 403
+}
+
+func (c caller) may(class layers.DataClass) bool {
+	return (&layers.Principal{Credential: "token", Organisation: "x", OrgKind: c.kind}).MayRead(class) || class == layers.Open
+}
+
+// TestAccessMatrix requests every kind of endpoint as every kind of caller and checks that
+// each gets exactly what it should: the status, and for data the rows of the classes it may
+// read — counted against the database read as its owner, which row-level security does not
+// restrict.
+func TestAccessMatrix(t *testing.T) {
+	a := newTileAPI(t)
+	callers := accessCallers(t)
+	var restrictedID int64
+	if err := testDB.Pool.QueryRow(context.Background(), `SELECT min(id) FROM observations WHERE sensitivity = 'restricted'`).Scan(&restrictedID); err != nil {
+		t.Fatal(err)
+	}
+	var interventionID int64
+	if err := testDB.Pool.QueryRow(context.Background(), `SELECT min(id) FROM interventions WHERE data_class = 'internal'`).Scan(&interventionID); err != nil {
+		t.Fatal(err)
+	}
+	tile := tiles.TileContaining(centreLon, centreLat, 14)
+	status := func(c caller, class layers.DataClass) int {
+		if c.may(class) {
+			return 200
+		}
+		return c.refusal()
+	}
+
+	for _, c := range callers {
+		t.Run(c.name, func(t *testing.T) {
+			classes := classesUpTo(c.clearance)
+			get := func(path string, want int) []byte {
+				t.Helper()
+				res, body := a.raw("GET", path, c.header)
+				if res.StatusCode != want {
+					t.Fatalf("GET %s: status %d, want %d: %.300s", path, res.StatusCode, want, body)
+				}
+				if want >= 400 && res.Header.Get("Content-Type") != "application/problem+json" {
+					t.Errorf("GET %s: %d answered as %q", path, want, res.Header.Get("Content-Type"))
+				}
+				if c.kind != "" && want == 200 && strings.HasPrefix(res.Header.Get("Cache-Control"), "public") {
+					t.Errorf("GET %s: an authenticated answer is cacheable by shared caches: %q", path, res.Header.Get("Cache-Control"))
+				}
+				return body
+			}
+			matched := func(path string, want int, sql string, args ...any) {
+				t.Helper()
+				body := get(path, want)
+				if want != 200 {
+					return
+				}
+				var fc struct {
+					NumberMatched *int64 `json:"numberMatched"`
+				}
+				if err := json.Unmarshal(body, &fc); err != nil || fc.NumberMatched == nil {
+					t.Fatalf("GET %s: no numberMatched: %v", path, err)
+				}
+				if n := count(t, sql, args...); *fc.NumberMatched != n {
+					t.Errorf("GET %s: %d features, want %d (classes %v)", path, *fc.NumberMatched, n, classes)
+				}
+			}
+
+			// Feature items: open layers with rows filtered by class; internal layers refused.
+			matched("/collections/districts/items?limit=1", 200, `SELECT count(*) FROM districts WHERE data_class = ANY($1)`, classes)
+			matched("/collections/places/items?limit=1", 200, `SELECT count(*) FROM places WHERE data_class = ANY($1)`, classes)
+			matched("/collections/indicator-values/items?limit=1", 200, `SELECT count(*) FROM indicator_values WHERE data_class = ANY($1)`, classes)
+			matched("/collections/observations/items?limit=1", status(c, layers.Internal), `SELECT count(*) FROM observations WHERE sensitivity = ANY($1)`, classes)
+			matched("/collections/interventions/items?limit=1", status(c, layers.Internal), `SELECT count(*) FROM interventions WHERE data_class = ANY($1)`, classes)
+
+			// A restricted observation: the police read it; the others cleared for the layer
+			// find nothing (row-level security hides it), the rest are refused the layer.
+			single := fmt.Sprintf("/collections/observations/items/%d", restrictedID)
+			switch {
+			case c.clearance == layers.Restricted:
+				get(single, 200)
+			case c.may(layers.Internal):
+				get(single, 404)
+			default:
+				get(single, c.refusal())
+			}
+			get(fmt.Sprintf("/collections/interventions/items/%d", interventionID), status(c, layers.Internal))
+
+			// Exports obey the same rules: CSV rows = the caller's rows.
+			if body := get("/collections/observations/items?f=csv&limit=10000&datetime=2023-01-01/2023-03-31", status(c, layers.Internal)); c.may(layers.Internal) {
+				rows := strings.Count(string(body), "\n") - 1
+				want := count(t, `SELECT least(count(*), 10000) FROM observations WHERE sensitivity = ANY($1) AND observed_at BETWEEN '2023-01-01' AND '2023-03-31T23:59:59.999999Z'`, classes)
+				if int64(rows) != want {
+					t.Errorf("CSV export: %d rows, want %d", rows, want)
+				}
+				if c.clearance != layers.Restricted && strings.Contains(string(body), "restricted") {
+					t.Error("CSV export holds a restricted row")
+				}
+			}
+
+			// Tiles: points for those who may read the layer (their rows), counts per cell
+			// with small counts suppressed for everyone else — never a point.
+			body := get(tilePath("/collections/observations", tile)+"?aggregate=false", 200)
+			l := layerNamed(decodeTile(t, body), "observations")
+			if l == nil {
+				t.Fatal("no observations layer in the tile")
+			}
+			if c.may(layers.Internal) {
+				if want := tileCount(t, tile, "observations", "sensitivity = ANY($1)", classes); int64(len(l.Features)) != want {
+					t.Errorf("observation tile: %d points, want %d", len(l.Features), want)
+				}
+			} else {
+				total := 0.0
+				for _, f := range l.Features {
+					n, ok := f.Properties["count"].(float64)
+					if !ok || f.Properties["category"] != nil {
+						t.Fatalf("an anonymous tile holds a point: %v", f.Properties)
+					}
+					if n < 5 {
+						t.Errorf("a cell of %v observations was not suppressed", n)
+					}
+					total += n
+				}
+				if all := tileCount(t, tile, "observations", "sensitivity = ANY($1)", classes); total > float64(all) {
+					t.Errorf("cells count %v observations, more than the %d open ones", total, all)
+				}
+			}
+			mapTile := decodeTile(t, get(tilePath("", tiles.TileContaining(centreLon, centreLat, 12)), 200))
+			if got := layerNamed(mapTile, "interventions") != nil; got != c.may(layers.Internal) {
+				t.Errorf("map tile has interventions: %t, want %t", got, c.may(layers.Internal))
+			}
+
+			// Analyses: hotspots for everyone, aggregated for those who may not see points.
+			var hs struct {
+				Summary struct {
+					Disclosure string `json:"disclosure"`
+				} `json:"summary"`
+			}
+			if err := json.Unmarshal(get("/analysis/hotspots?datetime=2023-01-01/2023-12-31", 200), &hs); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]string{true: "full", false: "aggregated"}[c.may(layers.Internal)]; hs.Summary.Disclosure != want {
+				t.Errorf("hotspots disclosure %q, want %q", hs.Summary.Disclosure, want)
+			}
+			get("/analysis/hotspots?method=kde&datetime=2023-01-01/2023-12-31", map[bool]int{true: 200, false: 403}[c.may(layers.Internal)])
+			get("/analysis/priority/scenarios", 200)
+			get("/deployment/actor-types", status(c, layers.Internal))
+			get(fmt.Sprintf("/analysis/followup/%d?draws=200", interventionID), status(c, layers.Internal))
+			if !c.may(layers.Internal) {
+				get("/report", c.refusal()) // the report itself is tested in report_test.go
+			}
+			switch {
+			case c.kind == "":
+				get("/audit", 401)
+			case !c.admin:
+				get("/audit", 403)
+			default:
+				get("/audit?limit=5", 200)
+			}
+
+			// Writes: the write scope, of an organisation that may read the layer.
+			var ids []int64
+			cleanUp(t, &ids)
+			want := 201
+			switch {
+			case c.kind == "":
+				want = 401
+			case !c.canWrite || !c.may(layers.Internal):
+				want = 403
+			}
+			_, body = a.write("POST", "/collections/interventions/items", withHeader(c.header, "Content-Type", "application/geo+json"),
+				newIntervention(`null`, nil), want)
+			if want == 201 {
+				ids = append(ids, decodeFeature(t, body).ID)
+			}
+		})
+	}
+}
