@@ -234,7 +234,7 @@ func TestLoginInBrowser(t *testing.T) {
 }
 
 // refusalsOnly is noConsoleErrors except for Chromium's own line about each refused request
-// (401, 403, 429): the page shows those as notices and form messages, which the test checks.
+// (400, 401, 403, 413, 415, 429): the page shows those as notices and form messages, which the test checks.
 func refusalsOnly(t *testing.T, b *browser) {
 	t.Helper()
 	var other []string
@@ -251,4 +251,4 @@ func refusalsOnly(t *testing.T, b *browser) {
 	}
 }
 
-var refusal = regexp.MustCompile(`^error: Failed to load resource: the server responded with a status of (401|403|429) `)
+var refusal = regexp.MustCompile(`^error: Failed to load resource: the server responded with a status of (400|401|403|413|415|429) `)

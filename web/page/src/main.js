@@ -15,6 +15,7 @@ import { InterventionsView, interventionClickable } from './insatser.js';
 import { layerGroups } from './map.js';
 import { PlanView } from './plan.js';
 import { FollowupView } from './followup.js';
+import { PartnerLayers } from './partners.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
 const views = ['karta', 'prioritering', 'hotspots', 'insatser', 'plan', 'uppfoljning'];
@@ -246,6 +247,7 @@ async function main() {
   const choro = new Choropleth(map, { indicator: $('indicator'), year: $('year'), legend: $('legend-districts') }, (data) => {
     app.ready = false;
     app.state.indicator = data.indicator.key;
+    app.indicators = choro.indicators;
     app.state.year = data.year;
     if (firstData) {
       firstData = false;
@@ -343,6 +345,7 @@ async function main() {
   const iv = new InterventionsView(map, {
     controls: $('iv-controls'), side: $('iv-side'), results: $('iv-results'), legend: $('iv-legend'),
   }, app, status, () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
+  const partners = new PartnerLayers(map, { body: $('partner-body') }, app, status);
 
   // showView shows one view's panels and map layers; a view builds itself on first use.
   function showView(v) {
@@ -361,6 +364,7 @@ async function main() {
     fu.showLayers(v === 'uppfoljning');
     iv.showLayers(v === 'insatser');
     prio.showLayers(v === 'prioritering');
+    partners.showLayers(v === 'karta');
     relabelView();
     map.resize();
     if (v === 'prioritering') prio.activate().then(() => prio.showLayers(app.view === 'prioritering'));
@@ -394,6 +398,7 @@ async function main() {
     else choro.init(params.get('indicator') || 'overcrowding').catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message })));
     Promise.all([loadPlaces(), loadInterventions()]).then(renderFeatureLists,
       (err) => status(t('loadError', { what: t('lists'), msg: err.message })));
+    partners.load();
     const again = [prio, hot, iv, plan, fu].map((v) => v.reload());
     if (again.includes(false)) showView(app.view);
     for (const fn of app.onSession ?? []) fn(currentUser());
@@ -415,6 +420,7 @@ async function main() {
       .catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message }))),
     loadPlaces(),
     loadInterventions(),
+    partners.load(),
   ]).catch((err) => status(t('loadError', { what: t('lists'), msg: err.message })));
   renderFeatureLists();
 }
