@@ -249,8 +249,26 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
 		}
 	}
+	// Every operation may answer 401 (a credential that is wrong, or none where one is needed)
+	// and 403 (a credential without the right): authentication runs before every route, and
+	// what a caller may read or write is decided per layer and route (access.go).
+	for _, item := range paths {
+		for _, op := range item.(obj) {
+			if o, ok := op.(obj); ok {
+				if r, ok := o["responses"].(obj); ok {
+					for _, code := range []string{"401", "403"} {
+						if r[code] == nil {
+							r[code] = ref("responses/Problem")
+						}
+					}
+				}
+			}
+		}
+	}
 	return obj{
 		"openapi": "3.0.3",
+		// Anonymous callers are welcome (open data); credentials widen what is visible.
+		"security": []obj{{}, {"bearerAuth": []string{}}, {"cookieAuth": []string{}}},
 		"info": obj{"title": "Lägesbild API", "version": version,
 			"description": "A shared, need-to-know situational picture for a Swedish municipality and the police, published as OGC API – Features. Demo data is illustrative, not official statistics.",
 			"license":     obj{"name": "MIT"}},
@@ -262,6 +280,12 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"schemas":    schemas,
 			"responses": obj{"Problem": obj{"description": "A problem (RFC 9457) saying what was wrong.",
 				"content": obj{"application/problem+json": obj{"schema": ref("schemas/Problem")}}}},
+			"securitySchemes": obj{
+				"bearerAuth": obj{"type": "http", "scheme": "bearer",
+					"description": "An API token (lgb_…, made with `lagesbild token create` or POST /auth/tokens) or a JWT from the configured OpenID Connect issuer."},
+				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": SessionCookie,
+					"description": "The session of POST /auth/login; writes with it also need the " + CSRFHeader + " header."},
+			},
 		},
 	}
 }
