@@ -49,6 +49,8 @@ type Dataset struct {
 	Indicators      []Indicator
 	IndicatorValues []IndicatorValue
 	Interventions   []Intervention
+	// MimerBuildings is the illustrative partner layer of the housing company Mimer.
+	MimerBuildings []PartnerBuilding
 }
 
 // Municipality is the top-level area; its outline is the frame the districts are clipped to.
@@ -186,6 +188,7 @@ type Intervention struct {
 const (
 	streamObservations uint64 = 1
 	streamIndicators   uint64 = 2
+	streamPartner      uint64 = 3
 )
 
 // Generate builds the demo dataset for seed. The same seed gives an identical dataset; the
@@ -240,6 +243,10 @@ func Generate(seed uint64) (*Dataset, error) {
 		return nil, err
 	}
 	ds.Interventions, err = buildInterventions(ds.Places, codes)
+	if err != nil {
+		return nil, err
+	}
+	ds.MimerBuildings, err = buildMimerStock(rand.New(rand.NewPCG(seed, streamPartner)), districts, ref.outline)
 	if err != nil {
 		return nil, err
 	}

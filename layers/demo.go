@@ -22,6 +22,7 @@ type DemoSummary struct {
 	IndicatorValues         int64
 	Interventions           int64
 	InterventionDistricts   int64
+	PartnerFeatures         int64 // of the illustrative partner layers (partner_demo.go)
 }
 
 // demoDeletes remove the previous demo, children before parents. Intervention districts go
@@ -31,6 +32,7 @@ type DemoSummary struct {
 // district whose parent is illustrative makes the load fail rather than orphan it.
 func demoDeletes() []string {
 	return []string{
+		`DELETE FROM partner_layers WHERE illustrative`,
 		`DELETE FROM interventions WHERE illustrative`,
 		`DELETE FROM observations WHERE illustrative`,
 		`DELETE FROM indicator_values WHERE illustrative`,
@@ -157,6 +159,7 @@ func (s *Store) LoadDemo(ctx context.Context, ds *data.Dataset) (DemoSummary, er
 			{"indicators", loadDemoIndicators},
 			{"observations", loadDemoObservations},
 			{"interventions", loadDemoInterventions},
+			{"partner layers", loadDemoPartners},
 		}
 		for _, st := range steps {
 			if err := st.run(ctx, tx, ds, &sum); err != nil {

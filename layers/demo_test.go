@@ -21,7 +21,8 @@ SELECT (SELECT count(*) FROM districts WHERE illustrative),
        (SELECT count(*) FROM indicator_values WHERE illustrative),
        (SELECT count(*) FROM interventions WHERE illustrative),
        (SELECT count(*) FROM intervention_districts t JOIN interventions i ON i.id = t.intervention_id
-         WHERE i.illustrative)`
+         WHERE i.illustrative),
+       (SELECT count(*) FROM partner_features f JOIN partner_layers l ON l.id = f.layer_id WHERE l.illustrative)`
 
 // TestLoadDemo loads the demo twice on top of the test database (which already holds one
 // load) and checks that the result is the same, complete and geometrically sound.
@@ -38,7 +39,7 @@ func TestLoadDemo(t *testing.T) {
 		t.Helper()
 		var c layers.DemoSummary
 		err := db.Pool.QueryRow(ctx, illustrativeCountsSQL).Scan(&c.Districts, &c.DistrictClassifications, &c.VulnerableAreas, &c.Places,
-			&c.Observations, &c.Indicators, &c.IndicatorValues, &c.Interventions, &c.InterventionDistricts)
+			&c.Observations, &c.Indicators, &c.IndicatorValues, &c.Interventions, &c.InterventionDistricts, &c.PartnerFeatures)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,6 +71,7 @@ func TestLoadDemo(t *testing.T) {
 		IndicatorValues:         int64(len(ds.IndicatorValues)),
 		Interventions:           int64(len(ds.Interventions)),
 		InterventionDistricts:   int64(targets),
+		PartnerFeatures:         int64(len(ds.MimerBuildings)),
 	}
 	second.Removed, first.Removed = 0, 0
 	for _, tt := range []struct {

@@ -548,6 +548,7 @@ var (
 		{Organisation: "vasteras", Username: "kommun.redaktor", Role: "editor", Demo: true},
 		{Organisation: "vasteras", Username: "kommun.lasare", Role: "reader", Demo: true},
 		{Organisation: "mimer", Username: "mimer.lasare", Role: "reader", Demo: true},
+		{Organisation: "mimer", Username: "mimer.redaktor", Role: "editor", Demo: true},
 		{Organisation: "region", Username: "region.lasare", Role: "reader", Demo: true},
 		{Organisation: "civil", Username: "civil.lasare", Role: "reader", Demo: true},
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/lagesbild/lagesbild/data"
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/featurefile"
@@ -366,5 +367,73 @@ func TestPartnerDistrictSummary(t *testing.T) {
 	}
 	if _, err := app.PartnerDistrictSummary(ctx, id, "", "", "district"); !errors.Is(err, layers.ErrNotFound) {
 		t.Errorf("anonymous summary: %v, want ErrNotFound", err)
+	}
+}
+
+// TestDemoPartnerLayer checks the demo's Mimer layer: owned by mimer, shared with the
+// municipality and the police, every building inside the district it was placed in, most of
+// them in the districts the report names, and its share of the dwellings in range.
+func TestDemoPartnerLayer(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	ds, err := data.Generate(data.DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := layers.NewStore(db.AppPool)
+	kommun := layers.ActingAs(ctx, "vasteras", "municipality", "reader")
+	l, err := app.PartnerLayer(kommun, layers.DemoPartnerLayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Owner != "mimer" || !slices.Equal(l.SharedWith, []string{"vasteras", "polisen"}) || l.FeatureCount != len(ds.MimerBuildings) || !l.Illustrative {
+		t.Errorf("demo layer %+v", l)
+	}
+	if _, err := app.PartnerLayer(layers.ActingAs(ctx, "civil", "civil_society", "reader"), layers.DemoPartnerLayer); !errors.Is(err, layers.ErrNotFound) {
+		t.Errorf("civil society sees the demo layer: %v", err)
+	}
+	district := map[string]string{}
+	for _, b := range ds.MimerBuildings {
+		district[b.ID] = b.DistrictCode
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT f.properties->>'building_id', d.code FROM partner_features f
+		JOIN partner_layers l ON l.id = f.layer_id AND l.current_version = f.version
+		LEFT JOIN districts d ON d.level = 'district' AND ST_Within(f.geom, d.geom) WHERE l.id = $1`, layers.DemoPartnerLayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id string
+		var code *string
+		if err := rows.Scan(&id, &code); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if code == nil || *code != district[id] {
+			t.Errorf("building %s lies in %v, was placed in %s", id, code, district[id])
+		}
+	}
+	if n != len(ds.MimerBuildings) {
+		t.Errorf("%d stored buildings, %d generated", n, len(ds.MimerBuildings))
+	}
+	sum, err := app.PartnerDistrictSummary(kommun, layers.DemoPartnerLayer, "dwellings", "dwellings", "district")
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := map[string]float64{}
+	for _, r := range sum.Districts {
+		if r.Share != nil {
+			share[r.Name] = *r.Share
+			if *r.Share < 0 || *r.Share > 1 {
+				t.Errorf("%s: Mimer's share of the dwellings %v is outside [0, 1]", r.Name, *r.Share)
+			}
+		}
+	}
+	for _, heavy := range []string{"Bäckby", "Råby", "Pettersberg"} {
+		if share[heavy] <= share["Centrum"] || share[heavy] <= share["Öster Mälarstrand"] {
+			t.Errorf("%s: share %v not above Centrum's %v and Öster Mälarstrand's %v", heavy, share[heavy], share["Centrum"], share["Öster Mälarstrand"])
+		}
 	}
 }
