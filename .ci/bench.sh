@@ -30,10 +30,16 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 
+# The reference servers serve every row to anyone; like for like, the benchmarks read as a
+# police reader (clearance for every row), through the same row-level security as any caller.
+"$root/bin/lagesbild" org add bench-polis "Benchmark (police)" police >/dev/null 2>&1 || true
+token=$("$root/bin/lagesbild" token create --org bench-polis --scope read --expires 1d --name bench | tail -1)
+export BENCH_AUTH="Authorization: Bearer $token"
+
 wrkrun() { # name connections template list [extra env]
   local name=$1 conns=$2 template=$3 list=$4
   echo "== $name (c=$conns)" | tee -a "$out/wrk.txt"
-  LIST="$list" TEMPLATE="$template" THREADS=2 ONE_PASS="${ONE_PASS:-}" \
+  LIST="$list" TEMPLATE="$template" THREADS=2 ONE_PASS="${ONE_PASS:-}" HEADERS="$BENCH_AUTH" \
     wrk -t2 -c"$conns" -d"$duration" -s "$shared/cycle.lua" "http://127.0.0.1:$port" 2>&1 | grep -E 'RESULT|Non-2xx' | tee -a "$out/wrk.txt"
 }
 : > "$out/wrk.txt"

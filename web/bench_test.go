@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/layerstest"
 	"github.com/lagesbild/lagesbild/web"
 )
 
@@ -32,13 +33,23 @@ func benchServer(b *testing.B) *httptest.Server {
 	}
 	layers.ConfigurePool(cfg)
 	cfg.MaxConns = 32
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	owner, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(owner.Close)
+	// As the server runs: the application role under row-level security, read as a police
+	// reader (who sees every row, as the reference servers serve them).
+	appCfg := cfg.Copy()
+	layers.UseAppRole(appCfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), appCfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(pool.Close)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(web.New(web.Config{}, layers.NewStore(pool), layers.NewCatalogue(), log))
+	token := callerToken(b, &layerstest.DB{Pool: owner}, "bench-polis", "police", "reader")
+	srv := httptest.NewServer(withToken(web.New(web.Config{}, layers.NewStore(pool), layers.NewCatalogue(), log), token))
 	b.Cleanup(srv.Close)
 	return srv
 }
