@@ -31,8 +31,11 @@ type extentEntry struct {
 // Extent returns layer l's extent, computed at most once a minute per layer.
 func (s *Store) Extent(ctx context.Context, l *Layer) (Extent, error) {
 	c := &s.extents
+	// An extent is computed from the rows the caller may see, so it is kept per clearance:
+	// the police's extent of observations must not reach an anonymous caller.
+	key := l.ID + "|" + string(PrincipalFrom(ctx).Clearance())
 	c.mu.Lock()
-	e, ok := c.entries[l.ID]
+	e, ok := c.entries[key]
 	c.mu.Unlock()
 	if ok && time.Since(e.at) < c.ttl {
 		return e.ext, nil
@@ -45,7 +48,7 @@ func (s *Store) Extent(ctx context.Context, l *Layer) (Extent, error) {
 	if c.entries == nil {
 		c.entries = map[string]extentEntry{}
 	}
-	c.entries[l.ID] = extentEntry{ext: ext, at: time.Now()}
+	c.entries[key] = extentEntry{ext: ext, at: time.Now()}
 	c.mu.Unlock()
 	return ext, nil
 }
@@ -53,7 +56,9 @@ func (s *Store) Extent(ctx context.Context, l *Layer) (Extent, error) {
 // InvalidateExtent forgets the cached extent of layer id, after a write to it.
 func (s *Store) InvalidateExtent(id string) {
 	s.extents.mu.Lock()
-	delete(s.extents.entries, id)
+	for _, c := range []DataClass{Open, Internal, Restricted} {
+		delete(s.extents.entries, id+"|"+string(c))
+	}
 	s.extents.mu.Unlock()
 }
 
