@@ -96,8 +96,11 @@ func privateCaching(c echo.Context, p *layers.Principal) {
 	}
 	res.Before(func() {
 		h := res.Header()
-		if cc := h.Get("Cache-Control"); strings.HasPrefix(cc, "public") {
+		switch cc := h.Get("Cache-Control"); {
+		case strings.HasPrefix(cc, "public"):
 			h.Set("Cache-Control", "private"+strings.TrimPrefix(cc, "public"))
+		case cc != "" && !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store"):
+			h.Set("Cache-Control", "private, "+cc)
 		}
 	})
 }
