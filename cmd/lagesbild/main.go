@@ -154,9 +154,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	maxConns := fs.Int("db-max-conns", 32, "maximum database connections")
 	basemap := fs.String("basemap-style", getenv("LAGESBILD_BASEMAP_STYLE"), "MapLibre style URL of a basemap for the map page (default: none; the page works offline)")
 	tileCacheMB := fs.Int("tile-cache-mb", 64, "memory bound of the in-process vector tile cache in MiB (0: no cache)")
+	minCell := fs.Int("min-cell-count", web.DefaultMinCellCount, "aggregated observation counts below this are suppressed for callers who may not see points")
 	authConfig := authFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
+	}
+	if *minCell < 1 {
+		return usageError{"--min-cell-count must be at least 1"}
 	}
 	auth, err := authConfig(ctx)
 	if err != nil {
@@ -194,7 +198,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 			log.Error("listening for changes stopped", "error", err)
 		}
 	}()
-	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap, Auth: auth}, store, cat, log)
+	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap, Auth: auth,
+		MinCellCount: *minCell}, store, cat, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
