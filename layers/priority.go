@@ -238,6 +238,8 @@ type FeasibilityInput struct {
 	PartnerLayer    string `json:"partner_layer,omitempty"`
 	PartnerProperty string `json:"partner_property,omitempty"`
 	PartnerTotal    string `json:"partner_total,omitempty"`
+	// Unavailable says why the input is left out for this caller (set by the analysis).
+	Unavailable string `json:"unavailable,omitempty" db:"-"`
 }
 
 // FeasibilityInputs returns the configured feasibility inputs, by key.
@@ -315,6 +317,9 @@ type PriorityData struct {
 	MeetingPlaces map[string][]float64
 	// ActiveInterventions[a]: interventions with status 'active' targeting area a.
 	ActiveInterventions []float64
+	// Partner[key][a]: a feasibility input of source partner_layer for area a (see
+	// PartnerShares), filled by the caller of PriorityInputs for the inputs it may read.
+	Partner map[string][]float64
 	Illustrative        bool // any value read is illustrative
 }
 

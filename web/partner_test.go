@@ -368,3 +368,70 @@ func TestPartnerUploadLimits(t *testing.T) {
 	two := `{"type":"FeatureCollection","features":[` + feature + `,` + feature + `]}`
 	a.write("PUT", "/partners/layers/"+id+"?title=T", ed, two, 201)
 }
+
+// TestPartnerFeasibilityInput: the demo's housing_company_share input (Mimer's share of the
+// dwellings per district) enters the feasibility score for an organisation the layer is
+// shared with, with the values of the district summary; for another it is marked
+// unavailable and left out, without an error and without the values.
+func TestPartnerFeasibilityInput(t *testing.T) {
+	a := newPartnerAPI(t, web.Config{Auth: web.AuthConfig{Demo: true}})
+	kommun := "Bearer " + callerToken(t, testDB, "vasteras", "municipality", "reader")
+	civil := "Bearer " + callerToken(t, testDB, "civil", "civil_society", "reader")
+	t.Cleanup(func() {
+		_, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM api_tokens WHERE organisation IN ('vasteras', 'civil') AND name LIKE 'test %'`)
+	})
+	req := map[string]any{"scenario": "scb", "year": 2024, "feasibility_weights": map[string]float64{"housing_company_share": 1}}
+	type answer struct {
+		Warnings    []string
+		Feasibility []struct {
+			Key, Source, Unavailable string
+		} `json:"feasibility_inputs"`
+		Districts []struct {
+			Code       string
+			FeasInputs map[string]*float64 `json:"feasibility_inputs"`
+		}
+	}
+	_, body := a.do("POST", "/analysis/priority", req, 200, "Authorization", kommun)
+	got := decode[answer](t, body)
+	_, body = a.write("GET", "/partners/layers/mimer-bestand/districts?property=dwellings&total=dwellings", http.Header{"Authorization": {kommun}}, "", 200)
+	sum := decode[struct {
+		Districts []struct {
+			Code  string
+			Share *float64
+		}
+	}](t, body)
+	share := map[string]*float64{}
+	for _, r := range sum.Districts {
+		share[r.Code] = r.Share
+	}
+	seen := 0
+	for _, d := range got.Districts {
+		v, ok := d.FeasInputs["housing_company_share"]
+		if !ok {
+			t.Fatalf("%s: no housing_company_share among the feasibility inputs %v; warnings %v", d.Code, d.FeasInputs, got.Warnings)
+		}
+		if (v == nil) != (share[d.Code] == nil) || v != nil && math.Abs(*v-*share[d.Code]) > 1e-12 {
+			t.Errorf("%s: feasibility input %v, district summary %v", d.Code, v, share[d.Code])
+		}
+		if v != nil && *v > 0 {
+			seen++
+		}
+	}
+	if seen < 3 {
+		t.Errorf("only %d districts with a Mimer share", seen)
+	}
+
+	_, body = a.do("POST", "/analysis/priority", req, 200, "Authorization", civil)
+	got = decode[answer](t, body)
+	for _, d := range got.Districts {
+		if _, ok := d.FeasInputs["housing_company_share"]; ok {
+			t.Errorf("%s: civil society gets the Mimer share", d.Code)
+		}
+	}
+	i := slices.IndexFunc(got.Feasibility, func(f struct{ Key, Source, Unavailable string }) bool { return f.Key == "housing_company_share" })
+	if i < 0 || got.Feasibility[i].Unavailable == "" || !slices.ContainsFunc(got.Warnings, func(w string) bool {
+		return strings.Contains(w, "housing_company_share is unavailable")
+	}) {
+		t.Errorf("civil society: input %v, warnings %v; want it marked unavailable", got.Feasibility, got.Warnings)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -818,6 +819,9 @@ func (s *Server) runPriority(c echo.Context, req *priorityRequest) (*priorityRes
 	if err != nil {
 		return nil, err
 	}
+	if err := s.partnerFeasibility(ctx, d, level, feas); err != nil {
+		return nil, err
+	}
 	yi := year - from
 	spec, dropped := dropEmpty(spec, d, yi, year)
 	if len(spec.Keys) == 0 {
@@ -1061,6 +1065,39 @@ func typ7(sorted []float64, p float64) float64 {
 	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }
 
+// partnerFeasibility loads the weighed feasibility inputs of source partner_layer into
+// d.Partner, as shares per area of the caller's level. An input whose layer the caller may not
+// see (or whose configured property or total no longer fits it) is marked Unavailable, with
+// no values: the analysis goes on without it rather than failing or showing the layer's data.
+func (s *Server) partnerFeasibility(ctx context.Context, d *layers.PriorityData, level string, feas []layers.FeasibilityInput) error {
+	codes := make([]string, len(d.Areas))
+	for a, ar := range d.Areas {
+		codes[a] = ar.Code
+	}
+	for i := range feas {
+		f := &feas[i]
+		if f.Source != "partner_layer" || f.Weight == 0 {
+			continue
+		}
+		v, err := s.store.PartnerShares(ctx, *f, level, codes)
+		var inv *layers.InvalidError
+		switch {
+		case errors.Is(err, layers.ErrNotFound):
+			f.Unavailable = "partner layer " + f.PartnerLayer + " is not shared with your organisation"
+		case errors.As(err, &inv):
+			f.Unavailable = "partner layer " + f.PartnerLayer + ": " + inv.Error()
+		case err != nil:
+			return err
+		default:
+			if d.Partner == nil {
+				d.Partner = map[string][]float64{}
+			}
+			d.Partner[f.Key] = v
+		}
+	}
+	return nil
+}
+
 // feasibilityInputs applies the request's weight overrides to the configured inputs.
 func feasibilityInputs(all []layers.FeasibilityInput, override map[string]float64) ([]layers.FeasibilityInput, error) {
 	if err := checkWeights("feasibility_weights", override, false); err != nil {
@@ -1113,6 +1150,12 @@ func (s *Server) feasibility(d *layers.PriorityData, yi int, feas []layers.Feasi
 			v = d.MeetingPlaces[layers.MeetingPlacesKey(f.PlaceKinds)]
 		case "interventions":
 			v = d.ActiveInterventions
+		case "partner_layer":
+			if f.Unavailable != "" {
+				*warnings = append(*warnings, fmt.Sprintf("feasibility input %s is unavailable: %s", f.Key, f.Unavailable))
+				continue
+			}
+			v = d.Partner[f.Key]
 		}
 		present := 0
 		for _, x := range v {

@@ -44,8 +44,10 @@ func priorityOpenAPI(paths, schemas obj) {
 				"concentration": obj{"type": "number", "default": 50}, "switch_methods": obj{"type": "boolean", "default": true}}},
 		}}
 	feasInput := obj{"type": "object", "required": []string{"key", "source", "direction", "weight"}, "properties": obj{
-		"key": str, "source": obj{"type": "string", "enum": []string{"indicator", "meeting_places", "interventions"}},
+		"key": str, "source": obj{"type": "string", "enum": []string{"indicator", "meeting_places", "interventions", "partner_layer"}},
 		"indicator_key": str, "place_kinds": obj{"type": "array", "items": str},
+		"partner_layer": str, "partner_property": str, "partner_total": str,
+		"unavailable": obj{"type": "string", "description": "Why a partner_layer input is left out for this caller (the layer is not shared with it, say)."},
 		"direction": obj{"type": "string", "enum": []string{"higher_is_better", "higher_is_worse"}}, "weight": num, "rationale": str}}
 	schemas["PriorityFeasibilityInput"] = feasInput
 	areaType := obj{"type": "object", "required": []string{"area_type", "name_sv", "name_en"}, "properties": obj{
