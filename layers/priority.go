@@ -317,10 +317,10 @@ type PriorityData struct {
 	MeetingPlaces map[string][]float64
 	// ActiveInterventions[a]: interventions with status 'active' targeting area a.
 	ActiveInterventions []float64
+	Illustrative        bool // any value read is illustrative
 	// Partner[key][a]: a feasibility input of source partner_layer for area a (see
 	// PartnerShares), filled by the caller of PriorityInputs for the inputs it may read.
 	Partner map[string][]float64
-	Illustrative        bool // any value read is illustrative
 }
 
 // PriorityInputs loads the areas of level, the catalogue, the values of keys for the years

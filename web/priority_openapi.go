@@ -48,7 +48,7 @@ func priorityOpenAPI(paths, schemas obj) {
 		"indicator_key": str, "place_kinds": obj{"type": "array", "items": str},
 		"partner_layer": str, "partner_property": str, "partner_total": str,
 		"unavailable": obj{"type": "string", "description": "Why a partner_layer input is left out for this caller (the layer is not shared with it, say)."},
-		"direction": obj{"type": "string", "enum": []string{"higher_is_better", "higher_is_worse"}}, "weight": num, "rationale": str}}
+		"direction":   obj{"type": "string", "enum": []string{"higher_is_better", "higher_is_worse"}}, "weight": num, "rationale": str}}
 	schemas["PriorityFeasibilityInput"] = feasInput
 	areaType := obj{"type": "object", "required": []string{"area_type", "name_sv", "name_en"}, "properties": obj{
 		"area_type": obj{"type": "integer", "minimum": 1, "maximum": 5}, "name_sv": str, "name_en": str,
