@@ -73,6 +73,10 @@ commands:
               import the police's vulnerable areas for one year (GeoJSON or zipped Shapefile)
   org, user, token
               organisations, accounts and API tokens (lagesbild user for usage)
+  partner upload --org ORG --id ID [--title T] [--share a,b] FILE
+              load a partner layer (GeoJSON, CSV, GeoPackage, zipped Shapefile) as ORG
+  partner list
+              list every partner layer
   version     print the version
 
 Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild).`
@@ -100,6 +104,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return importCmd(ctx, args[1:], getenv, stdout)
 	case "org", "user", "token":
 		return adminCmd(ctx, args, getenv, os.Stdin, stdout)
+	case "partner":
+		return partnerCmd(ctx, args[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil
@@ -155,12 +161,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	basemap := fs.String("basemap-style", getenv("LAGESBILD_BASEMAP_STYLE"), "MapLibre style URL of a basemap for the map page (default: none; the page works offline)")
 	tileCacheMB := fs.Int("tile-cache-mb", 64, "memory bound of the in-process vector tile cache in MiB (0: no cache)")
 	minCell := fs.Int("min-cell-count", web.DefaultMinCellCount, "aggregated observation counts below this are suppressed for callers who may not see points")
+	uploadMB := fs.Int("upload-max-mb", web.DefaultUploadMaxBytes>>20, "largest partner layer upload in MiB (413 beyond)")
+	uploadFeatures := fs.Int("upload-max-features", web.DefaultUploadMaxFeatures, "most features in a partner layer upload (413 beyond)")
 	authConfig := authFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
 	if *minCell < 1 {
 		return usageError{"--min-cell-count must be at least 1"}
+	}
+	if *uploadMB < 1 || *uploadFeatures < 1 {
+		return usageError{"--upload-max-mb and --upload-max-features must be at least 1"}
 	}
 	auth, err := authConfig(ctx)
 	if err != nil {
@@ -199,7 +210,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		}
 	}()
 	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap, Auth: auth,
-		MinCellCount: *minCell}, store, cat, log)
+		MinCellCount: *minCell, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures}, store, cat, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
