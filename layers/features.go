@@ -207,6 +207,9 @@ func (s *Store) Feature(ctx context.Context, l *Layer, id string, out crs.CRS) (
 
 // ParseFilter turns the text of ?name=value into a Filter typed by the declaration.
 func (l *Layer) ParseFilter(name, raw string) (Filter, error) {
+	if name == "" { // "?=x": a problem naming the parameter "" would name nothing
+		return Filter{}, Invalid("query", "a parameter without a name")
+	}
 	p, ok := l.Property(name)
 	if !ok || !p.Filter {
 		return Filter{}, Invalid(name, "unknown parameter; filterable properties of %s are %s", l.ID, strings.Join(l.filterable(), ", "))
