@@ -212,6 +212,18 @@ func TestLoginInBrowser(t *testing.T) {
 	}
 	axeClean(t, b, axe, "logged-in header")
 
+	// A read the account may not make (the audit log is the admins'): the 403 notice.
+	if msg := eval[string](b, `lagesbild.api.getJSON('audit').then(() => 'answered', e => e.message)`); !strings.HasPrefix(msg, "403") {
+		t.Errorf("an editor's GET /audit from the page: %q, want a 403", msg)
+	}
+	b.waitFor("the 403 notice", `!!document.querySelector('#access-notice li[data-status="403"][data-what="audit"]')`)
+	if got := eval[string](b, `document.querySelector('#access-notice li[data-status="403"]').textContent`); got != "Din organisation har inte behörighet att se granskningsloggen." {
+		t.Errorf("403 notice %q", got)
+	}
+	if eval[bool](b, `!!document.querySelector('#access-notice button')`) {
+		t.Error("a login button in the notice while logged in")
+	}
+
 	// English: the role in English.
 	b.do("switch language", chromedp.Click(chromedp.ID("lang-toggle")))
 	if h := b.header(); h.Role != "editor" {

@@ -102,10 +102,13 @@ func TestPartnerLayersInBrowser(t *testing.T) {
 		Detail string `json:"detail"`
 	}](b, `lagesbild.partners.error`)
 	shown := eval[string](b, `document.getElementById('upload-file-error').hidden ? '' : document.getElementById('upload-file-error').textContent`)
-	invalid := eval[bool](b, `document.getElementById('upload-file').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'upload-file'`)
+	invalid := eval[bool](b, `document.getElementById('upload-file').getAttribute('aria-invalid') === 'true'`)
+	if focused := eval[string](b, `document.activeElement?.id ?? ''`); focused != "upload-file" {
+		t.Errorf("after the refusal the focus is on %q, want the file field", focused)
+	}
 	if refusal.Status != 400 || refusal.Param != "feature" || !strings.Contains(refusal.Detail, "feature 2") ||
 		shown != "Filen togs inte emot: "+refusal.Detail || !invalid {
-		t.Errorf("bad file: answer %+v, shown %q (invalid and focused: %v)", refusal, shown, invalid)
+		t.Errorf("bad file: answer %+v, shown %q (aria-invalid: %v)", refusal, shown, invalid)
 	}
 	if n := count(t, `SELECT count(*) FROM partner_layers WHERE id = $1`, layerID); n != 0 {
 		t.Errorf("a refused upload left %d layers", n)
@@ -252,6 +255,10 @@ func TestPartnerLayersInBrowser(t *testing.T) {
 	b.waitFor("the panel after logout", `!!document.getElementById('partner-hint') && !document.getElementById('upload-form')`)
 	if n := eval[int](b, fmt.Sprintf(`lagesbild.map.getStyle().layers.filter(l => l.id.startsWith('partner-%s')).length`, layerID)); n != 0 {
 		t.Errorf("%d overlay layers left on the map after logout", n)
+	}
+	b.idle()
+	if n := eval[int](b, `document.querySelectorAll('#access-notice li[data-what="partners"]').length`); n != 0 {
+		t.Errorf("after logout the page asked for partner tiles anyway (%d notices)", n)
 	}
 	refusalsOnly(t, b)
 	t.Logf("partner test took %v", time.Since(start).Round(time.Millisecond))

@@ -169,6 +169,10 @@ export class Account {
     d.addEventListener('close', () => {
       this.clearError();
       this.form.elements.password.value = '';
+      // The close event comes later (a task): move the focus only if it is still nowhere,
+      // not away from whatever the user went on to.
+      const a = document.activeElement;
+      if (a && a !== document.body && !d.contains(a)) return;
       (currentUser() ? document.getElementById('logout') : document.getElementById('login-open'))?.focus();
     });
     this.relabelDialog();

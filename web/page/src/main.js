@@ -393,12 +393,12 @@ async function main() {
   account.onChange(() => {
     notices.clear();
     app.sessionChanges = (app.sessionChanges ?? 0) + 1;
+    partners.load(); // first: on logout it removes the overlays before the tiles are asked again
     map.refreshTiles();
     if (choro.key) choro.load(choro.key, choro.year).catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message })));
     else choro.init(params.get('indicator') || 'overcrowding').catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message })));
     Promise.all([loadPlaces(), loadInterventions()]).then(renderFeatureLists,
       (err) => status(t('loadError', { what: t('lists'), msg: err.message })));
-    partners.load();
     const again = [prio, hot, iv, plan, fu].map((v) => v.reload());
     if (again.includes(false)) showView(app.view);
     for (const fn of app.onSession ?? []) fn(currentUser());
