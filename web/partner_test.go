@@ -435,3 +435,22 @@ func TestPartnerFeasibilityInput(t *testing.T) {
 		t.Errorf("civil society: input %v, warnings %v; want it marked unavailable", got.Feasibility, got.Warnings)
 	}
 }
+
+// TestPartnerUploadSessionCSRF: an editor's browser session uploads with the CSRF token, and
+// is refused without it.
+func TestPartnerUploadSessionCSRF(t *testing.T) {
+	a := newPartnerAPI(t, web.Config{})
+	acc := newAccount(t, "housing", "editor")
+	t.Cleanup(func() { _, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM partner_layers WHERE owner = $1`, acc.org) })
+	s := login(t, a, acc)
+	id := "hb-csrf" + strings.ReplaceAll(uniq(""), "-", "")
+	doc := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[16.5,59.6]},"properties":{"n":1}}]}`
+	a.write("PUT", "/partners/layers/"+id+"?title=T", withHeader(s.header(), "Content-Type", "application/geo+json"), doc, 403)
+	if n := partnerRows(t, id); n != 0 {
+		t.Fatalf("%d rows after a PUT without the CSRF token", n)
+	}
+	_, body := a.write("PUT", "/partners/layers/"+id+"?title=T", withHeader(s.write(), "Content-Type", "application/geo+json"), doc, 201)
+	if l := decode[partnerLayerDoc](t, body); l.Owner != acc.org || l.Version != 1 {
+		t.Errorf("session upload: %s", body)
+	}
+}
