@@ -773,7 +773,7 @@ func (s *Store) PartnerDistrictSummary(ctx context.Context, layerID, property, t
 	if !slices.Contains([]string{"municipality", "regso", "district", "deso"}, level) {
 		return nil, Invalid("level", "%q is not a level; use municipality, regso, district or deso", level)
 	}
-	l, v, err := s.partnerVersion(ctx, layerID, 0)
+	_, v, err := s.partnerVersion(ctx, layerID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -822,7 +822,6 @@ func (s *Store) PartnerDistrictSummary(ctx context.Context, layerID, property, t
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("partner summary %q: %w", layerID, err)
 	}
-	_ = l
 	return out, nil
 }
 
