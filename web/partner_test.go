@@ -441,7 +441,9 @@ func TestPartnerFeasibilityInput(t *testing.T) {
 func TestPartnerUploadSessionCSRF(t *testing.T) {
 	a := newPartnerAPI(t, web.Config{})
 	acc := newAccount(t, "housing", "editor")
-	t.Cleanup(func() { _, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM partner_layers WHERE owner = $1`, acc.org) })
+	t.Cleanup(func() {
+		_, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM partner_layers WHERE owner = $1`, acc.org)
+	})
 	s := login(t, a, acc)
 	id := "hb-csrf" + strings.ReplaceAll(uniq(""), "-", "")
 	doc := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[16.5,59.6]},"properties":{"n":1}}]}`
