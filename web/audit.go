@@ -79,7 +79,7 @@ func (s *Server) auditWrites(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // auditObject names what a write changed: the collection for feature writes, otherwise the
-// route's resource (its last fixed segment, e.g. scenarios, plans, doses); the id from the
+// route's resource (its last fixed segment, e.g. scenarios, plans, doses; partner-layers); the id from the
 // path, or for a create from the Location header.
 func auditObject(c echo.Context) (typ, id string) {
 	segs := strings.Split(strings.Trim(c.Path(), "/"), "/")
@@ -87,6 +87,8 @@ func auditObject(c echo.Context) (typ, id string) {
 		typ = col
 	} else if len(segs) > 1 && segs[0] == "collections" { // a collection's own static routes
 		typ = segs[1]
+	} else if len(segs) > 1 && segs[0] == "partners" { // a partner's layer: say whose kind of thing
+		typ = "partner-" + segs[1]
 	} else {
 		for _, seg := range segs {
 			if seg != "" && !strings.HasPrefix(seg, ":") {

@@ -190,7 +190,7 @@ func TestPartnerLayersAPI(t *testing.T) {
 	if !strings.HasSuffix(res.Header.Get("Location"), base) || !strings.HasSuffix(l.Links.Tiles, base+"/tiles/WebMercatorQuad/{z}/{y}/{x}") {
 		t.Errorf("Location %q, tiles link %q", res.Header.Get("Location"), l.Links.Tiles)
 	}
-	if n := count(t, `SELECT count(*) FROM audit_log WHERE action = 'write' AND object_id = $1 AND organisation = $2 AND method = 'PUT'`, id, owner); n != 1 {
+	if n := count(t, `SELECT count(*) FROM audit_log WHERE action = 'write' AND object_type = 'partner-layers' AND object_id = $1 AND organisation = $2 AND method = 'PUT'`, id, owner); n != 1 {
 		t.Errorf("%d audit entries for the upload, want 1", n)
 	}
 
