@@ -51,7 +51,8 @@ type Principal struct {
 	Credential   string   `json:"credential"`
 	Organisation string   `json:"organisation,omitempty"`
 	OrgKind      string   `json:"organisation_kind,omitempty"`
-	Username     string   `json:"username,omitempty"` // account name, for sessions only
+	OrgName      string   `json:"organisation_name,omitempty"` // for people to read; Organisation is the key
+	Username     string   `json:"username,omitempty"`          // account name, for sessions only
 	UserID       int64    `json:"-"`
 	TokenID      int64    `json:"token_id,omitempty"`
 	Roles        []string `json:"roles"`
@@ -288,6 +289,7 @@ type Account struct {
 	Username     string
 	Organisation string
 	OrgKind      string
+	OrgName      string
 	Role         string
 	PasswordHash string
 	Disabled     bool
@@ -297,14 +299,14 @@ type Account struct {
 // Principal is the account's principal for credential kind cred.
 func (a *Account) Principal(cred string) *Principal {
 	roles := RolesOf(a.Role)
-	return &Principal{Credential: cred, Organisation: a.Organisation, OrgKind: a.OrgKind, Username: a.Username,
+	return &Principal{Credential: cred, Organisation: a.Organisation, OrgKind: a.OrgKind, OrgName: a.OrgName, Username: a.Username,
 		UserID: a.ID, Roles: roles, Scopes: ScopesOf(roles)}
 }
 
-const accountColumns = `u.id, u.username, u.organisation, o.kind, u.role, u.password_hash, u.disabled, u.demo OR o.demo`
+const accountColumns = `u.id, u.username, u.organisation, o.kind, o.name, u.role, u.password_hash, u.disabled, u.demo OR o.demo`
 
 func scanAccount(row pgx.Row, a *Account, more ...any) error {
-	return row.Scan(append([]any{&a.ID, &a.Username, &a.Organisation, &a.OrgKind, &a.Role, &a.PasswordHash, &a.Disabled, &a.Demo}, more...)...)
+	return row.Scan(append([]any{&a.ID, &a.Username, &a.Organisation, &a.OrgKind, &a.OrgName, &a.Role, &a.PasswordHash, &a.Disabled, &a.Demo}, more...)...)
 }
 
 // AccountByName returns the account called username; ErrNotFound when there is none.
@@ -468,13 +470,13 @@ const tokenUseEvery = time.Minute
 // token's organisation or account came from the demo load.
 func (s *Store) TokenPrincipal(ctx context.Context, secret string, now time.Time) (p *Principal, demo bool, err error) {
 	var t APIToken
-	var kind string
+	var kind, orgName string
 	var user *int64
 	err = s.pool.QueryRow(ctx, `
-		SELECT t.id, t.organisation, o.kind, t.user_id, t.scopes, t.last_used_at, o.demo OR coalesce(u.demo, false)
+		SELECT t.id, t.organisation, o.kind, o.name, t.user_id, t.scopes, t.last_used_at, o.demo OR coalesce(u.demo, false)
 		FROM api_tokens t JOIN organisations o ON o.code = t.organisation LEFT JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT coalesce(u.disabled, false)`,
-		HashSecret(secret), now).Scan(&t.ID, &t.Organisation, &kind, &user, &t.Scopes, &t.LastUsedAt, &demo)
+		HashSecret(secret), now).Scan(&t.ID, &t.Organisation, &kind, &orgName, &user, &t.Scopes, &t.LastUsedAt, &demo)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, fmt.Errorf("token: %w", ErrNotFound)
 	}
@@ -486,7 +488,7 @@ func (s *Store) TokenPrincipal(ctx context.Context, secret string, now time.Time
 			return nil, false, fmt.Errorf("token: last used: %w", err)
 		}
 	}
-	p = &Principal{Credential: CredentialToken, Organisation: t.Organisation, OrgKind: kind, TokenID: t.ID,
+	p = &Principal{Credential: CredentialToken, Organisation: t.Organisation, OrgKind: kind, OrgName: orgName, TokenID: t.ID,
 		Roles: []string{}, Scopes: t.Scopes}
 	if user != nil {
 		p.UserID = *user

@@ -194,7 +194,7 @@ func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
 		if org.Demo && !a.cfg.Demo {
 			return nil, unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
 		}
-		p.OrgKind = org.Kind
+		p.OrgKind, p.OrgName = org.Kind, org.Name
 		return p, nil
 	}
 

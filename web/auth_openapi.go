@@ -12,10 +12,11 @@ func authOpenAPI(paths, schemas obj) {
 	schemas["Principal"] = obj{"type": "object", "required": []string{"credential", "roles", "scopes", "demo_mode"}, "properties": obj{
 		"credential":   obj{"type": "string", "enum": []string{"anonymous", "session", "token", "jwt"}},
 		"organisation": str, "organisation_kind": obj{"type": "string", "enum": []string{"police", "municipality", "housing", "region", "civil_society", "public"}},
-		"username": obj{"type": "string", "description": "Account name (sessions only)."},
-		"token_id": obj{"type": "integer"},
-		"roles":    obj{"type": "array", "items": obj{"type": "string", "enum": []string{"reader", "editor", "admin"}}},
-		"scopes":   obj{"type": "array", "items": obj{"type": "string", "enum": []string{"read", "write", "admin"}}},
+		"organisation_name": obj{"type": "string", "description": "The organisation's name, for people to read."},
+		"username":          obj{"type": "string", "description": "Account name (sessions only)."},
+		"token_id":          obj{"type": "integer"},
+		"roles":             obj{"type": "array", "items": obj{"type": "string", "enum": []string{"reader", "editor", "admin"}}},
+		"scopes":            obj{"type": "array", "items": obj{"type": "string", "enum": []string{"read", "write", "admin"}}},
 		"csrf_token": obj{"type": "string", "description": "Sessions only: send it in the " + CSRFHeader +
 			" header (or a csrf_token form field) with every POST, PUT, PATCH and DELETE that relies on the session cookie."},
 		"idle_expires_at": stamp, "expires_at": stamp,

@@ -135,6 +135,7 @@ type principal struct {
 	Credential    string     `json:"credential"`
 	Organisation  string     `json:"organisation"`
 	OrgKind       string     `json:"organisation_kind"`
+	OrgName       string     `json:"organisation_name"`
 	Username      string     `json:"username"`
 	TokenID       int64      `json:"token_id"`
 	Roles         []string   `json:"roles"`
@@ -205,9 +206,9 @@ func TestLoginLogoutMe(t *testing.T) {
 	if res.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("login answer Cache-Control %q, want no-store", res.Header.Get("Cache-Control"))
 	}
-	want := principal{Credential: "session", Organisation: acc.org, OrgKind: "municipality", Username: acc.user,
+	want := principal{Credential: "session", Organisation: acc.org, OrgKind: "municipality", OrgName: "Test " + acc.org, Username: acc.user,
 		Roles: []string{"reader", "editor"}, Scopes: []string{"read", "write"}}
-	if p.Credential != want.Credential || p.Organisation != want.Organisation || p.OrgKind != want.OrgKind || p.Username != want.Username ||
+	if p.Credential != want.Credential || p.Organisation != want.Organisation || p.OrgKind != want.OrgKind || p.OrgName != want.OrgName || p.Username != want.Username ||
 		!slices.Equal(p.Roles, want.Roles) || !slices.Equal(p.Scopes, want.Scopes) {
 		t.Errorf("login answer %+v, want %+v", p, want)
 	}
