@@ -201,8 +201,25 @@ func Read(f Format, data []byte, opt Options) (_ *Collection, err error) {
 	if len(c.Features) == 0 {
 		return nil, fileErr("the file has no features")
 	}
+	if err := checkNUL(c); err != nil {
+		return nil, err
+	}
 	c.GeometryType = geometryType(c.Features)
 	return c, nil
+}
+
+// checkNUL refuses a text property holding a NUL character, in any format: PostgreSQL's text
+// and jsonb cannot store one (the insert would fail as a server error), and no real data
+// means it.
+func checkNUL(c *Collection) error {
+	for _, f := range c.Features {
+		for _, fd := range c.Fields {
+			if s, ok := f.Properties[fd.Name].(string); ok && strings.IndexByte(s, 0) >= 0 {
+				return &Error{Feature: f.Number, Field: fd.Original, Msg: "the text holds a NUL character, which cannot be stored"}
+			}
+		}
+	}
+	return nil
 }
 
 // geometryType is the GeoJSON name of every feature's type, or "Geometry" if they differ.

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"math"
 	"path"
@@ -89,6 +90,9 @@ func readShapefile(data []byte, opt Options) (*Collection, error) {
 		defer rc.Close()
 		// The declared size was checked; a lying header cannot make us read more.
 		b, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
+		if errors.Is(err, zip.ErrFormat) { // archive/zip's answer to inflating past the declared size
+			return nil, fileErr("zip entry %s is larger than its header says", quote(f.Name))
+		}
 		if err != nil {
 			return nil, fileErr("zip entry %s: %s", quote(f.Name), truncate(err.Error()))
 		}
