@@ -171,8 +171,9 @@ func TestLoginInBrowser(t *testing.T) {
 	b.submitLogin(acc.user, acc.password)
 	b.waitFor("the header after login", `!!document.getElementById('logout')`)
 	h := b.header()
-	if h.User != acc.user || h.Org != acc.org || h.Role != "redaktör" || h.LoginButton {
-		t.Errorf("header after login %+v, want %s, %s, redaktör", h, acc.user, acc.org)
+	// The organisation by its name (newAccount names it "Test <code>"), as /auth/me gives it.
+	if h.User != acc.user || h.Org != "Test "+acc.org || h.Role != "redaktör" || h.LoginButton {
+		t.Errorf("header after login %+v, want %s, Test %s, redaktör", h, acc.user, acc.org)
 	}
 	if open := eval[bool](b, `document.getElementById('login-dialog').open`); open {
 		t.Error("the dialog is still open after the login")
