@@ -8,9 +8,10 @@ package web
 //
 // The rules: open layers and rows for everyone; internal for the police, the municipality,
 // the region and the housing company; restricted (police observations) for the police.
-// Observations are an internal layer, yet everyone gets their aggregated counts — tiles of
-// counts per cell and the hotspot analyses in aggregated disclosure, with small counts
-// suppressed — over the rows they may see.
+// Layers whose rows carry a class are open, filtered row by row; observations are an internal
+// layer, yet everyone gets their aggregated counts — tiles of counts per cell and the
+// hotspot analyses in aggregated disclosure, with small counts suppressed — over the rows
+// they may see.
 
 import (
 	"context"
@@ -37,6 +38,17 @@ func requireClass(c echo.Context, class layers.DataClass, what string) error {
 		return unauthorized(c, false, what+" is "+string(class)+" data: log in, or send an API token or JWT")
 	}
 	return echo.NewHTTPError(http.StatusForbidden, what+" is "+string(class)+" data, which organisation "+p.Organisation+" may not read")
+}
+
+// featureClass is the class a caller needs to read layer l's features at all. A layer whose
+// rows carry their own class is open to everyone: row-level security gives each caller the
+// rows it may see (an anonymous caller the open interventions). Observations are the
+// exception issue 7 makes: below internal clearance, only their counts per cell.
+func featureClass(l *layers.Layer) layers.DataClass {
+	if l.ClassColumn != "" && !l.AggregateTiles {
+		return layers.Open
+	}
+	return l.Class
 }
 
 // requireWrite answers 401 to an anonymous caller and 403 to one without the write scope

@@ -382,7 +382,7 @@ func TestCSRFAndWriteAccess(t *testing.T) {
 	geo := http.Header{"Content-Type": {"application/geo+json"}}
 
 	a.write("POST", "/collections/interventions/items", geo, body, 401)
-	a.write("GET", "/collections/interventions/items?limit=1", nil, "", 401) // internal: not for anonymous callers
+	a.write("GET", "/collections/interventions/items?limit=1", nil, "", 200) // the open rows
 
 	s := login(t, a, editor)
 	noCSRF := withHeader(s.header(), "Content-Type", "application/geo+json")

@@ -50,7 +50,10 @@ type hotspotRequest struct {
 	out        crs.CRS
 	format     string // geojson or raster (kde only)
 	aggregated bool
-	params     map[string]any // echoed in the summary
+	// forced: aggregated because of who asks (anonymous, or an organisation without access
+	// to observation points), not because the request said disclosure=aggregated.
+	forced bool
+	params map[string]any // echoed in the summary
 	// collect, when set, receives the cells instead of an answer being sent (tiles).
 	collect *analysisResult
 }
@@ -134,6 +137,7 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 		return nil, err
 	}
 	r.params["disclosure"] = disclosureName(r.aggregated)
+	r.forced = r.aggregated && v.Get("disclosure") != "aggregated" && !s.cfg.AggregatedOnly
 	return r, nil
 }
 
@@ -255,7 +259,11 @@ func (s *Server) runHotspots(ctx context.Context, c echo.Context, r *hotspotRequ
 	if r.method == "kde" && r.aggregated {
 		// A density surface reveals where single observations lie; it has no cell counts to
 		// suppress. Callers without access to raw observations get the hexagon analyses.
-		return echo.NewHTTPError(http.StatusForbidden, "method=kde is not available with aggregated disclosure; use method=gistar")
+		const msg = "method=kde is not available with aggregated disclosure; use method=gistar"
+		if r.forced && layers.PrincipalFrom(ctx).IsAnonymous() { // logging in would help
+			return unauthorized(c, false, msg+", or log in as an organisation that may see observations")
+		}
+		return echo.NewHTTPError(http.StatusForbidden, msg)
 	}
 	cells, err := s.store.HexCells(ctx, r.side, r.area)
 	if err != nil {

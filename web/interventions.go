@@ -278,7 +278,7 @@ func (s *Server) interventionItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+	if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
 	out, err := parseItemParams(c.QueryParams())

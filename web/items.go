@@ -29,7 +29,7 @@ func (s *Server) items(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+	if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
 	r, err := parseItems(l, c.QueryParams())
@@ -60,7 +60,7 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+	if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
 	out, err := parseItemParams(c.QueryParams())

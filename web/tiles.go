@@ -176,7 +176,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 	}
 	p := layers.PrincipalFrom(c.Request().Context())
 	if !l.AggregateTiles { // a point layer's counts are for everyone; other layers' features by class
-		if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+		if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
 			return err
 		}
 	}
@@ -206,11 +206,11 @@ func (s *Server) mapTile(c echo.Context) error {
 	if s.mapSet.err != nil {
 		return s.mapSet.err
 	}
-	// The map tile carries the base layers the caller may read (interventions are internal).
+	// The map tile carries the base layers the caller may read, each with the caller's rows.
 	p := layers.PrincipalFrom(c.Request().Context())
 	var ls []*layers.Layer
 	for _, l := range s.mapSet.layers {
-		if p.MayRead(l.Class) {
+		if p.MayRead(featureClass(l)) {
 			ls = append(ls, l)
 		}
 	}
