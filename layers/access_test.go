@@ -3,6 +3,7 @@ package layers_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -145,5 +146,49 @@ func TestCallerSettingsEndWithTheTransaction(t *testing.T) {
 	}
 	if page.NumberMatched <= open || after != open {
 		t.Errorf("police saw %d, the next statement on the same connection %d; want more than %d, then %d", page.NumberMatched, after, open, open)
+	}
+}
+
+// TestSpatialFiltersUseIndexesUnderRLS guards migration 012: under row-level security a
+// bounding-box condition becomes an index condition only when its function is leakproof;
+// without it every tile and bbox query scans the whole table. With sequential scans made
+// expensive, the plan must use the GiST index.
+func TestSpatialFiltersUseIndexesUnderRLS(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	tx, err := db.AppPool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if _, err := tx.Exec(ctx, `SELECT set_config('lagesbild.org', 'polis', true), set_config('lagesbild.org_kind', 'police', true),
+		set_config('enable_seqscan', 'off', true)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`SELECT count(*) FROM observations t WHERE t.geom_3857 && ST_TileEnvelope(14, 8941, 4791)`,
+		`SELECT count(*) FROM districts t WHERE ST_Intersects(t.geom, ST_MakeEnvelope(580000, 6605000, 585000, 6610000, 3006))`,
+		`SELECT count(*) FROM districts d JOIN observations o ON ST_Intersects(d.geom, o.geom) WHERE d.code = '1980-BACKBY'`,
+		`SELECT count(*) FROM places p JOIN observations o ON ST_DWithin(o.geom, p.geom, 100) WHERE p.id = 1`,
+	} {
+		rows, err := tx.Query(ctx, "EXPLAIN "+q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for rows.Next() {
+			var l string
+			if err := rows.Scan(&l); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, l)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(lines, "\n")
+		if strings.Contains(text, "Seq Scan") || !strings.Contains(text, "Index") {
+			t.Errorf("%s\nplans a sequential scan under row-level security:\n%s", q, text)
+		}
 	}
 }

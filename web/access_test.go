@@ -10,6 +10,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
 
 // caller is one row of the access matrix: an organisation kind and role, with its token.
@@ -87,6 +88,21 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	tile := tiles.TileContaining(centreLon, centreLat, 14)
+
+	// A partner layer of the housing company, shared with the municipality only.
+	partnerID := uniq("acc-overlay")
+	fc, err := featurefile.Read(featurefile.GeoJSON, []byte(fmt.Sprintf(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","geometry":{"type":"Point","coordinates":[%g,%g]},"properties":{"dwellings":12}}]}`, centreLon, centreLat)),
+		featurefile.Options{Limits: featurefile.DefaultLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := layers.ActingAs(context.Background(), "acc-housing", "housing", "editor")
+	if _, err := layers.NewStore(testDB.AppPool).UploadPartnerLayer(owner, layers.PartnerUpload{ID: partnerID, Title: "Overlay",
+		SharedWith: []string{"acc-municipality"}, Filename: "o.geojson", Format: "geojson"}, fc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM partner_layers WHERE id = $1`, partnerID) })
 	status := func(c caller, class layers.DataClass) int {
 		if c.may(class) {
 			return 200
@@ -198,6 +214,21 @@ func TestAccessMatrix(t *testing.T) {
 			if want := tileCount(t, mapID, "interventions", "t.geom IS NOT NULL AND data_class = ANY($1)", classes); int64(got) != want {
 				t.Errorf("map tile: %d interventions, want %d", got, want)
 			}
+
+			// Partner overlays: the owner and the organisations it shares with; for everyone
+			// else the layer does not exist.
+			entitled := c.kind == "housing" || c.kind == "municipality"
+			partner := map[bool]int{true: 200, false: 404}[entitled]
+			if c.kind == "" {
+				partner = 401
+			}
+			list := get("/partners/layers", map[bool]int{true: 401, false: 200}[c.kind == ""])
+			if c.kind != "" && strings.Contains(string(list), partnerID) != entitled {
+				t.Errorf("partner layer listed: %t, want %t", !entitled, entitled)
+			}
+			get("/partners/layers/"+partnerID+"/items", partner)
+			get(tilePath("/partners/layers/"+partnerID, tiles.TileContaining(centreLon, centreLat, 12)), partner)
+			get("/partners/layers/"+partnerID+"/districts?property=dwellings", partner)
 
 			// Analyses: hotspots for everyone, aggregated for those who may not see points.
 			var hs struct {
