@@ -323,32 +323,14 @@ VALUES ($1, $2, $3, $4, $5, ST_GeomFromWKB($6, 3006))`, a.Feature, a.Code, a.Nam
 		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `
+		repaired, err := repairOutlines(ctx, tx, `
 UPDATE area_stage SET valid = ST_IsValid(geom),
     geom = CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) END
 RETURNING feature, valid, ST_IsEmpty(geom)`)
 		if err != nil {
 			return err
 		}
-		var bad []int
-		for rows.Next() {
-			var n int
-			var valid, empty bool
-			if err := rows.Scan(&n, &valid, &empty); err != nil {
-				return err
-			}
-			if empty {
-				bad = append(bad, n)
-			} else if !valid {
-				sum.Repaired = append(sum.Repaired, n)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(bad) > 0 {
-			return Invalid("geometry", "feature %d: invalid outline with no area left after repair", minInt(bad))
-		}
+		sum.Repaired = append(sum.Repaired, repaired...)
 		var code, existing string
 		err = tx.QueryRow(ctx, `SELECT s.code, d.level FROM area_stage s JOIN districts d USING (code)
 WHERE d.level <> $1 ORDER BY s.feature LIMIT 1`, level).Scan(&code, &existing)
@@ -398,4 +380,35 @@ func minInt(xs []int) int {
 		m = min(m, x)
 	}
 	return m
+}
+
+// repairOutlines runs update, which makes a staging table's outlines valid and returns
+// (feature, was valid, is empty now) per row, and returns the features it repaired. An
+// outline with no area left after the repair is an *InvalidError naming the first such
+// feature: nothing of the import is kept. Shared by the area and vulnerable-area imports.
+func repairOutlines(ctx context.Context, tx pgx.Tx, update string) ([]int, error) {
+	rows, err := tx.Query(ctx, update)
+	if err != nil {
+		return nil, err
+	}
+	var bad, repaired []int
+	for rows.Next() {
+		var n int
+		var valid, empty bool
+		if err := rows.Scan(&n, &valid, &empty); err != nil {
+			return nil, err
+		}
+		if empty {
+			bad = append(bad, n)
+		} else if !valid {
+			repaired = append(repaired, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(bad) > 0 {
+		return nil, Invalid("geometry", "feature %d: invalid outline with no area left after repair", minInt(bad))
+	}
+	return repaired, nil
 }

@@ -155,32 +155,14 @@ VALUES ($1, $2, $3, ST_Transform(ST_GeomFromWKB($4, $5::int), 3006))`, a.Feature
 		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `
+		repaired, err := repairOutlines(ctx, tx, `
 UPDATE vulnerable_stage SET valid = ST_IsValid(geom),
     geom = ST_Multi(ST_CollectionExtract(CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_MakeValid(geom) END, 3))
 RETURNING feature, valid, ST_IsEmpty(geom)`)
 		if err != nil {
 			return err
 		}
-		var bad []int
-		for rows.Next() {
-			var n int
-			var valid, empty bool
-			if err := rows.Scan(&n, &valid, &empty); err != nil {
-				return err
-			}
-			if empty {
-				bad = append(bad, n)
-			} else if !valid {
-				sum.Repaired = append(sum.Repaired, n)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(bad) > 0 {
-			return Invalid("geometry", "feature %d: invalid outline with no area left after repair", minInt(bad))
-		}
+		sum.Repaired = append(sum.Repaired, repaired...)
 		tag, err := tx.Exec(ctx, `DELETE FROM vulnerable_areas WHERE year = $1`, year)
 		if err != nil {
 			return err
