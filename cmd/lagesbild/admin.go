@@ -62,12 +62,11 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, url, 2, false)
+	store, closeDB, err := operatorStore(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	store := layers.NewStore(pool)
+	defer closeDB()
 
 	switch cmd {
 	case "org add":

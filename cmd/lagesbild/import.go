@@ -82,12 +82,12 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pool, err := openPool(ctx, url, 2, false)
+	store, closeDB, err := operatorStore(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	sum, err := layers.NewStore(pool).ImportIndicatorValues(ctx, rows)
+	defer closeDB()
+	sum, err := store.ImportIndicatorValues(ctx, rows)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

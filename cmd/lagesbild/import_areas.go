@@ -50,12 +50,12 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pool, err := openPool(ctx, url, 2, false)
+	store, closeDB, err := operatorStore(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	sum, err := layers.NewStore(pool).ImportAreas(ctx, *level, areas)
+	defer closeDB()
+	sum, err := store.ImportAreas(ctx, *level, areas)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

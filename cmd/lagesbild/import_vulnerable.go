@@ -66,12 +66,12 @@ func importVulnerableCmd(ctx context.Context, args []string, getenv func(string)
 	if *source == "" {
 		*source = "Polisen, utsatta områden " + strconv.Itoa(*year) + " (" + filepath.Base(path) + ")"
 	}
-	pool, err := openPool(ctx, url, 2, false)
+	store, closeDB, err := operatorStore(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	sum, err := layers.NewStore(pool).ImportVulnerableAreas(ctx, *year, *source, areas)
+	defer closeDB()
+	sum, err := store.ImportVulnerableAreas(ctx, *year, *source, areas)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

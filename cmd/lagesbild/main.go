@@ -152,6 +152,17 @@ func openPool(ctx context.Context, url string, maxConns int32, appRole bool) (*p
 	return pool, nil
 }
 
+// operatorStore connects for an operator's command (imports, accounts, partner layers) as
+// the connecting role, which row-level security does not restrict, and returns the Store
+// and the function that closes its pool.
+func operatorStore(ctx context.Context, url string) (*layers.Store, func(), error) {
+	pool, err := openPool(ctx, url, 2, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return layers.NewStore(pool), pool.Close, nil
+}
+
 func serve(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")

@@ -37,12 +37,12 @@ func partnerCmd(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return err
 		}
-		pool, err := openPool(ctx, url, 2, false)
+		store, closeDB, err := operatorStore(ctx, url)
 		if err != nil {
 			return err
 		}
-		defer pool.Close()
-		ls, err := layers.NewStore(pool).AllPartnerLayers(ctx)
+		defer closeDB()
+		ls, err := store.AllPartnerLayers(ctx)
 		if err != nil {
 			return err
 		}
@@ -110,12 +110,11 @@ func partnerUpload(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, url, 2, false)
+	store, closeDB, err := operatorStore(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	store := layers.NewStore(pool)
+	defer closeDB()
 	o, err := store.LookupOrganisation(ctx, *org)
 	if err != nil {
 		return err
