@@ -102,7 +102,9 @@ func TestAccessMatrix(t *testing.T) {
 		SharedWith: []string{"acc-municipality"}, Filename: "o.geojson", Format: "geojson"}, fc); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM partner_layers WHERE id = $1`, partnerID) })
+	t.Cleanup(func() {
+		_, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM partner_layers WHERE id = $1`, partnerID)
+	})
 	status := func(c caller, class layers.DataClass) int {
 		if c.may(class) {
 			return 200

@@ -47,14 +47,19 @@ func newAPI(t *testing.T) *api {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, _ := testServer(t, db, web.Config{Version: "test"}, cat, log)
-	a := &api{t: t, srv: srv}
+	return newClient(t, srv)
+}
 
+// newClient is a client of srv that validates answers against the OpenAPI document srv
+// serves, which must itself be valid.
+func newClient(t *testing.T, srv *httptest.Server) *api {
+	t.Helper()
+	a := &api{t: t, srv: srv}
 	res, body := a.raw("GET", "/api", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("GET /api: %d %s", res.StatusCode, body)
 	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(body)
+	doc, err := openapi3.NewLoader().LoadFromData(body)
 	if err != nil {
 		t.Fatalf("OpenAPI document does not load: %v", err)
 	}

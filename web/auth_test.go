@@ -26,9 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 	"github.com/lagesbild/lagesbild/web"
@@ -62,22 +59,7 @@ func newAuthAPI(t *testing.T, cfg web.AuthConfig) (*api, *testClock) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(web.New(web.Config{Version: "test", Auth: cfg}, layers.NewStore(db.AppPool), cat, log))
 	t.Cleanup(srv.Close)
-	a := &api{t: t, srv: srv}
-	res, body := a.raw("GET", "/api", nil)
-	if res.StatusCode != 200 {
-		t.Fatalf("GET /api: %d %s", res.StatusCode, body)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("OpenAPI document is invalid: %v", err)
-	}
-	if a.router, err = gorillamux.NewRouter(doc); err != nil {
-		t.Fatal(err)
-	}
-	return a, clock
+	return newClient(t, srv), clock
 }
 
 var uniqSeq atomic.Int64

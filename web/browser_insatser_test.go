@@ -16,8 +16,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
@@ -89,16 +87,7 @@ func newListeningAPI(t *testing.T) *api {
 	listen(t, store, cat, cache)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := testServerOn(t, db, web.Config{Version: "test", TileCache: cache}, store, cat, log)
-	a := &api{t: t, srv: srv}
-	_, body := a.raw("GET", "/api", nil)
-	doc, err := openapi3.NewLoader().LoadFromData(body)
-	if err != nil {
-		t.Fatalf("OpenAPI document does not load: %v", err)
-	}
-	if a.router, err = gorillamux.NewRouter(doc); err != nil {
-		t.Fatalf("OpenAPI router: %v", err)
-	}
-	return a
+	return newClient(t, srv)
 }
 
 func TestInterventionsViewInBrowser(t *testing.T) {

@@ -16,9 +16,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
@@ -42,22 +40,7 @@ func newPartnerAPI(t *testing.T, cfg web.Config) *api {
 	cat := layers.NewCatalogue()
 	cfg.Version = "test"
 	srv, _ := testServer(t, db, cfg, cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	a := &api{t: t, srv: srv}
-	res, body := a.raw("GET", "/api", nil)
-	if res.StatusCode != 200 {
-		t.Fatalf("GET /api: %d %s", res.StatusCode, body)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("OpenAPI document is invalid: %v", err)
-	}
-	if a.router, err = gorillamux.NewRouter(doc); err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return newClient(t, srv)
 }
 
 func bearerOf(secret string) http.Header { return http.Header{"Authorization": {"Bearer " + secret}} }
