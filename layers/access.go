@@ -106,12 +106,21 @@ func callerArgs(ctx context.Context) []any {
 // first sets the caller of ctx (see setCallerSQL), which the policies of migration 009 read.
 // A single statement goes as a two-statement pipeline in one round trip (one implicit
 // transaction up to the Sync); Begin sets the caller as the transaction's first statement.
+// An anonymous caller's statements go as they are: with no settings in force the policies
+// read as anonymous (the settings of an earlier caller ended with its transaction, as
+// TestCallerSettingsEndWithTheTransaction checks), and the open map costs what it did
+// before row-level security (about 8 % more per district tile with the pipeline).
 type callerDB struct {
 	pool *pgxpool.Pool
 }
 
+func anonymous(ctx context.Context) bool { return PrincipalFrom(ctx).IsAnonymous() }
+
 // Query runs sql as the caller of ctx.
 func (d callerDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if anonymous(ctx) {
+		return d.pool.Query(ctx, sql, args...)
+	}
 	br, err := d.start(ctx, sql, args)
 	if err != nil {
 		return nil, err
@@ -126,6 +135,9 @@ func (d callerDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows,
 
 // QueryRow runs sql as the caller of ctx; the row is read by Scan.
 func (d callerDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if anonymous(ctx) {
+		return d.pool.QueryRow(ctx, sql, args...)
+	}
 	br, err := d.start(ctx, sql, args)
 	if err != nil {
 		return errRow{err}
@@ -135,6 +147,9 @@ func (d callerDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 
 // Exec runs sql as the caller of ctx.
 func (d callerDB) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if anonymous(ctx) {
+		return d.pool.Exec(ctx, sql, args...)
+	}
 	br, err := d.start(ctx, sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
@@ -149,8 +164,8 @@ func (d callerDB) Exec(ctx context.Context, sql string, args ...any) (pgconn.Com
 // Begin starts a transaction acting as the caller of ctx.
 func (d callerDB) Begin(ctx context.Context) (pgx.Tx, error) {
 	tx, err := d.pool.Begin(ctx)
-	if err != nil {
-		return nil, err
+	if err != nil || anonymous(ctx) {
+		return tx, err
 	}
 	if _, err := tx.Exec(ctx, setCallerSQL, callerArgs(ctx)...); err != nil {
 		_ = tx.Rollback(ctx)
@@ -161,6 +176,9 @@ func (d callerDB) Begin(ctx context.Context) (pgx.Tx, error) {
 
 // SendBatch sends b as the caller of ctx, in one implicit transaction.
 func (d callerDB) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if anonymous(ctx) {
+		return d.pool.SendBatch(ctx, b)
+	}
 	nb := &pgx.Batch{}
 	nb.Queue(setCallerSQL, callerArgs(ctx)...)
 	nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
