@@ -195,17 +195,24 @@ func (s *Server) createFeature(c echo.Context) error {
 	return s.sendIntervention(c, l, strconv.FormatInt(id, 10), http.StatusCreated, crs.CRS84)
 }
 
-// replaceFeature serves PUT /collections/{collectionId}/items/{featureId}.
-func (s *Server) replaceFeature(c echo.Context) error {
+// existingFeature resolves a write to an existing feature (PUT, PATCH, DELETE): the
+// writable layer and who writes (writableLayer), the feature's id, and its If-Match.
+func (s *Server) existingFeature(c echo.Context) (*layers.Layer, string, int64, layers.Precondition, error) {
 	l, by, err := s.writableLayer(c)
 	if err != nil {
-		return err
+		return nil, "", 0, layers.Precondition{}, err
 	}
 	id, err := layers.ParseInterventionID(c.Param("featureId"))
 	if err != nil {
-		return err
+		return nil, "", 0, layers.Precondition{}, err
 	}
 	pre, err := ifMatch(c)
+	return l, by, id, pre, err
+}
+
+// replaceFeature serves PUT /collections/{collectionId}/items/{featureId}.
+func (s *Server) replaceFeature(c echo.Context) error {
+	l, by, id, pre, err := s.existingFeature(c)
 	if err != nil {
 		return err
 	}
@@ -224,15 +231,7 @@ func (s *Server) replaceFeature(c echo.Context) error {
 
 // patchFeature serves PATCH /collections/{collectionId}/items/{featureId} (JSON merge patch).
 func (s *Server) patchFeature(c echo.Context) error {
-	l, by, err := s.writableLayer(c)
-	if err != nil {
-		return err
-	}
-	id, err := layers.ParseInterventionID(c.Param("featureId"))
-	if err != nil {
-		return err
-	}
-	pre, err := ifMatch(c)
+	l, by, id, pre, err := s.existingFeature(c)
 	if err != nil {
 		return err
 	}
@@ -252,15 +251,7 @@ func (s *Server) patchFeature(c echo.Context) error {
 
 // deleteFeature serves DELETE /collections/{collectionId}/items/{featureId}.
 func (s *Server) deleteFeature(c echo.Context) error {
-	_, by, err := s.writableLayer(c)
-	if err != nil {
-		return err
-	}
-	id, err := layers.ParseInterventionID(c.Param("featureId"))
-	if err != nil {
-		return err
-	}
-	pre, err := ifMatch(c)
+	_, by, id, pre, err := s.existingFeature(c)
 	if err != nil {
 		return err
 	}
