@@ -11,6 +11,7 @@ import { apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { niceTicks } from './chart.js';
 import { bounds, whenIdle } from './map.js';
+import { View } from './view.js';
 
 addTexts({
   sv: {
@@ -110,8 +111,9 @@ export function comparisonMean(res) {
   return res.periods.map((_, i) => cmp.reduce((a, x) => a + x.values[i], 0) / cmp.length);
 }
 
-export class FollowupView {
+export class FollowupView extends View {
   constructor(map, els, app, status) {
+    super('viewFollowup');
     this.map = map;
     this.els = els;
     this.app = app;
@@ -125,21 +127,9 @@ export class FollowupView {
     onLangChange(() => { if (this.interventions) this.relabel(); });
   }
 
-  activate() {
-    this.started ??= this.init().catch((err) => this.status(t('loadError', { what: t('viewFollowup'), msg: err.message })));
-    return this.started;
-  }
-
-  /**
-   * reload asks the API again after the caller changed (login, logout, an ended session):
-   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
-   * starts over on its next activation. Returns false when the view must be activated anew.
-   */
-  reload() {
-    if (!this.started) return true;
-    if (!this.built) { this.started = null; return false; }
+  /** refresh reruns the view's data for a new caller (View.reload). */
+  refresh() {
     this.load();
-    return true;
   }
 
   showLayers(on) {

@@ -7,6 +7,7 @@ import { getJSON } from './api.js';
 import { t, num, label, getLang, addTexts, onLangChange } from './i18n.js';
 import { quantileBreaks, swatch } from './choropleth.js';
 import { whenIdle } from './map.js';
+import { View } from './view.js';
 
 addTexts({
   sv: {
@@ -92,9 +93,10 @@ const h = (tag, attrs = {}, ...kids) => {
 
 function monthOf(d) { return d.toISOString().slice(0, 7); }
 
-export class HotspotView {
+export class HotspotView extends View {
   /** els: { controls, side }; app: window.lagesbild; status(msg). */
   constructor(map, els, app, status) {
+    super('viewHotspots');
     this.map = map;
     this.els = els;
     this.app = app;
@@ -109,20 +111,12 @@ export class HotspotView {
 
   activate() {
     this.active = true;
-    this.started ??= this.init().catch((err) => this.status(t('loadError', { what: t('viewHotspots'), msg: err.message })));
-    return this.started.then(() => this.showLayers());
+    return super.activate().then(() => this.showLayers());
   }
 
-  /**
-   * reload asks the API again after the caller changed (login, logout, an ended session):
-   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
-   * starts over on its next activation. Returns false when the view must be activated anew.
-   */
-  reload() {
-    if (!this.started) return true;
-    if (!this.built) { this.started = null; return false; }
+  /** refresh reruns the view's data for a new caller (View.reload). */
+  refresh() {
     this.run();
-    return true;
   }
 
   deactivate() { this.active = false; }

@@ -14,6 +14,7 @@ import { apiFetch, apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { addInterventionLayers, horizonColours, horizonMatch, bounds, whenIdle } from './map.js';
 import { swatch } from './choropleth.js';
+import { View } from './view.js';
 
 addTexts({
   sv: {
@@ -113,9 +114,10 @@ async function request(method, path, body, headers = {}) {
   return { status: res.status, ok: res.ok, etag: res.headers.get('ETag'), body: doc };
 }
 
-export class InterventionsView {
+export class InterventionsView extends View {
   /** els: { controls, side, results, legend }; app: window.lagesbild; status(msg); onChange() after a write. */
   constructor(map, els, app, status, onChange) {
+    super('viewInterventions');
     this.map = map;
     this.els = els;
     this.app = app;
@@ -131,21 +133,9 @@ export class InterventionsView {
     onLangChange(() => { if (this.enums) this.relabel(); });
   }
 
-  activate() {
-    this.started ??= this.init().catch((err) => this.status(t('loadError', { what: t('viewInterventions'), msg: err.message })));
-    return this.started;
-  }
-
-  /**
-   * reload asks the API again after the caller changed (login, logout, an ended session):
-   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
-   * starts over on its next activation. Returns false when the view must be activated anew.
-   */
-  reload() {
-    if (!this.started) return true;
-    if (!this.built) { this.started = null; return false; }
+  /** refresh reruns the view's data for a new caller (View.reload). */
+  refresh() {
     this.load();
-    return true;
   }
 
   showLayers(on) {

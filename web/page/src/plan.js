@@ -11,6 +11,7 @@
 import { apiFetch, apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { bounds, whenIdle } from './map.js';
+import { View } from './view.js';
 
 addTexts({
   sv: {
@@ -124,9 +125,10 @@ async function send(path, body) {
 /** reasonText is a problem's detail without the "invalid <param>: " prefix. */
 const reasonText = (p) => (p?.detail ?? p?.title ?? '').replace(/^invalid [^:]+: /, '');
 
-export class PlanView {
+export class PlanView extends View {
   /** els: { controls, side, results, legend }; app: window.lagesbild; status(msg). */
   constructor(map, els, app, status) {
+    super('viewPlan');
     this.map = map;
     this.els = els;
     this.app = app;
@@ -139,21 +141,9 @@ export class PlanView {
     onLangChange(() => { if (this.actorTypes) this.relabel(); });
   }
 
-  activate() {
-    this.started ??= this.init().catch((err) => this.status(t('loadError', { what: t('viewPlan'), msg: err.message })));
-    return this.started;
-  }
-
-  /**
-   * reload asks the API again after the caller changed (login, logout, an ended session):
-   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
-   * starts over on its next activation. Returns false when the view must be activated anew.
-   */
-  reload() {
-    if (!this.started) return true;
-    if (!this.built) { this.started = null; return false; }
+  /** refresh reruns the view's data for a new caller (View.reload). */
+  refresh() {
     if (this.plan) this.loadDelivery().then(() => { this.renderSide(); this.renderResults(); }, () => {});
-    return true;
   }
 
   showLayers(on) {

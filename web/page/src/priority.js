@@ -10,6 +10,7 @@ import { t, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { quantileBreaks, classes, fillColour, swatch } from './choropleth.js';
 import { needFeasibilityChart } from './scatter.js';
 import { whenIdle } from './map.js';
+import { View } from './view.js';
 
 addTexts({
   sv: {
@@ -131,9 +132,10 @@ async function postJSON(path, body, params = {}, accept = 'application/json') {
   return accept === 'text/csv' ? res.text() : res.json();
 }
 
-export class PriorityView {
+export class PriorityView extends View {
   /** els: { controls, side, results, legend }; app: window.lagesbild; status(msg). */
   constructor(map, els, app, status) {
+    super('viewPriority');
     this.map = map;
     this.els = els;
     this.app = app;
@@ -152,22 +154,10 @@ export class PriorityView {
   name(o) { return getLang() === 'en' ? o.name_en : o.name_sv; }
 
   /** activate builds the view on first use and shows the current analysis. */
-  activate() {
-    this.started ??= this.init().catch((err) => this.status(t('loadError', { what: t('viewPriority'), msg: err.message })));
-    return this.started;
-  }
-
-  /**
-   * reload asks the API again after the caller changed (login, logout, an ended session):
-   * a built view reruns its data; one whose first load failed (401/403) is forgotten, so it
-   * starts over on its next activation. Returns false when the view must be activated anew.
-   */
-  reload() {
-    if (!this.started) return true;
-    if (!this.built) { this.started = null; return false; }
+  /** refresh reruns the view's data for a new caller (View.reload). */
+  refresh() {
     this.run();
     this.runCompare();
-    return true;
   }
 
   async init() {
