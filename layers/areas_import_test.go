@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,23 +40,13 @@ func areaGeoJSON(areas []testArea) string {
 // reprojected to srs. Without ogr2ogr the test is skipped, or fails under CI.
 func makeGeoPackage(t *testing.T, name, geojson, srs string) string {
 	t.Helper()
-	ogr, err := exec.LookPath("ogr2ogr")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ogr2ogr not installed under CI (make test installs gdal-bin)")
-		}
-		t.Skip("ogr2ogr not installed (apt-get install gdal-bin)")
-	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, name+".geojson")
 	if err := os.WriteFile(src, []byte(geojson), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	dst := filepath.Join(dir, name+".gpkg")
-	args := []string{"-f", "GPKG", "-nln", name, "-s_srs", "EPSG:3006", "-t_srs", srs, dst, src}
-	if out, err := exec.Command(ogr, args...).CombinedOutput(); err != nil {
-		t.Fatalf("ogr2ogr %q: %v\n%s", args, err, out)
-	}
+	layerstest.OGR2OGR(t, "-f", "GPKG", "-nln", name, "-s_srs", "EPSG:3006", "-t_srs", srs, dst, src)
 	return dst
 }
 

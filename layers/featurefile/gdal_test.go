@@ -5,31 +5,15 @@ import (
 	"bytes"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lagesbild/lagesbild/layers/featurefile"
+	"github.com/lagesbild/lagesbild/layers/layerstest"
 	"github.com/twpayne/go-geom"
 )
-
-// ogr2ogr converts src (a file in dir) with GDAL; without GDAL the test is skipped, or fails
-// under CI, where make test installs it.
-func ogr2ogr(t *testing.T, args ...string) {
-	t.Helper()
-	ogr, err := exec.LookPath("ogr2ogr")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ogr2ogr not installed under CI (make test installs gdal-bin)")
-		}
-		t.Skip("ogr2ogr not installed (apt-get install gdal-bin)")
-	}
-	if out, err := exec.Command(ogr, args...).CombinedOutput(); err != nil {
-		t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
-	}
-}
 
 // zipDir zips the files of dir whose names start with prefix.
 func zipDir(t *testing.T, dir, prefix string) []byte {
@@ -97,11 +81,11 @@ func TestGDALRoundTrip(t *testing.T) {
 		}
 		return b
 	}
-	ogr2ogr(t, "-f", "GPKG", "-nln", "omraden", filepath.Join(dir, "a3006.gpkg"), src)
-	ogr2ogr(t, "-f", "GPKG", "-nln", "omraden", "-t_srs", "EPSG:4326", filepath.Join(dir, "a4326.gpkg"), src)
-	ogr2ogr(t, "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", filepath.Join(dir, "shp_omraden.shp"), src)
-	ogr2ogr(t, "-f", "GeoJSON", "-t_srs", "EPSG:4326", filepath.Join(dir, "a4326.geojson"), src)
-	ogr2ogr(t, "-f", "CSV", "-lco", "GEOMETRY=AS_WKT", filepath.Join(dir, "a.csv"), src)
+	layerstest.OGR2OGR(t, "-f", "GPKG", "-nln", "omraden", filepath.Join(dir, "a3006.gpkg"), src)
+	layerstest.OGR2OGR(t, "-f", "GPKG", "-nln", "omraden", "-t_srs", "EPSG:4326", filepath.Join(dir, "a4326.gpkg"), src)
+	layerstest.OGR2OGR(t, "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", filepath.Join(dir, "shp_omraden.shp"), src)
+	layerstest.OGR2OGR(t, "-f", "GeoJSON", "-t_srs", "EPSG:4326", filepath.Join(dir, "a4326.geojson"), src)
+	layerstest.OGR2OGR(t, "-f", "CSV", "-lco", "GEOMETRY=AS_WKT", filepath.Join(dir, "a.csv"), src)
 
 	ints := map[string]featurefile.FieldType{"antal": featurefile.Integer, "andel": featurefile.Number, "namn": featurefile.String, "datum": featurefile.Date}
 	tests := []struct {
@@ -160,9 +144,9 @@ func TestGDALRoundTrip(t *testing.T) {
 	}
 
 	// Refusals of what GDAL writes in other CRSs.
-	ogr2ogr(t, "-f", "GPKG", "-t_srs", "EPSG:3857", filepath.Join(dir, "a3857.gpkg"), src)
-	ogr2ogr(t, "-f", "ESRI Shapefile", "-t_srs", "EPSG:3857", filepath.Join(dir, "merc.shp"), src)
-	ogr2ogr(t, "-f", "GPKG", "-nln", "second", "-append", filepath.Join(dir, "a3006.gpkg"), src)
+	layerstest.OGR2OGR(t, "-f", "GPKG", "-t_srs", "EPSG:3857", filepath.Join(dir, "a3857.gpkg"), src)
+	layerstest.OGR2OGR(t, "-f", "ESRI Shapefile", "-t_srs", "EPSG:3857", filepath.Join(dir, "merc.shp"), src)
+	layerstest.OGR2OGR(t, "-f", "GPKG", "-nln", "second", "-append", filepath.Join(dir, "a3006.gpkg"), src)
 	_, err := featurefile.Read(featurefile.GPKG, file("a3857.gpkg"), featurefile.Options{})
 	wantErr(t, err, 0, false, "CRS EPSG 3857", "not supported")
 	_, err = featurefile.Read(featurefile.Shapefile, zipDir(t, dir, "merc."), featurefile.Options{})
