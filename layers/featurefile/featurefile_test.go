@@ -27,6 +27,30 @@ func wantErr(t *testing.T, err error, n int, tooLarge bool, words ...string) {
 	}
 }
 
+// wantFields checks c's fields are fields, in order, and that its first feature has the
+// properties of first (times compared as instants).
+func wantFields(t *testing.T, c *featurefile.Collection, fields []featurefile.Field, first map[string]any) {
+	t.Helper()
+	if len(c.Fields) != len(fields) {
+		t.Fatalf("fields %v, want %v", c.Fields, fields)
+	}
+	for i := range c.Fields {
+		if c.Fields[i] != fields[i] {
+			t.Errorf("field %d = %v, want %v", i, c.Fields[i], fields[i])
+		}
+	}
+	for k, v := range first {
+		got := c.Features[0].Properties[k]
+		if tv, ok := v.(time.Time); ok {
+			if gt, ok := got.(time.Time); !ok || !gt.Equal(tv) {
+				t.Errorf("%s = %v, want %v", k, got, v)
+			}
+		} else if got != v {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+}
+
 const square4326 = `{"type":"Polygon","coordinates":[[[16.5,59.6],[16.6,59.6],[16.6,59.7],[16.5,59.6]]]}`
 
 func fc(features ...string) string {
@@ -71,24 +95,7 @@ func TestGeoJSON(t *testing.T) {
 			if c.SRID != tt.srid || c.GeometryType != tt.gtype || len(c.Features) != tt.features {
 				t.Fatalf("SRID %d, type %s, %d features; want %d, %s, %d", c.SRID, c.GeometryType, len(c.Features), tt.srid, tt.gtype, tt.features)
 			}
-			if len(c.Fields) != len(tt.fields) {
-				t.Fatalf("fields %v, want %v", c.Fields, tt.fields)
-			}
-			for i := range c.Fields {
-				if c.Fields[i] != tt.fields[i] {
-					t.Errorf("field %d = %v, want %v", i, c.Fields[i], tt.fields[i])
-				}
-			}
-			for k, v := range tt.first {
-				got := c.Features[0].Properties[k]
-				if tv, ok := v.(time.Time); ok {
-					if gt, ok := got.(time.Time); !ok || !gt.Equal(tv) {
-						t.Errorf("%s = %v, want %v", k, got, v)
-					}
-				} else if got != v {
-					t.Errorf("%s = %#v, want %#v", k, got, v)
-				}
-			}
+			wantFields(t, c, tt.fields, tt.first)
 			if c.Features[0].Number != 1 || c.Features[0].Geometry.SRID() != tt.srid || c.Features[0].Geometry.Layout() != geom.XY {
 				t.Errorf("feature 1: number %d, SRID %d, layout %v", c.Features[0].Number, c.Features[0].Geometry.SRID(), c.Features[0].Geometry.Layout())
 			}
@@ -174,24 +181,7 @@ func TestCSV(t *testing.T) {
 			if f := c.Features[0].Geometry.FlatCoords(); f[0] != tt.x || f[1] != tt.y {
 				t.Errorf("first point %v, want %v %v", f, tt.x, tt.y)
 			}
-			if len(c.Fields) != len(tt.fields) {
-				t.Fatalf("fields %v, want %v", c.Fields, tt.fields)
-			}
-			for i := range c.Fields {
-				if c.Fields[i] != tt.fields[i] {
-					t.Errorf("field %d = %v, want %v", i, c.Fields[i], tt.fields[i])
-				}
-			}
-			for k, v := range tt.first {
-				got := c.Features[0].Properties[k]
-				if tv, ok := v.(time.Time); ok {
-					if gt, ok := got.(time.Time); !ok || !gt.Equal(tv) {
-						t.Errorf("%s = %v, want %v", k, got, v)
-					}
-				} else if got != v {
-					t.Errorf("%s = %#v, want %#v", k, got, v)
-				}
-			}
+			wantFields(t, c, tt.fields, tt.first)
 		})
 	}
 	bad := []struct {
