@@ -60,12 +60,6 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	fmt.Fprintf(stdout, "import areas: %d %s areas (%d new, %d replaced)\n", len(areas), *level, sum.Inserted, sum.Replaced)
-	if len(sum.Repaired) > 0 {
-		nums := make([]string, len(sum.Repaired))
-		for i, n := range sum.Repaired {
-			nums[i] = fmt.Sprint(n)
-		}
-		fmt.Fprintf(stdout, "repaired invalid geometries (ST_MakeValid) of features %s\n", strings.Join(nums, ", "))
-	}
+	printRepaired(stdout, sum.Repaired)
 	return nil
 }

@@ -61,11 +61,11 @@ func importObservationsCmd(ctx context.Context, args []string, getenv func(strin
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pool, err := openPool(ctx, url, 2, false)
+	store, closeDB, err := operatorStore(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	defer closeDB()
 
 	start := time.Now()
 	var progress func(int64)
@@ -85,7 +85,7 @@ func importObservationsCmd(ctx context.Context, args []string, getenv func(strin
 				strings.Repeat("#", done), strings.Repeat(".", width-done), pct, n, rate)
 		}
 	}
-	sum, err := layers.NewStore(pool).ImportObservations(ctx, rd, layers.ObservationImportOptions{Progress: progress, RebuildAt: *rebuildAt})
+	sum, err := store.ImportObservations(ctx, rd, layers.ObservationImportOptions{Progress: progress, RebuildAt: *rebuildAt})
 	if progress != nil {
 		fmt.Fprintln(stderr)
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/featurefile"
@@ -76,12 +75,6 @@ func importVulnerableCmd(ctx context.Context, args []string, getenv func(string)
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	fmt.Fprintf(stdout, "import vulnerable-areas: %d areas for %d (%d previous removed)\n", sum.Inserted, *year, sum.Removed)
-	if len(sum.Repaired) > 0 {
-		nums := make([]string, len(sum.Repaired))
-		for i, n := range sum.Repaired {
-			nums[i] = strconv.Itoa(n)
-		}
-		fmt.Fprintf(stdout, "repaired invalid geometries (ST_MakeValid) of features %s\n", strings.Join(nums, ", "))
-	}
+	printRepaired(stdout, sum.Repaired)
 	return nil
 }

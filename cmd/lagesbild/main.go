@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -291,16 +292,30 @@ func demoLoad(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer pool.Close()
-	sum, err := layers.NewStore(pool).LoadDemo(ctx, ds)
+	store := layers.NewStore(pool)
+	sum, err := store.LoadDemo(ctx, ds)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo load: %+v\n", sum)
-	accounts, err := layers.NewStore(pool).LoadDemoIdentity(ctx, layers.DefaultArgon2())
+	accounts, err := store.LoadDemoIdentity(ctx, layers.DefaultArgon2())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo load: %d demo accounts (password %q), accepted only by serve --demo\n", accounts, layers.DemoPassword)
 	fmt.Fprintln(stdout, data.Notice)
 	return nil
+}
+
+// printRepaired reports the feature numbers an import repaired with ST_MakeValid, if any
+// (areas, vulnerable areas and partner layers report them alike).
+func printRepaired(w io.Writer, features []int) {
+	if len(features) == 0 {
+		return
+	}
+	nums := make([]string, len(features))
+	for i, n := range features {
+		nums[i] = strconv.Itoa(n)
+	}
+	fmt.Fprintf(w, "repaired invalid geometries (ST_MakeValid) of features %s\n", strings.Join(nums, ", "))
 }

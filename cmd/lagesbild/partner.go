@@ -141,13 +141,7 @@ func partnerUpload(ctx context.Context, args []string, getenv func(string) strin
 	}
 	fmt.Fprintf(stdout, "partner layer %s (%s): version %d, %d features (%s, %s), owner %s, shared with %s\n", rep.Layer.ID, what,
 		rep.Layer.Version, rep.Features, rep.Layer.GeometryType, rep.CRS, rep.Layer.Owner, strings.Join(rep.Layer.SharedWith, ","))
-	if len(rep.Repaired) > 0 {
-		nums := make([]string, len(rep.Repaired))
-		for i, n := range rep.Repaired {
-			nums[i] = fmt.Sprint(n)
-		}
-		fmt.Fprintf(stdout, "repaired invalid geometries (ST_MakeValid) of features %s\n", strings.Join(nums, ", "))
-	}
+	printRepaired(stdout, rep.Repaired)
 	return nil
 }
 
