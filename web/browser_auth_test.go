@@ -250,18 +250,7 @@ func TestLoginInBrowser(t *testing.T) {
 // (400, 401, 403, 413, 415, 429): the page shows those as notices and form messages, which the test checks.
 func refusalsOnly(t *testing.T, b *browser) {
 	t.Helper()
-	var other []string
-	for _, e := range b.consoleErrors() {
-		if !refusal.MatchString(e) {
-			other = append(other, e)
-		}
-	}
-	if len(other) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(other, "\n"))
-	}
-	if errs := eval[[]string](b, `lagesbild.errors`); len(errs) > 0 {
-		t.Errorf("map errors: %q", errs)
-	}
+	noConsoleErrorsBut(t, b, refusal.MatchString)
 }
 
 var refusal = regexp.MustCompile(`^error: Failed to load resource: the server responded with a status of (400|401|403|413|415|429) `)

@@ -495,13 +495,7 @@ func TestMapPageInBrowser(t *testing.T) {
 		}
 	}
 
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
-	}
-	pageErrors := eval[[]string](b, `lagesbild.errors`)
-	if len(pageErrors) > 0 {
-		t.Errorf("map errors: %q", pageErrors)
-	}
+	noConsoleErrors(t, b)
 
 	if os.Getenv("UPDATE_SCREENSHOT") != "" {
 		writeScreenshot(t, b)

@@ -85,10 +85,24 @@ func axeClean(t *testing.T, b *browser, axe []byte, view string) {
 	}
 }
 
+// noConsoleErrors fails on any console error of the browser and any error the map recorded.
 func noConsoleErrors(t *testing.T, b *browser) {
 	t.Helper()
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	noConsoleErrorsBut(t, b, nil)
+}
+
+// noConsoleErrorsBut is noConsoleErrors except for the console lines meant says the test
+// caused on purpose (Chromium logs every refused request); meant may be nil.
+func noConsoleErrorsBut(t *testing.T, b *browser, meant func(line string) bool) {
+	t.Helper()
+	var unexpected []string
+	for _, e := range b.consoleErrors() {
+		if meant == nil || !meant(e) {
+			unexpected = append(unexpected, e)
+		}
+	}
+	if len(unexpected) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(unexpected, "\n"))
 	}
 	if errs := eval[[]string](b, `lagesbild.errors`); len(errs) > 0 {
 		t.Errorf("map errors: %q", errs)
