@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -374,14 +375,6 @@ WHERE s.parent_code <> '' AND NOT EXISTS (SELECT 1 FROM districts d WHERE d.code
 	return sum, err
 }
 
-func minInt(xs []int) int {
-	m := xs[0]
-	for _, x := range xs[1:] {
-		m = min(m, x)
-	}
-	return m
-}
-
 // repairOutlines runs update, which makes a staging table's outlines valid and returns
 // (feature, was valid, is empty now) per row, and returns the features it repaired. An
 // outline with no area left after the repair is an *InvalidError naming the first such
@@ -408,7 +401,7 @@ func repairOutlines(ctx context.Context, tx pgx.Tx, update string) ([]int, error
 		return nil, err
 	}
 	if len(bad) > 0 {
-		return nil, Invalid("geometry", "feature %d: invalid outline with no area left after repair", minInt(bad))
+		return nil, Invalid("geometry", "feature %d: invalid outline with no area left after repair", slices.Min(bad))
 	}
 	return repaired, nil
 }
