@@ -60,6 +60,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Defaults of Params.
@@ -521,7 +522,7 @@ func Evaluate(p *Problem, visits [][]int) float64 {
 		for c, r := range tg.Risk {
 			d := 0.0
 			for a, ac := range p.Actors {
-				if visits[a][t] > 0 && containsInt(ac.Categories, c) {
+				if visits[a][t] > 0 && slices.Contains(ac.Categories, c) {
 					d += float64(visits[a][t]) * ac.Minutes
 				}
 			}
@@ -529,13 +530,4 @@ func Evaluate(p *Problem, visits [][]int) float64 {
 		}
 	}
 	return total
-}
-
-func containsInt(s []int, x int) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
