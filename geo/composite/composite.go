@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
 
 // ErrInvalid is wrapped by every *Error.
@@ -255,7 +257,7 @@ func (md *Model) fitColumn(j int, in Indicator, total float64, vals []float64, w
 		c.sorted = slices.Clone(vals)
 		slices.Sort(c.sorted)
 		if opt.Winsor > 0 {
-			c.lo, c.hi = quantile(c.sorted, opt.Winsor), quantile(c.sorted, 1-opt.Winsor)
+			c.lo, c.hi = selection.Quantile(c.sorted, opt.Winsor), selection.Quantile(c.sorted, 1-opt.Winsor)
 			for i, v := range c.sorted {
 				c.sorted[i] = min(max(v, c.lo), c.hi)
 			}
@@ -349,16 +351,6 @@ func validate(m Matrix, ind []Indicator, opt Options) error {
 		}
 	}
 	return nil
-}
-
-// quantile is R's type 7 quantile of sorted xs.
-func quantile(sorted []float64, p float64) float64 {
-	h := p * float64(len(sorted)-1)
-	lo := int(math.Floor(h))
-	if lo+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }
 
 // score normalises an oriented, clipped value.

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
 
 // The fast paths against straightforward references on random inputs: the winsor bounds
@@ -14,7 +16,7 @@ import (
 // refBounds is R's type 7 quantiles p and 1 − p from a full sort.
 func refBounds(vals []float64, p float64) (lo, hi float64) {
 	s := slices.Sorted(slices.Values(vals))
-	return quantile(s, p), quantile(s, 1-p)
+	return selection.Quantile(s, p), selection.Quantile(s, 1-p)
 }
 
 // randomValues draws n values of one of several shapes: continuous, coarsely rounded (ties),

@@ -152,7 +152,7 @@ func (ws *winsorScratch) bounds(vals []float64, p float64) (lo, hi float64) {
 func (ws *winsorScratch) sorted(vals []float64, p float64) (lo, hi float64) {
 	ws.all = append(ws.all[:0], vals...)
 	slices.Sort(ws.all)
-	return quantile(ws.all, p), quantile(ws.all, 1-p)
+	return selection.Quantile(ws.all, p), selection.Quantile(ws.all, 1-p)
 }
 
 // bracket returns values a ≤ b of the sample such that order statistic k of the n values
@@ -174,7 +174,7 @@ func bracket(sample []float64, k, n int) (a, b float64) {
 	return a, b
 }
 
-// type7From is quantile(sorted, ·) at h = p·(n−1), k = ⌊h⌋, from the values of an interval
+// type7From is selection.Quantile(sorted, ·) at h = p·(n−1), k = ⌊h⌋, from the values of an interval
 // that below values lie under: it selects order statistics k and k+1 among them (reordering
 // them). It reports false when they are not both in the interval.
 func type7From(in []float64, below, k int, h float64, n int) (float64, bool) {

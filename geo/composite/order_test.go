@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
 
 // TestQuantileUnsorted: the quickselect quantile equals the sorted one (selection.Nth has
@@ -19,7 +21,7 @@ func TestQuantileUnsorted(t *testing.T) {
 		}
 		sorted := slices.Sorted(slices.Values(xs))
 		p := rng.Float64()
-		if got, want := quantileUnsorted(slices.Clone(xs), p, f64), quantile(sorted, p); math.Abs(got-want) > 1e-12 {
+		if got, want := quantileUnsorted(slices.Clone(xs), p, f64), selection.Quantile(sorted, p); math.Abs(got-want) > 1e-12 {
 			t.Fatalf("quantile(%v, %v) = %v, want %v", xs, p, got, want)
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
 
 // ErrInvalid is wrapped by every error about the input (lengths, NaN, too few periods).
@@ -148,7 +150,7 @@ func DiD(target []float64, comparisons [][]float64, pre int, opt Options) (Estim
 	}
 	slices.Sort(reps)
 	alpha := (1 - opt.Level) / 2
-	e.Lo, e.Hi = quantile(reps, alpha), quantile(reps, 1-alpha)
+	e.Lo, e.Hi = selection.Quantile(reps, alpha), selection.Quantile(reps, 1-alpha)
 	m := mean(reps)
 	ss := 0.0
 	for _, r := range reps {
@@ -178,16 +180,6 @@ func blockMean(rng *rand.Rand, x []float64, b int) float64 {
 		}
 	}
 	return sum / float64(n)
-}
-
-// quantile is the type-7 (linear interpolation) quantile of sorted x.
-func quantile(sorted []float64, p float64) float64 {
-	h := p * float64(len(sorted)-1)
-	lo := int(math.Floor(h))
-	if lo >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }
 
 func mean(x []float64) float64 {

@@ -2,7 +2,10 @@
 // (NaN compares false both ways and would stall the partition).
 package selection
 
-import "cmp"
+import (
+	"cmp"
+	"math"
+)
 
 // Nth rearranges xs so that xs[k] is the value a full sort would put there, everything
 // before it ≤ and everything after it ≥ (Hoare's quickselect with a median-of-three pivot,
@@ -109,6 +112,17 @@ func NthFloat64(xs []float64, k int) float64 {
 		}
 	}
 	return xs[k]
+}
+
+// Quantile is R's type 7 quantile (linear interpolation between order statistics) of
+// sorted, which must be in ascending order and not empty: for callers that sort anyway.
+func Quantile(sorted []float64, p float64) float64 {
+	h := p * float64(len(sorted)-1)
+	lo := int(math.Floor(h))
+	if lo+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }
 
 // b2i is 1 for true; the compiler makes it a flag-setting instruction, not a branch.
