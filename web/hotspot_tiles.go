@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -39,7 +40,7 @@ type analysisMemo struct {
 const analysisMemoSize = 8
 
 // get returns the analysis for key, running it once for concurrent callers, detached from
-// the first caller's context as TileCache.get does.
+// the first caller's context (sharedDo).
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
 	key = clearanceKey(ctx) + "|" + key // made from the rows the caller may see
 	m.mu.Lock()
@@ -48,9 +49,7 @@ func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Con
 		return r, nil
 	}
 	m.mu.Unlock()
-	ch := m.flight.DoChan(key, func() (any, error) {
-		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedWorkTimeout)
-		defer cancel()
+	return sharedDo(ctx, &m.flight, key, func(shared context.Context) (*analysisResult, error) {
 		r, err := run(shared)
 		if err != nil {
 			return nil, err
@@ -70,36 +69,19 @@ func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Con
 		}
 		return r, nil
 	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(*analysisResult), nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // hotspotTileSources are the tables an analysis reads (harm_weights for weighting=harm);
 // their generations key the memo.
 var hotspotTileSources = []string{"observations", "districts", "harm_weights"}
 
+// hotspotTileParams are /analysis/hotspots' parameters less crs (a tile is Web Mercator).
+var hotspotTileParams = append([]string{"f"},
+	slices.DeleteFunc(slices.Clone(hotspotParams), func(p string) bool { return p == "crs" || p == "f" })...)
+
 // hotspotTile serves GET /analysis/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}.
 func (s *Server) hotspotTile(c echo.Context) error {
-	allowed := []string{"f"}
-	for _, p := range hotspotParams {
-		if p != "crs" && p != "f" {
-			allowed = append(allowed, p)
-		}
-	}
-	if err := onlyParamsAny(c, allowed...); err != nil {
-		return err
-	}
-	if _, err := parseFormat(c.QueryParam("f"), formatMVT); err != nil {
-		return err
-	}
-	t, err := parseTileID(c)
+	t, err := parseMVTTile(c, hotspotTileParams...)
 	if err != nil {
 		return err
 	}

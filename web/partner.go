@@ -381,13 +381,7 @@ func (s *Server) partnerTile(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "f"); err != nil {
-		return err
-	}
-	if _, err := parseFormat(c.QueryParam("f"), formatMVT); err != nil {
-		return err
-	}
-	t, err := parseTileID(c)
+	t, err := parseMVTTile(c, "f")
 	if err != nil {
 		return err
 	}

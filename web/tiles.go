@@ -105,6 +105,18 @@ func parseTileID(c echo.Context) (tiles.TileID, error) {
 	return tiles.TileID{Z: z, X: x, Y: y}, nil
 }
 
+// parseMVTTile checks the query of a tile answered only as MVT (the parameters allowed, each
+// once; f, if given, mvt) and parses its tile id.
+func parseMVTTile(c echo.Context, allowed ...string) (tiles.TileID, error) {
+	if err := onlyParamsAny(c, allowed...); err != nil {
+		return tiles.TileID{}, err
+	}
+	if _, err := parseFormat(c.QueryParam("f"), formatMVT); err != nil {
+		return tiles.TileID{}, err
+	}
+	return parseTileID(c)
+}
+
 // parseTileQuery parses the query parameters of a collection tile: f, datetime, aggregate
 // and the layer's filterable properties.
 func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.TileID, v url.Values) (*tileRequest, error) {
@@ -193,13 +205,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 
 // mapTile serves GET /tiles/WebMercatorQuad/{z}/{y}/{x}: the map's base layers in one tile.
 func (s *Server) mapTile(c echo.Context) error {
-	if err := onlyParamsAny(c, "f"); err != nil {
-		return err
-	}
-	if _, err := parseFormat(c.QueryParam("f"), formatMVT); err != nil {
-		return err
-	}
-	t, err := parseTileID(c)
+	t, err := parseMVTTile(c, "f")
 	if err != nil {
 		return err
 	}
