@@ -126,6 +126,31 @@ func (a *api) get(path string, wantStatus int) (*http.Response, []byte) {
 	return res, body
 }
 
+// checkOperation validates an exchange against the OpenAPI document: vreq (a copy of the
+// request with its body unread) must be an operation in it, and the answer res with body
+// must match that operation; with checkRequest, the request must match it too.
+func (a *api) checkOperation(vreq *http.Request, res *http.Response, body []byte, checkRequest bool) {
+	a.t.Helper()
+	method, path := vreq.Method, vreq.URL.RequestURI()
+	route, params, err := a.router.FindRoute(vreq)
+	if err != nil {
+		a.t.Fatalf("%s %s: not in the OpenAPI document: %v", method, path, err)
+	}
+	rin := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	if checkRequest {
+		if err := openapi3filter.ValidateRequest(context.Background(), rin); err != nil {
+			a.t.Errorf("%s %s: request does not match the OpenAPI document: %v", method, path, err)
+		}
+	}
+	in := &openapi3filter.ResponseValidationInput{RequestValidationInput: rin,
+		Status: res.StatusCode, Header: res.Header, Body: io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		a.t.Errorf("%s %s: answer does not match the OpenAPI document: %v", method, path, err)
+	}
+}
+
 func (a *api) getJSON(path string, wantStatus int, v any) {
 	a.t.Helper()
 	_, body := a.get(path, wantStatus)

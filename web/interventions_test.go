@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
-
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
@@ -56,29 +54,9 @@ func (a *api) write(method, path string, header http.Header, body string, wantSt
 	}
 	vreq, _ := http.NewRequest(method, a.srv.URL+path, strings.NewReader(body))
 	vreq.Header = req.Header.Clone()
-	route, params, err := a.router.FindRoute(vreq)
-	if err != nil {
-		a.t.Fatalf("%s %s: not in the OpenAPI document: %v", method, path, err)
-	}
-	if wantStatus < 300 {
-		// A request the server accepts must be one the document describes (body schema,
-		// If-Match and Content-Crs headers).
-		err := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
-			Request: vreq, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}})
-		if err != nil {
-			a.t.Errorf("%s %s: accepted request does not match the OpenAPI document: %v", method, path, err)
-		}
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
-		Status: res.StatusCode, Header: res.Header, Body: io.NopCloser(bytes.NewReader(got)),
-		Options: &openapi3filter.Options{IncludeResponseStatus: true},
-	}
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		a.t.Errorf("%s %s: answer does not match the OpenAPI document: %v", method, path, err)
-	}
+	// A request the server accepts must be one the document describes (body schema,
+	// If-Match and Content-Crs headers).
+	a.checkOperation(vreq, res, got, wantStatus < 300)
 	return res, got
 }
 

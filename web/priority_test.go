@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 // do sends method path with a JSON body, checks the status, and validates request and
@@ -42,23 +40,7 @@ func (a *api) do(method, path string, body any, wantStatus int, header ...string
 	}
 	vreq, _ := http.NewRequest(method, a.srv.URL+path, bytes.NewReader(raw))
 	vreq.Header = req.Header.Clone()
-	route, params, err := a.router.FindRoute(vreq)
-	if err != nil {
-		a.t.Fatalf("%s %s: not in the OpenAPI document: %v", method, path, err)
-	}
-	rin := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-	if wantStatus < 300 {
-		if err := openapi3filter.ValidateRequest(context.Background(), rin); err != nil {
-			a.t.Errorf("%s %s: request does not match the OpenAPI document: %v", method, path, err)
-		}
-	}
-	in := &openapi3filter.ResponseValidationInput{RequestValidationInput: rin,
-		Status: res.StatusCode, Header: res.Header, Body: io.NopCloser(bytes.NewReader(got)),
-		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		a.t.Errorf("%s %s: answer does not match the OpenAPI document: %v", method, path, err)
-	}
+	a.checkOperation(vreq, res, got, wantStatus < 300)
 	return res, got
 }
 
