@@ -187,14 +187,7 @@ func TestLoginInBrowser(t *testing.T) {
 		t.Error("no observation tile loaded again after the login")
 	}
 	userPage := b.obsPoints()
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar}
-	res, err := client.Post(a.srv.URL+"/auth/login", "application/json",
-		strings.NewReader(jsonBody(map[string]string{"username": acc.user, "password": acc.password})))
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("login from the test: %v %v", res, err)
-	}
-	res.Body.Close()
+	client := loggedIn(t, a, acc)
 	userAPI := matched(t, client, itemsURL)
 	t.Logf("observations in view: anonymous %d drawn (API %d), logged in %d drawn (API %d)", anonPage, anonAPI, userPage, userAPI)
 	if userPage == 0 || userAPI == 0 {
@@ -244,6 +237,21 @@ func TestLoginInBrowser(t *testing.T) {
 	}
 	refusalsOnly(t, b)
 	t.Logf("login test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// loggedIn is an HTTP client with a session of acc on a's server (its cookie in a jar), to
+// ask the API what the logged-in page should show.
+func loggedIn(t *testing.T, a *api, acc account) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	res, err := client.Post(a.srv.URL+"/auth/login", "application/json",
+		strings.NewReader(jsonBody(map[string]string{"username": acc.user, "password": acc.password})))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("login from the test: %v %v", res, err)
+	}
+	res.Body.Close()
+	return client
 }
 
 // refusalsOnly is noConsoleErrors except for Chromium's own line about each refused request

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"slices"
 	"strings"
@@ -174,15 +172,8 @@ func TestPartnerLayersInBrowser(t *testing.T) {
 		Cells []string `json:"cells"`
 	}
 	rows := eval[[]row](b, `[...document.querySelectorAll('#summary-table tbody tr')].map(tr => ({code: tr.dataset.code, cells: [...tr.children].map(c => c.textContent)}))`)
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar}
-	res, err := client.Post(a.srv.URL+"/auth/login", "application/json",
-		strings.NewReader(jsonBody(map[string]string{"username": acc.user, "password": acc.password})))
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("login from the test: %v %v", res, err)
-	}
-	res.Body.Close()
-	res, err = client.Get(a.srv.URL + "/partners/layers/" + layerID + "/districts?property=dwellings&total=dwellings")
+	client := loggedIn(t, a, acc)
+	res, err := client.Get(a.srv.URL + "/partners/layers/" + layerID + "/districts?property=dwellings&total=dwellings")
 	if err != nil {
 		t.Fatal(err)
 	}
