@@ -495,12 +495,7 @@ func (s *Server) createToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var scopes []string
-	for _, sc := range strings.Split(body["scopes"], ",") {
-		if sc = strings.TrimSpace(sc); sc != "" {
-			scopes = append(scopes, sc)
-		}
-	}
+	scopes := splitList(body["scopes"])
 	if len(scopes) == 0 {
 		scopes = []string{"read"}
 	}

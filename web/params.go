@@ -93,18 +93,20 @@ func parseItems(l *layers.Layer, v url.Values) (*itemsRequest, error) {
 			r.query.SortBy = append(r.query.SortBy, layers.SortKey{Property: key, Desc: desc})
 		}
 	}
-	if v.Has("properties") {
-		r.query.Properties = []string{}
-		for _, p := range strings.Split(v.Get("properties"), ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				r.query.Properties = append(r.query.Properties, p)
-			}
-		}
-	}
+	r.query.Properties = listParam(v, "properties")
 	if r.format == formatCSV {
 		r.query.Geometry = layers.WKTGeometry
 	}
 	return r, nil
+}
+
+// listParam is the comma-separated list in parameter name: nil when v lacks the parameter,
+// empty but not nil when it lists nothing (properties= asks for no properties).
+func listParam(v url.Values, name string) []string {
+	if !v.Has(name) {
+		return nil
+	}
+	return append([]string{}, splitList(v.Get(name))...)
 }
 
 func parseFormat(raw, def string, allowed ...string) (string, error) {

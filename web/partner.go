@@ -191,14 +191,7 @@ func (s *Server) putPartnerLayer(c echo.Context) error {
 	}
 	q := c.QueryParams()
 	meta := layers.PartnerUpload{ID: id, Title: strings.TrimSpace(q.Get("title")), Filename: q.Get("filename")}
-	if q.Has("shared_with") {
-		meta.SharedWith = []string{}
-		for _, code := range strings.Split(q.Get("shared_with"), ",") {
-			if code = strings.TrimSpace(code); code != "" {
-				meta.SharedWith = append(meta.SharedWith, code)
-			}
-		}
-	}
+	meta.SharedWith = listParam(q, "shared_with")
 	// Whose layer it is, before reading a large body: 403 for another organisation's.
 	p := layers.PrincipalFrom(ctx)
 	existing, err := s.store.PartnerLayer(ctx, id)

@@ -148,14 +148,7 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		}
 		r.query.Datetime = dt
 	}
-	if v.Has("properties") {
-		r.query.Properties = []string{}
-		for _, p := range strings.Split(v.Get("properties"), ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				r.query.Properties = append(r.query.Properties, p)
-			}
-		}
-	}
+	r.query.Properties = listParam(v, "properties")
 	r.query.Aggregate = l.AggregateTiles && t.Z < layers.AggregateBelowZoom
 	if raw := v.Get("aggregate"); v.Has("aggregate") {
 		agg, err := strconv.ParseBool(raw)
