@@ -707,6 +707,18 @@ type placeIntensity struct {
 	densityDiff     float64
 }
 
+// placeDensities are the quartic kernel densities (bandwidth h metres, per km²) of p's
+// current and previous observations at the place.
+func placeDensities(p layers.HotspotPlace, h float64) (cur, prev float64) {
+	for _, o := range p.Current {
+		cur += o.Weight * kde.Kernel(o.Distance/h)
+	}
+	for _, o := range p.Previous {
+		prev += o.Weight * kde.Kernel(o.Distance/h)
+	}
+	return 1e6 * cur / (h * h), 1e6 * prev / (h * h)
+}
+
 // hotspotPlaces serves GET /analysis/hotspots/places: the public places ranked by the
 // kernel density of observations at the place in the current period and by its change
 // against the previous period of the same length — the operational group's "where this
@@ -763,14 +775,8 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 	minCount := s.minCellCount()
 	rows := make([]*placeIntensity, len(places))
 	for k, p := range places {
-		cur, prev := 0.0, 0.0
-		for _, o := range p.Current {
-			cur += o.Weight * kde.Kernel(o.Distance/h)
-		}
-		for _, o := range p.Previous {
-			prev += o.Weight * kde.Kernel(o.Distance/h)
-		}
-		cur, prev = round(1e6*cur/(h*h), 4), round(1e6*prev/(h*h), 4)
+		cur, prev := placeDensities(p, h)
+		cur, prev = round(cur, 4), round(prev, 4)
 		row := &placeIntensity{ID: p.ID, Name: p.Name, Kind: p.Kind, DistrictCode: p.DistrictCode,
 			currentDensity: cur, densityDiff: cur - prev}
 		pt := p.Point

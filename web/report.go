@@ -452,14 +452,7 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 	}
 	h := kde.DefaultBandwidth
 	for _, p := range places {
-		cur, prev := 0.0, 0.0
-		for _, o := range p.Current {
-			cur += o.Weight * kde.Kernel(o.Distance/h)
-		}
-		for _, o := range p.Previous {
-			prev += o.Weight * kde.Kernel(o.Distance/h)
-		}
-		cur, prev = 1e6*cur/(h*h), 1e6*prev/(h*h)
+		cur, prev := placeDensities(p, h)
 		rp := reportPlace{Name: p.Name, Density: cur, Count: len(p.Current)}
 		if p.DistrictCode != nil {
 			rp.District = names[*p.DistrictCode]
