@@ -221,14 +221,8 @@ const modelNote = "Expected harm reduction per target and category R·(1 − exp
 	"at most max_dose minutes per target per week; a target at full dose for rest_after weeks rests rest_weeks weeks with rest_factor of its risk. " +
 	"Risk: harm-weighted kernel density per km² at the place (weighting=harm, as /analysis/hotspots/places)."
 
-func optInt(p *int, def int) int {
-	if p == nil {
-		return def
-	}
-	return *p
-}
-
-func optFloat(p *float64, def float64) float64 {
+// optional is *p, or def when the request left the field out.
+func optional[T any](p *T, def T) T {
 	if p == nil {
 		return def
 	}
@@ -251,14 +245,11 @@ func (s *Server) createPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pp := planParams{VisitMinutes: optFloat(req.VisitMinutes, defaultVisitMinutes), PerShift: optInt(req.PerShift, defaultPerShift),
-		K: optFloat(req.K, allocate.DefaultK), MaxDose: optFloat(req.MaxDose, allocate.DefaultMaxDose),
-		RestAfter: optInt(req.RestAfter, allocate.DefaultRestAfter), RestWeeks: optInt(req.RestWeeks, allocate.DefaultRestWeeks),
-		RestFactor: optFloat(req.RestFactor, allocate.DefaultRestFactor), Seed: 1, Bandwidth: kde.DefaultBandwidth}
-	if req.Seed != nil {
-		pp.Seed = *req.Seed
-	}
-	weeks := optInt(req.Weeks, defaultPlanWeeks)
+	pp := planParams{VisitMinutes: optional(req.VisitMinutes, defaultVisitMinutes), PerShift: optional(req.PerShift, defaultPerShift),
+		K: optional(req.K, allocate.DefaultK), MaxDose: optional(req.MaxDose, allocate.DefaultMaxDose),
+		RestAfter: optional(req.RestAfter, allocate.DefaultRestAfter), RestWeeks: optional(req.RestWeeks, allocate.DefaultRestWeeks),
+		RestFactor: optional(req.RestFactor, allocate.DefaultRestFactor), Seed: optional(req.Seed, 1), Bandwidth: kde.DefaultBandwidth}
+	weeks := optional(req.Weeks, defaultPlanWeeks)
 	switch {
 	case weeks < 1 || weeks > allocate.MaxWeeks:
 		return invalid("weeks", "%d is not between 1 and %d", weeks, allocate.MaxWeeks)
@@ -561,11 +552,11 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 		}
 		return out, false, nil
 	}
-	top := optInt(tr.Top, defaultTopTargets)
+	top := optional(tr.Top, defaultTopTargets)
 	if top < 1 || top > maxPlanTargets {
 		return nil, false, invalid("targets.top", "%d is not between 1 and %d", top, maxPlanTargets)
 	}
-	days := optInt(tr.Days, defaultRiskDays)
+	days := optional(tr.Days, defaultRiskDays)
 	if days < 1 || days > 3650 {
 		return nil, false, invalid("targets.days", "%d is not between 1 and 3650", days)
 	}
@@ -582,7 +573,7 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 	if tr.Side != nil {
 		return nil, false, invalid("targets.side", "side is for kind cells")
 	}
-	bw := optFloat(tr.Bandwidth, kde.DefaultBandwidth)
+	bw := optional(tr.Bandwidth, kde.DefaultBandwidth)
 	if !(bw >= 50 && bw <= 5000) {
 		return nil, false, invalid("targets.bandwidth", "%g is not between 50 and 5000 metres", bw)
 	}
@@ -995,7 +986,7 @@ func (s *Server) doses(c echo.Context) error {
 // count of that category's observations in it, per week of the period, so actors are sent
 // where what they act on happens.
 func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, latest time.Time, categories []string, doc *planDoc) ([]planTarget, bool, error) {
-	side := optFloat(tr.Side, 150)
+	side := optional(tr.Side, 150)
 	if !(side >= 50 && side <= 5000) {
 		return nil, false, invalid("targets.side", "%g is not between 50 and 5000 metres", side)
 	}
