@@ -154,8 +154,7 @@ func (s *Server) auditLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, mediaJSON, marshalJSON(obj{"entries": entries, "numberMatched": total, "numberReturned": len(entries)}))
+	return s.sendNoStore(c, http.StatusOK, obj{"entries": entries, "numberMatched": total, "numberReturned": len(entries)})
 }
 
 // auditLoginFailed records a refused login. The name that was typed is not kept (it may be a

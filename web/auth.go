@@ -270,8 +270,9 @@ type authAnswer struct {
 	Demo          bool       `json:"demo_mode"`
 }
 
+// sendNoStore sends v as JSON with no ETag, for no cache to keep: the answer carries a
+// secret (a CSRF token, an API token), reports a write, or is for the caller's eyes only.
 func (s *Server) sendNoStore(c echo.Context, status int, v any) error {
-	// No ETag and no cache: these answers carry secrets (a CSRF token, an API token).
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(status, mediaJSON, marshalJSON(v))
 }

@@ -954,8 +954,7 @@ func (s *Server) recordDoses(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSONBlob(http.StatusCreated, marshalJSON(obj{"doses": out}))
+	return s.sendNoStore(c, http.StatusCreated, obj{"doses": out})
 }
 
 // doses serves GET /deployment/doses?plan=ID.

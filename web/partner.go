@@ -250,11 +250,10 @@ func (s *Server) putPartnerLayer(c echo.Context) error {
 		status = http.StatusCreated
 		c.Response().Header().Set(echo.HeaderLocation, s.baseURL(c)+"/partners/layers/"+url.PathEscape(id))
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(status, mediaJSON, marshalJSON(struct {
+	return s.sendNoStore(c, status, struct {
 		partnerLayerOut
 		Report *layers.PartnerReport `json:"report"`
-	}{s.partnerLayerOut(c, rep.Layer), rep}))
+	}{s.partnerLayerOut(c, rep.Layer), rep})
 }
 
 // uploadFormat names the format of an upload from its content type, or by sniffing when

@@ -250,8 +250,7 @@ func (s *Server) createPriorityScenario(c echo.Context) error {
 		return conflict(err)
 	}
 	c.Response().Header().Set("Location", s.baseURL(c)+"/analysis/priority/scenarios/"+got.ID)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSONBlob(http.StatusCreated, marshalJSON(got))
+	return s.sendNoStore(c, http.StatusCreated, got)
 }
 
 func (s *Server) updatePriorityScenario(c echo.Context) error {
@@ -276,8 +275,7 @@ func (s *Server) updatePriorityScenario(c echo.Context) error {
 	if err != nil {
 		return conflict(err)
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSONBlob(http.StatusOK, marshalJSON(got))
+	return s.sendNoStore(c, http.StatusOK, got)
 }
 
 func (s *Server) deletePriorityScenario(c echo.Context) error {
