@@ -23,22 +23,19 @@ func auditOpenAPI(paths, schemas obj) {
 			"status":      obj{"type": "integer", "minimum": 100, "maximum": 599},
 			"details":     obj{"type": "object", "additionalProperties": true, "description": "route of a write; reason of a failed login; scopes, owner and expiry of a created token."},
 		}}
-	q := func(name, desc string, schema obj) obj {
-		return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
-	}
 	paths["/audit"] = obj{"get": obj{
 		"summary": "The audit log, newest first (admins only)",
 		"description": "Logins and failed logins, logouts, API tokens created and revoked, and every successful write (POST, PUT, PATCH, DELETE answered 2xx). " +
 			"Append-only: the database refuses to change or delete entries. Needs the admin scope: 401 anonymous, 403 otherwise.",
 		"operationId": "getAuditLog", "tags": []string{"Identity"},
 		"parameters": []obj{
-			q("from", "Entries at or after this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
-			q("to", "Entries before this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
-			q("action", "Only this action.", obj{"type": "string", "enum": layers.AuditActions}),
-			q("organisation", "Only entries of this organisation (code).", str),
-			q("limit", "Entries per page (default 100).", obj{"type": "integer", "minimum": 1, "maximum": layers.MaxAuditLimit}),
-			q("offset", "Entries to skip.", obj{"type": "integer", "minimum": 0}),
-			q("f", "Format.", obj{"type": "string", "enum": []string{"json"}}),
+			queryParam("from", "Entries at or after this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
+			queryParam("to", "Entries before this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
+			queryParam("action", "Only this action.", obj{"type": "string", "enum": layers.AuditActions}),
+			queryParam("organisation", "Only entries of this organisation (code).", str),
+			queryParam("limit", "Entries per page (default 100).", obj{"type": "integer", "minimum": 1, "maximum": layers.MaxAuditLimit}),
+			queryParam("offset", "Entries to skip.", obj{"type": "integer", "minimum": 0}),
+			queryParam("f", "Format.", obj{"type": "string", "enum": []string{"json"}}),
 		},
 		"responses": merge(obj{"200": jsonResponse("A page of the audit log.", mediaJSON, obj{"type": "object",
 			"required": []string{"entries", "numberMatched", "numberReturned"}, "properties": obj{

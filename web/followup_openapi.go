@@ -45,9 +45,6 @@ func followupOpenAPI(paths, schemas obj) {
 		"caveats":     arr(object([]string{"code", "sv", "en"}, obj{"code": str, "sv": str, "en": str})),
 		"method_note": str, "notice": str, "timeStamp": obj{"type": "string", "format": "date-time"},
 	})
-	q := func(name, desc string, schema obj) obj {
-		return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
-	}
 	paths["/analysis/followup/{interventionId}"] = obj{"get": obj{
 		"summary": "Follow-up of an intervention: observations and indicators before and after, against comparison districts, with a difference-in-differences estimate",
 		"description": "Target: the intervention's target districts, or (without any) its geometry buffered. Comparison: the k districts nearest in standardised " +
@@ -56,15 +53,15 @@ func followupOpenAPI(paths, schemas obj) {
 		"operationId": "getFollowup", "tags": []string{"Analysis"},
 		"parameters": []obj{
 			{"name": "interventionId", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}},
-			q("period", "Length of a period, counted from the start date.", obj{"type": "string", "enum": []string{"month", "quarter"}, "default": "month"}),
-			q("pre", "Periods before the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
-			q("post", "Periods from the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
-			q("weighting", "count, or harm (see /analysis/harm-weights).", obj{"type": "string", "enum": []string{"count", "harm"}, "default": "count"}),
-			q("k", "Comparison districts.", obj{"type": "integer", "minimum": 1, "maximum": 10, "default": 3}),
-			q("buffer", "Buffer in metres around a geometry-only intervention.", obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 500}),
-			q("draws", "Bootstrap draws.", obj{"type": "integer", "minimum": 100, "maximum": 20000, "default": 2000}),
-			q("seed", "Bootstrap seed.", obj{"type": "integer", "minimum": 0, "default": 1}),
-			q("f", "json (default) or csv.", obj{"type": "string", "enum": []string{"json", "csv"}}),
+			queryParam("period", "Length of a period, counted from the start date.", obj{"type": "string", "enum": []string{"month", "quarter"}, "default": "month"}),
+			queryParam("pre", "Periods before the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
+			queryParam("post", "Periods from the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
+			queryParam("weighting", "count, or harm (see /analysis/harm-weights).", obj{"type": "string", "enum": []string{"count", "harm"}, "default": "count"}),
+			queryParam("k", "Comparison districts.", obj{"type": "integer", "minimum": 1, "maximum": 10, "default": 3}),
+			queryParam("buffer", "Buffer in metres around a geometry-only intervention.", obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 500}),
+			queryParam("draws", "Bootstrap draws.", obj{"type": "integer", "minimum": 100, "maximum": 20000, "default": 2000}),
+			queryParam("seed", "Bootstrap seed.", obj{"type": "integer", "minimum": 0, "default": 1}),
+			queryParam("f", "json (default) or csv.", obj{"type": "string", "enum": []string{"json", "csv"}}),
 		},
 		"responses": merge(obj{"200": obj{"description": "The follow-up.", "content": obj{
 			mediaJSON:                 obj{"schema": ref("schemas/Followup")},
@@ -78,12 +75,12 @@ func followupOpenAPI(paths, schemas obj) {
 			"5 action plan (interventions by horizon), 6 follow-up of started interventions. The illustrative-data notice on every page.",
 		"operationId": "getReport", "tags": []string{"Analysis"},
 		"parameters": []obj{
-			q("from", "First day of the period (default: a year before to).", obj{"type": "string", "format": "date"}),
-			q("to", "Last day of the period (default: the day of the newest observation).", obj{"type": "string", "format": "date"}),
-			q("lang", "Language.", obj{"type": "string", "enum": []string{"sv", "en"}, "default": "sv"}),
-			q("indicator", "Indicator of the choropleth map (default low_economic_standard or the first).", obj{"type": "string"}),
-			q("scenario", "Priority scenario of the district comparison.", obj{"type": "string", "default": "polisen"}),
-			q("f", "html (default) or pdf (printed by at most 2 Chromium processes at once; 503 with Retry-After when both are busy).", obj{"type": "string", "enum": []string{"html", "pdf"}}),
+			queryParam("from", "First day of the period (default: a year before to).", obj{"type": "string", "format": "date"}),
+			queryParam("to", "Last day of the period (default: the day of the newest observation).", obj{"type": "string", "format": "date"}),
+			queryParam("lang", "Language.", obj{"type": "string", "enum": []string{"sv", "en"}, "default": "sv"}),
+			queryParam("indicator", "Indicator of the choropleth map (default low_economic_standard or the first).", obj{"type": "string"}),
+			queryParam("scenario", "Priority scenario of the district comparison.", obj{"type": "string", "default": "polisen"}),
+			queryParam("f", "html (default) or pdf (printed by at most 2 Chromium processes at once; 503 with Retry-After when both are busy).", obj{"type": "string", "enum": []string{"html", "pdf"}}),
 		},
 		"responses": merge(obj{"200": obj{"description": "The report.", "content": obj{
 			"text/html; charset=utf-8": obj{"schema": obj{"type": "string"}},

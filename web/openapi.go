@@ -23,6 +23,11 @@ func (s *Server) openAPI(c echo.Context) error {
 
 func ref(name string) obj { return obj{"$ref": "#/components/" + name} }
 
+// queryParam is an optional query parameter.
+func queryParam(name, desc string, schema obj) obj {
+	return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
+}
+
 func jsonResponse(desc, media string, schema obj) obj {
 	return obj{"description": desc, "content": obj{media: obj{"schema": schema}}}
 }
