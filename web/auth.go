@@ -36,6 +36,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -322,6 +323,13 @@ func readAuthBody(c echo.Context, fields ...string) (map[string]string, error) {
 		}
 	default:
 		return nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, "send application/json or application/x-www-form-urlencoded")
+	}
+	// PostgreSQL's text refuses NUL and non-UTF-8 (a 500); say which field instead, for JSON
+	// and form bodies alike.
+	for _, f := range fields {
+		if v, ok := out[f]; ok && (strings.ContainsRune(v, 0) || !utf8.ValidString(v)) {
+			return nil, invalid(f, "contains a NUL character or bytes that are not UTF-8")
+		}
 	}
 	return out, nil
 }

@@ -265,6 +265,8 @@ func TestLoginRefused(t *testing.T) {
 		{"password not a string", "application/json", `{"username":"x","password":7}`, 400, "password"},
 		{"not JSON", "application/json", `{`, 400, "body"},
 		{"plain text", "text/plain", "username=x", 415, ""},
+		{"NUL in the username", "application/json", `{"username":"a\u0000b","password":"x"}`, 400, "username"},
+		{"NUL in a form field", "application/x-www-form-urlencoded", "username=a%00b&password=x", 400, "username"},
 	}
 	details := map[string]bool{}
 	for _, tt := range tests {
