@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,21 +86,12 @@ func partnerRows(t *testing.T, id string) int64 {
 // ogr2ogrGPKG converts a GeoJSON document to a GeoPackage with GDAL, as a partner would.
 func ogr2ogrGPKG(t *testing.T, geojson string) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("ogr2ogr")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ogr2ogr not installed under CI (make test installs gdal-bin)")
-		}
-		t.Skip("ogr2ogr not installed (apt-get install gdal-bin)")
-	}
 	dir := t.TempDir()
 	src, dst := filepath.Join(dir, "in.geojson"), filepath.Join(dir, "out.gpkg")
 	if err := os.WriteFile(src, []byte(geojson), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(bin, "-f", "GPKG", dst, src, "-nln", "bestand").CombinedOutput(); err != nil {
-		t.Fatalf("ogr2ogr: %v\n%s", err, out)
-	}
+	layerstest.OGR2OGR(t, "-f", "GPKG", dst, src, "-nln", "bestand")
 	b, err := os.ReadFile(dst)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,21 +16,12 @@ import (
 // GDAL's ogr2ogr; without it the test is skipped, or fails under CI.
 func gpkgFromGeoJSON(t *testing.T, name, geojson, srs string) string {
 	t.Helper()
-	ogr, err := exec.LookPath("ogr2ogr")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ogr2ogr not installed under CI (make test installs gdal-bin)")
-		}
-		t.Skip("ogr2ogr not installed (apt-get install gdal-bin)")
-	}
 	dir := t.TempDir()
 	src, dst := filepath.Join(dir, name+".geojson"), filepath.Join(dir, name+".gpkg")
 	if err := os.WriteFile(src, []byte(geojson), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(ogr, "-f", "GPKG", "-nln", name, "-s_srs", "EPSG:3006", "-t_srs", srs, dst, src).CombinedOutput(); err != nil {
-		t.Fatalf("ogr2ogr: %v\n%s", err, out)
-	}
+	layerstest.OGR2OGR(t, "-f", "GPKG", "-nln", name, "-s_srs", "EPSG:3006", "-t_srs", srs, dst, src)
 	return dst
 }
 

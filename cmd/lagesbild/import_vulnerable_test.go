@@ -6,28 +6,12 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 )
-
-// ogrConvert runs ogr2ogr with args; without GDAL the test is skipped, or fails under CI.
-func ogrConvert(t *testing.T, args ...string) {
-	t.Helper()
-	ogr, err := exec.LookPath("ogr2ogr")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ogr2ogr not installed under CI (make test installs gdal-bin)")
-		}
-		t.Skip("ogr2ogr not installed (apt-get install gdal-bin)")
-	}
-	if out, err := exec.Command(ogr, args...).CombinedOutput(); err != nil {
-		t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
-	}
-}
 
 // vulnerableSource is a police-like list in EPSG:3006: the police's words for the classes,
 // and a bow-tie outline (feature 3) that must be repaired.
@@ -50,8 +34,8 @@ func TestImportVulnerableAreasCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	wgs := filepath.Join(dir, "utsatta_wgs84.geojson")
-	ogrConvert(t, "-f", "GeoJSON", "-t_srs", "EPSG:4326", wgs, src)
-	ogrConvert(t, "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", filepath.Join(dir, "utsatta.shp"), src)
+	layerstest.OGR2OGR(t, "-f", "GeoJSON", "-t_srs", "EPSG:4326", wgs, src)
+	layerstest.OGR2OGR(t, "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", filepath.Join(dir, "utsatta.shp"), src)
 	shz := filepath.Join(dir, "utsatta.zip")
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
