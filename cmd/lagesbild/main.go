@@ -22,7 +22,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -176,11 +175,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	uploadMB := fs.Int("upload-max-mb", web.DefaultUploadMaxBytes>>20, "largest partner layer upload in MiB (413 beyond)")
 	uploadFeatures := fs.Int("upload-max-features", web.DefaultUploadMaxFeatures, "most features in a partner layer upload (413 beyond)")
 	authConfig := authFlags(fs, getenv)
+	limitsOf := limitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
 	if *minCell < 1 {
 		return usageError{"--min-cell-count must be at least 1"}
+	}
+	limits, err := limitsOf()
+	if err != nil {
+		return err
 	}
 	if *uploadMB < 1 || *uploadFeatures < 1 {
 		return usageError{"--upload-max-mb and --upload-max-features must be at least 1"}
@@ -228,13 +232,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           e,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-	}
-	log.Info("serving", "addr", ln.Addr().String(), "version", version)
+	ln = limits.Listener(ln)
+	srv := limits.HTTPServer(e)
+	srv.BaseContext = func(net.Listener) context.Context { return ctx }
+	log.Info("serving", "addr", ln.Addr().String(), "version", version, "max_connections", limits.MaxConnections)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
