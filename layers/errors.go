@@ -8,6 +8,11 @@ import (
 // ErrNotFound is wrapped by errors for a collection or feature that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrForbidden is wrapped by errors for something the caller is known to be and may not do
+// (a write its organisation or role does not allow). The web layer answers 403; the error's
+// text is shown to the caller, so it must not describe rows the caller may not read.
+var ErrForbidden = errors.New("forbidden")
+
 // InvalidError says which input was wrong and why. The web layer answers it with 400 and
 // names Param in the problem document.
 type InvalidError struct {

@@ -39,6 +39,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", inv.Error(), inv.Param
 	case errors.Is(err, layers.ErrNotFound):
 		p.Status, p.Title, p.Detail = http.StatusNotFound, "Not found", err.Error()
+	case errors.Is(err, layers.ErrForbidden):
+		p.Status, p.Title, p.Detail = http.StatusForbidden, "Forbidden", err.Error()
 	case errors.As(err, &he):
 		p.Status, p.Title = he.Code, http.StatusText(he.Code)
 		if msg, ok := he.Message.(string); ok && he.Code < 500 {
