@@ -130,6 +130,10 @@ type restrictedReads struct {
 
 const readWindow = 10 * time.Minute
 
+// maxReadKeys bounds restrictedReads.last: a key is a caller and a layer (a few hundred bytes
+// at most), so the map stays within a few megabytes.
+const maxReadKeys = 10000
+
 // restrictedRows counts the features of page whose class column says restricted.
 func restrictedRows(l *layers.Layer, fs []layers.Feature) int {
 	if l.ClassColumn == "" {
@@ -169,11 +173,14 @@ func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, rows int) 
 			return
 		}
 		r.last[key] = now
-		if len(r.last) > 10000 { // forget old callers rather than grow without bound
+		if len(r.last) > maxReadKeys { // forget old callers rather than grow without bound
 			for k, t := range r.last {
 				if now.Sub(t) >= readWindow {
 					delete(r.last, k)
 				}
+			}
+			if len(r.last) > maxReadKeys { // all recent: start afresh (more entries, never more memory)
+				clear(r.last)
 			}
 		}
 		r.mu.Unlock()

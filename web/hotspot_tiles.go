@@ -1,6 +1,7 @@
 package web
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
@@ -21,32 +23,55 @@ import (
 // study area once (Gi* needs every cell's neighbours, whatever the tile) and is kept for the
 // other tiles of the same view; a change to the observations or districts makes it stale.
 
-// analysisResult is one analysis' cells, as features in CRS84.
+// analysisResult is one analysis' cells, as features in CRS84. features is filled while the
+// analysis runs and dropped once fc is made: only fc is kept for the tiles.
 type analysisResult struct {
 	features     []cellFeature
 	illustrative bool
 	fc           *geojson.FeatureCollection
+	bytes        int64 // estimated memory of fc (analysisBytes), counted against the memo's bound
 }
 
-// analysisMemo keeps the last few analyses for their tiles.
+// analysisMemo keeps finished analyses for their tiles, bounded by the bytes they take (an
+// estimate of fc's heap, see analysisBytes), least recently used first out. One analysis of
+// 50 m hexagons over a municipality is tens of megabytes: a bound by count let a dozen
+// distinct datetime values take 3 GB (issue 12, finding 7).
 type analysisMemo struct {
-	mu     sync.Mutex
-	order  []string
-	items  map[string]*analysisResult
+	maxBytes int64
+
+	mu    sync.Mutex
+	bytes int64
+	order *list.List // of *memoEntry; front: most recently used
+	items map[string]*list.Element
+
 	flight singleflight.Group
 }
 
-// analysisMemoSize: a map view asks for one analysis at a time; a few cover switching back.
-const analysisMemoSize = 8
+type memoEntry struct {
+	key string
+	r   *analysisResult
+}
+
+// DefaultAnalysisCacheBytes bounds the analysis memo when Config.AnalysisCacheBytes is 0.
+const DefaultAnalysisCacheBytes = 64 << 20
+
+func newAnalysisMemo(maxBytes int64) *analysisMemo {
+	return &analysisMemo{maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// entryCost is what an entry takes: the analysis and its key, twice (map and list).
+func (e *memoEntry) cost() int64 { return e.r.bytes + 2*int64(len(e.key)) + 200 }
 
 // get returns the analysis for key, running it once for concurrent callers, detached from
-// the first caller's context (sharedDo).
+// the first caller's context (sharedDo). An analysis larger than a quarter of the bound is
+// answered but not kept, so one cannot flush the others.
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
 	key = clearanceKey(ctx) + "|" + key // made from the rows the caller may see
 	m.mu.Lock()
-	if r, ok := m.items[key]; ok {
+	if el, ok := m.items[key]; ok {
+		m.order.MoveToFront(el)
 		m.mu.Unlock()
-		return r, nil
+		return el.Value.(*memoEntry).r, nil
 	}
 	m.mu.Unlock()
 	return sharedDo(ctx, &m.flight, key, func(shared context.Context) (*analysisResult, error) {
@@ -54,21 +79,91 @@ func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Con
 		if err != nil {
 			return nil, err
 		}
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		if m.items == nil {
-			m.items = map[string]*analysisResult{}
-		}
-		if _, ok := m.items[key]; !ok {
-			m.order = append(m.order, key)
-			m.items[key] = r
-			for len(m.order) > analysisMemoSize {
-				delete(m.items, m.order[0])
-				m.order = m.order[1:]
-			}
-		}
+		m.put(&memoEntry{key: key, r: r})
 		return r, nil
 	})
+}
+
+func (m *analysisMemo) put(e *memoEntry) {
+	cost := e.cost()
+	if cost > m.maxBytes/4 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.items[e.key]; ok {
+		return
+	}
+	m.items[e.key] = m.order.PushFront(e)
+	m.bytes += cost
+	for m.bytes > m.maxBytes {
+		el := m.order.Back()
+		old := el.Value.(*memoEntry)
+		m.order.Remove(el)
+		delete(m.items, old.key)
+		m.bytes -= old.cost()
+	}
+}
+
+func (m *analysisMemo) collector() prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "lagesbild_analysis_cache_bytes", Help: "Bytes held by the memo of analyses behind hotspot tiles (estimated)."},
+		func() float64 { return float64(m.size()) })
+}
+
+// size returns the bytes the memo holds by its estimate.
+func (m *analysisMemo) size() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.bytes
+}
+
+// analysisBytes estimates the heap that fc holds, from what cellsToGeoJSON allocates: per
+// feature the geojson.Feature, its polygon (slice headers and 16 bytes a point), its
+// properties map (a swiss-table group of eight 32-byte slots per seven entries, plus the
+// map's header) and each boxed value (an interface's data word points to its own
+// allocation for floats, larger ints, strings and slices). TestAnalysisBytesIsHonest holds it
+// against the heap actually used.
+func analysisBytes(fc *geojson.FeatureCollection) int64 {
+	n := int64(64 + 8*cap(fc.Features))
+	for _, f := range fc.Features {
+		n += 176 // geojson.Feature, rounded up to its size class
+		if poly, ok := f.Geometry.(orb.Polygon); ok {
+			n += 24 + int64(24*cap(poly))
+			for _, ring := range poly {
+				n += int64(16 * cap(ring))
+			}
+		}
+		groups := (int64(len(f.Properties)) + 6) / 7
+		n += 64 + groups*(8+8*32) + 64 // header, groups, directory
+		for k, v := range f.Properties {
+			_ = k // keys are the handlers' string constants, not copies
+			n += boxedBytes(v)
+		}
+	}
+	return n
+}
+
+// boxedBytes is what a property value allocates beyond its map slot.
+func boxedBytes(v any) int64 {
+	switch x := v.(type) {
+	case nil, bool:
+		return 0
+	case int:
+		if x >= 0 && x < 256 {
+			return 0 // the runtime keeps small integers boxed already
+		}
+		return 8
+	case int8:
+		return 0
+	case int64, float64:
+		return 8
+	case string:
+		return 16 + int64(len(x))
+	case []float64:
+		return 24 + int64(8*cap(x))
+	}
+	return 32
 }
 
 // hotspotTileSources are the tables an analysis reads (harm_weights for weighting=harm);
@@ -99,6 +194,8 @@ func (s *Server) hotspotTile(c echo.Context) error {
 			return nil, err
 		}
 		r.collect.fc = cellsToGeoJSON(r.collect.features)
+		r.collect.features = nil // fc shares the properties; the GeoJSON geometries go
+		r.collect.bytes = analysisBytes(r.collect.fc)
 		return r.collect, nil
 	})
 	if err != nil {

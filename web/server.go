@@ -7,6 +7,7 @@
 package web
 
 import (
+	"cmp"
 	"compress/gzip"
 	"log/slog"
 	"net/http"
@@ -44,6 +45,9 @@ type Config struct {
 	// TileCache keeps finished vector tiles; nil: a private cache of DefaultTileCacheBytes.
 	// Pass one to invalidate it from outside (see layers.Store.ListenChanges).
 	TileCache *TileCache
+	// AnalysisCacheBytes bounds the memo of analyses behind hotspot tiles; 0:
+	// DefaultAnalysisCacheBytes, negative: no memo.
+	AnalysisCacheBytes int64
 	// Auth configures identity: sessions, API tokens, OpenID Connect JWTs (auth.go).
 	Auth AuthConfig
 	// UploadMaxBytes and UploadMaxFeatures bound a partner layer upload (413 beyond);
@@ -66,7 +70,7 @@ type Server struct {
 	gzips    sync.Pool
 	tiles    *TileCache
 	mapSet   mapTileSet
-	analyses analysisMemo
+	analyses *analysisMemo
 	now      func() time.Time
 	auth     *authState
 	reads    restrictedReads
@@ -93,6 +97,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		s.tiles = NewTileCache(DefaultTileCacheBytes)
 	}
 	s.mapSet = newMapTileSet(cat)
+	s.analyses = newAnalysisMemo(cmp.Or(cfg.AnalysisCacheBytes, DefaultAnalysisCacheBytes))
 	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
 	s.registry.MustRegister(s.latency,
 		collectors.NewGoCollector(),
@@ -100,6 +105,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		newPoolCollector(store),
 	)
 	s.registry.MustRegister(s.tiles.collectors()...)
+	s.registry.MustRegister(s.analyses.collector())
 
 	e := echo.New()
 	e.HideBanner = true
@@ -165,7 +171,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		elapsed := s.now().Sub(start)
-		s.latency.WithLabelValues(route, c.Request().Method, statusClass(res.Status)).Observe(elapsed.Seconds())
+		s.latency.WithLabelValues(route, methodLabel(c.Request().Method), statusClass(res.Status)).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if res.Status >= 500 {
 			level = slog.LevelError
@@ -181,6 +187,16 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		)
 		return nil
 	}
+}
+
+// methodLabel keeps the method label to the methods the API has: a client may send any token
+// as a method, and every new label value is a new series kept for the life of the process.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }
 
 func statusClass(code int) string {

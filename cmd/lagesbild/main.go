@@ -171,6 +171,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	maxConns := fs.Int("db-max-conns", 32, "maximum database connections")
 	basemap := fs.String("basemap-style", getenv("LAGESBILD_BASEMAP_STYLE"), "MapLibre style URL of a basemap for the map page (default: none; the page works offline)")
 	tileCacheMB := fs.Int("tile-cache-mb", 64, "memory bound of the in-process vector tile cache in MiB (0: no cache)")
+	analysisCacheMB := fs.Int("analysis-cache-mb", web.DefaultAnalysisCacheBytes>>20, "memory bound of the memo of analyses behind hotspot tiles in MiB (0: no memo)")
 	minCell := fs.Int("min-cell-count", web.DefaultMinCellCount, "aggregated observation counts below this are suppressed for callers who may not see points")
 	uploadMB := fs.Int("upload-max-mb", web.DefaultUploadMaxBytes>>20, "largest partner layer upload in MiB (413 beyond)")
 	uploadFeatures := fs.Int("upload-max-features", web.DefaultUploadMaxFeatures, "most features in a partner layer upload (413 beyond)")
@@ -213,8 +214,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 			origins = append(origins, o)
 		}
 	}
-	if *tileCacheMB < 0 {
-		return usageError{"--tile-cache-mb must be 0 or more"}
+	if *tileCacheMB < 0 || *analysisCacheMB < 0 {
+		return usageError{"--tile-cache-mb and --analysis-cache-mb must be 0 or more"}
+	}
+	analysisCache := int64(*analysisCacheMB) << 20
+	if analysisCache == 0 {
+		analysisCache = -1 // web.Config: 0 is the default, negative none
 	}
 	store := layers.NewStore(pool)
 	tileCache := web.NewTileCache(int64(*tileCacheMB) << 20)
@@ -226,7 +231,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		}
 	}()
 	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap, Auth: auth,
-		MinCellCount: *minCell, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures}, store, cat, log)
+		MinCellCount: *minCell, AnalysisCacheBytes: analysisCache, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures}, store, cat, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
