@@ -113,6 +113,8 @@ type ModelResult struct {
 	Summary [NShares]Summary
 	// Forecast is the model fitted on the whole window and forecast from the origin.
 	Forecast *Forecast
+	// Fit is the self-exciting model's fit at the origin; nil for the baselines.
+	Fit *Fit
 }
 
 // Result is a backtest.
@@ -239,25 +241,36 @@ func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 			mr.Summary[s] = Summary{Share: share, Cells: ks[s], HitRate: stat(hr), PAI: stat(pai), PEI: stat(pei)}
 		}
 		mr.Forecast = forecastFrom(preds[k], mr.Model, c, opt.Horizon)
+		if se, ok := preds[k].(*selfExciting); ok {
+			fit := se.fit
+			mr.Fit = &fit
+		}
 	}
 	return res, nil
 }
 
 // Predict fits model m on the whole window of c and forecasts the horizon from the origin.
+// The fit is nil for the baselines.
 //
 // Errors (wrapping ErrInvalid): a nil c, an unknown model or a horizon other than Weekly or
 // Monthly.
-func Predict(c *Counts, m Model, h Horizon) (*Forecast, error) {
+func Predict(c *Counts, m Model, h Horizon) (*Forecast, *Fit, error) {
 	if c == nil {
-		return nil, fmt.Errorf("%w: no counts", ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: no counts", ErrInvalid)
 	}
 	if !m.valid() {
-		return nil, fmt.Errorf("%w: unknown model %q", ErrInvalid, m)
+		return nil, nil, fmt.Errorf("%w: unknown model %q", ErrInvalid, m)
 	}
 	if h != Weekly && h != Monthly {
-		return nil, fmt.Errorf("%w: horizon of %d weeks; %d or %d", ErrInvalid, h, Weekly, Monthly)
+		return nil, nil, fmt.Errorf("%w: horizon of %d weeks; %d or %d", ErrInvalid, h, Weekly, Monthly)
 	}
-	return forecastFrom(newPredictor(m, c), m, c, h), nil
+	pr := newPredictor(m, c)
+	f := forecastFrom(pr, m, c, h)
+	if se, ok := pr.(*selfExciting); ok {
+		fit := se.fit
+		return f, &fit, nil
+	}
+	return f, nil, nil
 }
 
 func ratio(a, b float64) float64 {

@@ -11,8 +11,10 @@ func newPredictor(m Model, c *Counts) predictor {
 	switch m {
 	case RecentDensity:
 		return recentDensity{c}
+	case LongTermDensity:
+		return &longTermDensity{c: c}
 	}
-	return &longTermDensity{c: c}
+	return newSelfExciting(c)
 }
 
 // recentDensity is the weight of the last RecentWeeks weeks, scaled to the horizon.

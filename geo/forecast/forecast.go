@@ -12,12 +12,52 @@
 //
 // # Models
 //
-// Two baselines:
+// Two baselines and one model that uses time:
 //
 //   - RecentDensity: the weight in each cell over the last four weeks (what a weekly hot-spot
 //     map shows).
+//
 //   - LongTermDensity: the weight in each cell over the whole history window (three years
 //     by default).
+//
+//   - SelfExciting: a self-exciting point process on the grid, discretised by week, after
+//     Mohler et al. (JASA 2015). The expected weight in cell n in week t is
+//
+//     λ(n, t) = μ(n) + Σ_s Σ_r θ_sr · Σ_{m at ring r of n} Σ_{v<t} x(m, v) · g_s(t − v) / (6r, or 1 for r = 0)
+//
+//     with x the weight per cell and week, geometric triggering kernels g_s(k) = (1 − β_s)·β_s^(k−1)
+//     (the discrete exponential) at two time scales, a mean delay of 2 weeks (near repeats)
+//     and of 10 weeks (a place warming up or cooling down), and a triggering weight θ_sr for
+//     the cell itself (r = 0) and for its first and second rings of neighbours (an event
+//     spreads θ_sr evenly over the 6r cells of ring r, so the spread decays over the rings as
+//     the fitted θ do). The background is a non-negative combination of a uniform rate and the
+//     mean weekly weight of the cell and of its two rings over the training weeks:
+//     μ(n) = a₀ + a₁·L(n) + a₂·L₁(n) + a₃·L₂(n). The ten weights are fitted by maximum
+//     likelihood (Poisson, per cell and week) on the weeks before each origin, so the
+//     backtest scores a fit that never saw the week it forecasts; in the fit, a cell's own
+//     mean leaves out the week being fitted, so the background cannot explain a week by
+//     itself.
+//
+// Why this model: it is the one field trials measured (Mohler et al. 2015: 1.4–2.2 times the
+// crime of analysts' maps in the same area); it contains the long-term density (a₁ alone)
+// and a smoothed, decaying kin of the recent density (the triggering alone), so where time
+// carries no information the fit falls back to the former; and its
+// weights come from the likelihood on the training weeks rather than from a search over the
+// weeks it is scored on, so the backtest is not tuned to itself. Mohler's model has a free
+// background rate per cell fitted by EM; on 12,000 cells EM needed hundreds of iterations
+// and its parameters were still drifting (the backgrounds and the triggering trade off
+// slowly), which is too slow for a weekly backtest. With the background tied to the long-term
+// densities and the time scales fixed, λ is linear in the weights, the log-likelihood is
+// concave, and Newton's method (with the weights kept non-negative) reaches its one maximum
+// in a few steps, two from the previous origin's weights. Weekday seasonality is invisible
+// in weekly totals and month-of-year seasonality needs more years than a three-year window
+// holds, so neither is modelled.
+//
+// Cost: the events are binned once by cell and week; the triggering features of the
+// cell-weeks with weight are computed once (a recursion along the weeks of each cell), at
+// most FitEntries of them are fitted on, and the forecasting state advances a week at a time
+// with the backtest's origins. A 52-week backtest of all three models over 1,000,000
+// observations on 12,000 cells and 156 weeks takes about 3 CPU seconds.
 //
 // The package does no I/O and holds no state; nothing in it is random.
 package forecast
@@ -90,14 +130,15 @@ type Model string
 const (
 	RecentDensity   Model = "recent_density"
 	LongTermDensity Model = "long_term_density"
+	SelfExciting    Model = "self_exciting"
 )
 
 // Models lists every model, baselines first.
-func Models() []Model { return []Model{RecentDensity, LongTermDensity} }
+func Models() []Model { return []Model{RecentDensity, LongTermDensity, SelfExciting} }
 
 // IsBaseline reports whether m is one of the baselines.
 func (m Model) IsBaseline() bool { return m == RecentDensity || m == LongTermDensity }
 
 func (m Model) valid() bool {
-	return m == RecentDensity || m == LongTermDensity
+	return m == RecentDensity || m == LongTermDensity || m == SelfExciting
 }

@@ -299,3 +299,15 @@ func TestBacktestRejects(t *testing.T) {
 		t.Errorf("empty data: %+v, %v", res, err)
 	}
 }
+
+func TestHexDistance(t *testing.T) {
+	g := square(t, 12, 12)
+	k, _ := g.Index(5, 6)
+	for r := 1; r <= MaxRing; r++ {
+		for _, m := range g.Ring(k, r) {
+			if d := hexDistance(g.Cell(k), g.Cell(int(m))); d != r {
+				t.Errorf("cell %v in ring %d of %v is at distance %d", g.Cell(int(m)), r, g.Cell(k), d)
+			}
+		}
+	}
+}

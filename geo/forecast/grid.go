@@ -81,6 +81,13 @@ func ringOffsets(i, r int) [][2]int {
 	return out
 }
 
+// hexDistance is the number of steps between hexagon cells a and b (0 for the same cell).
+func hexDistance(a, b [2]int) int {
+	dq := b[0] - a[0]
+	ds := (b[1] - b[0]>>1) - (a[1] - a[0]>>1)
+	return (abs(dq) + abs(ds) + abs(dq+ds)) / 2
+}
+
 func abs(x int) int {
 	if x < 0 {
 		return -x
