@@ -1,0 +1,213 @@
+package forecast
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// The selection on synthetic data: with a steady, an emerging and a fading hot spot the
+// self-exciting model is chosen and beats both baselines; with no temporal structure
+// (homogeneous Poisson, three seeds) a baseline is chosen and the caveats say why.
+func TestSelectOnSyntheticData(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		spec       synthSpec
+		wantChosen Model // "" means any baseline
+		wantBeats  bool
+		wantCaveat string
+	}{
+		{"steady, emerging and fading hot spots", synthSpec{structured: true, seed: 1}, SelfExciting, true, "model_shown"},
+		{"homogeneous Poisson, seed 1", synthSpec{seed: 1}, "", false, "baseline_shown"},
+		{"homogeneous Poisson, seed 2", synthSpec{seed: 2}, "", false, "baseline_shown"},
+		{"homogeneous Poisson, seed 3", synthSpec{seed: 3}, "", false, "baseline_shown"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := tc.spec
+			sp.nx, sp.ny, sp.weeks, sp.base, sp.police = 40, 40, 104, 0.05, 0.4
+			sp.steady, sp.emerging, sp.fading = 0.4, 0.8, 0.8
+			g, ev, _ := synth(t, sp)
+			c, err := Bin(g, ev, synthOrigin, sp.weeks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Backtest(c, BacktestOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel := Select(res)
+			for _, cmp := range sel.Against {
+				t.Logf("%s against %s: PAI at 5 %% %.2f vs %.2f, difference %.2f ± %.2f (2 SE), %d/%d/%d weeks won/lost/tied",
+					sel.Candidate, cmp.Baseline, cmp.CandidatePAI, cmp.BaselinePAI, cmp.MeanDiff, 2*cmp.SE, cmp.Wins, cmp.Losses, cmp.Ties)
+			}
+			switch {
+			case tc.wantChosen != "" && sel.Chosen != tc.wantChosen:
+				t.Errorf("chosen %s, want %s", sel.Chosen, tc.wantChosen)
+			case tc.wantChosen == "" && !sel.Chosen.IsBaseline():
+				t.Errorf("chosen %s, want a baseline", sel.Chosen)
+			}
+			if sel.BeatsBaselines != tc.wantBeats {
+				t.Errorf("BeatsBaselines = %v, want %v", sel.BeatsBaselines, tc.wantBeats)
+			}
+			if tc.wantBeats {
+				for _, cmp := range sel.Against {
+					if !cmp.Beaten || cmp.Ratio <= 1 {
+						t.Errorf("against %s: beaten %v ratio %.2f", cmp.Baseline, cmp.Beaten, cmp.Ratio)
+					}
+				}
+			}
+			cv := Caveats(res, sel, SourceShare(ev, "police_patrol"))
+			if !hasCaveat(cv, tc.wantCaveat) || !hasCaveat(cv, "police_share") || !hasCaveat(cv, "place_based") {
+				t.Errorf("caveats %+v; want %s, police_share and place_based", cv, tc.wantCaveat)
+			}
+			for _, c := range cv {
+				t.Logf("%s: %s", c.Code, c.SV)
+			}
+		})
+	}
+}
+
+func hasCaveat(cv []Caveat, code string) bool {
+	for _, c := range cv {
+		if c.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// madeUp is a backtest result with given PAI at 5 % per period for a candidate and two
+// baselines (hit rates at half the PAI's share).
+func madeUp(cand, recent, long []float64) *Result {
+	res := &Result{Horizon: Weekly, Cells: 100}
+	for p := range cand {
+		res.Periods = append(res.Periods, Period{Week: p, Total: 100})
+	}
+	for _, m := range []struct {
+		m   Model
+		pai []float64
+	}{{RecentDensity, recent}, {LongTermDensity, long}, {SelfExciting, cand}} {
+		mr := ModelResult{Model: m.m}
+		var v []float64
+		for _, p := range m.pai {
+			var sc [NShares]Score
+			sc[Share5Index] = Score{Cells: 5, PAI: p, HitRate: p * Share5}
+			mr.Scores = append(mr.Scores, sc)
+			v = append(v, p)
+		}
+		mr.Summary[Share5Index] = Summary{Share: Share5, Cells: 5, PAI: stat(v), HitRate: stat(scale(v, Share5))}
+		res.Models = append(res.Models, mr)
+	}
+	return res
+}
+
+func scale(x []float64, f float64) []float64 {
+	out := make([]float64, len(x))
+	for k, v := range x {
+		out[k] = v * f
+	}
+	return out
+}
+
+func repeat(v float64, n int) []float64 {
+	out := make([]float64, n)
+	for k := range out {
+		out[k] = v
+	}
+	return out
+}
+
+// The rule by hand: a consistent small gain over enough periods is a win; a larger mean gain
+// that rests on one lucky week is not; too few periods is never; the baseline compared with
+// is the better one.
+func TestSelectRule(t *testing.T) {
+	noisy := []float64{2, 2, 2, 2, 2, 2, 2, 2, 2, 9} // mean 2.7 against 2, one lucky week
+	for _, tc := range []struct {
+		name               string
+		cand, recent, long []float64
+		wantChosen         Model
+		wantBeats          bool
+	}{
+		{"steady small gain", repeat(2.2, 10), repeat(1.5, 10), []float64{2, 2.1, 1.9, 2, 2, 2.1, 1.9, 2, 2, 2}, SelfExciting, true},
+		{"one lucky week", noisy, repeat(1.5, 10), repeat(2, 10), LongTermDensity, false},
+		{"too few periods", repeat(3, 7), repeat(1, 7), repeat(2, 7), LongTermDensity, false},
+		{"identical to the best baseline", repeat(2, 10), repeat(1, 10), repeat(2, 10), LongTermDensity, false},
+		{"worse", repeat(1, 10), repeat(3, 10), repeat(2, 10), RecentDensity, false},
+		{"beats the weaker baseline only", repeat(2.5, 10), repeat(1, 10), repeat(2.5, 10), LongTermDensity, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := madeUp(tc.cand, tc.recent, tc.long)
+			sel := Select(res)
+			if sel.Chosen != tc.wantChosen || sel.BeatsBaselines != tc.wantBeats {
+				t.Errorf("chosen %s beats %v, want %s %v (%+v)", sel.Chosen, sel.BeatsBaselines, tc.wantChosen, tc.wantBeats, sel)
+			}
+			code := "baseline_shown"
+			if tc.wantBeats {
+				code = "model_shown"
+			} else if len(tc.cand) < MinPeriods {
+				code = "too_few_periods"
+			}
+			if cv := Caveats(res, sel, Share{}); !hasCaveat(cv, code) || hasCaveat(cv, "police_share") {
+				t.Errorf("caveats %+v; want %s and no police_share", cv, code)
+			}
+		})
+	}
+	// Only baselines run: the better one, and no claim about time.
+	res := madeUp(repeat(9, 10), repeat(1, 10), repeat(2, 10))
+	res.Models = res.Models[:2]
+	if sel := Select(res); sel.Chosen != LongTermDensity || sel.Candidate != "" || sel.BeatsBaselines {
+		t.Errorf("baselines only: %+v", sel)
+	}
+}
+
+func TestSourceShareAndCaveatText(t *testing.T) {
+	at := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
+	var ev []Event
+	for k := range 100 {
+		src := "resident_survey"
+		if k < 43 {
+			src = "police_patrol"
+		} else if k < 50 {
+			src = "guards"
+		}
+		ev = append(ev, Event{Cell: 0, Time: at, Weight: 2, Source: src})
+	}
+	s := SourceShare(ev, "police_patrol")
+	if s.Events != 100 || s.FromSources != 43 || s.Weight != 200 || s.WeightFromSources != 86 || s.Fraction() != 0.43 {
+		t.Errorf("share %+v", s)
+	}
+	if got := len(WithoutSources(ev, "police_patrol", "guards")); got != 50 {
+		t.Errorf("without police and guards: %d events, want 50", got)
+	}
+	if got := SourceShare(ev, "police_patrol", "guards").Fraction(); got != 0.5 {
+		t.Errorf("share of two sources %v, want 0.5", got)
+	}
+	res := madeUp(repeat(2.2, 10), repeat(1.5, 10), []float64{2, 2.1, 1.9, 2, 2, 2.1, 1.9, 2, 2, 2})
+	cv := Caveats(res, Select(res), s)
+	want := map[string][2]string{
+		"police_share": {"43 % av observationerna kommer från polisens egna patrullrapporter; prognosen kan spegla var polisen redan har varit.",
+			"43 % of the observations come from the police's own patrol reports; the forecast may reflect where the police have already been."},
+		"model_shown": {"PAI 2,2), mot 10 % (PAI 2,0) för långtidstätheten: 1,10 gånger", "PAI 2.2), against 10 % (PAI 2.0) for the long-term density: 1.10 times"},
+		"misses":      {"föll i snitt 11 % av observationerna", "on average 11 % of the observations"},
+	}
+	for code, w := range want {
+		found := false
+		for _, c := range cv {
+			if c.Code == code {
+				found = true
+				if !strings.Contains(c.SV, w[0]) || !strings.Contains(c.EN, w[1]) {
+					t.Errorf("%s:\n sv %q\n en %q\nwant them to contain %q and %q", code, c.SV, c.EN, w[0], w[1])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s caveat in %+v", code, cv)
+		}
+	}
+	if hasCaveat(cv, "small_numbers") {
+		t.Errorf("100 a period is not small: %+v", cv)
+	}
+	if s := SourceShare(ev[:1], "x"); s.Fraction() != 0 || percent(0.004) != "under 1 %" || num(1.25, 1) != "1,2" && num(1.25, 1) != "1,3" {
+		t.Errorf("share %+v, formatting %q %q", s, percent(0.004), num(1.25, 1))
+	}
+}
