@@ -34,10 +34,11 @@ func meanRank(f *Forecast, cells []int) float64 {
 }
 
 // On data with known structure the self-exciting model beats both baselines' PAI at 5 % in
-// the 52-week backtest, ranks the emerging hot spot above where the four-week density puts
-// it, and ranks the fading one below where the long-term density puts it.
+// the 52-week backtest, by more than the week-to-week noise, so Select chooses it; it ranks
+// the emerging hot spot above where the four-week density puts it, and the fading one below
+// where the long-term density puts it.
 func TestSelfExcitingOnKnownStructure(t *testing.T) {
-	c, areas, _ := structured(t)
+	c, areas, ev := structured(t)
 	res, err := Backtest(c, BacktestOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,27 @@ func TestSelfExcitingOnKnownStructure(t *testing.T) {
 	}
 	if f := res.Model(SelfExciting).Fit; f == nil || !f.Converged || f.BranchingRatio() <= 0 {
 		t.Errorf("fit at the origin %+v: want converged with triggering", f)
+	}
+
+	sel := Select(res)
+	if sel.Chosen != SelfExciting || !sel.BeatsBaselines {
+		t.Errorf("chosen %s, beats the baselines %v; want self_exciting, true", sel.Chosen, sel.BeatsBaselines)
+	}
+	for _, cmp := range sel.Against {
+		t.Logf("against %s: difference %.2f ± %.2f (2 SE), ratio %.2f, %d/%d/%d weeks won/lost/tied",
+			cmp.Baseline, cmp.MeanDiff, 2*cmp.SE, cmp.Ratio, cmp.Wins, cmp.Losses, cmp.Ties)
+		if !cmp.Beaten || cmp.Ratio <= 1 {
+			t.Errorf("against %s: beaten %v, ratio %.2f", cmp.Baseline, cmp.Beaten, cmp.Ratio)
+		}
+	}
+	cv := Caveats(res, sel, SourceShare(ev, "police_patrol"))
+	for _, code := range []string{"model_shown", "police_share", "misses", "place_based"} {
+		if !hasCaveat(cv, code) {
+			t.Errorf("no %s caveat in %+v", code, cv)
+		}
+	}
+	for _, c := range cv {
+		t.Logf("%s: %s", c.Code, c.SV)
 	}
 }
 

@@ -1,33 +1,20 @@
 package forecast
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 )
 
-// The selection on synthetic data: with a steady, an emerging and a fading hot spot the
-// self-exciting model is chosen and beats both baselines; with no temporal structure
-// (homogeneous Poisson, three seeds) a baseline is chosen and the caveats say why.
-func TestSelectOnSyntheticData(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		spec       synthSpec
-		wantChosen Model // "" means any baseline
-		wantBeats  bool
-		wantCaveat string
-	}{
-		{"steady, emerging and fading hot spots", synthSpec{structured: true, seed: 1}, SelfExciting, true, "model_shown"},
-		{"homogeneous Poisson, seed 1", synthSpec{seed: 1}, "", false, "baseline_shown"},
-		{"homogeneous Poisson, seed 2", synthSpec{seed: 2}, "", false, "baseline_shown"},
-		{"homogeneous Poisson, seed 3", synthSpec{seed: 3}, "", false, "baseline_shown"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sp := tc.spec
-			sp.nx, sp.ny, sp.weeks, sp.base, sp.police = 40, 40, 104, 0.05, 0.4
-			sp.steady, sp.emerging, sp.fading = 0.4, 0.8, 0.8
-			g, ev, _ := synth(t, sp)
-			c, err := Bin(g, ev, synthOrigin, sp.weeks)
+// With no temporal structure (homogeneous Poisson; three seeds) the selection does not claim
+// that the self-exciting model beats the baselines: a baseline is shown, and the caveats say
+// why.
+func TestSelectWithoutTemporalStructure(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			g, ev, _ := synth(t, synthSpec{nx: 30, ny: 30, weeks: 104, base: 0.05, police: 0.4, seed: seed})
+			c, err := Bin(g, ev, synthOrigin, 104)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,28 +27,17 @@ func TestSelectOnSyntheticData(t *testing.T) {
 				t.Logf("%s against %s: PAI at 5 %% %.2f vs %.2f, difference %.2f ± %.2f (2 SE), %d/%d/%d weeks won/lost/tied",
 					sel.Candidate, cmp.Baseline, cmp.CandidatePAI, cmp.BaselinePAI, cmp.MeanDiff, 2*cmp.SE, cmp.Wins, cmp.Losses, cmp.Ties)
 			}
-			switch {
-			case tc.wantChosen != "" && sel.Chosen != tc.wantChosen:
-				t.Errorf("chosen %s, want %s", sel.Chosen, tc.wantChosen)
-			case tc.wantChosen == "" && !sel.Chosen.IsBaseline():
-				t.Errorf("chosen %s, want a baseline", sel.Chosen)
-			}
-			if sel.BeatsBaselines != tc.wantBeats {
-				t.Errorf("BeatsBaselines = %v, want %v", sel.BeatsBaselines, tc.wantBeats)
-			}
-			if tc.wantBeats {
-				for _, cmp := range sel.Against {
-					if !cmp.Beaten || cmp.Ratio <= 1 {
-						t.Errorf("against %s: beaten %v ratio %.2f", cmp.Baseline, cmp.Beaten, cmp.Ratio)
-					}
-				}
+			if !sel.Chosen.IsBaseline() || sel.BeatsBaselines {
+				t.Errorf("chosen %s, beats the baselines %v; want a baseline and no claim", sel.Chosen, sel.BeatsBaselines)
 			}
 			cv := Caveats(res, sel, SourceShare(ev, "police_patrol"))
-			if !hasCaveat(cv, tc.wantCaveat) || !hasCaveat(cv, "police_share") || !hasCaveat(cv, "place_based") {
-				t.Errorf("caveats %+v; want %s, police_share and place_based", cv, tc.wantCaveat)
+			for _, code := range []string{"baseline_shown", "police_share", "place_based"} {
+				if !hasCaveat(cv, code) {
+					t.Errorf("no %s caveat in %+v", code, cv)
+				}
 			}
-			for _, c := range cv {
-				t.Logf("%s: %s", c.Code, c.SV)
+			if hasCaveat(cv, "model_shown") {
+				t.Errorf("a model_shown caveat in %+v", cv)
 			}
 		})
 	}
