@@ -55,7 +55,7 @@
 //
 // Cost: the events are binned once by cell and week; the triggering features of the
 // cell-weeks with weight are computed once (a recursion along the weeks of each cell), at
-// most FitEntries of them are fitted on, and the forecasting state advances a week at a time
+// about FitEntries of them are fitted on, and the forecasting state advances a week at a time
 // with the backtest's origins. A 52-week backtest of all three models over 1,000,000
 // observations on 12,000 cells and 156 weeks takes about 3 CPU seconds.
 //

@@ -22,9 +22,9 @@ func scaleBetas() [nScales]float64 { return [nScales]float64{0.5, 0.9} }
 const (
 	// MaxIterations bounds the Newton iterations at one origin.
 	MaxIterations = 50
-	// FitEntries bounds the cell-weeks with weight that the weights are fitted on. When
-	// there are more, every s-th cell's weeks are used (s the smallest stride that brings
-	// them under the bound): the ten weights are shared by all cells, and 200,000 cell-weeks
+	// FitEntries is about the most cell-weeks with weight that the weights are fitted on.
+	// When there are more, the weeks of every s-th cell are used, s = ⌈cell-weeks with
+	// weight / FitEntries⌉: the ten weights are shared by all cells, and 200,000 cell-weeks
 	// pin them down far more tightly than the week-to-week variation of the backtest.
 	FitEntries = 200_000
 )
@@ -90,13 +90,12 @@ type selfExciting struct {
 	nFit    int
 	// The forecasting state at week cur: per cell the sums S_r(n) of R_r over weeks < cur
 	// and A_{s,r}(n, cur).
-	cur   int
-	sum   [MaxRing + 1][]float64
-	trig  [nTrig][]float64
-	w     [nw]float64
-	warm  bool
-	fit   Fit
-	debug func(string, ...any)
+	cur  int
+	sum  [MaxRing + 1][]float64
+	trig [nTrig][]float64
+	w    [nw]float64
+	warm bool
+	fit  Fit
 }
 
 func newSelfExciting(c *Counts) *selfExciting { return &selfExciting{c: c} }
