@@ -31,7 +31,10 @@ type TileQuery struct {
 	Filters  []Filter
 	// Aggregate replaces points by counts per grid cell (point layers only).
 	Aggregate bool
-	// MinCount suppresses aggregate cells with fewer observations (disclosure control; 0: none).
+	// MinCount suppresses aggregate cells with fewer observations and rounds the counts and
+	// severity sums of the others to the nearest multiple of it (disclosure control; 0: none).
+	// Rounding keeps a cell at one zoom minus its shown children at the next (the cells nest)
+	// from giving the count of the suppressed ones exactly.
 	MinCount int
 	// Properties narrows the attributes to these tile fields (nil: all of them). The feature
 	// id always goes in.
@@ -148,22 +151,27 @@ func tileLayerSQL(l *Layer, q TileQuery, args *argList) (string, error) {
 		}
 		// Cells are anchored at the Web Mercator origin, so they line up across tiles.
 		cell := args.add(2 * tiles.HalfExtent / float64(int(1)<<q.Tile.Z) / 256 * aggregateCellPx)
-		having := ""
-		if q.MinCount > 0 {
-			having = " HAVING count(*) >= " + args.add(q.MinCount)
-		}
+		having, count := "", "count(*)"
 		sev := "NULL::bigint"
 		if p, ok := l.Property("severity"); ok && p.Type == Integer {
 			sev = "sum(t.severity)"
+		}
+		if q.MinCount > 0 {
+			k := args.add(q.MinCount)
+			having = " HAVING count(*) >= " + k
+			count = fmt.Sprintf("(round(count(*) / %[1]s::numeric) * %[1]s)::bigint", k)
+			if sev != "NULL::bigint" {
+				sev = fmt.Sprintf("(round(%[2]s / %[1]s::numeric) * %[1]s)::bigint", k, sev)
+			}
 		}
 		return fmt.Sprintf(`SELECT ST_AsMVT(mvt, %[1]s, %[2]d, 'geom') FROM (
   SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint((g.gx + 0.5) * %[3]s, (g.gy + 0.5) * %[3]s), 3857), %[4]s, %[2]d, %[5]d, true) AS geom,
          g.count, g.severity_sum
   FROM (SELECT floor(ST_X(%[6]s) / %[3]s) AS gx, floor(ST_Y(%[6]s) / %[3]s) AS gy,
-               count(*) AS count, %[7]s AS severity_sum
+               %[11]s AS count, %[7]s AS severity_sum
         FROM %[8]s t%[9]s GROUP BY 1, 2%[10]s) g
 ) mvt WHERE mvt.geom IS NOT NULL`,
-			name, TileExtent, cell, env, TileBuffer, geom, sev, ident(l.Table), where, having), nil
+			name, TileExtent, cell, env, TileBuffer, geom, sev, ident(l.Table), where, having, count), nil
 	}
 
 	// Polygons are simplified to half a tile unit first: finer detail is lost in the MVT

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -138,6 +139,9 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 	}
 	r.params["disclosure"] = disclosureName(r.aggregated)
 	r.forced = r.aggregated && v.Get("disclosure") != "aggregated" && !s.cfg.AggregatedOnly
+	if err := s.checkAggregatedBand(r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -387,15 +391,6 @@ func className(bin int) string {
 	return "not_significant"
 }
 
-// countProps adds count and value, or suppresses them below the disclosure threshold.
-func (s *Server) countProps(props map[string]any, aggregated bool, count int64, weight float64) {
-	if aggregated && count < int64(s.minCellCount()) {
-		props["count"], props["value"], props["suppressed"] = nil, nil, true
-		return
-	}
-	props["count"], props["value"], props["suppressed"] = count, round(weight, 6), false
-}
-
 func (s *Server) sendGiStar(c echo.Context, r *hotspotRequest, cells *layers.HexStudyCells, pts *layers.WeightedPoints) error {
 	_, b := binPoints(cells, pts)
 	nb, err := hotspot.DistanceBand(centres(cells), r.band)
@@ -418,8 +413,11 @@ func (s *Server) sendGiStar(c echo.Context, r *hotspotRequest, cells *layers.Hex
 			"z": round(g.Z, 6), "p": g.P, "p_fdr": g.PFDR, "bin": g.Bin, "class": className(g.Bin),
 			"survives_fdr": g.SurvivesFDR, "neighbours": g.Neighbours,
 		}
-		s.countProps(props, r.aggregated, b.count[k], b.weight[k])
+		shown := s.countProps(props, r, b.count[k], b.weight[k])
 		features[k] = cellFeature{Type: "Feature", ID: cellID(cells.I[k], cells.J[k]), Geometry: geom, Properties: props}
+		if !shown { // a suppressed cell's class is not told through the totals either
+			continue
+		}
 		switch {
 		case g.Bin > 0:
 			hot++
@@ -460,6 +458,7 @@ func (s *Server) sendAnalysis(c echo.Context, r *hotspotRequest, features []cell
 	summary["disclosure"] = disclosureName(r.aggregated)
 	if r.aggregated {
 		summary["min_cell_count"] = s.minCellCount()
+		s.discloseSummary(summary, r)
 	}
 	doc := map[string]any{
 		"type": "FeatureCollection", "features": features, "summary": summary,
@@ -587,9 +586,11 @@ func (s *Server) sendEmerging(c echo.Context, r *hotspotRequest, cells *layers.H
 			"hot_slices": e.Hot, "cold_slices": e.Cold,
 			"z_last": round(e.Z[len(e.Z)-1], 6), "sig_last": int(e.Sig[len(e.Sig)-1]),
 		}
-		s.countProps(props, r.aggregated, count[k], total[k])
+		shown := s.countProps(props, r, count[k], total[k])
 		features[k] = cellFeature{Type: "Feature", ID: cellID(cells.I[k], cells.J[k]), Geometry: geom, Properties: props}
-		patterns[e.Pattern.String()]++
+		if shown { // a suppressed cell's pattern is not told through the totals either
+			patterns[e.Pattern.String()]++
+		}
 	}
 	starts := make([]string, n)
 	for k := range starts {
@@ -700,8 +701,8 @@ type placeIntensity struct {
 	PreviousCount   *int      `json:"previous_count"`
 	Change          *float64  `json:"change"`
 	ChangePct       *float64  `json:"change_pct"`
-	RankIntensity   int       `json:"rank_intensity"`
-	RankChange      int       `json:"rank_change"`
+	RankIntensity   *int      `json:"rank_intensity"` // nil for a suppressed place
+	RankChange      *int      `json:"rank_change"`
 	Suppressed      bool      `json:"suppressed"`
 	currentDensity  float64   // unsuppressed figures, for ranking
 	densityDiff     float64
@@ -790,6 +791,10 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 			row.Suppressed = true
 		} else {
 			nc, np := len(p.Current), len(p.Previous)
+			if aggregated { // rounded as the cells are (disclosure.go)
+				nc, np = int(s.roundCount(int64(nc))), int(s.roundCount(int64(np)))
+				cur, prev = significant(cur, 2), significant(prev, 2)
+			}
 			diff := round(cur-prev, 4)
 			row.Density, row.Count, row.PreviousDensity, row.PreviousCount, row.Change = &cur, &nc, &prev, &np, &diff
 			if prev > 0 {
@@ -799,15 +804,31 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 		}
 		rows[k] = row
 	}
-	// Ranks are computed on the full figures, also for suppressed rows: a rank reveals order,
-	// not a count.
-	slices.SortStableFunc(rows, func(a, b *placeIntensity) int { return cmpDesc(a.densityDiff, b.densityDiff) })
-	for k, r := range rows {
-		r.RankChange = k + 1
+	// Ranks are computed on the full figures. Suppressed rows are not ranked and come last in
+	// the order of their ids: a rank or a position among the others would tell their hidden
+	// figures.
+	order := func(key func(*placeIntensity) float64) func(a, b *placeIntensity) int {
+		return func(a, b *placeIntensity) int {
+			switch {
+			case a.Suppressed != b.Suppressed:
+				return map[bool]int{true: 1, false: -1}[a.Suppressed]
+			case a.Suppressed:
+				return cmp.Compare(a.ID, b.ID)
+			}
+			return cmpDesc(key(a), key(b))
+		}
 	}
-	slices.SortStableFunc(rows, func(a, b *placeIntensity) int { return cmpDesc(a.currentDensity, b.currentDensity) })
+	slices.SortStableFunc(rows, order(func(r *placeIntensity) float64 { return r.densityDiff }))
 	for k, r := range rows {
-		r.RankIntensity = k + 1
+		if !r.Suppressed {
+			r.RankChange = &[]int{k + 1}[0]
+		}
+	}
+	slices.SortStableFunc(rows, order(func(r *placeIntensity) float64 { return r.currentDensity }))
+	for k, r := range rows {
+		if !r.Suppressed {
+			r.RankIntensity = &[]int{k + 1}[0]
+		}
 	}
 	if len(rows) > limit {
 		rows = rows[:limit]

@@ -25,7 +25,7 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 		{"name": "weighting", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"count", "severity", "harm"}, "default": "count"},
 			"description": "What one observation counts: 1, its severity (1-5), or its category's harm weight (see /analysis/harm-weights)."},
 		{"name": "disclosure", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"full", "aggregated"}, "default": "full"},
-			"description": "aggregated: the view of a caller without access to raw observations (counts below the threshold, default 5, suppressed; no kernel density). A server configured for aggregated answers ignores full."},
+			"description": "aggregated: the view of a caller without access to raw observations: cells and places with fewer observations than the threshold (default 5) suppressed with every statistic computed from them, no exact z or p, counts rounded to a multiple of the threshold, band at least 3 × side, no kernel density. A server configured for aggregated answers ignores full."},
 	}
 	patterns := []string{}
 	for _, p := range hotspot.Patterns() {
@@ -43,18 +43,18 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			"count":        obj{"type": "integer", "nullable": true, "description": "Observations in the cell; null when suppressed."},
 			"value":        obj{"type": "number", "nullable": true, "description": "Weighted sum analysed; null when suppressed."},
 			"suppressed":   obj{"type": "boolean"},
-			"z":            obj{"type": "number"},
-			"p":            obj{"type": "number"},
-			"p_fdr":        obj{"type": "number", "description": "Benjamini-Hochberg adjusted p over all cells."},
-			"bin":          obj{"type": "integer", "minimum": -3, "maximum": 3, "description": "ArcGIS Gi_Bin."},
-			"class":        obj{"type": "string", "enum": []string{"hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95", "cold_99"}},
-			"survives_fdr": obj{"type": "boolean"},
+			"z":            obj{"type": "number", "nullable": true, "description": "null in the aggregated view (as p, p_fdr, trend_z, trend_p, trend_tau, z_last)."},
+			"p":            obj{"type": "number", "nullable": true},
+			"p_fdr":        obj{"type": "number", "nullable": true, "description": "Benjamini-Hochberg adjusted p over all cells."},
+			"bin":          obj{"type": "integer", "nullable": true, "minimum": -3, "maximum": 3, "description": "ArcGIS Gi_Bin; null for a suppressed cell (as every statistic computed from counts)."},
+			"class":        obj{"type": "string", "nullable": true, "enum": []any{"hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95", "cold_99", nil}},
+			"survives_fdr": obj{"type": "boolean", "nullable": true},
 			"neighbours":   obj{"type": "integer"},
-			"pattern":      obj{"type": "string", "enum": patterns},
-			"pattern_code": obj{"type": "integer", "minimum": -8, "maximum": 8},
-			"trend_z":      obj{"type": "number"}, "trend_p": obj{"type": "number"}, "trend_tau": obj{"type": "number"},
-			"hot_slices": obj{"type": "integer"}, "cold_slices": obj{"type": "integer"},
-			"z_last": obj{"type": "number"}, "sig_last": obj{"type": "integer", "minimum": -1, "maximum": 1},
+			"pattern":      obj{"type": "string", "nullable": true, "enum": append(anyOf(patterns), nil)},
+			"pattern_code": obj{"type": "integer", "nullable": true, "minimum": -8, "maximum": 8},
+			"trend_z":      obj{"type": "number", "nullable": true}, "trend_p": obj{"type": "number", "nullable": true}, "trend_tau": obj{"type": "number", "nullable": true},
+			"hot_slices": obj{"type": "integer", "nullable": true}, "cold_slices": obj{"type": "integer", "nullable": true},
+			"z_last": obj{"type": "number", "nullable": true}, "sig_last": obj{"type": "integer", "nullable": true, "minimum": -1, "maximum": 1},
 			"density": obj{"type": "number", "description": "Observations per km² (kde)."},
 		}}}}
 	paths["/analysis/hotspots"] = obj{"get": obj{
@@ -89,7 +89,8 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 						"patterns":   obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
 						"slices":     obj{"type": "array", "items": obj{"type": "string", "format": "date"}},
 						"parameters": obj{"type": "object"}, "disclosure": obj{"type": "string", "enum": []string{"full", "aggregated"}},
-						"min_cell_count": obj{"type": "integer"}, "method_note": obj{"type": "string"}}},
+						"min_cell_count": obj{"type": "integer"}, "method_note": obj{"type": "string"},
+						"rounded_to": obj{"type": "integer", "description": "Aggregated view: counts are rounded to a multiple of this (weighted values to two significant digits)."}}},
 					"numberReturned": obj{"type": "integer"}, "timeStamp": obj{"type": "string", "format": "date-time"}, "notice": obj{"type": "string"}}}},
 				mediaJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "crs", "origin", "cell", "width", "height", "values"}, "properties": obj{
 					"type": obj{"type": "string", "enum": []string{"Grid"}}, "crs": obj{"type": "string"},
@@ -106,7 +107,7 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 		"density":       obj{"type": "number", "nullable": true}, "count": obj{"type": "integer", "nullable": true},
 		"previous_density": obj{"type": "number", "nullable": true}, "previous_count": obj{"type": "integer", "nullable": true},
 		"change": obj{"type": "number", "nullable": true}, "change_pct": obj{"type": "number", "nullable": true},
-		"rank_intensity": obj{"type": "integer"}, "rank_change": obj{"type": "integer"}, "suppressed": obj{"type": "boolean"},
+		"rank_intensity": obj{"type": "integer", "nullable": true, "description": "null for a suppressed place"}, "rank_change": obj{"type": "integer", "nullable": true}, "suppressed": obj{"type": "boolean"},
 	}
 	period := obj{"type": "object", "properties": obj{"start": obj{"type": "string", "format": "date-time"}, "end": obj{"type": "string", "format": "date-time"}}}
 	paths["/analysis/hotspots/places"] = obj{"get": obj{
@@ -152,4 +153,13 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			"204": obj{"description": "No cell reaches the tile."},
 			"304": obj{"description": "Not modified."},
 		}, problemResponses("400", "403", "404"))}}
+}
+
+// anyOf turns strings into an enum list that may also hold null.
+func anyOf(xs []string) []any {
+	out := make([]any, len(xs))
+	for k, x := range xs {
+		out[k] = x
+	}
+	return out
 }
