@@ -339,20 +339,24 @@ func (s *selfExciting) solve(o int) {
 // evaluate returns LL(w) at origin o and writes its gradient and Hessian (upper triangle,
 // row-major) into g and H.
 func (s *selfExciting) evaluate(w *[nw]float64, o int, F *[nw]float64, g *[nw]float64, H *[nh]float64) float64 {
-	*g, *H = [nw]float64{}, [nh]float64{}
+	var gl [nw]float64
+	var hl [nh]float64
 	ll := 0.0
 	fo := float64(o)
-	for _, e := range s.entries[:s.upTo[o]] {
-		var f [nw]float64
+	sum0, sum1, sum2 := s.sum[0], s.sum[1], s.sum[2]
+	entries := s.entries[:s.upTo[o]]
+	for k := range entries {
+		e := &entries[k]
 		n := e.cell
+		var f [nw]float64
 		f[0] = 1
-		f[1] = (s.sum[0][n] - e.x) / (fo - 1)
-		f[2] = s.sum[1][n] / fo
-		f[3] = s.sum[2][n] / fo
+		f[1] = (sum0[n] - e.x) / (fo - 1)
+		f[2] = sum1[n] / fo
+		f[3] = sum2[n] / fo
 		copy(f[nb:], e.trig[:])
 		lam := 0.0
-		for j := range nw {
-			lam += w[j] * f[j]
+		for j, fj := range f {
+			lam += w[j] * fj
 		}
 		if !(lam > 0) {
 			return math.Inf(-1)
@@ -360,20 +364,24 @@ func (s *selfExciting) evaluate(w *[nw]float64, o int, F *[nw]float64, g *[nw]fl
 		ll += e.x * math.Log(lam)
 		u := e.x / lam
 		v := u / lam
-		k := 0
-		for i := range nw {
-			g[i] += u * f[i]
-			vi := v * f[i]
-			for j := i; j < nw; j++ {
-				H[k] -= vi * f[j]
-				k++
+		start := 0
+		for i, fi := range f {
+			gl[i] += u * fi
+			vi := v * fi
+			tail := f[i:]
+			row := hl[start:]
+			row = row[:len(tail)]
+			for j, fj := range tail {
+				row[j] -= vi * fj
 			}
+			start += len(tail)
 		}
 	}
 	for j := range nw {
 		ll -= w[j] * F[j]
-		g[j] -= F[j]
+		g[j] = gl[j] - F[j]
 	}
+	*H = hl
 	return ll
 }
 
