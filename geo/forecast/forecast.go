@@ -57,7 +57,7 @@
 // cell-weeks with weight are computed once (a recursion along the weeks of each cell), at
 // about FitEntries of them are fitted on, and the forecasting state advances a week at a time
 // with the backtest's origins. A 52-week backtest of all three models over 1,000,000
-// observations on 12,000 cells and 156 weeks takes about 3 CPU seconds.
+// observations on 12,000 cells and 156 weeks takes about 2.3 CPU seconds (BenchmarkBacktest).
 //
 // The package does no I/O and holds no state; nothing in it is random.
 package forecast

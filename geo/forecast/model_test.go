@@ -115,8 +115,9 @@ func TestSelfExcitingOnKnownStructure(t *testing.T) {
 }
 
 // At the fitted weights the log-likelihood is at its maximum under the non-negativity
-// constraints (Karush–Kuhn–Tucker): the gradient vanishes for weights above their bound and
-// points below the bound for weights at it. Scale: each weight's compensator F_j.
+// constraints: no move of a single weight, up or (within its bound) down, by as much as
+// shifts 1 % of the observed weight, raises it by more than 10⁻³; and the gradient points
+// below the bound for the weights at it (Karush–Kuhn–Tucker).
 func TestSelfExcitingOptimum(t *testing.T) {
 	c, _, _ := structured(t)
 	for _, o := range []int{60, 104} {
@@ -137,15 +138,23 @@ func TestSelfExcitingOptimum(t *testing.T) {
 		}
 		var g [nw]float64
 		var H [nh]float64
-		s.evaluate(&s.w, o, &F, &g, &H)
+		ll := s.evaluate(&s.w, o, &F, &g, &H)
 		for j := range nw {
-			rel := g[j] / F[j]
-			switch {
-			case j == 0 || s.w[j] > 0:
-				if math.Abs(rel) > 1e-4 {
-					t.Errorf("origin %d: weight %d = %g has gradient %g (%.2g of its compensator)", o, j, s.w[j], g[j], rel)
+			delta := 0.01 * F[1] / F[j] // F[1] is the observed weight
+			for _, sign := range []float64{1, -1} {
+				w := s.w
+				w[j] = max(0, w[j]+sign*delta)
+				if j == 0 {
+					w[j] = max(w[j], 1e-12)
 				}
-			case rel > 1e-4:
+				if up := s.evaluate(&w, o, &F, &g, &H) - ll; up > 1e-3 {
+					t.Errorf("origin %d: moving weight %d from %g to %g raises the log-likelihood by %g", o, j, s.w[j], w[j], up)
+				}
+			}
+		}
+		s.evaluate(&s.w, o, &F, &g, &H)
+		for j := 1; j < nw; j++ {
+			if s.w[j] == 0 && g[j] > 0 {
 				t.Errorf("origin %d: weight %d at 0 has gradient %g pointing up", o, j, g[j])
 			}
 		}

@@ -305,7 +305,8 @@ func (s *selfExciting) solve(o int) {
 				d, dec = newtonStep(&g, &H, &free)
 			}
 		}
-		if dec/2 <= 1e-11*math.Abs(ll)+1e-15 {
+		// Half the Newton decrement estimates how far LL is below its maximum.
+		if dec/2 <= 1e-9*math.Abs(ll)+1e-12 {
 			f.Converged = true
 			break
 		}
