@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -233,5 +234,54 @@ func TestMonthlyBacktest(t *testing.T) {
 	}
 	for _, m := range res.Models {
 		t.Logf("%-18s monthly PAI at 5 %%: %.2f ± %.2f", m.Model, m.Summary[Share5Index].PAI.Mean, m.Summary[Share5Index].PAI.SE)
+	}
+}
+
+// Predict fits on the whole window: the baselines' forecasts equal the backtest's from the
+// origin, and the self-exciting model's (fitted cold rather than warm from the last period)
+// agrees to the precision the fit stops at, with the same cells on top.
+func TestPredict(t *testing.T) {
+	c, _, _ := structured(t)
+	res, err := Backtest(c, BacktestOptions{Weeks: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range Models() {
+		f, fit, err := Predict(c, m, Weekly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (fit != nil) != (m == SelfExciting) {
+			t.Errorf("%s: fit %v", m, fit)
+		}
+		want := res.Model(m).Forecast
+		// Newton stops within 1e-9 of the log-likelihood of its maximum; from two starts the
+		// weights then agree to about 1e-5.
+		tol := 1e-4
+		if m.IsBaseline() {
+			tol = 1e-12
+		}
+		for n, v := range f.Values {
+			if d := math.Abs(v - want.Values[n]); d > tol*math.Max(want.Values[n], 1e-3) {
+				t.Fatalf("%s cell %d: Predict %v, Backtest %v", m, n, v, want.Values[n])
+			}
+		}
+		top, wantTop := f.Top(Share5), want.Top(Share5)
+		for k := range top {
+			if top[k] != wantTop[k] {
+				t.Errorf("%s: top 5 %% differ at %d: %d against %d", m, k, top[k], wantTop[k])
+				break
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		c    *Counts
+		m    Model
+		h    Horizon
+	}{{"no counts", nil, RecentDensity, Weekly}, {"unknown model", c, "oracle", Weekly}, {"two weeks", c, RecentDensity, 2}} {
+		if _, _, err := Predict(tc.c, tc.m, tc.h); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", tc.name, err)
+		}
 	}
 }
