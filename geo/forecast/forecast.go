@@ -36,7 +36,8 @@
 //     likelihood (Poisson, per cell and week) on the weeks before each origin, so the
 //     backtest scores a fit that never saw the week it forecasts; in the fit, a cell's own
 //     mean leaves out the week being fitted, so the background cannot explain a week by
-//     itself.
+//     itself. With weights other than 1 per observation the Poisson likelihood is a
+//     quasi-likelihood: the same estimating equations, weighted.
 //
 // Why this model: it is the one field trials measured (Mohler et al. 2015: 1.4–2.2 times the
 // crime of analysts' maps in the same area); it contains the long-term density (a₁ alone)
