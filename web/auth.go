@@ -183,6 +183,10 @@ func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
 			if errors.As(err, &bad) {
 				return nil, unauthorized(c, true, "JWT refused: "+bad.msg)
 			}
+			if errors.Is(err, errJWKSUnavailable) { // an outage of the issuer, not the caller's fault
+				c.Response().Header().Set("Retry-After", strconv.Itoa(int(jwksRefreshInterval.Seconds())))
+				return nil, echo.NewHTTPError(http.StatusServiceUnavailable, err.Error())
+			}
 			return nil, err
 		}
 		org, err := s.store.LookupOrganisation(ctx, p.Organisation)

@@ -45,14 +45,35 @@ type OIDCConfig struct {
 }
 
 // JWKS is a JSON Web Key Set read from a file or a URL, reread when a token names a key id it
-// does not hold (the issuer rotated its keys), at most once a minute.
+// does not hold (the issuer rotated its keys), at most once per jwksRefreshInterval whoever
+// asks. The reread runs outside the lock, detached from the request that started it: tokens
+// with known keys never wait for it, and tokens with unknown ones wait for the one read in
+// flight (at most jwksReadTimeout) instead of starting their own. A failed reread keeps the
+// keys held.
 type JWKS struct {
-	source  string
-	read    func(ctx context.Context) ([]byte, error)
-	mu      sync.Mutex
-	keys    map[string]jwk
-	fetched time.Time
+	source string
+	read   func(ctx context.Context) ([]byte, error)
+	mu     sync.Mutex // guards the fields below; never held across a read
+	keys   map[string]jwk
+	next   time.Time // no token-triggered reread before this
+	flight *jwksRead // the reread in progress, if any
 }
+
+// jwksRead is one reread of the key set; done is closed when err is set.
+type jwksRead struct {
+	done chan struct{}
+	err  error
+}
+
+// jwksRefreshInterval bounds how often tokens with unknown key ids make the server read the
+// issuer's key set; jwksReadTimeout bounds one read.
+const (
+	jwksRefreshInterval = time.Minute
+	jwksReadTimeout     = 10 * time.Second
+)
+
+// errJWKSUnavailable: no key set has ever been read, so no token can be verified (503).
+var errJWKSUnavailable = errors.New("the OpenID Connect issuer's key set cannot be read")
 
 type jwk struct {
 	kid, alg string
@@ -65,7 +86,7 @@ func NewJWKS(source string, client *http.Client) *JWKS {
 	k := &JWKS{source: source}
 	if strings.HasPrefix(source, "https://") || strings.HasPrefix(source, "http://") {
 		if client == nil {
-			client = &http.Client{Timeout: 10 * time.Second}
+			client = &http.Client{Timeout: jwksReadTimeout}
 		}
 		k.read = func(ctx context.Context) ([]byte, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, source, nil)
@@ -90,23 +111,55 @@ func NewJWKS(source string, client *http.Client) *JWKS {
 
 // Load reads the key set now; serve calls it at start so a wrong path fails early.
 func (k *JWKS) Load(ctx context.Context) error {
+	keys, err := k.fetch(ctx)
+	if err != nil {
+		return err
+	}
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.loadLocked(ctx, time.Now())
+	k.keys = keys
+	k.mu.Unlock()
+	return nil
 }
 
-func (k *JWKS) loadLocked(ctx context.Context, now time.Time) error {
-	k.fetched = now
+// fetch reads and parses the key set, without touching k's state.
+func (k *JWKS) fetch(ctx context.Context) (map[string]jwk, error) {
 	raw, err := k.read(ctx)
 	if err != nil {
-		return fmt.Errorf("JWKS %s: %w", k.source, err)
+		return nil, fmt.Errorf("JWKS %s: %w", k.source, err)
 	}
 	keys, err := ParseJWKS(raw)
 	if err != nil {
-		return fmt.Errorf("JWKS %s: %w", k.source, err)
+		return nil, fmt.Errorf("JWKS %s: %w", k.source, err)
 	}
-	k.keys = keys
-	return nil
+	return keys, nil
+}
+
+// refreshLocked returns the reread in flight, or starts one when the interval since the last
+// allows it (nil when it does not). Called with k.mu held.
+func (k *JWKS) refreshLocked(now time.Time) *jwksRead {
+	if k.flight != nil {
+		return k.flight
+	}
+	if now.Before(k.next) {
+		return nil
+	}
+	k.next = now.Add(jwksRefreshInterval)
+	f := &jwksRead{done: make(chan struct{})}
+	k.flight = f
+	go func() {
+		// Detached from the request that started it: the others waiting share it.
+		ctx, cancel := context.WithTimeout(context.Background(), jwksReadTimeout)
+		defer cancel()
+		keys, err := k.fetch(ctx)
+		k.mu.Lock()
+		if err == nil {
+			k.keys = keys
+		}
+		k.flight, f.err = nil, err
+		k.mu.Unlock()
+		close(f.done)
+	}()
+	return f
 }
 
 // ParseJWKS reads the RSA and P-256 signing keys of a JWK Set (RFC 7517); other keys
@@ -165,11 +218,10 @@ func ParseJWKS(raw []byte) (map[string]jwk, error) {
 	return out, nil
 }
 
-// key returns the key for kid that fits alg, rereading the set once a minute at most when
-// kid is unknown. A token without kid may use the only key of its type.
+// key returns the key for kid that fits alg, rereading the set (see JWKS) when kid is
+// unknown. A token without kid may use the only key of its type. A key not found, after a
+// reread or not, is a *jwtError (401); errJWKSUnavailable when no key set was ever read.
 func (k *JWKS) key(ctx context.Context, kid, alg string, now time.Time) (crypto.PublicKey, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	find := func() crypto.PublicKey {
 		fits := func(j jwk) bool {
 			if j.alg != "" && j.alg != alg {
@@ -200,16 +252,34 @@ func (k *JWKS) key(ctx context.Context, kid, alg string, now time.Time) (crypto.
 		}
 		return only
 	}
-	if pub := find(); pub != nil {
+	k.mu.Lock()
+	pub := find()
+	var f *jwksRead
+	if pub == nil {
+		f = k.refreshLocked(now)
+	}
+	k.mu.Unlock()
+	if pub != nil {
 		return pub, nil
 	}
-	if k.keys == nil || now.Sub(k.fetched) >= time.Minute {
-		if err := k.loadLocked(ctx, now); err != nil {
-			return nil, err
+	if f != nil {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		if pub := find(); pub != nil {
+		k.mu.Lock()
+		pub = find()
+		k.mu.Unlock()
+		if pub != nil {
 			return pub, nil
 		}
+	}
+	k.mu.Lock()
+	loaded := k.keys != nil
+	k.mu.Unlock()
+	if !loaded {
+		return nil, errJWKSUnavailable
 	}
 	return nil, &jwtError{fmt.Sprintf("no %s key with kid %q in the issuer's key set", alg, kid)}
 }

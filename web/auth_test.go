@@ -649,3 +649,110 @@ func TestAnonymousUnchanged(t *testing.T) {
 		t.Errorf("anonymous principal %+v", p)
 	}
 }
+
+// TestJWKSRefresh: a token naming an unknown key id makes the server reread the issuer's key
+// set (issue 12, M6), but a slow issuer holds up nobody with a known key, concurrent unknown
+// ids share one read, rereads are rate-limited whoever asks, and a failed reread is a 401 for
+// the token, never a 500; a server that never read the key set answers 503 with Retry-After.
+func TestJWKSRefresh(t *testing.T) {
+	signer := newJWTSigner(t)
+	set, err := os.ReadFile(signer.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fetches atomic.Int32
+	var mode atomic.Value
+	mode.Store("ok")
+	started, release := make(chan struct{}, 10), make(chan struct{})
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		switch mode.Load() {
+		case "slow":
+			started <- struct{}{}
+			select {
+			case <-release:
+			case <-time.After(5 * time.Second):
+			}
+		case "fail":
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		_, _ = w.Write(set)
+	}))
+	defer idp.Close()
+	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
+	oidc := func(keys *web.JWKS) web.AuthConfig {
+		return web.AuthConfig{OIDC: &web.OIDCConfig{Issuer: issuer, Audience: audience, Keys: keys,
+			OrgClaim: "organisation", RolesClaim: "realm_access.roles"}}
+	}
+	keys := web.NewJWKS(idp.URL, nil)
+	if err := keys.Load(context.Background()); err != nil { // as serve does at start
+		t.Fatal(err)
+	}
+	a, clock := newAuthAPI(t, oidc(keys))
+	clock.Add(time.Since(clock.Now()) + 2*time.Minute) // the server has run a while since
+	acc := newAccount(t, "municipality", "reader")
+	token := func(kid string) string {
+		now := clock.Now().Unix()
+		return signer.sign(t, map[string]any{"alg": "RS256", "kid": kid, "typ": "JWT"}, map[string]any{
+			"iss": issuer, "aud": audience, "sub": "f3a1", "exp": now + 300, "nbf": now - 10,
+			"organisation": acc.org, "realm_access": map[string]any{"roles": []string{"reader"}}})
+	}
+	call := func(srv *httptest.Server, tok string) (int, time.Duration, http.Header) {
+		req, _ := http.NewRequest("GET", srv.URL+"/auth/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		start := time.Now()
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, time.Since(start), nil
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode, time.Since(start), res.Header
+	}
+	if st, _, _ := call(a.srv, token("rsa1")); st != 200 {
+		t.Fatalf("known key: %d", st)
+	}
+
+	// An unknown kid starts a reread, and the issuer hangs.
+	mode.Store("slow")
+	results := make(chan int, 2)
+	go func() { st, _, _ := call(a.srv, token("rotated")); results <- st }()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("an unknown kid did not reread the key set")
+	}
+	go func() { st, _, _ := call(a.srv, token("other")); results <- st }()
+	if st, took, _ := call(a.srv, token("rsa1")); st != 200 || took > time.Second {
+		t.Errorf("a token with a known key: %d after %v, behind the reread of the key set", st, took)
+	}
+	close(release)
+	for range 2 {
+		if st := <-results; st != 401 {
+			t.Errorf("unknown kid after the reread: %d, want 401", st)
+		}
+	}
+	if n := fetches.Load(); n != 2 {
+		t.Errorf("%d reads of the key set, want 2 (at start, one shared reread)", n)
+	}
+	if st, _, _ := call(a.srv, token("again")); st != 401 || fetches.Load() != 2 {
+		t.Errorf("unknown kid within the minute: %d after %d reads, want 401 without a read", st, fetches.Load())
+	}
+
+	// A reread that fails refuses the token (401), not the server (500); known keys still work.
+	mode.Store("fail")
+	clock.Add(2 * time.Minute)
+	if st, _, _ := call(a.srv, token("rotated2")); st != 401 || fetches.Load() != 3 {
+		t.Errorf("unknown kid, issuer down: %d after %d reads, want 401 after 3", st, fetches.Load())
+	}
+	if st, _, _ := call(a.srv, token("rsa1")); st != 200 {
+		t.Errorf("known key, issuer down: %d", st)
+	}
+
+	// A server that never read the key set can verify nothing: an outage, 503.
+	b, _ := newAuthAPI(t, oidc(web.NewJWKS(idp.URL, nil)))
+	if st, _, h := call(b.srv, token("rsa1")); st != 503 || h.Get("Retry-After") == "" {
+		t.Errorf("no key set ever read: %d (Retry-After %q), want 503 with Retry-After", st, h.Get("Retry-After"))
+	}
+}
