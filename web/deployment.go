@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -732,7 +731,7 @@ func (s *Server) plan(c echo.Context) error {
 
 func planCSV(doc *planDoc) []byte {
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := newCSVWriter(&b)
 	names := map[string]string{}
 	for _, t := range doc.Targets {
 		names[t.ID] = t.Name
@@ -842,10 +841,17 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// icsText escapes a TEXT value (RFC 5545 3.3.11).
+// icsText escapes a TEXT value (RFC 5545 3.3.11): a line break (CRLF, LF or a bare CR, which
+// some clients split lines on) becomes \n, and the other control characters but HTAB, which
+// TEXT may not hold, are dropped.
 func icsText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`)
-	return r.Replace(s)
+	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+	return strings.Map(func(c rune) rune {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return -1
+		}
+		return c
+	}, r.Replace(s))
 }
 
 // foldICS writes a content line folded at 75 octets (continuations start with a space and

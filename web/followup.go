@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
@@ -808,7 +807,7 @@ func followupCaveats(res *followupResult, tCount []int64, months int) []followup
 // a row belongs to.
 func followupCSV(res *followupResult) []byte {
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := newCSVWriter(&b)
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	fpf := func(x *float64) string {
 		if x == nil {

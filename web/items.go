@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -200,7 +199,7 @@ func featuresCSV(l *layers.Layer, q *layers.Query, page *layers.Page) ([]byte, e
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // BOM: Excel, which planners use, then reads UTF-8 (å, ä, ö) correctly
-	w := csv.NewWriter(&buf)
+	w := newCSVWriter(&buf)
 	header := append([]string{"id"}, cols...)
 	if l.HasGeometry() {
 		header = append(header, "geometry_wkt")

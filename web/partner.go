@@ -13,7 +13,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -414,7 +413,7 @@ func (s *Server) partnerDistricts(c echo.Context) error {
 	}
 	if format == formatCSV {
 		var b bytes.Buffer
-		w := csv.NewWriter(&b)
+		w := newCSVWriter(&b)
 		_ = w.Write([]string{"code", "name", "features", "sum", "total", "total_year", "share"})
 		num := func(f *float64) string {
 			if f == nil {

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1511,7 +1510,7 @@ func priorityGeoJSON(res *priorityResult, geoms map[string]json.RawMessage) []by
 
 func priorityCSV(res *priorityResult) []byte {
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := newCSVWriter(&b)
 	head := []string{"code", "name", "index", "rank", "coverage", "base_index", "change", "early_warning", "area_type",
 		"feasibility", "feasibility_rank", "quadrant", "pilot", "median_rank", "p05", "p95", "p_top_k"}
 	for _, ind := range res.Indicators {

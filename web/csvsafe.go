@@ -1,0 +1,41 @@
+package web
+
+import (
+	"encoding/csv"
+	"io"
+	"math"
+	"strconv"
+)
+
+// csvWriter is a csv.Writer whose every cell goes through csvCell: the exports are opened in
+// spreadsheets (Excel, LibreOffice), which run a cell starting with = + - @ as a formula, and
+// their text comes from editors and partners of other organisations.
+type csvWriter struct{ *csv.Writer }
+
+func newCSVWriter(w io.Writer) csvWriter { return csvWriter{csv.NewWriter(w)} }
+
+// Write writes row with each cell neutralised; row itself is not changed.
+func (w csvWriter) Write(row []string) error {
+	out := make([]string, len(row))
+	for k, c := range row {
+		out[k] = csvCell(c)
+	}
+	return w.Writer.Write(out)
+}
+
+// csvCell prefixes a cell that a spreadsheet would read as a formula (starting with =, +, -,
+// @, tab or carriage return) with an apostrophe, as OWASP advises; a finite number such as
+// -4.39 is left alone, being no formula and meant to stay a number.
+func csvCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
