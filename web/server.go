@@ -11,6 +11,7 @@ import (
 	"compress/gzip"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -212,13 +213,23 @@ func statusClass(code int) string {
 	}
 }
 
-// baseURL is the absolute URL of the API root, without a trailing slash.
+// baseURL is the absolute URL of the API root, without a trailing slash. Without
+// Config.BaseURL it is made from the request's Host and the forwarding headers Echo reads the
+// scheme from, so the answer varies on them: a shared cache must not hand the links one
+// caller's headers made (https://evil.example/…) to another.
 func (s *Server) baseURL(c echo.Context) string {
 	if s.cfg.BaseURL != "" {
 		return strings.TrimSuffix(s.cfg.BaseURL, "/")
 	}
+	h := c.Response().Header()
+	if !slices.Contains(h.Values(echo.HeaderVary), varyLinks) {
+		h.Add(echo.HeaderVary, varyLinks)
+	}
 	return c.Scheme() + "://" + c.Request().Host
 }
+
+// varyLinks names the request headers a base URL made from the request depends on.
+const varyLinks = "Host, X-Forwarded-Proto, X-Forwarded-Protocol, X-Forwarded-Ssl, X-Url-Scheme"
 
 // poolCollector exposes the connection pool's statistics as Prometheus gauges.
 type poolCollector struct {
