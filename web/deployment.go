@@ -37,10 +37,17 @@ const (
 	defaultRiskDays     = 28
 	maxPlanTargets      = 10_000
 	maxWeeklyVisits     = 1_000_000
-	maxTargetRisk       = 1e6 // per category; the densest demo place is below 100, so a larger value is a mistake
-	maxPlanName         = 200 // characters of a plan's or a target's name
-	planStartBack       = 5   // years before today a given start may lie
-	planStartAhead      = 2   // years after today a given start may lie
+	// maxPlanSize bounds targets × weeks × actor types, the rows a plan may store (its
+	// items) and so the size of its document and of its JSON, CSV and GeoJSON forms, which
+	// every reader of the plan can ask for again and again (issue 12, review H4).
+	maxPlanSize = 50_000
+	// maxICSEvents bounds the events of one iCalendar export (one per visit, about 500
+	// bytes each): the schedule is drawn again on every GET.
+	maxICSEvents   = 20_000
+	maxTargetRisk  = 1e6 // per category; the densest demo place is below 100, so a larger value is a mistake
+	maxPlanName    = 200 // characters of a plan's or a target's name
+	planStartBack  = 5   // years before today a given start may lie
+	planStartAhead = 2   // years after today a given start may lie
 )
 
 func (s *Server) deploymentRoutes(e *echo.Echo) {
@@ -364,6 +371,10 @@ func (s *Server) createPlan(c echo.Context) error {
 	if err := checkText("name", strings.TrimSpace(req.Name), maxPlanName); err != nil {
 		return err
 	}
+	if n, param := mostTargets(req.Targets); n*weeks*len(actors) > maxPlanSize {
+		return invalid(param, "%d targets × %d weeks × %d actor types make %d plan rows, at most %d: plan fewer targets, weeks or actor types",
+			n, weeks, len(actors), n*weeks*len(actors), maxPlanSize)
+	}
 	doc := &planDoc{Name: strings.TrimSpace(req.Name), Weeks: weeks, Parameters: pp, Model: modelNote, Actors: pactors, Categories: categories}
 	latest, err := s.store.LatestObservation(ctx)
 	if err != nil && !errors.Is(err, layers.ErrNotFound) {
@@ -471,6 +482,20 @@ func planLinks(base string, id int64) []planLink {
 		{p + "/delivery", "related", mediaJSON, "Planned against delivered dose, with observations"},
 		{base + "/deployment/doses?plan=" + strconv.FormatInt(id, 10), "related", mediaJSON, "Logged visits"},
 	}
+}
+
+// mostTargets is the most targets a request's targets can make, known before they are
+// computed, and the parameter that sets it.
+func mostTargets(tr *targetsRequest) (int, string) {
+	switch {
+	case tr == nil:
+		return defaultTopTargets, "targets.top"
+	case tr.Items != nil:
+		return len(*tr.Items), "targets.items"
+	case tr.PlaceIDs != nil:
+		return len(*tr.PlaceIDs), "targets.place_ids"
+	}
+	return max(optional(tr.Top, defaultTopTargets), 0), "targets.top"
 }
 
 // shiftOf turns an actor type's shift into allocate's.
@@ -793,6 +818,17 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 	for t, pt := range doc.Targets {
 		targetIx[pt.ID] = t
 	}
+	// One event per visit (a camera placement is a visit): counted before they are drawn.
+	events := 0
+	for _, pw := range doc.Plan {
+		for _, it := range pw.Items {
+			events += it.Visits
+		}
+	}
+	if events > maxICSEvents {
+		return nil, invalid("f", "plan %d has %d visits; an iCalendar export holds at most %d: use f=csv (visits per week, actor type and target) or a plan of fewer weeks",
+			doc.ID, events, maxICSEvents)
+	}
 	plan := &allocate.Plan{Weeks: make([]allocate.Week, len(doc.Plan))}
 	for w, pw := range doc.Plan {
 		for _, it := range pw.Items {
@@ -841,17 +877,21 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// icsText escapes a TEXT value (RFC 5545 3.3.11): a line break (CRLF, LF or a bare CR, which
-// some clients split lines on) becomes \n, and the other control characters but HTAB, which
-// TEXT may not hold, are dropped.
+// icsEscaper escapes a TEXT value (RFC 5545 3.3.11): a line break (CRLF, LF or a bare CR,
+// which some clients split lines on) becomes \n. A Replacer does not change once made and is
+// safe for concurrent use; it is made once, not per value (building it took a quarter of an
+// export's time).
+var icsEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+
+// icsText escapes a TEXT value (see icsEscaper); the other control characters but HTAB,
+// which TEXT may not hold, are dropped.
 func icsText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
 	return strings.Map(func(c rune) rune {
 		if (c < 0x20 && c != '\t') || c == 0x7f {
 			return -1
 		}
 		return c
-	}, r.Replace(s))
+	}, icsEscaper.Replace(s))
 }
 
 // foldICS writes a content line folded at 75 octets (continuations start with a space and

@@ -1,5 +1,7 @@
 package web
 
+import "fmt"
+
 // deploymentOpenAPI adds the deployment planner and dose logging (issue 6) to the OpenAPI
 // document.
 func deploymentOpenAPI(paths, schemas obj) {
@@ -103,7 +105,8 @@ func deploymentOpenAPI(paths, schemas obj) {
 		"responses": merge(obj{"201": obj{"description": "The stored plan.", "headers": obj{"Location": obj{"schema": str}},
 			"content": obj{mediaJSON: obj{"schema": ref("schemas/DeploymentPlan")}}}}, problemResponses("400", "415"))}}
 	paths["/deployment/plans/{id}"] = obj{"get": obj{"summary": "A stored plan: JSON, CSV, GeoJSON map layer of targets, or iCalendar visit slots", "operationId": "getDeploymentPlan", "tags": tag,
-		"parameters": []obj{planID, {"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "csv", "geojson", "ics"}}}},
+		"parameters": []obj{planID, {"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "csv", "geojson", "ics"}},
+			"description": fmt.Sprintf("ics: one event per visit, at most %d (400 beyond: use csv).", maxICSEvents)}},
 		"responses": merge(obj{"200": obj{"description": "The plan.", "content": obj{
 			mediaJSON:       obj{"schema": ref("schemas/DeploymentPlan")},
 			mediaGeoJSON:    obj{"schema": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{"type": str, "features": obj{"type": "array", "items": obj{"type": "object"}}, "plan_id": integer, "numberReturned": integer, "notice": str}}},
