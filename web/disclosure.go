@@ -2,6 +2,7 @@ package web
 
 import (
 	"math"
+	"time"
 
 	"github.com/lagesbild/lagesbild/layers"
 )
@@ -25,7 +26,9 @@ import (
 //     weighted values and densities to two significant digits, so that the difference of two
 //     shown figures (two time windows, two categories, a cell and its neighbours) does not
 //     give a single observation exactly;
-//   - suppressed places are neither ranked nor ordered by their hidden figures.
+//   - suppressed places are neither ranked nor ordered by their hidden figures;
+//   - a time window runs over whole days (UTC), so that moving its end does not time an
+//     observation closer than to the day.
 
 // minAggregatedBandSides is the smallest Gi* band, in hexagon sides, of an aggregated answer.
 const minAggregatedBandSides = 3
@@ -97,12 +100,38 @@ func (s *Server) discloseSummary(summary map[string]any, r *hotspotRequest) {
 	summary["rounded_to"] = s.minCellCount()
 }
 
-// checkAggregatedBand refuses a Gi* neighbourhood smaller than minAggregatedBandSides sides
-// in the aggregated view.
-func (s *Server) checkAggregatedBand(r *hotspotRequest) error {
-	if !r.aggregated || r.method == "kde" || r.band >= minAggregatedBandSides*r.side {
+// checkAggregatedRequest refuses, in the aggregated view, a Gi* neighbourhood smaller than
+// minAggregatedBandSides sides and a time window that does not run over whole days.
+func (s *Server) checkAggregatedRequest(r *hotspotRequest) error {
+	if !r.aggregated {
 		return nil
 	}
-	return invalid("band", "%g m is less than %d × side (%g m): without access to observations a cell's statistic must mix its neighbours' counts",
-		r.band, minAggregatedBandSides, minAggregatedBandSides*r.side)
+	if r.method != "kde" && r.band < minAggregatedBandSides*r.side {
+		return invalid("band", "%g m is less than %d × side (%g m): without access to observations a cell's statistic must mix its neighbours' counts",
+			r.band, minAggregatedBandSides, minAggregatedBandSides*r.side)
+	}
+	return checkAggregatedWindow(r.filter.Datetime)
+}
+
+// checkAggregatedWindow refuses a datetime window of the aggregated view whose ends are not
+// whole days (UTC): a start at 00:00:00, an end at 00:00:00 or 23:59:59 (and its fractions,
+// as a date alone gives). Sliding an end by the second until a rounded count flips would
+// otherwise time an observation to the second; the page's month windows are whole days.
+func checkAggregatedWindow(iv *layers.Interval) error {
+	if iv == nil {
+		return nil
+	}
+	if t := iv.Start; t != nil {
+		if u := t.UTC(); u.Hour() != 0 || u.Minute() != 0 || u.Second() != 0 || u.Nanosecond() != 0 {
+			return invalid("datetime", "without access to observations a window starts at a whole day (00:00:00Z), not %s", u.Format(time.RFC3339Nano))
+		}
+	}
+	if t := iv.End; t != nil {
+		u := t.UTC()
+		midnight := u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0
+		if !midnight && (u.Hour() != 23 || u.Minute() != 59 || u.Second() != 59) {
+			return invalid("datetime", "without access to observations a window ends at a whole day (23:59:59Z or 00:00:00Z), not %s", u.Format(time.RFC3339Nano))
+		}
+	}
+	return nil
 }

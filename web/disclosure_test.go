@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -73,6 +74,14 @@ func TestAggregatedDisclosureHolds(t *testing.T) {
 			res, body := a.raw("GET", path+"&band=150", c.header)
 			if res.StatusCode != 400 || !strings.Contains(string(body), "band") {
 				t.Errorf("band = side in the aggregated view: %d %.300s, want 400 naming band", res.StatusCode, body)
+			}
+			// Windows run over whole days: an end moved by the second would time an observation.
+			res, body = a.raw("GET", strings.Replace(path, to, to+"T12:34:56Z", 1), c.header)
+			if res.StatusCode != 400 || !strings.Contains(string(body), "datetime") {
+				t.Errorf("a window ending at 12:34:56: %d %.300s, want 400 naming datetime", res.StatusCode, body)
+			}
+			if res, body = a.raw("GET", strings.Replace(path, from+"/"+to, from+"T00:00:00Z/"+to+"T23:59:59Z", 1), c.header); res.StatusCode != 200 {
+				t.Errorf("the page's whole-month window: %d %.300s", res.StatusCode, body)
 			}
 			for _, method := range []string{"gistar", "emerging"} {
 				p := path + "&method=" + method
@@ -203,6 +212,23 @@ func TestAggregatedDisclosureTilesAndPlaces(t *testing.T) {
 				t.Fatalf("observation cell %s %v: want a multiple of 5, at least 5", name, f.Properties[name])
 			}
 		}
+	}
+
+	for _, p := range []string{tilePath("/collections/observations", obsTile) + "?datetime=2024-03-01T00:00:00Z/2024-03-14T08:15:00Z",
+		"/analysis/hotspots/places?datetime=2024-03-01T06:00:00Z/2024-03-31"} {
+		if res, body = a.raw("GET", p, anon); res.StatusCode != 400 || !strings.Contains(string(body), "datetime") {
+			t.Errorf("GET %s without detail: %d %.200s, want 400 naming datetime", p, res.StatusCode, body)
+		}
+	}
+	res, body = a.raw("GET", "/analysis/hotspots/places", anon)
+	var def struct {
+		Current struct{ End time.Time } `json:"current"`
+	}
+	if err := json.Unmarshal(body, &def); err != nil || res.StatusCode != 200 {
+		t.Fatalf("places by default: %d %v", res.StatusCode, err)
+	}
+	if !def.Current.End.Equal(def.Current.End.Truncate(24 * time.Hour)) {
+		t.Errorf("places by default end at %s, the newest observation's time: want its day's end", def.Current.End)
 	}
 
 	res, body = a.raw("GET", "/analysis/hotspots/places?limit=10000&datetime=2024-03-01/2024-03-31", anon)

@@ -139,7 +139,7 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 	}
 	r.params["disclosure"] = disclosureName(r.aggregated)
 	r.forced = r.aggregated && v.Get("disclosure") != "aggregated" && !s.cfg.AggregatedOnly
-	if err := s.checkAggregatedBand(r); err != nil {
+	if err := s.checkAggregatedRequest(r); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -751,6 +751,11 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if aggregated {
+		if err := checkAggregatedWindow(f.Datetime); err != nil {
+			return err
+		}
+	}
 	ctx := c.Request().Context()
 	// The current period: the datetime window (both ends needed to define a previous one of
 	// the same length), or by default the 28 days up to the newest observation.
@@ -766,7 +771,10 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 			return err
 		}
 		curEnd = latest
-		curStart = latest.Add(-28 * 24 * time.Hour)
+		if aggregated { // through the newest observation's day, not to its time (disclosure.go)
+			curEnd = latest.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+		}
+		curStart = curEnd.Add(-28 * 24 * time.Hour)
 	}
 	prevStart := curStart.Add(-curEnd.Sub(curStart))
 	places, err := s.store.PlacesNear(ctx, h, prevStart, curStart, curEnd, f)

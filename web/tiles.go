@@ -164,6 +164,9 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		// The disclosure-controlled view: counts per cell, small counts suppressed. It is
 		// what a caller who may not read the layer's points gets.
 		r.query.Aggregate, r.query.MinCount = true, s.minCellCount()
+		if err := checkAggregatedWindow(r.query.Datetime); err != nil {
+			return nil, err
+		}
 	}
 	r.canon = fmt.Sprintf("%s|agg=%t,%d", withoutF(v).Encode(), r.query.Aggregate, r.query.MinCount)
 	return r, nil
