@@ -88,29 +88,42 @@ SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), (SELECT count
         WHERE $1::text[] IS NOT NULL AND d.level = 'district' AND d.code = ANY ($1))
 FROM area`
 
-// HexCells returns the hexagon cells of side metres that intersect the study area.
+// StudyBound returns the extent of the study area (EPSG:3006), from which an analysis' cost
+// is estimated before its cells are made.
 //
-// Errors: an unknown district code (Invalid "area"), an empty area (Invalid "area"), more
-// than MaxStudyCells cells (Invalid "side"), or a database error.
-func (s *Store) HexCells(ctx context.Context, side float64, area StudyArea) (*HexStudyCells, error) {
+// Errors: an unknown district code (Invalid "area"), an empty area (Invalid "area"), or a
+// database error.
+func (s *Store) StudyBound(ctx context.Context, area StudyArea) (orb.Bound, error) {
 	poly, codes, err := studyAreaArgs(area)
 	if err != nil {
-		return nil, err
+		return orb.Bound{}, err
 	}
 	var x0, y0, x1, y1 *float64
 	var known int
 	if err := s.pool.QueryRow(ctx, studyExtentSQL, codes, poly).Scan(&x0, &y0, &x1, &y1, &known); err != nil {
-		return nil, fmt.Errorf("hotspot study area: %w", err)
+		return orb.Bound{}, fmt.Errorf("hotspot study area: %w", err)
 	}
 	if codes != nil && known != len(codes) {
-		return nil, Invalid("area", "%d of the %d district codes are not districts of level 'district'", len(codes)-known, len(codes))
+		return orb.Bound{}, Invalid("area", "%d of the %d district codes are not districts of level 'district'", len(codes)-known, len(codes))
 	}
 	if x0 == nil {
-		return nil, Invalid("area", "the study area is empty")
+		return orb.Bound{}, Invalid("area", "the study area is empty")
 	}
-	cells := &HexStudyCells{Side: side, Bound: orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}}}
-	// Upper bound of the grid over the extent: columns 1.5·side apart, rows √3·side apart.
-	if est := ((*x1-*x0)/(1.5*side) + 2) * ((*y1-*y0)/(math.Sqrt(3)*side) + 2); est > MaxStudyCells {
+	return orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}}, nil
+}
+
+// HexCells returns the hexagon cells of side metres that intersect the study area.
+//
+// Errors: those of StudyBound, more than MaxStudyCells cells (Invalid "side"), or a database
+// error.
+func (s *Store) HexCells(ctx context.Context, side float64, area StudyArea) (*HexStudyCells, error) {
+	bound, err := s.StudyBound(ctx, area)
+	if err != nil {
+		return nil, err
+	}
+	poly, codes, _ := studyAreaArgs(area) // checked by StudyBound
+	cells := &HexStudyCells{Side: side, Bound: bound}
+	if est := MaxHexCells(bound, side); est > MaxStudyCells {
 		return nil, Invalid("side", "%.0f m hexagons over this area make about %.0f cells, more than %d; use a larger side or a smaller area", side, est, MaxStudyCells)
 	}
 	rows, err := s.pool.Query(ctx, hexCellsSQL, codes, poly, side)
@@ -127,6 +140,12 @@ func (s *Store) HexCells(ctx context.Context, side float64, area StudyArea) (*He
 		return nil, fmt.Errorf("hotspot cells: %w", err)
 	}
 	return cells, nil
+}
+
+// MaxHexCells is an upper bound of the hexagons of side metres over bound: columns 1.5·side
+// apart, rows √3·side apart.
+func MaxHexCells(bound orb.Bound, side float64) float64 {
+	return ((bound.Max[0]-bound.Min[0])/(1.5*side) + 2) * ((bound.Max[1]-bound.Min[1])/(math.Sqrt(3)*side) + 2)
 }
 
 func studyAreaArgs(area StudyArea) (poly []byte, codes []string, err error) {

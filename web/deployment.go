@@ -436,6 +436,18 @@ func (s *Server) createPlan(c echo.Context) error {
 		}
 		prob.Targets = append(prob.Targets, allocate.Target{Risk: r})
 	}
+	// The greedy takes one visit per step: at most a target's dose in visits, and at most the
+	// actors' capacity, every week (cost.go).
+	capacity := 0.0
+	for _, a := range prob.Actors {
+		capacity += float64(a.Capacity)
+	}
+	visits := min(float64(len(prob.Targets))*math.Floor(pp.MaxDose/pp.VisitMinutes), capacity)
+	if work := float64(weeks) * visits; work > maxPlanWork {
+		return invalid("weeks", "%d weeks of up to %.0f visits are %.0f steps, more than %d; plan fewer weeks or targets, or a smaller max_dose",
+			weeks, visits, work, maxPlanWork)
+	}
+	s.gate.computing()
 	plan, err := allocate.Solve(prob)
 	if err != nil {
 		var ae *allocate.Error

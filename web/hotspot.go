@@ -55,8 +55,10 @@ type hotspotRequest struct {
 	// to observation points), not because the request said disclosure=aggregated.
 	forced bool
 	params map[string]any // echoed in the summary
-	// collect, when set, receives the cells instead of an answer being sent (tiles).
-	collect *analysisResult
+	// collect, when set, receives the cells instead of an answer being sent (tiles); capture
+	// receives the answer's body instead (the memo of /analysis/hotspots). Either way the
+	// analysis runs detached from any one response and must not touch it.
+	collect, capture *analysisResult
 }
 
 var hotspotParams = []string{"method", "side", "band", "bandwidth", "cell", "datetime", "category", "source",
@@ -140,6 +142,9 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 	r.params["disclosure"] = disclosureName(r.aggregated)
 	r.forced = r.aggregated && v.Get("disclosure") != "aggregated" && !s.cfg.AggregatedOnly
 	if err := s.checkAggregatedRequest(r); err != nil {
+		return nil, err
+	}
+	if err := r.checkParams(); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -250,28 +255,74 @@ func (s *Server) hotspots(c echo.Context) error {
 	if err := onlyParamsAny(c, hotspotParams...); err != nil {
 		return err
 	}
-	r, err := s.parseHotspots(c.Request().Context(), c.QueryParams())
+	ctx := c.Request().Context()
+	r, err := s.parseHotspots(ctx, c.QueryParams())
 	if err != nil {
 		return err
 	}
-	return s.runHotspots(c.Request().Context(), c, r)
+	if err := s.refuseKDEAggregated(c, r); err != nil {
+		return err
+	}
+	// A repeated analysis is answered from the memo, concurrent identical ones share one
+	// computation, and only a computation takes an analysis slot (bounds.go).
+	gen := s.tiles.generation(hotspotTileSources...)
+	key := fmt.Sprintf("doc|%d|%s|agg=%t", gen, c.QueryParams().Encode(), r.aggregated)
+	res, err := s.analyses.get(ctx, key, func(ctx context.Context) (*analysisResult, error) {
+		release, err := s.gate.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		r.capture = &analysisResult{}
+		if err := s.runHotspots(ctx, c, r); err != nil {
+			return nil, err
+		}
+		r.capture.bytes = int64(len(r.capture.body)) + 128
+		return r.capture, nil
+	})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Crs", "<"+res.crs+">")
+	return s.send(c, http.StatusOK, res.contentType, cacheData, res.body)
+}
+
+// refuseKDEAggregated refuses a density surface to a caller who gets aggregated answers only:
+// it reveals where single observations lie, and has no cell counts to suppress. Callers
+// without access to raw observations get the hexagon analyses.
+func (s *Server) refuseKDEAggregated(c echo.Context, r *hotspotRequest) error {
+	if r.method != "kde" || !r.aggregated {
+		return nil
+	}
+	const msg = "method=kde is not available with aggregated disclosure; use method=gistar"
+	if r.forced && layers.PrincipalFrom(c.Request().Context()).IsAnonymous() { // logging in would help
+		return unauthorized(c, false, msg+", or log in as an organisation that may see observations")
+	}
+	return echo.NewHTTPError(http.StatusForbidden, msg)
 }
 
 // runHotspots reads the study area and the observations with ctx and runs r's method; the
 // result goes to sendAnalysis (or, for a raster, straight out).
 func (s *Server) runHotspots(ctx context.Context, c echo.Context, r *hotspotRequest) error {
-	if r.method == "kde" && r.aggregated {
-		// A density surface reveals where single observations lie; it has no cell counts to
-		// suppress. Callers without access to raw observations get the hexagon analyses.
-		const msg = "method=kde is not available with aggregated disclosure; use method=gistar"
-		if r.forced && layers.PrincipalFrom(ctx).IsAnonymous() { // logging in would help
-			return unauthorized(c, false, msg+", or log in as an organisation that may see observations")
-		}
-		return echo.NewHTTPError(http.StatusForbidden, msg)
+	if r.method == "kde" && r.aggregated { // refused before (refuseKDEAggregated); kept as the last guard
+		return echo.NewHTTPError(http.StatusForbidden, "method=kde is not available with aggregated disclosure; use method=gistar")
+	}
+	// The cost is estimated from the study area's extent before its cells are made and the
+	// observations loaded (cost.go).
+	extent, err := s.store.StudyBound(ctx, r.area)
+	if err != nil {
+		return err
+	}
+	if err := r.checkStudy(extent, r.windowSlices()); err != nil {
+		return err
 	}
 	cells, err := s.store.HexCells(ctx, r.side, r.area)
 	if err != nil {
 		return err
+	}
+	if r.collect != nil && !s.analyses.keepable(len(cells.I)) {
+		return invalid("side", "%d hexagons are too many for tiles (the analysis could not be kept for the view's other tiles); use a larger side or a smaller area, or /analysis/hotspots",
+			len(cells.I))
 	}
 	// Points reaching the study area's cells (or, for KDE, its surface) within a kernel.
 	pad := r.side
@@ -283,9 +334,8 @@ func (s *Server) runHotspots(ctx context.Context, c echo.Context, r *hotspotRequ
 	if err != nil {
 		return err
 	}
-	if r.collect == nil {
-		// A tile's analysis runs detached from any one response and must not touch it.
-		c.Response().Header().Set("Content-Crs", "<"+r.out.URI()+">")
+	if r.capture != nil {
+		r.capture.crs = r.out.URI()
 	}
 	switch r.method {
 	case "kde":
@@ -392,6 +442,7 @@ func className(bin int) string {
 }
 
 func (s *Server) sendGiStar(c echo.Context, r *hotspotRequest, cells *layers.HexStudyCells, pts *layers.WeightedPoints) error {
+	s.gate.computing()
 	_, b := binPoints(cells, pts)
 	nb, err := hotspot.DistanceBand(centres(cells), r.band)
 	if err != nil {
@@ -455,6 +506,9 @@ func (s *Server) sendAnalysis(c echo.Context, r *hotspotRequest, features []cell
 		r.collect.features, r.collect.illustrative = features, illustrative
 		return nil
 	}
+	if r.capture == nil {
+		return errors.New("hotspots: an analysis without a collect or capture") // programming error
+	}
 	summary["disclosure"] = disclosureName(r.aggregated)
 	if r.aggregated {
 		summary["min_cell_count"] = s.minCellCount()
@@ -467,7 +521,8 @@ func (s *Server) sendAnalysis(c echo.Context, r *hotspotRequest, features []cell
 	if illustrative {
 		doc["notice"] = illustrativeNotice
 	}
-	return s.sendJSON(c, mediaGeoJSON, cacheData, doc)
+	r.capture.body, r.capture.contentType = marshalJSON(doc), mediaGeoJSON
+	return nil
 }
 
 // sliceIndex numbers calendar slices from first: months, quarters or years apart.
@@ -502,6 +557,21 @@ func truncateSlice(unit layers.SliceUnit, t time.Time) time.Time {
 		return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// windowSlices is the number of time slices of an emerging analysis when its datetime window
+// has both ends, else 0 (then only the observations tell).
+func (r *hotspotRequest) windowSlices() int {
+	iv := r.filter.Datetime
+	if r.method != "emerging" || iv == nil || iv.Start == nil || iv.End == nil {
+		return 0
+	}
+	loc, err := time.LoadLocation(layers.SliceZone)
+	if err != nil {
+		return 0
+	}
+	first, last := truncateSlice(r.slice, iv.Start.In(loc)), truncateSlice(r.slice, iv.End.In(loc))
+	return max(sliceIndex(r.slice, first, last)+1, 0)
 }
 
 // maxSlices bounds an emerging analysis (20 years of months).
@@ -541,6 +611,10 @@ func (s *Server) sendEmerging(c echo.Context, r *hotspotRequest, cells *layers.H
 	if n > maxSlices {
 		return invalid("slice", "the window spans %d %ss; at most %d", n, r.slice, maxSlices)
 	}
+	if err := r.checkSlices(float64(len(cells.I)), n); err != nil {
+		return err
+	}
+	s.gate.computing()
 	index := make(map[[2]int]int, len(cells.I))
 	for k := range cells.I {
 		index[[2]int{cells.I[k], cells.J[k]}] = k
@@ -622,6 +696,10 @@ type kdeRaster struct {
 }
 
 func (s *Server) sendKDE(c echo.Context, r *hotspotRequest, area orb.Bound, pts *layers.WeightedPoints) error {
+	if err := r.checkKDEPoints(len(pts.Points)); err != nil {
+		return err
+	}
+	s.gate.computing()
 	g, err := kde.Estimate(pts.Points, pts.Weights, area, kde.Options{Bandwidth: r.bandwidth, Cell: r.cell})
 	if err != nil {
 		return analysisError(err, "cell")
@@ -636,21 +714,30 @@ func (s *Server) sendKDE(c echo.Context, r *hotspotRequest, area orb.Bound, pts 
 		notice = illustrativeNotice
 	}
 	if r.format == "raster" {
-		c.Response().Header().Set("Content-Crs", "<"+crs.SWEREF99TM.URI()+">")
-		return s.sendJSON(c, mediaJSON, cacheData, kdeRaster{Type: "Grid", CRS: crs.SWEREF99TM.URI(),
+		r.capture.crs, r.capture.contentType = crs.SWEREF99TM.URI(), mediaJSON
+		r.capture.body = marshalJSON(kdeRaster{Type: "Grid", CRS: crs.SWEREF99TM.URI(),
 			Origin: []float64{g.MinX, g.MinY}, Cell: g.Cell, Width: g.NX, Height: g.NY, Unit: "observations per km²",
 			Max: maxV, Values: g.Values, Parameters: r.params, Notice: notice})
+		return nil
 	}
-	// GeoJSON: only cells with a density, as squares (EPSG:3006 squares, reprojected).
-	var features []cellFeature
+	// GeoJSON: only cells with a density, as squares (EPSG:3006 squares, reprojected). They are
+	// counted first, so a surface too large for the GeoJSON form is refused before its
+	// features take memory (each about a kilobyte until encoded).
+	withDensity := 0
+	for _, v := range g.Values {
+		if v > 0 {
+			withDensity++
+		}
+	}
+	if withDensity > maxKDEFeatures {
+		return invalid("cell", "%d cells with a density, more than %d; use a larger cell or f=raster", withDensity, maxKDEFeatures)
+	}
+	features := make([]cellFeature, 0, withDensity)
 	for row := 0; row < g.NY; row++ {
 		for col := 0; col < g.NX; col++ {
 			v := g.Values[row*g.NX+col]
 			if v <= 0 {
 				continue
-			}
-			if len(features) >= maxKDEFeatures {
-				return invalid("cell", "more than %d cells with a density; use a larger cell or f=raster", maxKDEFeatures)
 			}
 			x0, y0 := g.MinX+float64(col)*g.Cell, g.MinY+float64(row)*g.Cell
 			sq := orb.Polygon{orb.Ring{{x0, y0}, {x0 + g.Cell, y0}, {x0 + g.Cell, y0 + g.Cell}, {x0, y0 + g.Cell}, {x0, y0}}}
@@ -678,15 +765,12 @@ func (s *Server) sendKDE(c echo.Context, r *hotspotRequest, area orb.Bound, pts 
 		"parameters":  r.params,
 		"method_note": "Quartic kernel K(u) = 3/pi (1 - u^2)^2, u = d/bandwidth; density per km^2 at cell centres, integrating to the weighted count.",
 	}
-	if features == nil {
-		features = []cellFeature{}
-	}
 	return s.sendAnalysis(c, r, features, summary, pts.Illustrative)
 }
 
-// maxKDEFeatures bounds the GeoJSON form of a density surface; the raster form has no limit
-// beyond kde.MaxCells.
-const maxKDEFeatures = 200_000
+// maxKDEFeatures bounds the GeoJSON form of a density surface (about 250 bytes a feature
+// encoded, a kilobyte while it is built); the raster form has no limit beyond maxKDEGrid.
+const maxKDEFeatures = 100_000
 
 // placeIntensity is one row of the place ranking.
 type placeIntensity struct {

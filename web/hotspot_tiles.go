@@ -25,14 +25,20 @@ import (
 
 // analysisResult is one analysis' cells, as features in CRS84. features is filled while the
 // analysis runs and dropped once fc is made: only fc is kept for the tiles.
+//
+// For /analysis/hotspots the memo keeps the answer instead: body, its media type and the
+// CRS of its coordinates.
 type analysisResult struct {
 	features     []cellFeature
 	illustrative bool
 	fc           *geojson.FeatureCollection
-	bytes        int64 // estimated memory of fc (analysisBytes), counted against the memo's bound
+	body         []byte
+	contentType  string
+	crs          string
+	bytes        int64 // estimated memory of fc (analysisBytes) or body, counted against the memo's bound
 }
 
-// analysisMemo keeps finished analyses for their tiles, bounded by the bytes they take (an
+// analysisMemo keeps finished analyses for their tiles and answers, bounded by the bytes they take (an
 // estimate of fc's heap, see analysisBytes), least recently used first out. One analysis of
 // 50 m hexagons over a municipality is tens of megabytes: a bound by count let a dozen
 // distinct datetime values take 3 GB (issue 12, finding 7).
@@ -63,8 +69,9 @@ func newAnalysisMemo(maxBytes int64) *analysisMemo {
 func (e *memoEntry) cost() int64 { return e.r.bytes + 2*int64(len(e.key)) + 200 }
 
 // get returns the analysis for key, running it once for concurrent callers, detached from
-// the first caller's context (sharedDo). An analysis larger than a quarter of the bound is
-// answered but not kept, so one cannot flush the others.
+// the first caller's context (sharedDo). An analysis larger than half the bound is answered
+// but not kept, so one cannot flush the rest; tiles refuse such analyses before computing
+// (keepable).
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
 	key = clearanceKey(ctx) + "|" + key // made from the rows the caller may see
 	m.mu.Lock()
@@ -86,7 +93,7 @@ func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Con
 
 func (m *analysisMemo) put(e *memoEntry) {
 	cost := e.cost()
-	if cost > m.maxBytes/4 {
+	if cost > m.maxBytes/2 {
 		return
 	}
 	m.mu.Lock()
@@ -110,6 +117,14 @@ func (m *analysisMemo) collector() prometheus.Collector {
 		Name: "lagesbild_analysis_cache_bytes", Help: "Bytes held by the memo of analyses behind hotspot tiles (estimated)."},
 		func() float64 { return float64(m.size()) })
 }
+
+// cellBytes is what one hexagon kept for tiles takes, rounded up from analysisBytes' estimate
+// for a Gi* cell (TestAnalysisBytesIsHonest logs it: about 1,155 bytes).
+const cellBytes = 1200
+
+// keepable reports whether an analysis of cells hexagons can be kept for its tiles. One that
+// cannot would be computed again for every tile of the view, so tiles refuse it.
+func (m *analysisMemo) keepable(cells int) bool { return int64(cells)*cellBytes <= m.maxBytes/2 }
 
 // size returns the bytes the memo holds by its estimate.
 func (m *analysisMemo) size() int64 {
@@ -189,6 +204,12 @@ func (s *Server) hotspotTile(c echo.Context) error {
 	gen := s.tiles.generation(hotspotTileSources...)
 	canon := fmt.Sprintf("%d|%s|agg=%t", gen, v.Encode(), r.aggregated)
 	res, err := s.analyses.get(c.Request().Context(), canon, func(ctx context.Context) (*analysisResult, error) {
+		// Only a memo miss computes, so only a miss takes an analysis slot (bounds.go).
+		release, err := s.gate.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 		r.collect = &analysisResult{}
 		if err := s.runHotspots(ctx, c, r); err != nil {
 			return nil, err

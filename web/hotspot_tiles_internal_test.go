@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
@@ -30,7 +31,7 @@ func syntheticAnalysis(t testing.TB, n int, seed int) *analysisResult {
 			pts.Weights = append(pts.Weights, 1)
 		}
 	}
-	s := &Server{}
+	s := &Server{gate: newAnalysisGate(1, time.Second)}
 	r := &hotspotRequest{method: "gistar", side: 50, band: 150, out: crs.CRS84, params: map[string]any{}, collect: &analysisResult{}}
 	if err := s.sendGiStar(nil, r, cells, pts); err != nil {
 		t.Fatal(err)

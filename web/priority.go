@@ -988,6 +988,12 @@ func (s *Server) runPriority(c echo.Context, req *priorityRequest) (*priorityRes
 				}
 			}
 		}
+		// Each draw ranks every area: refuse before drawing what would not fit (cost.go).
+		if work := float64(so.Draws) * float64(len(d.Areas)); work > maxSensitivityWork {
+			return nil, invalid("sensitivity.draws", "%d draws over %d areas are %.0f ranks, more than %d; use fewer draws",
+				so.Draws, len(d.Areas), work, maxSensitivityWork)
+		}
+		s.gate.computing()
 		sens, err = composite.Analyse(subMatrix(d, yi, spec.Keys), indicatorsOf(spec, d), spec.Opt, so)
 		if err != nil {
 			var ce *composite.Error

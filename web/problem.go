@@ -34,6 +34,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
 	var inv *layers.InvalidError
 	var he *echo.HTTPError
+	busy, isBusy := overloaded(err)
 	switch {
 	case errors.As(err, &inv):
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", inv.Error(), inv.Param
@@ -46,6 +47,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if msg, ok := he.Message.(string); ok && he.Code < 500 {
 			p.Detail = msg
 		}
+	case isBusy: // no slot, past the deadline, a statement past its timeout (bounds.go)
+		p.Status, p.Title, p.Detail = http.StatusServiceUnavailable, "Service unavailable", busy
+		setRetryAfter(c.Response().Header())
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer. 499 as nginx logs it.
 		p.Status, p.Title = 499, "Client closed request"

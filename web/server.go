@@ -55,6 +55,13 @@ type Config struct {
 	// 0: DefaultUploadMaxBytes (50 MB) and DefaultUploadMaxFeatures (100,000).
 	UploadMaxBytes    int64
 	UploadMaxFeatures int
+	// RequestTimeout and AnalysisTimeout are the deadlines of a request's context, for map
+	// work and for analyses (bounds.go); 0: the defaults, negative: none. MaxAnalyses
+	// analyses compute at once, a further one waits AnalysisQueueWait for a slot and is then
+	// answered 503; 0: the defaults.
+	RequestTimeout, AnalysisTimeout time.Duration
+	MaxAnalyses                     int
+	AnalysisQueueWait               time.Duration
 }
 
 // DefaultTileCacheBytes bounds the tile cache when Config.TileCache is nil.
@@ -72,6 +79,7 @@ type Server struct {
 	tiles    *TileCache
 	mapSet   mapTileSet
 	analyses *analysisMemo
+	gate     *analysisGate
 	now      func() time.Time
 	auth     *authState
 	reads    restrictedReads
@@ -99,6 +107,9 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	}
 	s.mapSet = newMapTileSet(cat)
 	s.analyses = newAnalysisMemo(cmp.Or(cfg.AnalysisCacheBytes, DefaultAnalysisCacheBytes))
+	s.gate = newAnalysisGate(cfg.MaxAnalyses, cfg.AnalysisQueueWait)
+	s.cfg.RequestTimeout = cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
+	s.cfg.AnalysisTimeout = cmp.Or(cfg.AnalysisTimeout, DefaultAnalysisTimeout)
 	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
 	s.registry.MustRegister(s.latency,
 		collectors.NewGoCollector(),
@@ -107,6 +118,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	)
 	s.registry.MustRegister(s.tiles.collectors()...)
 	s.registry.MustRegister(s.analyses.collector())
+	s.registry.MustRegister(s.gate.collectors()...)
 
 	e := echo.New()
 	e.HideBanner = true
@@ -124,6 +136,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		}))
 	}
 	e.Use(s.authenticate)
+	e.Use(s.bound)
 	e.Use(s.auditWrites)
 	s.routes(e)
 	return e

@@ -126,8 +126,9 @@ func databaseURL(getenv func(string) string) (string, error) {
 
 // openPool connects with the session settings of layers.ConfigurePool. The server's pool acts
 // as layers.AppRole (appRole), so row-level security holds for everything it reads; the
-// operator's commands (imports, demo load, accounts) act as the connecting role.
-func openPool(ctx context.Context, url string, maxConns int32, appRole bool) (*pgxpool.Pool, error) {
+// operator's commands (imports, demo load, accounts) act as the connecting role. configure,
+// if given, adjusts the configuration last (the server's statement timeouts).
+func openPool(ctx context.Context, url string, maxConns int32, appRole bool, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, usageError{fmt.Sprintf("DATABASE_URL: %v", err)}
@@ -138,6 +139,9 @@ func openPool(ctx context.Context, url string, maxConns int32, appRole bool) (*p
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	for _, f := range configure {
+		f(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -198,7 +202,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, url, int32(*maxConns), true)
+	pool, err := openPool(ctx, url, int32(*maxConns), true, func(c *pgxpool.Config) { layers.UseStatementTimeouts(c, limits.Statements) })
 	if err != nil {
 		return err
 	}
@@ -231,16 +235,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		}
 	}()
 	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap, Auth: auth,
-		MinCellCount: *minCell, AnalysisCacheBytes: analysisCache, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures}, store, cat, log)
+		MinCellCount: *minCell, AnalysisCacheBytes: analysisCache, RequestTimeout: limits.Request, AnalysisTimeout: limits.Analysis,
+		MaxAnalyses: limits.MaxAnalyses, AnalysisQueueWait: limits.QueueWait, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures}, store, cat, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	ln = limits.Listener(ln)
-	srv := limits.HTTPServer(e)
+	ln = limits.Conn.Listener(ln)
+	srv := limits.Conn.HTTPServer(e)
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
-	log.Info("serving", "addr", ln.Addr().String(), "version", version, "max_connections", limits.MaxConnections)
+	log.Info("serving", "addr", ln.Addr().String(), "version", version, "max_connections", limits.Conn.MaxConnections)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

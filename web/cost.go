@@ -1,0 +1,114 @@
+package web
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
+// An analysis' cost is estimated from its parameters before it computes anything, and before
+// it loads observations where the parameters and the study area's extent suffice; past a
+// bound the request is a 400 naming the parameter to change. (Before, method=kde&cell=10&
+// bandwidth=5000 computed for 26 s and only then answered 400: issue 12, finding 8.) Each
+// bound is set so that the largest accepted analysis computes in about a second on the
+// reference machine and holds no more than about a hundred megabytes while it does.
+const (
+	// maxGiPairs bounds cells × neighbours of a Gi* analysis (and of each emerging slice):
+	// the neighbour lists take 4 bytes a pair, and Gi* sums over every pair.
+	maxGiPairs = 20_000_000
+	// maxAnswerCells bounds the hexagons of a Gi* or emerging answer: about 620 bytes each as
+	// GeoJSON and 1.1 kB each kept for tiles (analysisBytes), so the largest answer is about
+	// 30 MB, and one kept for tiles about 55 MB. (Estimated from the area's extent, which
+	// overestimates: the default 150 m hexagons over Västerås are 16,344 cells.)
+	maxAnswerCells = 50_000
+	// maxEmergingValues bounds cells × time slices of an emerging analysis (8 bytes each).
+	maxEmergingValues = 10_000_000
+	// maxEmergingWork bounds cells × neighbours × slices: Gi* runs once per slice.
+	maxEmergingWork = 200_000_000
+	// maxKDEGrid bounds the cells of a density surface (8 bytes each).
+	maxKDEGrid = 4_000_000
+	// maxKDEReach bounds the cells a kernel reaches on each side (bandwidth ÷ cell): every
+	// point adds to (2·reach+1)² cells.
+	maxKDEReach = 100
+	// maxKDEWork bounds points × cells a kernel reaches, checked once the points are loaded.
+	maxKDEWork = 1_000_000_000
+	// maxSensitivityWork bounds draws × areas of the priority sensitivity analysis (a rank
+	// of 4 bytes for each, per method).
+	maxSensitivityWork = 20_000_000
+	// maxPlanWork bounds the visits a deployment plan places: weeks × the lesser of the
+	// targets' doses in visits (max_dose ÷ visit_minutes each) and the actors' capacity. The
+	// greedy takes one visit per heap step, about a microsecond each with the schedule and the
+	// document (52 weeks of 960,000 visits took 50 s).
+	maxPlanWork = 2_000_000
+)
+
+// hexNeighbours estimates the cells within band of a cell (itself included): the area of the
+// band's circle over a hexagon's (3√3/2·side²), plus the ring the circle cuts.
+func hexNeighbours(side, band float64) float64 {
+	hex := 3 * math.Sqrt(3) / 2 * side * side
+	return math.Pi*(band+side)*(band+side)/hex + 1
+}
+
+// kdeReach is how many cells either side of a point its kernel reaches (as kde.Estimate).
+func kdeReach(bandwidth, cell float64) float64 { return math.Ceil(bandwidth/cell) + 1 }
+
+// checkParams refuses what the parameters alone make too costly, before anything is read.
+func (r *hotspotRequest) checkParams() error {
+	if r.method == "kde" {
+		if reach := kdeReach(r.bandwidth, r.cell); reach > maxKDEReach {
+			return invalid("bandwidth", "a bandwidth of %g m over %g m cells reaches %.0f cells either side of each point, more than %d; use a larger cell or a smaller bandwidth",
+				r.bandwidth, r.cell, reach, maxKDEReach)
+		}
+	}
+	return nil
+}
+
+// checkStudy refuses what the study area's extent makes too costly, before the cells are made
+// and the observations loaded. slices is the number of time slices when the window fixes it,
+// else 0 (checked again once the observations are in: checkSlices).
+func (r *hotspotRequest) checkStudy(bound orb.Bound, slices int) error {
+	if r.method == "kde" {
+		w, h := bound.Max[0]-bound.Min[0], bound.Max[1]-bound.Min[1]
+		if grid := math.Ceil(w/r.cell) * math.Ceil(h/r.cell); grid > maxKDEGrid {
+			return invalid("cell", "%g m cells over this area make %.0f cells, more than %d; use a larger cell or a smaller area", r.cell, grid, maxKDEGrid)
+		}
+		return nil
+	}
+	cells := layers.MaxHexCells(bound, r.side)
+	if cells > maxAnswerCells {
+		return invalid("side", "%g m hexagons over this area make about %.0f cells, more than %d; use a larger side or a smaller area", r.side, cells, maxAnswerCells)
+	}
+	if pairs := cells * hexNeighbours(r.side, r.band); pairs > maxGiPairs {
+		return invalid("band", "a band of %g m over %g m hexagons makes about %.0f neighbour pairs over this area, more than %d; use a smaller band, a larger side or a smaller area",
+			r.band, r.side, pairs, maxGiPairs)
+	}
+	if slices > 0 {
+		return r.checkSlices(cells, slices)
+	}
+	return nil
+}
+
+// checkSlices refuses an emerging analysis whose cells × slices are too many.
+func (r *hotspotRequest) checkSlices(cells float64, slices int) error {
+	if v := cells * float64(slices); v > maxEmergingValues {
+		return invalid("slice", "%d %ss over about %.0f cells make %.0f values, more than %d; use a longer slice, a shorter datetime window, a larger side or a smaller area",
+			slices, r.slice, cells, v, maxEmergingValues)
+	}
+	if work := cells * hexNeighbours(r.side, r.band) * float64(slices); work > maxEmergingWork {
+		return invalid("slice", "%d %ss of Gi* over about %.0f cells with their neighbours are about %.0f steps, more than %d; use a longer slice, a shorter datetime window, a smaller band or a smaller area",
+			slices, r.slice, cells, work, maxEmergingWork)
+	}
+	return nil
+}
+
+// checkKDEPoints refuses a density surface of too many points for its kernel's reach.
+func (r *hotspotRequest) checkKDEPoints(points int) error {
+	reach := kdeReach(r.bandwidth, r.cell)
+	if work := float64(points) * (2*reach + 1) * (2*reach + 1); work > maxKDEWork {
+		return invalid("bandwidth", "%d observations, each reaching %.0f cells, are %.0f steps, more than %d; use a larger cell, a smaller bandwidth, or a shorter datetime window",
+			points, (2*reach+1)*(2*reach+1), work, maxKDEWork)
+	}
+	return nil
+}
