@@ -1,19 +1,26 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
+	"golang.org/x/net/html"
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/layerstest"
+	"github.com/lagesbild/lagesbild/web"
 )
 
 // cellPlaceKeys are the properties of a hotspot cell that follow from its position alone.
@@ -266,5 +273,76 @@ func TestAggregatedDisclosureTilesAndPlaces(t *testing.T) {
 	}
 	if suppressed == 0 {
 		t.Fatal("no suppressed place: the window no longer tests anything")
+	}
+}
+
+// TestAggregatedOnlyReport: on a server configured for aggregated answers only, the report's
+// hot spot map colours exactly the cells /analysis/hotspots shows with a class (none under
+// the threshold), and its place table holds no place under the threshold and rounded counts.
+func TestAggregatedOnlyReport(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, _ := testServer(t, db, web.Config{Version: "test", AggregatedOnly: true}, layers.NewCatalogue(), log)
+	defer srv.Close()
+	a := newClient(t, srv)
+	res, body := a.raw("GET", "/report?from=2024-01-01&to=2024-12-31", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("report: %d %.300s", res.StatusCode, body)
+	}
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coloured, svgs := 0, 0
+	var places *html.Node
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		if n.Data == "svg" {
+			svgs++
+		}
+		if n.Data == "path" && strings.HasPrefix(attr(n, "class"), "cell ") {
+			coloured++
+		}
+		if attr(n, "id") == "hotspot-places" {
+			places = n
+		}
+	})
+	var h hotspotAnswer
+	res, body = a.raw("GET", "/analysis/hotspots?side=150&datetime=2024-01-01T00:00:00Z/2025-01-01T00:00:00Z", nil)
+	if err := json.Unmarshal(body, &h); err != nil || res.StatusCode != 200 {
+		t.Fatalf("hotspots: %d %v", res.StatusCode, err)
+	}
+	shown := 0
+	for _, f := range h.Features {
+		if b, ok := f.Props["bin"].(float64); ok && b != 0 {
+			shown++
+		}
+	}
+	if coloured != shown || shown == 0 {
+		t.Errorf("the report colours %d cells, the aggregated analysis shows %d with a class", coloured, shown)
+	}
+	if places == nil {
+		t.Fatal("no place table")
+	}
+	rows := 0
+	walk(places, func(n *html.Node) {
+		if n.Type != html.ElementNode || n.Data != "tr" || n.Parent.Data != "tbody" {
+			return
+		}
+		rows++
+		var cells []string
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				cells = append(cells, text(c))
+			}
+		}
+		if n, err := strconv.Atoi(cells[3]); err != nil || n < 5 || n%5 != 0 {
+			t.Errorf("report place %q: count %q, want a multiple of 5, at least 5", cells[0], cells[3])
+		}
+	})
+	if rows == 0 {
+		t.Error("the report lists no place: nothing tested")
 	}
 }

@@ -425,6 +425,13 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 	if err != nil {
 		return nil, analysisError(err, "from")
 	}
+	if s.cfg.AggregatedOnly { // the aggregated view's rules (disclosure.go): no class for a suppressed cell
+		for k := range gi {
+			if b.count[k] < int64(s.minCellCount()) {
+				gi[k].Bin = 0
+			}
+		}
+	}
 	var hot mapSVG
 	hot.init(shapes)
 	hot.outlines(shapes, names)
@@ -453,7 +460,14 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 	h := kde.DefaultBandwidth
 	for _, p := range places {
 		cur, prev := placeDensities(p, h)
-		rp := reportPlace{Name: p.Name, Density: cur, Count: len(p.Current)}
+		n := len(p.Current)
+		if s.cfg.AggregatedOnly { // as /analysis/hotspots/places answers it (disclosure.go)
+			if n < s.minCellCount() || len(p.Previous) < s.minCellCount() {
+				continue
+			}
+			cur, prev, n = significant(cur, 2), significant(prev, 2), int(s.roundCount(int64(n)))
+		}
+		rp := reportPlace{Name: p.Name, Density: cur, Count: n}
 		if p.DistrictCode != nil {
 			rp.District = names[*p.DistrictCode]
 		}
