@@ -7,7 +7,188 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lagesbild/lagesbild/geo/did"
 )
+
+// FollowupPlaceRadius is the radius in metres around a place within which its observations
+// count for the place's change.
+const FollowupPlaceRadius = 250.0
+
+// FollowupQuery chooses the periods and the target area of a follow-up.
+type FollowupQuery struct {
+	// Period is month or quarter; Pre and Post the periods asked for before and from the
+	// start.
+	Period    string
+	Pre, Post int
+	Weighting Weighting
+	// Buffer is the buffer in metres around the geometry of an intervention without target
+	// districts.
+	Buffer float64
+	// Indicators asks for the indicators' values too.
+	Indicators bool
+}
+
+// FollowupInputs is everything the follow-up of one intervention reads: the intervention,
+// the layout of its periods and the input of did.FollowUp.
+type FollowupInputs struct {
+	Intervention FollowupIntervention
+	// Window lays out the periods; Input.Pre and Input.Post are Window's.
+	Window did.Window
+	Input  did.Input
+	// Illustrative is true when the intervention or a counted observation is demo data.
+	Illustrative bool
+}
+
+// FollowupInputs loads the follow-up of intervention id: its target area (the target
+// districts, or else its geometry buffered by q.Buffer, the population estimated by areal
+// interpolation), whole periods from its start date within the observed span (did.Periods),
+// the observations of the target area and of every district per period weighted by
+// q.Weighting, the other interventions running during the periods, the places of the target
+// and neighbouring districts with the observations within FollowupPlaceRadius of each
+// before and after, and (with q.Indicators) every indicator's values.
+//
+// Errors: ErrNotFound for an unknown intervention; Invalid "period" or "weighting" for q;
+// Invalid "interventionId" when it has no start date, no target area, no population in it,
+// or no whole period of observations around its start; database errors.
+func (s *Store) FollowupInputs(ctx context.Context, id int64, q FollowupQuery) (*FollowupInputs, error) {
+	months := map[string]int{"month": 1, "quarter": 3}[q.Period]
+	if months == 0 {
+		return nil, Invalid("period", "%q is not month or quarter", q.Period)
+	}
+	iv, err := s.followupIntervention(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if iv.Start == nil {
+		return nil, Invalid("interventionId", "intervention %d has no start date", id)
+	}
+	first, last, err := s.ObservationSpan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := did.Periods(*iv.Start, first, last, months, q.Pre, q.Post)
+	if !w.Start.Before(w.End) {
+		return nil, Invalid("interventionId", "intervention %d starts %s, after the newest observation", id, w.Start.Format(time.DateOnly))
+	}
+	if w.Pre+w.Post == 0 {
+		return nil, Invalid("interventionId", "no whole %s of observations around the start date %s", q.Period, w.Start.Format(time.DateOnly))
+	}
+	in := &FollowupInputs{Intervention: *iv, Window: w, Input: did.Input{Pre: w.Pre, Post: w.Post, WantPre: q.Pre, WantPost: q.Post,
+		Months: months, Category: iv.Category, StartYear: iv.Start.Year(), Target: did.Target{Name: iv.Title}}}
+	if err := s.followupSeries(ctx, iv, q, in); err != nil {
+		return nil, err
+	}
+	if err := s.followupContext(ctx, iv, q, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// followupSeries sets in's target area and the series of the target and every district.
+func (s *Store) followupSeries(ctx context.Context, iv *FollowupIntervention, q FollowupQuery, in *FollowupInputs) error {
+	districts, err := s.FollowupDistricts(ctx)
+	if err != nil {
+		return err
+	}
+	t := &in.Input.Target
+	switch {
+	case len(iv.Districts) > 0:
+		t.Codes = iv.Districts
+		population := make(map[string]int, len(districts))
+		for _, d := range districts {
+			if d.Population != nil {
+				population[d.Code] = *d.Population
+			}
+		}
+		for _, c := range iv.Districts {
+			t.Population += float64(population[c])
+		}
+	case iv.HasGeometry:
+		t.BufferM = q.Buffer
+		if t.Population, t.Codes, err = s.bufferArea(ctx, iv.ID, q.Buffer); err != nil {
+			return err
+		}
+	default:
+		return Invalid("interventionId", "intervention %d has neither target districts nor a geometry", iv.ID)
+	}
+	if t.Population <= 0 {
+		return Invalid("interventionId", "the target area of intervention %d has no resident population to relate observations to", iv.ID)
+	}
+	counts, err := s.districtPeriodCounts(ctx, in.Window.Bounds, q.Weighting, nil, iv.ID, t.BufferM)
+	if err != nil {
+		return err
+	}
+	in.Illustrative = counts.Illustrative || iv.Illustrative
+	n := in.Window.Pre + in.Window.Post
+	series := func(code string) ([]int64, []float64) {
+		if c := counts.Count[code]; c != nil {
+			return c, counts.Weight[code]
+		}
+		return make([]int64, n), make([]float64, n)
+	}
+	if t.BufferM > 0 {
+		t.Counts, t.Weights = series("")
+	} else {
+		t.Counts, t.Weights = make([]int64, n), make([]float64, n)
+		for _, code := range t.Codes {
+			c, w := series(code)
+			for k := range n {
+				t.Counts[k] += c[k]
+				t.Weights[k] += w[k]
+			}
+		}
+	}
+	for _, d := range districts {
+		dd := did.District{Code: d.Code, Name: d.Name, Neighbours: d.Neighbours}
+		if d.Population != nil {
+			dd.Population = new(float64(*d.Population))
+		}
+		dd.Counts, dd.Weights = series(d.Code)
+		in.Input.Districts = append(in.Input.Districts, dd)
+	}
+	return nil
+}
+
+// followupContext sets in's other interventions during the window, the places of the
+// target and neighbouring districts and the indicators.
+func (s *Store) followupContext(ctx context.Context, iv *FollowupIntervention, q FollowupQuery, in *FollowupInputs) error {
+	spans, err := s.InterventionSpans(ctx)
+	if err != nil {
+		return err
+	}
+	bounds := in.Window.Bounds
+	winStart, winEnd := bounds[0], bounds[len(bounds)-1]
+	for _, sp := range spans {
+		if sp.ID == iv.ID || sp.Start == nil || !sp.Start.Before(winEnd) || (sp.End != nil && sp.End.Before(winStart)) {
+			continue
+		}
+		in.Input.Others = append(in.Input.Others, did.Intervention{ID: sp.ID, Title: sp.Title, Category: sp.Category,
+			Start: sp.Start, End: sp.End, Districts: sp.Districts})
+	}
+	if pre := in.Window.Pre; pre > 0 && in.Window.Post > 0 {
+		districts := did.PlaceDistricts(in.Input.Target.Codes, in.Input.Districts)
+		places, err := s.placeChanges(ctx, bounds, bounds[pre], q.Weighting, nil, FollowupPlaceRadius, districts)
+		if err != nil {
+			return err
+		}
+		for _, p := range places {
+			in.Input.Places = append(in.Input.Places, did.Place{ID: p.ID, Name: p.Name, Kind: p.Kind, DistrictCode: p.DistrictCode, Pre: p.Pre, Post: p.Post})
+		}
+	}
+	if !q.Indicators {
+		return nil
+	}
+	inds, err := s.AllIndicatorValues(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ind := range inds.Catalogue {
+		in.Input.Indicators = append(in.Input.Indicators, did.Indicator{Key: ind.Key, NameSV: ind.NameSV, NameEN: ind.NameEN,
+			Unit: ind.Unit, Direction: ind.Direction, Values: inds.Values[ind.Key]})
+	}
+	return nil
+}
 
 // FollowupIntervention is what an intervention's follow-up needs of it.
 type FollowupIntervention struct {
@@ -31,10 +212,10 @@ SELECT i.id, i.title, i.category, i.horizon, i.status, i.lead_org, i.start_date,
 FROM interventions i
 WHERE i.id = $1`
 
-// FollowupIntervention returns intervention id.
+// followupIntervention returns intervention id.
 //
 // Errors: ErrNotFound, or a database error.
-func (s *Store) FollowupIntervention(ctx context.Context, id int64) (*FollowupIntervention, error) {
+func (s *Store) followupIntervention(ctx context.Context, id int64) (*FollowupIntervention, error) {
 	var iv FollowupIntervention
 	err := s.pool.QueryRow(ctx, followupInterventionSQL, id).Scan(&iv.ID, &iv.Title, &iv.Category, &iv.Horizon,
 		&iv.Status, &iv.LeadOrg, &iv.Start, &iv.End, &iv.HasGeometry, &iv.Illustrative, &iv.Districts)
@@ -79,9 +260,9 @@ func (s *Store) FollowupDistricts(ctx context.Context) ([]FollowupDistrict, erro
 	return out, nil
 }
 
-// PeriodCounts are observations counted into consecutive periods: per series (a district
+// periodCounts are observations counted into consecutive periods: per series (a district
 // code, or "" for a drawn target area) the number and the weighted sum in each period.
-type PeriodCounts struct {
+type periodCounts struct {
 	Count        map[string][]int64
 	Weight       map[string][]float64
 	Illustrative bool
@@ -114,14 +295,14 @@ WHERE o.observed_at >= ($1::timestamptz[])[1] AND o.observed_at < ($1::timestamp
   AND ($2::text[] IS NULL OR o.category = ANY ($2))
 GROUP BY 1, 2`
 
-// DistrictPeriodCounts counts the observations of each district of level district in the
+// districtPeriodCounts counts the observations of each district of level district in the
 // periods [bounds[k], bounds[k+1]), weighted by w (count, severity or harm), optionally only
 // some categories. When buffer > 0 it also counts, under the key "", the observations within
 // buffer metres of intervention's geometry.
 //
 // Errors: fewer than two bounds or bounds out of order (Invalid "period"), an unknown
 // weighting (Invalid "weighting"), a category without a harm weight, or a database error.
-func (s *Store) DistrictPeriodCounts(ctx context.Context, bounds []time.Time, w Weighting, categories []string, intervention int64, buffer float64) (*PeriodCounts, error) {
+func (s *Store) districtPeriodCounts(ctx context.Context, bounds []time.Time, w Weighting, categories []string, intervention int64, buffer float64) (*periodCounts, error) {
 	if len(bounds) < 2 {
 		return nil, Invalid("period", "need at least one period")
 	}
@@ -137,7 +318,7 @@ func (s *Store) DistrictPeriodCounts(ctx context.Context, bounds []time.Time, w 
 		return nil, Invalid("weighting", "%q is not count, severity or harm", w)
 	}
 	n := len(bounds) - 1
-	pc := &PeriodCounts{Count: map[string][]int64{}, Weight: map[string][]float64{}}
+	pc := &periodCounts{Count: map[string][]int64{}, Weight: map[string][]float64{}}
 	run := func(sql string, args ...any) error {
 		rows, err := s.pool.Query(ctx, sql, args...)
 		if err != nil {
@@ -190,11 +371,11 @@ SELECT coalesce(sum(d.population * ST_Area(ST_Intersection(d.geom, b.geom)) / ST
        (SELECT count(*) FROM b)
 FROM b JOIN districts d ON d.level = 'district' AND ST_Intersects(d.geom, b.geom)`
 
-// BufferArea returns the estimated population within buffer metres of intervention id's
+// bufferArea returns the estimated population within buffer metres of intervention id's
 // geometry and the districts the buffer overlaps.
 //
 // Errors: ErrNotFound when the intervention has no geometry, or a database error.
-func (s *Store) BufferArea(ctx context.Context, id int64, buffer float64) (population float64, districts []string, err error) {
+func (s *Store) bufferArea(ctx context.Context, id int64, buffer float64) (population float64, districts []string, err error) {
 	var n int
 	if err := s.pool.QueryRow(ctx, bufferAreaSQL, id, buffer).Scan(&population, &districts, &n); err != nil {
 		return 0, nil, fmt.Errorf("buffer of intervention %d: %w", id, err)
@@ -253,12 +434,16 @@ type IndicatorSeries struct {
 // AllIndicatorValues returns every indicator's catalogue entry and values of districts of
 // level district.
 func (s *Store) AllIndicatorValues(ctx context.Context) (*IndicatorSeries, error) {
-	meta, err := s.PriorityInputs(ctx, "district", nil, 0, -1, nil)
+	rows, err := s.pool.Query(ctx, `SELECT key, name_sv, name_en, unit, theme, direction, source, illustrative FROM indicators ORDER BY key`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("indicator catalogue: %w", err)
 	}
-	out := &IndicatorSeries{Catalogue: meta.Catalogue, Values: map[string]map[string]map[int]float64{}}
-	rows, err := s.pool.Query(ctx, `
+	catalogue, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Indicator])
+	if err != nil {
+		return nil, fmt.Errorf("indicator catalogue: %w", err)
+	}
+	out := &IndicatorSeries{Catalogue: catalogue, Values: map[string]map[string]map[int]float64{}}
+	rows, err = s.pool.Query(ctx, `
 SELECT v.indicator_key, v.district_code, v.year, v.value
 FROM indicator_values v JOIN districts d ON d.code = v.district_code AND d.level = 'district'`)
 	if err != nil {
@@ -286,9 +471,9 @@ FROM indicator_values v JOIN districts d ON d.code = v.district_code AND d.level
 	return out, nil
 }
 
-// PlaceChange is a public place with the weighted observations within a radius of it in two
+// placeChange is a public place with the weighted observations within a radius of it in two
 // periods.
-type PlaceChange struct {
+type placeChange struct {
 	ID           int64
 	Name, Kind   string
 	DistrictCode *string
@@ -310,9 +495,9 @@ WHERE p.district_code = ANY ($6)
 GROUP BY p.id, p.name, p.kind, p.district_code
 ORDER BY p.id`
 
-// PlaceChanges returns the places in districts with the observations within radius metres
+// placeChanges returns the places in districts with the observations within radius metres
 // of each before split (from bounds[0]) and from split (to the last bound).
-func (s *Store) PlaceChanges(ctx context.Context, bounds []time.Time, split time.Time, w Weighting, categories []string, radius float64, districts []string) ([]PlaceChange, error) {
+func (s *Store) placeChanges(ctx context.Context, bounds []time.Time, split time.Time, w Weighting, categories []string, radius float64, districts []string) ([]placeChange, error) {
 	if w == "" {
 		w = WeightCount
 	}
@@ -320,8 +505,8 @@ func (s *Store) PlaceChanges(ctx context.Context, bounds []time.Time, split time
 	if err != nil {
 		return nil, fmt.Errorf("place changes: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PlaceChange, error) {
-		var p PlaceChange
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placeChange, error) {
+		var p placeChange
 		return p, r.Scan(&p.ID, &p.Name, &p.Kind, &p.DistrictCode, &p.Pre, &p.Post, &p.NPre, &p.NPost)
 	})
 	if err != nil {

@@ -5,10 +5,8 @@ import (
 	"cmp"
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
-	"log/slog"
 	"math"
 	"net/http"
 	"os"
@@ -499,43 +497,8 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 		}
 		d.Horizons = append(d.Horizons, group)
 	}
-	for _, sp := range spans {
-		if sp.Start == nil || sp.Start.After(to) {
-			continue
-		}
-		fu, err := s.followup(ctx, sp.ID, defaultFollowupOptions())
-		if err != nil {
-			// One intervention that cannot be followed up leaves a note in its row, not a
-			// failed report. A cancelled request stops the report.
-			if ctx.Err() != nil {
-				return nil, err
-			}
-			note := t["fu_none"] // no start in the observed span, no target, deleted meanwhile
-			var inv *layers.InvalidError
-			if !errors.As(err, &inv) && !errors.Is(err, layers.ErrNotFound) {
-				note = t["fu_failed"]
-				s.log.ErrorContext(ctx, "report: follow-up failed", slog.Int64("intervention", sp.ID), slog.Any("error", err))
-			}
-			d.Followups = append(d.Followups, reportFollowup{Title: sp.Title, Start: ymd(*sp.Start), Note: note})
-			continue
-		}
-		rf := reportFollowup{Title: sp.Title, Start: ymd(*sp.Start), Unit: fu.Unit}
-		if e := fu.Estimate; e != nil {
-			rf.Effect, rf.Lo, rf.Hi = fp(e.Effect), e.CILow, e.CIHigh
-		}
-		var comp []string
-		for _, cm := range fu.Comparison {
-			comp = append(comp, cm.Name)
-		}
-		rf.Comparison = strings.Join(comp, ", ")
-		for _, cv := range fu.Caveats {
-			if lang == "en" {
-				rf.Caveats = append(rf.Caveats, cv.EN)
-			} else {
-				rf.Caveats = append(rf.Caveats, cv.SV)
-			}
-		}
-		d.Followups = append(d.Followups, rf)
+	if d.Followups, err = s.reportFollowups(ctx, lang, t, spans, to); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -1,11 +1,14 @@
-// Package did estimates the effect of an intervention on a time series by difference in
-// differences against comparison series, with a block bootstrap confidence interval, and
-// chooses the comparison series by the similarity of their pre-period level and trend.
+// Package did follows up an intervention: it estimates the effect on a time series by
+// difference in differences against comparison series, with a block bootstrap confidence
+// interval, chooses the comparison series by the similarity of their pre-period level and
+// trend, and (FollowUp) puts these together for an intervention's target area, its
+// neighbours, places and indicators, with the caveats in Swedish and English.
 //
 // Assumptions: a series is one value per equal-length period (a rate per 1,000 residents
 // per month, say), the same periods for every series, the first pre of them before the
-// intervention and the rest after it. Randomness comes only from the seed in Options, so an
-// estimate is reproducible. No units are assumed; the effect is in the series' unit.
+// intervention and the rest after it (Periods lays them out in calendar months). Randomness
+// comes only from the seed in Options, so an estimate is reproducible. No units are assumed;
+// the effect is in the series' unit.
 package did
 
 import (
