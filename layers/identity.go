@@ -57,6 +57,12 @@ type Principal struct {
 	TokenID      int64    `json:"token_id,omitempty"`
 	Roles        []string `json:"roles"`
 	Scopes       []string `json:"scopes"`
+	// Expires is when the credential ends: a token's expiry (a session's is in its own
+	// answer); zero for others. A token minted with this credential expires no later.
+	Expires time.Time `json:"-"`
+	// credHash is the SHA-256 of the session id or token the principal was established by:
+	// what the credential functions of migration 015 take as proof of who asks.
+	credHash []byte
 }
 
 // Anonymous is the principal of a request without credentials.
@@ -296,6 +302,13 @@ type Account struct {
 	Demo         bool
 }
 
+// SessionPrincipal is the account's principal for the session whose secret has hash idHash.
+func (a *Account) SessionPrincipal(idHash []byte) *Principal {
+	p := a.Principal(CredentialSession)
+	p.credHash = idHash
+	return p
+}
+
 // Principal is the account's principal for credential kind cred.
 func (a *Account) Principal(cred string) *Principal {
 	roles := RolesOf(a.Role)
@@ -324,7 +337,9 @@ func (s *Store) AccountByName(ctx context.Context, username string) (*Account, e
 }
 
 // SetUserDisabled disables or enables an account; ErrNotFound when there is none. Disabling
-// ends its sessions at their next request and stops its tokens.
+// deletes its sessions and revokes its tokens and those minted from them, in the same
+// transaction (a trigger of migration 015, so an UPDATE by hand does the same); enabling it
+// again revives none of them.
 func (s *Store) SetUserDisabled(ctx context.Context, username string, disabled bool) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE users SET disabled = $2 WHERE username = $1`, username, disabled)
 	if err != nil {
@@ -410,36 +425,36 @@ type TokenSpec struct {
 	ExpiresAt    time.Time
 }
 
-// APIToken is a stored token, without its secret (which is never stored).
+// APIToken is a stored token, without its secret (which is never stored) or its hash.
 type APIToken struct {
-	ID           int64      `json:"id"`
-	Organisation string     `json:"organisation"`
-	UserID       int64      `json:"-"`
-	Name         string     `json:"name"`
-	Scopes       []string   `json:"scopes"`
-	CreatedAt    time.Time  `json:"created_at"`
-	ExpiresAt    time.Time  `json:"expires_at"`
-	RevokedAt    *time.Time `json:"revoked_at"`
-	LastUsedAt   *time.Time `json:"last_used_at"`
+	ID           int64  `json:"id"`
+	Organisation string `json:"organisation"`
+	UserID       int64  `json:"-"`
+	// Account is the name of the account owning the token; empty for the organisation's.
+	Account    string     `json:"account,omitempty"`
+	Name       string     `json:"name"`
+	Scopes     []string   `json:"scopes"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	// ParentID is the token this one was minted with; CreatedVia the kind of credential that
+	// minted it (operator, session, token; nil for tokens older than the record).
+	ParentID   *int64  `json:"parent_id"`
+	CreatedVia *string `json:"created_via"`
 }
 
-// CreateToken stores a new token and returns it with its secret, which exists nowhere else
-// afterwards. Unknown scopes, an expiry not after now, or an unknown organisation are an
-// *InvalidError.
+// CreateToken stores a new token made by an operator (the command line, as the owner role)
+// and returns it with its secret, which exists nowhere else afterwards. Unknown scopes, an
+// expiry not after now, or an unknown organisation are an *InvalidError. A request mints
+// with MintToken instead.
 func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, now time.Time) (*APIToken, string, error) {
 	if len(spec.Scopes) == 0 {
 		return nil, "", Invalid("scopes", "at least one of %s", strings.Join(Scopes, ", "))
 	}
-	scopes := []string{}
-	for _, sc := range Scopes { // canonical order, no duplicates
-		if slices.Contains(spec.Scopes, sc) {
-			scopes = append(scopes, sc)
-		}
-	}
-	for _, sc := range spec.Scopes {
-		if !slices.Contains(Scopes, sc) {
-			return nil, "", Invalid("scopes", "unknown scope %q (one of %s)", sc, strings.Join(Scopes, ", "))
-		}
+	scopes, err := canonicalScopes(spec.Scopes)
+	if err != nil {
+		return nil, "", err
 	}
 	if !spec.ExpiresAt.After(now) {
 		return nil, "", Invalid("expires", "must be in the future")
@@ -452,10 +467,11 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, now time.Time) 
 	if spec.UserID != 0 {
 		user = &spec.UserID
 	}
+	via := "operator"
 	t := &APIToken{Organisation: spec.Organisation, UserID: spec.UserID, Name: spec.Name, Scopes: scopes,
-		CreatedAt: now.UTC().Truncate(time.Microsecond), ExpiresAt: spec.ExpiresAt.UTC().Truncate(time.Microsecond)}
-	err = s.pool.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, organisation, user_id, name, scopes, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, hash, spec.Organisation, user, spec.Name, scopes, t.CreatedAt, t.ExpiresAt).Scan(&t.ID)
+		CreatedAt: now.UTC().Truncate(time.Microsecond), ExpiresAt: spec.ExpiresAt.UTC().Truncate(time.Microsecond), CreatedVia: &via}
+	err = s.pool.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, organisation, user_id, name, scopes, created_at, expires_at, created_via)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, hash, spec.Organisation, user, spec.Name, scopes, t.CreatedAt, t.ExpiresAt, via).Scan(&t.ID)
 	if err != nil {
 		return nil, "", fmt.Errorf("create token: %w", identityError(err, "token"))
 	}
@@ -466,17 +482,20 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, now time.Time) 
 const tokenUseEvery = time.Minute
 
 // TokenPrincipal returns the principal of the API token secret. A token that is unknown,
-// revoked, expired, or whose account is disabled wraps ErrNotFound; demo reports whether the
-// token's organisation or account came from the demo load.
+// revoked, expired, or whose account (owner or maker) is disabled wraps ErrNotFound; demo
+// reports whether the token's organisation or account came from the demo load. A token acts
+// with its scopes narrowed to what its account's role allows now.
 func (s *Store) TokenPrincipal(ctx context.Context, secret string, now time.Time) (p *Principal, demo bool, err error) {
 	var t APIToken
 	var kind, orgName string
 	var user *int64
+	hash := HashSecret(secret)
 	err = s.pool.QueryRow(ctx, `
-		SELECT t.id, t.organisation, o.kind, o.name, t.user_id, t.scopes, t.last_used_at, o.demo OR coalesce(u.demo, false)
-		FROM api_tokens t JOIN organisations o ON o.code = t.organisation LEFT JOIN users u ON u.id = t.user_id
+		SELECT t.id, t.organisation, o.kind, o.name, t.user_id, t.expires_at, t.last_used_at, o.demo OR coalesce(u.demo, false),
+		       CASE WHEN u.id IS NULL THEN t.scopes ELSE ARRAY(SELECT x FROM unnest(t.scopes) x WHERE x = ANY (lgb_role_scopes(u.role))) END
+		FROM api_tokens t JOIN organisations o ON o.code = t.organisation LEFT JOIN users u ON u.id = coalesce(t.user_id, t.created_by)
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT coalesce(u.disabled, false)`,
-		HashSecret(secret), now).Scan(&t.ID, &t.Organisation, &kind, &orgName, &user, &t.Scopes, &t.LastUsedAt, &demo)
+		hash, now).Scan(&t.ID, &t.Organisation, &kind, &orgName, &user, &t.ExpiresAt, &t.LastUsedAt, &demo, &t.Scopes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, fmt.Errorf("token: %w", ErrNotFound)
 	}
@@ -489,40 +508,164 @@ func (s *Store) TokenPrincipal(ctx context.Context, secret string, now time.Time
 		}
 	}
 	p = &Principal{Credential: CredentialToken, Organisation: t.Organisation, OrgKind: kind, OrgName: orgName, TokenID: t.ID,
-		Roles: []string{}, Scopes: t.Scopes}
+		Roles: []string{}, Scopes: t.Scopes, Expires: t.ExpiresAt, credHash: hash}
 	if user != nil {
 		p.UserID = *user
 	}
 	return p, demo, nil
 }
 
-// Token returns the token with id; ErrNotFound when there is none.
-func (s *Store) Token(ctx context.Context, id int64) (*APIToken, error) {
-	var t APIToken
-	var user *int64
-	err := s.pool.QueryRow(ctx, `SELECT id, organisation, user_id, name, scopes, created_at, expires_at, revoked_at, last_used_at
-		FROM api_tokens WHERE id = $1`, id).
-		Scan(&t.ID, &t.Organisation, &user, &t.Name, &t.Scopes, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.LastUsedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("token %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("token %d: %w", id, err)
-	}
-	if user != nil {
-		t.UserID = *user
-	}
-	return &t, nil
-}
-
-// RevokeToken revokes the token with id at now. Revoking a revoked token keeps the first
-// time and is no error; an unknown id wraps ErrNotFound.
+// RevokeToken revokes the token with id at now, and so every token minted from it (a trigger
+// of migration 015), for an operator. Revoking a revoked token keeps the first time and is no
+// error; an unknown id wraps ErrNotFound. A request revokes with RevokeOwnToken.
 func (s *Store) RevokeToken(ctx context.Context, id int64, now time.Time) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1`, id, now)
 	if err != nil {
 		return fmt.Errorf("revoke token %d: %w", id, err)
 	}
 	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("token %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// canonicalScopes checks scopes and returns them in the order of Scopes, without duplicates.
+func canonicalScopes(in []string) ([]string, error) {
+	if len(in) == 0 {
+		return nil, Invalid("scopes", "at least one of %s", strings.Join(Scopes, ", "))
+	}
+	for _, sc := range in {
+		if !slices.Contains(Scopes, sc) {
+			return nil, Invalid("scopes", "unknown scope %q (one of %s)", sc, strings.Join(Scopes, ", "))
+		}
+	}
+	out := []string{}
+	for _, sc := range Scopes {
+		if slices.Contains(in, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// Token owners of MintToken.
+const (
+	OwnerSelf         = "self"         // the account of the minting credential
+	OwnerOrganisation = "organisation" // the organisation (admins), still ended with the minting account
+)
+
+// MintSpec is a token that the principal of a request mints with its own credential.
+type MintSpec struct {
+	Owner     string // OwnerSelf or OwnerOrganisation
+	Name      string
+	Scopes    []string
+	ExpiresAt time.Time
+}
+
+// credential is the kind and hash a credential function of migration 015 takes: what the
+// principal in ctx was established by. Only sessions and tokens have one.
+func credential(ctx context.Context) (kind string, hash []byte, err error) {
+	p := PrincipalFrom(ctx)
+	if len(p.credHash) == 0 || (p.Credential != CredentialSession && p.Credential != CredentialToken) {
+		return "", nil, fmt.Errorf("credential: %w (only sessions and API tokens act on tokens)", ErrNotFound)
+	}
+	return p.Credential, p.credHash, nil
+}
+
+// credentialError turns the refusals of the credential functions into errors of this
+// package: a credential that has ended wraps ErrNotFound; a request beyond it is an
+// *InvalidError naming the field (the function's COLUMN).
+func credentialError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "28000": // invalid_authorization_specification
+			return fmt.Errorf("%s: %w", pgErr.Message, ErrNotFound)
+		case "22023", "42501": // invalid_parameter_value, insufficient_privilege
+			if pgErr.ColumnName != "" {
+				return Invalid(pgErr.ColumnName, "%s", pgErr.Message)
+			}
+		}
+	}
+	return err
+}
+
+// MintToken stores a token minted with the credential of the principal in ctx and returns it
+// with its secret (shown once). The database checks the lineage (migration 015): the same
+// organisation, no scope the credential lacks, no expiry past a parent token's (366 days for
+// a session), and an organisation's token for admins only; a refusal is an *InvalidError
+// naming the field. A principal without a session or token (a JWT, a test's ActingAs), or a
+// credential ended meanwhile, wraps ErrNotFound.
+func (s *Store) MintToken(ctx context.Context, spec MintSpec, now time.Time) (*APIToken, string, error) {
+	kind, cred, err := credential(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	scopes, err := canonicalScopes(spec.Scopes)
+	if err != nil {
+		return nil, "", err
+	}
+	secret, hash, err := NewSecret(TokenPrefix)
+	if err != nil {
+		return nil, "", err
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	var id int64
+	err = s.pool.QueryRow(ctx, `SELECT lgb_token_mint($1, $2, $3, $4, $5, $6, $7, $8)`,
+		kind, cred, now, hash, spec.Owner, spec.Name, scopes, spec.ExpiresAt.UTC().Truncate(time.Microsecond)).Scan(&id)
+	if err != nil {
+		return nil, "", fmt.Errorf("mint token: %w", credentialError(err))
+	}
+	ts, err := s.ListTokens(ctx, false, now)
+	if err != nil {
+		return nil, "", err
+	}
+	for i := range ts {
+		if ts[i].ID == id {
+			return &ts[i], secret, nil
+		}
+	}
+	return nil, "", fmt.Errorf("mint token: token %d not among the credential's own", id)
+}
+
+// ListTokens returns, newest first and at most 1000, the tokens of the principal in ctx: its
+// account's and those it minted, and a token's own descendants; with whole, for an admin,
+// every token of its organisation (for anyone else whole is ignored). Errors as MintToken.
+func (s *Store) ListTokens(ctx context.Context, whole bool, now time.Time) ([]APIToken, error) {
+	kind, cred, err := credential(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, organisation, coalesce(account, ''), name, scopes, created_at, expires_at, revoked_at,
+		last_used_at, parent_id, created_via FROM lgb_tokens_list($1, $2, $3, $4)`, kind, cred, now, whole)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", credentialError(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIToken, error) {
+		var t APIToken
+		err := r.Scan(&t.ID, &t.Organisation, &t.Account, &t.Name, &t.Scopes, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt,
+			&t.LastUsedAt, &t.ParentID, &t.CreatedVia)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", credentialError(err))
+	}
+	return out, nil
+}
+
+// RevokeOwnToken revokes token id, and so its descendants, if the principal in ctx may: in
+// its organisation, an admin any, others their account's, their own credential's or one it
+// minted. A token unknown or not the caller's to revoke wraps ErrNotFound alike.
+func (s *Store) RevokeOwnToken(ctx context.Context, id int64, now time.Time) error {
+	kind, cred, err := credential(ctx)
+	if err != nil {
+		return err
+	}
+	var ok *bool
+	if err := s.pool.QueryRow(ctx, `SELECT lgb_token_revoke($1, $2, $3, $4)`, kind, cred, now, id).Scan(&ok); err != nil {
+		return fmt.Errorf("revoke token %d: %w", id, credentialError(err))
+	}
+	if ok == nil {
 		return fmt.Errorf("token %d: %w", id, ErrNotFound)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
@@ -47,7 +48,27 @@ func accessCallers(t *testing.T) []caller {
 		}
 		return c
 	}
+	// A derived token: minted with an admin's token of the organisation, it acts as its own
+	// scopes say, no more (issue 12, finding 3).
+	derived := func(name, kind, role string, clearance layers.DataClass) caller {
+		c := mk(name, kind, role, clearance)
+		ctx, now := context.Background(), time.Now()
+		store := layers.NewStore(db.AppPool)
+		parent, _, err := store.TokenPrincipal(ctx, callerToken(t, db, "acc-"+strings.ReplaceAll(kind, "_", "-"), kind, "admin"), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := store.MintToken(layers.WithPrincipal(ctx, parent), layers.MintSpec{Owner: layers.OwnerOrganisation,
+			Name: "derived " + role, Scopes: layers.ScopesOf(layers.RolesOf(role)), ExpiresAt: now.Add(time.Hour)}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.header = http.Header{"Authorization": {"Bearer " + secret}}
+		return c
+	}
 	return []caller{
+		derived("housing company reader, derived token", "housing", "reader", layers.Internal),
+		derived("police reader, derived token", "police", "reader", layers.Restricted),
 		mk("anonymous", "", "", layers.Open),
 		mk("public reader", "public", "reader", layers.Open),
 		mk("civil-society editor", "civil_society", "editor", layers.Open),
@@ -257,6 +278,16 @@ func TestAccessMatrix(t *testing.T) {
 			get(fmt.Sprintf("/analysis/followup/%d?draws=200", interventionID), status(c, layers.Internal))
 			if !c.may(layers.Internal) {
 				get("/report", c.refusal()) // the report itself is tested in report_test.go
+			}
+			// API tokens: everyone with a credential lists their own; only admins the organisation's.
+			switch {
+			case c.kind == "":
+				get("/auth/tokens", 401)
+			case !c.admin:
+				get("/auth/tokens", 200)
+				get("/auth/tokens?all=true", 403)
+			default:
+				get("/auth/tokens?all=true", 200)
 			}
 			switch {
 			case c.kind == "":

@@ -227,7 +227,7 @@ func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
 			"CSRF token missing or wrong: send the csrf_token of the login answer or GET /auth/me in the "+CSRFHeader+" header")
 	}
 	c.Set(sessionKey, info)
-	return acct.Principal(layers.CredentialSession), nil
+	return acct.SessionPrincipal(hash), nil
 }
 
 func safeMethod(m string) bool {
@@ -262,6 +262,7 @@ func (s *Server) authRoutes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
 	e.POST("/auth/login", s.login)
 	e.POST("/auth/logout", s.logout)
 	get("/auth/me", s.me)
+	get("/auth/tokens", s.listTokens)
 	e.POST("/auth/tokens", s.createToken)
 	e.DELETE("/auth/tokens/:tokenId", s.revokeToken)
 }
@@ -494,8 +495,12 @@ func ParseLifetime(s string) (time.Duration, error) {
 }
 
 // createToken serves POST /auth/tokens: a token for the caller's own account (owner "self",
-// the default) or, for an admin, for the organisation (owner "organisation"). Its scopes
-// cannot exceed the caller's. The secret is in this answer only.
+// the default) or, for an admin, for the organisation (owner "organisation"), minted with the
+// caller's session or token. It reaches no further than that credential: no scope it lacks,
+// and (minted with a token) no expiry past the token's; the database holds the same rules
+// and records the lineage, so revoking the parent or disabling the account ends the child
+// (migration 015). A JWT mints nothing: no record here could end the token when the issuer
+// disables the person. The secret is in this answer only.
 func (s *Server) createToken(c echo.Context) error {
 	if err := onlyParamsAny(c); err != nil {
 		return err
@@ -503,6 +508,10 @@ func (s *Server) createToken(c echo.Context) error {
 	p := layers.PrincipalFrom(c.Request().Context())
 	if p.IsAnonymous() {
 		return unauthorized(c, false, "log in or send a bearer credential to create API tokens")
+	}
+	if p.Credential == layers.CredentialJWT {
+		return echo.NewHTTPError(http.StatusForbidden, "a JWT cannot create API tokens: a token would outlive your single sign-on's "+
+			"say on your access; log in, or ask an operator (lagesbild token create)")
 	}
 	body, err := readAuthBody(c, "name", "scopes", "expires_in", "owner")
 	if err != nil {
@@ -517,44 +526,100 @@ func (s *Server) createToken(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("scope %q exceeds what you may do yourself", sc))
 		}
 	}
+	now := s.auth.cfg.Now()
+	// A token's child ends with it at the latest: the default lifetime is cut to that, an
+	// explicit one beyond it refused.
 	lifetime := 30 * 24 * time.Hour
+	limit := MaxTokenLifetime
+	if !p.Expires.IsZero() {
+		limit = min(limit, p.Expires.Sub(now))
+		lifetime = min(lifetime, limit)
+	}
 	if v := body["expires_in"]; v != "" {
 		if lifetime, err = ParseLifetime(v); err != nil {
 			return invalid("expires_in", "%v", err)
 		}
+		if lifetime > limit {
+			return invalid("expires_in", "%s would outlive the token you mint it with, which expires at %s", v,
+				p.Expires.UTC().Format(time.RFC3339))
+		}
 	}
-	spec := layers.TokenSpec{Organisation: p.Organisation, Name: body["name"], Scopes: scopes}
-	switch body["owner"] {
-	case "", "self":
+	spec := layers.MintSpec{Owner: cmp.Or(body["owner"], layers.OwnerSelf), Name: body["name"], Scopes: scopes, ExpiresAt: now.Add(lifetime)}
+	switch spec.Owner {
+	case layers.OwnerSelf:
 		if p.UserID == 0 {
 			return invalid("owner", "your credential has no account of its own; an admin may ask for owner \"organisation\"")
 		}
-		spec.UserID = p.UserID
-	case "organisation":
+	case layers.OwnerOrganisation:
 		if !p.HasScope("admin") {
 			return echo.NewHTTPError(http.StatusForbidden, "only an admin may create tokens of the organisation")
 		}
 	default:
 		return invalid("owner", "self or organisation")
 	}
-	now := s.auth.cfg.Now()
-	spec.ExpiresAt = now.Add(lifetime)
-	t, secret, err := s.store.CreateToken(c.Request().Context(), spec, now)
+	t, secret, err := s.store.MintToken(c.Request().Context(), spec, now)
+	if errors.Is(err, layers.ErrNotFound) {
+		return unauthorized(c, p.Credential == layers.CredentialToken, "your credential ended before the token was made")
+	}
 	if err != nil {
 		return err
 	}
 	s.audit(c, layers.AuditEntry{Action: layers.AuditTokenCreate, Status: http.StatusCreated, ObjectType: "api_tokens",
-		ObjectID: strconv.FormatInt(t.ID, 10), Details: map[string]any{"scopes": t.Scopes, "owner": cmp.Or(body["owner"], "self"),
-			"expires_at": t.ExpiresAt}}, nil)
+		ObjectID: strconv.FormatInt(t.ID, 10), Details: map[string]any{"scopes": t.Scopes, "owner": spec.Owner,
+			"expires_at": t.ExpiresAt, "parent_id": t.ParentID}}, nil)
 	return s.sendNoStore(c, http.StatusCreated, struct {
 		*layers.APIToken
 		Secret string `json:"secret"`
 	}{t, secret})
 }
 
+// listTokens serves GET /auth/tokens: the caller's own tokens (its account's, those it minted,
+// and a token's descendants), newest first, at most 1000, revoked and expired ones included;
+// with all=true an admin gets every token of the organisation. Never a secret or a hash.
+func (s *Server) listTokens(c echo.Context) error {
+	if err := onlyParams(c, "all"); err != nil {
+		return err
+	}
+	p := layers.PrincipalFrom(c.Request().Context())
+	if p.IsAnonymous() {
+		return unauthorized(c, false, "log in or send a bearer credential to list your API tokens")
+	}
+	all := false
+	if v := c.QueryParam("all"); v != "" {
+		var err error
+		if all, err = strconv.ParseBool(v); err != nil {
+			return invalid("all", "true or false")
+		}
+	}
+	if all && !p.HasScope("admin") {
+		return echo.NewHTTPError(http.StatusForbidden, "only an admin may list the organisation's tokens")
+	}
+	if p.Credential == layers.CredentialJWT {
+		// A JWT mints no tokens (createToken), so it has none of its own.
+		return s.sendNoStore(c, http.StatusOK, tokenList{Tokens: []layers.APIToken{}})
+	}
+	ts, err := s.store.ListTokens(c.Request().Context(), all, s.auth.cfg.Now())
+	if errors.Is(err, layers.ErrNotFound) {
+		return unauthorized(c, p.Credential == layers.CredentialToken, "your credential ended")
+	}
+	if err != nil {
+		return err
+	}
+	if ts == nil {
+		ts = []layers.APIToken{}
+	}
+	return s.sendNoStore(c, http.StatusOK, tokenList{Tokens: ts})
+}
+
+// tokenList is the body of GET /auth/tokens.
+type tokenList struct {
+	Tokens []layers.APIToken `json:"tokens"`
+}
+
 // revokeToken serves DELETE /auth/tokens/{id}: an admin revokes any token of the
-// organisation, anyone their own (or the token revokes itself). Tokens the caller may not
-// revoke answer 404, as unknown ones do, so ids of other organisations reveal nothing.
+// organisation, anyone their own or one they minted (or the token revokes itself or a
+// descendant); the token's descendants are revoked with it. Tokens the caller may not revoke
+// answer 404, as unknown ones do, so ids of other organisations reveal nothing.
 func (s *Server) revokeToken(c echo.Context) error {
 	if err := onlyParamsAny(c); err != nil {
 		return err
@@ -567,15 +632,10 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if err != nil || id < 1 {
 		return invalid("tokenId", "a positive integer")
 	}
-	t, err := s.store.Token(c.Request().Context(), id)
-	if err != nil {
-		return err
+	if p.Credential == layers.CredentialJWT {
+		return fmt.Errorf("token %d: %w", id, layers.ErrNotFound) // a JWT owns no tokens
 	}
-	mine := (t.UserID != 0 && t.UserID == p.UserID) || t.ID == p.TokenID
-	if t.Organisation != p.Organisation || !(mine || p.HasScope("admin")) {
-		return fmt.Errorf("token %d: %w", id, layers.ErrNotFound)
-	}
-	if err := s.store.RevokeToken(c.Request().Context(), id, s.auth.cfg.Now()); err != nil {
+	if err := s.store.RevokeOwnToken(c.Request().Context(), id, s.auth.cfg.Now()); err != nil {
 		return err
 	}
 	s.audit(c, layers.AuditEntry{Action: layers.AuditTokenRevoke, Status: http.StatusNoContent, ObjectType: "api_tokens",

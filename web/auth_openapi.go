@@ -27,7 +27,14 @@ func authOpenAPI(paths, schemas obj) {
 		"scopes":     obj{"type": "array", "items": obj{"type": "string", "enum": []string{"read", "write", "admin"}}},
 		"created_at": stamp, "expires_at": stamp,
 		"revoked_at": obj{"type": "string", "format": "date-time", "nullable": true}, "last_used_at": obj{"type": "string", "format": "date-time", "nullable": true},
-		"secret": obj{"type": "string", "description": "The token (lgb_…), shown in this answer only: send it as Authorization: Bearer <secret>."},
+		"account":   obj{"type": "string", "description": "The account owning the token; absent for a token of the organisation."},
+		"parent_id": obj{"type": "integer", "nullable": true, "description": "The token this one was minted with: revoking it revokes this one, which expires no later."},
+		"created_via": obj{"type": "string", "nullable": true, "enum": []any{"operator", "session", "token", nil},
+			"description": "What minted it: an operator's command, a browser session (the token belongs to the account and ends with it), or another token."},
+		"secret": obj{"type": "string", "description": "The token (lgb_…), shown when it is created only: send it as Authorization: Bearer <secret>."},
+	}}
+	schemas["APITokenList"] = obj{"type": "object", "required": []string{"tokens"}, "properties": obj{
+		"tokens": obj{"type": "array", "items": ref("schemas/APIToken"), "maxItems": 1000},
 	}}
 	login := obj{"type": "object", "required": []string{"username", "password"}, "properties": obj{"username": str, "password": obj{"type": "string", "format": "password"}}}
 	newToken := obj{"type": "object", "properties": obj{
@@ -61,14 +68,24 @@ func authOpenAPI(paths, schemas obj) {
 		"summary": "Who the request acts for (anonymous included); for a session its CSRF token and expiry", "operationId": "getMe", "tags": tag,
 		"responses": merge(obj{"200": jsonResponse("The principal.", mediaJSON, ref("schemas/Principal"))}, problemResponses("400", "401")),
 	}}
-	paths["/auth/tokens"] = obj{"post": obj{
+	paths["/auth/tokens"] = obj{"get": obj{
+		"summary": "List your API tokens (never their secrets): your account's, those you minted, and a token's own descendants",
+		"description": "Newest first, at most 1000, revoked and expired ones included. With all=true an admin lists every token of the organisation (403 for others). " +
+			"A JWT has no tokens of its own (it cannot create any).",
+		"operationId": "listTokens", "tags": tag,
+		"parameters": []obj{{"name": "all", "in": "query", "required": false, "schema": obj{"type": "boolean", "default": false},
+			"description": "Admins: every token of the organisation."}},
+		"responses": merge(obj{"200": jsonResponse("The tokens.", mediaJSON, ref("schemas/APITokenList"))}, problemResponses("400", "401", "403")),
+	}, "post": obj{
 		"summary": "Create an API token (the secret is in this answer only)", "operationId": "createToken", "tags": tag,
+		"description": "Minted with your session or token, it reaches no further: no scope you lack, and minted with a token no expiry past the token's " +
+			"(the default 30 days is cut to it). Revoking the parent token or disabling your account ends it. A JWT cannot create tokens (403).",
 		"requestBody": obj{"required": false, "content": obj{mediaJSON: obj{"schema": newToken}, "application/x-www-form-urlencoded": obj{"schema": newToken}}},
 		"responses": merge(obj{"201": jsonResponse("The token and its secret.", mediaJSON, ref("schemas/APIToken"))},
 			problemResponses("400", "401", "403", "413", "415")),
 	}}
 	paths["/auth/tokens/{tokenId}"] = obj{"delete": obj{
-		"summary": "Revoke an API token: your own, or as an admin any of your organisation's", "operationId": "revokeToken", "tags": tag,
+		"summary": "Revoke an API token and every token minted from it: your own, or as an admin any of your organisation's", "operationId": "revokeToken", "tags": tag,
 		"parameters": []obj{{"name": "tokenId", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}},
 		"responses":  merge(obj{"204": noContent("Revoked (revoking again is no error).")}, problemResponses("400", "401", "403", "404")),
 	}}

@@ -128,7 +128,7 @@ func TestAdminCommandsRoundTrip(t *testing.T) {
 		}
 	}
 
-	// Disabling stops the account's logins (checked in web) and its tokens.
+	// Disabling stops the account's logins (checked in web) and revokes its tokens.
 	tok, userSecret, err := store.CreateToken(ctx, layers.TokenSpec{Organisation: org, UserID: acct.ID, Scopes: []string{"read"}, ExpiresAt: time.Now().Add(time.Hour)}, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -142,8 +142,9 @@ func TestAdminCommandsRoundTrip(t *testing.T) {
 	if _, err := admin("", "user", "enable", "mimer.lasare2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := store.TokenPrincipal(ctx, userSecret, time.Now()); err != nil {
-		t.Errorf("token after enabling again: %v", err)
+	// Enabling the account again revives none of its old credentials (issue 12, finding 4).
+	if _, _, err := store.TokenPrincipal(ctx, userSecret, time.Now()); !errors.Is(err, layers.ErrNotFound) {
+		t.Errorf("token %d after enabling again: %v, want not found", tok.ID, err)
 	}
 }
 
