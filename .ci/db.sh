@@ -38,7 +38,9 @@ if [ ! -s "$pgdata/PG_VERSION" ]; then
   mkdir -p "$pgdata" "$rundir"
   chown "$owner" "$pgdata" "$rundir"
   chmod 700 "$pgdata"
-  # trust on 127.0.0.1 only: a development cluster, unreachable from outside the machine.
+  # trust on 127.0.0.1 only: a development cluster, unreachable from outside the machine. It
+  # covers both roles: lagesbild (the owner, migrations and operator commands) and
+  # lagesbild_server (serve's login role, made by `lagesbild migrate`), so neither needs a password.
   as_owner "$bindir/initdb" -D "$pgdata" -U lagesbild --auth=trust --encoding=UTF8 --locale=C.UTF-8 >&2
   cat >> "$pgdata/postgresql.conf" <<CONF
 # Lägesbild development cluster

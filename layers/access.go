@@ -2,7 +2,9 @@ package layers
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	neturl "net/url"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -10,26 +12,60 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// AppRole is the database role the server acts as (migration 009). It owns nothing, so
-// row-level security applies to every statement it sends.
+// AppRole is the database role whose grants the server acts with (migration 009). It owns
+// nothing, so row-level security applies to every statement it sends.
 const AppRole = "lagesbild_app"
 
-// UseAppRole makes every connection of cfg SET ROLE to AppRole as it opens, so a server
-// configured with the owner's connection string still reads under row-level security. The
-// connecting role must be a member of AppRole (migration 009 grants it to the migrating role).
-func UseAppRole(cfg *pgxpool.Config) {
-	prev := cfg.AfterConnect
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		if prev != nil {
-			if err := prev(ctx, c); err != nil {
-				return err
-			}
-		}
-		if _, err := c.Exec(ctx, "SET ROLE "+AppRole); err != nil {
-			return fmt.Errorf("set role %s (has migration 009 run?): %w", AppRole, err)
-		}
-		return nil
+// ServerRole is the login role the server connects as (migration 016): a member of AppRole
+// and nothing else, no superuser, no CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS, so no
+// RESET ROLE or SET ROLE reaches anything stronger. It reads credentials only through the
+// SECURITY DEFINER functions of migrations 015 and 016.
+const ServerRole = "lagesbild_server"
+
+// ServerURL is the server role's connection URL for the database of ownerURL: the same host,
+// port, database and parameters, user ServerRole and no password (the owner's is not the
+// server's: the operator gives the server its own through .pgpass or PGPASSFILE, or the
+// cluster trusts the address, as the development cluster does). Only postgres:// URLs can be
+// rewritten; a keyword/value string is an error naming what to set instead.
+func ServerURL(ownerURL string) (string, error) {
+	u, err := neturl.Parse(ownerURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", errors.New("cannot derive the server role's URL from a database URL that is not postgres://…: set LAGESBILD_SERVER_DATABASE_URL")
 	}
+	u.User = neturl.User(ServerRole)
+	q := u.Query()
+	q.Del("user")
+	q.Del("password")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// CheckServerRole refuses a pool whose login role is too strong for a server facing the
+// internet: a superuser, a role with CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS, or one
+// that is (or may become) the owner of the schema; and a database where that role still
+// reads the credential tables directly (migration 016 not applied).
+func CheckServerRole(ctx context.Context, pool *pgxpool.Pool) error {
+	var user string
+	var strong, ownerMember, readsCredentials *bool
+	err := pool.QueryRow(ctx, `
+		SELECT session_user, r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication OR r.rolbypassrls,
+		       pg_has_role(session_user, t.tableowner, 'MEMBER'), has_table_privilege(session_user, 'public.users', 'SELECT')
+		FROM pg_roles r LEFT JOIN pg_tables t ON t.schemaname = 'public' AND t.tablename = 'users'
+		WHERE r.rolname = session_user`).Scan(&user, &strong, &ownerMember, &readsCredentials)
+	if err != nil {
+		return fmt.Errorf("check server role: %w", err)
+	}
+	switch {
+	case strong == nil || ownerMember == nil || readsCredentials == nil:
+		return fmt.Errorf("check server role %q: the schema is missing (run lagesbild migrate)", user)
+	case *strong:
+		return fmt.Errorf("the server must not connect as %q: a superuser or a role with CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS (connect as %s)", user, ServerRole)
+	case *ownerMember:
+		return fmt.Errorf("the server must not connect as %q: it owns the schema or may act as its owner (connect as %s)", user, ServerRole)
+	case *readsCredentials:
+		return fmt.Errorf("role %q reads the credential tables directly: run lagesbild migrate (migration 016)", user)
+	}
+	return nil
 }
 
 // Clearance is the most protected data class p may read: the police read restricted rows;

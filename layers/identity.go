@@ -316,17 +316,14 @@ func (a *Account) Principal(cred string) *Principal {
 		UserID: a.ID, Roles: roles, Scopes: ScopesOf(roles)}
 }
 
-const accountColumns = `u.id, u.username, u.organisation, o.kind, o.name, u.role, u.password_hash, u.disabled, u.demo OR o.demo`
-
-func scanAccount(row pgx.Row, a *Account, more ...any) error {
-	return row.Scan(append([]any{&a.ID, &a.Username, &a.Organisation, &a.OrgKind, &a.OrgName, &a.Role, &a.PasswordHash, &a.Disabled, &a.Demo}, more...)...)
-}
-
-// AccountByName returns the account called username; ErrNotFound when there is none.
+// AccountByName returns the account called username, with its password hash, for login
+// (through lgb_login_account: the server role cannot read users); ErrNotFound when there is
+// none.
 func (s *Store) AccountByName(ctx context.Context, username string) (*Account, error) {
 	var a Account
-	err := scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+`
-		FROM users u JOIN organisations o ON o.code = u.organisation WHERE u.username = $1`, username), &a)
+	err := s.pool.QueryRow(ctx, `SELECT id, username, organisation, org_kind, org_name, role, password_hash, disabled, demo
+		FROM lgb_login_account($1)`, username).
+		Scan(&a.ID, &a.Username, &a.Organisation, &a.OrgKind, &a.OrgName, &a.Role, &a.PasswordHash, &a.Disabled, &a.Demo)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("account %q: %w", username, ErrNotFound)
 	}
@@ -356,20 +353,17 @@ type Session struct {
 	CreatedAt, LastSeen, IdleExpiresAt, ExpiresAt time.Time
 }
 
-// CreateSession stores a session for user userID, keyed by the hash of its secret, lasting at
-// most absolute and ending after idle without use. Expired sessions are swept on the way.
+// CreateSession stores a session for user userID (whose password was verified), keyed by
+// the hash of its secret, lasting at most absolute (at most 30 days) and ending after idle
+// without use; expired sessions are swept on the way (lgb_session_create). A disabled or
+// unknown account wraps ErrNotFound.
 func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, now time.Time, idle, absolute time.Duration) (*Session, error) {
-	ses := &Session{CreatedAt: now, LastSeen: now, IdleExpiresAt: now.Add(min(idle, absolute)), ExpiresAt: now.Add(absolute)}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR idle_expires_at <= $1`, now); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, last_seen, idle_expires_at, expires_at)
-			VALUES ($1, $2, $3, $3, $4, $5)`, idHash, userID, now, ses.IdleExpiresAt, ses.ExpiresAt)
-		return err
-	})
+	ses := &Session{CreatedAt: now, LastSeen: now}
+	err := s.pool.QueryRow(ctx, `SELECT idle_expires_at, expires_at
+		FROM lgb_session_create($1, $2, $3, make_interval(secs => $4), make_interval(secs => $5))`,
+		idHash, userID, now, idle.Seconds(), absolute.Seconds()).Scan(&ses.IdleExpiresAt, &ses.ExpiresAt)
 	if err != nil {
-		return nil, fmt.Errorf("create session: %w", err)
+		return nil, fmt.Errorf("create session: %w", credentialError(err))
 	}
 	return ses, nil
 }
@@ -378,39 +372,31 @@ func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, 
 // dozens of tiles a second, and idle expiry does not need better than this.
 const sessionTouchEvery = 30 * time.Second
 
-// TouchSession returns the live session with idHash and its account, and moves its idle
-// expiry to now+idle (never past the absolute expiry). A session that is unknown, idle or
-// past its absolute expiry, or whose account is disabled, wraps ErrNotFound.
+// TouchSession returns the live session with idHash and its account (without the password
+// hash), and moves its idle expiry to now+idle (never past the absolute expiry). A session
+// that is unknown, idle or past its absolute expiry, or whose account is disabled, wraps
+// ErrNotFound.
 func (s *Store) TouchSession(ctx context.Context, idHash []byte, now time.Time, idle time.Duration) (*Account, *Session, error) {
 	var a Account
 	var ses Session
-	err := scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+`, s.created_at, s.last_seen, s.idle_expires_at, s.expires_at
-		FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.code = u.organisation
-		WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2 AND NOT u.disabled`, idHash, now),
-		&a, &ses.CreatedAt, &ses.LastSeen, &ses.IdleExpiresAt, &ses.ExpiresAt)
+	err := s.pool.QueryRow(ctx, `SELECT id, username, organisation, org_kind, org_name, role, disabled, demo,
+			created_at, last_seen, idle_expires_at, expires_at
+		FROM lgb_session_touch($1, $2, make_interval(secs => $3), make_interval(secs => $4))`,
+		idHash, now, idle.Seconds(), sessionTouchEvery.Seconds()).
+		Scan(&a.ID, &a.Username, &a.Organisation, &a.OrgKind, &a.OrgName, &a.Role, &a.Disabled, &a.Demo,
+			&ses.CreatedAt, &ses.LastSeen, &ses.IdleExpiresAt, &ses.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("session: %w", err)
 	}
-	if now.Sub(ses.LastSeen) >= sessionTouchEvery || now.Before(ses.LastSeen) {
-		ses.LastSeen = now
-		ses.IdleExpiresAt = now.Add(idle)
-		if ses.IdleExpiresAt.After(ses.ExpiresAt) {
-			ses.IdleExpiresAt = ses.ExpiresAt
-		}
-		if _, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen = $2, idle_expires_at = $3 WHERE id_hash = $1`,
-			idHash, now, ses.IdleExpiresAt); err != nil {
-			return nil, nil, fmt.Errorf("session: touch: %w", err)
-		}
-	}
 	return &a, &ses, nil
 }
 
 // DeleteSession ends the session with idHash (logout); a session already gone is no error.
 func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash); err != nil {
+	if _, err := s.pool.Exec(ctx, `SELECT lgb_session_delete($1)`, idHash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -481,34 +467,24 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec, now time.Time) 
 // tokenUseEvery bounds how often a token's last_used_at is written.
 const tokenUseEvery = time.Minute
 
-// TokenPrincipal returns the principal of the API token secret. A token that is unknown,
-// revoked, expired, or whose account (owner or maker) is disabled wraps ErrNotFound; demo
-// reports whether the token's organisation or account came from the demo load. A token acts
-// with its scopes narrowed to what its account's role allows now.
+// TokenPrincipal returns the principal of the API token secret (through lgb_token_principal,
+// which also records its use at most once a minute). A token that is unknown, revoked,
+// expired, or whose account (owner or maker) is disabled wraps ErrNotFound; demo reports
+// whether the token's organisation or account came from the demo load. A token acts with its
+// scopes narrowed to what its account's role allows now.
 func (s *Store) TokenPrincipal(ctx context.Context, secret string, now time.Time) (p *Principal, demo bool, err error) {
-	var t APIToken
-	var kind, orgName string
-	var user *int64
 	hash := HashSecret(secret)
-	err = s.pool.QueryRow(ctx, `
-		SELECT t.id, t.organisation, o.kind, o.name, t.user_id, t.expires_at, t.last_used_at, o.demo OR coalesce(u.demo, false),
-		       CASE WHEN u.id IS NULL THEN t.scopes ELSE ARRAY(SELECT x FROM unnest(t.scopes) x WHERE x = ANY (lgb_role_scopes(u.role))) END
-		FROM api_tokens t JOIN organisations o ON o.code = t.organisation LEFT JOIN users u ON u.id = coalesce(t.user_id, t.created_by)
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT coalesce(u.disabled, false)`,
-		hash, now).Scan(&t.ID, &t.Organisation, &kind, &orgName, &user, &t.ExpiresAt, &t.LastUsedAt, &demo, &t.Scopes)
+	p = &Principal{Credential: CredentialToken, Roles: []string{}, credHash: hash}
+	var user *int64
+	err = s.pool.QueryRow(ctx, `SELECT id, organisation, org_kind, org_name, user_id, expires_at, demo, scopes
+		FROM lgb_token_principal($1, $2, make_interval(secs => $3))`, hash, now, tokenUseEvery.Seconds()).
+		Scan(&p.TokenID, &p.Organisation, &p.OrgKind, &p.OrgName, &user, &p.Expires, &demo, &p.Scopes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, fmt.Errorf("token: %w", ErrNotFound)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("token: %w", err)
 	}
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= tokenUseEvery {
-		if _, err := s.pool.Exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
-			return nil, false, fmt.Errorf("token: last used: %w", err)
-		}
-	}
-	p = &Principal{Credential: CredentialToken, Organisation: t.Organisation, OrgKind: kind, OrgName: orgName, TokenID: t.ID,
-		Roles: []string{}, Scopes: t.Scopes, Expires: t.ExpiresAt, credHash: hash}
 	if user != nil {
 		p.UserID = *user
 	}

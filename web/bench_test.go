@@ -38,10 +38,18 @@ func benchServer(b *testing.B) *httptest.Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(owner.Close)
-	// As the server runs: the application role under row-level security, read as a police
-	// reader (who sees every row, as the reference servers serve them).
-	appCfg := cfg.Copy()
-	layers.UseAppRole(appCfg)
+	// As the server runs: its login role under row-level security, read as a police reader
+	// (who sees every row, as the reference servers serve them).
+	appURL, err := layers.ServerURL(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	appCfg, err := pgxpool.ParseConfig(appURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	layers.ConfigurePool(appCfg)
+	appCfg.MaxConns = 32
 	pool, err := pgxpool.NewWithConfig(context.Background(), appCfg)
 	if err != nil {
 		b.Fatal(err)

@@ -184,8 +184,8 @@ func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Co
 	rolesClaim := fs.String("oidc-roles-claim", "roles", "claim (dotted path) holding the roles: reader, editor, admin")
 	return func(ctx context.Context) (web.AuthConfig, error) {
 		cfg := web.AuthConfig{Demo: *demo, CookieSecure: *secure, IdleTimeout: *idle, AbsoluteTimeout: *maxAge}
-		if *idle <= 0 || *maxAge <= 0 {
-			return cfg, usageError{"--session-idle and --session-max must be positive"}
+		if *idle <= 0 || *maxAge <= 0 || *maxAge > 30*24*time.Hour {
+			return cfg, usageError{"--session-idle and --session-max must be positive, --session-max at most 720h (the database refuses longer sessions)"}
 		}
 		if *issuer == "" && *audience == "" && *jwks == "" {
 			return cfg, nil

@@ -10,7 +10,9 @@
 //	lagesbild org|user|token …                 organisations, accounts and API tokens (admin.go)
 //	lagesbild version
 //
-// Every command reads DATABASE_URL. main only calls run; run is the only place that decides
+// Every command reads DATABASE_URL, the schema owner's connection; serve connects as the
+// login role layers.ServerRole instead (LAGESBILD_SERVER_DATABASE_URL, or derived from
+// DATABASE_URL) and refuses a stronger role. main only calls run; run is the only place that decides
 // the exit status.
 package main
 
@@ -79,7 +81,9 @@ commands:
               list every partner layer
   version     print the version
 
-Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild).`
+Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild), the schema owner's
+connection; serve alone connects as the login role lagesbild_server instead: LAGESBILD_SERVER_DATABASE_URL
+(--server-database-url), or by default DATABASE_URL's database with that user and no password.`
 
 // run executes one command. getenv and the writers are parameters so tests can drive it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -124,19 +128,16 @@ func databaseURL(getenv func(string) string) (string, error) {
 	return url, nil
 }
 
-// openPool connects with the session settings of layers.ConfigurePool. The server's pool acts
-// as layers.AppRole (appRole), so row-level security holds for everything it reads; the
-// operator's commands (imports, demo load, accounts) act as the connecting role. configure,
-// if given, adjusts the configuration last (the server's statement timeouts).
-func openPool(ctx context.Context, url string, maxConns int32, appRole bool, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+// openPool connects with the session settings of layers.ConfigurePool, as the role url
+// names: the owner for the operator's commands (imports, demo load, accounts), which
+// row-level security does not restrict; layers.ServerRole for serve. configure, if given,
+// adjusts the configuration last (the server's statement timeouts).
+func openPool(ctx context.Context, url string, maxConns int32, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, usageError{fmt.Sprintf("DATABASE_URL: %v", err)}
+		return nil, usageError{fmt.Sprintf("database URL: %v", err)}
 	}
 	layers.ConfigurePool(cfg)
-	if appRole {
-		layers.UseAppRole(cfg)
-	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
@@ -160,7 +161,7 @@ func openPool(ctx context.Context, url string, maxConns int32, appRole bool, con
 // the connecting role, which row-level security does not restrict, and returns the Store
 // and the function that closes its pool.
 func operatorStore(ctx context.Context, url string) (*layers.Store, func(), error) {
-	pool, err := openPool(ctx, url, 2, false)
+	pool, err := openPool(ctx, url, 2)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,6 +174,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	baseURL := fs.String("base-url", getenv("LAGESBILD_BASE_URL"), "absolute base URL for links (default: from the request)")
 	cors := fs.String("cors-origins", getenv("LAGESBILD_CORS_ORIGINS"), "comma-separated origins allowed by CORS (default: none)")
 	maxConns := fs.Int("db-max-conns", 32, "maximum database connections")
+	serverURL := fs.String("server-database-url", getenv("LAGESBILD_SERVER_DATABASE_URL"),
+		"connection URL as the server role "+layers.ServerRole+" (default: DATABASE_URL's database as "+layers.ServerRole+", no password: .pgpass or trust)")
 	basemap := fs.String("basemap-style", getenv("LAGESBILD_BASEMAP_STYLE"), "MapLibre style URL of a basemap for the map page (default: none; the page works offline)")
 	tileCacheMB := fs.Int("tile-cache-mb", 64, "memory bound of the in-process vector tile cache in MiB (0: no cache)")
 	analysisCacheMB := fs.Int("analysis-cache-mb", web.DefaultAnalysisCacheBytes>>20, "memory bound of the memo of analyses behind hotspot tiles in MiB (0: no memo)")
@@ -198,15 +201,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if err != nil {
 		return err
 	}
-	url, err := databaseURL(getenv)
-	if err != nil {
-		return err
+	url := *serverURL
+	if url == "" {
+		owner, err := databaseURL(getenv)
+		if err != nil {
+			return usageError{"serve needs LAGESBILD_SERVER_DATABASE_URL (or DATABASE_URL, the owner's, to connect to its database as " + layers.ServerRole + ")"}
+		}
+		if url, err = layers.ServerURL(owner); err != nil {
+			return usageError{err.Error()}
+		}
 	}
-	pool, err := openPool(ctx, url, int32(*maxConns), true, func(c *pgxpool.Config) { layers.UseStatementTimeouts(c, limits.Statements) })
+	pool, err := openPool(ctx, url, int32(*maxConns), func(c *pgxpool.Config) { layers.UseStatementTimeouts(c, limits.Statements) })
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	// A server facing the internet must not hold a role that can undo row-level security.
+	if err := layers.CheckServerRole(ctx, pool); err != nil {
+		return err
+	}
 
 	cat := layers.NewCatalogue()
 	if err := cat.Validate(); err != nil {
@@ -298,7 +311,7 @@ func demoLoad(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	pool, err := openPool(ctx, url, 4, false)
+	pool, err := openPool(ctx, url, 4)
 	if err != nil {
 		return err
 	}

@@ -121,6 +121,18 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 }
 
+// TestServeRefusesTheOwnerRole (issue 12, finding 6): serve will not run on a connection
+// that could undo row-level security (the owner, a superuser on the development cluster).
+func TestServeRefusesTheOwnerRole(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--server-database-url", db.URL}, env(db.URL), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "must not connect as") {
+		t.Errorf("serve as the owner: %v, want a refusal", err)
+	}
+}
+
 func TestImportIndicators(t *testing.T) {
 	db := layerstest.Require(t, testDB)
 	ctx := context.Background()

@@ -33,9 +33,12 @@ import (
 type DB struct {
 	URL  string
 	Pool *pgxpool.Pool // as the owner: row-level security does not apply
-	// AppPool acts as layers.AppRole, as the server does: row-level security applies, and
-	// what a query sees depends on the principal in its context.
+	// AppPool connects as layers.ServerRole, the login role the server uses (no SET ROLE):
+	// row-level security applies, what a query sees depends on the principal in its context,
+	// and credentials are reached only through their functions.
 	AppPool *pgxpool.Pool
+	// AppURL is AppPool's connection URL.
+	AppURL string
 }
 
 // Main is called from a package's TestMain. It prepares the database named after pkg, stores
@@ -134,14 +137,23 @@ func open(ctx context.Context, url, pkg string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", name, err)
 	}
-	appCfg := poolCfg.Copy()
-	layers.UseAppRole(appCfg)
+	appURL, err := layers.ServerURL(u.String())
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	appCfg, err := pgxpool.ParseConfig(appURL)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	layers.ConfigurePool(appCfg)
 	app, err := pgxpool.NewWithConfig(ctx, appCfg)
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect %s as %s: %w", name, layers.AppRole, err)
+		return nil, fmt.Errorf("connect %s as %s: %w", name, layers.ServerRole, err)
 	}
-	return &DB{URL: u.String(), Pool: pool, AppPool: app}, nil
+	return &DB{URL: u.String(), Pool: pool, AppPool: app, AppURL: appURL}, nil
 }
 
 func buildTemplate(ctx context.Context, admin *pgx.Conn, cfg *pgx.ConnConfig, tmpl, fp string) error {
