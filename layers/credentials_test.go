@@ -113,3 +113,49 @@ func TestDisableEndsCredentialsInStore(t *testing.T) {
 		t.Errorf("token after disable and enable: %v, want not found", err)
 	}
 }
+
+// TestRevokeRacesMint: tokens minted while their parent is being revoked are revoked with it
+// (the lineage trigger locks the parent row, so a child is either refused or seen by the
+// cascade); none is left alive under a revoked parent.
+func TestRevokeRacesMint(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	org, userID, _ := credentialsFixture(t, db)
+	op := layers.NewStore(db.Pool)
+	app := layers.NewStore(db.AppPool)
+	for round := 0; round < 5; round++ {
+		now := time.Now()
+		_, secret, err := op.CreateToken(ctx, layers.TokenSpec{Organisation: org, UserID: userID, Scopes: []string{"read"}, ExpiresAt: now.Add(time.Hour)}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := app.TokenPrincipal(ctx, secret, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as := layers.WithPrincipal(ctx, p)
+		errs := make(chan error, 9)
+		for i := 0; i < 8; i++ {
+			go func() {
+				_, _, err := app.MintToken(as, layers.MintSpec{Owner: layers.OwnerSelf, Scopes: []string{"read"}, ExpiresAt: now.Add(time.Minute)}, now)
+				if errors.Is(err, layers.ErrNotFound) { // refused: the parent was revoked first
+					err = nil
+				}
+				errs <- err
+			}()
+		}
+		go func() { errs <- op.RevokeToken(ctx, p.TokenID, now) }()
+		for i := 0; i < 9; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var alive int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM api_tokens WHERE parent_id = $1 AND revoked_at IS NULL`, p.TokenID).Scan(&alive); err != nil {
+			t.Fatal(err)
+		}
+		if alive != 0 {
+			t.Fatalf("round %d: %d children alive under a revoked parent", round, alive)
+		}
+	}
+}
