@@ -90,7 +90,7 @@ func (s *Server) collection(c echo.Context) error {
 }
 
 func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (collectionDoc, error) {
-	ext, err := s.store.Extent(c.Request().Context(), l)
+	ext, err := s.extentFor(c.Request().Context(), l)
 	if err != nil {
 		return collectionDoc{}, err
 	}

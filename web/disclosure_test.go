@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -344,5 +345,53 @@ func TestAggregatedOnlyReport(t *testing.T) {
 	})
 	if rows == 0 {
 		t.Error("the report lists no place: nothing tested")
+	}
+}
+
+// TestAggregatedExtentCoarse: the extent of the observations collection, for a caller who
+// gets it only aggregated, is widened to whole hundredths of a degree and whole days: its
+// exact edges are single observations' coordinates and times.
+func TestAggregatedExtentCoarse(t *testing.T) {
+	a := newAPI(t)
+	anon := http.Header{anonymousHeader: {"1"}}
+	res, body := a.raw("GET", "/collections/observations", anon)
+	if res.StatusCode != 200 {
+		t.Fatalf("collection: %d %.300s", res.StatusCode, body)
+	}
+	var doc struct {
+		Extent struct {
+			Spatial  struct{ BBox [][4]float64 }    `json:"spatial"`
+			Temporal struct{ Interval [][2]string } `json:"temporal"`
+		} `json:"extent"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil || len(doc.Extent.Spatial.BBox) != 1 || len(doc.Extent.Temporal.Interval) != 1 {
+		t.Fatalf("no extent: %v %.300s", err, body)
+	}
+	var exact [4]float64
+	if err := testDB.Pool.QueryRow(context.Background(), `SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
+		FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 3006), 4326) AS b FROM observations WHERE sensitivity = 'open') e`).
+		Scan(&exact[0], &exact[1], &exact[2], &exact[3]); err != nil {
+		t.Fatal(err)
+	}
+	got := doc.Extent.Spatial.BBox[0]
+	for k, v := range got {
+		if math.Abs(v*100-math.Round(v*100)) > 1e-6 {
+			t.Errorf("bbox %v: edge %d is not a whole hundredth of a degree", got, k)
+		}
+		if (k < 2 && v > exact[k]+1e-9) || (k >= 2 && v < exact[k]-1e-9) {
+			t.Errorf("bbox %v does not hold the open observations' %v", got, exact)
+		}
+	}
+	iv := doc.Extent.Temporal.Interval[0]
+	if !strings.HasSuffix(iv[0], "T00:00:00Z") || !strings.HasSuffix(iv[1], "T23:59:59Z") {
+		t.Errorf("temporal extent %v: want whole days", iv)
+	}
+	// Callers who may read the points get the exact extent.
+	_, body = a.get("/collections/observations", 200)
+	if err := json.Unmarshal(body, &doc); err != nil || len(doc.Extent.Spatial.BBox) != 1 {
+		t.Fatalf("no extent for a reader: %v", err)
+	}
+	if full := doc.Extent.Spatial.BBox[0]; full == got {
+		t.Errorf("a reader of the points got the coarse extent %v", full)
 	}
 }

@@ -406,7 +406,7 @@ func (s *Server) collectionTileset(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c) + "/collections/" + l.ID + "/tiles/" + webMercatorID
-	ext, err := s.store.Extent(c.Request().Context(), l)
+	ext, err := s.extentFor(c.Request().Context(), l)
 	if err != nil {
 		return err
 	}
