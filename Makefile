@@ -28,7 +28,7 @@ test:
 	@cd web/page && npm ci --no-audit --no-fund --loglevel=error   # axe-core for the browser test
 	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_test | tail -n 1); fi; \
 	$(GO) vet ./...; \
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## page: rebuild the map page into web/static (committed, embedded by the binary)
 page:
