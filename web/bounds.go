@@ -30,7 +30,7 @@ import (
 const (
 	DefaultRequestTimeout    = 30 * time.Second
 	DefaultAnalysisTimeout   = 60 * time.Second
-	DefaultAnalysisQueueWait = 2 * time.Second
+	DefaultAnalysisQueueWait = 5 * time.Second
 	// retryAfterSeconds is what a 503 asks the client to wait.
 	retryAfterSeconds = 2
 )

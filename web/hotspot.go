@@ -278,13 +278,14 @@ func (s *Server) hotspots(c echo.Context) error {
 			return nil, err
 		}
 		r.capture.bytes = int64(len(r.capture.body)) + 128
+		r.capture.etag = bodyTag(r.capture.body)
 		return r.capture, nil
 	})
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Crs", "<"+res.crs+">")
-	return s.send(c, http.StatusOK, res.contentType, cacheData, res.body)
+	return s.sendTagged(c, http.StatusOK, res.contentType, cacheData, res.body, res.etag)
 }
 
 // refuseKDEAggregated refuses a density surface to a caller who gets aggregated answers only:

@@ -33,6 +33,7 @@ type analysisResult struct {
 	illustrative bool
 	fc           *geojson.FeatureCollection
 	body         []byte
+	etag         string // of body (bodyTag), hashed once
 	contentType  string
 	crs          string
 	bytes        int64 // estimated memory of fc (analysisBytes) or body, counted against the memo's bound

@@ -28,9 +28,19 @@ const gzipMin = 1024
 // compresses with gzip when the client accepts it. The compressed representation gets
 // its own ETag, as strong validators must differ between content codings.
 func (s *Server) send(c echo.Context, status int, contentType, cacheControl string, body []byte) error {
-	req, h := c.Request(), c.Response().Header()
+	return s.sendTagged(c, status, contentType, cacheControl, body, bodyTag(body))
+}
+
+// bodyTag is the strong ETag (without quotes) of body's identity coding.
+func bodyTag(body []byte) string {
 	sum := sha256.Sum256(body)
-	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
+}
+
+// sendTagged is send with the body's tag already known (bodyTag), for a body kept in memory
+// and sent many times, so hashing it once is enough.
+func (s *Server) sendTagged(c echo.Context, status int, contentType, cacheControl string, body []byte, tag string) error {
+	req, h := c.Request(), c.Response().Header()
 	gz := len(body) >= gzipMin && acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
 	if gz {
 		tag += "-gz"
