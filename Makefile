@@ -5,7 +5,7 @@ GO    ?= go
 ADDR  ?= 127.0.0.1:8080
 BIN   := bin/lagesbild
 
-.PHONY: run test db build bench vet fmt clean-db page
+.PHONY: run test db build bench soak vet fmt clean-db page
 
 ## build: compile bin/lagesbild
 build:
@@ -39,6 +39,12 @@ bench: build
 	@.ci/deps.sh bench
 	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_bench | tail -n 1); fi; \
 	.ci/bench.sh
+
+## soak: load and soak test of issue 12 on ../shared/bench, about eight minutes (see README, "Soak")
+soak: build
+	@.ci/deps.sh bench
+	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_soak | tail -n 1); fi; \
+	.ci/soak.sh
 
 vet:
 	$(GO) vet ./...
