@@ -3,29 +3,28 @@ package layers
 // Area boundaries from a GeoPackage (Statistics Sweden's DeSO and RegSO files, or anything
 // GDAL/QGIS writes the same way) into the districts table.
 //
-// Assumptions: the file is an OGC GeoPackage (SQLite) read with the pure-Go modernc.org/sqlite
-// driver, so no cgo and no GDAL at run time; the layer is stored in SWEREF 99 TM (EPSG:3006),
-// the storage CRS, because reprojecting silently would hide a wrong file — other CRSs are
-// refused naming the layer and its CRS; geometries are Polygon or MultiPolygon. The whole
-// file goes in within one transaction or nothing does.
+// Assumptions: the file is an OGC GeoPackage read by featurefile (pure Go, no cgo and no GDAL
+// at run time); the layer is stored in SWEREF 99 TM (EPSG:3006), the storage CRS, because
+// reprojecting silently would hide a wrong file — other CRSs are refused naming the layer and
+// its CRS; geometries are Polygon or MultiPolygon. The whole file goes in within one
+// transaction or nothing does.
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/lagesbild/lagesbild/layers/featurefile"
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/wkb"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
+
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
 
 // AreaFields names the attribute columns of an area layer. Empty Code and Name are looked up
@@ -58,67 +57,53 @@ var defaultAreaFields = map[string]struct{ code, name []string }{
 	"regso": {code: []string{"regsokod"}, name: []string{"regso", "regsonamn", "namn", "name"}},
 }
 
+// areaFileLimits bound an operator's boundary file: SCB's national DeSO layer is far larger
+// than a partner's upload (DefaultLimits), and the operator is trusted with their own disk.
+func areaFileLimits() featurefile.Limits {
+	return featurefile.Limits{MaxBytes: 4 << 30, MaxFeatures: 1_000_000, MaxVertices: 200_000_000, MaxDepth: 64, MaxFields: 1000}
+}
+
 // ReadGeoPackageAreas reads the features of layer (the only feature layer when "") of the
-// GeoPackage at path as areas of level ("deso" or "regso"). Every problem names the feature.
+// GeoPackage at path as areas of level ("deso" or "regso"). Every problem names the feature;
+// the file's own problems are *InvalidError of "file", as featurefile words them.
 func ReadGeoPackageAreas(ctx context.Context, path, level, layer string, f AreaFields) ([]Area, error) {
+	if _, ok := areaCodePatterns[level]; !ok {
+		return nil, Invalid("level", "%q: use deso or regso", level)
+	}
+	_, c, err := featurefile.ReadFile(ctx, path, featurefile.GPKG, featurefile.Options{Table: layer, Limits: areaFileLimits()})
+	if err != nil {
+		return nil, fileInvalid(err)
+	}
+	return areasFrom(c, level, f)
+}
+
+// areasFrom picks the code, name, parent and population of every feature of c, a layer of
+// areas of level in EPSG:3006. Every problem names the feature or the field.
+func areasFrom(c *featurefile.Collection, level string, f AreaFields) ([]Area, error) {
 	pattern, ok := areaCodePatterns[level]
 	if !ok {
 		return nil, Invalid("level", "%q: use deso or regso", level)
 	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, err // the driver would otherwise create an empty database
+	layer := c.Layer
+	if c.SRID != 3006 {
+		return nil, Invalid("layer", "layer %s is in %s; only SWEREF 99 TM (EPSG:3006) is accepted — reproject first, e.g. ogr2ogr -t_srs EPSG:3006",
+			layer, c.CRSName)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-
-	layers, err := gpkgFeatureLayers(ctx, db)
-	if err != nil {
-		return nil, fmt.Errorf("not a GeoPackage: %w", err)
-	}
-	if layer == "" {
-		if len(layers) != 1 {
-			return nil, Invalid("layer", "the file has %d feature layers (%s); choose one", len(layers), strings.Join(layers, ", "))
-		}
-		layer = layers[0]
-	} else if !containsString(layers, layer) {
-		return nil, Invalid("layer", "%q is not a feature layer of the file (it has %s)", layer, strings.Join(layers, ", "))
-	}
-
-	var geomCol string
-	var srsID int64
-	var org sql.NullString
-	var orgID sql.NullInt64
-	var srsName sql.NullString
-	err = db.QueryRowContext(ctx, `
-SELECT g.column_name, g.srs_id, s.organization, s.organization_coordsys_id, s.srs_name
-FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id
-WHERE g.table_name = ?`, layer).Scan(&geomCol, &srsID, &org, &orgID, &srsName)
-	if err != nil {
-		return nil, fmt.Errorf("layer %s: geometry column: %w", layer, err)
-	}
-	if !strings.EqualFold(org.String, "EPSG") || orgID.Int64 != 3006 {
-		return nil, Invalid("layer", "layer %s is in %s %d (%s, srs_id %d); only SWEREF 99 TM (EPSG:3006) is accepted — reproject first, e.g. ogr2ogr -t_srs EPSG:3006",
-			layer, org.String, orgID.Int64, srsName.String, srsID)
-	}
-
-	cols, err := gpkgColumns(ctx, db, layer)
-	if err != nil {
-		return nil, err
+	var cols []string
+	for _, fd := range c.Fields {
+		cols = append(cols, fd.Original)
 	}
 	defs := defaultAreaFields[level]
 	pick := func(flag, given string, candidates []string, required bool) (string, error) {
 		if given != "" {
-			if c, ok := findColumn(cols, given); ok {
-				return c, nil
+			if name, ok := fieldNamed(c.Fields, given); ok {
+				return name, nil
 			}
 			return "", Invalid(flag, "layer %s has no field %q (it has %s)", layer, given, strings.Join(cols, ", "))
 		}
-		for _, c := range candidates {
-			if col, ok := findColumn(cols, c); ok {
-				return col, nil
+		for _, want := range candidates {
+			if name, ok := fieldNamed(c.Fields, want); ok {
+				return name, nil
 			}
 		}
 		if required {
@@ -142,31 +127,25 @@ WHERE g.table_name = ?`, layer).Scan(&geomCol, &srsID, &org, &orgID, &srsName)
 	if err != nil {
 		return nil, err
 	}
-	sel := func(c string) string {
-		if c == "" {
-			return "NULL"
+	codeName := codeCol
+	for _, fd := range c.Fields {
+		if fd.Name == codeCol {
+			codeName = fd.Original
 		}
-		return "CAST(" + quoteSQLite(c) + " AS TEXT)"
 	}
-	// Identifiers come from the file's own catalogue (checked above), quoted.
-	q := fmt.Sprintf(`SELECT %s, %s, %s, %s, %s FROM %s ORDER BY rowid`,
-		sel(codeCol), sel(nameCol), sel(parentCol), sel(popCol), quoteSQLite(geomCol), quoteSQLite(layer))
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", layer, err)
-	}
-	defer rows.Close()
-	var out []Area
+	out := make([]Area, 0, len(c.Features))
 	seen := map[string]int{}
-	for n := 1; rows.Next(); n++ {
-		var code, name, parent, pop sql.NullString
-		var blob []byte
-		if err := rows.Scan(&code, &name, &parent, &pop, &blob); err != nil {
-			return nil, fmt.Errorf("feature %d: %w", n, err)
+	for _, ft := range c.Features {
+		n := ft.Number
+		text := func(col string) string {
+			if col == "" {
+				return ""
+			}
+			return strings.TrimSpace(propertyText(ft.Properties[col]))
 		}
-		a := Area{Feature: n, Code: strings.TrimSpace(code.String), Name: strings.TrimSpace(name.String), Parent: strings.TrimSpace(parent.String)}
+		a := Area{Feature: n, Code: text(codeCol), Name: text(nameCol), Parent: text(parentCol)}
 		if !pattern.MatchString(a.Code) {
-			return nil, Invalid("code-field", "feature %d: %s %q is not a %s code", n, codeCol, a.Code, strings.ToUpper(level))
+			return nil, Invalid("code-field", "feature %d: %s %q is not a %s code", n, codeName, a.Code, strings.ToUpper(level))
 		}
 		if prev, dup := seen[a.Code]; dup {
 			return nil, Invalid("code-field", "feature %d: code %s already given by feature %d", n, a.Code, prev)
@@ -184,23 +163,18 @@ WHERE g.table_name = ?`, layer).Scan(&geomCol, &srsID, &org, &orgID, &srsName)
 		if a.Parent == a.Code {
 			a.Parent = ""
 		}
-		if popCol != "" && pop.Valid && strings.TrimSpace(pop.String) != "" {
-			v, err := strconv.ParseFloat(strings.TrimSpace(pop.String), 64)
+		if pop := text(popCol); pop != "" {
+			v, err := strconv.ParseFloat(pop, 64)
 			if err != nil || v < 0 || v != float64(int64(v)) || v > 1<<31-1 {
-				return nil, Invalid("population-field", "feature %d: population %q is not a whole number ≥ 0", n, pop.String)
+				return nil, Invalid("population-field", "feature %d: population %q is not a whole number ≥ 0", n, pop)
 			}
 			p := int64(v)
 			a.Population = &p
 		}
-		wkbBytes, err := gpkgGeometry(blob, srsID)
-		if err != nil {
+		if a.WKB, err = areaWKB(ft.Geometry); err != nil {
 			return nil, Invalid("geometry", "feature %d (%s): %v", n, a.Code, err)
 		}
-		a.WKB = wkbBytes
 		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("layer %s: %w", layer, err)
 	}
 	if len(out) == 0 {
 		return nil, Invalid("layer", "layer %s has no features", layer)
@@ -210,14 +184,37 @@ WHERE g.table_name = ?`, layer).Scan(&geomCol, &srsID, &org, &orgID, &srsName)
 
 var districtCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
-// gpkgGeometry decodes a GeoPackage geometry blob (header and WKB, by featurefile, which
-// checks WKB counts before allocating) and returns it as a two-dimensional MultiPolygon in
-// little-endian WKB.
-func gpkgGeometry(b []byte, layerSRS int64) ([]byte, error) {
-	g, err := featurefile.GeoPackageGeometry(b, layerSRS)
-	if err != nil {
-		return nil, err
+// fieldNamed finds the field the file names name (case-insensitively), or whose sanitised
+// name is name, and returns its sanitised name, the key of Feature.Properties.
+func fieldNamed(fields []featurefile.Field, name string) (string, bool) {
+	for _, fd := range fields {
+		if strings.EqualFold(fd.Original, name) || strings.EqualFold(fd.Name, name) {
+			return fd.Name, true
+		}
 	}
+	return "", false
+}
+
+// propertyText is a property value as text, as SQLite's CAST(… AS TEXT) gives it.
+func propertyText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case time.Time:
+		return v.Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}
+
+// areaWKB returns a Polygon or MultiPolygon as a two-dimensional MultiPolygon in
+// little-endian WKB.
+func areaWKB(g geom.T) ([]byte, error) {
 	var mp *geom.MultiPolygon
 	switch g := g.(type) {
 	case *geom.Polygon:
@@ -235,56 +232,6 @@ func gpkgGeometry(b []byte, layerSRS int64) ([]byte, error) {
 	}
 	return wkb.Marshal(mp, binary.LittleEndian)
 }
-
-func gpkgFeatureLayers(ctx context.Context, db *sql.DB) ([]string, error) {
-	out, err := queryStrings(ctx, db, `SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name`)
-	if err == nil && len(out) == 0 {
-		err = errors.New("no feature layers in gpkg_contents")
-	}
-	return out, err
-}
-
-func gpkgColumns(ctx context.Context, db *sql.DB, table string) ([]string, error) {
-	return queryStrings(ctx, db, `SELECT name FROM pragma_table_info(?)`, table)
-}
-
-// queryStrings runs a query of one text column and returns its values.
-func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-func findColumn(cols []string, name string) (string, bool) {
-	for _, c := range cols {
-		if strings.EqualFold(c, name) {
-			return c, true
-		}
-	}
-	return "", false
-}
-
-func containsString(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func quoteSQLite(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
 
 // AreaImportSummary reports ImportAreas.
 type AreaImportSummary struct {

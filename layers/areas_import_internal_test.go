@@ -8,7 +8,19 @@ import (
 
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/wkb"
+
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
+
+// gpkgGeometry is what the area import makes of a GeoPackage geometry blob: featurefile
+// decodes it, areaWKB makes it a MultiPolygon.
+func gpkgGeometry(b []byte, layerSRS int64) ([]byte, error) {
+	g, err := featurefile.GeoPackageGeometry(b, layerSRS)
+	if err != nil {
+		return nil, err
+	}
+	return areaWKB(g)
+}
 
 // TestGPKGGeometry decodes hand-built GeoPackage blobs: both header byte orders, every
 // envelope size, a 3D polygon flattened to 2D, and the malformed ones refused.

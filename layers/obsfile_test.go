@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
 
 func readAll(rd ObservationReader) ([]ObservationRecord, error) {
@@ -222,7 +224,7 @@ func TestGeoJSONObservationReaderBatches(t *testing.T) {
 		b.WriteString("]" + tail + "}")
 		return b.String()
 	}
-	const n = 3*featureBatchSize + 7
+	const n = 3*featurefile.BatchSize + 7
 	tests := []struct {
 		name    string
 		doc     string
@@ -232,7 +234,7 @@ func TestGeoJSONObservationReaderBatches(t *testing.T) {
 		{"valid", doc(n, 0, ""), n, ""},
 		{"members after the features", doc(n, 0, `,"name":"x","bbox":[1,2,3,4]`), n, ""},
 		{"crs after the features", doc(n, 0, `,"crs":{"type":"name","properties":{"name":"EPSG:3006"}}`), n, "before features"},
-		{"invalid feature in the third batch", doc(n, 2*featureBatchSize+3, ""), 2*featureBatchSize + 2, fmt.Sprintf("feature %d: severity", 2*featureBatchSize+3)},
+		{"invalid feature in the third batch", doc(n, 2*featurefile.BatchSize+3, ""), 2*featurefile.BatchSize + 2, fmt.Sprintf("feature %d: severity", 2*featurefile.BatchSize+3)},
 		{"last feature cut short", doc(n, 0, "")[:len(doc(n, 0, ""))-30], n - 1, fmt.Sprintf("feature %d", n)},
 	}
 	for _, tt := range tests {
@@ -260,7 +262,7 @@ func TestGeoJSONObservationReaderBatches(t *testing.T) {
 	}
 
 	before := runtime.NumGoroutine()
-	rd, err := NewGeoJSONObservationReader(strings.NewReader(doc(20*featureBatchSize, 0, "")))
+	rd, err := NewGeoJSONObservationReader(strings.NewReader(doc(20*featurefile.BatchSize, 0, "")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,21 +1,30 @@
-// Package featurefile reads an uploaded feature file — GeoJSON, CSV with coordinates or a WKT
-// column, a GeoPackage, or a zipped Shapefile — into memory, checked, with typed properties.
-// It touches no database: the caller stores what Read returns (all or nothing).
+// Package featurefile is Lägesbild's one reader of feature files: GeoJSON, CSV with
+// coordinates or a WKT column, a GeoPackage, or a zipped Shapefile. Read (bytes, an upload) and
+// ReadFile (a path, an operator's file) return the whole file in memory, checked, with typed
+// properties; NewStream reads the point features of a GeoJSON or CSV file one at a time in
+// constant memory, for imports of millions of observations. It touches no database: the caller
+// stores what it returns (all or nothing).
 //
-// Assumptions: the whole file is in memory (callers cap the upload at Limits.MaxBytes before
+// Assumptions: Read's file is in memory (callers cap the upload at Limits.MaxBytes before
 // calling); the only coordinate reference systems accepted are CRS84/WGS 84 (EPSG:4326, in
 // lon, lat order) and SWEREF 99 TM (EPSG:3006, the storage CRS) — anything else is refused by
 // name rather than reprojected, because a silently misplaced layer is worse than a refusal;
 // input is hostile until checked: sizes, counts, nesting and coordinates are bounded before
 // anything is allocated in proportion to what the file claims. Every failure is an *Error that
-// names the feature (its 1-based number in file order; for CSV the data row after the header)
-// or the file as a whole, so an HTTP handler can answer 400 (or 413 for a limit) with it.
+// names the feature (its 1-based number in file order; for CSV the data row after the header,
+// or in a stream the line) or the file as a whole, so an HTTP handler can answer 400 (or 413
+// for a limit) with it.
 package featurefile
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/twpayne/go-geom"
@@ -94,13 +103,17 @@ type Feature struct {
 type Collection struct {
 	SRID         int    // 3006 or 4326 (CRS84: lon, lat)
 	GeometryType string // GeoJSON type name of every feature, "Geometry" if mixed
-	Fields       []Field
-	Features     []Feature
+	// Layer is the GeoPackage table read ("" for other formats), and CRSName its CRS as the
+	// GeoPackage describes it ("EPSG 3006 (SWEREF99 TM, srs_id 3006)"), for messages.
+	Layer, CRSName string
+	Fields         []Field
+	Features       []Feature
 }
 
-// Error is every failure of Read.
+// Error is every failure of Read, and of a stream reading its file.
 type Error struct {
-	Feature  int    // 0: the file as a whole
+	Feature  int    // 0: the file as a whole (or a line, below)
+	Line     int    // a CSV stream's line (records are numbered by line there), else 0
 	Field    string // the property or column concerned, as named in the file, or ""
 	Msg      string
 	TooLarge bool // a limit was exceeded: HTTP 413 rather than 400
@@ -110,6 +123,8 @@ func (e *Error) Error() string {
 	where := "file"
 	if e.Feature > 0 {
 		where = fmt.Sprintf("feature %d", e.Feature)
+	} else if e.Line > 0 {
+		where = fmt.Sprintf("line %d", e.Line)
 	}
 	if e.Field != "" {
 		return fmt.Sprintf("%s: %s: %s", where, e.Field, e.Msg)
@@ -172,15 +187,10 @@ func Detect(contentType, filename string, head []byte) (Format, error) {
 }
 
 // Read decodes data of format f. Every failure is an *Error.
-func Read(f Format, data []byte, opt Options) (_ *Collection, err error) {
-	if opt.Limits == (Limits{}) {
-		opt.Limits = DefaultLimits()
-	}
-	if opt.CRS != 0 && opt.CRS != 3006 && opt.CRS != 4326 {
-		return nil, fileErr("CRS EPSG:%d is not supported; use CRS84 or EPSG:3006", opt.CRS)
-	}
-	if int64(len(data)) > opt.Limits.MaxBytes {
-		return nil, tooLarge(0, "the file is %d bytes, more than the limit of %d", len(data), opt.Limits.MaxBytes)
+func Read(f Format, data []byte, opt Options) (*Collection, error) {
+	opt, err := checkOptions(opt, int64(len(data)))
+	if err != nil {
+		return nil, err
 	}
 	var c *Collection
 	switch f {
@@ -189,7 +199,7 @@ func Read(f Format, data []byte, opt Options) (_ *Collection, err error) {
 	case CSV:
 		c, err = readCSV(data, opt)
 	case GPKG:
-		c, err = readGPKG(data, opt)
+		c, err = readGPKG(context.Background(), data, opt)
 	case Shapefile:
 		c, err = readShapefile(data, opt)
 	default:
@@ -198,6 +208,72 @@ func Read(f Format, data []byte, opt Options) (_ *Collection, err error) {
 	if err != nil {
 		return nil, err
 	}
+	return finishCollection(c)
+}
+
+// ReadFile reads the file at path as Read reads its bytes; f "" detects the format from the
+// name and the first bytes (Detect). A GeoPackage is opened where it lies rather than read
+// into memory and copied, so an operator's large file costs no second copy; every format
+// still keeps to opt.Limits. Errors are *Error, or the error of opening the file.
+func ReadFile(ctx context.Context, path string, f Format, opt Options) (Format, *Collection, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
+	}
+	defer file.Close()
+	st, err := file.Stat()
+	if err != nil {
+		return "", nil, err
+	}
+	if opt, err = checkOptions(opt, st.Size()); err != nil {
+		return "", nil, err
+	}
+	head := make([]byte, 512)
+	n, err := io.ReadFull(file, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", nil, err
+	}
+	head = head[:n]
+	if f == "" {
+		if f, err = Detect("", filepath.Base(path), head); err != nil {
+			return "", nil, err
+		}
+	}
+	if f != GPKG {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", nil, err
+		}
+		c, err := Read(f, data, opt)
+		return f, c, err
+	}
+	if err := checkGPKGHeader(head, opt); err != nil {
+		return f, nil, err
+	}
+	c, err := readGPKGPath(ctx, path, opt)
+	if err != nil {
+		return f, nil, err
+	}
+	c, err = finishCollection(c)
+	return f, c, err
+}
+
+// checkOptions fills in the default limits and checks the stated CRS and the file's size.
+func checkOptions(opt Options, size int64) (Options, error) {
+	if opt.Limits == (Limits{}) {
+		opt.Limits = DefaultLimits()
+	}
+	if opt.CRS != 0 && opt.CRS != 3006 && opt.CRS != 4326 {
+		return opt, fileErr("CRS EPSG:%d is not supported; use CRS84 or EPSG:3006", opt.CRS)
+	}
+	if size > opt.Limits.MaxBytes {
+		return opt, tooLarge(0, "the file is %d bytes, more than the limit of %d", size, opt.Limits.MaxBytes)
+	}
+	return opt, nil
+}
+
+// finishCollection checks what every format's reader returned alike.
+func finishCollection(c *Collection) (*Collection, error) {
 	if len(c.Features) == 0 {
 		return nil, fileErr("the file has no features")
 	}

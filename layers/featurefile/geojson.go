@@ -96,27 +96,11 @@ func readGeoJSON(data []byte, opt Options) (*Collection, error) {
 // checkJSONDepth refuses JSON nested deeper than max before any decoder sees it: a linear
 // scan, so a hostile million-deep array costs one pass and no recursion.
 func checkJSONDepth(data []byte, max int) error {
-	depth, inString, escaped := 0, false, false
+	var s jsonScan
 	for _, b := range data {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case b == '\\':
-				escaped = true
-			case b == '"':
-				inString = false
-			}
-		case b == '"':
-			inString = true
-		case b == '[' || b == '{':
-			depth++
-			if depth > max {
-				return tooLarge(0, "JSON nested more than %d levels deep", max)
-			}
-		case b == ']' || b == '}':
-			depth--
+		s.step(b)
+		if s.depth > max {
+			return tooLarge(0, "JSON nested more than %d levels deep", max)
 		}
 	}
 	return nil
@@ -145,10 +129,10 @@ func jsonMsg(err error) string {
 	return truncate(err.Error())
 }
 
-var epsgName = regexp.MustCompile(`(?i)^(?:urn:ogc:def:crs:)?EPSG:(?:[0-9.]*:)?([0-9]+)$`)
+var epsgName = regexp.MustCompile(`(?i)^(?:(?:urn:ogc:def:crs:)?EPSG:(?:[0-9.]*:)?|https?://www\.opengis\.net/def/crs/EPSG/[0-9.]+/)([0-9]+)$`)
 
 // geoJSONCRS reads the legacy crs member: absent or CRS84 → 4326 (lon, lat), EPSG:3006 →
-// 3006, anything else refused. EPSG:4326 is read in lon, lat order, as GDAL writes it.
+// 3006, anything else refused. Names may be short (EPSG:3006), URNs or OGC URIs. EPSG:4326 is read in lon, lat order, as GDAL writes it.
 func geoJSONCRS(raw json.RawMessage, stated int) (int, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		if stated != 0 {
@@ -168,7 +152,8 @@ func geoJSONCRS(raw json.RawMessage, stated int) (int, error) {
 	name := strings.TrimSpace(c.Properties.Name)
 	srid := 0
 	switch u := strings.ToUpper(name); {
-	case strings.HasSuffix(u, "CRS84") && (strings.HasPrefix(u, "URN:OGC:DEF:CRS:OGC:") || strings.HasPrefix(u, "OGC:") || u == "CRS84"):
+	case strings.HasSuffix(u, "CRS84") && (strings.HasPrefix(u, "URN:OGC:DEF:CRS:OGC:") || strings.HasPrefix(u, "OGC:") || u == "CRS84" ||
+		strings.HasPrefix(u, "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/")):
 		srid = 4326
 	default:
 		m := epsgName.FindStringSubmatch(name)

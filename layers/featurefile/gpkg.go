@@ -14,27 +14,17 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go, no cgo)
 )
 
-// GeoPackage: an SQLite file as GDAL and QGIS write it. SQLite needs a file, so the bytes go
-// to a private temporary file (mode 0600, removed afterwards), opened read-only and
-// immutable. Column types come from the table's declared types, not inference.
+// GeoPackage: an SQLite file as GDAL and QGIS write it. SQLite needs a file, so uploaded bytes
+// go to a private temporary file (mode 0600, removed afterwards); ReadFile opens the operator's
+// file where it lies. Either is opened read-only and immutable. Column types come from the
+// table's declared types, not inference.
 
-// gpkgTimeout bounds the SQLite work on one upload; hostile files fail long before.
+// gpkgTimeout bounds the SQLite work on one file; hostile files fail long before.
 const gpkgTimeout = 60 * time.Second
 
-func readGPKG(data []byte, opt Options) (*Collection, error) {
-	if len(data) < 100 || string(data[:16]) != "SQLite format 3\x00" {
-		return nil, fileErr("not a GeoPackage (no SQLite header)")
-	}
-	pageSize := int64(binary.BigEndian.Uint16(data[16:18]))
-	if pageSize == 1 {
-		pageSize = 65536
-	}
-	pageCount := int64(binary.BigEndian.Uint32(data[28:32]))
-	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
-		return nil, fileErr("not a GeoPackage (SQLite page size %d)", pageSize)
-	}
-	if pageCount*pageSize > opt.Limits.MaxBytes {
-		return nil, tooLarge(0, "the GeoPackage claims %d bytes, more than the limit of %d", pageCount*pageSize, opt.Limits.MaxBytes)
+func readGPKG(ctx context.Context, data []byte, opt Options) (*Collection, error) {
+	if err := checkGPKGHeader(data, opt); err != nil {
+		return nil, err
 	}
 	f, err := os.CreateTemp("", "featurefile-*.gpkg")
 	if err != nil {
@@ -48,13 +38,41 @@ func readGPKG(data []byte, opt Options) (*Collection, error) {
 	if err := f.Close(); err != nil {
 		return nil, fileErr("cannot store the GeoPackage for reading: %v", err)
 	}
-	db, err := sql.Open("sqlite", "file:"+f.Name()+"?mode=ro&immutable=1")
+	return readGPKGPath(ctx, f.Name(), opt)
+}
+
+// checkGPKGHeader refuses what is not SQLite, and a database whose header claims more than
+// Limits.MaxBytes, before SQLite sees it; head is at least the file's first 100 bytes.
+func checkGPKGHeader(head []byte, opt Options) error {
+	if len(head) < 100 || string(head[:16]) != "SQLite format 3\x00" {
+		return fileErr("not a GeoPackage (no SQLite header)")
+	}
+	pageSize := int64(binary.BigEndian.Uint16(head[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pageCount := int64(binary.BigEndian.Uint32(head[28:32]))
+	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
+		return fileErr("not a GeoPackage (SQLite page size %d)", pageSize)
+	}
+	if pageCount*pageSize > opt.Limits.MaxBytes {
+		return tooLarge(0, "the GeoPackage claims %d bytes, more than the limit of %d", pageCount*pageSize, opt.Limits.MaxBytes)
+	}
+	return nil
+}
+
+// sqliteURI escapes the characters a file: URI gives a meaning to, so any path opens as itself.
+var sqliteURI = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+// readGPKGPath reads the GeoPackage at path, whose header was checked.
+func readGPKGPath(ctx context.Context, path string, opt Options) (*Collection, error) {
+	db, err := sql.Open("sqlite", "file:"+sqliteURI.Replace(path)+"?mode=ro&immutable=1")
 	if err != nil {
 		return nil, fileErr("cannot open the GeoPackage: %v", err)
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	ctx, cancel := context.WithTimeout(context.Background(), gpkgTimeout)
+	ctx, cancel := context.WithTimeout(ctx, gpkgTimeout)
 	defer cancel()
 	c, err := gpkgRead(ctx, db, opt)
 	if err != nil {
@@ -153,7 +171,8 @@ WHERE g.table_name = ?`, table).Scan(&geomCol, &srsID, &org, &orgID, &srsName)
 		return nil, tooLarge(0, "%d fields, more than the limit of %d", len(cols), opt.Limits.MaxFields)
 	}
 	names := sanitiseNames(originals)
-	c := &Collection{SRID: srid}
+	c := &Collection{SRID: srid, Layer: table,
+		CRSName: fmt.Sprintf("%s %d (%s, srs_id %d)", org.String, orgID.Int64, srsName.String, srsID)}
 	for i := range names {
 		c.Fields = append(c.Fields, Field{Name: names[i], Type: types[i], Original: originals[i]})
 	}
