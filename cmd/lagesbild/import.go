@@ -2,97 +2,126 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 
 	"github.com/lagesbild/lagesbild/layers"
 )
 
-const importUsage = `usage: lagesbild import indicators [flags] FILE
+// importKind is one kind of `lagesbild import KIND [flags] FILE`. Every kind goes through
+// runImport: flags parsed the same way, the file read before the database is opened (so a
+// bad file costs no connection), the operator's Store opened, the file stored all or
+// nothing, and the result printed.
+type importKind struct {
+	name  string
+	usage string
+	// define declares the kind's flags on fs and returns the steps, run once they are parsed.
+	define func(fs *flag.FlagSet) importSteps
+}
 
-Imports indicator values, all or nothing, replacing existing values for the same area,
-indicator and year. FILE is JSON-stat 2.0 (as Statistics Sweden's PX-Web API answers with
-format json-stat2) or CSV with columns code, indicator, year, value. Area codes must be
-districts already loaded (district, DeSO or RegSO codes) and keys in the indicator catalogue.`
+// importSteps are what a kind does with its parsed flags and FILE.
+type importSteps struct {
+	// check refuses flags and a file name that do not fit, with a usageError; nil accepts.
+	check func(path string) error
+	// read reads and checks the file and returns the function that closes what it keeps open
+	// (nil when nothing).
+	read func(ctx context.Context, path string) (func(), error)
+	// store writes what read read and prints the result to out; progress goes to stderr.
+	store func(ctx context.Context, s *layers.Store, out, stderr io.Writer) error
+}
+
+// importKinds are the kinds, in the order the usage lists them.
+func importKinds() []importKind {
+	return []importKind{observationsImport(), areasImport(), vulnerableAreasImport(), indicatorsImport()}
+}
+
+// importUsageAll lists every kind's usage.
+func importUsageAll() string {
+	var b strings.Builder
+	for i, k := range importKinds() {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(k.usage)
+	}
+	return b.String()
+}
 
 // importCmd runs "lagesbild import KIND ...".
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "areas" {
-		return importAreasCmd(ctx, args[1:], getenv, stdout)
+	if len(args) == 0 {
+		return usageError{importUsageAll()}
 	}
-	if len(args) > 0 && args[0] == "vulnerable-areas" {
-		return importVulnerableCmd(ctx, args[1:], getenv, stdout)
+	return runImport(ctx, args[0], args[1:], getenv, stdout, io.Discard)
+}
+
+// importObservationsCmd runs "lagesbild import observations ..." with a progress line on
+// stderr.
+func importObservationsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runImport(ctx, "observations", args, getenv, stdout, stderr)
+}
+
+// runImport runs the import of kind name: the one code path of every kind.
+func runImport(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var kind *importKind
+	for _, k := range importKinds() {
+		if k.name == name {
+			kind = &k
+		}
 	}
-	if len(args) == 0 || args[0] != "indicators" {
-		return usageError{importUsage}
+	if kind == nil {
+		return usageError{fmt.Sprintf("unknown import %q\n\n%s", name, importUsageAll())}
 	}
-	fs := flag.NewFlagSet("import indicators", flag.ContinueOnError)
+	fs := flag.NewFlagSet("import "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	format := fs.String("format", "", "jsonstat or csv (default: from the file name)")
-	areaDim := fs.String("area-dimension", "Region", "JSON-stat: the dimension of area codes")
-	timeDim := fs.String("time-dimension", "Tid", "JSON-stat: the dimension of years")
-	contentsDim := fs.String("contents-dimension", "", "JSON-stat: the dimension of measures, mapped with --map")
-	indicator := fs.String("indicator", "", "JSON-stat: the indicator key when there is no contents dimension")
-	var maps multiFlag
-	fs.Var(&maps, "map", "JSON-stat: CONTENTSCODE=indicator_key (repeatable)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError{err.Error() + "\n\n" + importUsage}
+	steps := kind.define(fs)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error() + "\n\n" + kind.usage}
 	}
 	if fs.NArg() != 1 {
-		return usageError{importUsage}
+		return usageError{kind.usage}
 	}
 	path := fs.Arg(0)
-	if *format == "" {
-		*format = "csv"
-		if strings.EqualFold(filepath.Ext(path), ".json") {
-			*format = "jsonstat"
+	if steps.check != nil {
+		if err := steps.check(path); err != nil {
+			return err
 		}
 	}
 	url, err := databaseURL(getenv)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(path)
+	closeFile, err := steps.read(ctx, path)
 	if err != nil {
-		return err
+		return pathError(path, err)
 	}
-	defer f.Close()
-	var rows []layers.IndicatorRow
-	switch *format {
-	case "csv":
-		rows, err = layers.ParseIndicatorCSV(f)
-	case "jsonstat":
-		m := layers.JSONStatMapping{AreaDim: *areaDim, TimeDim: *timeDim, ContentsDim: *contentsDim, Indicator: *indicator,
-			Indicators: map[string]string{}}
-		for _, kv := range maps {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				return usageError{fmt.Sprintf("--map %q: want CONTENTSCODE=indicator_key", kv)}
-			}
-			m.Indicators[k] = v
-		}
-		rows, err = layers.ParseJSONStat(f, m)
-	default:
-		return usageError{fmt.Sprintf("--format %q: use jsonstat or csv", *format)}
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if closeFile != nil {
+		defer closeFile()
 	}
 	store, closeDB, err := operatorStore(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	sum, err := store.ImportIndicatorValues(ctx, rows)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if err := steps.store(ctx, store, stdout, stderr); err != nil {
+		return pathError(path, err)
 	}
-	fmt.Fprintf(stdout, "import indicators: %d values (%d new, %d replaced)\n", sum.Rows, sum.Inserted, sum.Updated)
 	return nil
+}
+
+// pathError names the file in err, unless err names it already (an error opening it) or
+// is a usage error.
+func pathError(path string, err error) error {
+	var pe *fs.PathError
+	var u usageError
+	if errors.As(err, &pe) || errors.As(err, &u) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // multiFlag collects a repeatable string flag.

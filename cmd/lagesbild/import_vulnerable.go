@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -23,58 +22,49 @@ words (utsatt område, riskområde, särskilt utsatt område, or UO/RO/SUO); nam
 default to name/namn/omrade and class/klass/kategori/typ. Invalid outlines are repaired with
 ST_MakeValid and reported.`
 
-// importVulnerableCmd runs "lagesbild import vulnerable-areas ...".
-func importVulnerableCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("import vulnerable-areas", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	year := fs.Int("year", 0, "the year of the police's list")
-	source := fs.String("source", "", "where the file comes from (default: Polisen and the file name)")
-	var f layers.VulnerableAreaFields
-	fs.StringVar(&f.Name, "name-field", "", "")
-	fs.StringVar(&f.Class, "class-field", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error() + "\n\n" + importVulnerableUsage}
-	}
-	if fs.NArg() != 1 || *year == 0 {
-		return usageError{importVulnerableUsage}
-	}
-	path := fs.Arg(0)
-	url, err := databaseURL(getenv)
-	if err != nil {
-		return err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	format, err := featurefile.Detect("", path, data[:min(len(data), 512)])
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if format != featurefile.GeoJSON && format != featurefile.Shapefile {
-		return usageError{fmt.Sprintf("%s: a %s file; the police publish GeoJSON or a zipped Shapefile\n\n%s", path, format, importVulnerableUsage)}
-	}
-	c, err := featurefile.Read(format, data, featurefile.Options{})
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	areas, err := layers.VulnerableAreasFrom(c, f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if *source == "" {
-		*source = "Polisen, utsatta områden " + strconv.Itoa(*year) + " (" + filepath.Base(path) + ")"
-	}
-	store, closeDB, err := operatorStore(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	sum, err := store.ImportVulnerableAreas(ctx, *year, *source, areas)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	fmt.Fprintf(stdout, "import vulnerable-areas: %d areas for %d (%d previous removed)\n", sum.Inserted, *year, sum.Removed)
-	printRepaired(stdout, sum.Repaired)
-	return nil
+// vulnerableAreasImport is "lagesbild import vulnerable-areas": the police's list of one year.
+func vulnerableAreasImport() importKind {
+	return importKind{name: "vulnerable-areas", usage: importVulnerableUsage, define: func(fs *flag.FlagSet) importSteps {
+		year := fs.Int("year", 0, "the year of the police's list")
+		source := fs.String("source", "", "where the file comes from (default: Polisen and the file name)")
+		var f layers.VulnerableAreaFields
+		fs.StringVar(&f.Name, "name-field", "", "")
+		fs.StringVar(&f.Class, "class-field", "", "")
+		var areas []layers.VulnerableArea
+		return importSteps{
+			check: func(path string) error {
+				if *year == 0 {
+					return usageError{importVulnerableUsage}
+				}
+				if *source == "" {
+					*source = "Polisen, utsatta områden " + strconv.Itoa(*year) + " (" + filepath.Base(path) + ")"
+				}
+				return nil
+			},
+			read: func(ctx context.Context, path string) (func(), error) {
+				format, err := featurefile.DetectFile(path)
+				if err != nil {
+					return nil, err
+				}
+				if format != featurefile.GeoJSON && format != featurefile.Shapefile {
+					return nil, usageError{fmt.Sprintf("%s: a %s file; the police publish GeoJSON or a zipped Shapefile\n\n%s", path, format, importVulnerableUsage)}
+				}
+				_, c, err := featurefile.ReadFile(ctx, path, format, featurefile.Options{})
+				if err != nil {
+					return nil, err
+				}
+				areas, err = layers.VulnerableAreasFrom(c, f)
+				return nil, err
+			},
+			store: func(ctx context.Context, s *layers.Store, out, _ io.Writer) error {
+				sum, err := s.ImportVulnerableAreas(ctx, *year, *source, areas)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "import vulnerable-areas: %d areas for %d (%d previous removed)\n", sum.Inserted, *year, sum.Removed)
+				printRepaired(out, sum.Repaired)
+				return nil
+			},
+		}
+	}}
 }

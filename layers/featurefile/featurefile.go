@@ -211,31 +211,20 @@ func Read(f Format, data []byte, opt Options) (*Collection, error) {
 	return finishCollection(c)
 }
 
-// ReadFile reads the file at path as Read reads its bytes; f "" detects the format from the
-// name and the first bytes (Detect). A GeoPackage is opened where it lies rather than read
-// into memory and copied, so an operator's large file costs no second copy; every format
-// still keeps to opt.Limits. Errors are *Error, or the error of opening the file.
+// ReadFile reads the file at path as Read reads its bytes; f "" detects the format (DetectFile).
+// A GeoPackage is opened where it lies rather than read into memory and copied, so an
+// operator's large file costs no second copy; every format still keeps to opt.Limits. Errors
+// are *Error, or the error of opening the file.
 func ReadFile(ctx context.Context, path string, f Format, opt Options) (Format, *Collection, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return "", nil, err
-	}
-	defer file.Close()
-	st, err := file.Stat()
+	st, err := os.Stat(path)
 	if err != nil {
 		return "", nil, err
 	}
 	if opt, err = checkOptions(opt, st.Size()); err != nil {
 		return "", nil, err
 	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(file, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", nil, err
-	}
-	head = head[:n]
 	if f == "" {
-		if f, err = Detect("", filepath.Base(path), head); err != nil {
+		if f, err = DetectFile(path); err != nil {
 			return "", nil, err
 		}
 	}
@@ -247,6 +236,10 @@ func ReadFile(ctx context.Context, path string, f Format, opt Options) (Format, 
 		c, err := Read(f, data, opt)
 		return f, c, err
 	}
+	head, err := readHead(path)
+	if err != nil {
+		return "", nil, err
+	}
 	if err := checkGPKGHeader(head, opt); err != nil {
 		return f, nil, err
 	}
@@ -256,6 +249,30 @@ func ReadFile(ctx context.Context, path string, f Format, opt Options) (Format, 
 	}
 	c, err = finishCollection(c)
 	return f, c, err
+}
+
+// DetectFile names the format of the file at path from its name and first bytes, as Detect.
+func DetectFile(path string) (Format, error) {
+	head, err := readHead(path)
+	if err != nil {
+		return "", err
+	}
+	return Detect("", filepath.Base(path), head)
+}
+
+// readHead returns the first 512 bytes of the file at path, or all of a shorter one.
+func readHead(path string) ([]byte, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(file, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return head[:n], nil
 }
 
 // checkOptions fills in the default limits and checks the stated CRS and the file's size.
