@@ -114,8 +114,8 @@ func toSWEREF(c crs.CRS, a, b float64) (x, y float64) {
 	return crs.ToSWEREF99TM(a, b)
 }
 
-// observationFields are the properties an observation file gives, in the order of
-// observationRecord's Values.
+// observationFields are the properties an observation file gives, in the order
+// validator.record finds them in Record.Values.
 var observationFields = []featurefile.StreamField{
 	{Name: "observed_at"}, {Name: "category"}, {Name: "severity"}, {Name: "source"}, {Name: "source_id"},
 	{Name: "sensitivity", Optional: true},
