@@ -28,10 +28,27 @@ const (
 	AuditWrite       = "write"
 	// AuditRead records a read of restricted data (migration 009).
 	AuditRead = "read"
+	// AuditDeclassify records the lowering of a row's data class (migration 017), in the
+	// transaction of the write that lowers it.
+	AuditDeclassify = "declassify"
 )
 
 // AuditActions lists every action, for validating filters.
-var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditTokenCreate, AuditTokenRevoke, AuditWrite, AuditRead}
+var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditTokenCreate, AuditTokenRevoke, AuditWrite, AuditRead, AuditDeclassify}
+
+// auditClassOf is the class of an entry that states none: logins, logouts and tokens record
+// no data (open); every other entry is restricted until its writer says what it records,
+// so an entry nobody classified reaches only those cleared for everything.
+func auditClassOf(e AuditEntry) DataClass {
+	if e.DataClass != "" {
+		return e.DataClass
+	}
+	switch e.Action {
+	case AuditLogin, AuditLoginFailed, AuditLogout, AuditTokenCreate, AuditTokenRevoke:
+		return Open
+	}
+	return Restricted
+}
 
 // AuditEntry is one row of the audit log. Organisation, Role, UserID and TokenID are empty
 // (zero) when unknown: an anonymous write, a failed login for an unknown account.
@@ -51,6 +68,9 @@ type AuditEntry struct {
 	RemoteAddr   string         `json:"remote_addr,omitempty"`
 	Status       int            `json:"status"`
 	Details      map[string]any `json:"details"`
+	// DataClass is the class of what the entry records (migration 017): only callers cleared
+	// for it read the entry. Empty when appending means the default of auditClassOf.
+	DataClass DataClass `json:"data_class"`
 }
 
 // SetPrincipal fills the entry's "who" from p: organisation, highest role, credential kind,
@@ -88,6 +108,29 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	if !slices.Contains(AuditActions, e.Action) {
 		return 0, Invalid("action", "one of %s", strings.Join(AuditActions, ", "))
 	}
+	args, err := auditArgs(e)
+	if err != nil {
+		return 0, err
+	}
+	// Not INSERT … RETURNING: RETURNING needs the row to pass the log's read policy, which only
+	// admins do (migration 009); the id comes from the sequence in the same transaction.
+	b := &pgx.Batch{}
+	b.Queue(insertAuditSQL, args...)
+	var id int64
+	b.Queue(`SELECT currval(pg_get_serial_sequence('audit_log', 'id'))`).QueryRow(func(row pgx.Row) error { return row.Scan(&id) })
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return id, nil
+}
+
+const insertAuditSQL = `
+INSERT INTO audit_log (organisation, credential, role, user_id, token_id, action, object_type, object_id,
+                       method, path, remote_addr, status, details, data_class)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+
+// auditArgs are the parameters of insertAuditSQL for e.
+func auditArgs(e AuditEntry) ([]any, error) {
 	if e.Credential == "" {
 		e.Credential = CredentialAnonymous
 	}
@@ -95,25 +138,12 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	if len(e.Details) > 0 {
 		var err error
 		if details, err = json.Marshal(e.Details); err != nil {
-			return 0, fmt.Errorf("audit details: %w", err)
+			return nil, fmt.Errorf("audit details: %w", err)
 		}
 	}
-	// Not INSERT … RETURNING: RETURNING needs the row to pass the log's read policy, which only
-	// admins do (migration 009); the id comes from the sequence in the same transaction.
-	b := &pgx.Batch{}
-	b.Queue(`
-		INSERT INTO audit_log (organisation, credential, role, user_id, token_id, action, object_type, object_id,
-		                       method, path, remote_addr, status, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		nullText(e.Organisation), e.Credential, nullText(e.Role), nullID(e.UserID), nullID(e.TokenID), e.Action,
+	return []any{nullText(e.Organisation), e.Credential, nullText(e.Role), nullID(e.UserID), nullID(e.TokenID), e.Action,
 		nullText(truncate(e.ObjectType, 100)), nullText(truncate(e.ObjectID, 200)), e.Method, truncate(e.Path, 2000),
-		nullText(truncate(e.RemoteAddr, 100)), e.Status, details)
-	var id int64
-	b.Queue(`SELECT currval(pg_get_serial_sequence('audit_log', 'id'))`).QueryRow(func(row pgx.Row) error { return row.Scan(&id) })
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return 0, fmt.Errorf("audit %s: %w", e.Action, err)
-	}
-	return id, nil
+		nullText(truncate(e.RemoteAddr, 100)), e.Status, details, string(auditClassOf(e))}, nil
 }
 
 // truncate cuts s to at most n characters (not bytes), so a long path still fits its column.
@@ -164,7 +194,8 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int6
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, at, coalesce(organisation, ''), credential, coalesce(role, ''), coalesce(user_id, 0), coalesce(token_id, 0),
-		       action, coalesce(object_type, ''), coalesce(object_id, ''), method, path, coalesce(remote_addr, ''), status, details
+		       action, coalesce(object_type, ''), coalesce(object_id, ''), method, path, coalesce(remote_addr, ''), status, details,
+		       data_class
 		FROM audit_log `+where+` ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
@@ -174,7 +205,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int6
 	for rows.Next() {
 		var e AuditEntry
 		if err := rows.Scan(&e.ID, &e.At, &e.Organisation, &e.Credential, &e.Role, &e.UserID, &e.TokenID, &e.Action,
-			&e.ObjectType, &e.ObjectID, &e.Method, &e.Path, &e.RemoteAddr, &e.Status, &e.Details); err != nil {
+			&e.ObjectType, &e.ObjectID, &e.Method, &e.Path, &e.RemoteAddr, &e.Status, &e.Details, &e.DataClass); err != nil {
 			return nil, 0, fmt.Errorf("audit log: %w", err)
 		}
 		e.At = e.At.UTC()

@@ -122,12 +122,30 @@ FROM demo_observations
 ORDER BY ST_SetSRID(ST_MakePoint(x, y), 3006) -- spatial (Hilbert) order: a bbox reads few heap pages`
 )
 
-// demoInterventionSQL inserts one intervention; $14 is EWKB or NULL.
+// demoInterventionSQL inserts one intervention; $14 is EWKB or NULL, $15 the owner.
 const demoInterventionSQL = `
 INSERT INTO interventions (title, description, category, horizon, approach, lead_org, partners, status,
-                           start_date, end_date, hours_per_week, budget_sek, data_class, illustrative, geom)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, true, ST_GeomFromEWKB($14))
+                           start_date, end_date, hours_per_week, budget_sek, data_class, illustrative, geom, owner_org)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, true, ST_GeomFromEWKB($14), $15)
 RETURNING id`
+
+// demoOwner is the demo organisation (DemoOrganisations) that owns an intervention led by
+// lead, so the demo's editors change their own organisation's interventions (migration 017):
+// the police's, the housing company's, civil society's, the region's; every unit of the
+// municipality (BUF, IFF, KIFF, SKF, the city management office) is the municipality.
+func demoOwner(lead string) string {
+	switch lead {
+	case "Polisen":
+		return "polisen"
+	case "Mimer":
+		return "mimer"
+	case "Civilsamhället":
+		return "civil"
+	case "Regionen":
+		return "region"
+	}
+	return "vasteras"
+}
 
 const demoInterventionDistrictsSQL = `
 INSERT INTO intervention_districts (intervention_id, district_code)
@@ -306,7 +324,7 @@ func loadDemoInterventions(ctx context.Context, tx pgx.Tx, ds *data.Dataset, sum
 		var id int64
 		err := tx.QueryRow(ctx, demoInterventionSQL, iv.Title, iv.Description, iv.Category, iv.Horizon, iv.Approach,
 			iv.LeadOrg, partners, iv.Status, iv.StartDate, iv.EndDate, iv.HoursPerWeek, iv.BudgetSEK,
-			iv.DataClass, g).Scan(&id)
+			iv.DataClass, g, demoOwner(iv.LeadOrg)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("%s: %w", iv.Title, err)
 		}

@@ -3,7 +3,9 @@ package layers
 // The interventions register's write path (issue 6): a GeoJSON Feature is parsed and checked
 // here field by field, so an error names the field at fault ("properties.horizon"), and every
 // write (row, target districts, targets, history) is one transaction that locks the row and
-// checks its version first. Who may write is not decided here but in web (authorizeWrite).
+// checks its version first. Who may write at all is decided in web (authorizeWrite); whose
+// intervention a caller may change, and who may lower its class, row-level security and a
+// trigger decide (migration 017), and their refusals come back here as ErrForbidden.
 
 import (
 	"bytes"
@@ -455,10 +457,19 @@ func (s *Store) CreateIntervention(ctx context.Context, iv *InterventionInput, c
 	return id, nil
 }
 
-// ReplaceIntervention replaces intervention id (PUT) when its current version satisfies pre,
-// and returns the new version. Errors wrap ErrNotFound, ErrVersionMismatch, ErrConflict or
-// are *InvalidError.
-func (s *Store) ReplaceIntervention(ctx context.Context, id int64, pre Precondition, iv *InterventionInput, changedBy string) (int64, error) {
+// InterventionWrite is what a change of an intervention did.
+type InterventionWrite struct {
+	Version int64 // the version now current (for a delete: the history's last)
+	// Class is the highest class the write touched, before and after: the class of its
+	// history entry, and of its audit entry.
+	Class DataClass
+}
+
+// ReplaceIntervention replaces intervention id (PUT) when its current version satisfies pre.
+// Errors wrap ErrNotFound (no such intervention, or one the caller may not read),
+// ErrForbidden (one it may read but not change, or a class it may not set), ErrVersionMismatch,
+// ErrConflict, or are *InvalidError.
+func (s *Store) ReplaceIntervention(ctx context.Context, id int64, pre Precondition, iv *InterventionInput, changedBy string) (InterventionWrite, error) {
 	return s.updateIntervention(ctx, id, pre, "replace", changedBy, func(context.Context, pgx.Tx) (*InterventionInput, error) {
 		return iv, nil
 	})
@@ -470,10 +481,11 @@ func (s *Store) ReplaceIntervention(ctx context.Context, id int64, pre Precondit
 // districts), its absence keeps it. The result is checked as a whole, like a PUT. in is the
 // CRS of the patch's geometry. A patch without geometry whose properties all equal the stored
 // ones (an empty patch, too) writes nothing and returns the current version, once If-Match holds.
-func (s *Store) PatchIntervention(ctx context.Context, id int64, pre Precondition, patch []byte, in crs.CRS, changedBy string) (int64, error) {
+// Errors are those of ReplaceIntervention.
+func (s *Store) PatchIntervention(ctx context.Context, id int64, pre Precondition, patch []byte, in crs.CRS, changedBy string) (InterventionWrite, error) {
 	doc, err := patchMembers(patch)
 	if err != nil {
-		return 0, err
+		return InterventionWrite{}, err
 	}
 	return s.updateIntervention(ctx, id, pre, "update", changedBy, func(ctx context.Context, tx pgx.Tx) (*InterventionInput, error) {
 		var current []byte
@@ -575,19 +587,21 @@ func patchMembers(patch []byte) (map[string]json.RawMessage, error) {
 // build the new state, write row, targets and history. A build that returns no state (nil,
 // nil) changes nothing: the locked version is returned and nothing is written.
 func (s *Store) updateIntervention(ctx context.Context, id int64, pre Precondition, op, changedBy string,
-	build func(context.Context, pgx.Tx) (*InterventionInput, error)) (int64, error) {
-	var version int64
+	build func(context.Context, pgx.Tx) (*InterventionInput, error)) (InterventionWrite, error) {
+	var w InterventionWrite
 	err := s.writeTx(ctx, func(tx pgx.Tx) error {
-		before, err := lockIntervention(ctx, tx, id, pre)
+		cur, err := lockIntervention(ctx, tx, id, pre)
 		if err != nil {
 			return err
 		}
+		w.Class = cur.class
 		iv, err := build(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if iv == nil { // nothing changes: the current version stands
-			return tx.QueryRow(ctx, `SELECT version FROM interventions WHERE id = $1`, id).Scan(&version)
+			w.Version = cur.version
+			return nil
 		}
 		if err := checkReferences(ctx, tx, iv); err != nil {
 			return err
@@ -597,38 +611,73 @@ func (s *Store) updateIntervention(ctx context.Context, id int64, pre Preconditi
 			return err
 		}
 		args := append(iv.args(ewkb), id, iv.mode == geometryKeep)
-		if err := tx.QueryRow(ctx, updateInterventionSQL, args...).Scan(&version); err != nil {
+		if err := tx.QueryRow(ctx, updateInterventionSQL, args...).Scan(&w.Version); err != nil {
 			return fmt.Errorf("update intervention %d: %w", id, err)
+		}
+		to := DataClass(iv.DataClass)
+		if classRank(to) > classRank(w.Class) {
+			w.Class = to
 		}
 		if err := writeTargets(ctx, tx, id, iv); err != nil {
 			return err
 		}
-		return recordHistory(ctx, tx, id, version, op, changedBy, before)
+		if classRank(to) < classRank(cur.class) {
+			if err := recordDeclassification(ctx, tx, id, w.Version, op, cur.class, to); err != nil {
+				return err
+			}
+		}
+		return recordHistory(ctx, tx, id, w.Version, op, changedBy, cur.snapshot)
 	})
 	if err != nil {
-		return 0, err
+		return InterventionWrite{}, err
 	}
-	return version, nil
+	return w, nil
 }
 
 // DeleteIntervention removes intervention id (with its targets) when its current version
-// satisfies pre; the history keeps its last state under the next version number.
-func (s *Store) DeleteIntervention(ctx context.Context, id int64, pre Precondition, changedBy string) error {
-	return s.writeTx(ctx, func(tx pgx.Tx) error {
-		before, err := lockIntervention(ctx, tx, id, pre)
+// satisfies pre; the history keeps its last state under the next version number, which it
+// returns. Errors are those of ReplaceIntervention.
+func (s *Store) DeleteIntervention(ctx context.Context, id int64, pre Precondition, changedBy string) (InterventionWrite, error) {
+	var w InterventionWrite
+	err := s.writeTx(ctx, func(tx pgx.Tx) error {
+		cur, err := lockIntervention(ctx, tx, id, pre)
 		if err != nil {
 			return err
 		}
-		var version int64
-		if err := tx.QueryRow(ctx, `DELETE FROM interventions WHERE id = $1 RETURNING version + 1`, id).Scan(&version); err != nil {
+		w.Class = cur.class
+		if err := tx.QueryRow(ctx, `DELETE FROM interventions WHERE id = $1 RETURNING version + 1`, id).Scan(&w.Version); err != nil {
 			return fmt.Errorf("delete intervention %d: %w", id, err)
 		}
-		_, err = tx.Exec(ctx, insertHistorySQL, id, version, "delete", nullable(changedBy), before, nil)
+		_, err = tx.Exec(ctx, insertHistorySQL, id, w.Version, "delete", nullable(changedBy), cur.snapshot, nil)
 		if err != nil {
 			return fmt.Errorf("intervention %d: history: %w", id, err)
 		}
 		return nil
 	})
+	if err != nil {
+		return InterventionWrite{}, err
+	}
+	return w, nil
+}
+
+// recordDeclassification appends the audit entry of a write that lowers intervention id's
+// class, in the write's transaction: the lowering and its record stand or fall together. The
+// entry is as restricted as the class the row leaves. Method and path are those of the API
+// operation (op); the request's address is on the write's own entry (web/audit.go).
+func recordDeclassification(ctx context.Context, tx pgx.Tx, id, version int64, op string, from, to DataClass) error {
+	method := map[string]string{"replace": "PUT", "update": "PATCH"}[op]
+	e := AuditEntry{Action: AuditDeclassify, ObjectType: "interventions", ObjectID: strconv.FormatInt(id, 10),
+		Method: method, Path: "/collections/interventions/items/" + strconv.FormatInt(id, 10), Status: 200,
+		DataClass: from, Details: map[string]any{"from": string(from), "to": string(to), "version": version}}
+	e.SetPrincipal(PrincipalFrom(ctx))
+	args, err := auditArgs(e)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, insertAuditSQL, args...); err != nil {
+		return fmt.Errorf("intervention %d: audit the declassification: %w", id, err)
+	}
+	return nil
 }
 
 // InterventionFeature returns intervention id as a feature of layer l (the interventions
@@ -702,35 +751,73 @@ func (s *Store) InterventionHistory(ctx context.Context, id int64) ([]HistoryEnt
 }
 
 // writeTx runs fn in one transaction. Integrity and serialisation errors the checks before
-// the write could not foresee (a referenced row removed concurrently) wrap ErrConflict (409).
+// the write could not foresee (a referenced row removed concurrently) wrap ErrConflict (409);
+// a refusal by row-level security or the rules' trigger (42501, insufficient_privilege) wraps
+// ErrForbidden (403) with the database's message, which names the rule.
 func (s *Store) writeTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	err := pgx.BeginFunc(ctx, s.pool, fn)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "23") || pgErr.Code == "40001" || pgErr.Code == "40P01") {
 		return fmt.Errorf("%w: %s", ErrConflict, pgErr.Message)
 	}
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		return forbiddenError{pgErr}
+	}
 	return err
 }
 
+// forbiddenError is a refusal by the database (42501): it is ErrForbidden and the
+// *pgconn.PgError, and reads as the database's message, which names the rule.
+type forbiddenError struct{ pg *pgconn.PgError }
+
+func (e forbiddenError) Error() string   { return ErrForbidden.Error() + ": " + e.pg.Message }
+func (e forbiddenError) Unwrap() []error { return []error{ErrForbidden, e.pg} }
+
+// lockedIntervention is the state of an intervention a write has locked.
+type lockedIntervention struct {
+	version  int64
+	class    DataClass
+	snapshot []byte // the whole published row, for the history
+}
+
 // lockIntervention locks row id for the rest of the transaction, checks its version against
-// pre, and returns its current state for the history.
-func lockIntervention(ctx context.Context, tx pgx.Tx, id int64, pre Precondition) ([]byte, error) {
-	var version int64
-	err := tx.QueryRow(ctx, `SELECT version FROM interventions WHERE id = $1 FOR UPDATE`, id).Scan(&version)
+// pre, and returns its current state. Row-level security lets only who may change the row
+// lock it (migration 017): a row the caller may read but not change is ErrForbidden, naming
+// its owner; one it may not read is ErrNotFound, as for a reader.
+func lockIntervention(ctx context.Context, tx pgx.Tx, id int64, pre Precondition) (lockedIntervention, error) {
+	cur := lockedIntervention{}
+	err := tx.QueryRow(ctx, `SELECT version, data_class FROM interventions WHERE id = $1 FOR UPDATE`, id).Scan(&cur.version, &cur.class)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("intervention %d: %w", id, ErrNotFound)
+		return cur, refusedLock(ctx, tx, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("intervention %d: lock: %w", id, err)
+		return cur, fmt.Errorf("intervention %d: lock: %w", id, err)
 	}
-	if !pre.holds(version) {
-		return nil, fmt.Errorf("intervention %d is at version %d (ETag \"v%d\"), not the one If-Match names: %w", id, version, version, ErrVersionMismatch)
+	if !pre.holds(cur.version) {
+		return cur, fmt.Errorf("intervention %d is at version %d (ETag \"v%d\"), not the one If-Match names: %w", id, cur.version, cur.version, ErrVersionMismatch)
 	}
-	var snap []byte
-	if err := tx.QueryRow(ctx, snapshotSQL, id).Scan(&snap); err != nil {
-		return nil, fmt.Errorf("intervention %d: snapshot: %w", id, err)
+	if err := tx.QueryRow(ctx, snapshotSQL, id).Scan(&cur.snapshot); err != nil {
+		return cur, fmt.Errorf("intervention %d: snapshot: %w", id, err)
 	}
-	return snap, nil
+	return cur, nil
+}
+
+// refusedLock says why intervention id could not be locked: it does not exist for the caller
+// (ErrNotFound), or the caller may read it but not change it (ErrForbidden).
+func refusedLock(ctx context.Context, tx pgx.Tx, id int64) error {
+	var owner *string
+	err := tx.QueryRow(ctx, `SELECT owner_org FROM interventions WHERE id = $1`, id).Scan(&owner)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("intervention %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("intervention %d: %w", id, err)
+	}
+	if owner == nil {
+		return fmt.Errorf("%w: intervention %d has no owning organisation; only the municipality's admins may change it", ErrForbidden, id)
+	}
+	return fmt.Errorf("%w: intervention %d belongs to organisation %s; only its editors and admins, and the municipality's admins, may change it",
+		ErrForbidden, id, *owner)
 }
 
 // checkReferences checks, inside the write's transaction, that the target districts and

@@ -127,8 +127,8 @@ func TestInterventionHistoryIsAppendOnly(t *testing.T) {
 	if _, err := store.ReplaceIntervention(ctx, id, layers.Precondition{Versions: []int64{2}}, iv, ""); !errors.Is(err, layers.ErrVersionMismatch) {
 		t.Errorf("replace at a version that is not current: %v, want ErrVersionMismatch", err)
 	}
-	if v, err := store.ReplaceIntervention(ctx, id, layers.Precondition{Versions: []int64{1}}, iv, "BUF:planner"); err != nil || v != 2 {
-		t.Fatalf("replace: version %d, %v", v, err)
+	if w, err := store.ReplaceIntervention(ctx, id, layers.Precondition{Versions: []int64{1}}, iv, "BUF:planner"); err != nil || w.Version != 2 {
+		t.Fatalf("replace: version %d, %v", w.Version, err)
 	}
 	h, err := store.InterventionHistory(ctx, id)
 	if err != nil || len(h) != 2 || h[1].ChangedBy == nil || *h[1].ChangedBy != "BUF:planner" || h[0].ChangedBy != nil {

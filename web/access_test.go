@@ -17,11 +17,14 @@ import (
 
 // caller is one row of the access matrix: an organisation kind and role, with its token.
 type caller struct {
-	name, kind, role string
-	header           http.Header
-	clearance        layers.DataClass
-	canWrite         bool
-	admin            bool
+	name, org, kind, role string
+	header                http.Header
+	clearance             layers.DataClass
+	canWrite              bool
+	admin                 bool
+	// rightsOnly: a caller added for the rules on writing and the audit log (issue 12), whose
+	// reads are its organisation's reader's.
+	rightsOnly bool
 }
 
 // classesUpTo lists the data classes a caller of clearance c may read, as the SQL below
@@ -38,15 +41,23 @@ func classesUpTo(c layers.DataClass) []string {
 
 func accessCallers(t *testing.T) []caller {
 	db := testDB
-	mk := func(name, kind, role string, clearance layers.DataClass) caller {
-		c := caller{name: name, kind: kind, role: role, clearance: clearance,
+	// mkIn makes a caller of organisation org; mk one of the matrix's organisation of its kind.
+	mkIn := func(name, org, kind, role string, clearance layers.DataClass) caller {
+		c := caller{name: name, org: org, kind: kind, role: role, clearance: clearance,
 			canWrite: kind != "public" && (role == "editor" || role == "admin"), admin: role == "admin"}
 		if kind == "" {
 			c.header = http.Header{anonymousHeader: {"1"}}
 		} else {
-			c.header = http.Header{"Authorization": {"Bearer " + callerToken(t, db, "acc-"+strings.ReplaceAll(kind, "_", "-"), kind, role)}}
+			c.header = http.Header{"Authorization": {"Bearer " + callerToken(t, db, org, kind, role)}}
 		}
 		return c
+	}
+	mk := func(name, kind, role string, clearance layers.DataClass) caller {
+		org := ""
+		if kind != "" {
+			org = "acc-" + strings.ReplaceAll(kind, "_", "-")
+		}
+		return mkIn(name, org, kind, role, clearance)
 	}
 	// A derived token: minted with an admin's token of the organisation, it acts as its own
 	// scopes say, no more (issue 12, finding 3).
@@ -66,6 +77,7 @@ func accessCallers(t *testing.T) []caller {
 		c.header = http.Header{"Authorization": {"Bearer " + secret}}
 		return c
 	}
+	rights := func(c caller) caller { c.rightsOnly = true; return c }
 	return []caller{
 		derived("housing company reader, derived token", "housing", "reader", layers.Internal),
 		derived("police reader, derived token", "police", "reader", layers.Restricted),
@@ -73,11 +85,15 @@ func accessCallers(t *testing.T) []caller {
 		mk("public reader", "public", "reader", layers.Open),
 		mk("civil-society editor", "civil_society", "editor", layers.Open),
 		mk("housing company reader", "housing", "reader", layers.Internal),
+		rights(mk("housing company editor", "housing", "editor", layers.Internal)),
 		mk("region reader", "region", "reader", layers.Internal),
 		mk("municipality reader", "municipality", "reader", layers.Internal),
 		mk("municipality editor", "municipality", "editor", layers.Internal),
+		rights(mk("municipality admin", "municipality", "admin", layers.Internal)),
 		mk("police reader", "police", "reader", layers.Restricted),
+		rights(mk("police editor", "police", "editor", layers.Restricted)),
 		mk("police admin", "police", "admin", layers.Restricted),
+		rights(mkIn("other police organisation's admin", "acc-police-2", "police", "admin", layers.Restricted)),
 	}
 }
 
@@ -129,6 +145,10 @@ func TestAccessMatrix(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = testDB.Pool.Exec(context.Background(), `DELETE FROM partner_layers WHERE id = $1`, partnerID)
 	})
+	// Histories, audit entries and interventions of each owner, made before anyone reads
+	// (access_rights_test.go).
+	rights := newRightsFixture(t, a, callers, restrictedID)
+
 	status := func(c caller, class layers.DataClass) int {
 		if c.may(class) {
 			return 200
@@ -168,6 +188,15 @@ func TestAccessMatrix(t *testing.T) {
 				if n := count(t, sql, args...); *fc.NumberMatched != n {
 					t.Errorf("GET %s: %d features, want %d (classes %v)", path, *fc.NumberMatched, n, classes)
 				}
+			}
+
+			// History by the class of each version; audit entries by the class of what they
+			// record; changing and declassifying by ownership.
+			rights.checkHistory(t, c, get)
+			rights.checkAudit(t, c, get)
+			rights.checkChanges(t, a, c)
+			if c.rightsOnly {
+				return // what it reads is what its organisation's reader reads, checked in that row
 			}
 
 			// Feature items: open layers with rows filtered by class; internal layers refused.

@@ -73,9 +73,33 @@ func (s *Server) auditWrites(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		typ, id := auditObject(c)
 		s.audit(c, layers.AuditEntry{Action: layers.AuditWrite, ObjectType: typ, ObjectID: id,
-			Details: map[string]any{"route": c.Path()}}, nil)
+			Details: map[string]any{"route": c.Path()}, DataClass: auditClass(c, typ)}, nil)
 		return nil
 	}
+}
+
+// auditClassKey is where a write handler leaves the class of what it wrote, for its entry.
+const auditClassKey = "lagesbild.auditClass"
+
+// setAuditClass records that the request wrote data of class class (for a change, the higher
+// of before and after), so its audit entry is read only by who may read that (migration 017).
+func setAuditClass(c echo.Context, class layers.DataClass) { c.Set(auditClassKey, class) }
+
+// auditClass is the class of a write's audit entry: what the handler said, else the class of
+// the kind of object — scenarios are open, deployment plans and doses internal, partner
+// layers (shared by organisation, not class) internal; anything else restricted, so a write
+// route nobody classified reaches only those cleared for everything.
+func auditClass(c echo.Context, typ string) layers.DataClass {
+	if class, ok := c.Get(auditClassKey).(layers.DataClass); ok && class != "" {
+		return class
+	}
+	switch {
+	case typ == "scenarios":
+		return layers.Open
+	case typ == "plans", typ == "doses", strings.HasPrefix(typ, "partner-"):
+		return layers.Internal
+	}
+	return layers.Restricted
 }
 
 // auditObject names what a write changed: the collection for feature writes, otherwise the

@@ -7,7 +7,7 @@ import "github.com/lagesbild/lagesbild/layers"
 func auditOpenAPI(paths, schemas obj) {
 	str := obj{"type": "string"}
 	id := obj{"type": "integer", "minimum": 1}
-	schemas["AuditEntry"] = obj{"type": "object", "required": []string{"id", "at", "credential", "action", "method", "path", "status", "details"},
+	schemas["AuditEntry"] = obj{"type": "object", "required": []string{"id", "at", "credential", "action", "method", "path", "status", "details", "data_class"},
 		"properties": obj{
 			"id": id, "at": obj{"type": "string", "format": "date-time"},
 			"organisation": obj{"type": "string", "description": "The organisation acted for; absent for anonymous callers and failed logins of unknown accounts."},
@@ -21,12 +21,16 @@ func auditOpenAPI(paths, schemas obj) {
 			"method":       str, "path": str,
 			"remote_addr": obj{"type": "string", "description": "The connection's address (X-Forwarded-For is not trusted)."},
 			"status":      obj{"type": "integer", "minimum": 100, "maximum": 599},
-			"details":     obj{"type": "object", "additionalProperties": true, "description": "route of a write; reason of a failed login; scopes, owner and expiry of a created token."},
+			"details":     obj{"type": "object", "additionalProperties": true, "description": "route of a write; reason of a failed login; scopes, owner and expiry of a created token; from, to and version of a declassification."},
+			"data_class": obj{"type": "string", "enum": []string{"open", "internal", "restricted"},
+				"description": "The class of what the entry records; an admin reads only the entries of the classes its organisation may read."},
 		}}
 	paths["/audit"] = obj{"get": obj{
 		"summary": "The audit log, newest first (admins only)",
 		"description": "Logins and failed logins, logouts, API tokens created and revoked, and every successful write (POST, PUT, PATCH, DELETE answered 2xx). " +
-			"Append-only: the database refuses to change or delete entries. Needs the admin scope: 401 anonymous, 403 otherwise.",
+			"Append-only: the database refuses to change or delete entries. Needs the admin scope: 401 anonymous, 403 otherwise. " +
+			"An admin reads its own organisation's entries (a municipality's admins everyone's), and only those whose data_class its organisation may read: " +
+			"an entry about restricted data (a read of it, a write of a restricted row, a declassification from restricted) is itself restricted.",
 		"operationId": "getAuditLog", "tags": []string{"Identity"},
 		"parameters": []obj{
 			queryParam("from", "Entries at or after this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),

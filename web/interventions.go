@@ -45,7 +45,10 @@ func (s *Server) writeRoutes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
 // authorizeWrite is the one place that decides whether the caller may write to layer l, and
 // what organisation the history records as changed_by (never a person): an editor's or
 // admin's session, or a token or JWT with the write scope, of an organisation that may read
-// the layer (access.go). Row-level security checks the same again (migration 009).
+// the layer (access.go). Row-level security checks the same again (migration 009), and
+// decides which rows the writer may change and who may lower a row's class (migration 017);
+// its refusals come back as layers.ErrForbidden (403) or, for rows the writer may not read,
+// layers.ErrNotFound (404).
 func (s *Server) authorizeWrite(c echo.Context, l *layers.Layer) (changedBy string, err error) {
 	if err := requireWrite(c, "writing to "+l.ID); err != nil {
 		return "", err
@@ -190,6 +193,7 @@ func (s *Server) createFeature(c echo.Context) error {
 	if err != nil {
 		return writeError(err)
 	}
+	setAuditClass(c, layers.DataClass(iv.DataClass))
 	loc := s.baseURL(c) + "/collections/" + l.ID + "/items/" + strconv.FormatInt(id, 10)
 	c.Response().Header().Set(echo.HeaderLocation, loc)
 	return s.sendIntervention(c, l, strconv.FormatInt(id, 10), http.StatusCreated, crs.CRS84)
@@ -223,9 +227,11 @@ func (s *Server) replaceFeature(c echo.Context) error {
 	if len(bodyID) > 0 && strings.Trim(string(bodyID), `"`) != strconv.FormatInt(id, 10) {
 		return invalid("id", "%s is not the id in the URL (%d)", bodyID, id)
 	}
-	if _, err := s.store.ReplaceIntervention(c.Request().Context(), id, pre, iv, by); err != nil {
+	w, err := s.store.ReplaceIntervention(c.Request().Context(), id, pre, iv, by)
+	if err != nil {
 		return writeError(err)
 	}
+	setAuditClass(c, w.Class)
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
 }
 
@@ -243,9 +249,11 @@ func (s *Server) patchFeature(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.PatchIntervention(c.Request().Context(), id, pre, body, in, by); err != nil {
+	w, err := s.store.PatchIntervention(c.Request().Context(), id, pre, body, in, by)
+	if err != nil {
 		return writeError(err)
 	}
+	setAuditClass(c, w.Class)
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
 }
 
@@ -255,9 +263,11 @@ func (s *Server) deleteFeature(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteIntervention(c.Request().Context(), id, pre, by); err != nil {
+	w, err := s.store.DeleteIntervention(c.Request().Context(), id, pre, by)
+	if err != nil {
 		return writeError(err)
 	}
+	setAuditClass(c, w.Class)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -309,7 +319,10 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 }
 
 // interventionHistory serves GET /collections/interventions/items/{featureId}/history: every
-// write through the API, oldest first, with the whole row before and after.
+// write through the API, oldest first, with the whole row before and after. The history is
+// for the collaboration (internal clearance); within it, row-level security gives each caller
+// the entries whose class (the higher of before and after) it may read, and none of an
+// intervention whose class now it may not read (migration 017): 404, as for the item.
 func (s *Server) interventionHistory(c echo.Context) error {
 	if err := requireClass(c, layers.Internal, "the history of interventions"); err != nil {
 		return err

@@ -115,7 +115,9 @@ func writeOpenAPI(l *layers.Layer, paths, schemas obj) {
 		"responses":  merge(obj{"204": obj{"description": "Deleted."}}, problemResponses("400", "404", "409", "412", "428"))}
 
 	paths["/collections/"+l.ID+"/items/{featureId}/history"] = obj{"get": obj{
-		"summary":     "Change history of a feature of " + l.TitleEN + " (every write through the API, oldest first)",
+		"summary": "Change history of a feature of " + l.TitleEN + " (every write through the API, oldest first)",
+		"description": "For organisations cleared for internal data. Each entry is as protected as the more protected of its two versions " +
+			"(before and after): a caller gets the entries of the classes it may read, and 404 for a feature whose class now it may not read.",
 		"operationId": "get" + name + "FeatureHistory", "tags": tag,
 		"parameters": []obj{ref("parameters/featureId"),
 			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}},
