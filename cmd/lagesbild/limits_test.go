@@ -57,7 +57,7 @@ func startServe(t *testing.T, url string, args ...string) string {
 // deadline, and /healthz keeps answering 127.0.0.1 throughout.
 func TestSlowBodiesDoNotStarveOthers(t *testing.T) {
 	db := layerstest.Require(t, testDB)
-	const slow, perIP, bodyTimeout = 48, 16, 2 * time.Second
+	const slow, perIP, bodyTimeout = 48, 16, 3 * time.Second
 	addr := startServe(t, db.URL, "--max-connections", "128", "--max-connections-per-ip", fmt.Sprint(perIP),
 		"--body-timeout", bodyTimeout.String())
 
@@ -85,11 +85,11 @@ func TestSlowBodiesDoNotStarveOthers(t *testing.T) {
 			defer wg.Done()
 			defer c.Close()
 			t0 := time.Now()
-			// The headers promise 10,000 bytes; then one byte every 100 ms, for at most 6 s.
+			// The headers promise 10,000 bytes; then one byte every 100 ms, for at most 8 s.
 			fmt.Fprintf(c, "POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{")
 			read := make(chan []byte, 1)
 			go func() {
-				_ = c.SetReadDeadline(time.Now().Add(6 * time.Second))
+				_ = c.SetReadDeadline(time.Now().Add(8 * time.Second))
 				b, _ := io.ReadAll(c) // until the server closes, or the deadline
 				read <- b
 			}()
@@ -100,8 +100,8 @@ func TestSlowBodiesDoNotStarveOthers(t *testing.T) {
 				case b := <-read:
 					o := outcome{closedIn: time.Since(t0)}
 					o.rejected = bytes.HasPrefix(b, []byte("HTTP/1.1 503")) && bytes.Contains(b, []byte("too many connections"))
-					if o.closedIn >= 6*time.Second {
-						o.closedIn, o.err = 0, errors.New("still open after 6 s")
+					if o.closedIn >= 8*time.Second {
+						o.closedIn, o.err = 0, errors.New("still open after 8 s")
 					}
 					out[i] = o
 					return
