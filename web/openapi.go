@@ -33,7 +33,9 @@ func jsonResponse(desc, media string, schema obj) obj {
 }
 
 func problemResponses(codes ...string) obj {
-	r := obj{}
+	// Every operation may answer 503 with Retry-After: each request has a deadline and each
+	// statement a timeout (bounds.go), and the database may be down.
+	r := obj{"503": ref("responses/Problem")}
 	for _, code := range codes {
 		r[code] = ref("responses/Problem")
 	}
