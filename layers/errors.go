@@ -3,15 +3,81 @@ package layers
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 )
 
-// ErrNotFound is wrapped by errors for a collection or feature that does not exist.
-var ErrNotFound = errors.New("not found")
+// The kinds of error the web layer answers in its own way (web/problem.go). Errors wrap one
+// with %w; Kind also recognises what PostgreSQL and the pool report.
+var (
+	// ErrNotFound is wrapped by errors for a collection or feature that does not exist.
+	ErrNotFound = errors.New("not found")
 
-// ErrForbidden is wrapped by errors for something the caller is known to be and may not do
-// (a write its organisation or role does not allow). The web layer answers 403; the error's
-// text is shown to the caller, so it must not describe rows the caller may not read.
-var ErrForbidden = errors.New("forbidden")
+	// ErrForbidden is wrapped by errors for something the caller is known to be and may not
+	// do (a write its organisation or role does not allow). The web layer answers 403; the
+	// error's text is shown to the caller, so it must not describe rows the caller may not read.
+	ErrForbidden = errors.New("forbidden")
+
+	// ErrConflict is wrapped by errors for a write that clashes with what is stored (a
+	// scenario id already taken, a built-in scenario deleted). The web layer answers 409.
+	ErrConflict = errors.New("conflict")
+
+	// ErrUnavailable is wrapped by errors that say the database cannot answer now (down,
+	// restarting, out of connections, or too slow): nothing is wrong with the request, and
+	// the same request may succeed later. The web layer answers 503 with Retry-After.
+	ErrUnavailable = errors.New("database unavailable")
+)
+
+// Kind returns the kind err belongs to — ErrNotFound, ErrForbidden, ErrConflict,
+// ErrVersionMismatch or ErrUnavailable — or nil when it is none of them (a bug, for the web
+// layer: 500). An error wrapping a kind is of that kind. Beyond that, Kind reads what the
+// database said, because those errors come from every query and cannot all be wrapped where
+// they arise:
+//   - SQLSTATE 42501 (insufficient_privilege, which includes "new row violates row-level
+//     security policy"): ErrForbidden;
+//   - the server going away or refusing connections (class 08, 57P01–57P03 shutdown and
+//     start-up, class 53 out of resources such as too_many_connections), a failed connect,
+//     a closed pool or a broken connection: ErrUnavailable;
+//   - work the server gave up on and that may succeed when tried again (57014 query_canceled
+//     by statement_timeout, 55P03 lock_not_available, 40001 serialization_failure, 40P01
+//     deadlock_detected, 25006 read_only_sql_transaction during a fail-over): ErrUnavailable.
+//
+// A client that went away (context.Canceled) is not a kind: the caller checks for it first.
+func Kind(err error) error {
+	for _, k := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrVersionMismatch, ErrUnavailable} {
+		if errors.Is(err, k) {
+			return k
+		}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch code := pgErr.Code; {
+		case code == "42501":
+			return ErrForbidden
+		case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"), code == "57P01", code == "57P02", code == "57P03",
+			code == "57014", code == "55P03", code == "40001", code == "40P01", code == "25006":
+			return ErrUnavailable
+		}
+		return nil
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connectErr), errors.Is(err, puddle.ErrClosedPool), errors.Is(err, pgconn.ErrConnClosed),
+		pgconn.SafeToRetry(err): // only pgconn's errors say so: nothing reached the server
+		return ErrUnavailable
+	case errors.As(err, &netErr) && !netErr.Timeout(), errors.Is(err, io.ErrUnexpectedEOF):
+		// A connection the server dropped mid-query. (A timeout is left out: reading a slow
+		// client's body times out the same way, and the database's own timeouts are 57014 or
+		// context.DeadlineExceeded.)
+		return ErrUnavailable
+	}
+	return nil
+}
 
 // InvalidError says which input was wrong and why. The web layer answers it with 400 and
 // names Param in the problem document.

@@ -14,10 +14,6 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 )
 
-// ErrConflict is wrapped by errors for a write that clashes with what is stored (a scenario
-// id already taken, a built-in scenario deleted). The web layer answers 409.
-var ErrConflict = errors.New("conflict")
-
 // PriorityScenario is a named weighting of the need index: one organisation's perspective.
 type PriorityScenario struct {
 	ID            string             `json:"id"`

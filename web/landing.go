@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/layers"
 )
 
 // conformanceClasses are the OGC conformance classes this server implements.
@@ -66,8 +69,9 @@ func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "not ready", "error", err)
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "database unreachable")
+		// Whatever the ping's error, not answering is unavailability: 503 with Retry-After,
+		// logged by the error mapper.
+		return fmt.Errorf("not ready: %w (%w)", layers.ErrUnavailable, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.String(http.StatusOK, "ready\n")

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -25,40 +27,93 @@ type Problem struct {
 	Param string `json:"param,omitempty"`
 }
 
+// unavailableRetryAfter is the Retry-After of a 503 for an unavailable database: about the
+// time PostgreSQL takes to restart.
+const unavailableRetryAfter = 5 * time.Second
+
+// statusClientClosed is nginx's 499: the client went away before the answer; nobody reads it.
+const statusClientClosed = 499
+
 // handleError is Echo's HTTPErrorHandler: the one place that turns an error into an answer
-// and decides what is logged. Only 5xx details are hidden from the caller.
+// and decides what is logged. The kinds, in the order they are recognised:
+//
+//	client went away (context.Canceled, or the request context cancelled) 499, not logged
+//	*layers.InvalidError                                                 400, names the parameter
+//	*echo.HTTPError (a handler's own answer)                             its status
+//	overloaded (no analysis slot, past the request's deadline or a
+//	statement_timeout: bounds.go)                                        503 with Retry-After, saying which
+//	layers.ErrNotFound                                                   404
+//	layers.ErrForbidden, and PostgreSQL's 42501 (row-level security)     403
+//	layers.ErrConflict                                                   409
+//	layers.ErrVersionMismatch                                            412
+//	layers.ErrUnavailable (outage, restart, retryable; see layers.Kind),
+//	and any other context.DeadlineExceeded                               503 with Retry-After
+//	anything else                                                        500
+//
+// Only 4xx answers show the error's text, and only when the error wraps the kind itself (the
+// text is ours); a kind read from a database error gets a fixed text, since PostgreSQL's
+// message names tables and policies. 5xx details are hidden from the caller and logged.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	ctx := c.Request().Context()
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
 	var inv *layers.InvalidError
 	var he *echo.HTTPError
 	busy, isBusy := overloaded(err)
+	kind := layers.Kind(err)
+	// ours is the error's own text when it wraps the kind (written for the caller), else fixed.
+	ours := func(fixed string) string {
+		if kind != nil && errors.Is(err, kind) {
+			return err.Error()
+		}
+		return fixed
+	}
+	level, logged := slog.LevelError, true
 	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		// Whatever the error says (a query cancelled mid-way may come back as a PostgreSQL
+		// error), the client is gone: not a failure of the server.
+		p.Status, p.Title = statusClientClosed, "Client closed request"
+		level = slog.LevelDebug
 	case errors.As(err, &inv):
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", inv.Error(), inv.Param
-	case errors.Is(err, layers.ErrNotFound):
-		p.Status, p.Title, p.Detail = http.StatusNotFound, "Not found", err.Error()
-	case errors.Is(err, layers.ErrForbidden):
-		p.Status, p.Title, p.Detail = http.StatusForbidden, "Forbidden", err.Error()
+		logged = false
 	case errors.As(err, &he):
 		p.Status, p.Title = he.Code, http.StatusText(he.Code)
 		if msg, ok := he.Message.(string); ok && he.Code < 500 {
 			p.Detail = msg
 		}
+		logged = he.Code >= 500
 	case isBusy: // no slot, past the deadline, a statement past its timeout (bounds.go)
 		p.Status, p.Title, p.Detail = http.StatusServiceUnavailable, "Service unavailable", busy
 		setRetryAfter(c.Response().Header())
-	case errors.Is(err, context.Canceled):
-		// The client went away; nobody reads the answer. 499 as nginx logs it.
-		p.Status, p.Title = 499, "Client closed request"
+		level = slog.LevelWarn
+	case kind == layers.ErrNotFound:
+		p.Status, p.Title, p.Detail = http.StatusNotFound, "Not found", ours("not found")
+		logged = false
+	case kind == layers.ErrForbidden:
+		p.Status, p.Title, p.Detail = http.StatusForbidden, "Forbidden", ours("the database's access policy refuses this for your organisation and role")
+		// A refusal only the database made means a check in Go is missing: worth a look.
+		level, logged = slog.LevelWarn, !errors.Is(err, layers.ErrForbidden)
+	case kind == layers.ErrConflict:
+		p.Status, p.Title, p.Detail = http.StatusConflict, "Conflict", ours("conflicts with what is stored")
+		logged = false
+	case kind == layers.ErrVersionMismatch:
+		p.Status, p.Title, p.Detail = http.StatusPreconditionFailed, "Precondition failed", ours("the version named in If-Match is not the current one")
+		logged = false
+	case kind == layers.ErrUnavailable || errors.Is(err, context.DeadlineExceeded):
+		p.Status, p.Title = http.StatusServiceUnavailable, "Service unavailable"
+		p.Detail = "The database is not answering at the moment; try again shortly."
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(unavailableRetryAfter.Seconds())))
+		level = slog.LevelWarn
 	default:
 		p.Status, p.Title = http.StatusInternalServerError, "Internal server error"
 		p.Detail = "The error has been logged."
 	}
-	if p.Status >= 500 {
-		s.log.ErrorContext(c.Request().Context(), "request failed", slog.String("path", c.Request().URL.Path), slog.Any("error", err))
+	if logged {
+		s.log.Log(ctx, level, "request failed", slog.String("path", c.Request().URL.Path), slog.Int("status", p.Status), slog.Any("error", err))
 	}
 	body, _ := json.Marshal(p)
 	h := c.Response().Header()

@@ -1,45 +1,146 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
 )
 
-// answer runs err through handleError for GET /x and returns the recorded answer and its problem.
-func answer(t *testing.T, err error) (*httptest.ResponseRecorder, Problem) {
+// answer runs err through handleError for GET /x (with ctx as the request's context) and
+// returns the recorded answer, its problem and what was logged at debug level and above.
+func answer(t *testing.T, ctx context.Context, err error) (*httptest.ResponseRecorder, Problem, string) {
 	t.Helper()
-	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var logs bytes.Buffer
+	s := &Server{log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	e := echo.New()
 	rec := httptest.NewRecorder()
-	s.handleError(err, e.NewContext(httptest.NewRequest(http.MethodGet, "/x", nil), rec))
+	s.handleError(err, e.NewContext(httptest.NewRequestWithContext(ctx, http.MethodGet, "/x", nil), rec))
 	var p Problem
 	if jerr := json.Unmarshal(rec.Body.Bytes(), &p); jerr != nil {
 		t.Fatalf("%v: body %q is not a problem: %v", err, rec.Body, jerr)
 	}
-	return rec, p
+	return rec, p, logs.String()
 }
 
-// TestForbiddenKind: an error wrapping layers.ErrForbidden, at any depth, is a 403 problem.
-func TestForbiddenKind(t *testing.T) {
-	err := fmt.Errorf("patch intervention 7: %w", fmt.Errorf("policy: %w", layers.ErrForbidden))
-	rec, p := answer(t, err)
-	if got, want := rec.Code, http.StatusForbidden; got != want || p.Status != want {
-		t.Errorf("status %d (problem %d), want %d", got, p.Status, want)
+// deep wraps err three times with %w, as an error travels up from layers to a handler.
+func deep(err error) error {
+	return fmt.Errorf("handler: %w", fmt.Errorf("store op %d: %w", 7, fmt.Errorf("query: %w", err)))
+}
+
+// realConnectError is what the pool gives when nothing listens at the database's address.
+func realConnectError(t *testing.T) error {
+	t.Helper()
+	_, err := pgconn.Connect(context.Background(), "postgres://nobody@127.0.0.1:1/none?connect_timeout=2")
+	if err == nil {
+		t.Fatal("connected to port 1")
 	}
-	if got := rec.Header().Get(echo.HeaderContentType); got != "application/problem+json" {
-		t.Errorf("content type %q", got)
+	return err
+}
+
+// realClosedPoolError is what a query on a closed pool gives.
+func realClosedPoolError(t *testing.T) error {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), "postgres://nobody@127.0.0.1:1/none")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !errors.Is(err, layers.ErrForbidden) {
-		t.Fatal("the test's error does not wrap the kind")
+	pool.Close()
+	_, err = pool.Acquire(context.Background())
+	if err == nil {
+		t.Fatal("acquired from a closed pool")
+	}
+	return err
+}
+
+// TestErrorKinds walks every kind of error, wrapped at depth, through handleError: status,
+// problem+json, Retry-After where due, the detail shown only for 4xx and never PostgreSQL's
+// own text, and what is logged.
+func TestErrorKinds(t *testing.T) {
+	const secret = "SECRET-internal-text"
+	pg := func(code string) error {
+		return &pgconn.PgError{Severity: "ERROR", Code: code, Message: secret + ` for table "interventions"`}
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	cases := []struct {
+		name       string
+		ctx        context.Context
+		err        error
+		status     int
+		detail     string // a substring the detail must hold; "" with status >= 500: none
+		retryAfter bool
+		logLevel   string // "" means nothing logged
+	}{
+		{"invalid", nil, deep(layers.Invalid("bbox", "four numbers")), 400, "invalid bbox: four numbers", false, ""},
+		{"not found", nil, deep(fmt.Errorf("feature 9: %w", layers.ErrNotFound)), 404, "feature 9", false, ""},
+		{"forbidden", nil, deep(fmt.Errorf("only the lead organisation: %w", layers.ErrForbidden)), 403, "only the lead organisation", false, ""},
+		{"row-level security", nil, deep(pg("42501")), 403, "access policy", false, "WARN"},
+		{"conflict", nil, deep(fmt.Errorf("scenario x exists: %w", layers.ErrConflict)), 409, "scenario x exists", false, ""},
+		{"version mismatch", nil, deep(fmt.Errorf("version 3: %w", layers.ErrVersionMismatch)), 412, "version 3", false, ""},
+		{"unavailable", nil, deep(fmt.Errorf("%s: %w", secret, layers.ErrUnavailable)), 503, "", true, "WARN"},
+		{"admin shutdown 57P01", nil, deep(pg("57P01")), 503, "", true, "WARN"},
+		{"cannot connect now 57P03", nil, deep(pg("57P03")), 503, "", true, "WARN"},
+		{"connection failure 08006", nil, deep(pg("08006")), 503, "", true, "WARN"},
+		{"too many connections 53300", nil, deep(pg("53300")), 503, "", true, "WARN"},
+		{"statement timeout 57014", nil, deep(pg("57014")), 503, "", true, "WARN"},
+		{"connection refused", nil, deep(realConnectError(t)), 503, "", true, "WARN"},
+		{"closed pool", nil, deep(realClosedPoolError(t)), 503, "", true, "WARN"},
+		{"deadline", nil, deep(context.DeadlineExceeded), 503, "", true, "WARN"},
+		{"client gone", nil, deep(context.Canceled), 499, "", false, ""},
+		// A query cancelled because the client left can come back as PostgreSQL's 57014.
+		{"client gone, query cancelled", gone, deep(pg("57014")), 499, "", false, ""},
+		{"client gone, other error", gone, deep(errors.New(secret)), 499, "", false, ""},
+		{"handler's 4xx", nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge, "body over 16 KiB"), 413, "body over 16 KiB", false, ""},
+		{"handler's 5xx", nil, echo.NewHTTPError(http.StatusServiceUnavailable, secret), 503, "", false, "ERROR"},
+		{"other database error", nil, deep(pg("22P02")), 500, "", false, "ERROR"},
+		{"bug", nil, deep(errors.New(secret)), 500, "", false, "ERROR"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tc.ctx
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			rec, p, logs := answer(t, ctx, tc.err)
+			if rec.Code != tc.status || p.Status != tc.status {
+				t.Errorf("status %d (problem %d), want %d", rec.Code, p.Status, tc.status)
+			}
+			if got := rec.Header().Get(echo.HeaderContentType); got != "application/problem+json" {
+				t.Errorf("Content-Type %q, want application/problem+json", got)
+			}
+			if strings.Contains(rec.Body.String(), secret) {
+				t.Errorf("the answer shows the internal text: %s", rec.Body)
+			}
+			if tc.detail != "" && !strings.Contains(p.Detail, tc.detail) {
+				t.Errorf("detail %q, want it to hold %q", p.Detail, tc.detail)
+			}
+			if tc.status == 400 && p.Param != "bbox" {
+				t.Errorf("param %q, want bbox", p.Param)
+			}
+			if got := rec.Header().Get("Retry-After"); (got != "") != tc.retryAfter {
+				t.Errorf("Retry-After %q, want one: %v", got, tc.retryAfter)
+			}
+			switch {
+			case tc.logLevel == "" && logs != "":
+				t.Errorf("logged %q, want nothing", logs)
+			case tc.logLevel != "" && !strings.Contains(logs, "level="+tc.logLevel):
+				t.Errorf("logged %q, want a %s line", logs, tc.logLevel)
+			case tc.logLevel != "" && tc.status >= 500 && !strings.Contains(logs, secret) && strings.Contains(tc.err.Error(), secret):
+				t.Errorf("logged %q without the error", logs)
+			}
+		})
 	}
 }

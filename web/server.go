@@ -11,10 +11,12 @@ import (
 	"compress/gzip"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -187,13 +189,16 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		elapsed := s.now().Sub(start)
 		s.latency.WithLabelValues(route, methodLabel(c.Request().Method), statusClass(res.Status)).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
-		if res.Status >= 500 {
+		switch {
+		case res.Status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // an outage or overload, not a bug here
+		case res.Status >= 500:
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(c.Request().Context(), level, "request",
 			slog.String("method", c.Request().Method),
-			slog.String("path", c.Request().URL.Path),
-			slog.String("query", c.Request().URL.RawQuery),
+			slog.String("path", truncateForLog(c.Request().URL.Path)),
+			slog.String("query", queryForLog(c.Request().URL.RawQuery)),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
 			slog.Duration("duration", elapsed),
@@ -211,6 +216,71 @@ func methodLabel(m string) string {
 		return m
 	}
 	return "other"
+}
+
+// maxLoggedBytes bounds the path and the query string in the request log: enough to see
+// which request it was, not a megabyte a line (the server takes up to 1 MB of header).
+const maxLoggedBytes = 512
+
+// secretParam says whether a query parameter's value never reaches the log: the API reads
+// none of these from a query string, but a client that sends credentials there by mistake
+// must not leave them in the log.
+func secretParam(name string) bool {
+	switch strings.ToLower(name) {
+	case "password", "csrf_token", "token", "access_token", "id_token", "refresh_token", "secret", "api_key", "apikey", "jwt", "code":
+		return true
+	}
+	return false
+}
+
+// queryForLog is raw as the request log shows it: values of secret parameters (secretParam) and values that look
+// like an API token (lgb_…) or a JWT, under whatever name, replaced by "REDACTED", and the
+// whole cut to maxLoggedBytes with a marker.
+func queryForLog(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	if len(raw) > 4*maxLoggedBytes {
+		raw = raw[:4*maxLoggedBytes] // the rest is cut below anyway; spare the work
+	}
+	parts := strings.Split(raw, "&")
+	for i, part := range parts {
+		name, value, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if v, err := url.QueryUnescape(value); err == nil {
+			value = v
+		}
+		if secretParam(name) || looksLikeCredential(value) {
+			parts[i] = part[:strings.IndexByte(part, '=')+1] + "REDACTED"
+		}
+	}
+	return truncateForLog(strings.Join(parts, "&"))
+}
+
+// looksLikeCredential says whether v is (or starts like) an API token or a JWT.
+func looksLikeCredential(v string) bool {
+	v = strings.TrimSpace(v)
+	if strings.HasPrefix(v, layers.TokenPrefix) || strings.HasPrefix(strings.ToLower(v), "bearer ") {
+		return true
+	}
+	return strings.HasPrefix(v, "eyJ") && strings.Count(v, ".") >= 2
+}
+
+// truncateForLog cuts s to maxLoggedBytes (at a rune boundary), saying how much was cut.
+func truncateForLog(s string) string {
+	if len(s) <= maxLoggedBytes {
+		return s
+	}
+	cut := maxLoggedBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…[truncated]"
 }
 
 func statusClass(code int) string {
