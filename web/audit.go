@@ -48,7 +48,7 @@ func (s *Server) audit(c echo.Context, e layers.AuditEntry, who *layers.Principa
 		who = layers.PrincipalFrom(req.Context())
 	}
 	e.SetPrincipal(who)
-	e.Method, e.Path, e.RemoteAddr = req.Method, req.URL.Path, clientAddress(req)
+	e.Method, e.Path, e.RemoteAddr = req.Method, req.URL.Path, c.RealIP()
 	if e.Status == 0 {
 		e.Status = c.Response().Status
 	}

@@ -15,9 +15,9 @@ package web
 // on the cookie. Another site can neither read the cookie nor the token; bearer requests are
 // exempt because browsers never attach them on their own.
 //
-// Login rate limiting is in memory (per process): failures per account and per client
-// address within a sliding window; it resets on restart and is not shared between replicas,
-// which is acceptable for the single server this is deployed as, and says so in the README.
+// Login limits (loginlimit.go) slow guessing per account and client address, per address and
+// per account, with waits rather than a lock the owner could be kept out by; in memory, per
+// process.
 
 import (
 	"cmp"
@@ -30,11 +30,10 @@ import (
 	"io"
 	"math"
 	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -53,10 +52,18 @@ type AuthConfig struct {
 	// IdleTimeout ends a session unused this long (default 30 min); AbsoluteTimeout ends
 	// every session this long after login (default 12 h).
 	IdleTimeout, AbsoluteTimeout time.Duration
-	// AccountFailures and AddressFailures are the failed logins allowed per account
-	// (default 5) and per client address (default 20) within FailureWindow (default 15 min).
-	AccountFailures, AddressFailures int
-	FailureWindow                    time.Duration
+	// Login limits (loginlimit.go). PairFailures, AddressFailures and AccountFailures are the
+	// failed logins allowed before any wait per account and client address (default 5), per
+	// client address (default 20) and per account from anywhere (default 100). Past the first
+	// two, waits start at LoginBackoffBase (default 1 s) and double up to LoginBackoffMax
+	// (default 15 min); past the third, the account takes one attempt per AccountInterval
+	// (default 10 s). FailureWindow (default 1 h) is how long failures are remembered, KnownFor
+	// (default 30 days) how long a successful login exempts its pair from the address and
+	// account limits; LoginLimitBytes (default 16 MiB) bounds the limiter's memory.
+	PairFailures, AddressFailures, AccountFailures int
+	LoginBackoffBase, LoginBackoffMax              time.Duration
+	AccountInterval, FailureWindow, KnownFor       time.Duration
+	LoginLimitBytes                                int64
 	// OIDC, when set, accepts bearer JWTs from that issuer.
 	OIDC *OIDCConfig
 	// Argon2 are the cost parameters of hashes made here (the dummy hash); zero: layers.DefaultArgon2.
@@ -88,15 +95,15 @@ func newAuthState(cfg AuthConfig) *authState {
 	if cfg.AbsoluteTimeout <= 0 {
 		cfg.AbsoluteTimeout = 12 * time.Hour
 	}
-	if cfg.AccountFailures <= 0 {
-		cfg.AccountFailures = 5
-	}
-	if cfg.AddressFailures <= 0 {
-		cfg.AddressFailures = 20
-	}
-	if cfg.FailureWindow <= 0 {
-		cfg.FailureWindow = 15 * time.Minute
-	}
+	cfg.PairFailures = cmp.Or(max(cfg.PairFailures, 0), 5)
+	cfg.AddressFailures = cmp.Or(max(cfg.AddressFailures, 0), 20)
+	cfg.AccountFailures = cmp.Or(max(cfg.AccountFailures, 0), 100)
+	cfg.LoginBackoffBase = cmp.Or(max(cfg.LoginBackoffBase, 0), time.Second)
+	cfg.LoginBackoffMax = cmp.Or(max(cfg.LoginBackoffMax, 0), 15*time.Minute)
+	cfg.AccountInterval = cmp.Or(max(cfg.AccountInterval, 0), 10*time.Second)
+	cfg.FailureWindow = cmp.Or(max(cfg.FailureWindow, 0), time.Hour)
+	cfg.KnownFor = cmp.Or(max(cfg.KnownFor, 0), 30*24*time.Hour)
+	cfg.LoginLimitBytes = cmp.Or(max(cfg.LoginLimitBytes, 0), 16<<20)
 	if cfg.Argon2 == (layers.Argon2Params{}) {
 		cfg.Argon2 = layers.DefaultArgon2()
 	}
@@ -108,7 +115,7 @@ func newAuthState(cfg AuthConfig) *authState {
 		// crypto/rand does not fail on supported platforms; a fixed salt still costs the same time.
 		dummy = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	}
-	a := &authState{cfg: cfg, limiter: newLoginLimiter(cfg.FailureWindow), dummyHash: dummy, hashing: make(chan struct{}, 4)}
+	a := &authState{cfg: cfg, limiter: newLoginLimiter(cfg), dummyHash: dummy, hashing: make(chan struct{}, 4)}
 	if cfg.OIDC != nil {
 		a.jwt = newJWTVerifier(*cfg.OIDC)
 	}
@@ -339,16 +346,6 @@ func readAuthBody(c echo.Context, fields ...string) (map[string]string, error) {
 	return out, nil
 }
 
-// clientAddress is the connection's address. X-Forwarded-For is not trusted for the rate
-// limit: anyone can send it, and a limit the caller chooses the key of is no limit.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // login serves POST /auth/login.
 func (s *Server) login(c echo.Context) error {
 	a := s.auth
@@ -372,16 +369,13 @@ func (s *Server) login(c echo.Context) error {
 		return invalid("password", "required")
 	}
 	now := a.cfg.Now()
-	accountKey, addrKey := "account:"+username, "address:"+clientAddress(c.Request())
-	if wait := max(a.limiter.wait(accountKey, a.cfg.AccountFailures, now), a.limiter.wait(addrKey, a.cfg.AddressFailures, now)); wait > 0 {
+	addr, _ := netip.ParseAddr(c.RealIP()) // the zero Addr when unknown: one key for all such
+	if wait, limit := a.limiter.admit(username, addr, now); wait > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.audit(c, layers.AuditEntry{Action: layers.AuditLoginFailed, Status: http.StatusTooManyRequests,
-			Details: map[string]any{"reason": "rate_limited"}}, nil)
+			Details: map[string]any{"reason": "rate_limited", "limit": limit.String()}}, nil)
 		return echo.NewHTTPError(http.StatusTooManyRequests, "too many failed logins: try again later")
 	}
-	// Counted before checking, so parallel guesses cannot slip past the limit; forgiven on success.
-	a.limiter.fail(accountKey, now)
-	a.limiter.fail(addrKey, now)
 
 	acct, err := s.store.AccountByName(c.Request().Context(), username)
 	if err != nil && !errors.Is(err, layers.ErrNotFound) {
@@ -405,8 +399,7 @@ func (s *Server) login(c echo.Context) error {
 		s.auditLoginFailed(c, acct, ok, http.StatusUnauthorized)
 		return unauthorized(c, false, "unknown account or wrong password")
 	}
-	a.limiter.reset(accountKey)
-	a.limiter.forgive(addrKey)
+	a.limiter.succeeded(username, addr, now)
 	if acct.Demo && !a.cfg.Demo {
 		s.auditLoginFailed(c, acct, ok, http.StatusForbidden)
 		return echo.NewHTTPError(http.StatusForbidden, "demo credentials are accepted only by a server started with --demo")
@@ -641,82 +634,4 @@ func (s *Server) revokeToken(c echo.Context) error {
 	s.audit(c, layers.AuditEntry{Action: layers.AuditTokenRevoke, Status: http.StatusNoContent, ObjectType: "api_tokens",
 		ObjectID: strconv.FormatInt(id, 10)}, nil)
 	return c.NoContent(http.StatusNoContent)
-}
-
-// loginLimiter counts failed logins per key within a sliding window.
-type loginLimiter struct {
-	mu     sync.Mutex
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-// maxLimiterKeys bounds the limiter's memory; past it, keys with no failure in the window
-// are swept first.
-const maxLimiterKeys = 100_000
-
-func newLoginLimiter(window time.Duration) *loginLimiter {
-	return &loginLimiter{window: window, fails: map[string][]time.Time{}}
-}
-
-// recent drops failures older than the window; the caller holds mu.
-func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
-	ts := l.fails[key]
-	i := 0
-	for i < len(ts) && !ts[i].After(now.Add(-l.window)) {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, key)
-		return nil
-	}
-	l.fails[key] = ts
-	return ts
-}
-
-// wait is how long key must wait before another attempt when it has limit failures in the
-// window; 0 when it may try now.
-func (l *loginLimiter) wait(key string, limit int, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ts := l.recent(key, now)
-	if len(ts) < limit {
-		return 0
-	}
-	return ts[len(ts)-limit].Add(l.window).Sub(now)
-}
-
-func (l *loginLimiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) >= maxLimiterKeys {
-		for k := range l.fails {
-			l.recent(k, now)
-		}
-	}
-	if _, ok := l.fails[key]; !ok && len(l.fails) >= maxLimiterKeys {
-		return // full of live keys: the per-account limit still holds for known keys
-	}
-	ts := append(l.fails[key], now)
-	if len(ts) > 64 {
-		ts = ts[len(ts)-64:]
-	}
-	l.fails[key] = ts
-}
-
-// reset forgets every failure of key; forgive forgets the latest one.
-func (l *loginLimiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
-}
-
-func (l *loginLimiter) forgive(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ts := l.fails[key]; len(ts) > 1 {
-		l.fails[key] = ts[:len(ts)-1]
-	} else {
-		delete(l.fails, key)
-	}
 }

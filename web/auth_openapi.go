@@ -50,7 +50,8 @@ func authOpenAPI(paths, schemas obj) {
 	noContent := func(desc string) obj { return obj{"description": desc} }
 	paths["/auth/login"] = obj{"post": obj{
 		"summary": "Log in with an account name and password: sets the session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS)",
-		"description": "Failed logins are limited per account (5 in 15 minutes by default) and per client address (20): then 429 with Retry-After. " +
+		"description": "Failed logins are limited per account and client address (5, then waits from 1 s doubling to 15 min), per client address (20, the same waits) " +
+			"and per account from places it has not logged in from (100, then one attempt per 10 s): 429 with Retry-After, before the password is checked. " +
 			"Demo accounts are refused (403) unless the server runs with --demo.",
 		"operationId": "login", "tags": tag, "requestBody": body(login),
 		"responses": merge(obj{"200": obj{"description": "Logged in; the answer carries the CSRF token.",

@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -51,13 +52,20 @@ var fastArgon = layers.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 // newAuthAPI is newAPI with an identity configuration and a clock.
 func newAuthAPI(t *testing.T, cfg web.AuthConfig) (*api, *testClock) {
 	t.Helper()
+	return newAuthAPIConfig(t, web.Config{Auth: cfg})
+}
+
+// newAuthAPIConfig is newAuthAPI with the whole server configuration.
+func newAuthAPIConfig(t *testing.T, cfg web.Config) (*api, *testClock) {
+	t.Helper()
 	db := layerstest.Require(t, testDB)
 	clock := &testClock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
-	cfg.Now = clock.Now
-	cfg.Argon2 = fastArgon
+	cfg.Version = "test"
+	cfg.Auth.Now = clock.Now
+	cfg.Auth.Argon2 = fastArgon
 	cat := layers.NewCatalogue()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(web.New(web.Config{Version: "test", Auth: cfg}, layers.NewStore(db.AppPool), cat, log))
+	srv := httptest.NewServer(web.New(cfg, layers.NewStore(db.AppPool), cat, log))
 	t.Cleanup(srv.Close)
 	return newClient(t, srv), clock
 }
@@ -298,37 +306,82 @@ func TestLoginRefused(t *testing.T) {
 	a.write("GET", "/auth/me", s.header(), "", 401)
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	a, clock := newAuthAPI(t, web.AuthConfig{AccountFailures: 5, AddressFailures: 10, FailureWindow: 15 * time.Minute})
+// TestLoginLimitsCannotLockOutTheOwner: behind a trusted proxy (the test's loopback), each
+// client is told apart by X-Forwarded-For. Guesses from one address wait, doubling; the owner
+// elsewhere logs in with the right password all the while; an address spraying many accounts
+// waits too; a distributed attack on the account is slowed to one attempt per interval for
+// unknown places, while the owner's known place is not slowed at all. (Before: five failures
+// from anywhere locked the account for 15 minutes, and all clients behind the proxy shared
+// one address.)
+func TestLoginLimitsCannotLockOutTheOwner(t *testing.T) {
+	a, clock := newAuthAPIConfig(t, web.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	acc := newAccount(t, "housing", "reader")
+	from := func(addr string) http.Header { return withHeader(jsonHeader, "X-Forwarded-For", addr) }
 	wrong := jsonBody(map[string]string{"username": acc.user, "password": "not the password"})
 	right := jsonBody(map[string]string{"username": acc.user, "password": acc.password})
-	for range 5 {
-		a.write("POST", "/auth/login", jsonHeader, wrong, 401)
-		clock.Add(time.Minute)
-	}
-	// Five failures at 0..4 min: the sixth try at 5 min waits until the first leaves the window (15 min).
-	res, _ := a.write("POST", "/auth/login", jsonHeader, right, 429)
-	if got := res.Header.Get("Retry-After"); got != "600" {
-		t.Errorf("Retry-After %q, want 600", got)
-	}
-	clock.Add(10*time.Minute - time.Second)
-	a.write("POST", "/auth/login", jsonHeader, right, 429)
-	clock.Add(time.Second)
-	a.write("POST", "/auth/login", jsonHeader, right, 200)
-	// Success forgives the account's failures.
-	for range 4 {
-		a.write("POST", "/auth/login", jsonHeader, wrong, 401)
-	}
-	a.write("POST", "/auth/login", jsonHeader, right, 200)
+	retryAfter := func(res *http.Response) string { return res.Header.Get("Retry-After") }
 
-	// Per address: guesses spread over many account names are limited too (10 here; the
-	// earlier failures have left the window).
-	clock.Add(16 * time.Minute)
-	for i := range 10 {
-		a.write("POST", "/auth/login", jsonHeader, jsonBody(map[string]string{"username": fmt.Sprintf("guess%d", i), "password": "x"}), 401)
+	// The attacker: five free failures, then waits of 1, 2, 4, 8 s.
+	const attacker = "203.0.113.7"
+	for range 5 {
+		a.write("POST", "/auth/login", from(attacker), wrong, 401)
 	}
-	a.write("POST", "/auth/login", jsonHeader, jsonBody(map[string]string{"username": "guess9", "password": "x"}), 429)
+	for _, want := range []string{"1", "2", "4", "8"} {
+		res, _ := a.write("POST", "/auth/login", from(attacker), right, 429) // refused before the password is read
+		if got := retryAfter(res); got != want {
+			t.Errorf("attacker's wait %s s, want %s", got, want)
+		}
+		d, _ := time.ParseDuration(retryAfter(res) + "s")
+		clock.Add(d)
+		a.write("POST", "/auth/login", from(attacker), wrong, 401)
+	}
+	// The owner, elsewhere, is not kept out; nor is anyone else behind the same proxy.
+	const owner = "198.51.100.2"
+	a.write("POST", "/auth/login", from(owner), right, 200)
+
+	// One address spraying twenty accounts waits; the owner is still not kept out.
+	const sprayer = "203.0.113.9"
+	for i := range 20 {
+		a.write("POST", "/auth/login", from(sprayer), jsonBody(map[string]string{"username": fmt.Sprintf("guess%d", i), "password": "x"}), 401)
+	}
+	if res, _ := a.write("POST", "/auth/login", from(sprayer), jsonBody(map[string]string{"username": "guess20", "password": "x"}), 429); retryAfter(res) != "1" {
+		t.Errorf("sprayer's first wait %q, want 1", retryAfter(res))
+	}
+	a.write("POST", "/auth/login", from(owner), right, 200)
+
+	// A distributed attack: one guess each from 100 addresses (the attacker's 9 count too).
+	for i := range 100 - 9 {
+		a.write("POST", "/auth/login", from(fmt.Sprintf("192.0.2.%d", i+1)), wrong, 401)
+	}
+	// Now the account takes one attempt per 10 s from places it has not logged in from...
+	res, _ := a.write("POST", "/auth/login", from("192.0.2.200"), wrong, 429)
+	if got := retryAfter(res); got != "10" {
+		t.Errorf("a new place waits %s s, want 10", got)
+	}
+	// ...while the owner's own place is not slowed.
+	a.write("POST", "/auth/login", from(owner), right, 200)
+	clock.Add(10 * time.Second)
+	a.write("POST", "/auth/login", from("192.0.2.200"), wrong, 401)
+	a.write("POST", "/auth/login", from("192.0.2.201"), right, 429) // the next slot is 10 s on
+	clock.Add(10 * time.Second)
+	a.write("POST", "/auth/login", from("192.0.2.201"), right, 200) // slowed, never blocked
+
+	// Failures are forgotten after the window (1 h by default).
+	clock.Add(2 * time.Hour)
+	a.write("POST", "/auth/login", from(attacker), right, 200)
+}
+
+// TestLoginLimitWithoutTrustedProxy: without --trusted-proxy, X-Forwarded-For is the
+// client's own claim and is ignored: an attacker cannot pose as the owner's address, nor
+// escape its own limit by sending a new address with every guess.
+func TestLoginLimitWithoutTrustedProxy(t *testing.T) {
+	a, _ := newAuthAPIConfig(t, web.Config{})
+	acc := newAccount(t, "housing", "reader")
+	wrong := jsonBody(map[string]string{"username": acc.user, "password": "not the password"})
+	for i := range 5 {
+		a.write("POST", "/auth/login", withHeader(jsonHeader, "X-Forwarded-For", fmt.Sprintf("192.0.2.%d", i+1)), wrong, 401)
+	}
+	a.write("POST", "/auth/login", withHeader(jsonHeader, "X-Forwarded-For", "192.0.2.99"), wrong, 429)
 }
 
 func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {

@@ -101,7 +101,7 @@ func TestLoginInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, clock := newAuthAPI(t, web.AuthConfig{AccountFailures: 2, FailureWindow: 15 * time.Minute})
+	a, clock := newAuthAPI(t, web.AuthConfig{PairFailures: 2, LoginBackoffBase: 15 * time.Minute})
 	acc := newAccount(t, "police", "editor")
 	b := newBrowser(t, chromium)
 	start := time.Now()

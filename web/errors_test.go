@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
@@ -155,5 +159,76 @@ func TestRequestLogBounded(t *testing.T) {
 	}
 	if requests != 4 {
 		t.Errorf("%d request lines, want 4:\n%s", requests, logs.String())
+	}
+}
+
+// TestMetricsApartFromTheAPI: the API does not serve /metrics (the figures describe the load
+// and the data, for operators only); the registry given in Config.Metrics holds them, for
+// lagesbild serve --metrics-addr to serve on its own address.
+func TestMetricsApartFromTheAPI(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	reg := prometheus.NewRegistry()
+	srv := testServerOn(t, db, web.Config{Metrics: reg}, layers.NewStore(db.AppPool), layers.NewCatalogue(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, path := range []string{"/collections/districts/items?limit=1", "/metrics"} {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set(anonymousHeader, "1")
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if want := map[bool]int{true: 404, false: 200}[path == "/metrics"]; res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`lagesbild_http_request_duration_seconds_bucket{method="GET",route="/collections/:collectionId/items",status="2xx"`,
+		"lagesbild_db_pool_connections",
+		"lagesbild_tile_cache_bytes",
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestClientAddressFromTrustedProxiesOnly: the address in the request log is the
+// connection's unless it comes from a trusted proxy, and then the rightmost address of
+// X-Forwarded-For that is not a trusted proxy — never an address the client chose.
+func TestClientAddressFromTrustedProxiesOnly(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	for _, tc := range []struct {
+		name    string
+		trusted []netip.Prefix
+		xff     string
+		want    string
+	}{
+		{"no proxy configured", nil, "192.0.2.1", "127.0.0.1"},
+		{"a private peer is not trusted by default", []netip.Prefix{netip.MustParsePrefix("10.9.0.0/16")}, "192.0.2.1", "127.0.0.1"},
+		{"trusted proxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, "192.0.2.1", "192.0.2.1"},
+		{"a forged hop left of the client", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, "203.0.113.66, 192.0.2.1", "192.0.2.1"},
+		{"a chain of trusted proxies", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.1.0.0/16")}, "203.0.113.66, 192.0.2.1, 10.1.2.3", "192.0.2.1"},
+		{"an untrusted hop is the client", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, "192.0.2.1, 10.1.2.3", "10.1.2.3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			srv := testServerOn(t, db, web.Config{TrustedProxies: tc.trusted}, layers.NewStore(db.AppPool), layers.NewCatalogue(), slog.New(slog.NewJSONHandler(&logs, nil)))
+			req, _ := http.NewRequest("GET", srv.URL+"/healthz", nil)
+			req.Header.Set("X-Forwarded-For", tc.xff)
+			res, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			var rec struct{ Remote string }
+			if err := json.Unmarshal(logs.Bytes(), &rec); err != nil {
+				t.Fatalf("%v: %s", err, logs.String())
+			}
+			if rec.Remote != tc.want {
+				t.Errorf("remote %q, want %q", rec.Remote, tc.want)
+			}
+		})
 	}
 }

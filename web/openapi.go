@@ -173,8 +173,6 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"responses": obj{"200": obj{"description": "The process is up.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}}},
 		"/readyz": obj{"get": obj{"summary": "Readiness: the database answers", "operationId": "getReady", "tags": []string{"Operations"},
 			"responses": merge(obj{"200": obj{"description": "Ready.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}, problemResponses("503"))}},
-		"/metrics": obj{"get": obj{"summary": "Prometheus metrics", "operationId": "getMetrics", "tags": []string{"Operations"},
-			"responses": obj{"200": obj{"description": "Metrics in the Prometheus text format.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}}},
 	}
 
 	for _, l := range cat.Layers() {

@@ -10,7 +10,9 @@ import (
 	"cmp"
 	"compress/gzip"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -22,7 +24,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lagesbild/lagesbild/layers"
 )
@@ -64,6 +65,18 @@ type Config struct {
 	RequestTimeout, AnalysisTimeout time.Duration
 	MaxAnalyses                     int
 	AnalysisQueueWait               time.Duration
+	// TrustedProxies are the address ranges of the reverse proxies in front of the server.
+	// The client's address — in the request log, the audit log and the login limits — is read
+	// from X-Forwarded-For only when the connection comes from one of them, and is then the
+	// rightmost address in the header that is not itself in these ranges. Empty (the
+	// default): the connection's own address, and X-Forwarded-For is ignored, since anyone
+	// can send it.
+	TrustedProxies []netip.Prefix
+	// Metrics is the registry the server's collectors (latency, pool, caches, runtime) are
+	// registered in, for the caller to serve apart from the API (lagesbild serve
+	// --metrics-addr); nil: they are kept in a private registry that nothing serves. The API
+	// itself never serves /metrics: the figures describe the load and the data.
+	Metrics *prometheus.Registry
 }
 
 // DefaultTileCacheBytes bounds the tile cache when Config.TileCache is nil.
@@ -94,7 +107,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		store:    store,
 		cat:      cat,
 		log:      log,
-		registry: prometheus.NewRegistry(),
+		registry: cfg.Metrics,
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "lagesbild_http_request_duration_seconds",
 			Help:    "Latency of HTTP requests by route, method and status.",
@@ -103,6 +116,9 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		tiles: cfg.TileCache,
 		now:   time.Now,
 		auth:  newAuthState(cfg.Auth),
+	}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
 	}
 	if s.tiles == nil {
 		s.tiles = NewTileCache(DefaultTileCacheBytes)
@@ -126,6 +142,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.Use(middleware.Recover())
 	e.Use(s.observe)
 	e.Use(refuseUnreadableText)
@@ -169,7 +186,22 @@ func (s *Server) routes(e *echo.Echo) {
 	s.partnerRoutes(e, get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
-	get("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+}
+
+// ipExtractor is how c.RealIP() finds the client: the connection's address, or behind
+// trusted proxies the rightmost untrusted address of X-Forwarded-For. Echo's defaults would
+// trust every private, loopback and link-local address as a proxy; only the configured
+// ranges are trusted here.
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		p = p.Masked()
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: net.IP(p.Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // observe logs every request and records its latency by route (the route pattern, not the

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
@@ -398,7 +401,8 @@ func TestTileCache(t *testing.T) {
 	store := layers.NewStore(db.AppPool)
 	cache := web.NewTileCache(8 << 20)
 	listen(t, store, cat, cache)
-	srv := testServerOn(t, db, web.Config{TileCache: cache}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reg := prometheus.NewRegistry()
+	srv := testServerOn(t, db, web.Config{TileCache: cache, Metrics: reg}, store, cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	get := func(path string) []byte {
 		t.Helper()
 		res, err := http.Get(srv.URL + path)
@@ -414,7 +418,9 @@ func TestTileCache(t *testing.T) {
 	}
 	metric := func(name string) float64 {
 		t.Helper()
-		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(get("/metrics"))
+		rec := httptest.NewRecorder()
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(rec.Body.Bytes())
 		if m == nil {
 			t.Fatalf("metric %s missing", name)
 		}
