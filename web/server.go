@@ -228,7 +228,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(c.Request().Context(), level, "request",
-			slog.String("method", c.Request().Method),
+			slog.String("method", truncateForLog(c.Request().Method)),
 			slog.String("path", truncateForLog(c.Request().URL.Path)),
 			slog.String("query", queryForLog(c.Request().URL.RawQuery)),
 			slog.Int("status", res.Status),

@@ -33,6 +33,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lagesbild/lagesbild/data"
 	"github.com/lagesbild/lagesbild/layers"
@@ -184,6 +185,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	uploadFeatures := fs.Int("upload-max-features", web.DefaultUploadMaxFeatures, "most features in a partner layer upload (413 beyond)")
 	authConfig := authFlags(fs, getenv)
 	limitsOf := limitFlags(fs)
+	operation := operateFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -191,6 +193,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		return usageError{"--min-cell-count must be at least 1"}
 	}
 	limits, err := limitsOf()
+	if err != nil {
+		return err
+	}
+	trustedProxies, metricsAddr, err := operation()
 	if err != nil {
 		return err
 	}
@@ -247,9 +253,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 			log.Error("listening for changes stopped", "error", err)
 		}
 	}()
+	metrics := prometheus.NewRegistry()
 	e := web.New(web.Config{BaseURL: *baseURL, CORSOrigins: origins, Version: version, TileCache: tileCache, BasemapStyle: *basemap, Auth: auth,
 		MinCellCount: *minCell, AnalysisCacheBytes: analysisCache, RequestTimeout: limits.Request, AnalysisTimeout: limits.Analysis,
-		MaxAnalyses: limits.MaxAnalyses, AnalysisQueueWait: limits.QueueWait, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures}, store, cat, log)
+		MaxAnalyses: limits.MaxAnalyses, AnalysisQueueWait: limits.QueueWait, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures,
+		TrustedProxies: trustedProxies, Metrics: metrics}, store, cat, log)
+	if metricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, metricsAddr, metrics, log)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = stopMetrics(context.Background()) }()
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
