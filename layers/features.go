@@ -329,6 +329,38 @@ func (a *argList) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// bboxEnv is the one-row CTE "env" of a bbox filter (see bboxCond), with its values added
+// to args: the box projected to EPSG:3006 once. A CRS84 box is first clipped to EPSG:3006's
+// area of use — Transverse Mercator diverges far from its central meridian, and nothing is
+// stored outside it — so the world box, or one reaching a pole, means what it says; empty is
+// true when nothing is left (a box wholly outside, at the antimeridian or in the other
+// hemisphere), and then nothing can match.
+func bboxEnv(bb BBox, args *argList) (with string, empty bool) {
+	if bb.CRS == crs.CRS84 {
+		bb.MinX, bb.MinY = max(bb.MinX, areaMinLon), max(bb.MinY, areaMinLat)
+		bb.MaxX, bb.MaxY = min(bb.MaxX, areaMaxLon), min(bb.MaxY, areaMaxLat)
+	}
+	if bb.MinX > bb.MaxX || bb.MinY > bb.MaxY {
+		empty = true
+		bb = BBox{CRS: crs.SWEREF99TM}
+	}
+	// The box is projected in Go (geo/crs), once; PostGIS gets its outline and the box inside
+	// it, and runs the exact test only near the edges.
+	pb := projectBBox(bb)
+	outline, err := toEWKB(pb.outline)
+	if err != nil {
+		empty = true // unreachable for a finite polygon; nothing can match a box we cannot build
+	}
+	return fmt.Sprintf("WITH env AS (SELECT ST_GeomFromEWKB(%s::bytea) AS g, ST_MakeEnvelope(%s, %s, %s, %s, 3006) AS inner) ",
+		args.add(outline), args.add(pb.inner.Min[0]), args.add(pb.inner.Min[1]), args.add(pb.inner.Max[0]), args.add(pb.inner.Max[1])), empty
+}
+
+// bboxCond is the condition that geometry g (EPSG:3006) intersects the box of bboxEnv, whose
+// CTE must be in the query's FROM.
+func bboxCond(g string) string {
+	return fmt.Sprintf("%s && env.g AND (%s @ env.inner OR ST_Intersects(%s, env.g))", g, g, g)
+}
+
 // sqlParts are the pieces of a features query; the page and its count share them.
 type sqlParts struct {
 	with  string // "WITH env AS (...) " when there is a bbox
@@ -348,29 +380,10 @@ func buildSelect(l *Layer, q *Query) sqlParts {
 	var conds []string
 	parts.from = ident(l.Table) + " t"
 
-	// The bbox becomes a one-row CTE so the projected envelope is computed once.
 	if q.BBox != nil {
-		bb := *q.BBox
-		if bb.CRS == crs.CRS84 {
-			bb.MinX, bb.MinY = max(bb.MinX, areaMinLon), max(bb.MinY, areaMinLat)
-			bb.MaxX, bb.MaxY = min(bb.MaxX, areaMaxLon), min(bb.MaxY, areaMaxLat)
-		}
-		if bb.MinX > bb.MaxX || bb.MinY > bb.MaxY {
-			parts.empty = true
-			bb = BBox{CRS: crs.SWEREF99TM}
-		}
-		// The box is projected in Go (geo/crs), once; PostGIS gets its outline and the box
-		// inside it, and runs the exact test only near the edges.
-		pb := projectBBox(bb)
-		outline, err := toEWKB(pb.outline)
-		if err != nil {
-			parts.empty = true // unreachable for a finite polygon; nothing can match a box we cannot build
-		}
-		parts.with = fmt.Sprintf("WITH env AS (SELECT ST_GeomFromEWKB(%s::bytea) AS g, ST_MakeEnvelope(%s, %s, %s, %s, 3006) AS inner) ",
-			args.add(outline), args.add(pb.inner.Min[0]), args.add(pb.inner.Min[1]), args.add(pb.inner.Max[0]), args.add(pb.inner.Max[1]))
+		parts.with, parts.empty = bboxEnv(*q.BBox, args)
 		parts.from += ", env"
-		g := "t." + ident(l.Geometry)
-		conds = append(conds, fmt.Sprintf("%s && env.g AND (%s @ env.inner OR ST_Intersects(%s, env.g))", g, g, g))
+		conds = append(conds, bboxCond("t."+ident(l.Geometry)))
 	}
 
 	// Properties as one compact JSON object in declared order: row_to_json of a sub-select

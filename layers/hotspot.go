@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -84,8 +85,9 @@ ORDER BY h.i, h.j`
 
 const studyExtentSQL = `
 WITH area AS (` + studyAreaSQL + ` AS geom)
-SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), (SELECT count(*) FROM districts d
-        WHERE $1::text[] IS NOT NULL AND d.level = 'district' AND d.code = ANY ($1))
+SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom),
+       (SELECT array_agg(u.code ORDER BY u.n) FROM unnest($1::text[]) WITH ORDINALITY u(code, n)
+        WHERE NOT EXISTS (SELECT 1 FROM districts d WHERE d.level = 'district' AND d.code = u.code))
 FROM area`
 
 // StudyBound returns the extent of the study area (EPSG:3006), from which an analysis' cost
@@ -99,12 +101,13 @@ func (s *Store) StudyBound(ctx context.Context, area StudyArea) (orb.Bound, erro
 		return orb.Bound{}, err
 	}
 	var x0, y0, x1, y1 *float64
-	var known int
-	if err := s.pool.QueryRow(ctx, studyExtentSQL, codes, poly).Scan(&x0, &y0, &x1, &y1, &known); err != nil {
+	var unknown []string
+	if err := s.pool.QueryRow(ctx, studyExtentSQL, codes, poly).Scan(&x0, &y0, &x1, &y1, &unknown); err != nil {
 		return orb.Bound{}, fmt.Errorf("hotspot study area: %w", err)
 	}
-	if codes != nil && known != len(codes) {
-		return orb.Bound{}, Invalid("area", "%d of the %d district codes are not districts of level 'district'", len(codes)-known, len(codes))
+	if len(unknown) > 0 {
+		return orb.Bound{}, Invalid("area", "%d of the %d district codes are not districts of level 'district': %s",
+			len(unknown), len(codes), strings.Join(unknown, ", "))
 	}
 	if x0 == nil {
 		return orb.Bound{}, Invalid("area", "the study area is empty")
@@ -155,8 +158,14 @@ func studyAreaArgs(area StudyArea) (poly []byte, codes []string, err error) {
 		}
 		return poly, nil, nil
 	}
-	if len(area.Districts) > 0 {
-		codes = area.Districts
+	// Each code once: a code given twice is the same area, and counts as one in the
+	// check that every code is a district.
+	seen := make(map[string]bool, len(area.Districts))
+	for _, c := range area.Districts {
+		if !seen[c] {
+			seen[c] = true
+			codes = append(codes, c)
+		}
 	}
 	return nil, codes, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/twpayne/go-geom/encoding/wkb"
 
+	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
@@ -646,21 +647,24 @@ func (s *Store) PartnerItems(ctx context.Context, id string, q PartnerItemsQuery
 	if err != nil {
 		return nil, err
 	}
-	where := `layer_id = $1 AND version = $2`
-	args := []any{id, v.Version}
-	if b := q.BBox; b != nil {
-		// The box's outline densified before transforming, so its edges stay straight in
-		// CRS84 rather than in EPSG:3006.
-		where += ` AND ST_Intersects(geom, ST_Transform(ST_Segmentize(ST_MakeEnvelope($3, $4, $5, $6, 4326), 0.01), 3006))`
-		args = append(args, b[0], b[1], b[2], b[3])
-	}
+	with, from, where := "", "partner_features", `layer_id = $1 AND version = $2`
+	args := argList{id, v.Version}
 	out := &PartnerItems{Layer: l, Version: v.Version, Features: []PartnerItem{}}
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM partner_features WHERE `+where, args...).Scan(&out.Matched); err != nil {
+	if b := q.BBox; b != nil {
+		// As the catalogue's items: clipped to EPSG:3006's area of use, projected once.
+		var empty bool
+		if with, empty = bboxEnv(BBox{MinX: b[0], MinY: b[1], MaxX: b[2], MaxY: b[3], CRS: crs.CRS84}, &args); empty {
+			return out, nil
+		}
+		from += ", env"
+		where += " AND " + bboxCond("geom")
+	}
+	if err := s.pool.QueryRow(ctx, with+`SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&out.Matched); err != nil {
 		return nil, fmt.Errorf("partner items %q: %w", id, err)
 	}
 	n := len(args)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT feature_no, ST_AsGeoJSON(ST_Transform(geom, 4326), 7), properties::text
-		FROM partner_features WHERE %s ORDER BY feature_no LIMIT $%d OFFSET $%d`, where, n+1, n+2), append(args, q.Limit, q.Offset)...)
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`%sSELECT feature_no, ST_AsGeoJSON(ST_Transform(geom, 4326), 7), properties::text
+		FROM %s WHERE %s ORDER BY feature_no LIMIT $%d OFFSET $%d`, with, from, where, n+1, n+2), append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("partner items %q: %w", id, err)
 	}

@@ -114,6 +114,18 @@ func TestHotspotsFilters(t *testing.T) {
 	if got < want || got > want*3/2+10 {
 		t.Errorf("observations %d, want about the %d inside Bäckby", got, want)
 	}
+	// A code given twice is the same area (it was "1 of the 2 codes are not districts").
+	var twice hotspotAnswer
+	a.getJSON("/analysis/hotspots?category=open_drug_dealing,drug_handling&source=police&datetime=2023-01-01/2023-12-31&area=1980-BACKBY,1980-BACKBY", 200, &twice)
+	if n := int64(twice.Summary["observations"].(float64)); n != got {
+		t.Errorf("area given twice: %d observations, want %d", n, got)
+	}
+	// Unknown codes are named, each once, and counted right.
+	var p struct{ Param, Detail string }
+	a.getJSON("/analysis/hotspots?area=1980-BACKBY,NO-SUCH,NO-SUCH,ALSO-NOT", 400, &p)
+	if p.Param != "area" || !strings.Contains(p.Detail, "2 of the 3 district codes") || !strings.Contains(p.Detail, "NO-SUCH, ALSO-NOT") {
+		t.Errorf("unknown codes: %+v", p)
+	}
 }
 
 func TestHotspotsEmerging(t *testing.T) {

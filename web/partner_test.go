@@ -258,6 +258,22 @@ func TestPartnerLayersAPI(t *testing.T) {
 	if fc := decode[featureCollection](t, body); fc.NumberReturned != 2 || *fc.NumberMatched != 2 { // the point and the polygon's corner
 		t.Errorf("bbox items: %s", body)
 	}
+	// Boxes reaching far beyond Sweden match what lies in them: the world box every feature
+	// (it gave 0: the box was transformed to EPSG:3006 whole, where Transverse Mercator blows
+	// up far from its meridian); boxes at the poles, the antimeridian or the other hemisphere
+	// nothing.
+	for _, tc := range []struct {
+		box  string
+		want int64
+	}{
+		{"-180,-90,180,90", 3}, {"0,0,180,90", 3}, {"-180,-90,180,89.9", 3}, {"10,50,30,75", 3},
+		{"-180,-90,0,0", 0}, {"170,-90,180,90", 0}, {"-180,-90,-170,90", 0}, {"-180,80,180,90", 0}, {"-180,-90,180,-80", 0},
+	} {
+		_, body = a.write("GET", base+"/items?bbox="+tc.box, partnerEd, "", 200)
+		if fc := decode[featureCollection](t, body); fc.NumberMatched == nil || *fc.NumberMatched != tc.want || int64(fc.NumberReturned) != tc.want {
+			t.Errorf("bbox=%s: %d matched, %d returned, want %d", tc.box, *fc.NumberMatched, fc.NumberReturned, tc.want)
+		}
+	}
 
 	// Districts: against SQL over the stored features.
 	_, body = a.write("GET", base+"/districts?property=dwellings&total=dwellings", partnerEd, "", 200)
