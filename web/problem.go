@@ -31,6 +31,10 @@ type Problem struct {
 // time PostgreSQL takes to restart.
 const unavailableRetryAfter = 5 * time.Second
 
+// clientContextKey holds, in the Echo context, the request's context as the connection gave
+// it (set by observe), whose cancellation means the client went away.
+const clientContextKey = "lagesbild.clientContext"
+
 // statusClientClosed is nginx's 499: the client went away before the answer; nobody reads it.
 const statusClientClosed = 499
 
@@ -58,6 +62,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ctx := c.Request().Context()
+	// Whether the client went away is a question for the connection's context, which observe
+	// keeps: middlewares inside it replace the request's with a derived one (a deadline) that
+	// they cancel when they return, before this runs. Without it, only the error can say.
+	client := context.Background()
+	if cc, ok := c.Get(clientContextKey).(context.Context); ok {
+		client = cc
+	}
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
 	var inv *layers.InvalidError
 	var he *echo.HTTPError
@@ -72,7 +83,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	level, logged := slog.LevelError, true
 	switch {
-	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+	case errors.Is(err, context.Canceled) || errors.Is(client.Err(), context.Canceled):
 		// Whatever the error says (a query cancelled mid-way may come back as a PostgreSQL
 		// error), the client is gone: not a failure of the server.
 		p.Status, p.Title = statusClientClosed, "Client closed request"
@@ -113,7 +124,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Detail = "The error has been logged."
 	}
 	if logged {
-		s.log.Log(ctx, level, "request failed", slog.String("path", c.Request().URL.Path), slog.Int("status", p.Status), slog.Any("error", err))
+		s.log.Log(ctx, level, "request failed", slog.String("path", truncateForLog(c.Request().URL.Path)), slog.Int("status", p.Status), slog.Any("error", err))
 	}
 	body, _ := json.Marshal(p)
 	h := c.Response().Header()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +28,9 @@ func answer(t *testing.T, ctx context.Context, err error) (*httptest.ResponseRec
 	s := &Server{log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	e := echo.New()
 	rec := httptest.NewRecorder()
-	s.handleError(err, e.NewContext(httptest.NewRequestWithContext(ctx, http.MethodGet, "/x", nil), rec))
+	c := e.NewContext(httptest.NewRequestWithContext(ctx, http.MethodGet, "/x", nil), rec)
+	c.Set(clientContextKey, ctx) // as observe does
+	s.handleError(err, c)
 	var p Problem
 	if jerr := json.Unmarshal(rec.Body.Bytes(), &p); jerr != nil {
 		t.Fatalf("%v: body %q is not a problem: %v", err, rec.Body, jerr)
@@ -142,5 +145,29 @@ func TestErrorKinds(t *testing.T) {
 				t.Errorf("logged %q without the error", logs)
 			}
 		})
+	}
+}
+
+// TestClientGoneIsTheConnectionsContext: a middleware's own context, cancelled when it
+// returns (a deadline's), does not make the answer a 499 while the client is still there.
+func TestClientGoneIsTheConnectionsContext(t *testing.T) {
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	inner, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name   string
+		client context.Context
+		want   int
+	}{
+		{"client there", context.Background(), 400},
+		{"client gone", inner, statusClientClosed},
+	} {
+		rec := httptest.NewRecorder()
+		c := echo.New().NewContext(httptest.NewRequestWithContext(inner, http.MethodGet, "/x", nil), rec)
+		c.Set(clientContextKey, tc.client)
+		s.handleError(layers.Invalid("bbox", "four numbers"), c)
+		if rec.Code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, rec.Code, tc.want)
+		}
 	}
 }

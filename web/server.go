@@ -209,6 +209,7 @@ func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := s.now()
+		c.Set(clientContextKey, c.Request().Context())
 		err := next(c)
 		if err != nil {
 			c.Error(err) // writes the problem answer now, so the status below is the real one
