@@ -20,6 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
@@ -36,6 +37,8 @@ type api struct {
 	t      *testing.T
 	srv    *httptest.Server
 	router routers.Router
+	// metrics is the server's registry (web.Config.Metrics) when the test made it.
+	metrics *prometheus.Registry
 }
 
 func newAPI(t *testing.T) *api {
@@ -46,8 +49,11 @@ func newAPI(t *testing.T) *api {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, _ := testServer(t, db, web.Config{Version: "test"}, cat, log)
-	return newClient(t, srv)
+	reg := prometheus.NewRegistry()
+	srv, _ := testServer(t, db, web.Config{Version: "test", Metrics: reg}, cat, log)
+	a := newClient(t, srv)
+	a.metrics = reg
+	return a
 }
 
 // newClient is a client of srv that validates answers against the OpenAPI document srv

@@ -3,20 +3,26 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metricValue reads one unlabelled metric from /metrics.
+// metricValue reads one unlabelled metric from the server's metrics registry (served apart
+// from the API, on --metrics-addr).
 func (a *api) metricValue(name string) float64 {
 	a.t.Helper()
-	res, body := a.raw("GET", "/metrics", nil)
-	if res.StatusCode != 200 {
-		a.t.Fatalf("GET /metrics: %d", res.StatusCode)
+	if a.metrics == nil {
+		a.t.Fatal("this api has no metrics registry (newAPI makes one)")
 	}
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.Bytes()
 	m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(body)
 	if m == nil {
 		a.t.Fatalf("metric %s missing", name)
