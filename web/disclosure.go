@@ -67,10 +67,10 @@ func (s *Server) countProps(props map[string]any, r *hotspotRequest, count int64
 }
 
 // roundCount rounds n to the nearest multiple of the minimum cell count (halves up).
-func (s *Server) roundCount(n int64) int64 {
-	k := int64(s.minCellCount())
-	return (n + k/2) / k * k
-}
+func (s *Server) roundCount(n int64) int64 { return roundTo(n, s.minCellCount()) }
+
+// roundTo rounds n ≥ 0 to the nearest multiple of k > 0, halves up.
+func roundTo(n int64, k int) int64 { return (n + int64(k)/2) / int64(k) * int64(k) }
 
 // roundWeight rounds a weighted sum for the aggregated view: as a count when each
 // observation weighs 1, else to two significant digits.

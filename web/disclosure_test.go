@@ -346,6 +346,48 @@ func TestAggregatedOnlyReport(t *testing.T) {
 	if rows == 0 {
 		t.Error("the report lists no place: nothing tested")
 	}
+
+	// The observations by district and category: 0, "<5" or a multiple of 5; no change in per
+	// cent from a hidden count.
+	var table *html.Node
+	walk(doc, func(n *html.Node) {
+		if n.Type == html.ElementNode && attr(n, "id") == "observations-by-district" {
+			table = n
+		}
+	})
+	if table == nil {
+		t.Fatal("no observations table")
+	}
+	small := 0
+	walk(table, func(n *html.Node) {
+		if n.Type != html.ElementNode || n.Data != "tr" || n.Parent.Data != "tbody" {
+			return
+		}
+		var cells []string
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				cells = append(cells, text(c))
+			}
+		}
+		for k, cell := range cells {
+			if k == 0 || k == 3 {
+				continue
+			}
+			if cell == "<5" {
+				small++
+				continue
+			}
+			if v, err := strconv.Atoi(cell); err != nil || v%5 != 0 {
+				t.Errorf("district %q column %d: %q, want 0, <5 or a multiple of 5", cells[0], k, cell)
+			}
+		}
+		if (cells[1] == "<5" || cells[2] == "<5") && cells[3] != "–" {
+			t.Errorf("district %q: change %q from a hidden count", cells[0], cells[3])
+		}
+	})
+	if small == 0 {
+		t.Error("no count under the threshold in the district table: nothing tested")
+	}
 }
 
 // TestAggregatedExtentCoarse: the extent of the observations collection, for a caller who

@@ -36,6 +36,7 @@ func reportTemplate() (*template.Template, error) {
 	return template.New("report.html").Funcs(template.FuncMap{
 		"num":   func(x float64, d int) string { return strings.ReplaceAll(fmt.Sprintf("%.*f", d, x), "-", "−") },
 		"deref": func(x *float64) float64 { return *x },
+		"count": reportCount,
 		"pct": func(x *float64) string {
 			if x == nil {
 				return "–"
@@ -185,6 +186,9 @@ type reportData struct {
 	Horizons                         []reportHorizon
 	Followups                        []reportFollowup
 	Generated                        string
+	// MinCount, when not 0, is the disclosure threshold the counts are shown under
+	// (--aggregated-only; reportCount).
+	MinCount int
 }
 
 type legendItem struct {
@@ -347,6 +351,25 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 	}
 	slices.SortStableFunc(d.Rows, func(a, b reportRow) int { return cmp.Compare(b.Current, a.Current) })
 	d.Total.ChangePct = changePct(d.Total.Current, d.Total.Prev)
+	if s.cfg.AggregatedOnly { // counts as the aggregated view shows them (disclosure.go)
+		d.MinCount = s.minCellCount()
+		for _, r := range append([]*reportRow{&d.Total}, rowPointers(d.Rows)...) {
+			r.ChangePct = nil
+			if r.Current >= int64(d.MinCount) && r.Prev >= int64(d.MinCount) {
+				r.ChangePct = changePct(s.roundCount(r.Current), s.roundCount(r.Prev))
+			}
+		}
+		// Ordered by what is shown, then by name: the exact order would rank the hidden counts.
+		shown := func(n int64) int64 {
+			if n < int64(d.MinCount) {
+				return 0
+			}
+			return s.roundCount(n)
+		}
+		slices.SortStableFunc(d.Rows, func(a, b reportRow) int {
+			return cmp.Or(cmp.Compare(shown(b.Current), shown(a.Current)), cmp.Compare(a.Name, b.Name))
+		})
+	}
 	if d.Classes, err = s.store.Classifications(ctx, from, end); err != nil {
 		return nil, err
 	}
@@ -513,6 +536,26 @@ func lastYear(inds *layers.IndicatorSeries) int {
 		}
 	}
 	return y
+}
+
+func rowPointers(rows []reportRow) []*reportRow {
+	out := make([]*reportRow, len(rows))
+	for k := range rows {
+		out[k] = &rows[k]
+	}
+	return out
+}
+
+// reportCount shows a count of the report: exact when k is 0; otherwise, as the aggregated
+// view shows counts, 0 as 0, one to k-1 as "<k", and the rest rounded to a multiple of k.
+func reportCount(n int64, k int) string {
+	switch {
+	case k == 0 || n == 0:
+		return strconv.FormatInt(n, 10)
+	case n < int64(k):
+		return "<" + strconv.Itoa(k)
+	}
+	return strconv.FormatInt(roundTo(n, k), 10)
 }
 
 func changePct(cur, prev int64) *float64 {
