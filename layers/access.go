@@ -19,7 +19,8 @@ const AppRole = "lagesbild_app"
 // ServerRole is the login role the server connects as (migration 016): a member of AppRole
 // and nothing else, no superuser, no CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS, so no
 // RESET ROLE or SET ROLE reaches anything stronger. It reads credentials only through the
-// SECURITY DEFINER functions of migrations 015 and 016.
+// SECURITY DEFINER functions of migrations 015 and 016, which run as lagesbild_credentials
+// (migration 018), a role with privileges on the credential tables only.
 const ServerRole = "lagesbild_server"
 
 // ServerURL is the server role's connection URL for the database of ownerURL: the same host,

@@ -3,6 +3,7 @@ package layers_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -11,6 +12,12 @@ import (
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 )
+
+// credentialFunctions are the functions through which the server reaches credentials
+// (migrations 015 and 016). lgb_credential, which they call, is no definer, and the server may
+// not call it.
+var credentialFunctions = []string{"lgb_token_mint", "lgb_tokens_list", "lgb_token_revoke", "lgb_login_account",
+	"lgb_session_create", "lgb_session_touch", "lgb_session_delete", "lgb_token_principal"}
 
 // TestServerRoleIsNarrow (issue 12, finding 6): the server's pool is a login role that is no
 // superuser and cannot become one or the owner, and that reaches the credential tables only
@@ -93,12 +100,14 @@ func TestServerRoleIsNarrow(t *testing.T) {
 		t.Error("CheckServerRole accepts the owner's pool")
 	}
 
-	// Every SECURITY DEFINER function of ours (not PostGIS's) has its search_path fixed, and
-	// none is executable by PUBLIC.
+	// Every SECURITY DEFINER function of ours (not PostGIS's) has its search_path fixed and is
+	// executable by no PUBLIC; the credential functions run as lagesbild_credentials, not as
+	// the owner.
 	rows, err := db.Pool.Query(ctx, `
 		SELECT p.oid::regprocedure::text,
 		       coalesce(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'), false),
-		       EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+		       EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE'),
+		       p.proowner::regrole::text, p.proname
 		FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
 		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`)
 	if err != nil {
@@ -106,20 +115,41 @@ func TestServerRoleIsNarrow(t *testing.T) {
 	}
 	n := 0
 	for rows.Next() {
-		var name string
+		var name, owner, proname string
 		var fixed, public bool
-		if err := rows.Scan(&name, &fixed, &public); err != nil {
+		if err := rows.Scan(&name, &fixed, &public, &owner, &proname); err != nil {
 			t.Fatal(err)
 		}
-		n++
-		if !fixed || public {
-			t.Errorf("SECURITY DEFINER %s: search_path fixed %v, executable by PUBLIC %v", name, fixed, public)
+		credential := slices.Contains(credentialFunctions, proname)
+		if credential {
+			n++
+		}
+		if !fixed || public || (credential && owner != "lagesbild_credentials") {
+			t.Errorf("SECURITY DEFINER %s: search_path fixed %v, executable by PUBLIC %v, runs as %s", name, fixed, public, owner)
 		}
 	}
 	if rows.Err() != nil {
 		t.Fatal(rows.Err())
 	}
-	if n < 8 {
-		t.Errorf("%d SECURITY DEFINER functions, want the credential functions (at least 8)", n)
+	if n != len(credentialFunctions) {
+		t.Errorf("%d SECURITY DEFINER credential functions, want %d (%v)", n, len(credentialFunctions), credentialFunctions)
+	}
+
+	// The role they run as: no login, no powers, no memberships, and privileges on the
+	// credential tables only.
+	var grants string
+	var weak bool
+	if err := db.Pool.QueryRow(ctx, `
+		SELECT coalesce((SELECT string_agg(table_name || ':' || privilege_type, ',' ORDER BY table_name, privilege_type)
+		                   FROM information_schema.role_table_grants WHERE grantee = 'lagesbild_credentials'), ''),
+		       NOT (r.rolsuper OR r.rolcanlogin OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication OR r.rolbypassrls)
+		       AND NOT EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)
+		FROM pg_roles r WHERE r.rolname = 'lagesbild_credentials'`).Scan(&grants, &weak); err != nil {
+		t.Fatal(err)
+	}
+	const want = "api_tokens:INSERT,api_tokens:SELECT,api_tokens:UPDATE,organisations:SELECT," +
+		"sessions:DELETE,sessions:INSERT,sessions:SELECT,sessions:UPDATE,users:SELECT"
+	if grants != want || !weak {
+		t.Errorf("lagesbild_credentials: grants %s (want %s), without powers or memberships %v", grants, want, weak)
 	}
 }
