@@ -236,6 +236,7 @@ func TestFollowUpPlacesAndIndicators(t *testing.T) {
 		{ID: 2, Name: "Station", DistrictCode: code("T"), Pre: 120, Post: 60},
 		{ID: 3, Name: "Park", DistrictCode: code("N2"), Pre: 36, Post: 12},
 		{ID: 4, Name: "School", DistrictCode: code("T"), Pre: 0, Post: 12},
+		{ID: 5, Name: "Kiosk", DistrictCode: code("N2"), Pre: 1, Post: 4}, // 0.0833 → 0.3333 per period as shown
 	}
 	in.Indicators = []did.Indicator{
 		{Key: "empty", Values: map[string]map[int]float64{}},
@@ -254,14 +255,19 @@ func TestFollowUpPlacesAndIndicators(t *testing.T) {
 		order = append(order, p.Name)
 	}
 	// The target's places first, each group by change, largest fall first.
-	if want := []string{"Station", "School", "Park", "Square"}; !slices.Equal(order, want) {
+	if want := []string{"Station", "School", "Park", "Kiosk", "Square"}; !slices.Equal(order, want) {
 		t.Errorf("places %v, want %v", order, want)
 	}
-	if p := r.Places[3]; p.Role != did.RoleNeighbour || p.Pre != 2 || p.Post != 4 || p.Change != 2 || p.ChangePct == nil || *p.ChangePct != 100 {
+	if p := r.Places[4]; p.Role != did.RoleNeighbour || p.Pre != 2 || p.Post != 4 || p.Change != 2 || p.ChangePct == nil || *p.ChangePct != 100 {
 		t.Errorf("Square %+v, want 2 → 4 per period, +100 %%", p)
 	}
 	if p := r.Places[1]; p.ChangePct != nil {
 		t.Errorf("School from 0: change %v %%, want none", *p.ChangePct)
+	}
+	// A place's figures are those shown: the change is the difference of the rounded
+	// figures, its per cent that of the rounded change (0.25 / 0.0833, not 0.25 / (1/12)).
+	if p := r.Places[3]; p.Pre != 0.0833 || p.Post != 0.3333 || p.Change != 0.25 || p.ChangePct == nil || *p.ChangePct != 300.1 {
+		t.Errorf("Kiosk %+v (%v %%), want 0.0833 → 0.3333, +0.25, 300.1 %%", p, p.ChangePct)
 	}
 	if len(r.Indicators) != 1 || r.Indicators[0].Key != "income" {
 		t.Fatalf("indicators %+v, want income only", r.Indicators)
