@@ -83,9 +83,25 @@ export async function apiFetch(url, init = {}) {
   const method = (init.method || 'GET').toUpperCase();
   const headers = new Headers(init.headers);
   if (!safe.has(method) && session.csrf && !headers.has(CSRF_HEADER)) headers.set(CSRF_HEADER, session.csrf);
-  const res = await fetch(url, { credentials: 'same-origin', ...init, headers });
+  let res = await fetch(url, { credentials: 'same-origin', ...init, headers });
+  // A busy server (every analysis slot taken, the database restarting) answers a read 503 with
+  // Retry-After: wait as asked and ask again, a few times, before the view shows an error. Only
+  // reads: a write is never repeated behind the user's back.
+  for (let tries = 0; res.status === 503 && safe.has(method) && tries < busyRetries; tries++) {
+    await new Promise((ok) => setTimeout(ok, retryDelay(res.headers.get('Retry-After'))));
+    res = await fetch(url, { credentials: 'same-origin', ...init, headers });
+  }
   if (res.status === 401 || res.status === 403) denied(res.status, url, method);
   return res;
+}
+
+/** busyRetries is how often a read answered 503 is asked again. */
+const busyRetries = 3;
+
+/** retryDelay is a Retry-After in seconds as milliseconds, 1 s when absent, at most 10 s. */
+function retryDelay(header) {
+  const s = Number(header);
+  return (Number.isFinite(s) && s > 0 ? Math.min(s, 10) : 1) * 1000;
 }
 
 /** APIError is a problem answer: status, the problem document (or null) and its detail as message. */
