@@ -2,7 +2,7 @@
 # make soak: the load and soak test of issue 12 against bin/lagesbild on this machine, bounded
 # in time (about eight minutes). Three runs of wrk, 64 connections for 60 s each, of
 # .ci/soak.lua's mix (map tiles, district tiles, observation items, indicators, and one
-# hotspot analysis in twenty requests) with a police reader's API token, after 15 s of the
+# hotspot analysis in twenty requests) with a police reader's API token, after 30 s of the
 # same mix to warm up (not measured):
 #   1. load        the mix alone;
 #   2. hostile     the mix while .ci/hostile sends the hostile requests of findings 7–10
@@ -93,7 +93,7 @@ restart() {
 # Warm-up, not measured: the first requests compute the four analyses of the mix and fill the
 # tile cache, as a server in use has them.
 THREADS=2 TILES="$shared/tiles.txt" BBOXES="$shared/bboxes.txt" HEADERS="Authorization: Bearer $token" \
-  wrk -t2 -c"$conns" -d15s --timeout 10s -s "$root/.ci/soak.lua" "http://127.0.0.1:$port" >"$out/wrk-warmup.txt" 2>&1
+  wrk -t2 -c"$conns" -d30s --timeout 10s -s "$root/.ci/soak.lua" "http://127.0.0.1:$port" >"$out/wrk-warmup.txt" 2>&1
 echo "soak: warm-up $(grep '^RESULT' "$out/wrk-warmup.txt" | cut -d' ' -f2-4)" | tee -a "$summary"
 
 phase load nothing
