@@ -104,6 +104,26 @@ func classRank(c DataClass) int {
 	return 3 // unknown: nobody
 }
 
+// HigherClass returns the more protected of a and b.
+func HigherClass(a, b DataClass) DataClass {
+	if classRank(b) > classRank(a) {
+		return b
+	}
+	return a
+}
+
+// ClassesUpTo lists the classes a caller of clearance c may read, least protected first, as
+// the class columns hold them.
+func ClassesUpTo(c DataClass) []string {
+	var out []string
+	for _, k := range []DataClass{Open, Internal, Restricted} {
+		if classRank(k) <= classRank(c) {
+			out = append(out, string(k))
+		}
+	}
+	return out
+}
+
 // MayWrite mirrors lgb_may_write: the write scope, in an organisation that is not the public.
 func (p *Principal) MayWrite() bool {
 	return !p.IsAnonymous() && p.OrgKind != "public" && p.HasScope("write")

@@ -60,37 +60,46 @@ type PlaceRisk struct {
 }
 
 const placeRiskSQL = `
-SELECT p.id, p.name, ST_X(p.pt), ST_Y(p.pt), ST_Distance(o.geom, p.pt), hw.weight, o.category, o.illustrative
-FROM (SELECT id, name, ST_PointOnSurface(geom) AS pt FROM places
-      WHERE $4::bigint[] IS NULL OR id = ANY ($4)) p
+SELECT p.id, p.name, ST_X(p.pt), ST_Y(p.pt), ST_Distance(o.geom, p.pt), hw.weight, o.category, o.illustrative,
+       p.data_class, o.sensitivity
+FROM (SELECT id, name, data_class, ST_PointOnSurface(geom) AS pt FROM places
+      WHERE ($4::bigint[] IS NULL OR id = ANY ($4)) AND ($5::text[] IS NULL OR data_class = ANY ($5))) p
 LEFT JOIN observations o ON ST_DWithin(o.geom, p.pt, $1) AND o.observed_at >= $2 AND o.observed_at <= $3
+                        AND ($5::text[] IS NULL OR o.sensitivity = ANY ($5))
 LEFT JOIN harm_weights hw ON hw.category = o.category
 ORDER BY p.id`
 
 // PlaceRisks returns the places (all, or those in ids) with their harm-weighted risk per
-// category in [start, end], highest total first (ties by id).
+// category in [start, end], highest total first (ties by id), and the most protected class
+// among the places and observations it read. classes, when not empty, limits both to rows
+// of those classes (beyond what row-level security lets the caller read).
 //
 // Errors: an id that is not a place (Invalid "targets.place_ids"), a category without a
 // harm weight, or a database error.
-func (s *Store) PlaceRisks(ctx context.Context, bandwidth float64, start, end time.Time, ids []int64) ([]PlaceRisk, error) {
+func (s *Store) PlaceRisks(ctx context.Context, bandwidth float64, start, end time.Time, ids []int64, classes []string) ([]PlaceRisk, DataClass, error) {
 	var idArg []int64
 	if len(ids) > 0 {
 		idArg = ids
 	}
-	rows, err := s.pool.Query(ctx, placeRiskSQL, bandwidth, start, end, idArg)
+	rows, err := s.pool.Query(ctx, placeRiskSQL, bandwidth, start, end, idArg, nilIfEmpty(classes))
 	if err != nil {
-		return nil, fmt.Errorf("place risks: %w", err)
+		return nil, "", fmt.Errorf("place risks: %w", err)
 	}
 	var out []PlaceRisk
+	read := Open
 	var id int64
-	var name string
+	var name, placeClass string
 	var x, y float64
 	var dist, wt *float64
-	var cat *string
+	var cat, obsClass *string
 	var illustrative *bool
-	_, err = pgx.ForEachRow(rows, []any{&id, &name, &x, &y, &dist, &wt, &cat, &illustrative}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &name, &x, &y, &dist, &wt, &cat, &illustrative, &placeClass, &obsClass}, func() error {
 		if len(out) == 0 || out[len(out)-1].ID != id {
 			out = append(out, PlaceRisk{ID: id, Name: name, Point: orb.Point{x, y}, Risk: map[string]float64{}})
+		}
+		read = HigherClass(read, DataClass(placeClass))
+		if obsClass != nil {
+			read = HigherClass(read, DataClass(*obsClass))
 		}
 		if cat == nil {
 			return nil
@@ -106,13 +115,13 @@ func (s *Store) PlaceRisks(ctx context.Context, bandwidth float64, start, end ti
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("place risks: %w", err)
+		return nil, "", fmt.Errorf("place risks: %w", err)
 	}
 	if len(ids) > 0 && len(out) != len(uniqueInts(ids)) {
-		return nil, Invalid("targets.place_ids", "%d of the %d ids are not places", len(uniqueInts(ids))-len(out), len(uniqueInts(ids)))
+		return nil, "", Invalid("targets.place_ids", "%d of the %d ids are not places", len(uniqueInts(ids))-len(out), len(uniqueInts(ids)))
 	}
 	sortPlaceRisks(out)
-	return out, nil
+	return out, read, nil
 }
 
 func uniqueInts(ids []int64) map[int64]bool {
@@ -152,6 +161,9 @@ type PlanItem struct {
 
 // NewPlan is what SavePlan stores.
 type NewPlan struct {
+	// DataClass is the plan's class (Internal or Restricted): the highest class of the rows
+	// it was made from. Its targets, items and doses carry it, and are read by it.
+	DataClass         DataClass
 	WeekStart         time.Time // a Monday (date)
 	Weeks             int
 	ExpectedReduction float64
@@ -174,8 +186,8 @@ func (s *Store) SavePlan(ctx context.Context, p NewPlan, document func(id int64,
 	}
 	var id int64
 	var created time.Time
-	if err := tx.QueryRow(ctx, `INSERT INTO deployment_plans (week_start, weeks, expected_reduction, parameters, document)
-VALUES ($1, $2, $3, $4, '{}') RETURNING id, created_at`, p.WeekStart, p.Weeks, p.ExpectedReduction, params).Scan(&id, &created); err != nil {
+	if err := tx.QueryRow(ctx, `INSERT INTO deployment_plans (week_start, weeks, expected_reduction, parameters, document, data_class)
+VALUES ($1, $2, $3, $4, '{}', $5) RETURNING id, created_at`, p.WeekStart, p.Weeks, p.ExpectedReduction, params, p.DataClass).Scan(&id, &created); err != nil {
 		return 0, fmt.Errorf("save plan: %w", err)
 	}
 	targets := make([][]any, len(p.Targets))
@@ -185,12 +197,12 @@ VALUES ($1, $2, $3, $4, '{}') RETURNING id, created_at`, p.WeekStart, p.Weeks, p
 		for _, v := range t.Risk {
 			total += v
 		}
-		targets[k] = []any{id, t.ID, t.PlaceID, t.Name, risk, total, t.Point[0], t.Point[1]}
+		targets[k] = []any{id, t.ID, t.PlaceID, t.Name, risk, total, t.Point[0], t.Point[1], p.DataClass}
 	}
 	batch := &pgx.Batch{}
 	for _, row := range targets {
-		batch.Queue(`INSERT INTO deployment_plan_targets (plan_id, target_id, place_id, name, risk, risk_total, geom)
-VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 3006))`, row...)
+		batch.Queue(`INSERT INTO deployment_plan_targets (plan_id, target_id, place_id, name, risk, risk_total, geom, data_class)
+VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 3006), $9)`, row...)
 	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return 0, fmt.Errorf("save plan targets: %w", err)
@@ -202,9 +214,9 @@ VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 3006))`, row...
 	for k, it := range p.Items {
 		weeks[k], actors[k], targetIDs[k], visits[k], minutes[k] = int16(it.Week), it.ActorType, it.TargetID, int32(it.Visits), it.Minutes
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO deployment_plan_items (plan_id, week, actor_type, target_id, visits, minutes)
-SELECT $1, w, a, t, v, m FROM unnest($2::smallint[], $3::text[], $4::text[], $5::integer[], $6::double precision[]) AS u(w, a, t, v, m)`,
-		id, weeks, actors, targetIDs, visits, minutes); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO deployment_plan_items (plan_id, week, actor_type, target_id, visits, minutes, data_class)
+SELECT $1, w, a, t, v, m, $7 FROM unnest($2::smallint[], $3::text[], $4::text[], $5::integer[], $6::double precision[]) AS u(w, a, t, v, m)`,
+		id, weeks, actors, targetIDs, visits, minutes, p.DataClass); err != nil {
 		return 0, fmt.Errorf("save plan items: %w", err)
 	}
 	doc, err := document(id, created)
@@ -220,17 +232,19 @@ SELECT $1, w, a, t, v, m FROM unnest($2::smallint[], $3::text[], $4::text[], $5:
 	return id, nil
 }
 
-// PlanDocument returns a stored plan's answer, or ErrNotFound.
-func (s *Store) PlanDocument(ctx context.Context, id int64) ([]byte, error) {
+// PlanDocument returns a stored plan's answer and its class, or ErrNotFound (also for a
+// plan of a class the caller may not read: row-level security hides it).
+func (s *Store) PlanDocument(ctx context.Context, id int64) ([]byte, DataClass, error) {
 	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT document FROM deployment_plans WHERE id = $1`, id).Scan(&doc)
+	var class DataClass
+	err := s.pool.QueryRow(ctx, `SELECT document, data_class FROM deployment_plans WHERE id = $1`, id).Scan(&doc, &class)
 	if err == pgx.ErrNoRows {
-		return nil, fmt.Errorf("deployment plan %d: %w", id, ErrNotFound)
+		return nil, "", fmt.Errorf("deployment plan %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("deployment plan %d: %w", id, err)
+		return nil, "", fmt.Errorf("deployment plan %d: %w", id, err)
 	}
-	return doc, nil
+	return doc, class, nil
 }
 
 // Dose is one visit actually made.
@@ -326,8 +340,9 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 			return nil, Invalid(f+"started_at", "%s is outside plan %d's weeks and the %d weeks before them (%s to %s, Europe/Stockholm)",
 				d.StartedAt.Format(time.RFC3339), d.PlanID, MaxBaselineWeeks, from, to)
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO deployment_doses (plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, recorded_at`,
+		// A dose has its plan's class (migration 019).
+		err := tx.QueryRow(ctx, `INSERT INTO deployment_doses (plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, p.data_class FROM deployment_plans p WHERE p.id = $1 RETURNING id, recorded_at`,
 			d.PlanID, d.TargetID, d.ActorType, d.UnitCode, d.StartedAt, d.Minutes, d.Tactic, now).Scan(&d.ID, &d.RecordedAt)
 		if err != nil {
 			return nil, fmt.Errorf("record dose %d: %w", k, err)
@@ -437,7 +452,7 @@ ORDER BY tw.target_id, tw.week`
 // at each target in the same weeks and in baseline weeks before the plan; ErrNotFound
 // without the plan.
 func (s *Store) Delivery(ctx context.Context, planID int64, radius float64, baseline int) ([]DeliveryTarget, error) {
-	if _, err := s.PlanDocument(ctx, planID); err != nil {
+	if _, _, err := s.PlanDocument(ctx, planID); err != nil {
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, deliverySQL, planID, radius, baseline)

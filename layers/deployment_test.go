@@ -26,7 +26,7 @@ func TestPlaceRisks(t *testing.T) {
 	}
 	start := end.Add(-28 * 24 * time.Hour)
 	const h = 400.0
-	all, err := store.PlaceRisks(ctx, h, start, end, nil)
+	all, _, err := store.PlaceRisks(ctx, h, start, end, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,12 +68,12 @@ WHERE p.id = $1 AND o.observed_at BETWEEN $3 AND $4`, top.ID, h, start, end)
 	if math.Abs(sum-top.Total) > 1e-9*sum {
 		t.Errorf("total %g, categories add up to %g", top.Total, sum)
 	}
-	some, err := store.PlaceRisks(ctx, h, start, end, []int64{all[1].ID, top.ID})
+	some, _, err := store.PlaceRisks(ctx, h, start, end, []int64{all[1].ID, top.ID}, nil)
 	if err != nil || len(some) != 2 || some[0].ID != top.ID {
 		t.Errorf("listed places: %+v, %v", some, err)
 	}
 	var inv *layers.InvalidError
-	if _, err := store.PlaceRisks(ctx, h, start, end, []int64{top.ID, -5}); !errors.As(err, &inv) || inv.Param != "targets.place_ids" {
+	if _, _, err := store.PlaceRisks(ctx, h, start, end, []int64{top.ID, -5}, nil); !errors.As(err, &inv) || inv.Param != "targets.place_ids" {
 		t.Errorf("unknown place: %v", err)
 	}
 }
@@ -85,7 +85,7 @@ func TestPlanStoreAndDoses(t *testing.T) {
 	ctx := context.Background()
 	store := layers.NewStore(db.Pool)
 	monday := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
-	id, err := store.SavePlan(ctx, layers.NewPlan{WeekStart: monday, Weeks: 2, ExpectedReduction: 5, Parameters: map[string]int{"x": 1},
+	id, err := store.SavePlan(ctx, layers.NewPlan{DataClass: layers.Internal, WeekStart: monday, Weeks: 2, ExpectedReduction: 5, Parameters: map[string]int{"x": 1},
 		Targets: []layers.PlanTarget{{ID: "a", Name: "A", Risk: map[string]float64{"violence": 3}, Point: orb.Point{587000, 6610000}}},
 		Items: []layers.PlanItem{{Week: 1, ActorType: "police", TargetID: "a", Visits: 4, Minutes: 60},
 			{Week: 2, ActorType: "night_walkers", TargetID: "a", Visits: 2, Minutes: 30}}},
@@ -93,8 +93,8 @@ func TestPlanStoreAndDoses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if doc, err := store.PlanDocument(ctx, id); err != nil || string(doc) != `{"id": 1}` {
-		t.Errorf("document %s, %v", doc, err)
+	if doc, class, err := store.PlanDocument(ctx, id); err != nil || string(doc) != `{"id": 1}` || class != layers.Internal {
+		t.Errorf("document %s of class %q, %v", doc, class, err)
 	}
 	now := time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)
 	code := "NV-3"

@@ -44,6 +44,10 @@ type ObservationFilter struct {
 	Categories []string
 	Sources    []string
 	Weighting  Weighting // "" means WeightCount
+	// Classes, when not empty, limits the observations to those of these sensitivities
+	// (beyond what row-level security lets the caller read), for a result meant for readers
+	// of a lower class than the caller's.
+	Classes []string
 }
 
 // StudyArea is where an analysis runs: the union of the districts of level "district" (all of
@@ -178,6 +182,8 @@ type WeightedPoints struct {
 	Slices  []time.Time
 	// Illustrative is true when any of the observations is illustrative demo data.
 	Illustrative bool
+	// Class is the most protected sensitivity among the observations (Open when there are none).
+	Class DataClass
 }
 
 // weightedPointsSQL selects the filtered observations inside a box with their weight. The
@@ -190,14 +196,16 @@ SELECT ST_X(o.geom), ST_Y(o.geom),
                      ELSE 1 END,
        o.category, o.illustrative,
        CASE WHEN $9::text IS NULL THEN NULL
-            ELSE date_trunc($9::text, o.observed_at AT TIME ZONE '` + SliceZone + `')::date END
+            ELSE date_trunc($9::text, o.observed_at AT TIME ZONE '` + SliceZone + `')::date END,
+       o.sensitivity
 FROM observations o
 LEFT JOIN harm_weights hw ON hw.category = o.category
 WHERE o.geom && ST_MakeEnvelope($1, $2, $3, $4, 3006)
   AND ($5::timestamptz IS NULL OR o.observed_at >= $5)
   AND ($6::timestamptz IS NULL OR o.observed_at <= $6)
   AND ($7::text[] IS NULL OR o.category = ANY ($7))
-  AND ($10::text[] IS NULL OR o.source = ANY ($10))`
+  AND ($10::text[] IS NULL OR o.source = ANY ($10))
+  AND ($11::text[] IS NULL OR o.sensitivity = ANY ($11))`
 
 // WeightedObservations returns the observations inside bound (EPSG:3006) that pass f, with
 // their weights, and, when slice is not "", the calendar slice (in SliceZone) each falls in.
@@ -226,23 +234,24 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 		start, end = f.Datetime.Start, f.Datetime.End
 	}
 	rows, err := s.pool.Query(ctx, weightedPointsSQL, bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1],
-		start, end, nilIfEmpty(f.Categories), string(w), unit, nilIfEmpty(f.Sources))
+		start, end, nilIfEmpty(f.Categories), string(w), unit, nilIfEmpty(f.Sources), nilIfEmpty(f.Classes))
 	if err != nil {
 		return nil, fmt.Errorf("hotspot observations: %w", err)
 	}
-	out := &WeightedPoints{}
+	out := &WeightedPoints{Class: Open}
 	var x, y float64
 	var wt *float64
-	var cat string
+	var cat, class string
 	var illustrative bool
 	var day *time.Time
-	_, err = pgx.ForEachRow(rows, []any{&x, &y, &wt, &cat, &illustrative, &day}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&x, &y, &wt, &cat, &illustrative, &day, &class}, func() error {
 		if wt == nil {
 			return fmt.Errorf("category %q has no row in harm_weights; add one (see migrations/003_hotspots.sql)", cat)
 		}
 		out.Points = append(out.Points, orb.Point{x, y})
 		out.Weights = append(out.Weights, *wt)
 		out.Illustrative = out.Illustrative || illustrative
+		out.Class = HigherClass(out.Class, DataClass(class))
 		if unit != nil {
 			out.Slices = append(out.Slices, *day)
 		}

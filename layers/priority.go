@@ -16,10 +16,16 @@ import (
 
 // PriorityScenario is a named weighting of the need index: one organisation's perspective.
 type PriorityScenario struct {
-	ID            string             `json:"id"`
-	NameSV        string             `json:"name_sv"`
-	NameEN        string             `json:"name_en"`
-	Organisation  string             `json:"organisation"`
+	ID     string `json:"id"`
+	NameSV string `json:"name_sv"`
+	NameEN string `json:"name_en"`
+	// Organisation is the name shown for the scenario: the owner's name for a scenario
+	// written through the API, the migration's label for a built-in one.
+	Organisation string `json:"organisation"`
+	// Owner is the code of the organisation the scenario belongs to, whose editors and admins
+	// alone change it; nil for built-in scenarios (and ones made before owners were
+	// recorded), which only the operator changes (migration 019).
+	Owner         *string            `json:"owner"`
 	Rationale     string             `json:"rationale"`
 	Preset        string             `json:"preset,omitempty"` // "scb" or empty
 	Normalisation string             `json:"normalisation"`
@@ -34,7 +40,7 @@ type PriorityScenario struct {
 }
 
 const scenarioSQL = `
-SELECT s.id, s.name_sv, s.name_en, s.organisation, s.rationale, coalesce(s.preset, ''), s.normalisation,
+SELECT s.id, s.name_sv, s.name_en, s.organisation, s.owner_org, s.rationale, coalesce(s.preset, ''), s.normalisation,
        s.aggregation, s.winsor, s.min_coverage, s.theme_weights,
        coalesce((SELECT jsonb_object_agg(w.indicator_key, w.weight) FROM priority_scenario_weights w
                   WHERE w.scenario_id = s.id), '{}'::jsonb),
@@ -44,7 +50,7 @@ FROM priority_scenarios s`
 func scanScenario(r pgx.Row) (PriorityScenario, error) {
 	var sc PriorityScenario
 	var themes, weights []byte
-	err := r.Scan(&sc.ID, &sc.NameSV, &sc.NameEN, &sc.Organisation, &sc.Rationale, &sc.Preset, &sc.Normalisation,
+	err := r.Scan(&sc.ID, &sc.NameSV, &sc.NameEN, &sc.Organisation, &sc.Owner, &sc.Rationale, &sc.Preset, &sc.Normalisation,
 		&sc.Aggregation, &sc.Winsor, &sc.MinCoverage, &themes, &weights, &sc.Builtin, &sc.Illustrative, &sc.UpdatedAt)
 	if err != nil {
 		return sc, err
@@ -84,19 +90,38 @@ func (s *Store) PriorityScenario(ctx context.Context, id string) (PriorityScenar
 	return sc, nil
 }
 
-// CreatePriorityScenario stores a new scenario (not built-in) in one transaction. The caller
-// has validated its values; the indicator keys are checked against the catalogue here, in
-// the same transaction.
+// MaxScenariosPerOrganisation bounds the scenarios one organisation keeps: each is a
+// perspective to compare, and the comparison and the list grow with their number (issue 12,
+// review M3).
+const MaxScenariosPerOrganisation = 20
+
+// CreatePriorityScenario stores a new scenario (not built-in) in one transaction. It belongs
+// to the caller's organisation and shows its name (sc.Organisation is used only when there
+// is no caller: the operator). The caller has validated its values; the indicator keys are
+// checked against the catalogue here, in the same transaction.
 //
-// Errors: an id already taken wraps ErrConflict; an unknown indicator is an *InvalidError
-// for "weights"; a value the schema refuses is an *InvalidError naming the column.
+// Errors: an id already taken, or an organisation that already has
+// MaxScenariosPerOrganisation scenarios, wraps ErrConflict; an unknown indicator is an
+// *InvalidError for "weights"; a value the schema refuses is an *InvalidError naming the
+// column.
 func (s *Store) CreatePriorityScenario(ctx context.Context, sc PriorityScenario) (PriorityScenario, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One organisation's creates are serialised, so the count below holds until commit.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('priority_scenarios'), hashtext(coalesce(lgb_caller_org(), '')))`); err != nil {
+			return fmt.Errorf("priority scenario %q: %w", sc.ID, err)
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM priority_scenarios WHERE owner_org = lgb_caller_org()`).Scan(&n); err != nil {
+			return fmt.Errorf("priority scenario %q: %w", sc.ID, err)
+		}
+		if n >= MaxScenariosPerOrganisation {
+			return fmt.Errorf("your organisation has %d priority scenarios, the most it may keep; delete one first: %w", n, ErrConflict)
+		}
 		themes, _ := json.Marshal(nonNil(sc.ThemeWeights))
 		_, err := tx.Exec(ctx, `
 INSERT INTO priority_scenarios (id, name_sv, name_en, organisation, rationale, preset, normalisation, aggregation,
                                 winsor, min_coverage, theme_weights)
-VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8, $9, $10, $11)`,
+VALUES ($1, $2, $3, coalesce(lgb_organisation_name(lgb_caller_org()), $4), $5, nullif($6, ''), $7, $8, $9, $10, $11)`,
 			sc.ID, sc.NameSV, sc.NameEN, sc.Organisation, sc.Rationale, sc.Preset, sc.Normalisation, sc.Aggregation,
 			sc.Winsor, sc.MinCoverage, themes)
 		if err != nil {
@@ -110,15 +135,18 @@ VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8, $9, $10, $11)`,
 	return s.PriorityScenario(ctx, sc.ID)
 }
 
-// UpdatePriorityScenario replaces a stored scenario's values and weights (built-in ones
-// too: the defaults are starting points), in one transaction.
+// UpdatePriorityScenario replaces a stored scenario's values and weights in one
+// transaction; its owner stays, and it shows the owner's name. Row-level security lets the
+// server's role change only its caller's organisation's scenarios, never a built-in one;
+// the operator (the owner role) changes any.
 //
 // Errors: an unknown id wraps ErrNotFound; otherwise as CreatePriorityScenario.
 func (s *Store) UpdatePriorityScenario(ctx context.Context, sc PriorityScenario) (PriorityScenario, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		themes, _ := json.Marshal(nonNil(sc.ThemeWeights))
 		tag, err := tx.Exec(ctx, `
-UPDATE priority_scenarios SET name_sv = $2, name_en = $3, organisation = $4, rationale = $5, preset = nullif($6, ''),
+UPDATE priority_scenarios SET name_sv = $2, name_en = $3, organisation = coalesce(lgb_organisation_name(owner_org), $4),
+       rationale = $5, preset = nullif($6, ''),
        normalisation = $7, aggregation = $8, winsor = $9, min_coverage = $10, theme_weights = $11,
        illustrative = false, updated_at = now()
 WHERE id = $1`,

@@ -155,6 +155,8 @@ func TestAccessMatrix(t *testing.T) {
 		}
 		return c.refusal()
 	}
+	// Deployment plans of each class and scenario owners (access_plans_test.go).
+	plans := newPlansFixture(t, a)
 
 	for _, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
@@ -304,6 +306,10 @@ func TestAccessMatrix(t *testing.T) {
 			get("/analysis/hotspots?method=kde&datetime=2023-01-01/2023-12-31", status(c, layers.Internal))
 			get("/analysis/priority/scenarios", 200)
 			get("/deployment/actor-types", status(c, layers.Internal))
+			// Plans by their class, in every format; scenarios by their owner.
+			plans.checkPlans(t, c, get)
+			plans.checkPlanWrites(t, c)
+			plans.checkScenarios(t, c)
 			get(fmt.Sprintf("/analysis/followup/%d?draws=200", interventionID), status(c, layers.Internal))
 			if !c.may(layers.Internal) {
 				get("/report", c.refusal()) // the report itself is tested in report_test.go

@@ -159,7 +159,7 @@ func TestAuditWritesByToken(t *testing.T) {
 	bearer := http.Header{"Authorization": {"Bearer " + tok.Secret}, "Content-Type": {"application/json"}}
 
 	id := uniq("audit")
-	scenario := jsonBody(map[string]any{"id": id, "name_sv": "x", "name_en": "x", "organisation": "x", "weights": map[string]any{"unemployment": 1}})
+	scenario := jsonBody(map[string]any{"id": id, "name_sv": "x", "name_en": "x", "weights": map[string]any{"unemployment": 1}})
 	a.write("POST", "/analysis/priority", bearer, `{"scenario":"scb"}`, 200)
 	a.write("POST", "/analysis/priority/scenarios", bearer, scenario, 201)
 	a.write("PUT", "/analysis/priority/scenarios/"+id, bearer, scenario, 200)

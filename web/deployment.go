@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,6 +94,10 @@ type planRequest struct {
 	Seed         *uint64         `json:"seed"`
 	Actors       []actorRequest  `json:"actors"`
 	Targets      *targetsRequest `json:"targets"`
+	// DataClass is the class the plan is to have: its inputs are limited to rows of that
+	// class and below. Empty: every row the caller may read, and the plan gets the highest
+	// class among them (see planClass).
+	DataClass string `json:"data_class"`
 }
 
 type actorRequest struct {
@@ -126,6 +131,7 @@ type explicitTarget struct {
 type planDoc struct {
 	ID                int64           `json:"id"`
 	Name              string          `json:"name"`
+	DataClass         string          `json:"data_class"`
 	CreatedAt         string          `json:"created_at"`
 	Start             string          `json:"start"`
 	Weeks             int             `json:"weeks"`
@@ -274,6 +280,10 @@ func (s *Server) createPlan(c echo.Context) error {
 	case !(pp.RestFactor >= 0 && pp.RestFactor <= 1):
 		return invalid("rest_factor", "%g is not between 0 and 1", pp.RestFactor)
 	}
+	limit, err := planClassLimit(ctx, req.DataClass)
+	if err != nil {
+		return err
+	}
 	obsLayer, err := s.cat.Layer("observations")
 	if err != nil {
 		return err
@@ -383,10 +393,11 @@ func (s *Server) createPlan(c echo.Context) error {
 	if latest.IsZero() {
 		latest = s.now()
 	}
-	targets, illustrative, err := s.planTargets(c, req.Targets, latest, categories, &doc.Parameters, doc)
+	targets, illustrative, read, err := s.planTargets(c, req.Targets, latest, categories, &doc.Parameters, doc, layers.ClassesUpTo(limit))
 	if err != nil {
 		return err
 	}
+	doc.DataClass = string(planClass(req.DataClass, limit, read))
 	doc.Targets = targets
 	if illustrative {
 		doc.Notice = illustrativeNotice
@@ -459,7 +470,7 @@ func (s *Server) createPlan(c echo.Context) error {
 	s.fillPlan(doc, plan, start)
 
 	// Store, with the document naming its id.
-	rec := layers.NewPlan{WeekStart: start, Weeks: weeks, ExpectedReduction: doc.ExpectedReduction, Parameters: doc.Parameters}
+	rec := layers.NewPlan{DataClass: layers.DataClass(doc.DataClass), WeekStart: start, Weeks: weeks, ExpectedReduction: doc.ExpectedReduction, Parameters: doc.Parameters}
 	for _, t := range doc.Targets {
 		rec.Targets = append(rec.Targets, layers.PlanTarget{ID: t.ID, PlaceID: t.PlaceID, Name: t.Name, Risk: t.Risk, Point: orb.Point{t.x, t.y}})
 	}
@@ -510,6 +521,42 @@ func mostTargets(tr *targetsRequest) (int, string) {
 	return max(optional(tr.Top, defaultTopTargets), 0), "targets.top"
 }
 
+// planClassLimit is the most protected class a plan's inputs may have: the one the request
+// asks for (data_class internal or restricted, within the caller's clearance), else the
+// caller's clearance. A police editor asks for internal to make a plan the whole joint group
+// may read, computed without the police's restricted rows.
+//
+// Errors: a class that is not internal or restricted (400, data_class); one the caller may
+// not read (403).
+func planClassLimit(ctx context.Context, asked string) (layers.DataClass, error) {
+	p := layers.PrincipalFrom(ctx)
+	switch class := layers.DataClass(asked); class {
+	case "":
+		return p.Clearance(), nil
+	case layers.Internal, layers.Restricted:
+		if !p.MayRead(class) {
+			return "", echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf(
+				"data_class: a %s plan is made and read by organisations that may read %s data, which organisation %s may not", class, class, p.Organisation))
+		}
+		return class, nil
+	}
+	return "", invalid("data_class", "%q is not internal or restricted (a plan names places, risks and units: never open data)", asked)
+}
+
+// planClass is the class a plan is stored and read with: the one asked for; else the most
+// protected class among the rows its targets were computed from (read), at least internal;
+// else, for targets the caller gave with their risks (read empty: no row was read, and where
+// the risks came from is unknown), the caller's clearance (limit).
+func planClass(asked string, limit, read layers.DataClass) layers.DataClass {
+	switch {
+	case asked != "":
+		return layers.DataClass(asked)
+	case read == "":
+		return limit
+	}
+	return layers.HigherClass(layers.Internal, read)
+}
+
 // shiftOf turns an actor type's shift into allocate's.
 func shiftOf(at planActor, perShift int) (allocate.Shift, error) {
 	sh := allocate.Shift{PerShift: perShift, Placement: at.Placement, LengthMinutes: int(math.Round(at.ShiftHours * 60))}
@@ -527,43 +574,45 @@ func shiftOf(at planActor, perShift int) (allocate.Shift, error) {
 }
 
 // planTargets resolves the request's targets: explicit items, listed places, or the top
-// places by harm-weighted density over the days before latest.
-func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Time, categories []string, pp *planParams, doc *planDoc) ([]planTarget, bool, error) {
+// places by harm-weighted density over the days before latest, from rows of classes only.
+// It returns the most protected class among the rows it read; "" for explicit items, which
+// read none.
+func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Time, categories []string, pp *planParams, doc *planDoc, classes []string) ([]planTarget, bool, layers.DataClass, error) {
 	if tr == nil {
 		tr = &targetsRequest{}
 	}
 	if tr.Items != nil {
 		if tr.Top != nil || tr.PlaceIDs != nil || tr.Days != nil || tr.Bandwidth != nil {
-			return nil, false, invalid("targets", "give items, or places (place_ids / top, days, bandwidth), not both")
+			return nil, false, "", invalid("targets", "give items, or places (place_ids / top, days, bandwidth), not both")
 		}
 		items := *tr.Items
 		if len(items) == 0 {
-			return nil, false, invalid("targets.items", "the target set is empty")
+			return nil, false, "", invalid("targets.items", "the target set is empty")
 		}
 		if len(items) > maxPlanTargets {
-			return nil, false, invalid("targets.items", "%d targets, at most %d", len(items), maxPlanTargets)
+			return nil, false, "", invalid("targets.items", "%d targets, at most %d", len(items), maxPlanTargets)
 		}
 		seen := map[string]bool{}
 		out := make([]planTarget, len(items))
 		for k, it := range items {
 			f := fmt.Sprintf("targets.items[%d].", k)
 			if it.ID == "" || len(it.ID) > 64 || strings.Trim(it.ID, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.-") != "" {
-				return nil, false, invalid(f+"id", "%q is not 1–64 letters, digits or :_.-", it.ID)
+				return nil, false, "", invalid(f+"id", "%q is not 1–64 letters, digits or :_.-", it.ID)
 			}
 			if seen[it.ID] {
-				return nil, false, invalid(f+"id", "%q is given twice", it.ID)
+				return nil, false, "", invalid(f+"id", "%q is given twice", it.ID)
 			}
 			seen[it.ID] = true
 			if len(it.Point) != 2 || !finite(it.Point[0]) || !finite(it.Point[1]) || it.Point[0] < 10 || it.Point[0] > 25 || it.Point[1] < 55 || it.Point[1] > 70 {
-				return nil, false, invalid(f+"point", "give [lon, lat] in CRS84 within Sweden")
+				return nil, false, "", invalid(f+"point", "give [lon, lat] in CRS84 within Sweden")
 			}
 			risk := map[string]float64{}
 			for cn, v := range it.Risk {
 				if !slices.Contains(categories, cn) {
-					return nil, false, invalid(f+"risk", "%q is not an observation category", cn)
+					return nil, false, "", invalid(f+"risk", "%q is not an observation category", cn)
 				}
 				if !(v >= 0) || !finite(v) || v > maxTargetRisk {
-					return nil, false, invalid(f+"risk", "%s: %g is not a number between 0 and %g", cn, v, maxTargetRisk)
+					return nil, false, "", invalid(f+"risk", "%s: %g is not a number between 0 and %g", cn, v, maxTargetRisk)
 				}
 				if v > 0 {
 					risk[cn] = v
@@ -571,7 +620,7 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 			}
 			name := strings.TrimSpace(it.Name)
 			if err := checkText(f+"name", name, maxPlanName); err != nil {
-				return nil, false, err
+				return nil, false, "", err
 			}
 			if name == "" {
 				name = it.ID
@@ -583,55 +632,55 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 			}
 			out[k].RiskTotal = round(out[k].RiskTotal, 6)
 			if !finite(out[k].RiskTotal) {
-				return nil, false, invalid(f+"risk", "the total %g is not a finite number", out[k].RiskTotal)
+				return nil, false, "", invalid(f+"risk", "the total %g is not a finite number", out[k].RiskTotal)
 			}
 		}
-		return out, false, nil
+		return out, false, "", nil
 	}
 	top := optional(tr.Top, defaultTopTargets)
 	if top < 1 || top > maxPlanTargets {
-		return nil, false, invalid("targets.top", "%d is not between 1 and %d", top, maxPlanTargets)
+		return nil, false, "", invalid("targets.top", "%d is not between 1 and %d", top, maxPlanTargets)
 	}
 	days := optional(tr.Days, defaultRiskDays)
 	if days < 1 || days > 3650 {
-		return nil, false, invalid("targets.days", "%d is not between 1 and 3650", days)
+		return nil, false, "", invalid("targets.days", "%d is not between 1 and 3650", days)
 	}
 	switch tr.Kind {
 	case "", "places":
 	case "cells":
 		if tr.PlaceIDs != nil || tr.Bandwidth != nil {
-			return nil, false, invalid("targets", "cells take side, top and days; place_ids and bandwidth are for places")
+			return nil, false, "", invalid("targets", "cells take side, top and days; place_ids and bandwidth are for places")
 		}
-		return s.cellTargets(c, tr, top, days, latest, categories, doc)
+		return s.cellTargets(c, tr, top, days, latest, categories, doc, classes)
 	default:
-		return nil, false, invalid("targets.kind", "%q is not places or cells", tr.Kind)
+		return nil, false, "", invalid("targets.kind", "%q is not places or cells", tr.Kind)
 	}
 	if tr.Side != nil {
-		return nil, false, invalid("targets.side", "side is for kind cells")
+		return nil, false, "", invalid("targets.side", "side is for kind cells")
 	}
 	bw := optional(tr.Bandwidth, kde.DefaultBandwidth)
 	if !(bw >= 50 && bw <= 5000) {
-		return nil, false, invalid("targets.bandwidth", "%g is not between 50 and 5000 metres", bw)
+		return nil, false, "", invalid("targets.bandwidth", "%g is not between 50 and 5000 metres", bw)
 	}
 	pp.Bandwidth = bw
 	var ids []int64
 	if tr.PlaceIDs != nil {
 		if tr.Top != nil {
-			return nil, false, invalid("targets", "give place_ids or top, not both")
+			return nil, false, "", invalid("targets", "give place_ids or top, not both")
 		}
 		ids = *tr.PlaceIDs
 		if len(ids) == 0 {
-			return nil, false, invalid("targets.place_ids", "the target set is empty")
+			return nil, false, "", invalid("targets.place_ids", "the target set is empty")
 		}
 		if len(ids) > maxPlanTargets {
-			return nil, false, invalid("targets.place_ids", "%d places, at most %d", len(ids), maxPlanTargets)
+			return nil, false, "", invalid("targets.place_ids", "%d places, at most %d", len(ids), maxPlanTargets)
 		}
 	}
 	start := latest.Add(-time.Duration(days) * 24 * time.Hour)
 	doc.RiskPeriod = &period{Start: start.UTC().Format(time.RFC3339), End: latest.UTC().Format(time.RFC3339)}
-	places, err := s.store.PlaceRisks(c.Request().Context(), bw, start, latest, ids)
+	places, read, err := s.store.PlaceRisks(c.Request().Context(), bw, start, latest, ids, classes)
 	if err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	if ids == nil {
 		// Top-N by harm-weighted density; places without any risk are no targets.
@@ -641,7 +690,7 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 		}
 		places = places[:n]
 		if n == 0 {
-			return nil, false, invalid("targets", "no place has observations in the %d days before %s: the target set is empty", days, latest.UTC().Format(time.DateOnly))
+			return nil, false, "", invalid("targets", "no place has observations in the %d days before %s: the target set is empty", days, latest.UTC().Format(time.DateOnly))
 		}
 	}
 	illustrative := false
@@ -657,7 +706,7 @@ func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Tim
 			Point: []float64{round(lon, 7), round(lat, 7)}, Risk: risk, RiskTotal: round(p.Total, 6), x: p.Point[0], y: p.Point[1]}
 		illustrative = illustrative || p.Illustrative
 	}
-	return out, illustrative, nil
+	return out, illustrative, read, nil
 }
 
 // fillPlan turns allocate's plan into the document's weeks, target totals and uncovered list.
@@ -717,7 +766,7 @@ func parsePlanID(raw, param string) (int64, error) {
 
 // loadPlan reads a stored plan document.
 func (s *Server) loadPlan(c echo.Context, id int64) (*planDoc, error) {
-	raw, err := s.store.PlanDocument(c.Request().Context(), id)
+	raw, class, err := s.store.PlanDocument(c.Request().Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -725,6 +774,7 @@ func (s *Server) loadPlan(c echo.Context, id int64) (*planDoc, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("plan %d document: %w", id, err)
 	}
+	doc.DataClass = string(class) // the row's: documents stored before migration 019 have none
 	for k := range doc.Targets {
 		t := &doc.Targets[k]
 		t.x, t.y = crs.ToSWEREF99TM(t.Point[0], t.Point[1])
@@ -1042,31 +1092,31 @@ func (s *Server) doses(c echo.Context) error {
 // hot at 95 % or more, the heaviest first. A cell's risk per category is the harm-weighted
 // count of that category's observations in it, per week of the period, so actors are sent
 // where what they act on happens.
-func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, latest time.Time, categories []string, doc *planDoc) ([]planTarget, bool, error) {
+func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, latest time.Time, categories []string, doc *planDoc, classes []string) ([]planTarget, bool, layers.DataClass, error) {
 	side := optional(tr.Side, 150)
 	if !(side >= 50 && side <= 5000) {
-		return nil, false, invalid("targets.side", "%g is not between 50 and 5000 metres", side)
+		return nil, false, "", invalid("targets.side", "%g is not between 50 and 5000 metres", side)
 	}
 	ctx := c.Request().Context()
 	start := latest.Add(-time.Duration(days) * 24 * time.Hour)
 	doc.RiskPeriod = &period{Start: start.UTC().Format(time.RFC3339), End: latest.UTC().Format(time.RFC3339)}
 	cells, err := s.store.HexCells(ctx, side, layers.StudyArea{})
 	if err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	window := &layers.Interval{Start: &start, End: &latest}
-	all, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Weighting: layers.WeightHarm}, "")
+	all, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Weighting: layers.WeightHarm, Classes: classes}, "")
 	if err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	index, b := binPoints(cells, all)
 	nb, err := hotspot.DistanceBand(centres(cells), 3*side)
 	if err != nil {
-		return nil, false, analysisError(err, "targets.side")
+		return nil, false, "", analysisError(err, "targets.side")
 	}
 	res, err := hotspot.GiStar(b.weight, nb)
 	if err != nil {
-		return nil, false, analysisError(err, "targets.side")
+		return nil, false, "", analysisError(err, "targets.side")
 	}
 	var hot []int
 	for k, g := range res {
@@ -1075,7 +1125,7 @@ func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, 
 		}
 	}
 	if len(hot) == 0 {
-		return nil, false, invalid("targets", "no hexagon is a hot spot at 95 %% in the %d days before %s: the target set is empty", days, latest.UTC().Format(time.DateOnly))
+		return nil, false, "", invalid("targets", "no hexagon is a hot spot at 95 %% in the %d days before %s: the target set is empty", days, latest.UTC().Format(time.DateOnly))
 	}
 	slices.SortStableFunc(hot, func(a, z int) int { return cmpDesc(b.weight[a], b.weight[z]) })
 	hot = hot[:min(top, len(hot))]
@@ -1088,9 +1138,9 @@ func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, 
 		pos[k] = n
 	}
 	for _, cat := range categories {
-		pts, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Categories: []string{cat}, Weighting: layers.WeightHarm}, "")
+		pts, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Categories: []string{cat}, Weighting: layers.WeightHarm, Classes: classes}, "")
 		if err != nil {
-			return nil, false, err
+			return nil, false, "", err
 		}
 		for m, p := range pts.Points {
 			i, j := hotspot.HexCellOf(p, side)
@@ -1114,5 +1164,5 @@ func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, 
 		out[n] = planTarget{ID: "cell:" + cellID(cells.I[k], cells.J[k]), Name: fmt.Sprintf("Hexagon %d,%d (z %.1f)", cells.I[k], cells.J[k], res[k].Z),
 			Point: []float64{round(lon, 7), round(lat, 7)}, Risk: r, RiskTotal: round(total, 6), x: ctr[0], y: ctr[1]}
 	}
-	return out, all.Illustrative, nil
+	return out, all.Illustrative, all.Class, nil
 }

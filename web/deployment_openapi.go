@@ -34,6 +34,8 @@ func deploymentOpenAPI(paths, schemas obj) {
 			"rest_weeks":    obj{"type": "integer", "minimum": 0, "maximum": 52, "default": 2},
 			"rest_factor":   obj{"type": "number", "minimum": 0, "maximum": 1, "default": 0.25},
 			"seed":          obj{"type": "integer", "minimum": 0, "default": 1},
+			"data_class": obj{"type": "string", "enum": []string{"internal", "restricted"},
+				"description": "The plan's class, at most the caller's clearance: the targets are computed from rows of this class and below only, and the plan is read by who may read it. Default: every row the caller may read, and the plan gets the highest class among those it was computed from (at least internal; for targets given as items, the caller's clearance)."},
 			"actors": obj{"type": "array", "minItems": 1, "items": obj{"type": "object", "additionalProperties": false,
 				"required": []string{"type", "capacity"}, "properties": obj{
 					"type":       str,
@@ -53,10 +55,11 @@ func deploymentOpenAPI(paths, schemas obj) {
 	planItem := obj{"type": "object", "required": []string{"actor_type", "target_id", "visits", "minutes"}, "properties": obj{
 		"actor_type": str, "target_id": str, "visits": integer, "minutes": num}}
 	schemas["DeploymentPlan"] = obj{"type": "object",
-		"required": []string{"id", "start", "weeks", "parameters", "actors", "targets", "plan", "expected_reduction", "risk", "uncovered", "links"},
+		"required": []string{"id", "data_class", "start", "weeks", "parameters", "actors", "targets", "plan", "expected_reduction", "risk", "uncovered", "links"},
 		"properties": obj{
 			"id": integer, "name": str, "created_at": obj{"type": "string", "format": "date-time"},
-			"start": obj{"type": "string", "format": "date"}, "weeks": integer, "parameters": obj{"type": "object"}, "model": str,
+			"data_class": obj{"type": "string", "enum": []string{"internal", "restricted"}, "description": "Who may read the plan, its exports and doses: the highest class of the rows it was made from."},
+			"start":      obj{"type": "string", "format": "date"}, "weeks": integer, "parameters": obj{"type": "object"}, "model": str,
 			"risk_period": obj{"type": "object", "nullable": true, "properties": obj{"start": str, "end": str}},
 			"categories":  strs,
 			"actors": obj{"type": "array", "items": obj{"type": "object", "required": []string{"type", "capacity", "visits_per_week", "visit_minutes"},

@@ -13,7 +13,7 @@ import (
 // application/json with parameters.
 func TestPriorityDeploymentBodyMediaType(t *testing.T) {
 	a := newAPI(t)
-	scenario := `{"id":"mt","name_sv":"x","name_en":"x","organisation":"x","weights":{"unemployment":1}}`
+	scenario := `{"id":"mt","name_sv":"x","name_en":"x","weights":{"unemployment":1}}`
 	writes := []struct{ method, path, body string }{
 		{"POST", "/analysis/priority", `{"scenario":"scb"}`},
 		{"POST", "/analysis/priority/compare", `{"k":3}`},

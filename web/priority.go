@@ -164,8 +164,6 @@ func (b scenarioBody) scenario() (layers.PriorityScenario, error) {
 		return sc, invalid("name_sv", "1–200 characters")
 	case sc.NameEN == "" || len(sc.NameEN) > 200:
 		return sc, invalid("name_en", "1–200 characters")
-	case sc.Organisation == "" || len(sc.Organisation) > 100:
-		return sc, invalid("organisation", "1–100 characters")
 	case sc.Preset != "" && sc.Preset != "scb":
 		return sc, invalid("preset", "%q is not scb", sc.Preset)
 	}
@@ -235,6 +233,40 @@ func checkWeights(param string, w map[string]float64, required bool) error {
 	return nil
 }
 
+// scenarioWriter checks that the caller may write scenario sc as it is in the body: a
+// scenario is its writer's organisation's, so the organisation the body names (none, or
+// the writer's own code or name) must be the writer's. Row-level security holds the same
+// rule (migration 019); this check answers it as a 403 naming the field.
+func scenarioWriter(ctx context.Context, sc layers.PriorityScenario) error {
+	p := layers.PrincipalFrom(ctx)
+	if sc.Organisation != "" && sc.Organisation != p.Organisation && sc.Organisation != p.OrgName {
+		return fmt.Errorf("organisation: a priority scenario belongs to the organisation that writes it, %s (%s), not %q: %w",
+			p.Organisation, p.OrgName, sc.Organisation, layers.ErrForbidden)
+	}
+	return nil
+}
+
+// mayChangeScenario says why the caller may not change (or, when deleting, delete) stored
+// scenario sc, or nil: built-in scenarios are changed by nobody through the API; others by
+// their own organisation's editors and admins, and deleted also by a municipality's admins.
+func mayChangeScenario(ctx context.Context, sc layers.PriorityScenario, deleting bool) error {
+	p := layers.PrincipalFrom(ctx)
+	switch {
+	case sc.Builtin:
+		return fmt.Errorf("priority scenario %s is built in and changed by nobody through the API; make your organisation's own (POST with a new id): %w",
+			sc.ID, layers.ErrForbidden)
+	case sc.Owner != nil && *sc.Owner == p.Organisation:
+		return nil
+	case deleting && p.OrgKind == "municipality" && p.HasScope("admin"):
+		return nil
+	}
+	owner := "no organisation (the operator's)"
+	if sc.Owner != nil {
+		owner = "organisation " + *sc.Owner
+	}
+	return fmt.Errorf("priority scenario %s belongs to %s; only its editors and admins change it: %w", sc.ID, owner, layers.ErrForbidden)
+}
+
 func (s *Server) createPriorityScenario(c echo.Context) error {
 	var b scenarioBody
 	if err := decodeBody(c, &b); err != nil {
@@ -242,6 +274,9 @@ func (s *Server) createPriorityScenario(c echo.Context) error {
 	}
 	sc, err := b.scenario()
 	if err != nil {
+		return err
+	}
+	if err := scenarioWriter(c.Request().Context(), sc); err != nil {
 		return err
 	}
 	got, err := s.store.CreatePriorityScenario(c.Request().Context(), sc)
@@ -270,7 +305,18 @@ func (s *Server) updatePriorityScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	got, err := s.store.UpdatePriorityScenario(c.Request().Context(), sc)
+	ctx := c.Request().Context()
+	stored, err := s.store.PriorityScenario(ctx, sc.ID)
+	if err != nil {
+		return err
+	}
+	if err := mayChangeScenario(ctx, stored, false); err != nil {
+		return err
+	}
+	if err := scenarioWriter(ctx, sc); err != nil {
+		return err
+	}
+	got, err := s.store.UpdatePriorityScenario(ctx, sc)
 	if err != nil {
 		return conflict(err)
 	}
@@ -282,7 +328,15 @@ func (s *Server) deletePriorityScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeletePriorityScenario(c.Request().Context(), id); err != nil {
+	ctx := c.Request().Context()
+	stored, err := s.store.PriorityScenario(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := mayChangeScenario(ctx, stored, true); err != nil {
+		return err
+	}
+	if err := s.store.DeletePriorityScenario(ctx, id); err != nil {
 		return conflict(err)
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -1,5 +1,11 @@
 package web
 
+import (
+	"fmt"
+
+	"github.com/lagesbild/lagesbild/layers"
+)
+
 // priorityOpenAPI adds the pilot-district analysis (issue 4) to the OpenAPI document.
 func priorityOpenAPI(paths, schemas obj) {
 	num := obj{"type": "number"}
@@ -13,7 +19,8 @@ func priorityOpenAPI(paths, schemas obj) {
 	agg := obj{"type": "string", "enum": []string{"arithmetic", "geometric"}}
 	scenarioProps := obj{
 		"id":      obj{"type": "string", "pattern": `^[a-z][a-z0-9_-]{0,63}$`},
-		"name_sv": str, "name_en": str, "organisation": str, "rationale": str,
+		"name_sv": str, "name_en": str, "rationale": str,
+		"organisation":  obj{"type": "string", "description": "Written: optional, and if given the writer's own organisation (its code or name); a scenario belongs to the organisation that writes it (403 otherwise). Read: the owner's name (a built-in scenario's label)."},
 		"preset":        obj{"type": "string", "enum": []string{"", "scb"}, "description": "scb: Statistics Sweden's socio-economic index (V1+V2+V3)/3 with area types."},
 		"normalisation": norm, "aggregation": agg,
 		"winsor":       obj{"type": "number", "minimum": 0, "maximum": 0.5, "exclusiveMaximum": true},
@@ -22,9 +29,10 @@ func priorityOpenAPI(paths, schemas obj) {
 	}
 	scenario := obj{"type": "object", "required": []string{"id", "name_sv", "name_en", "organisation", "rationale", "normalisation", "aggregation",
 		"winsor", "min_coverage", "weights", "theme_weights", "builtin", "illustrative", "updated_at"},
-		"properties": merge(merge(obj{}, scenarioProps), obj{"builtin": boolean, "illustrative": boolean, "updated_at": obj{"type": "string", "format": "date-time"}})}
+		"properties": merge(merge(obj{}, scenarioProps), obj{"builtin": boolean, "illustrative": boolean, "updated_at": obj{"type": "string", "format": "date-time"},
+			"owner": obj{"type": "string", "nullable": true, "description": "Code of the organisation whose editors and admins alone change the scenario; null for a built-in one, which nobody changes through the API."}})}
 	schemas["PriorityScenario"] = scenario
-	schemas["PriorityScenarioInput"] = obj{"type": "object", "required": []string{"name_sv", "name_en", "organisation", "weights"},
+	schemas["PriorityScenarioInput"] = obj{"type": "object", "required": []string{"name_sv", "name_en", "weights"},
 		"additionalProperties": false, "properties": scenarioProps}
 	schemas["PriorityRequest"] = obj{"type": "object", "additionalProperties": false,
 		"description": "A stored scenario and/or weights. weights replace the scenario's; the other fields override it.",
@@ -177,7 +185,7 @@ func priorityOpenAPI(paths, schemas obj) {
 			"parameters": []obj{fJSON},
 			"responses": merge(obj{"200": jsonResponse("Scenarios.", mediaJSON, obj{"type": "object", "required": []string{"scenarios"},
 				"properties": obj{"scenarios": obj{"type": "array", "items": ref("schemas/PriorityScenario")}}})}, problemResponses("400"))},
-		"post": obj{"summary": "Store a new scenario", "operationId": "createPriorityScenario", "tags": tag,
+		"post": obj{"summary": fmt.Sprintf("Store a new scenario of the writer's organisation (at most %d per organisation: 409 beyond)", layers.MaxScenariosPerOrganisation), "operationId": "createPriorityScenario", "tags": tag,
 			"requestBody": jsonBody(ref("schemas/PriorityScenarioInput")),
 			"responses":   merge(obj{"201": merge(scenarioResp("Stored."), obj{"headers": obj{"Location": obj{"schema": str}}})}, problemResponses("400", "409", "415"))},
 	}
@@ -185,10 +193,10 @@ func priorityOpenAPI(paths, schemas obj) {
 		"parameters": []obj{idParam},
 		"get": obj{"summary": "One scenario", "operationId": "getPriorityScenario", "tags": tag, "parameters": []obj{fJSON},
 			"responses": merge(obj{"200": scenarioResp("The scenario.")}, problemResponses("400", "404"))},
-		"put": obj{"summary": "Replace a scenario (built-in ones too)", "operationId": "updatePriorityScenario", "tags": tag,
+		"put": obj{"summary": "Replace a scenario of the writer's organisation (a built-in one or another organisation's: 403)", "operationId": "updatePriorityScenario", "tags": tag,
 			"requestBody": jsonBody(ref("schemas/PriorityScenarioInput")),
 			"responses":   merge(obj{"200": scenarioResp("Replaced.")}, problemResponses("400", "404", "415"))},
-		"delete": obj{"summary": "Delete a scenario (not a built-in one: 409)", "operationId": "deletePriorityScenario", "tags": tag,
+		"delete": obj{"summary": "Delete a scenario of the writer's organisation, or as a municipality's admin any (a built-in one: 403)", "operationId": "deletePriorityScenario", "tags": tag,
 			"responses": merge(obj{"204": obj{"description": "Deleted."}}, problemResponses("404", "409"))},
 	}
 }

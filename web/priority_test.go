@@ -263,16 +263,23 @@ func TestPriorityScenarioAPI(t *testing.T) {
 	if len(list.Scenarios) < 6 {
 		t.Fatalf("%d scenarios", len(list.Scenarios))
 	}
+	// A scenario is its writer's organisation's: naming another is refused (issue 12, H3),
+	// naming its own code (or none) stores the organisation's name and code.
 	sc := map[string]any{"id": "samverkan", "name_sv": "Samverkan", "name_en": "Joint", "organisation": "Kommunen",
 		"weights": map[string]float64{"overcrowding": 1, "school_completion": 2}, "normalisation": "rank"}
-	res, _ := a.do("POST", "/analysis/priority/scenarios", sc, 201)
+	a.do("POST", "/analysis/priority/scenarios", sc, 403)
+	sc["organisation"] = testOrg
+	res, body := a.do("POST", "/analysis/priority/scenarios", sc, 201)
 	if !strings.HasSuffix(res.Header.Get("Location"), "/analysis/priority/scenarios/samverkan") {
 		t.Errorf("Location %q", res.Header.Get("Location"))
+	}
+	if !strings.Contains(string(body), `"owner":"`+testOrg+`"`) || !strings.Contains(string(body), `"organisation":"`+testOrg+` (test)"`) {
+		t.Errorf("a new scenario's owner and organisation: %s", body)
 	}
 	a.do("POST", "/analysis/priority/scenarios", sc, 409)
 	a.get("/analysis/priority/scenarios/samverkan", 200)
 	sc["weights"] = map[string]float64{"unemployment": 1}
-	_, body := a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 200)
+	_, body = a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 200)
 	if !strings.Contains(string(body), `"unemployment":1`) || strings.Contains(string(body), "school_completion") {
 		t.Errorf("after PUT: %s", body)
 	}
@@ -282,7 +289,7 @@ func TestPriorityScenarioAPI(t *testing.T) {
 	a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 400)
 	a.do("PUT", "/analysis/priority/scenarios/nobody", map[string]any{"name_sv": "x", "name_en": "x", "organisation": "x",
 		"weights": map[string]float64{"unemployment": 1}}, 404)
-	a.do("DELETE", "/analysis/priority/scenarios/polisen", nil, 409)
+	a.do("DELETE", "/analysis/priority/scenarios/polisen", nil, 403) // built in: nobody deletes it through the API
 	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 204)
 	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 404)
 	a.get("/analysis/priority/scenarios/samverkan", 404)
