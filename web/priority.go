@@ -1609,6 +1609,15 @@ func priorityCSV(res *priorityResult) []byte {
 
 // ---- comparing organisations ----
 
+// Bounds of a comparison (issue 12, review M3): its cost grows with the square of the
+// scenarios compared (Kendall's tau for every pair); k and limit only pick what is shown,
+// but no municipality has more areas than these.
+const (
+	maxCompareScenarios = 30
+	maxCompareK         = 1000
+	maxCompareLimit     = 1000
+)
+
 type compareRequest struct {
 	Scenarios []string `json:"scenarios"`
 	Level     string   `json:"level"`
@@ -1638,8 +1647,14 @@ func (s *Server) priorityCompare(c echo.Context) error {
 	if req.Limit == 0 {
 		req.Limit = 10
 	}
-	if req.K < 1 || req.Limit < 1 {
-		return invalid("k", "k and limit must be at least 1")
+	if req.K < 1 || req.K > maxCompareK {
+		return invalid("k", "%d is not between 1 and %d (at most %d)", req.K, maxCompareK, maxCompareK)
+	}
+	if req.Limit < 1 || req.Limit > maxCompareLimit {
+		return invalid("limit", "%d is not between 1 and %d (at most %d)", req.Limit, maxCompareLimit, maxCompareLimit)
+	}
+	if len(req.Scenarios) > maxCompareScenarios {
+		return invalid("scenarios", "%d scenarios, at most %d", len(req.Scenarios), maxCompareScenarios)
 	}
 	all, err := s.store.PriorityScenarios(ctx)
 	if err != nil {
@@ -1647,7 +1662,14 @@ func (s *Server) priorityCompare(c echo.Context) error {
 	}
 	var scs []layers.PriorityScenario
 	if len(req.Scenarios) == 0 {
-		scs = all
+		// The organisations' built-in perspectives and the caller's organisation's own: at
+		// most MaxScenariosPerOrganisation more, however many other organisations keep.
+		org := layers.PrincipalFrom(ctx).Organisation
+		for _, sc := range all {
+			if sc.Builtin || (org != "" && sc.Owner != nil && *sc.Owner == org) {
+				scs = append(scs, sc)
+			}
+		}
 	} else {
 		for _, id := range req.Scenarios {
 			i := slices.IndexFunc(all, func(sc layers.PriorityScenario) bool { return sc.ID == id })

@@ -159,10 +159,11 @@ func priorityOpenAPI(paths, schemas obj) {
 		"summary":     "Each organisation's ranking side by side, the Borda consensus, Kendall's tau between organisations and the districts they disagree about most",
 		"operationId": "postPriorityCompare", "tags": tag, "parameters": []obj{fJSON},
 		"requestBody": jsonBody(obj{"type": "object", "additionalProperties": false, "properties": obj{
-			"scenarios": obj{"type": "array", "items": str, "description": "Scenario ids; default all stored."},
-			"level":     obj{"type": "string", "enum": []string{"district", "regso", "deso"}},
-			"year":      obj{"type": "integer"}, "k": obj{"type": "integer", "minimum": 1, "default": 5},
-			"limit": obj{"type": "integer", "minimum": 1, "default": 10}}}),
+			"scenarios": obj{"type": "array", "items": str, "maxItems": maxCompareScenarios,
+				"description": "Scenario ids; default the built-in ones and the caller's organisation's own."},
+			"level": obj{"type": "string", "enum": []string{"district", "regso", "deso"}},
+			"year":  obj{"type": "integer"}, "k": obj{"type": "integer", "minimum": 1, "maximum": maxCompareK, "default": 5},
+			"limit": obj{"type": "integer", "minimum": 1, "maximum": maxCompareLimit, "default": 10}}}),
 		"responses": merge(obj{"200": jsonResponse("The comparison.", mediaJSON, obj{"type": "object",
 			"required": []string{"year", "scenarios", "districts", "kendall_tau", "disagreements", "consensus_method"},
 			"properties": obj{
