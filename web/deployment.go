@@ -847,7 +847,7 @@ func planGeoJSON(doc *planDoc) obj {
 			"expected_reduction":       t.ExpectedReduction, "uncovered": why[t.ID]}
 		features[k] = obj{"type": "Feature", "id": t.ID, "geometry": obj{"type": "Point", "coordinates": t.Point}, "properties": props}
 	}
-	fc := obj{"type": "FeatureCollection", "features": features, "plan_id": doc.ID, "numberReturned": len(features)}
+	fc := obj{"type": "FeatureCollection", "features": features, "plan_id": doc.ID, "data_class": doc.DataClass, "numberReturned": len(features)}
 	if doc.Notice != "" {
 		fc["notice"] = doc.Notice
 	}
@@ -913,6 +913,12 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
 	line("X-WR-CALNAME:" + icsText(fmt.Sprintf("Insatsplan %d", doc.ID)))
+	// A calendar client shows a PRIVATE or CONFIDENTIAL event's details to its owner only,
+	// when the calendar is shared: the patrol schedule is as protected as the plan.
+	class := "PRIVATE"
+	if doc.DataClass == string(layers.Restricted) {
+		class = "CONFIDENTIAL"
+	}
 	seq := map[string]int{}
 	for _, sl := range slots {
 		pa, pt := doc.Actors[sl.Actor], doc.Targets[sl.Target]
@@ -927,6 +933,7 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 		if pa.Placement {
 			what = "placering"
 		}
+		line("CLASS:" + class)
 		line("SUMMARY:" + icsText(fmt.Sprintf("%s enhet %d – %s: %s", pa.NameSV, sl.Unit, what, pt.Name)))
 		line("LOCATION:" + icsText(pt.Name))
 		line(fmt.Sprintf("GEO:%.6f;%.6f", pt.Point[1], pt.Point[0]))

@@ -3,8 +3,10 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -70,6 +72,21 @@ func TestPlanClassFollowsInputs(t *testing.T) {
 		}
 		if !reflect.DeepEqual(classes, []string{"restricted"}) {
 			t.Errorf("%s: the restricted plan's targets and items have classes %v", targets, classes)
+		}
+		// The exports say so: the GeoJSON layer, and every calendar event (a shared calendar
+		// shows a CONFIDENTIAL or PRIVATE event's details to its owner only).
+		for _, p := range []struct {
+			id           int64
+			class, event string
+		}{{all.ID, "restricted", "CLASS:CONFIDENTIAL"}, {joint.ID, "internal", "CLASS:PRIVATE"}} {
+			res, body := a.raw("GET", fmt.Sprintf("/deployment/plans/%d?f=ics", p.id), police)
+			if n := strings.Count(string(body), "BEGIN:VEVENT"); res.StatusCode != 200 || n == 0 || strings.Count(string(body), p.event+"\r\n") != n {
+				t.Errorf("plan %d (%s): %d events, %d with %s", p.id, p.class, n, strings.Count(string(body), p.event), p.event)
+			}
+			_, body = a.raw("GET", fmt.Sprintf("/deployment/plans/%d?f=geojson", p.id), police)
+			if !strings.Contains(string(body), `"data_class":"`+p.class+`"`) {
+				t.Errorf("plan %d's GeoJSON does not say %s: %.200s", p.id, p.class, body)
+			}
 		}
 	}
 

@@ -112,7 +112,7 @@ func deploymentOpenAPI(paths, schemas obj) {
 			"description": fmt.Sprintf("ics: one event per visit, at most %d (400 beyond: use csv).", maxICSEvents)}},
 		"responses": merge(obj{"200": obj{"description": "The plan.", "content": obj{
 			mediaJSON:       obj{"schema": ref("schemas/DeploymentPlan")},
-			mediaGeoJSON:    obj{"schema": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{"type": str, "features": obj{"type": "array", "items": obj{"type": "object"}}, "plan_id": integer, "numberReturned": integer, "notice": str}}},
+			mediaGeoJSON:    obj{"schema": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{"type": str, "features": obj{"type": "array", "items": obj{"type": "object"}}, "plan_id": integer, "data_class": str, "numberReturned": integer, "notice": str}}},
 			"text/csv":      obj{"schema": str},
 			"text/calendar": obj{"schema": str}}}}, problemResponses("400", "404"))}}
 	paths["/deployment/plans/{id}/delivery"] = obj{"get": obj{"summary": "Planned against delivered dose per target and week, with the observations there (crime and dosage)", "operationId": "getDeploymentDelivery", "tags": tag,
