@@ -258,6 +258,8 @@ type Dose struct {
 	Minutes    float64   `json:"minutes"`
 	Tactic     string    `json:"tactic"`
 	RecordedAt time.Time `json:"recorded_at"`
+	// DataClass is its plan's (migration 019); set by the store.
+	DataClass DataClass `json:"data_class"`
 }
 
 // Tactics are the values a dose's tactic may take.
@@ -342,8 +344,8 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 		}
 		// A dose has its plan's class (migration 019).
 		err := tx.QueryRow(ctx, `INSERT INTO deployment_doses (plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, p.data_class FROM deployment_plans p WHERE p.id = $1 RETURNING id, recorded_at`,
-			d.PlanID, d.TargetID, d.ActorType, d.UnitCode, d.StartedAt, d.Minutes, d.Tactic, now).Scan(&d.ID, &d.RecordedAt)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, p.data_class FROM deployment_plans p WHERE p.id = $1 RETURNING id, recorded_at, data_class`,
+			d.PlanID, d.TargetID, d.ActorType, d.UnitCode, d.StartedAt, d.Minutes, d.Tactic, now).Scan(&d.ID, &d.RecordedAt, &d.DataClass)
 		if err != nil {
 			return nil, fmt.Errorf("record dose %d: %w", k, err)
 		}
@@ -384,7 +386,7 @@ func (s *Store) Doses(ctx context.Context, planID int64) ([]Dose, error) {
 	if !exists {
 		return nil, fmt.Errorf("deployment plan %d: %w", planID, ErrNotFound)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at
+	rows, err := s.pool.Query(ctx, `SELECT id, plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class
 FROM deployment_doses WHERE plan_id = $1 ORDER BY started_at, id`, planID)
 	if err != nil {
 		return nil, fmt.Errorf("doses: %w", err)

@@ -39,6 +39,20 @@ ALTER TABLE deployment_plan_items ALTER COLUMN data_class SET NOT NULL,
     ADD CONSTRAINT deployment_plan_items_class_fkey FOREIGN KEY (plan_id, data_class)
         REFERENCES deployment_plans (id, data_class) ON UPDATE CASCADE ON DELETE CASCADE;
 
+-- The audit entries of plan writes (migration 017 gave them internal) take their plan's
+-- class: a police plan's existence, id and timing are as protected as the plan. A dose entry
+-- does not name its plan: those written by the police become restricted (they may concern a
+-- restricted plan), the others stay internal. The log is append-only (migration 008), so its
+-- update trigger is held off for this statement only, as in migration 017.
+ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;
+UPDATE audit_log a SET data_class = p.data_class
+FROM deployment_plans p
+WHERE a.action = 'write' AND a.object_type = 'plans' AND a.object_id = p.id::text AND a.data_class <> p.data_class;
+UPDATE audit_log a SET data_class = 'restricted'
+WHERE a.action = 'write' AND a.object_type = 'doses'
+  AND EXISTS (SELECT 1 FROM organisations o WHERE o.code = a.organisation AND o.kind = 'police');
+ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;
+
 ALTER TABLE deployment_doses ADD COLUMN data_class text;
 UPDATE deployment_doses d SET data_class = p.data_class FROM deployment_plans p WHERE p.id = d.plan_id;
 ALTER TABLE deployment_doses ALTER COLUMN data_class SET NOT NULL,

@@ -490,6 +490,7 @@ func (s *Server) createPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAuditClass(c, layers.DataClass(doc.DataClass)) // the plan's write is as protected as the plan
 	c.Response().Header().Set("Location", base+"/deployment/plans/"+strconv.FormatInt(id, 10))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSONBlob(http.StatusCreated, body)
@@ -1069,6 +1070,12 @@ func (s *Server) recordDoses(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The write's audit entry is as protected as the most protected plan it logged against.
+	class := layers.Internal
+	for _, d := range out {
+		class = layers.HigherClass(class, d.DataClass)
+	}
+	setAuditClass(c, class)
 	return s.sendNoStore(c, http.StatusCreated, obj{"doses": out})
 }
 

@@ -73,6 +73,14 @@ func TestPlanClassFollowsInputs(t *testing.T) {
 		if !reflect.DeepEqual(classes, []string{"restricted"}) {
 			t.Errorf("%s: the restricted plan's targets and items have classes %v", targets, classes)
 		}
+		// The audit entries of the writes are as protected as the plans (review M4).
+		for _, p := range []plan{all, internal, joint} {
+			var class string
+			if err := testDB.Pool.QueryRow(context.Background(), `SELECT data_class FROM audit_log
+				WHERE action = 'write' AND object_type = 'plans' AND object_id = $1`, fmt.Sprint(p.ID)).Scan(&class); err != nil || class != p.DataClass {
+				t.Errorf("the audit entry of plan %d (%s): class %q (%v)", p.ID, p.DataClass, class, err)
+			}
+		}
 		// The exports say so: the GeoJSON layer, and every calendar event (a shared calendar
 		// shows a CONFIDENTIAL or PRIVATE event's details to its owner only).
 		for _, p := range []struct {

@@ -84,7 +84,8 @@ func deploymentOpenAPI(paths, schemas obj) {
 	dose := obj{"type": "object", "required": []string{"id", "plan_id", "target_id", "actor_type", "started_at", "minutes", "tactic"},
 		"properties": obj{"id": integer, "plan_id": integer, "target_id": str, "actor_type": str,
 			"unit_code": obj{"type": "string", "nullable": true}, "started_at": obj{"type": "string", "format": "date-time"},
-			"minutes": num, "tactic": str, "recorded_at": obj{"type": "string", "format": "date-time"}}}
+			"minutes": num, "tactic": str, "recorded_at": obj{"type": "string", "format": "date-time"},
+			"data_class": obj{"type": "string", "enum": []string{"internal", "restricted"}, "description": "Its plan's."}}}
 	schemas["Dose"] = dose
 	schemas["DoseInput"] = obj{"type": "object", "additionalProperties": false,
 		"required": []string{"plan_id", "target_id", "actor_type", "started_at", "minutes", "tactic"},
