@@ -30,7 +30,13 @@ import (
 const (
 	DefaultRequestTimeout    = 30 * time.Second
 	DefaultAnalysisTimeout   = 60 * time.Second
-	DefaultAnalysisQueueWait = 5 * time.Second
+	DefaultAnalysisQueueWait = 20 * time.Second
+	// analysisQueuePerSlot bounds the analyses waiting for a slot, per slot: beyond it a
+	// request is refused at once instead of waiting. Waiting costs a goroutine and a
+	// connection, not CPU, so the queue can be long enough that a page asking for two analyses
+	// at once, or a busy evening's users, are served in turn rather than refused; a flood fills
+	// it and is then refused without waiting.
+	analysisQueuePerSlot = 16
 	// retryAfterSeconds is what a 503 asks the client to wait.
 	retryAfterSeconds = 2
 )
@@ -79,6 +85,7 @@ var errTooLong = errors.New("the request took longer than the server allows")
 // analysisGate bounds the analyses computing at once.
 type analysisGate struct {
 	slots chan struct{}
+	queue chan struct{} // a place in it for each analysis waiting for a slot
 	wait  time.Duration
 
 	running           prometheus.Gauge
@@ -94,7 +101,7 @@ func newAnalysisGate(n int, wait time.Duration) *analysisGate {
 	if wait <= 0 {
 		wait = DefaultAnalysisQueueWait
 	}
-	return &analysisGate{slots: make(chan struct{}, n), wait: wait,
+	return &analysisGate{slots: make(chan struct{}, n), queue: make(chan struct{}, n*analysisQueuePerSlot), wait: wait,
 		running: prometheus.NewGauge(prometheus.GaugeOpts{Name: "lagesbild_analyses_running", Help: "Analyses holding a slot."}),
 		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "lagesbild_analyses_refused_busy_total", Help: "Analyses answered 503 for want of a slot."}),
 		computed: prometheus.NewCounter(prometheus.CounterOpts{Name: "lagesbild_analyses_computed_total",
@@ -106,12 +113,19 @@ func (g *analysisGate) collectors() []prometheus.Collector {
 	return []prometheus.Collector{g.running, g.refused, g.computed}
 }
 
-// acquire takes a slot, waiting at most the queue wait (or until ctx ends); release gives it
-// back.
+// acquire takes a slot, waiting at most the queue wait (or until ctx ends) when the queue has
+// room and not at all when it is full; release gives the slot back. errBusy: no slot.
 func (g *analysisGate) acquire(ctx context.Context) (release func(), err error) {
 	select {
 	case g.slots <- struct{}{}:
 	default:
+		select {
+		case g.queue <- struct{}{}:
+			defer func() { <-g.queue }()
+		default:
+			g.refused.Inc()
+			return nil, errBusy
+		}
 		t := time.NewTimer(g.wait)
 		defer t.Stop()
 		select {

@@ -61,7 +61,7 @@ type Config struct {
 	// RequestTimeout and AnalysisTimeout are the deadlines of a request's context, for map
 	// work and for analyses (bounds.go); 0: the defaults, negative: none. MaxAnalyses
 	// analyses compute at once, a further one waits AnalysisQueueWait for a slot and is then
-	// answered 503; 0: the defaults.
+	// answered 503 (at once when 16 per slot are already waiting); 0: the defaults.
 	RequestTimeout, AnalysisTimeout time.Duration
 	MaxAnalyses                     int
 	AnalysisQueueWait               time.Duration
