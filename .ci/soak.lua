@@ -6,6 +6,8 @@
 --   BBOXES    file of "minlon,minlat,maxlon,maxlat" lines (../shared/bench/bboxes.txt)
 --   HEADERS   extra headers, "Name: value|Name2: value2" (the reader token)
 --   THREADS   the -t value given to wrk
+--   ONLY      "maps": leave the hotspot analyses out of the mix (the probe that measures what a
+--             map user waits for while the full mix runs beside it)
 --
 -- In every twenty requests of a thread: 8 map tiles (/tiles/WebMercatorQuad, the map page's
 -- combined tiles), 2 district tiles, 7 observation item pages (a 1–3 km box, limit=100),
@@ -48,6 +50,11 @@ local windows = {
 }
 local mix = { "tile", "items", "tile", "items", "indicator", "tile", "items", "districts", "tile", "hotspot",
               "tile", "items", "tile", "items", "indicator", "tile", "items", "districts", "tile", "items" }
+if os.getenv("ONLY") == "maps" then
+  local maps = {}
+  for _, kind in ipairs(mix) do if kind ~= "hotspot" then maps[#maps + 1] = kind end end
+  mix = maps
+end
 bad = {}   -- "second status" → count; read by done() through thread:get
 t0 = 0
 function init(args)
