@@ -1,10 +1,11 @@
-// Builds the map page into ../static, which the Go binary embeds (web/page.go).
+// Builds the map page into ../static, which the Go binary embeds (web/page.go), or into the
+// folder PAGE_OUT names (web/static_test.go builds there and compares with ../static).
 // Output names are fixed (no content hashes): the server gives every file a strong ETag,
 // so browsers revalidate cheaply, and the committed assets stay diffable by name.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 
-const out = new URL('../static/', import.meta.url).pathname;
+const out = process.env.PAGE_OUT ? process.env.PAGE_OUT.replace(/\/?$/, '/') : new URL('../static/', import.meta.url).pathname;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
