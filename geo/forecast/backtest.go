@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -208,7 +209,7 @@ func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 		}
 		res.Periods = append(res.Periods, Period{Week: o, From: c.WeekStart(o), To: c.WeekStart(o + h), Total: total})
 		copy(best, y)
-		slices.SortFunc(best, func(a, b float64) int { return cmpDesc(a, b) })
+		slices.SortFunc(best, func(a, b float64) int { return cmp.Compare(b, a) })
 		var bestAt [NShares]float64
 		for s, k := range ks {
 			for _, v := range best[:k] {
@@ -280,22 +281,12 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-func cmpDesc(a, b float64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
-}
-
 // rankTop puts into order[:k] the k cells with the highest values, highest first, ties to
 // the lower index (order[k:] is left undefined). It selects the k-th ranked cell first, so
 // only k cells are sorted.
 func rankTop(val []float64, order []int32, k int) {
 	less := func(a, b int32) int {
-		if c := cmpDesc(val[a], val[b]); c != 0 {
+		if c := cmp.Compare(val[b], val[a]); c != 0 {
 			return c
 		}
 		return int(a) - int(b)
