@@ -267,12 +267,7 @@ func (s *Server) hotspots(c echo.Context) error {
 	// computation, and only a computation takes an analysis slot (bounds.go).
 	gen := s.tiles.generation(hotspotTileSources...)
 	key := fmt.Sprintf("doc|%d|%s|agg=%t", gen, c.QueryParams().Encode(), r.aggregated)
-	res, err := s.analyses.get(ctx, key, func(ctx context.Context) (*analysisResult, error) {
-		release, err := s.gate.acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
+	res, err := s.analysis(ctx, key, func(ctx context.Context) (*analysisResult, error) {
 		r.capture = &analysisResult{}
 		if err := s.runHotspots(ctx, c, r); err != nil {
 			return nil, err

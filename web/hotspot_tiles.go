@@ -92,6 +92,19 @@ func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Con
 	})
 }
 
+// analysis answers key from the memo, or runs it once for concurrent callers holding an
+// analysis slot: only a memo miss computes, so only a miss takes a slot (bounds.go).
+func (s *Server) analysis(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
+	return s.analyses.get(ctx, key, func(ctx context.Context) (*analysisResult, error) {
+		release, err := s.gate.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		return run(ctx)
+	})
+}
+
 func (m *analysisMemo) put(e *memoEntry) {
 	cost := e.cost()
 	if cost > m.maxBytes/2 {
@@ -204,13 +217,7 @@ func (s *Server) hotspotTile(c echo.Context) error {
 	r.out, r.format = crs.CRS84, "geojson"
 	gen := s.tiles.generation(hotspotTileSources...)
 	canon := fmt.Sprintf("%d|%s|agg=%t", gen, v.Encode(), r.aggregated)
-	res, err := s.analyses.get(c.Request().Context(), canon, func(ctx context.Context) (*analysisResult, error) {
-		// Only a memo miss computes, so only a miss takes an analysis slot (bounds.go).
-		release, err := s.gate.acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
+	res, err := s.analysis(c.Request().Context(), canon, func(ctx context.Context) (*analysisResult, error) {
 		r.collect = &analysisResult{}
 		if err := s.runHotspots(ctx, c, r); err != nil {
 			return nil, err
