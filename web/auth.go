@@ -40,6 +40,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // AuthConfig configures identity. The zero value gives the defaults named on each field.
@@ -65,7 +66,7 @@ type AuthConfig struct {
 	AccountInterval, FailureWindow, KnownFor       time.Duration
 	LoginLimitBytes                                int64
 	// OIDC, when set, accepts bearer JWTs from that issuer.
-	OIDC *OIDCConfig
+	OIDC *auth.OIDCConfig
 	// Argon2 are the cost parameters of hashes made here (the dummy hash); zero: layers.DefaultArgon2.
 	Argon2 layers.Argon2Params
 	// Now is the clock of sessions, tokens and JWT times; nil: time.Now.
@@ -85,7 +86,7 @@ type authState struct {
 	limiter   *loginLimiter
 	dummyHash string        // verified for unknown accounts, so their answer takes as long
 	hashing   chan struct{} // bounds concurrent argon2 runs (each takes Argon2.Memory)
-	jwt       *jwtVerifier
+	jwt       *auth.JWTVerifier
 }
 
 func newAuthState(cfg AuthConfig) *authState {
@@ -117,7 +118,7 @@ func newAuthState(cfg AuthConfig) *authState {
 	}
 	a := &authState{cfg: cfg, limiter: newLoginLimiter(cfg), dummyHash: dummy, hashing: make(chan struct{}, 4)}
 	if cfg.OIDC != nil {
-		a.jwt = newJWTVerifier(*cfg.OIDC)
+		a.jwt = auth.NewJWTVerifier(*cfg.OIDC)
 	}
 	return a
 }
@@ -184,14 +185,14 @@ func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
 		if a.jwt == nil {
 			return nil, unauthorized(c, true, "not an API token (lgb_…), and no OpenID Connect issuer is configured for JWTs")
 		}
-		p, err := a.jwt.verify(ctx, cred, now)
+		p, err := a.jwt.Verify(ctx, cred, now)
 		if err != nil {
-			var bad *jwtError
+			var bad *auth.JWTError
 			if errors.As(err, &bad) {
-				return nil, unauthorized(c, true, "JWT refused: "+bad.msg)
+				return nil, unauthorized(c, true, "JWT refused: "+bad.Msg)
 			}
-			if errors.Is(err, errJWKSUnavailable) { // an outage of the issuer, not the caller's fault
-				c.Response().Header().Set("Retry-After", strconv.Itoa(int(jwksRefreshInterval.Seconds())))
+			if errors.Is(err, auth.ErrJWKSUnavailable) { // an outage of the issuer, not the caller's fault
+				c.Response().Header().Set("Retry-After", strconv.Itoa(int(auth.JWKSRefreshInterval.Seconds())))
 				return nil, echo.NewHTTPError(http.StatusServiceUnavailable, err.Error())
 			}
 			return nil, err

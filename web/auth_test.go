@@ -30,6 +30,7 @@ import (
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // testClock is the injected clock of sessions, tokens and JWTs.
@@ -582,8 +583,8 @@ func (s *jwtSigner) sign(t *testing.T, header, claims map[string]any) string {
 func TestJWTBearer(t *testing.T) {
 	signer := newJWTSigner(t)
 	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
-	a, clock := newAuthAPI(t, web.AuthConfig{OIDC: &web.OIDCConfig{Issuer: issuer, Audience: audience,
-		Keys: web.NewJWKS(signer.path, nil), OrgClaim: "organisation", RolesClaim: "realm_access.roles"}})
+	a, clock := newAuthAPI(t, web.AuthConfig{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience,
+		Keys: auth.NewJWKS(signer.path, nil), OrgClaim: "organisation", RolesClaim: "realm_access.roles"}})
 	acc := newAccount(t, "municipality", "reader") // the organisation the tokens name
 	now := clock.Now().Unix()
 	claims := func(change map[string]any) map[string]any {
@@ -734,11 +735,11 @@ func TestJWKSRefresh(t *testing.T) {
 	}))
 	defer idp.Close()
 	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
-	oidc := func(keys *web.JWKS) web.AuthConfig {
-		return web.AuthConfig{OIDC: &web.OIDCConfig{Issuer: issuer, Audience: audience, Keys: keys,
+	oidc := func(keys *auth.JWKS) web.AuthConfig {
+		return web.AuthConfig{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience, Keys: keys,
 			OrgClaim: "organisation", RolesClaim: "realm_access.roles"}}
 	}
-	keys := web.NewJWKS(idp.URL, nil)
+	keys := auth.NewJWKS(idp.URL, nil)
 	if err := keys.Load(context.Background()); err != nil { // as serve does at start
 		t.Fatal(err)
 	}
@@ -804,7 +805,7 @@ func TestJWKSRefresh(t *testing.T) {
 	}
 
 	// A server that never read the key set can verify nothing: an outage, 503.
-	b, _ := newAuthAPI(t, oidc(web.NewJWKS(idp.URL, nil)))
+	b, _ := newAuthAPI(t, oidc(auth.NewJWKS(idp.URL, nil)))
 	if st, _, h := call(b.srv, token("rsa1")); st != 503 || h.Get("Retry-After") == "" {
 		t.Errorf("no key set ever read: %d (Retry-After %q), want 503 with Retry-After", st, h.Get("Retry-After"))
 	}

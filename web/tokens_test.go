@@ -11,6 +11,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Issue 12, findings 3 and 4: a credential cannot make one that lives longer or reaches
@@ -99,7 +100,7 @@ func TestTokenLineage(t *testing.T) {
 func TestJWTMintsNoToken(t *testing.T) {
 	signer := newJWTSigner(t)
 	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
-	a, clock := newAuthAPI(t, web.AuthConfig{OIDC: &web.OIDCConfig{Issuer: issuer, Audience: audience, Keys: web.NewJWKS(signer.path, nil)}})
+	a, clock := newAuthAPI(t, web.AuthConfig{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience, Keys: auth.NewJWKS(signer.path, nil)}})
 	acc := newAccount(t, "municipality", "admin")
 	now := clock.Now().Unix()
 	jwt := signer.sign(t, map[string]any{"alg": "RS256", "kid": "rsa1"}, map[string]any{"iss": issuer, "aud": audience, "sub": "f3a1",

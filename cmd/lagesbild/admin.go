@@ -26,6 +26,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 const adminUsage = `usage:
@@ -193,11 +194,11 @@ func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Co
 		if *issuer == "" || *audience == "" || *jwks == "" {
 			return cfg, usageError{"OpenID Connect needs all of --oidc-issuer, --oidc-audience and --oidc-jwks"}
 		}
-		keys := web.NewJWKS(*jwks, nil)
+		keys := auth.NewJWKS(*jwks, nil)
 		if err := keys.Load(ctx); err != nil {
 			return cfg, err
 		}
-		cfg.OIDC = &web.OIDCConfig{Issuer: *issuer, Audience: *audience, Keys: keys, OrgClaim: *orgClaim, RolesClaim: *rolesClaim}
+		cfg.OIDC = &auth.OIDCConfig{Issuer: *issuer, Audience: *audience, Keys: keys, OrgClaim: *orgClaim, RolesClaim: *rolesClaim}
 		return cfg, nil
 	}
 }

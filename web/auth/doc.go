@@ -1,0 +1,8 @@
+// Package auth decides who a request to Lägesbild acts for.
+//
+// It verifies bearer JWTs from one configured OpenID Connect issuer (jwt.go). Assumptions:
+// the issuer signs with RS256 or ES256 and publishes its keys as a JWK Set at a file path
+// or an http(s) URL; clocks agree within OIDCConfig.Leeway; the organisation and roles are
+// claims of the token, and the organisation is known in the database (the caller checks).
+// It imports layers for the principal, never package web: web composes it.
+package auth
