@@ -25,6 +25,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // requireClass answers 401 to an anonymous caller and 403 to one whose organisation may not
@@ -35,7 +36,7 @@ func requireClass(c echo.Context, class layers.DataClass, what string) error {
 		return nil
 	}
 	if p.IsAnonymous() {
-		return unauthorized(c, false, what+" is "+string(class)+" data: log in, or send an API token or JWT")
+		return auth.Unauthorized(c, false, what+" is "+string(class)+" data: log in, or send an API token or JWT")
 	}
 	return echo.NewHTTPError(http.StatusForbidden, what+" is "+string(class)+" data, which organisation "+p.Organisation+" may not read")
 }
@@ -60,7 +61,7 @@ func requireWrite(c echo.Context, what string) error {
 	case p.MayWrite():
 		return nil
 	case p.IsAnonymous():
-		return unauthorized(c, false, what+" needs an editor's session, or an API token or JWT with the write scope")
+		return auth.Unauthorized(c, false, what+" needs an editor's session, or an API token or JWT with the write scope")
 	}
 	return echo.NewHTTPError(http.StatusForbidden, what+" needs the editor role or the write scope")
 }
@@ -191,5 +192,5 @@ func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, rows int) 
 	} else {
 		details["restricted_rows"] = rows
 	}
-	s.audit(c, layers.AuditEntry{Action: layers.AuditRead, ObjectType: l.ID, ObjectID: c.Param("featureId"), Details: details}, nil)
+	s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditRead, ObjectType: l.ID, ObjectID: c.Param("featureId"), Details: details}, nil)
 }

@@ -41,6 +41,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // AuthConfig configures identity. The zero value gives the defaults named on each field.
@@ -132,17 +133,6 @@ type sessionInfo struct {
 
 const sessionKey = "lagesbild.session"
 
-// unauthorized is a 401 with a WWW-Authenticate challenge; bearer says the bearer credential
-// was at fault (RFC 6750 invalid_token).
-func unauthorized(c echo.Context, bearer bool, msg string) error {
-	challenge := `Bearer realm="lagesbild"`
-	if bearer {
-		challenge += `, error="invalid_token"`
-	}
-	c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge)
-	return echo.NewHTTPError(http.StatusUnauthorized, msg)
-}
-
 // authenticate is the one middleware that establishes the principal.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -157,39 +147,39 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
-	a := s.auth
+	a := s.ident
 	ctx := c.Request().Context()
 	now := a.cfg.Now()
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 		scheme, cred, _ := strings.Cut(strings.TrimSpace(h), " ")
 		cred = strings.TrimSpace(cred)
 		if !strings.EqualFold(scheme, "Bearer") || cred == "" {
-			return nil, unauthorized(c, false, "Authorization must be Bearer <API token or JWT>")
+			return nil, auth.Unauthorized(c, false, "Authorization must be Bearer <API token or JWT>")
 		}
 		if len(cred) > 16<<10 {
-			return nil, unauthorized(c, true, "bearer credential too long")
+			return nil, auth.Unauthorized(c, true, "bearer credential too long")
 		}
 		if strings.HasPrefix(cred, layers.TokenPrefix) {
 			p, demo, err := s.store.TokenPrincipal(ctx, cred, now)
 			if errors.Is(err, layers.ErrNotFound) {
-				return nil, unauthorized(c, true, "API token unknown, expired or revoked")
+				return nil, auth.Unauthorized(c, true, "API token unknown, expired or revoked")
 			}
 			if err != nil {
 				return nil, err
 			}
 			if demo && !a.cfg.Demo {
-				return nil, unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
+				return nil, auth.Unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
 			}
 			return p, nil
 		}
 		if a.jwt == nil {
-			return nil, unauthorized(c, true, "not an API token (lgb_…), and no OpenID Connect issuer is configured for JWTs")
+			return nil, auth.Unauthorized(c, true, "not an API token (lgb_…), and no OpenID Connect issuer is configured for JWTs")
 		}
 		p, err := a.jwt.Verify(ctx, cred, now)
 		if err != nil {
 			var bad *auth.JWTError
 			if errors.As(err, &bad) {
-				return nil, unauthorized(c, true, "JWT refused: "+bad.Msg)
+				return nil, auth.Unauthorized(c, true, "JWT refused: "+bad.Msg)
 			}
 			if errors.Is(err, auth.ErrJWKSUnavailable) { // an outage of the issuer, not the caller's fault
 				c.Response().Header().Set("Retry-After", strconv.Itoa(int(auth.JWKSRefreshInterval.Seconds())))
@@ -199,13 +189,13 @@ func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
 		}
 		org, err := s.store.LookupOrganisation(ctx, p.Organisation)
 		if errors.Is(err, layers.ErrNotFound) {
-			return nil, unauthorized(c, true, fmt.Sprintf("JWT refused: organisation %q is not known here", p.Organisation))
+			return nil, auth.Unauthorized(c, true, fmt.Sprintf("JWT refused: organisation %q is not known here", p.Organisation))
 		}
 		if err != nil {
 			return nil, err
 		}
 		if org.Demo && !a.cfg.Demo {
-			return nil, unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
+			return nil, auth.Unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
 		}
 		p.OrgKind, p.OrgName = org.Kind, org.Name
 		return p, nil
@@ -220,14 +210,14 @@ func (s *Server) principal(c echo.Context) (*layers.Principal, error) {
 	acct, ses, err := s.store.TouchSession(ctx, hash, now, a.cfg.IdleTimeout)
 	if errors.Is(err, layers.ErrNotFound) {
 		s.clearSessionCookie(c)
-		return nil, unauthorized(c, false, "session expired or ended: log in again (the cookie has been cleared)")
+		return nil, auth.Unauthorized(c, false, "session expired or ended: log in again (the cookie has been cleared)")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if acct.Demo && !a.cfg.Demo {
 		s.clearSessionCookie(c)
-		return nil, unauthorized(c, false, "demo credentials are accepted only by a server started with --demo")
+		return nil, auth.Unauthorized(c, false, "demo credentials are accepted only by a server started with --demo")
 	}
 	info := &sessionInfo{hash: hash, csrf: csrfToken(cookie.Value), ses: ses}
 	if !safeMethod(c.Request().Method) && !validCSRF(c, info.csrf) {
@@ -261,7 +251,7 @@ func validCSRF(c echo.Context, want string) bool {
 
 func (s *Server) sessionCookie(c echo.Context, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.auth.cfg.CookieSecure || c.Scheme() == "https"}
+		SameSite: http.SameSiteLaxMode, Secure: s.ident.cfg.CookieSecure || c.Scheme() == "https"}
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) { c.SetCookie(s.sessionCookie(c, "", -1)) }
@@ -287,8 +277,7 @@ type authAnswer struct {
 // sendNoStore sends v as JSON with no ETag, for no cache to keep: the answer carries a
 // secret (a CSRF token, an API token), reports a write, or is for the caller's eyes only.
 func (s *Server) sendNoStore(c echo.Context, status int, v any) error {
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(status, mediaJSON, marshalJSON(v))
+	return respond.NoStore(c, status, v)
 }
 
 // readAuthBody reads a small JSON or form body into fields; only the named fields are kept.
@@ -349,7 +338,7 @@ func readAuthBody(c echo.Context, fields ...string) (map[string]string, error) {
 
 // login serves POST /auth/login.
 func (s *Server) login(c echo.Context) error {
-	a := s.auth
+	a := s.ident
 	if err := onlyParamsAny(c); err != nil {
 		return err
 	}
@@ -373,7 +362,7 @@ func (s *Server) login(c echo.Context) error {
 	addr, _ := netip.ParseAddr(c.RealIP()) // the zero Addr when unknown: one key for all such
 	if wait, limit := a.limiter.admit(username, addr, now); wait > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		s.audit(c, layers.AuditEntry{Action: layers.AuditLoginFailed, Status: http.StatusTooManyRequests,
+		s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditLoginFailed, Status: http.StatusTooManyRequests,
 			Details: map[string]any{"reason": "rate_limited", "limit": limit.String()}}, nil)
 		return echo.NewHTTPError(http.StatusTooManyRequests, "too many failed logins: try again later")
 	}
@@ -398,7 +387,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	if acct == nil || !ok || acct.Disabled {
 		s.auditLoginFailed(c, acct, ok, http.StatusUnauthorized)
-		return unauthorized(c, false, "unknown account or wrong password")
+		return auth.Unauthorized(c, false, "unknown account or wrong password")
 	}
 	a.limiter.succeeded(username, addr, now)
 	if acct.Demo && !a.cfg.Demo {
@@ -414,7 +403,7 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(s.sessionCookie(c, secret, int(a.cfg.AbsoluteTimeout.Seconds())))
-	s.audit(c, layers.AuditEntry{Action: layers.AuditLogin, Status: http.StatusOK}, acct.Principal(layers.CredentialSession))
+	s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditLogin, Status: http.StatusOK}, acct.Principal(layers.CredentialSession))
 	return s.sendNoStore(c, http.StatusOK, authAnswer{Principal: acct.Principal(layers.CredentialSession), CSRFToken: csrfToken(secret),
 		IdleExpiresAt: utc(ses.IdleExpiresAt), ExpiresAt: utc(ses.ExpiresAt), Demo: a.cfg.Demo})
 }
@@ -447,7 +436,7 @@ func (s *Server) logout(c echo.Context) error {
 	}
 	s.clearSessionCookie(c)
 	c.Response().Header().Set("Cache-Control", "no-store")
-	s.audit(c, layers.AuditEntry{Action: layers.AuditLogout, Status: http.StatusNoContent}, nil)
+	s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditLogout, Status: http.StatusNoContent}, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -457,7 +446,7 @@ func (s *Server) me(c echo.Context) error {
 	if err := onlyParams(c); err != nil {
 		return err
 	}
-	ans := authAnswer{Principal: layers.PrincipalFrom(c.Request().Context()), Demo: s.auth.cfg.Demo}
+	ans := authAnswer{Principal: layers.PrincipalFrom(c.Request().Context()), Demo: s.ident.cfg.Demo}
 	if info, ok := c.Get(sessionKey).(*sessionInfo); ok {
 		ans.CSRFToken, ans.IdleExpiresAt, ans.ExpiresAt = info.csrf, utc(info.ses.IdleExpiresAt), utc(info.ses.ExpiresAt)
 	}
@@ -501,7 +490,7 @@ func (s *Server) createToken(c echo.Context) error {
 	}
 	p := layers.PrincipalFrom(c.Request().Context())
 	if p.IsAnonymous() {
-		return unauthorized(c, false, "log in or send a bearer credential to create API tokens")
+		return auth.Unauthorized(c, false, "log in or send a bearer credential to create API tokens")
 	}
 	if p.Credential == layers.CredentialJWT {
 		return echo.NewHTTPError(http.StatusForbidden, "a JWT cannot create API tokens: a token would outlive your single sign-on's "+
@@ -520,7 +509,7 @@ func (s *Server) createToken(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("scope %q exceeds what you may do yourself", sc))
 		}
 	}
-	now := s.auth.cfg.Now()
+	now := s.ident.cfg.Now()
 	// A token's child ends with it at the latest: the default lifetime is cut to that, an
 	// explicit one beyond it refused.
 	lifetime := 30 * 24 * time.Hour
@@ -553,12 +542,12 @@ func (s *Server) createToken(c echo.Context) error {
 	}
 	t, secret, err := s.store.MintToken(c.Request().Context(), spec, now)
 	if errors.Is(err, layers.ErrNotFound) {
-		return unauthorized(c, p.Credential == layers.CredentialToken, "your credential ended before the token was made")
+		return auth.Unauthorized(c, p.Credential == layers.CredentialToken, "your credential ended before the token was made")
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(c, layers.AuditEntry{Action: layers.AuditTokenCreate, Status: http.StatusCreated, ObjectType: "api_tokens",
+	s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditTokenCreate, Status: http.StatusCreated, ObjectType: "api_tokens",
 		ObjectID: strconv.FormatInt(t.ID, 10), Details: map[string]any{"scopes": t.Scopes, "owner": spec.Owner,
 			"expires_at": t.ExpiresAt, "parent_id": t.ParentID}}, nil)
 	return s.sendNoStore(c, http.StatusCreated, struct {
@@ -576,7 +565,7 @@ func (s *Server) listTokens(c echo.Context) error {
 	}
 	p := layers.PrincipalFrom(c.Request().Context())
 	if p.IsAnonymous() {
-		return unauthorized(c, false, "log in or send a bearer credential to list your API tokens")
+		return auth.Unauthorized(c, false, "log in or send a bearer credential to list your API tokens")
 	}
 	all := false
 	if v := c.QueryParam("all"); v != "" {
@@ -592,9 +581,9 @@ func (s *Server) listTokens(c echo.Context) error {
 		// A JWT mints no tokens (createToken), so it has none of its own.
 		return s.sendNoStore(c, http.StatusOK, tokenList{Tokens: []layers.APIToken{}})
 	}
-	ts, err := s.store.ListTokens(c.Request().Context(), all, s.auth.cfg.Now())
+	ts, err := s.store.ListTokens(c.Request().Context(), all, s.ident.cfg.Now())
 	if errors.Is(err, layers.ErrNotFound) {
-		return unauthorized(c, p.Credential == layers.CredentialToken, "your credential ended")
+		return auth.Unauthorized(c, p.Credential == layers.CredentialToken, "your credential ended")
 	}
 	if err != nil {
 		return err
@@ -620,7 +609,7 @@ func (s *Server) revokeToken(c echo.Context) error {
 	}
 	p := layers.PrincipalFrom(c.Request().Context())
 	if p.IsAnonymous() {
-		return unauthorized(c, false, "log in or send a bearer credential to revoke API tokens")
+		return auth.Unauthorized(c, false, "log in or send a bearer credential to revoke API tokens")
 	}
 	id, err := strconv.ParseInt(c.Param("tokenId"), 10, 64)
 	if err != nil || id < 1 {
@@ -629,10 +618,29 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if p.Credential == layers.CredentialJWT {
 		return fmt.Errorf("token %d: %w", id, layers.ErrNotFound) // a JWT owns no tokens
 	}
-	if err := s.store.RevokeOwnToken(c.Request().Context(), id, s.auth.cfg.Now()); err != nil {
+	if err := s.store.RevokeOwnToken(c.Request().Context(), id, s.ident.cfg.Now()); err != nil {
 		return err
 	}
-	s.audit(c, layers.AuditEntry{Action: layers.AuditTokenRevoke, Status: http.StatusNoContent, ObjectType: "api_tokens",
+	s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditTokenRevoke, Status: http.StatusNoContent, ObjectType: "api_tokens",
 		ObjectID: strconv.FormatInt(id, 10)}, nil)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// auditLoginFailed records a refused login. The name that was typed is not kept (it may be a
+// password typed into the wrong field); an existing account is named by its id and
+// organisation, so attempts on one account can be found.
+func (s *Server) auditLoginFailed(c echo.Context, acct *layers.Account, passwordOK bool, status int) {
+	reason, who := "unknown_account", layers.Anonymous()
+	if acct != nil {
+		who = acct.Principal(layers.CredentialSession)
+		switch {
+		case !passwordOK:
+			reason = "wrong_password"
+		case acct.Disabled:
+			reason = "disabled"
+		default:
+			reason = "demo_refused"
+		}
+	}
+	s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditLoginFailed, Status: status, Details: map[string]any{"reason": reason}}, who)
 }

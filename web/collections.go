@@ -5,6 +5,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // link is an OGC API link object.
@@ -139,14 +140,4 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 }
 
 // onlyParams refuses any query parameter not in allowed, and an f other than json.
-func onlyParams(c echo.Context, allowed ...string) error {
-	if err := onlyParamsAny(c, allowed...); err != nil {
-		return err
-	}
-	if c.QueryParams().Has("f") {
-		if _, err := parseFormat(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func onlyParams(c echo.Context, allowed ...string) error { return respond.OnlyParams(c, allowed...) }

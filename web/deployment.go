@@ -21,6 +21,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // The deployment planner (issue 6): POST a request, get a week-by-week plan, stored so that
@@ -490,7 +491,7 @@ func (s *Server) createPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setAuditClass(c, layers.DataClass(doc.DataClass)) // the plan's write is as protected as the plan
+	auth.SetAuditClass(c, layers.DataClass(doc.DataClass)) // the plan's write is as protected as the plan
 	c.Response().Header().Set("Location", base+"/deployment/plans/"+strconv.FormatInt(id, 10))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSONBlob(http.StatusCreated, body)
@@ -1075,7 +1076,7 @@ func (s *Server) recordDoses(c echo.Context) error {
 	for _, d := range out {
 		class = layers.HigherClass(class, d.DataClass)
 	}
-	setAuditClass(c, class)
+	auth.SetAuditClass(c, class)
 	return s.sendNoStore(c, http.StatusCreated, obj{"doses": out})
 }
 

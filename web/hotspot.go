@@ -21,6 +21,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/geo/trend"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // The hotspot analyses are GET requests: they only read, their parameters are short, and a
@@ -292,7 +293,7 @@ func (s *Server) refuseKDEAggregated(c echo.Context, r *hotspotRequest) error {
 	}
 	const msg = "method=kde is not available with aggregated disclosure; use method=gistar"
 	if r.forced && layers.PrincipalFrom(c.Request().Context()).IsAnonymous() { // logging in would help
-		return unauthorized(c, false, msg+", or log in as an organisation that may see observations")
+		return auth.Unauthorized(c, false, msg+", or log in as an organisation that may see observations")
 	}
 	return echo.NewHTTPError(http.StatusForbidden, msg)
 }

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // indicatorDistricts serves GET /indicators/{key}/districts: one indicator and year joined to
@@ -87,13 +86,5 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 
 // onlyParamsAny refuses any query parameter not in allowed, and any given twice.
 func onlyParamsAny(c echo.Context, allowed ...string) error {
-	for name, vals := range c.QueryParams() {
-		if !slices.Contains(allowed, name) {
-			return invalid(name, "unknown parameter; allowed are %s", strings.Join(allowed, ", "))
-		}
-		if len(vals) > 1 {
-			return invalid(name, "given %d times; give it once", len(vals))
-		}
-	}
-	return nil
+	return respond.OnlyParamsAny(c, allowed...)
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // maxWriteBody bounds a written feature (an intervention with a detailed outline is a few
@@ -193,7 +194,7 @@ func (s *Server) createFeature(c echo.Context) error {
 	if err != nil {
 		return writeError(err)
 	}
-	setAuditClass(c, layers.DataClass(iv.DataClass))
+	auth.SetAuditClass(c, layers.DataClass(iv.DataClass))
 	loc := s.baseURL(c) + "/collections/" + l.ID + "/items/" + strconv.FormatInt(id, 10)
 	c.Response().Header().Set(echo.HeaderLocation, loc)
 	return s.sendIntervention(c, l, strconv.FormatInt(id, 10), http.StatusCreated, crs.CRS84)
@@ -231,7 +232,7 @@ func (s *Server) replaceFeature(c echo.Context) error {
 	if err != nil {
 		return writeError(err)
 	}
-	setAuditClass(c, w.Class)
+	auth.SetAuditClass(c, w.Class)
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
 }
 
@@ -253,7 +254,7 @@ func (s *Server) patchFeature(c echo.Context) error {
 	if err != nil {
 		return writeError(err)
 	}
-	setAuditClass(c, w.Class)
+	auth.SetAuditClass(c, w.Class)
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
 }
 
@@ -267,7 +268,7 @@ func (s *Server) deleteFeature(c echo.Context) error {
 	if err != nil {
 		return writeError(err)
 	}
-	setAuditClass(c, w.Class)
+	auth.SetAuditClass(c, w.Class)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -7,10 +7,13 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
-// obj is a JSON object in the OpenAPI document.
-type obj = map[string]any
+// obj is a JSON object in the OpenAPI document (respond.Obj); the building blocks below are
+// respond's, under the names web's files use.
+type obj = respond.Obj
 
 // openAPI serves GET /api: the OpenAPI 3.0 document, derived from the layer catalogue so
 // each collection's filters, sort keys and property schemas match what items accepts.
@@ -21,33 +24,13 @@ func (s *Server) openAPI(c echo.Context) error {
 	return s.sendJSON(c, "application/vnd.oai.openapi+json;version=3.0", cacheMeta, openAPIDocument(s.cat, s.baseURL(c), s.cfg.Version))
 }
 
-func ref(name string) obj { return obj{"$ref": "#/components/" + name} }
-
-// queryParam is an optional query parameter.
-func queryParam(name, desc string, schema obj) obj {
-	return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
-}
-
+func ref(name string) obj                          { return respond.Ref(name) }
+func queryParam(name, desc string, schema obj) obj { return respond.QueryParam(name, desc, schema) }
 func jsonResponse(desc, media string, schema obj) obj {
-	return obj{"description": desc, "content": obj{media: obj{"schema": schema}}}
+	return respond.JSONResponse(desc, media, schema)
 }
-
-func problemResponses(codes ...string) obj {
-	// Every operation may answer 503 with Retry-After: each request has a deadline and each
-	// statement a timeout (bounds.go), and the database may be down.
-	r := obj{"503": ref("responses/Problem")}
-	for _, code := range codes {
-		r[code] = ref("responses/Problem")
-	}
-	return r
-}
-
-func merge(a, b obj) obj {
-	for k, v := range b {
-		a[k] = v
-	}
-	return a
-}
+func problemResponses(codes ...string) obj { return respond.ProblemResponses(codes...) }
+func merge(a, b obj) obj                   { return respond.Merge(a, b) }
 
 func propertySchema(p layers.Property) obj {
 	var s obj
@@ -242,7 +225,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	followupOpenAPI(paths, schemas)
 	tilesOpenAPI(cat, paths, schemas)
 	interventionsOpenAPI(cat, paths, schemas)
-	auditOpenAPI(paths, schemas)
+	auth.OpenAPI(paths, schemas)
 	authOpenAPI(paths, schemas)
 	partnerOpenAPI(paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {

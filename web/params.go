@@ -9,6 +9,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // Output formats chosen with ?f=.
@@ -109,16 +110,9 @@ func listParam(v url.Values, name string) []string {
 	return append([]string{}, splitList(v.Get(name))...)
 }
 
+// parseFormat is respond.Format: def when raw is empty, raw when allowed, else invalid f.
 func parseFormat(raw, def string, allowed ...string) (string, error) {
-	if raw == "" {
-		return def, nil
-	}
-	for _, a := range allowed {
-		if raw == a {
-			return raw, nil
-		}
-	}
-	return "", invalid("f", "unknown format %q; use one of %s", raw, strings.Join(allowed, ", "))
+	return respond.Format(raw, def, allowed...)
 }
 
 func parseCRS(param, raw string) (crs.CRS, error) {
@@ -132,15 +126,9 @@ func parseCRS(param, raw string) (crs.CRS, error) {
 	return c, nil
 }
 
+// parseInt is respond.Int: def when raw is empty, else an integer in [lo, hi] or invalid param.
 func parseInt(param, raw string, def, lo, hi int) (int, error) {
-	if raw == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < lo || n > hi {
-		return 0, invalid(param, "%q is not an integer between %d and %d", raw, lo, hi)
-	}
-	return n, nil
+	return respond.Int(param, raw, def, lo, hi)
 }
 
 // parseBBox parses "minx,miny,maxx,maxy" (or the six-number 3D form, whose heights are

@@ -28,6 +28,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/featurefile"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Upload limits when Config leaves them zero.
@@ -57,7 +58,7 @@ func (s *Server) partnerRoutes(e *echo.Echo, get func(string, echo.HandlerFunc))
 // partnerCaller answers 401 to an anonymous caller: partner layers are never public.
 func partnerCaller(c echo.Context) error {
 	if layers.PrincipalFrom(c.Request().Context()).IsAnonymous() {
-		return unauthorized(c, false, "partner layers are shared with organisations: log in, or send an API token or JWT")
+		return auth.Unauthorized(c, false, "partner layers are shared with organisations: log in, or send an API token or JWT")
 	}
 	return nil
 }

@@ -5,13 +5,13 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // Cache lifetimes. Data changes only through imports and writes, and every answer has a
@@ -73,15 +73,7 @@ func (s *Server) sendJSON(c echo.Context, contentType, cacheControl string, v an
 
 // marshalJSON encodes v without escaping &, < and > (links carry query strings), for
 // values that cannot fail to encode (maps, slices and structs of plain values).
-func marshalJSON(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(fmt.Sprintf("web: marshal %T: %v", v, err))
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
+func marshalJSON(v any) []byte { return respond.JSON(v) }
 
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip (q > 0).
 func acceptsGzip(header string) bool {

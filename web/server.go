@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Config configures the HTTP server.
@@ -96,7 +97,8 @@ type Server struct {
 	analyses *analysisMemo
 	gate     *analysisGate
 	now      func() time.Time
-	auth     *authState
+	auth     *auth.Auth
+	ident    *authState
 	reads    restrictedReads
 }
 
@@ -115,7 +117,8 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		}, []string{"route", "method", "status"}),
 		tiles: cfg.TileCache,
 		now:   time.Now,
-		auth:  newAuthState(cfg.Auth),
+		auth:  auth.New(store, log),
+		ident: newAuthState(cfg.Auth),
 	}
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
@@ -156,7 +159,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	}
 	e.Use(s.authenticate)
 	e.Use(s.bound)
-	e.Use(s.auditWrites)
+	e.Use(s.auth.AuditWrites("/analysis/priority", "/analysis/priority/compare")) // they POST to compute
 	s.routes(e)
 	return e
 }
@@ -182,7 +185,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.reportRoutes(get)
 	s.pageRoutes(get)
 	s.authRoutes(e, get)
-	s.auditRoutes(get)
+	s.auth.Routes(e, get)
 	s.partnerRoutes(e, get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)

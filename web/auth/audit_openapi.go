@@ -1,6 +1,12 @@
-package web
+package auth
 
-import "github.com/lagesbild/lagesbild/layers"
+import (
+	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
+)
+
+// obj is a JSON object in the OpenAPI document.
+type obj = respond.Obj
 
 // auditOpenAPI adds GET /audit and its entry schema. It runs before authOpenAPI, which adds
 // the 401 every operation can answer.
@@ -33,19 +39,25 @@ func auditOpenAPI(paths, schemas obj) {
 			"an entry about restricted data (a read of it, a write of a restricted row, a declassification from restricted) is itself restricted.",
 		"operationId": "getAuditLog", "tags": []string{"Identity"},
 		"parameters": []obj{
-			queryParam("from", "Entries at or after this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
-			queryParam("to", "Entries before this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
-			queryParam("action", "Only this action.", obj{"type": "string", "enum": layers.AuditActions}),
-			queryParam("organisation", "Only entries of this organisation (code).", str),
-			queryParam("limit", "Entries per page (default 100).", obj{"type": "integer", "minimum": 1, "maximum": layers.MaxAuditLimit}),
-			queryParam("offset", "Entries to skip.", obj{"type": "integer", "minimum": 0}),
-			queryParam("f", "Format.", obj{"type": "string", "enum": []string{"json"}}),
+			respond.QueryParam("from", "Entries at or after this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
+			respond.QueryParam("to", "Entries before this time (RFC 3339).", obj{"type": "string", "format": "date-time"}),
+			respond.QueryParam("action", "Only this action.", obj{"type": "string", "enum": layers.AuditActions}),
+			respond.QueryParam("organisation", "Only entries of this organisation (code).", str),
+			respond.QueryParam("limit", "Entries per page (default 100).", obj{"type": "integer", "minimum": 1, "maximum": layers.MaxAuditLimit}),
+			respond.QueryParam("offset", "Entries to skip.", obj{"type": "integer", "minimum": 0}),
+			respond.QueryParam("f", "Format.", obj{"type": "string", "enum": []string{"json"}}),
 		},
-		"responses": merge(obj{"200": jsonResponse("A page of the audit log.", mediaJSON, obj{"type": "object",
+		"responses": respond.Merge(obj{"200": respond.JSONResponse("A page of the audit log.", respond.MediaJSON, obj{"type": "object",
 			"required": []string{"entries", "numberMatched", "numberReturned"}, "properties": obj{
-				"entries":        obj{"type": "array", "items": ref("schemas/AuditEntry")},
+				"entries":        obj{"type": "array", "items": respond.Ref("schemas/AuditEntry")},
 				"numberMatched":  obj{"type": "integer", "minimum": 0},
 				"numberReturned": obj{"type": "integer", "minimum": 0},
-			}})}, problemResponses("400", "401", "403")),
+			}})}, respond.ProblemResponses("400", "401", "403")),
 	}}
+}
+
+// OpenAPI adds the room's paths and schemas to the OpenAPI document. It runs after the other
+// features' paths.
+func OpenAPI(paths, schemas map[string]any) {
+	auditOpenAPI(paths, schemas)
 }

@@ -1,10 +1,10 @@
-package web
+package auth
 
 // Audit (issue 7): logins (and failed logins), logouts, API tokens created and revoked, and
 // every successful write land in the append-only audit_log (migration 008); admins read it
 // at GET /audit.
 //
-// Writes are recorded by one middleware (auditWrites) after the handler has answered 2xx,
+// Writes are recorded by one middleware (AuditWrites) after the handler has answered 2xx,
 // not in the write's own transaction: the writes run in the store's transactions across
 // several files (interventions, scenarios, plans, doses), and carrying one transaction
 // through all of them is a larger change than this one. The cost: a write whose audit
@@ -23,26 +23,20 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // auditTimeout bounds one audit insert detached from its request.
 const auditTimeout = 10 * time.Second
 
-// notWrites are the routes that use POST to compute, not to change anything; the identity
-// routes record their own, more specific entries.
-var notWrites = map[string]bool{
-	"/analysis/priority":         true,
-	"/analysis/priority/compare": true,
-	"/auth/login":                true,
-	"/auth/logout":               true,
-	"/auth/tokens":               true,
-	"/auth/tokens/:tokenId":      true,
-}
+// ownEntries are the identity routes, which record their own, more specific entries than a
+// write's.
+var ownEntries = []string{"/auth/login", "/auth/logout", "/auth/tokens", "/auth/tokens/:tokenId"}
 
-// audit appends e for the request c: the principal in its context (unless e has one), the
+// Audit appends e for the request c: the principal in its context (unless e has one), the
 // method, path, remote address and status. A failure is logged, never answered: the request
 // it records has already been decided.
-func (s *Server) audit(c echo.Context, e layers.AuditEntry, who *layers.Principal) {
+func (a *Auth) Audit(c echo.Context, e layers.AuditEntry, who *layers.Principal) {
 	req := c.Request()
 	if who == nil {
 		who = layers.PrincipalFrom(req.Context())
@@ -54,36 +48,43 @@ func (s *Server) audit(c echo.Context, e layers.AuditEntry, who *layers.Principa
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), auditTimeout)
 	defer cancel()
-	if _, err := s.store.Audit(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "audit entry lost", "action", e.Action, "path", e.Path, "error", err)
+	if _, err := a.store.Audit(ctx, e); err != nil {
+		a.log.ErrorContext(ctx, "audit entry lost", "action", e.Action, "path", e.Path, "error", err)
 	}
 }
 
-// auditWrites records every POST, PUT, PATCH and DELETE answered 2xx as a write, naming the
-// object by the route's collection (or resource) and id.
-func (s *Server) auditWrites(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		err := next(c)
-		m := c.Request().Method
-		if err != nil || safeMethod(m) || notWrites[c.Path()] {
-			return err
-		}
-		if st := c.Response().Status; st < 200 || st > 299 {
+// AuditWrites is middleware that records every POST, PUT, PATCH and DELETE answered 2xx as a
+// write, naming the object by the route's collection (or resource) and id. computes are the
+// routes (as Echo names them, e.g. "/analysis/priority") that use POST to compute, not to
+// change anything; they are not recorded.
+func (a *Auth) AuditWrites(computes ...string) echo.MiddlewareFunc {
+	skip := map[string]bool{}
+	for _, r := range slices.Concat(computes, ownEntries) {
+		skip[r] = true
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err != nil || safeMethod(c.Request().Method) || skip[c.Path()] {
+				return err
+			}
+			if st := c.Response().Status; st < 200 || st > 299 {
+				return nil
+			}
+			typ, id := auditObject(c)
+			a.Audit(c, layers.AuditEntry{Action: layers.AuditWrite, ObjectType: typ, ObjectID: id,
+				Details: map[string]any{"route": c.Path()}, DataClass: auditClass(c, typ)}, nil)
 			return nil
 		}
-		typ, id := auditObject(c)
-		s.audit(c, layers.AuditEntry{Action: layers.AuditWrite, ObjectType: typ, ObjectID: id,
-			Details: map[string]any{"route": c.Path()}, DataClass: auditClass(c, typ)}, nil)
-		return nil
 	}
 }
 
 // auditClassKey is where a write handler leaves the class of what it wrote, for its entry.
 const auditClassKey = "lagesbild.auditClass"
 
-// setAuditClass records that the request wrote data of class class (for a change, the higher
+// SetAuditClass records that the request wrote data of class class (for a change, the higher
 // of before and after), so its audit entry is read only by who may read that (migration 017).
-func setAuditClass(c echo.Context, class layers.DataClass) { c.Set(auditClassKey, class) }
+func SetAuditClass(c echo.Context, class layers.DataClass) { c.Set(auditClassKey, class) }
 
 // auditClass is the class of a write's audit entry: what the handler said, else the class of
 // the kind of object — scenarios are open, deployment plans and doses internal, partner
@@ -133,21 +134,17 @@ func auditObject(c echo.Context) (typ, id string) {
 	return typ, id
 }
 
-func (s *Server) auditRoutes(get func(string, echo.HandlerFunc)) {
-	get("/audit", s.auditLog)
-}
-
 // auditLog serves GET /audit: the audit log, newest first, to admins (the admin scope: an
 // admin account, or an API token or JWT carrying admin). 401 anonymous, 403 otherwise.
-func (s *Server) auditLog(c echo.Context) error {
+func (a *Auth) auditLog(c echo.Context) error {
 	p := layers.PrincipalFrom(c.Request().Context())
 	if p.IsAnonymous() {
-		return unauthorized(c, false, "log in as an admin to read the audit log")
+		return Unauthorized(c, false, "log in as an admin to read the audit log")
 	}
 	if !p.HasScope("admin") {
 		return echo.NewHTTPError(http.StatusForbidden, "the audit log is for admins")
 	}
-	if err := onlyParams(c, "from", "to", "action", "organisation", "limit", "offset", "f"); err != nil {
+	if err := respond.OnlyParams(c, "from", "to", "action", "organisation", "limit", "offset", "f"); err != nil {
 		return err
 	}
 	f := layers.AuditFilter{Action: c.QueryParam("action"), Organisation: c.QueryParam("organisation")}
@@ -158,44 +155,25 @@ func (s *Server) auditLog(c echo.Context) error {
 	}{{"from", &f.From}, {"to", &f.To}} {
 		if raw := c.QueryParam(tp.name); raw != "" {
 			if *tp.dst, err = time.Parse(time.RFC3339, raw); err != nil {
-				return invalid(tp.name, "%q is not an RFC 3339 time such as 2026-03-02T08:00:00Z", raw)
+				return layers.Invalid(tp.name, "%q is not an RFC 3339 time such as 2026-03-02T08:00:00Z", raw)
 			}
 		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return invalid("to", "must be after from")
+		return layers.Invalid("to", "must be after from")
 	}
 	if f.Action != "" && !slices.Contains(layers.AuditActions, f.Action) {
-		return invalid("action", "one of %s", strings.Join(layers.AuditActions, ", "))
+		return layers.Invalid("action", "one of %s", strings.Join(layers.AuditActions, ", "))
 	}
-	if f.Limit, err = parseInt("limit", c.QueryParam("limit"), 100, 1, layers.MaxAuditLimit); err != nil {
+	if f.Limit, err = respond.Int("limit", c.QueryParam("limit"), 100, 1, layers.MaxAuditLimit); err != nil {
 		return err
 	}
-	if f.Offset, err = parseInt("offset", c.QueryParam("offset"), 0, 0, 1_000_000_000); err != nil {
+	if f.Offset, err = respond.Int("offset", c.QueryParam("offset"), 0, 0, 1_000_000_000); err != nil {
 		return err
 	}
-	entries, total, err := s.store.AuditLog(c.Request().Context(), f)
+	entries, total, err := a.store.AuditLog(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return s.sendNoStore(c, http.StatusOK, obj{"entries": entries, "numberMatched": total, "numberReturned": len(entries)})
-}
-
-// auditLoginFailed records a refused login. The name that was typed is not kept (it may be a
-// password typed into the wrong field); an existing account is named by its id and
-// organisation, so attempts on one account can be found.
-func (s *Server) auditLoginFailed(c echo.Context, acct *layers.Account, passwordOK bool, status int) {
-	reason, who := "unknown_account", layers.Anonymous()
-	if acct != nil {
-		who = acct.Principal(layers.CredentialSession)
-		switch {
-		case !passwordOK:
-			reason = "wrong_password"
-		case acct.Disabled:
-			reason = "disabled"
-		default:
-			reason = "demo_refused"
-		}
-	}
-	s.audit(c, layers.AuditEntry{Action: layers.AuditLoginFailed, Status: status, Details: map[string]any{"reason": reason}}, who)
+	return respond.NoStore(c, http.StatusOK, map[string]any{"entries": entries, "numberMatched": total, "numberReturned": len(entries)})
 }
