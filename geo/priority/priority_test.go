@@ -125,7 +125,9 @@ func TestRecommend(t *testing.T) {
 		{"need and feasibility", func(*Options, *Inputs) {}, []string{"B", "C"}, []bool{false, false}, ""},
 		{"need alone", func(o *Options, _ *Inputs) { o.NeedShare = 1 }, []string{"A", "B"}, []bool{false, false}, ""},
 		{"feasibility alone", func(o *Options, _ *Inputs) { o.NeedShare = 0 }, []string{"B", "D"}, []bool{false, false}, ""},
-		{"no feasibility input", func(_ *Options, in *Inputs) { in.Feasibility[0].Values = []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()} },
+		{"no feasibility input", func(_ *Options, in *Inputs) {
+			in.Feasibility[0].Values = []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+		},
 			[]string{"A", "B"}, []bool{false, false}, ""},
 		{"included", func(o *Options, _ *Inputs) { o.Include = []string{"E"} }, []string{"B", "E"}, []bool{false, true}, ""},
 		{"excluded", func(o *Options, _ *Inputs) { o.Exclude = []string{"B"} }, []string{"C", "D"}, []bool{false, false}, ""},
