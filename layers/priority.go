@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -343,38 +344,177 @@ type PriorityData struct {
 	ActiveInterventions []float64
 	Illustrative        bool // any value read is illustrative
 	// Partner[key][a]: a feasibility input of source partner_layer for area a (see
-	// PartnerShares), filled by the caller of PriorityInputs for the inputs it may read.
+	// PartnerShares), for the inputs of Feasibility the caller may read.
 	Partner map[string][]float64
+	// Feasibility are the inputs of the query, Unavailable set where the caller may not read
+	// them (PriorityAnalysisInputs only).
+	Feasibility []FeasibilityInput
+	// AreaTypes and Reference: Statistics Sweden's area types, when the query asks for them.
+	AreaTypes []AreaType
+	Reference SCBReference
 }
 
-// PriorityInputs loads the areas of level, the catalogue, the values of keys for the years
-// from … to (inclusive), the meeting places per 1,000 residents for each list of place
-// kinds, and the running interventions per area. Unknown keys are not an error here (the
-// caller checks them against Catalogue); they read as missing.
-func (s *Store) PriorityInputs(ctx context.Context, level string, keys []string, from, to int, placeKinds [][]string) (*PriorityData, error) {
-	d := &PriorityData{Keys: keys, FirstYear: from, MeetingPlaces: map[string][]float64{}}
+// PriorityCatalogue is what the prioritisation offers before it reads any values: the areas
+// of a level, the indicator catalogue, the years with values and the feasibility inputs.
+type PriorityCatalogue struct {
+	Areas       []PriorityArea
+	Indicators  []Indicator // every indicator, by key
+	Years       []int       // every year with any indicator value, ascending
+	Feasibility []FeasibilityInput
+}
+
+// PriorityCatalogue reads the catalogue of the prioritisation for the areas of level (none
+// when the level has no areas loaded).
+func (s *Store) PriorityCatalogue(ctx context.Context, level string) (*PriorityCatalogue, error) {
+	c := &PriorityCatalogue{}
+	var err error
+	if c.Areas, c.Indicators, c.Years, err = s.priorityCatalogue(ctx, level); err != nil {
+		return nil, err
+	}
+	if c.Feasibility, err = s.FeasibilityInputs(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// priorityCatalogue reads the areas of level, the indicator catalogue and the years with values.
+func (s *Store) priorityCatalogue(ctx context.Context, level string) ([]PriorityArea, []Indicator, []int, error) {
 	rows, err := s.pool.Query(ctx, `
 SELECT d.code, d.name, coalesce(d.part_of_town, ''), d.population, coalesce(f.police_class, '')
 FROM districts d JOIN districts_features f ON f.code = d.code
 WHERE d.level = $1 ORDER BY d.code`, level)
 	if err != nil {
-		return nil, fmt.Errorf("priority areas: %w", err)
+		return nil, nil, nil, fmt.Errorf("priority areas: %w", err)
 	}
-	d.Areas, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PriorityArea])
+	areas, err := pgx.CollectRows(rows, pgx.RowToStructByPos[PriorityArea])
 	if err != nil {
-		return nil, fmt.Errorf("priority areas: %w", err)
+		return nil, nil, nil, fmt.Errorf("priority areas: %w", err)
 	}
 	rows, err = s.pool.Query(ctx, `SELECT key, name_sv, name_en, unit, theme, direction, source, illustrative FROM indicators ORDER BY key`)
 	if err != nil {
-		return nil, fmt.Errorf("indicator catalogue: %w", err)
+		return nil, nil, nil, fmt.Errorf("indicator catalogue: %w", err)
 	}
-	d.Catalogue, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Indicator])
+	cat, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Indicator])
 	if err != nil {
-		return nil, fmt.Errorf("indicator catalogue: %w", err)
+		return nil, nil, nil, fmt.Errorf("indicator catalogue: %w", err)
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT year ORDER BY year), '{}') FROM indicator_values`).Scan(&d.Years); err != nil {
-		return nil, fmt.Errorf("indicator years: %w", err)
+	var years []int
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT year ORDER BY year), '{}') FROM indicator_values`).Scan(&years); err != nil {
+		return nil, nil, nil, fmt.Errorf("indicator years: %w", err)
 	}
+	return areas, cat, years, nil
+}
+
+// PriorityQuery says what the priority analysis reads.
+type PriorityQuery struct {
+	Level string
+	// Keys are the indicators whose values are read; the indicators of the feasibility inputs
+	// of source indicator are added. Unknown keys are not an error here (the caller checks
+	// them against the catalogue); they read as missing.
+	Keys     []string
+	From, To int // the years read, inclusive
+	// Feasibility are the feasibility inputs as the caller weighs them: the meeting places of
+	// each input of source meeting_places are read, and the shares of each weighed input of
+	// source partner_layer the caller may see.
+	Feasibility []FeasibilityInput
+	AreaTypes   bool // read the area types and their reference (Statistics Sweden's preset)
+}
+
+// PriorityAnalysisInputs reads everything the priority analysis of q needs in one call: the
+// areas, the catalogue, the values, the meeting places, the running interventions, the
+// partner layers' shares (Partner) and, when asked, the area types. The returned Feasibility
+// is q's, with Unavailable set for each weighed partner input the caller may not read (its
+// layer is not shared with the caller's organisation, or its configured property or total no
+// longer fits the layer): the analysis goes on without it rather than failing or showing the
+// layer's data.
+func (s *Store) PriorityAnalysisInputs(ctx context.Context, q PriorityQuery) (*PriorityData, error) {
+	areas, cat, years, err := s.priorityCatalogue(ctx, q.Level)
+	if err != nil {
+		return nil, err
+	}
+	keys := slices.Clone(q.Keys)
+	var kinds [][]string
+	for _, f := range q.Feasibility {
+		switch f.Source {
+		case "indicator":
+			known := slices.ContainsFunc(cat, func(i Indicator) bool { return i.Key == f.IndicatorKey })
+			if known && !slices.Contains(keys, f.IndicatorKey) {
+				keys = append(keys, f.IndicatorKey)
+			}
+		case "meeting_places":
+			kinds = append(kinds, f.PlaceKinds)
+		}
+	}
+	d := &PriorityData{Areas: areas, Catalogue: cat, Years: years}
+	if err := s.priorityValues(ctx, d, q.Level, keys, q.From, q.To, kinds); err != nil {
+		return nil, err
+	}
+	d.Feasibility = slices.Clone(q.Feasibility)
+	if err := s.partnerFeasibility(ctx, d, q.Level); err != nil {
+		return nil, err
+	}
+	if q.AreaTypes {
+		if d.AreaTypes, d.Reference, err = s.AreaTypes(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// partnerFeasibility reads the weighed feasibility inputs of source partner_layer of d into
+// d.Partner, as shares per area of level, marking those the caller may not read Unavailable.
+func (s *Store) partnerFeasibility(ctx context.Context, d *PriorityData, level string) error {
+	codes := make([]string, len(d.Areas))
+	for a, ar := range d.Areas {
+		codes[a] = ar.Code
+	}
+	for i := range d.Feasibility {
+		f := &d.Feasibility[i]
+		if f.Source != "partner_layer" || f.Weight == 0 {
+			continue
+		}
+		v, err := s.PartnerShares(ctx, *f, level, codes)
+		var inv *InvalidError
+		switch {
+		case errors.Is(err, ErrNotFound):
+			f.Unavailable = "partner layer " + f.PartnerLayer + " is not shared with your organisation"
+		case errors.As(err, &inv):
+			f.Unavailable = "partner layer " + f.PartnerLayer + ": " + inv.Error()
+		case err != nil:
+			return err
+		default:
+			if d.Partner == nil {
+				d.Partner = map[string][]float64{}
+			}
+			d.Partner[f.Key] = v
+		}
+	}
+	return nil
+}
+
+// PriorityInputs reads the areas of level, the catalogue, the values of keys for the years
+// from … to (inclusive), the meeting places per 1,000 residents for each list of place
+// kinds, and the running interventions per area: the part of PriorityAnalysisInputs that
+// does not depend on the caller. Unknown keys are not an error here (the caller checks them
+// against Catalogue); they read as missing.
+func (s *Store) PriorityInputs(ctx context.Context, level string, keys []string, from, to int, placeKinds [][]string) (*PriorityData, error) {
+	d := &PriorityData{}
+	var err error
+	if d.Areas, d.Catalogue, d.Years, err = s.priorityCatalogue(ctx, level); err != nil {
+		return nil, err
+	}
+	if err := s.priorityValues(ctx, d, level, keys, from, to, placeKinds); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// priorityValues reads into d (its areas read) the values of keys for the years from … to,
+// the meeting places of each list of place kinds and the running interventions.
+func (s *Store) priorityValues(ctx context.Context, d *PriorityData, level string, keys []string, from, to int, placeKinds [][]string) error {
+	d.Keys, d.FirstYear, d.MeetingPlaces = keys, from, map[string][]float64{}
+	var rows pgx.Rows
+	var err error
 	index := make(map[string]int, len(d.Areas))
 	for i, a := range d.Areas {
 		index[a.Code] = i
@@ -398,7 +538,7 @@ SELECT v.district_code, v.indicator_key, v.year, v.value, v.illustrative
 FROM indicator_values v JOIN districts d ON d.code = v.district_code
 WHERE d.level = $1 AND v.indicator_key = ANY($2) AND v.year BETWEEN $3 AND $4`, level, keys, from, to)
 		if err != nil {
-			return nil, fmt.Errorf("priority values: %w", err)
+			return fmt.Errorf("priority values: %w", err)
 		}
 		var code, key string
 		var year int
@@ -412,7 +552,7 @@ WHERE d.level = $1 AND v.indicator_key = ANY($2) AND v.year BETWEEN $3 AND $4`, 
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("priority values: %w", err)
+			return fmt.Errorf("priority values: %w", err)
 		}
 	}
 	for _, kinds := range placeKinds {
@@ -421,7 +561,7 @@ WHERE d.level = $1 AND v.indicator_key = ANY($2) AND v.year BETWEEN $3 AND $4`, 
 		rows, err = s.pool.Query(ctx, `SELECT district_code, count(*) FROM places_features
 		                               WHERE kind = ANY($1) AND district_code IS NOT NULL GROUP BY district_code`, kinds)
 		if err != nil {
-			return nil, fmt.Errorf("meeting places: %w", err)
+			return fmt.Errorf("meeting places: %w", err)
 		}
 		var code string
 		var n int64
@@ -431,7 +571,7 @@ WHERE d.level = $1 AND v.indicator_key = ANY($2) AND v.year BETWEEN $3 AND $4`, 
 			}
 			return nil
 		}); err != nil {
-			return nil, fmt.Errorf("meeting places: %w", err)
+			return fmt.Errorf("meeting places: %w", err)
 		}
 		for a, ar := range d.Areas {
 			per[a] = math.NaN()
@@ -446,7 +586,7 @@ WHERE d.level = $1 AND v.indicator_key = ANY($2) AND v.year BETWEEN $3 AND $4`, 
 	                               JOIN interventions i ON i.id = t.intervention_id
 	                               WHERE i.status = 'active' GROUP BY t.district_code`)
 	if err != nil {
-		return nil, fmt.Errorf("running interventions: %w", err)
+		return fmt.Errorf("running interventions: %w", err)
 	}
 	var code string
 	var n int64
@@ -456,9 +596,9 @@ WHERE d.level = $1 AND v.indicator_key = ANY($2) AND v.year BETWEEN $3 AND $4`, 
 		}
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("running interventions: %w", err)
+		return fmt.Errorf("running interventions: %w", err)
 	}
-	return d, nil
+	return nil
 }
 
 func joinKinds(kinds []string) string {

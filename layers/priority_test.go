@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/lagesbild/lagesbild/layers"
@@ -125,5 +126,62 @@ func TestPriorityInputs(t *testing.T) {
 	}
 	if len(d.Catalogue) == 0 || !d.Illustrative {
 		t.Errorf("catalogue %d indicators, illustrative %v", len(d.Catalogue), d.Illustrative)
+	}
+}
+
+// TestPriorityAnalysisInputs: the one call the analysis makes reads what PriorityInputs reads
+// for the keys and the feasibility inputs' indicators, the partner layer's shares for an
+// organisation it is shared with (and marks the input unavailable for another), and the area
+// types when asked; PriorityCatalogue reads the catalogue alone.
+func TestPriorityAnalysisInputs(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	app := layers.NewStore(db.AppPool)
+	cat, err := app.PriorityCatalogue(ctx, "district")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Areas) == 0 || len(cat.Indicators) == 0 || len(cat.Years) == 0 || len(cat.Feasibility) == 0 {
+		t.Fatalf("catalogue of %d areas, %d indicators, %d years, %d feasibility inputs", len(cat.Areas), len(cat.Indicators), len(cat.Years), len(cat.Feasibility))
+	}
+	feas := slices.Clone(cat.Feasibility)
+	var partner string
+	keys := []string{"low_economic_standard"}
+	for i, f := range feas {
+		switch f.Source {
+		case "partner_layer":
+			feas[i].Weight, partner = 1, f.Key
+		case "indicator":
+			if !slices.Contains(keys, f.IndicatorKey) {
+				keys = append(keys, f.IndicatorKey)
+			}
+		}
+	}
+	if partner == "" || len(keys) == 1 {
+		t.Fatalf("the demo's feasibility inputs %+v have no partner layer or indicator", feas)
+	}
+	q := layers.PriorityQuery{Level: "district", Keys: []string{"low_economic_standard"}, From: 2021, To: 2024, Feasibility: feas, AreaTypes: true}
+	for _, c := range []struct {
+		org, kind   string
+		unavailable bool
+	}{{"vasteras", "municipality", false}, {"civil", "civil_society", true}} {
+		d, err := app.PriorityAnalysisInputs(layers.ActingAs(ctx, c.org, c.kind, "reader"), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(d.Keys, keys) || len(d.Values) != 4 || len(d.Areas) != len(cat.Areas) {
+			t.Errorf("%s: keys %v, %d years, %d areas", c.org, d.Keys, len(d.Values), len(d.Areas))
+		}
+		if len(d.AreaTypes) != 5 || len(d.MeetingPlaces) == 0 || len(d.ActiveInterventions) != len(d.Areas) {
+			t.Errorf("%s: %d area types, %d meeting places, %d intervention counts", c.org, len(d.AreaTypes), len(d.MeetingPlaces), len(d.ActiveInterventions))
+		}
+		i := slices.IndexFunc(d.Feasibility, func(f layers.FeasibilityInput) bool { return f.Key == partner })
+		_, read := d.Partner[partner]
+		if (d.Feasibility[i].Unavailable != "") != c.unavailable || read == c.unavailable {
+			t.Errorf("%s: unavailable %q, shares read %v", c.org, d.Feasibility[i].Unavailable, read)
+		}
+	}
+	if feas[0].Unavailable != "" || cat.Feasibility[0].Unavailable != "" {
+		t.Error("the query's feasibility inputs were changed")
 	}
 }
