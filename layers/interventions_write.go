@@ -663,7 +663,7 @@ func (s *Store) DeleteIntervention(ctx context.Context, id int64, pre Preconditi
 // recordDeclassification appends the audit entry of a write that lowers intervention id's
 // class, in the write's transaction: the lowering and its record stand or fall together. The
 // entry is as restricted as the class the row leaves. Method and path are those of the API
-// operation (op); the request's address is on the write's own entry (web/audit.go).
+// operation (op); the request's address is on the write's own entry (web/auth/audit.go).
 func recordDeclassification(ctx context.Context, tx pgx.Tx, id, version int64, op string, from, to DataClass) error {
 	method := map[string]string{"replace": "PUT", "update": "PATCH"}[op]
 	e := AuditEntry{Action: AuditDeclassify, ObjectType: "interventions", ObjectID: strconv.FormatInt(id, 10),

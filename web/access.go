@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -94,28 +93,6 @@ func needWrite(what string) echo.MiddlewareFunc {
 // server caches (tiles, analyses, extents) is made from the rows of one clearance.
 func clearanceKey(ctx context.Context) string {
 	return string(layers.PrincipalFrom(ctx).Clearance())
-}
-
-// privateCaching keeps shared caches from handing one caller's answer to another: every
-// answer varies by the credentials, and an authenticated caller's answers are private.
-func privateCaching(c echo.Context, p *layers.Principal) {
-	if strings.HasPrefix(c.Request().URL.Path, pagePath) { // the page is the same for everyone
-		return
-	}
-	res := c.Response()
-	res.Header().Add(echo.HeaderVary, "Authorization, Cookie")
-	if p.IsAnonymous() {
-		return
-	}
-	res.Before(func() {
-		h := res.Header()
-		switch cc := h.Get("Cache-Control"); {
-		case strings.HasPrefix(cc, "public"):
-			h.Set("Cache-Control", "private"+strings.TrimPrefix(cc, "public"))
-		case cc != "" && !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store"):
-			h.Set("Cache-Control", "private, "+cc)
-		}
-	})
 }
 
 // restrictedReads records reads of restricted data in the audit log: who read which layer,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 type auditPage struct {
@@ -34,7 +35,7 @@ type auditPage struct {
 }
 
 func TestAuditLog(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	editor := newAccount(t, "police", "editor")
 	admin := newAccount(t, "municipality", "admin")
 	var ids []int64
@@ -59,7 +60,7 @@ func TestAuditLog(t *testing.T) {
 		ID int64 `json:"id"`
 	}](t, body)
 	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", tok.ID), s.write(), "", 204)
-	a.write("POST", "/auth/logout", withHeader(s.header(), web.CSRFHeader, s.csrf), "", 204)
+	a.write("POST", "/auth/logout", withHeader(s.header(), auth.CSRFHeader, s.csrf), "", 204)
 
 	// Who may read the log: admins only.
 	a.write("GET", "/audit", nil, "", 401)
@@ -147,7 +148,7 @@ func TestAuditLog(t *testing.T) {
 // an API token: the object is the resource and its id, the entry names the token; a POST that
 // only computes (the priority analysis) is not a write.
 func TestAuditWritesByToken(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	editor := newAccount(t, "police", "editor")
 	admin := newAccount(t, "municipality", "admin")
 	s := login(t, a, editor)

@@ -51,7 +51,7 @@ func (c *testClock) Add(d time.Duration) {
 var fastArgon = layers.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 
 // newAuthAPI is newAPI with an identity configuration and a clock.
-func newAuthAPI(t *testing.T, cfg web.AuthConfig) (*api, *testClock) {
+func newAuthAPI(t *testing.T, cfg auth.Config) (*api, *testClock) {
 	t.Helper()
 	return newAuthAPIConfig(t, web.Config{Auth: cfg})
 }
@@ -155,17 +155,17 @@ func (s session) header() http.Header {
 	return http.Header{"Cookie": {s.cookie.Name + "=" + s.cookie.Value}}
 }
 func (s session) write() http.Header {
-	return withHeader(s.header(), web.CSRFHeader, s.csrf, "Content-Type", "application/json")
+	return withHeader(s.header(), auth.CSRFHeader, s.csrf, "Content-Type", "application/json")
 }
 
 func sessionCookie(t *testing.T, res *http.Response) *http.Cookie {
 	t.Helper()
 	for _, c := range res.Cookies() {
-		if c.Name == web.SessionCookie {
+		if c.Name == auth.SessionCookie {
 			return c
 		}
 	}
-	t.Fatalf("no %s cookie in %v", web.SessionCookie, res.Header.Values("Set-Cookie"))
+	t.Fatalf("no %s cookie in %v", auth.SessionCookie, res.Header.Values("Set-Cookie"))
 	return nil
 }
 
@@ -177,7 +177,7 @@ func login(t *testing.T, a *api, acc account) session {
 }
 
 func TestLoginLogoutMe(t *testing.T) {
-	a, clock := newAuthAPI(t, web.AuthConfig{})
+	a, clock := newAuthAPI(t, auth.Config{})
 	acc := newAccount(t, "municipality", "editor")
 
 	_, body := a.write("GET", "/auth/me", nil, "", 200)
@@ -234,7 +234,7 @@ func TestLoginLogoutMe(t *testing.T) {
 
 	// Logout needs the CSRF token; then the session is gone and the old cookie is refused.
 	a.write("POST", "/auth/logout", s.header(), "", 403)
-	res, _ = a.write("POST", "/auth/logout", withHeader(s.header(), web.CSRFHeader, s.csrf), "", 204)
+	res, _ = a.write("POST", "/auth/logout", withHeader(s.header(), auth.CSRFHeader, s.csrf), "", 204)
 	if cl := sessionCookie(t, res); cl.MaxAge >= 0 || cl.Value != "" {
 		t.Errorf("logout did not clear the cookie: %+v", cl)
 	}
@@ -260,7 +260,7 @@ func TestLoginLogoutMe(t *testing.T) {
 }
 
 func TestLoginRefused(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	acc := newAccount(t, "police", "reader")
 	tests := []struct {
 		name, header, body string
@@ -386,7 +386,7 @@ func TestLoginLimitWithoutTrustedProxy(t *testing.T) {
 }
 
 func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
-	a, clock := newAuthAPI(t, web.AuthConfig{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour})
+	a, clock := newAuthAPI(t, auth.Config{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour})
 	acc := newAccount(t, "region", "reader")
 
 	s := login(t, a, acc)
@@ -411,7 +411,7 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 }
 
 func TestCSRFAndWriteAccess(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	editor := newAccount(t, "municipality", "editor")
 	reader := newAccount(t, "municipality", "reader")
 	var ids []int64
@@ -425,14 +425,14 @@ func TestCSRFAndWriteAccess(t *testing.T) {
 	s := login(t, a, editor)
 	noCSRF := withHeader(s.header(), "Content-Type", "application/geo+json")
 	a.write("POST", "/collections/interventions/items", noCSRF, body, 403)
-	a.write("POST", "/collections/interventions/items", withHeader(noCSRF, web.CSRFHeader, "forged"), body, 403)
+	a.write("POST", "/collections/interventions/items", withHeader(noCSRF, auth.CSRFHeader, "forged"), body, 403)
 	other := login(t, a, editor) // a second session's token does not fit the first
-	a.write("POST", "/collections/interventions/items", withHeader(noCSRF, web.CSRFHeader, other.csrf), body, 403)
+	a.write("POST", "/collections/interventions/items", withHeader(noCSRF, auth.CSRFHeader, other.csrf), body, 403)
 	if n := count(t, `SELECT count(*) FROM interventions WHERE title = 'Nattvandring Bäckby torg'`); n != 0 {
 		t.Fatalf("a refused write left %d rows", n)
 	}
 
-	f, _, _ := createIntervention(t, a, body, withHeader(noCSRF, web.CSRFHeader, s.csrf), &ids)
+	f, _, _ := createIntervention(t, a, body, withHeader(noCSRF, auth.CSRFHeader, s.csrf), &ids)
 	var changedBy *string
 	if err := testDB.Pool.QueryRow(context.Background(), `SELECT changed_by FROM intervention_history WHERE intervention_id = $1`, f.ID).Scan(&changedBy); err != nil {
 		t.Fatal(err)
@@ -442,11 +442,11 @@ func TestCSRFAndWriteAccess(t *testing.T) {
 	}
 
 	r := login(t, a, reader)
-	a.write("POST", "/collections/interventions/items", withHeader(r.header(), web.CSRFHeader, r.csrf, "Content-Type", "application/geo+json"), body, 403)
+	a.write("POST", "/collections/interventions/items", withHeader(r.header(), auth.CSRFHeader, r.csrf, "Content-Type", "application/geo+json"), body, 403)
 }
 
 func TestAPITokens(t *testing.T) {
-	a, clock := newAuthAPI(t, web.AuthConfig{})
+	a, clock := newAuthAPI(t, auth.Config{})
 	editor := newAccount(t, "police", "editor")
 	admin := newAccount(t, "municipality", "admin")
 	var ids []int64
@@ -496,9 +496,9 @@ func TestAPITokens(t *testing.T) {
 
 	// Another organisation's admin cannot revoke it (404, as if unknown); the owner can.
 	as := login(t, a, admin)
-	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", tok.ID), withHeader(as.header(), web.CSRFHeader, as.csrf), "", 404)
-	a.write("DELETE", "/auth/tokens/999999999", withHeader(s.header(), web.CSRFHeader, s.csrf), "", 404)
-	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", tok.ID), withHeader(s.header(), web.CSRFHeader, s.csrf), "", 204)
+	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", tok.ID), withHeader(as.header(), auth.CSRFHeader, as.csrf), "", 404)
+	a.write("DELETE", "/auth/tokens/999999999", withHeader(s.header(), auth.CSRFHeader, s.csrf), "", 404)
+	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", tok.ID), withHeader(s.header(), auth.CSRFHeader, s.csrf), "", 204)
 	res, _ = a.write("GET", "/auth/me", bearer, "", 401)
 	if !strings.Contains(res.Header.Get("WWW-Authenticate"), "invalid_token") {
 		t.Errorf("WWW-Authenticate %q", res.Header.Get("WWW-Authenticate"))
@@ -583,7 +583,7 @@ func (s *jwtSigner) sign(t *testing.T, header, claims map[string]any) string {
 func TestJWTBearer(t *testing.T) {
 	signer := newJWTSigner(t)
 	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
-	a, clock := newAuthAPI(t, web.AuthConfig{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience,
+	a, clock := newAuthAPI(t, auth.Config{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience,
 		Keys: auth.NewJWKS(signer.path, nil), OrgClaim: "organisation", RolesClaim: "realm_access.roles"}})
 	acc := newAccount(t, "municipality", "reader") // the organisation the tokens name
 	now := clock.Now().Unix()
@@ -661,8 +661,8 @@ func TestDemoCredentialsNeedDemoMode(t *testing.T) {
 	if _, err := layers.NewStore(db.Pool).LoadDemoIdentity(context.Background(), fastArgon); err != nil {
 		t.Fatal(err)
 	}
-	demo, _ := newAuthAPI(t, web.AuthConfig{Demo: true})
-	prod, _ := newAuthAPI(t, web.AuthConfig{})
+	demo, _ := newAuthAPI(t, auth.Config{Demo: true})
+	prod, _ := newAuthAPI(t, auth.Config{})
 	for _, u := range layers.DemoAccounts {
 		creds := jsonBody(map[string]string{"username": u.Username, "password": layers.DemoPassword})
 		_, body := prod.write("POST", "/auth/login", jsonHeader, creds, 403)
@@ -692,7 +692,7 @@ func TestDemoCredentialsNeedDemoMode(t *testing.T) {
 
 // TestAnonymousUnchanged: without credentials the API and the page answer as before identity.
 func TestAnonymousUnchanged(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	a.write("GET", "/collections", nil, "", 200)
 	res, _ := a.raw("GET", "/karta/", nil)
 	if res.StatusCode != 200 {
@@ -735,8 +735,8 @@ func TestJWKSRefresh(t *testing.T) {
 	}))
 	defer idp.Close()
 	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
-	oidc := func(keys *auth.JWKS) web.AuthConfig {
-		return web.AuthConfig{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience, Keys: keys,
+	oidc := func(keys *auth.JWKS) auth.Config {
+		return auth.Config{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience, Keys: keys,
 			OrgClaim: "organisation", RolesClaim: "realm_access.roles"}}
 	}
 	keys := auth.NewJWKS(idp.URL, nil)

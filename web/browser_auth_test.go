@@ -15,7 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // The browser test of logging in and out through the page (issue 7): the header's login
@@ -101,7 +101,7 @@ func TestLoginInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, clock := newAuthAPI(t, web.AuthConfig{PairFailures: 2, LoginBackoffBase: 15 * time.Minute})
+	a, clock := newAuthAPI(t, auth.Config{PairFailures: 2, LoginBackoffBase: 15 * time.Minute})
 	acc := newAccount(t, "police", "editor")
 	b := newBrowser(t, chromium)
 	start := time.Now()

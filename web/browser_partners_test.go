@@ -13,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // The browser test of partner overlays (issue 7): a housing company's editor logs in through
@@ -52,7 +52,7 @@ func TestPartnerLayersInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	acc := newAccount(t, "housing", "editor")
 	other := newAccount(t, "municipality", "reader")
 	t.Cleanup(func() {

@@ -12,6 +12,7 @@ import (
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Test servers run as the server does: on the application role's pool, so row-level security
@@ -55,7 +56,7 @@ func callerToken(t testing.TB, db *layerstest.DB, org, kind, role string) string
 // (no Authorization header, no session cookie, no anonymousHeader).
 func withToken(h http.Handler, secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, cookieErr := r.Cookie(web.SessionCookie)
+		_, cookieErr := r.Cookie(auth.SessionCookie)
 		switch {
 		case r.Header.Get(anonymousHeader) != "":
 			r.Header.Del(anonymousHeader)

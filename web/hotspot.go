@@ -22,6 +22,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/trend"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The hotspot analyses are GET requests: they only read, their parameters are short, and a
@@ -241,15 +242,7 @@ func parseFloat(v url.Values, param string, def, lo, hi float64) (float64, error
 	return f, nil
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
+func splitList(s string) []string { return respond.SplitList(s) }
 
 // hotspots serves GET /analysis/hotspots.
 func (s *Server) hotspots(c echo.Context) error {

@@ -226,7 +226,6 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	tilesOpenAPI(cat, paths, schemas)
 	interventionsOpenAPI(cat, paths, schemas)
 	auth.OpenAPI(paths, schemas)
-	authOpenAPI(paths, schemas)
 	partnerOpenAPI(paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)
@@ -271,8 +270,8 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"securitySchemes": obj{
 				"bearerAuth": obj{"type": "http", "scheme": "bearer",
 					"description": "An API token (lgb_…, made with `lagesbild token create` or POST /auth/tokens) or a JWT from the configured OpenID Connect issuer."},
-				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": SessionCookie,
-					"description": "The session of POST /auth/login; writes with it also need the " + CSRFHeader + " header."},
+				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": auth.SessionCookie,
+					"description": "The session of POST /auth/login; writes with it also need the " + auth.CSRFHeader + " header."},
 			},
 		},
 	}

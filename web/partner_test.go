@@ -20,6 +20,7 @@ import (
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 	"github.com/lagesbild/lagesbild/web"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 var registerBinary sync.Once
@@ -363,7 +364,7 @@ func TestPartnerUploadLimits(t *testing.T) {
 // shared with, with the values of the district summary; for another it is marked
 // unavailable and left out, without an error and without the values.
 func TestPartnerFeasibilityInput(t *testing.T) {
-	a := newPartnerAPI(t, web.Config{Auth: web.AuthConfig{Demo: true}})
+	a := newPartnerAPI(t, web.Config{Auth: auth.Config{Demo: true}})
 	kommun := "Bearer " + callerToken(t, testDB, "vasteras", "municipality", "reader")
 	civil := "Bearer " + callerToken(t, testDB, "civil", "civil_society", "reader")
 	t.Cleanup(func() {

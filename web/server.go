@@ -53,8 +53,8 @@ type Config struct {
 	// AnalysisCacheBytes bounds the memo of analyses behind hotspot tiles; 0:
 	// DefaultAnalysisCacheBytes, negative: no memo.
 	AnalysisCacheBytes int64
-	// Auth configures identity: sessions, API tokens, OpenID Connect JWTs (auth.go).
-	Auth AuthConfig
+	// Auth configures identity: sessions, API tokens, OpenID Connect JWTs (web/auth).
+	Auth auth.Config
 	// UploadMaxBytes and UploadMaxFeatures bound a partner layer upload (413 beyond);
 	// 0: DefaultUploadMaxBytes (50 MB) and DefaultUploadMaxFeatures (100,000).
 	UploadMaxBytes    int64
@@ -98,7 +98,6 @@ type Server struct {
 	gate     *analysisGate
 	now      func() time.Time
 	auth     *auth.Auth
-	ident    *authState
 	reads    restrictedReads
 }
 
@@ -117,8 +116,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		}, []string{"route", "method", "status"}),
 		tiles: cfg.TileCache,
 		now:   time.Now,
-		auth:  auth.New(store, log),
-		ident: newAuthState(cfg.Auth),
+		auth:  auth.New(cfg.Auth, store, log, auth.Site{BaseURL: cfg.BaseURL, CORSOrigins: cfg.CORSOrigins}),
 	}
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
@@ -153,11 +151,12 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{echo.HeaderContentType, "If-Match", "If-None-Match", "Content-Crs", echo.HeaderAuthorization, CSRFHeader},
+			AllowHeaders:  []string{echo.HeaderContentType, "If-Match", "If-None-Match", "Content-Crs", echo.HeaderAuthorization, auth.CSRFHeader},
 			ExposeHeaders: []string{"ETag", "Link", "Content-Crs", "OGC-NumberMatched", "Location"},
 		}))
 	}
-	e.Use(s.authenticate)
+	e.Use(s.auth.Authenticate)
+	e.Use(s.privateCaching)
 	e.Use(s.bound)
 	e.Use(s.auth.AuditWrites("/analysis/priority", "/analysis/priority/compare")) // they POST to compute
 	s.routes(e)
@@ -184,7 +183,6 @@ func (s *Server) routes(e *echo.Echo) {
 	s.followupRoutes(get)
 	s.reportRoutes(get)
 	s.pageRoutes(get)
-	s.authRoutes(e, get)
 	s.auth.Routes(e, get)
 	s.partnerRoutes(e, get)
 	get("/healthz", s.healthz)

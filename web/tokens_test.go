@@ -38,7 +38,7 @@ func mint(t *testing.T, a *api, h http.Header, body map[string]any, want int) mi
 }
 
 func TestTokenLineage(t *testing.T) {
-	a, clock := newAuthAPI(t, web.AuthConfig{})
+	a, clock := newAuthAPI(t, auth.Config{})
 	editor := newAccount(t, "police", "editor")
 	s := login(t, a, editor)
 
@@ -64,7 +64,7 @@ func TestTokenLineage(t *testing.T) {
 	for _, tok := range []mintedToken{short, child, grandchild} {
 		a.write("GET", "/auth/me", bearerOf(tok.Secret), "", 200)
 	}
-	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", short.ID), withHeader(s.header(), web.CSRFHeader, s.csrf), "", 204)
+	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", short.ID), withHeader(s.header(), auth.CSRFHeader, s.csrf), "", 204)
 	for _, tok := range []mintedToken{short, child, grandchild} {
 		a.write("GET", "/auth/me", bearerOf(tok.Secret), "", 401)
 	}
@@ -78,7 +78,7 @@ func TestTokenLineage(t *testing.T) {
 	if long.CreatedVia == nil || *long.CreatedVia != "session" || long.ParentID != nil {
 		t.Errorf("session token lineage: %+v", long)
 	}
-	a.write("POST", "/auth/logout", withHeader(s.header(), web.CSRFHeader, s.csrf), "", 204)
+	a.write("POST", "/auth/logout", withHeader(s.header(), auth.CSRFHeader, s.csrf), "", 204)
 	a.write("GET", "/auth/me", bearerOf(long.Secret), "", 200)
 
 	// The database itself refuses a child outliving or out-scoping its parent, whoever inserts.
@@ -100,7 +100,7 @@ func TestTokenLineage(t *testing.T) {
 func TestJWTMintsNoToken(t *testing.T) {
 	signer := newJWTSigner(t)
 	const issuer, audience = "https://login.vasteras.test/realms/kommun", "lagesbild"
-	a, clock := newAuthAPI(t, web.AuthConfig{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience, Keys: auth.NewJWKS(signer.path, nil)}})
+	a, clock := newAuthAPI(t, auth.Config{OIDC: &auth.OIDCConfig{Issuer: issuer, Audience: audience, Keys: auth.NewJWKS(signer.path, nil)}})
 	acc := newAccount(t, "municipality", "admin")
 	now := clock.Now().Unix()
 	jwt := signer.sign(t, map[string]any{"alg": "RS256", "kid": "rsa1"}, map[string]any{"iss": issuer, "aud": audience, "sub": "f3a1",
@@ -118,7 +118,7 @@ func TestJWTMintsNoToken(t *testing.T) {
 // TestListTokens: GET /auth/tokens lists the caller's own tokens (never a secret or hash); an
 // admin may ask for the whole organisation's.
 func TestListTokens(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	admin := newAccount(t, "municipality", "admin")
 	reader := newAccount(t, "municipality", "reader")
 	other := newAccount(t, "police", "admin")
@@ -180,7 +180,7 @@ func TestListTokens(t *testing.T) {
 		}
 	}
 	// Revoked tokens stay listed, marked.
-	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", mine.ID), withHeader(rs.header(), web.CSRFHeader, rs.csrf), "", 204)
+	a.write("DELETE", fmt.Sprintf("/auth/tokens/%d", mine.ID), withHeader(rs.header(), auth.CSRFHeader, rs.csrf), "", 204)
 	for _, x := range list(rs.header(), "", 200) {
 		if x.RevokedAt == nil {
 			t.Errorf("token %d not marked revoked after its parent was", x.ID)
@@ -192,7 +192,7 @@ func TestListTokens(t *testing.T) {
 // tokens and the tokens minted from them, in the same transaction; enabling it again revives
 // none of them.
 func TestDisableEndsCredentials(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	admin := newAccount(t, "housing", "admin")
 	s := login(t, a, admin)
 	own := mint(t, a, s.write(), map[string]any{}, 201)
@@ -223,7 +223,7 @@ func TestDisableEndsCredentials(t *testing.T) {
 
 // TestDemotionNarrowsTokens: a token acts with no more than its account holds now.
 func TestDemotionNarrowsTokens(t *testing.T) {
-	a, _ := newAuthAPI(t, web.AuthConfig{})
+	a, _ := newAuthAPI(t, auth.Config{})
 	editor := newAccount(t, "police", "editor")
 	tok := mint(t, a, login(t, a, editor).write(), map[string]any{"scopes": "read,write"}, 201)
 	if _, err := testDB.Pool.Exec(context.Background(), `UPDATE users SET role = 'reader' WHERE username = $1`, editor.user); err != nil {

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/lagesbild/lagesbild/layers"
-	"github.com/lagesbild/lagesbild/web"
 	"github.com/lagesbild/lagesbild/web/auth"
 )
 
@@ -104,7 +103,7 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if *org == "" {
 			return usageError{"token create: --org is required"}
 		}
-		life, err := web.ParseLifetime(*expires)
+		life, err := auth.ParseLifetime(*expires)
 		if err != nil {
 			return usageError{"token create: --expires " + err.Error()}
 		}
@@ -173,7 +172,7 @@ func readPassword(file string, stdin io.Reader) (string, error) {
 
 // authFlags declares serve's identity flags; the returned function builds the configuration
 // after parsing (reading the JWKS, so a wrong path fails at start, not at the first login).
-func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Context) (web.AuthConfig, error) {
+func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Context) (auth.Config, error) {
 	demo := fs.Bool("demo", false, "accept the demo organisations and accounts of `demo load` (never in production)")
 	secure := fs.Bool("cookie-secure", false, "mark the session cookie Secure even over plain HTTP (behind a TLS proxy)")
 	idle := fs.Duration("session-idle", 30*time.Minute, "a session ends after this long without a request")
@@ -183,8 +182,8 @@ func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Co
 	jwks := fs.String("oidc-jwks", getenv("LAGESBILD_OIDC_JWKS"), "the issuer's JWKS: a file path or an https URL")
 	orgClaim := fs.String("oidc-org-claim", "org", "claim (dotted path) holding the organisation code")
 	rolesClaim := fs.String("oidc-roles-claim", "roles", "claim (dotted path) holding the roles: reader, editor, admin")
-	return func(ctx context.Context) (web.AuthConfig, error) {
-		cfg := web.AuthConfig{Demo: *demo, CookieSecure: *secure, IdleTimeout: *idle, AbsoluteTimeout: *maxAge}
+	return func(ctx context.Context) (auth.Config, error) {
+		cfg := auth.Config{Demo: *demo, CookieSecure: *secure, IdleTimeout: *idle, AbsoluteTimeout: *maxAge}
 		if *idle <= 0 || *maxAge <= 0 || *maxAge > 30*24*time.Hour {
 			return cfg, usageError{"--session-idle and --session-max must be positive, --session-max at most 720h (the database refuses longer sessions)"}
 		}

@@ -55,9 +55,3 @@ func auditOpenAPI(paths, schemas obj) {
 			}})}, respond.ProblemResponses("400", "401", "403")),
 	}}
 }
-
-// OpenAPI adds the room's paths and schemas to the OpenAPI document. It runs after the other
-// features' paths.
-func OpenAPI(paths, schemas map[string]any) {
-	auditOpenAPI(paths, schemas)
-}

@@ -45,7 +45,7 @@ type OIDCConfig struct {
 }
 
 // JWKS is a JSON Web Key Set read from a file or a URL, reread when a token names a key id it
-// does not hold (the issuer rotated its keys), at most once per JWKSRefreshInterval whoever
+// does not hold (the issuer rotated its keys), at most once per jwksRefreshInterval whoever
 // asks. The reread runs outside the lock, detached from the request that started it: tokens
 // with known keys never wait for it, and tokens with unknown ones wait for the one read in
 // flight (at most jwksReadTimeout) instead of starting their own. A failed reread keeps the
@@ -65,15 +65,15 @@ type jwksRead struct {
 	err  error
 }
 
-// JWKSRefreshInterval bounds how often tokens with unknown key ids make the server read the
+// jwksRefreshInterval bounds how often tokens with unknown key ids make the server read the
 // issuer's key set; jwksReadTimeout bounds one read.
 const (
-	JWKSRefreshInterval = time.Minute
+	jwksRefreshInterval = time.Minute
 	jwksReadTimeout     = 10 * time.Second
 )
 
-// ErrJWKSUnavailable: no key set has ever been read, so no token can be verified (503).
-var ErrJWKSUnavailable = errors.New("the OpenID Connect issuer's key set cannot be read")
+// errJWKSUnavailable: no key set has ever been read, so no token can be verified (503).
+var errJWKSUnavailable = errors.New("the OpenID Connect issuer's key set cannot be read")
 
 type jwk struct {
 	kid, alg string
@@ -143,7 +143,7 @@ func (k *JWKS) refreshLocked(now time.Time) *jwksRead {
 	if now.Before(k.next) {
 		return nil
 	}
-	k.next = now.Add(JWKSRefreshInterval)
+	k.next = now.Add(jwksRefreshInterval)
 	f := &jwksRead{done: make(chan struct{})}
 	k.flight = f
 	go func() {
@@ -220,7 +220,7 @@ func parseJWKS(raw []byte) (map[string]jwk, error) {
 
 // key returns the key for kid that fits alg, rereading the set (see JWKS) when kid is
 // unknown. A token without kid may use the only key of its type. A key not found, after a
-// reread or not, is a *JWTError (401); ErrJWKSUnavailable when no key set was ever read.
+// reread or not, is a *jwtError (401); errJWKSUnavailable when no key set was ever read.
 func (k *JWKS) key(ctx context.Context, kid, alg string, now time.Time) (crypto.PublicKey, error) {
 	find := func() crypto.PublicKey {
 		fits := func(j jwk) bool {
@@ -279,21 +279,21 @@ func (k *JWKS) key(ctx context.Context, kid, alg string, now time.Time) (crypto.
 	loaded := k.keys != nil
 	k.mu.Unlock()
 	if !loaded {
-		return nil, ErrJWKSUnavailable
+		return nil, errJWKSUnavailable
 	}
-	return nil, &JWTError{fmt.Sprintf("no %s key with kid %q in the issuer's key set", alg, kid)}
+	return nil, &jwtError{fmt.Sprintf("no %s key with kid %q in the issuer's key set", alg, kid)}
 }
 
-// JWTError is a token refused for a reason the caller may be told.
-type JWTError struct{ Msg string }
+// jwtError is a token refused for a reason the caller may be told.
+type jwtError struct{ msg string }
 
-func (e *JWTError) Error() string { return "JWT: " + e.Msg }
+func (e *jwtError) Error() string { return "JWT: " + e.msg }
 
-// JWTVerifier checks bearer JWTs against one OIDCConfig; safe for concurrent use.
-type JWTVerifier struct{ cfg OIDCConfig }
+// jwtVerifier checks bearer JWTs against one OIDCConfig; safe for concurrent use.
+type jwtVerifier struct{ cfg OIDCConfig }
 
-// NewJWTVerifier returns a verifier for cfg, with the defaults named on OIDCConfig filled in.
-func NewJWTVerifier(cfg OIDCConfig) *JWTVerifier {
+// newJWTVerifier returns a verifier for cfg, with the defaults named on OIDCConfig filled in.
+func newJWTVerifier(cfg OIDCConfig) *jwtVerifier {
 	if cfg.OrgClaim == "" {
 		cfg.OrgClaim = "org"
 	}
@@ -303,35 +303,35 @@ func NewJWTVerifier(cfg OIDCConfig) *JWTVerifier {
 	if cfg.Leeway <= 0 {
 		cfg.Leeway = 30 * time.Second
 	}
-	return &JWTVerifier{cfg: cfg}
+	return &jwtVerifier{cfg: cfg}
 }
 
-// Verify checks raw and returns its principal (OrgKind left for the caller to fill from the
-// organisations table). A refused token is a *JWTError; a key set that cannot be read is a
+// verify checks raw and returns its principal (OrgKind left for the caller to fill from the
+// organisations table). A refused token is a *jwtError; a key set that cannot be read is a
 // plain error.
-func (v *JWTVerifier) Verify(ctx context.Context, raw string, now time.Time) (*layers.Principal, error) {
+func (v *jwtVerifier) verify(ctx context.Context, raw string, now time.Time) (*layers.Principal, error) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return nil, &JWTError{"not a signed JWT (header.payload.signature)"}
+		return nil, &jwtError{"not a signed JWT (header.payload.signature)"}
 	}
 	b64 := base64.RawURLEncoding
 	hb, err1 := b64.DecodeString(parts[0])
 	pb, err2 := b64.DecodeString(parts[1])
 	sig, err3 := b64.DecodeString(parts[2])
 	if err1 != nil || err2 != nil || err3 != nil {
-		return nil, &JWTError{"not base64url"}
+		return nil, &jwtError{"not base64url"}
 	}
 	var header struct{ Alg, Kid, Crit any }
 	if err := json.Unmarshal(hb, &header); err != nil {
-		return nil, &JWTError{"header is not JSON"}
+		return nil, &jwtError{"header is not JSON"}
 	}
 	alg, _ := header.Alg.(string)
 	kid, _ := header.Kid.(string)
 	if alg != "RS256" && alg != "ES256" {
-		return nil, &JWTError{fmt.Sprintf("algorithm %v not accepted (RS256 or ES256)", header.Alg)}
+		return nil, &jwtError{fmt.Sprintf("algorithm %v not accepted (RS256 or ES256)", header.Alg)}
 	}
 	if header.Crit != nil {
-		return nil, &JWTError{"critical header extensions are not supported"}
+		return nil, &jwtError{"critical header extensions are not supported"}
 	}
 	pub, err := v.cfg.Keys.key(ctx, kid, alg, now)
 	if err != nil {
@@ -341,11 +341,11 @@ func (v *JWTVerifier) Verify(ctx context.Context, raw string, now time.Time) (*l
 	switch alg {
 	case "RS256":
 		if rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA256, digest[:], sig) != nil {
-			return nil, &JWTError{"bad signature"}
+			return nil, &jwtError{"bad signature"}
 		}
 	case "ES256":
 		if len(sig) != 64 || !ecdsa.Verify(pub.(*ecdsa.PublicKey), digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
-			return nil, &JWTError{"bad signature"}
+			return nil, &jwtError{"bad signature"}
 		}
 	}
 
@@ -353,7 +353,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, raw string, now time.Time) (*l
 	dec := json.NewDecoder(strings.NewReader(string(pb)))
 	dec.UseNumber()
 	if err := dec.Decode(&claims); err != nil {
-		return nil, &JWTError{"claims are not a JSON object"}
+		return nil, &jwtError{"claims are not a JSON object"}
 	}
 	numeric := func(name string) (time.Time, bool, error) {
 		x, ok := claims[name]
@@ -363,7 +363,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, raw string, now time.Time) (*l
 		n, isNum := x.(json.Number)
 		f, err := n.Float64()
 		if !isNum || err != nil {
-			return time.Time{}, false, &JWTError{name + " is not a number"}
+			return time.Time{}, false, &jwtError{name + " is not a number"}
 		}
 		return time.Unix(0, 0).Add(time.Duration(f * float64(time.Second))), true, nil
 	}
@@ -372,20 +372,20 @@ func (v *JWTVerifier) Verify(ctx context.Context, raw string, now time.Time) (*l
 		return nil, err
 	}
 	if !ok {
-		return nil, &JWTError{"no exp"}
+		return nil, &jwtError{"no exp"}
 	}
 	if !now.Before(exp.Add(v.cfg.Leeway)) {
-		return nil, &JWTError{"expired"}
+		return nil, &jwtError{"expired"}
 	}
 	nbf, ok, err := numeric("nbf")
 	if err != nil {
 		return nil, err
 	}
 	if ok && now.Add(v.cfg.Leeway).Before(nbf) {
-		return nil, &JWTError{"not valid yet (nbf)"}
+		return nil, &jwtError{"not valid yet (nbf)"}
 	}
 	if iss, _ := claims["iss"].(string); iss != v.cfg.Issuer {
-		return nil, &JWTError{fmt.Sprintf("issuer %q is not the configured one", iss)}
+		return nil, &jwtError{fmt.Sprintf("issuer %q is not the configured one", iss)}
 	}
 	var auds []string
 	switch a := claims["aud"].(type) {
@@ -399,11 +399,11 @@ func (v *JWTVerifier) Verify(ctx context.Context, raw string, now time.Time) (*l
 		}
 	}
 	if !slices.Contains(auds, v.cfg.Audience) {
-		return nil, &JWTError{"audience does not include this API"}
+		return nil, &jwtError{"audience does not include this API"}
 	}
 	org, _ := claimAt(claims, v.cfg.OrgClaim).(string)
 	if org == "" {
-		return nil, &JWTError{fmt.Sprintf("no organisation in claim %q", v.cfg.OrgClaim)}
+		return nil, &jwtError{fmt.Sprintf("no organisation in claim %q", v.cfg.OrgClaim)}
 	}
 	var named []string
 	switch r := claimAt(claims, v.cfg.RolesClaim).(type) {

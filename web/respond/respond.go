@@ -93,3 +93,15 @@ func Int(param, raw string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+// SplitList is the comma-separated list s without blanks around its items and without empty
+// items.
+func SplitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -9,7 +9,7 @@
 
 export const apiRoot = new URL('../', document.baseURI).href;
 
-/** CSRF_HEADER is the header a cookie-authenticated write carries its token in (web.CSRFHeader). */
+/** CSRF_HEADER is the header a cookie-authenticated write carries its token in (web/auth.CSRFHeader). */
 export const CSRF_HEADER = 'X-CSRF-Token';
 
 /** apiURL returns the absolute URL of an API path (without leading slash) with query params. */

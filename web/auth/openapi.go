@@ -1,10 +1,21 @@
-package web
+package auth
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/lagesbild/lagesbild/web/respond"
+)
+
+// OpenAPI adds the room's paths and schemas to the OpenAPI document, and the answers identity
+// adds to every operation already in paths (see authOpenAPI).
+func OpenAPI(paths, schemas map[string]any) {
+	auditOpenAPI(paths, schemas)
+	authOpenAPI(paths, schemas)
+}
 
 // authOpenAPI adds the identity endpoints to the OpenAPI document and the answers identity
 // adds to every operation: 401 (credentials given but not valid) everywhere, and 403 (CSRF
-// token missing, or not allowed) on every write. It runs after the other features' paths.
+// token missing, or not allowed) on every write in paths so far.
 func authOpenAPI(paths, schemas obj) {
 	str := obj{"type": "string"}
 	strs := obj{"type": "array", "items": str}
@@ -34,7 +45,7 @@ func authOpenAPI(paths, schemas obj) {
 		"secret": obj{"type": "string", "description": "The token (lgb_…), shown when it is created only: send it as Authorization: Bearer <secret>."},
 	}}
 	schemas["APITokenList"] = obj{"type": "object", "required": []string{"tokens"}, "properties": obj{
-		"tokens": obj{"type": "array", "items": ref("schemas/APIToken"), "maxItems": 1000},
+		"tokens": obj{"type": "array", "items": respond.Ref("schemas/APIToken"), "maxItems": 1000},
 	}}
 	login := obj{"type": "object", "required": []string{"username", "password"}, "properties": obj{"username": str, "password": obj{"type": "string", "format": "password"}}}
 	newToken := obj{"type": "object", "properties": obj{
@@ -44,7 +55,7 @@ func authOpenAPI(paths, schemas obj) {
 		"owner":      obj{"type": "string", "enum": []string{"self", "organisation"}, "description": "self: tied to the caller's account (the default); organisation: an admin's token of the organisation."},
 	}}
 	body := func(schema obj) obj {
-		return obj{"required": true, "content": obj{mediaJSON: obj{"schema": schema}, "application/x-www-form-urlencoded": obj{"schema": schema}}}
+		return obj{"required": true, "content": obj{respond.MediaJSON: obj{"schema": schema}, "application/x-www-form-urlencoded": obj{"schema": schema}}}
 	}
 	tag := []string{"Identity"}
 	noContent := func(desc string) obj { return obj{"description": desc} }
@@ -54,20 +65,20 @@ func authOpenAPI(paths, schemas obj) {
 			"and per account from places it has not logged in from (100, then one attempt per 10 s): 429 with Retry-After, before the password is checked. " +
 			"Demo accounts are refused (403) unless the server runs with --demo.",
 		"operationId": "login", "tags": tag, "requestBody": body(login),
-		"responses": merge(obj{"200": obj{"description": "Logged in; the answer carries the CSRF token.",
+		"responses": respond.Merge(obj{"200": obj{"description": "Logged in; the answer carries the CSRF token.",
 			"headers": obj{"Set-Cookie": obj{"schema": str}},
-			"content": obj{mediaJSON: obj{"schema": ref("schemas/Principal")}}},
+			"content": obj{respond.MediaJSON: obj{"schema": respond.Ref("schemas/Principal")}}},
 			"429": obj{"description": "Too many failed logins.", "headers": obj{"Retry-After": obj{"schema": obj{"type": "integer"}}},
-				"content": obj{"application/problem+json": obj{"schema": ref("schemas/Problem")}}}},
-			problemResponses("400", "401", "403", "413", "415")),
+				"content": obj{"application/problem+json": obj{"schema": respond.Ref("schemas/Problem")}}}},
+			respond.ProblemResponses("400", "401", "403", "413", "415")),
 	}}
 	paths["/auth/logout"] = obj{"post": obj{
 		"summary": "End the session (needs the CSRF token) and clear the cookie", "operationId": "logout", "tags": tag,
-		"responses": merge(obj{"204": noContent("Logged out.")}, problemResponses("400", "401", "403")),
+		"responses": respond.Merge(obj{"204": noContent("Logged out.")}, respond.ProblemResponses("400", "401", "403")),
 	}}
 	paths["/auth/me"] = obj{"get": obj{
 		"summary": "Who the request acts for (anonymous included); for a session its CSRF token and expiry", "operationId": "getMe", "tags": tag,
-		"responses": merge(obj{"200": jsonResponse("The principal.", mediaJSON, ref("schemas/Principal"))}, problemResponses("400", "401")),
+		"responses": respond.Merge(obj{"200": respond.JSONResponse("The principal.", respond.MediaJSON, respond.Ref("schemas/Principal"))}, respond.ProblemResponses("400", "401")),
 	}}
 	paths["/auth/tokens"] = obj{"get": obj{
 		"summary": "List your API tokens (never their secrets): your account's, those you minted, and a token's own descendants",
@@ -76,19 +87,19 @@ func authOpenAPI(paths, schemas obj) {
 		"operationId": "listTokens", "tags": tag,
 		"parameters": []obj{{"name": "all", "in": "query", "required": false, "schema": obj{"type": "boolean", "default": false},
 			"description": "Admins: every token of the organisation."}},
-		"responses": merge(obj{"200": jsonResponse("The tokens.", mediaJSON, ref("schemas/APITokenList"))}, problemResponses("400", "401", "403")),
+		"responses": respond.Merge(obj{"200": respond.JSONResponse("The tokens.", respond.MediaJSON, respond.Ref("schemas/APITokenList"))}, respond.ProblemResponses("400", "401", "403")),
 	}, "post": obj{
 		"summary": "Create an API token (the secret is in this answer only)", "operationId": "createToken", "tags": tag,
 		"description": "Minted with your session or token, it reaches no further: no scope you lack, and minted with a token no expiry past the token's " +
 			"(the default 30 days is cut to it). Revoking the parent token or disabling your account ends it. A JWT cannot create tokens (403).",
-		"requestBody": obj{"required": false, "content": obj{mediaJSON: obj{"schema": newToken}, "application/x-www-form-urlencoded": obj{"schema": newToken}}},
-		"responses": merge(obj{"201": jsonResponse("The token and its secret.", mediaJSON, ref("schemas/APIToken"))},
-			problemResponses("400", "401", "403", "413", "415")),
+		"requestBody": obj{"required": false, "content": obj{respond.MediaJSON: obj{"schema": newToken}, "application/x-www-form-urlencoded": obj{"schema": newToken}}},
+		"responses": respond.Merge(obj{"201": respond.JSONResponse("The token and its secret.", respond.MediaJSON, respond.Ref("schemas/APIToken"))},
+			respond.ProblemResponses("400", "401", "403", "413", "415")),
 	}}
 	paths["/auth/tokens/{tokenId}"] = obj{"delete": obj{
 		"summary": "Revoke an API token and every token minted from it: your own, or as an admin any of your organisation's", "operationId": "revokeToken", "tags": tag,
 		"parameters": []obj{{"name": "tokenId", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}},
-		"responses":  merge(obj{"204": noContent("Revoked (revoking again is no error).")}, problemResponses("400", "401", "403", "404")),
+		"responses":  respond.Merge(obj{"204": noContent("Revoked (revoking again is no error).")}, respond.ProblemResponses("400", "401", "403", "404")),
 	}}
 
 	for _, item := range paths {
@@ -102,11 +113,11 @@ func authOpenAPI(paths, schemas obj) {
 				continue
 			}
 			if _, ok := responses["401"]; !ok {
-				responses["401"] = ref("responses/Problem")
+				responses["401"] = respond.Ref("responses/Problem")
 			}
 			if m := strings.ToLower(method); m != "get" && m != "head" {
 				if _, ok := responses["403"]; !ok {
-					responses["403"] = ref("responses/Problem")
+					responses["403"] = respond.Ref("responses/Problem")
 				}
 			}
 		}

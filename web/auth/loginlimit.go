@@ -1,4 +1,4 @@
-package web
+package auth
 
 // Login limits that an attacker cannot turn against the owner.
 //
@@ -102,7 +102,7 @@ type loginLimiter struct {
 	entries  map[limitKey]*list.Element
 }
 
-func newLoginLimiter(cfg AuthConfig) *loginLimiter {
+func newLoginLimiter(cfg Config) *loginLimiter {
 	l := &loginLimiter{window: cfg.FailureWindow, knownFor: cfg.KnownFor,
 		maxKeys: max(int(cfg.LoginLimitBytes/limitEntryBytes), 16),
 		order:   list.New(), entries: map[limitKey]*list.Element{}}

@@ -1,4 +1,4 @@
-package web
+package auth
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // limiter within LoginLimitBytes, and a key under attack — touched with every guess — stays
 // while the flood pushes out the idle ones.
 func TestLoginLimiterBoundedInBytes(t *testing.T) {
-	cfg := newAuthState(AuthConfig{LoginLimitBytes: 64 << 10}).cfg
+	cfg := Config{LoginLimitBytes: 64 << 10}.withDefaults()
 	l := newLoginLimiter(cfg)
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	victim, attacker := "owner", netip.MustParseAddr("203.0.113.7")
