@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // DataClass is the need-to-know class of a layer or a row.
@@ -40,6 +41,37 @@ type Property struct {
 	Filter      bool     // may be used as ?name=value on items
 	Sort        bool     // may be used in sortby
 	Tile        bool     // carried in vector tiles (small, not sensitive)
+	// Aliases are other names an import file may give the property (Swedish words, the
+	// source's own names), tried in order after Name, case-insensitively.
+	Aliases []string
+}
+
+// Style is how the map page shows a layer: a switch in its layer panel titled Title
+// (TitleEN in English), and features coloured by ColourBy with a legend. A layer without a
+// Style is not in the page's layer panel (it is still a collection with tiles).
+type Style struct {
+	// Title and TitleEN name the layer in the panel; empty: the layer's own titles.
+	Title, TitleEN string
+	// Colour (#rrggbb) draws every feature whose ColourBy value no Legend entry names.
+	Colour string
+	// ColourBy is the tile property whose value picks a Legend entry's colour; empty: every
+	// feature in Colour.
+	ColourBy string
+	// Legend lists the legend's entries in order. A layer whose legend the page draws itself
+	// (the districts' choropleth) declares none.
+	Legend []LegendEntry
+}
+
+// LegendEntry is one line of a layer's legend: a colour and what it stands for, in Swedish
+// and English.
+type LegendEntry struct {
+	Colour         string // #rrggbb
+	Title, TitleEN string
+	// Value is the ColourBy value drawn in Colour (a string or an integer, as the property's
+	// type); nil for an entry that explains a colour without keying a value.
+	Value any
+	// Aggregate marks the colour of the grid cells of an aggregated tile (AggregateTiles).
+	Aggregate bool
 }
 
 // Layer declares one published collection: where its rows live and what of them is shown.
@@ -71,10 +103,12 @@ type Layer struct {
 	// AggregateTiles marks a point layer whose tiles carry counts per grid cell instead of
 	// points below AggregateBelowZoom, because at those zooms it holds thousands per tile.
 	AggregateTiles bool
-	// Writable marks a layer that takes POST/PUT/PATCH/DELETE on its items (OGC API –
-	// Features Part 4 style); every other layer answers writes with 405. Who may write is
-	// decided per request in web (authorizeWrite), not here.
-	Writable bool
+	// MapTile puts the layer in the combined map tile (/tiles/WebMercatorQuad/{z}/{y}/{x}),
+	// drawn in catalogue order, so the page fetches it with the other base layers in one
+	// request instead of from its own collection tiles.
+	MapTile bool
+	// Style shows the layer in the map page's layer panel; nil: not in the panel.
+	Style *Style
 }
 
 // SourceTables returns the base tables the layer reads.
@@ -104,13 +138,44 @@ func (l *Layer) Property(name string) (Property, bool) {
 	return Property{}, false
 }
 
+// ImportNames returns the names an import file may give property name: the name itself, then
+// its aliases. It is nil when the layer declares no such property.
+func (l *Layer) ImportNames(name string) []string {
+	p, ok := l.Property(name)
+	if !ok {
+		return nil
+	}
+	return append([]string{p.Name}, p.Aliases...)
+}
+
 // Catalogue is the set of declared layers, in display order.
 type Catalogue struct {
 	layers []*Layer
 }
 
+// NewCatalogueOf returns the catalogue of the given layers, in that order, after Validate:
+// for tests and tools that declare layers of their own beside (or instead of) NewCatalogue's.
+func NewCatalogueOf(ls ...*Layer) (*Catalogue, error) {
+	c := &Catalogue{layers: ls}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // Layers returns the declared layers in display order.
 func (c *Catalogue) Layers() []*Layer { return c.layers }
+
+// MapTileLayers returns the layers of the combined map tile (MapTile), bottom to top.
+func (c *Catalogue) MapTileLayers() []*Layer {
+	var out []*Layer
+	for _, l := range c.layers {
+		if l.MapTile {
+			out = append(out, l)
+		}
+	}
+	return out
+}
 
 // Layer returns the layer with the given collection id, or an error wrapping ErrNotFound.
 func (c *Catalogue) Layer(id string) (*Layer, error) {
@@ -123,8 +188,9 @@ func (c *Catalogue) Layer(id string) (*Layer, error) {
 }
 
 var (
-	identRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-	idRE    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	identRE  = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	idRE     = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	colourRE = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 )
 
 // Validate checks the declarations: identifiers are plain lower-case SQL names (they are
@@ -171,6 +237,66 @@ func (c *Catalogue) Validate() error {
 		if len(l.Properties) > 50 { // json_build_object takes at most 100 arguments
 			return fmt.Errorf("layer %q: more than 50 properties", l.ID)
 		}
+		if l.MapTile && !l.HasGeometry() {
+			return fmt.Errorf("layer %q: a layer without geometry cannot be in the map tile", l.ID)
+		}
+		if err := l.validateStyle(); err != nil {
+			return fmt.Errorf("layer %q: style: %w", l.ID, err)
+		}
+	}
+	return nil
+}
+
+// validateStyle checks a layer's style: colours are #rrggbb (the page writes them into the
+// map's style and the legend as they are), ColourBy is a tile property, and each legend value
+// has that property's type.
+func (l *Layer) validateStyle() error {
+	st := l.Style
+	if st == nil {
+		return nil
+	}
+	if !l.HasGeometry() {
+		return fmt.Errorf("a layer without geometry is not on the map")
+	}
+	if !colourRE.MatchString(st.Colour) {
+		return fmt.Errorf("colour %q is not #rrggbb", st.Colour)
+	}
+	var by Property
+	if st.ColourBy != "" {
+		p, ok := l.Property(st.ColourBy)
+		if !ok || !p.Tile {
+			return fmt.Errorf("colour by %q: not a tile property", st.ColourBy)
+		}
+		by = p
+	}
+	seen := map[any]bool{}
+	for i, e := range st.Legend {
+		if e.Value != nil && seen[e.Value] {
+			return fmt.Errorf("legend entry %d: value %v is keyed twice", i, e.Value)
+		}
+		seen[e.Value] = true
+		if !colourRE.MatchString(e.Colour) || e.Title == "" || e.TitleEN == "" {
+			return fmt.Errorf("legend entry %d: a #rrggbb colour and both titles are required", i)
+		}
+		if e.Aggregate && (!l.AggregateTiles || e.Value != nil) {
+			return fmt.Errorf("legend entry %d: an aggregate entry is for the cells of an aggregating layer and keys no value", i)
+		}
+		if e.Value == nil {
+			continue
+		}
+		if st.ColourBy == "" {
+			return fmt.Errorf("legend entry %d: a value without ColourBy", i)
+		}
+		ok := false
+		switch v := e.Value.(type) {
+		case string:
+			ok = by.Type == String && (by.Enum == nil || slices.Contains(by.Enum, v))
+		case int:
+			ok = by.Type == Integer
+		}
+		if !ok {
+			return fmt.Errorf("legend entry %d: value %#v is not a %s", i, e.Value, by.Name)
+		}
 	}
 	return nil
 }
@@ -179,7 +305,11 @@ func (c *Catalogue) Validate() error {
 func enum(values ...string) []string { return values }
 
 // NewCatalogue returns the declared layers. Adding a layer means one declaration here
-// plus the migration that creates its table (and, if it adds derived properties, its view).
+// plus the migration that creates its table (and, if it adds derived properties, its view):
+// collections, items, tiles, TileJSON, the OpenAPI document, the combined map tile (MapTile),
+// the map page's layer panel and legend (Style) and import field names (Aliases) follow it.
+// The table needs the id, geometry (with its EPSG:3857 copy) and declared columns, and an
+// illustrative boolean; a change notification trigger (migration 003) keeps its tiles fresh.
 func NewCatalogue() *Catalogue {
 	classProp := Property{Name: "data_class", Type: String, Enum: enum("open", "internal", "restricted"), Filter: true,
 		Description: "Need-to-know class of the row: open, internal or restricted."}
@@ -192,7 +322,9 @@ func NewCatalogue() *Catalogue {
 			Table:       "districts_features", IDColumn: "code", IDType: String,
 			Sources:  []string{"districts", "district_classifications"},
 			Geometry: "geom", GeometryType: "MultiPolygon", Mercator: "geom_3857",
-			Class: Open, ClassColumn: "data_class",
+			Class: Open, ClassColumn: "data_class", MapTile: true,
+			// The page colours the districts by the chosen indicator and draws that legend itself.
+			Style: &Style{Colour: "#cccccc"},
 			Properties: []Property{
 				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the area."},
 				{Name: "level", Type: String, Enum: enum("municipality", "regso", "district", "deso"), Filter: true, Sort: true, Tile: true,
@@ -214,7 +346,9 @@ func NewCatalogue() *Catalogue {
 			Table:       "places_features", IDColumn: "id", IDType: Integer,
 			Sources:  []string{"places", "districts"},
 			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
-			Class: Open, ClassColumn: "data_class",
+			Class: Open, ClassColumn: "data_class", MapTile: true,
+			Style: &Style{TitleEN: "Places", Colour: "#ffffff",
+				Legend: []LegendEntry{{Colour: "#ffffff", Title: "Offentlig plats", TitleEN: "Public place"}}},
 			Properties: []Property{
 				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the place."},
 				{Name: "kind", Type: String, Filter: true, Sort: true, Tile: true,
@@ -232,8 +366,10 @@ func NewCatalogue() *Catalogue {
 			Geometry: "geom", GeometryType: "MultiPolygon", Mercator: "geom_3857",
 			Class: Open,
 			Properties: []Property{
-				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the area as the police list it."},
+				{Name: "name", Type: String, Sort: true, Tile: true, Description: "Name of the area as the police list it.",
+					Aliases: []string{"namn", "omrade", "omradesnamn", "omrnamn"}},
 				{Name: "class", Type: String, Enum: enum("utsatt", "risk", "sarskilt_utsatt"), Filter: true, Tile: true,
+					Aliases:     []string{"klass", "kategori", "category", "typ", "type", "status"},
 					Description: "Class on the police list: utsatt (vulnerable), risk (risk area) or sarskilt_utsatt (particularly vulnerable)."},
 				{Name: "year", Type: Integer, Filter: true, Sort: true, Tile: true, Description: "Year of the list."},
 				{Name: "source", Type: String, Description: "Where the boundaries come from."},
@@ -247,6 +383,17 @@ func NewCatalogue() *Catalogue {
 			Geometry: "geom", GeometryType: "Point", Mercator: "geom_3857",
 			TimeStart: "observed_at", AggregateTiles: true,
 			Class: Internal, ClassColumn: "sensitivity",
+			// Colour-blind safe: ColorBrewer YlOrRd for severity.
+			Style: &Style{Colour: "#999999", ColourBy: "severity", Legend: []LegendEntry{
+				{Aggregate: true, Colour: "#cc79a7",
+					Title:   fmt.Sprintf("Under zoomnivå %d: antal per ruta (storlek = antal)", AggregateBelowZoom),
+					TitleEN: fmt.Sprintf("Below zoom %d: count per cell (size = count)", AggregateBelowZoom)},
+				{Value: 1, Colour: "#ffffb2", Title: "Allvarlighet 1", TitleEN: "Severity 1"},
+				{Value: 2, Colour: "#fecc5c", Title: "Allvarlighet 2", TitleEN: "Severity 2"},
+				{Value: 3, Colour: "#fd8d3c", Title: "Allvarlighet 3", TitleEN: "Severity 3"},
+				{Value: 4, Colour: "#f03b20", Title: "Allvarlighet 4", TitleEN: "Severity 4"},
+				{Value: 5, Colour: "#bd0026", Title: "Allvarlighet 5", TitleEN: "Severity 5"},
+			}},
 			Properties: []Property{
 				{Name: "observed_at", Type: DateTime, Sort: true, Tile: true, Description: "When it was observed."},
 				{Name: "category", Type: String, Filter: true, Sort: true, Tile: true,
@@ -268,7 +415,13 @@ func NewCatalogue() *Catalogue {
 			Sources:  []string{"interventions", "intervention_districts", "intervention_targets"},
 			Geometry: "geom", GeometryType: "Geometry", Mercator: "geom_3857",
 			TimeStart: "start_date", TimeEnd: "end_date",
-			Class: Internal, ClassColumn: "data_class", Writable: true,
+			Class: Internal, ClassColumn: "data_class", MapTile: true,
+			// Colour-blind safe: Okabe–Ito for the horizons.
+			Style: &Style{Colour: "#666666", ColourBy: "horizon", Legend: []LegendEntry{
+				{Value: "vinna_slaget", Colour: "#d55e00", Title: "Tidshorisont: vinna slaget", TitleEN: "Time horizon: win the battle"},
+				{Value: "vinna_kriget", Colour: "#0072b2", Title: "Tidshorisont: vinna kriget", TitleEN: "Time horizon: win the war"},
+				{Value: "bygga_freden", Colour: "#009e73", Title: "Tidshorisont: bygga freden", TitleEN: "Time horizon: build the peace"},
+			}},
 			Properties: []Property{
 				{Name: "title", Type: String, Sort: true, Tile: true, Description: "Short title."},
 				{Name: "description", Type: String, Description: "What is done and why."},

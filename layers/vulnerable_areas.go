@@ -38,10 +38,12 @@ type VulnerableArea struct {
 	WKB     []byte // Polygon or MultiPolygon
 }
 
-var (
-	defaultVulnerableNameFields  = []string{"name", "namn", "omrade", "omradesnamn", "omrnamn"}
-	defaultVulnerableClassFields = []string{"class", "klass", "kategori", "category", "typ", "type", "status"}
-)
+// vulnerableFieldNames are the file fields tried for the name and the class when none is
+// given: the declared properties' names and import aliases (NewCatalogue).
+func vulnerableFieldNames() (name, class []string) {
+	l, _ := NewCatalogue().Layer("vulnerable-areas")
+	return l.ImportNames("name"), l.ImportNames("class")
+}
 
 // policeClasses maps the police's words and abbreviations (lower case, Swedish letters
 // folded) to the stored class.
@@ -84,11 +86,12 @@ func VulnerableAreasFrom(c *featurefile.Collection, f VulnerableAreaFields) ([]V
 		}
 		return "", Invalid(flag, "the file has none of the fields %s; name one (it has %s)", strings.Join(candidates, ", "), strings.Join(names, ", "))
 	}
-	nameField, err := pick("name-field", f.Name, defaultVulnerableNameFields)
+	nameNames, classNames := vulnerableFieldNames()
+	nameField, err := pick("name-field", f.Name, nameNames)
 	if err != nil {
 		return nil, err
 	}
-	classField, err := pick("class-field", f.Class, defaultVulnerableClassFields)
+	classField, err := pick("class-field", f.Class, classNames)
 	if err != nil {
 		return nil, err
 	}

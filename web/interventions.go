@@ -1,9 +1,15 @@
 package web
 
-// Writes on collections (OGC API – Features Part 4 style) and the interventions register,
-// the one writable layer: POST creates (201, Location, ETag), PUT replaces, PATCH applies a
-// JSON merge patch, DELETE removes (204). Every change needs If-Match with the version's
+// Writes on the interventions register (OGC API – Features Part 4 style), the one
+// collection that takes them: POST creates (201, Location, ETag), PUT replaces, PATCH applies
+// a JSON merge patch, DELETE removes (204). Every change needs If-Match with the version's
 // ETag ("v7"): 428 without it, 412 when someone else wrote in between.
+//
+// The routes name the register explicitly rather than following a flag of the catalogue: an
+// intervention's write carries rules of its own (targets that keep a derived geometry in step,
+// a version and a history, who may lower a row's class), so no other layer could take the same
+// handlers, and a generic write path would need per-layer rules the declaration does not hold.
+// Every other collection answers writes with 405.
 
 import (
 	"encoding/json"
@@ -30,17 +36,34 @@ const maxWriteBody = 2 << 20
 
 const mediaMergePatch = "application/merge-patch+json"
 
+// interventionsID is the collection of the interventions register, the one written to.
+const interventionsID = "interventions"
+
 func (s *Server) writeRoutes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
-	// The generic routes answer 405 for the layers that are not writable; the interventions
-	// routes are static so that their GET (ETag from the version) wins over the generic item.
-	e.POST("/collections/:collectionId/items", s.createFeature)
-	for _, item := range []string{"/collections/:collectionId/items/:featureId", "/collections/interventions/items/:featureId"} {
-		e.PUT(item, s.replaceFeature)
-		e.PATCH(item, s.patchFeature)
-		e.DELETE(item, s.deleteFeature)
+	// The register's routes are static, so they win over the generic ones, which answer 405
+	// (404 for an unknown collection); its GET is static too, for the ETag from the version.
+	const items = "/collections/" + interventionsID + "/items"
+	e.POST(items, s.createFeature)
+	e.PUT(items+"/:featureId", s.replaceFeature)
+	e.PATCH(items+"/:featureId", s.patchFeature)
+	e.DELETE(items+"/:featureId", s.deleteFeature)
+	e.POST("/collections/:collectionId/items", s.readOnly)
+	for _, m := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		e.Add(m, "/collections/:collectionId/items/:featureId", s.readOnly)
 	}
-	get("/collections/interventions/items/:featureId", s.interventionItem)
-	get("/collections/interventions/items/:featureId/history", s.interventionHistory)
+	get(items+"/:featureId", s.interventionItem)
+	get(items+"/:featureId/history", s.interventionHistory)
+}
+
+// readOnly answers a write to a collection other than the register: 404 when there is no such
+// collection, else 405 with Allow.
+func (s *Server) readOnly(c echo.Context) error {
+	l, err := s.cat.Layer(c.Param("collectionId"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderAllow, "GET, HEAD")
+	return echo.NewHTTPError(http.StatusMethodNotAllowed, "collection "+l.ID+" is read-only")
 }
 
 // authorizeWrite is the one place that decides whether the caller may write to layer l, and
@@ -62,20 +85,12 @@ func (s *Server) authorizeWrite(c echo.Context, l *layers.Layer) (changedBy stri
 	return layers.PrincipalFrom(c.Request().Context()).Organisation, nil
 }
 
-// writableLayer resolves the collection of a write: unknown is 404, not writable is 405
-// (with Allow), and the caller must pass authorizeWrite.
+// writableLayer resolves a write to the register: its layer (404 when the catalogue does
+// not declare it), and the caller must pass authorizeWrite.
 func (s *Server) writableLayer(c echo.Context) (*layers.Layer, string, error) {
-	id := c.Param("collectionId")
-	if id == "" { // the static interventions routes
-		id = "interventions"
-	}
-	l, err := s.cat.Layer(id)
+	l, err := s.cat.Layer(interventionsID)
 	if err != nil {
 		return nil, "", err
-	}
-	if !l.Writable {
-		c.Response().Header().Set(echo.HeaderAllow, "GET, HEAD")
-		return nil, "", echo.NewHTTPError(http.StatusMethodNotAllowed, "collection "+l.ID+" is read-only")
 	}
 	if err := onlyParamsAny(c); err != nil {
 		return nil, "", err
@@ -177,7 +192,7 @@ func readFeature(c echo.Context) (*layers.InterventionInput, json.RawMessage, er
 	return iv, doc.ID, nil
 }
 
-// createFeature serves POST /collections/{collectionId}/items.
+// createFeature serves POST /collections/interventions/items.
 func (s *Server) createFeature(c echo.Context) error {
 	l, by, err := s.writableLayer(c)
 	if err != nil {
@@ -200,8 +215,8 @@ func (s *Server) createFeature(c echo.Context) error {
 	return s.sendIntervention(c, l, strconv.FormatInt(id, 10), http.StatusCreated, crs.CRS84)
 }
 
-// existingFeature resolves a write to an existing feature (PUT, PATCH, DELETE): the
-// writable layer and who writes (writableLayer), the feature's id, and its If-Match.
+// existingFeature resolves a write to an existing intervention (PUT, PATCH, DELETE): the
+// register's layer and who writes (writableLayer), the feature's id, and its If-Match.
 func (s *Server) existingFeature(c echo.Context) (*layers.Layer, string, int64, layers.Precondition, error) {
 	l, by, err := s.writableLayer(c)
 	if err != nil {
@@ -215,7 +230,7 @@ func (s *Server) existingFeature(c echo.Context) (*layers.Layer, string, int64, 
 	return l, by, id, pre, err
 }
 
-// replaceFeature serves PUT /collections/{collectionId}/items/{featureId}.
+// replaceFeature serves PUT /collections/interventions/items/{featureId}.
 func (s *Server) replaceFeature(c echo.Context) error {
 	l, by, id, pre, err := s.existingFeature(c)
 	if err != nil {
@@ -236,7 +251,7 @@ func (s *Server) replaceFeature(c echo.Context) error {
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
 }
 
-// patchFeature serves PATCH /collections/{collectionId}/items/{featureId} (JSON merge patch).
+// patchFeature serves PATCH /collections/interventions/items/{featureId} (JSON merge patch).
 func (s *Server) patchFeature(c echo.Context) error {
 	l, by, id, pre, err := s.existingFeature(c)
 	if err != nil {
@@ -258,7 +273,7 @@ func (s *Server) patchFeature(c echo.Context) error {
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
 }
 
-// deleteFeature serves DELETE /collections/{collectionId}/items/{featureId}.
+// deleteFeature serves DELETE /collections/interventions/items/{featureId}.
 func (s *Server) deleteFeature(c echo.Context) error {
 	_, by, id, pre, err := s.existingFeature(c)
 	if err != nil {
@@ -276,7 +291,7 @@ func (s *Server) deleteFeature(c echo.Context) error {
 // item, with an ETag naming the version ("v7"; "v7.3006" for the EPSG:3006 representation,
 // as strong validators differ between representations) for If-Match.
 func (s *Server) interventionItem(c echo.Context) error {
-	l, err := s.cat.Layer("interventions")
+	l, err := s.cat.Layer(interventionsID)
 	if err != nil {
 		return err
 	}

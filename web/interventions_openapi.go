@@ -7,13 +7,12 @@ import (
 	"github.com/lagesbild/lagesbild/layers"
 )
 
-// interventionsOpenAPI adds the writes of the writable layers (the interventions register)
-// and the history of an intervention to the OpenAPI document, after the read paths exist.
+// interventionsOpenAPI adds the writes of the interventions register (writeRoutes) and the
+// history of an intervention to the OpenAPI document, after the read paths exist; nothing
+// when the catalogue does not declare the register.
 func interventionsOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
-	for _, l := range cat.Layers() {
-		if l.Writable {
-			writeOpenAPI(l, paths, schemas)
-		}
+	if l, err := cat.Layer(interventionsID); err == nil {
+		writeOpenAPI(l, paths, schemas)
 	}
 }
 

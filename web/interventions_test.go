@@ -428,7 +428,7 @@ func TestInterventionValidation(t *testing.T) {
 func TestWritesRefusedOnReadOnlyLayers(t *testing.T) {
 	a := newAPI(t)
 	for _, l := range layers.NewCatalogue().Layers() {
-		if l.Writable {
+		if l.ID == "interventions" { // the register, the one collection written to
 			continue
 		}
 		for _, req := range []struct{ method, path string }{

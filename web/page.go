@@ -102,7 +102,8 @@ func assetType(p string) string {
 }
 
 // pageRoutes registers the map page: /karta redirects to /karta/, which serves index.html;
-// /karta/config.json tells the page the configured basemap (none by default).
+// /karta/config.json tells the page the configured basemap (none by default) and the layers
+// of its layer panel (page_layers.go).
 func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 	assets, err := pageAssets()
 	if err != nil {
@@ -116,7 +117,13 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 		}
 		return c.Redirect(http.StatusMovedPermanently, target)
 	})
-	get(pagePath+"config.json", s.pageConfig)
+	config := marshalJSON(map[string]any{
+		"basemapStyle": s.cfg.BasemapStyle,
+		"layers":       pageLayers(s.cat),
+	})
+	get(pagePath+"config.json", func(c echo.Context) error {
+		return s.send(c, http.StatusOK, mediaJSON, cachePage, config)
+	})
 	get(pagePath+"*", func(c echo.Context) error {
 		name := c.Param("*")
 		if unescaped, err := url.PathUnescape(name); err == nil {
@@ -136,13 +143,6 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 		}
 		return s.sendAsset(c, a, cache)
 	})
-}
-
-// pageConfig serves the page's run-time configuration.
-func (s *Server) pageConfig(c echo.Context) error {
-	return s.send(c, http.StatusOK, mediaJSON, cachePage, marshalJSON(map[string]any{
-		"basemapStyle": s.cfg.BasemapStyle,
-	}))
 }
 
 // pageSecurityHeaders keeps the page to its own origin: without a configured basemap the

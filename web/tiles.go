@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,27 +37,33 @@ const (
 	cacheTile = "public, max-age=60"
 )
 
-// mapLayers are the layers of the combined map tile, drawn bottom to top.
-var mapLayers = [...]string{"districts", "places", "interventions"}
-
-// mapTileSet is the combined tile's layers and the tables they read, resolved once.
+// mapTileSet is the combined tile's layers (those the catalogue declares MapTile, bottom to
+// top) and the tables they read, resolved once.
 type mapTileSet struct {
 	layers []*layers.Layer
 	tables []string
-	err    error // a map layer missing from the catalogue
+	// titles name the layers in Swedish and in English ("stadsdelar, platser och insatser").
+	titles, titlesEN string
 }
 
 func newMapTileSet(cat *layers.Catalogue) mapTileSet {
 	var m mapTileSet
-	for _, id := range mapLayers {
-		l, err := cat.Layer(id)
-		if err != nil {
-			return mapTileSet{err: err}
-		}
+	var sv, en []string
+	for _, l := range cat.MapTileLayers() {
 		m.layers = append(m.layers, l)
 		m.tables = append(m.tables, l.SourceTables()...)
+		sv, en = append(sv, strings.ToLower(l.Title)), append(en, strings.ToLower(l.TitleEN))
 	}
+	m.titles, m.titlesEN = enumerate(sv, "och"), enumerate(en, "and")
 	return m
+}
+
+// enumerate joins words as a sentence lists them: "a, b and c".
+func enumerate(words []string, and string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + and + " " + words[len(words)-1]
 }
 
 // tileRequest is a parsed tile request.
@@ -205,9 +213,6 @@ func (s *Server) mapTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.mapSet.err != nil {
-		return s.mapSet.err
-	}
 	// The map tile carries the base layers the caller may read, each with the caller's rows.
 	p := layers.PrincipalFrom(c.Request().Context())
 	var ls []*layers.Layer
@@ -338,7 +343,7 @@ func (s *Server) mapTilesets(c echo.Context) error {
 	if err := onlyParams(c, "f"); err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: stadsdelar, platser och insatser"))
+	return s.sendJSON(c, mediaJSON, cacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: "+s.mapSet.titles))
 }
 
 func (s *Server) tilesetList(base, title string) map[string]any {
@@ -427,9 +432,6 @@ func (s *Server) mapTileset(c echo.Context) error {
 	}
 	var docs []tileLayerDoc
 	var ext layers.Extent
-	if s.mapSet.err != nil {
-		return s.mapSet.err
-	}
 	for _, l := range s.mapSet.layers {
 		docs = append(docs, tileLayerFields(l, false))
 		e, err := s.store.Extent(c.Request().Context(), l)
@@ -447,7 +449,17 @@ func (s *Server) mapTileset(c echo.Context) error {
 			}
 		}
 	}
-	return s.sendTileset(c, f, s.baseURL(c)+"/tiles/"+webMercatorID, nil, "Karta", "Stadsdelar, platser och insatser i en tile. Districts, places and interventions in one tile.", docs, ext)
+	return s.sendTileset(c, f, s.baseURL(c)+"/tiles/"+webMercatorID, nil, "Karta",
+		upperFirst(s.mapSet.titles)+" i en tile. "+upperFirst(s.mapSet.titlesEN)+" in one tile.", docs, ext)
+}
+
+// upperFirst is s with its first letter in upper case.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // withoutF is v less the f parameter, which chooses a format and says nothing about content.

@@ -5,9 +5,10 @@ import { getJSON, onDenied, denied, currentUser } from './api.js';
 import { Account } from './auth.js';
 import { t, setLang, getLang, onLangChange, label, addTexts } from './i18n.js';
 import {
-  createMap, setVisible, observationTiles, whenIdle, bounds, clickable, severityColours, horizonColours, placeColour, cellColour,
+  createMap, setVisible, observationTiles, whenIdle, bounds, clickable, layerOf,
 } from './map.js';
-import { Choropleth, swatch } from './choropleth.js';
+import { Choropleth } from './choropleth.js';
+import { LayerPanel, timeWindowFieldset } from './layerpanel.js';
 import { Panel } from './panel.js';
 import { PriorityView } from './priority.js';
 import { HotspotView } from './hotspots.js';
@@ -116,8 +117,9 @@ class AccessNotices {
   }
 }
 
-/** monthBounds turns the month inputs into an OGC datetime interval (UTC, whole months). */
+/** timeWindow turns the month inputs into an OGC datetime interval (UTC, whole months). */
 function timeWindow() {
+  if (!$('time-from')) return null; // observations are not in the layer panel
   const from = $('time-from').value, to = $('time-to').value;
   if (!from && !to) return null;
   let a = from, b = to;
@@ -135,6 +137,7 @@ function timeWindow() {
 function month(d) { return d.toISOString().slice(0, 7); }
 
 async function initTime() {
+  if (!$('time-from')) return;
   try {
     const col = await getJSON('collections/observations');
     const iv = col.extent?.temporal?.interval?.[0];
@@ -148,20 +151,6 @@ async function initTime() {
   } catch (err) {
     status(t('loadError', { what: t('observations'), msg: err.message }));
   }
-}
-
-function renderStaticLegends() {
-  const item = (colour, text, shape) => {
-    const li = document.createElement('li');
-    li.append(swatch(colour, shape), document.createTextNode(text));
-    return li;
-  };
-  const ul = (...items) => { const u = document.createElement('ul'); u.className = 'legend-list'; u.append(...items); return u; };
-  $('legend-places').replaceChildren(ul(item(placeColour, t('place'), 'circle')));
-  const sev = severityColours.map((c, i) => item(c, `${t('severity')} ${i + 1}`, 'circle'));
-  $('legend-observations').replaceChildren(ul(item(cellColour, t('aggregated'), 'circle'), ...sev));
-  $('legend-interventions').replaceChildren(ul(...Object.entries(horizonColours)
-    .map(([k, c]) => item(c, `${t('horizon')}: ${label(k)}`, 'circle'))));
 }
 
 function listButton(text, onSelect, extra) {
@@ -211,6 +200,9 @@ async function main() {
     fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({})),
     account.init(),
   ]);
+  // The layer panel follows the catalogue's declarations; the observations' entry holds the time window.
+  if (!cfg.layers) status(t('loadError', { what: t('layers'), msg: 'config.json' }));
+  app.layerPanel = new LayerPanel($('layer-panel'), cfg.layers ?? [], { observations: timeWindowFieldset() });
   await initTime();
   const map = await createMap('map', cfg, timeWindow());
   app.map = map;
@@ -244,7 +236,7 @@ async function main() {
   };
 
   let firstData = true;
-  const choro = new Choropleth(map, { indicator: $('indicator'), year: $('year'), legend: $('legend-districts') }, (data) => {
+  const choro = new Choropleth(map, { indicator: $('indicator'), year: $('year'), legend: $('legend-districts') ?? document.createElement('div') }, (data) => {
     app.ready = false;
     app.state.indicator = data.indicator.key;
     app.indicators = choro.indicators;
@@ -295,11 +287,11 @@ async function main() {
     box.addEventListener('change', () => setVisible(map, box.dataset.group, box.checked));
   }
   const retime = () => {
-    map.getSource('observations').setTiles([observationTiles(timeWindow())]);
+    map.getSource('observations')?.setTiles([observationTiles(timeWindow())]);
     app.state.datetime = timeWindow();
   };
-  $('time-from').addEventListener('change', retime);
-  $('time-to').addEventListener('change', retime);
+  $('time-from')?.addEventListener('change', retime);
+  $('time-to')?.addEventListener('change', retime);
   app.state.datetime = timeWindow();
 
   map.on('click', (e) => {
@@ -322,6 +314,10 @@ async function main() {
       return;
     }
     select(null);
+    if (layerOf.has(f.layer.id)) {
+      panel.showFeature('feature', { ...f.properties, id: f.id }, layerOf.get(f.layer.id));
+      return;
+    }
     const kind = f.layer.id.startsWith('places') ? 'place'
       : f.layer.id.startsWith('interventions') ? 'intervention'
         : f.properties.count != null ? 'cell' : 'observation';
@@ -356,7 +352,7 @@ async function main() {
       if (a.dataset.viewLink === v) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     }
     for (const group of Object.keys(layerGroups)) {
-      const on = v === 'karta' ? $(`layer-${group}`).checked : v === 'hotspots' && group === 'places';
+      const on = v === 'karta' ? !!$(`layer-${group}`)?.checked : v === 'hotspots' && group === 'places';
       setVisible(map, group, on);
     }
     if (['hotspots', 'insatser', 'plan', 'uppfoljning'].includes(v)) map.setLayoutProperty('districts-line', 'visibility', 'visible');
@@ -404,15 +400,13 @@ async function main() {
     for (const fn of app.onSession ?? []) fn(currentUser());
   });
 
-  renderStaticLegends();
   onLangChange(() => {
-    renderStaticLegends();
     choro.relabel();
     renderFeatureLists();
     const cur = panel.current;
     if (!cur) panel.clear();
     else if (cur.type === 'district') showDistrict(cur.props.code);
-    else panel.showFeature(cur.type, cur.props);
+    else panel.showFeature(cur.type, cur.props, cur.decl);
   });
 
   await Promise.all([

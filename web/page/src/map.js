@@ -7,27 +7,35 @@ import { t, getLang, onLangChange } from './i18n.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', document.baseURI).href);
 
-// Colour-blind safe palettes: ColorBrewer YlOrRd for severity, Okabe–Ito for the horizons.
-export const severityColours = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
+// The Insatser view's colours of the time horizons (Okabe–Ito, colour-blind safe); the map
+// view takes its colours from the catalogue's declarations (config.json), as its legends do.
 export const horizonColours = { vinna_slaget: '#d55e00', vinna_kriget: '#0072b2', bygga_freden: '#009e73' };
-export const placeColour = '#ffffff';
-export const cellColour = '#cc79a7';
 
-// Which map layers each toggle of the layer panel switches.
-export const layerGroups = {
-  districts: ['districts-fill', 'districts-missing', 'districts-line', 'districts-selected'],
-  places: ['places-circle'],
-  observations: ['obs-cells', 'obs-points'],
-  interventions: ['interventions-fill', 'interventions-line', 'interventions-point'],
-};
+// Which map layers each switch of the layer panel switches: filled in by addLayers for the
+// declared layers the map draws.
+export const layerGroups = {};
 
-// Layers a click looks at, topmost first.
+// Layers a click looks at, topmost first (the generic layers of other declarations are added
+// after the districts', beneath the rest).
 export const clickable = ['obs-points', 'obs-cells', 'places-circle', 'interventions-point', 'interventions-line',
   'interventions-fill', 'districts-fill', 'districts-missing'];
+
+// layerOf maps a map layer drawn by the generic drawing to its declaration.
+export const layerOf = new Map();
 
 export const horizonMatch = ['match', ['get', 'horizon'],
   'vinna_slaget', horizonColours.vinna_slaget, 'vinna_kriget', horizonColours.vinna_kriget,
   'bygga_freden', horizonColours.bygga_freden, '#666666'];
+
+/**
+ * colourOf is the paint colour of a declaration: its colour, or a match on its colourBy
+ * property over the legend entries that key a value, with its colour for any other value.
+ */
+export function colourOf(d) {
+  const keyed = d.legend.filter((e) => e.value != null);
+  if (!d.colourBy || !keyed.length) return d.colour;
+  return ['match', ['get', d.colourBy], ...keyed.flatMap((e) => [e.value, e.colour]), d.colour];
+}
 
 // hatch draws the pattern for districts without a value: grey diagonal lines on light grey.
 function hatch() {
@@ -97,7 +105,7 @@ export function createMap(container, cfg, observationsDatetime) {
 
   return new Promise((resolve) => {
     map.once('load', () => {
-      addLayers(map, !!cfg.basemapStyle, observationsDatetime);
+      addLayers(map, !!cfg.basemapStyle, observationsDatetime, cfg.layers ?? []);
       resolve(map);
     });
   });
@@ -115,20 +123,23 @@ function locale() {
   };
 }
 
-function addLayers(map, withBasemap, datetime) {
+/**
+ * addLayers draws the declared layers. The districts (the choropleth's ground, which other
+ * views draw on too), places, observations and interventions have drawings of their own;
+ * any other declared layer is drawn by addDeclaredLayers. Colours come from the declarations.
+ */
+function addLayers(map, withBasemap, datetime, decls) {
+  const decl = Object.fromEntries(decls.map((d) => [d.id, d]));
   map.addImage('hatch', hatch());
   map.addSource('districts', { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'code' });
   map.addSource('base', {
     type: 'vector', tiles: [tileURL('tiles/WebMercatorQuad/{z}/{y}/{x}')], minzoom: 0, maxzoom: 16,
   });
-  map.addSource('observations', {
-    type: 'vector', tiles: [observationTiles(datetime)], minzoom: 0, maxzoom: 16,
-  });
 
   const opacity = withBasemap ? 0.7 : 1;
   map.addLayer({
     id: 'districts-fill', type: 'fill', source: 'districts', filter: ['!=', ['get', 'value'], null],
-    paint: { 'fill-color': '#cccccc', 'fill-opacity': opacity },
+    paint: { 'fill-color': decl.districts?.colour ?? '#cccccc', 'fill-opacity': opacity },
   });
   map.addLayer({
     id: 'districts-missing', type: 'fill', source: 'districts', filter: ['==', ['get', 'value'], null],
@@ -145,55 +156,114 @@ function addLayers(map, withBasemap, datetime) {
       'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 4, 0],
     },
   });
-  addInterventionLayers(map, 'interventions', { source: 'base', 'source-layer': 'interventions' });
-  map.addLayer({
-    id: 'obs-cells', type: 'circle', source: 'observations', 'source-layer': 'observations',
-    filter: ['has', 'count'],
-    paint: {
-      'circle-color': cellColour,
-      'circle-opacity': 0.75,
-      'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 2, 10, 9, 40, 22],
-      'circle-stroke-color': '#4a1d3a',
-      'circle-stroke-width': 0.5,
-    },
-  });
-  map.addLayer({
-    id: 'obs-points', type: 'circle', source: 'observations', 'source-layer': 'observations',
-    filter: ['!', ['has', 'count']],
-    paint: {
-      'circle-color': ['match', ['get', 'severity'], 1, severityColours[0], 2, severityColours[1], 3, severityColours[2],
-        4, severityColours[3], 5, severityColours[4], '#999999'],
-      'circle-radius': 4,
-      'circle-stroke-color': '#333333',
-      'circle-stroke-width': 0.5,
-    },
-  });
-  map.addLayer({
-    id: 'places-circle', type: 'circle', source: 'base', 'source-layer': 'places',
-    paint: { 'circle-color': placeColour, 'circle-radius': 5, 'circle-stroke-color': '#1d3557', 'circle-stroke-width': 2 },
-  });
+  if (decl.districts) layerGroups.districts = ['districts-fill', 'districts-missing', 'districts-line', 'districts-selected'];
+  addDeclaredLayers(map, decls.filter((d) => !['districts', 'places', 'observations', 'interventions'].includes(d.id)));
+  if (decl.interventions) {
+    addInterventionLayers(map, 'interventions', tileSource(map, decl.interventions), {}, colourOf(decl.interventions));
+    layerGroups.interventions = ['interventions-fill', 'interventions-line', 'interventions-point'];
+  }
+  if (decl.observations) {
+    const d = decl.observations;
+    map.addSource('observations', {
+      type: 'vector', tiles: [observationTiles(datetime)], minzoom: 0, maxzoom: 16,
+    });
+    map.addLayer({
+      id: 'obs-cells', type: 'circle', source: 'observations', 'source-layer': 'observations',
+      filter: ['has', 'count'],
+      paint: {
+        'circle-color': d.legend.find((e) => e.aggregate)?.colour ?? d.colour,
+        'circle-opacity': 0.75,
+        'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 2, 10, 9, 40, 22],
+        'circle-stroke-color': '#4a1d3a',
+        'circle-stroke-width': 0.5,
+      },
+    });
+    map.addLayer({
+      id: 'obs-points', type: 'circle', source: 'observations', 'source-layer': 'observations',
+      filter: ['!', ['has', 'count']],
+      paint: {
+        'circle-color': colourOf(d),
+        'circle-radius': 4,
+        'circle-stroke-color': '#333333',
+        'circle-stroke-width': 0.5,
+      },
+    });
+    layerGroups.observations = ['obs-cells', 'obs-points'];
+  }
+  if (decl.places) {
+    map.addLayer({
+      id: 'places-circle', type: 'circle', ...tileSource(map, decl.places),
+      paint: { 'circle-color': colourOf(decl.places), 'circle-radius': 5, 'circle-stroke-color': '#1d3557', 'circle-stroke-width': 2 },
+    });
+    layerGroups.places = ['places-circle'];
+  }
+}
+
+/**
+ * tileSource is where a declared layer's features come from: the combined map tile when the
+ * declaration puts it there, else the collection's own tiles (a source of their own).
+ */
+function tileSource(map, d) {
+  if (d.mapTile) return { source: 'base', 'source-layer': d.id };
+  const id = `collection-${d.id}`;
+  if (!map.getSource(id)) {
+    map.addSource(id, {
+      type: 'vector', tiles: [tileURL(`collections/${d.id}/tiles/WebMercatorQuad/{z}/{y}/{x}`)], minzoom: 0, maxzoom: 16,
+    });
+  }
+  return { source: id, 'source-layer': d.id };
+}
+
+/**
+ * addDeclaredLayers draws declared layers the page has no drawing of its own for, in
+ * catalogue order: areas filled (a quarter opaque) and outlined, lines, and points as
+ * circles, coloured as the declaration says. Their map layers are `${id}-fill`, `${id}-line`
+ * and `${id}-circle`; a click shows the feature's tile attributes.
+ */
+function addDeclaredLayers(map, decls) {
+  for (const d of decls) {
+    const source = tileSource(map, d);
+    const colour = colourOf(d);
+    const ids = [`${d.id}-fill`, `${d.id}-line`, `${d.id}-circle`];
+    map.addLayer({
+      id: ids[0], type: 'fill', ...source, filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': colour, 'fill-opacity': 0.25 },
+    });
+    map.addLayer({
+      id: ids[1], type: 'line', ...source, filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'LineString']]],
+      paint: { 'line-color': colour, 'line-width': 2 },
+    });
+    map.addLayer({
+      id: ids[2], type: 'circle', ...source, filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-color': colour, 'circle-radius': 6, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1 },
+    });
+    layerGroups[d.id] = ids;
+    for (const id of ids) layerOf.set(id, d);
+    clickable.splice(clickable.indexOf('districts-fill'), 0, ids[2], ids[1], ids[0]);
+  }
 }
 
 /**
  * addInterventionLayers draws interventions coloured by time horizon: polygons filled and
  * outlined, lines dashed, points as circles. The map view draws them from the tiles
- * (prefix 'interventions'); the Insatser view from the register's own GeoJSON.
+ * (prefix 'interventions') in the declaration's colours; the Insatser view from the
+ * register's own GeoJSON in horizonMatch.
  */
-export function addInterventionLayers(map, prefix, source, layout = {}) {
+export function addInterventionLayers(map, prefix, source, layout = {}, colour = horizonMatch) {
   map.addLayer({
     id: `${prefix}-fill`, type: 'fill', ...source, layout,
     filter: ['==', ['geometry-type'], 'Polygon'],
-    paint: { 'fill-color': horizonMatch, 'fill-opacity': 0.25 },
+    paint: { 'fill-color': colour, 'fill-opacity': 0.25 },
   });
   map.addLayer({
     id: `${prefix}-line`, type: 'line', ...source, layout,
     filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'LineString']]],
-    paint: { 'line-color': horizonMatch, 'line-width': 2, 'line-dasharray': [2, 1] },
+    paint: { 'line-color': colour, 'line-width': 2, 'line-dasharray': [2, 1] },
   });
   map.addLayer({
     id: `${prefix}-point`, type: 'circle', ...source, layout,
     filter: ['==', ['geometry-type'], 'Point'],
-    paint: { 'circle-color': horizonMatch, 'circle-radius': 7, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1.5 },
+    paint: { 'circle-color': colour, 'circle-radius': 7, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1.5 },
   });
 }
 
@@ -204,7 +274,7 @@ export function observationTiles(datetime) {
 
 /** setVisible shows or hides one group of the layer panel. */
 export function setVisible(map, group, on) {
-  for (const id of layerGroups[group]) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+  for (const id of layerGroups[group] ?? []) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
 }
 
 /** whenIdle resolves once the map has drawn everything it has loaded. */

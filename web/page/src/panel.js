@@ -58,12 +58,19 @@ export class Panel {
     loading.replaceWith(lineChart(points, { name, indicator: indName(ind), unit: ind.unit, highlightYear: year }));
   }
 
-  /** showFeature shows the tile attributes of a place, intervention or observation. */
-  showFeature(kind, props) {
+  /**
+   * showFeature shows the tile attributes of a place, intervention or observation, or (kind
+   * 'feature') of a feature of another declared layer decl, named by its name or title.
+   */
+  showFeature(kind, props, decl) {
     this.seq++;
-    this.current = { type: kind, props };
+    this.current = { type: kind, props, decl };
     let title, rows;
     switch (kind) {
+      case 'feature':
+        title = String(props.name ?? props.title ?? props.id ?? '');
+        rows = Object.entries(props).filter(([k]) => !['name', 'title'].includes(k)).map(([k, v]) => [k, label(v)]);
+        break;
       case 'place':
         title = props.name;
         rows = [[t('kind'), label(props.kind)], [t('district'), props.district_code]];
@@ -88,7 +95,8 @@ export class Panel {
         ];
     }
     this.els.body.replaceChildren(heading(title), list(rows));
-    const kindName = { place: t('place'), intervention: t('intervention'), cell: t('cell') }[kind] ?? t('observation');
+    const kindName = { place: t('place'), intervention: t('intervention'), cell: t('cell') }[kind]
+      ?? (kind === 'feature' ? (getLang() === 'en' ? decl.titleEn : decl.title) : t('observation'));
     this.announce(t('shownFeature', { kind: kindName, name: title }));
   }
 }
