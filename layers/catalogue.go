@@ -87,7 +87,10 @@ type Layer struct {
 	// Geometry is the EPSG:3006 geometry column; empty for a layer without geometry.
 	Geometry     string
 	GeometryType string // GeoJSON type name, "Geometry" when mixed
-	Mercator     string // stored EPSG:3857 copy of Geometry, for tiles
+	// SRID of Geometry; 0 is EPSG:3006, which every published layer uses (a test catalogue
+	// declares another to load the CQL2 test dataset, which covers the world).
+	SRID     int
+	Mercator string // stored EPSG:3857 copy of Geometry, for tiles
 	// TimeStart and TimeEnd name the temporal columns the datetime parameter filters on:
 	// only TimeStart for instants, both for intervals (NULL means open-ended).
 	TimeStart string

@@ -54,6 +54,7 @@ type Query struct {
 	BBox       *BBox
 	Datetime   *Interval
 	Filters    []Filter
+	CQL        *CQLFilter // the filter parameter (OGC API – Features Part 3), nil for none
 	SortBy     []SortKey
 	Properties []string // nil: every declared property
 	Limit      int      // 0: DefaultLimit
@@ -98,6 +99,13 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 		return nil, err
 	}
 	parts := buildSelect(l, &q)
+	if q.CQL != nil {
+		cond, err := filterSQL(layerTarget(l), q.CQL, &parts.args)
+		if err != nil {
+			return nil, err
+		}
+		parts.where = andWhere(parts.where, cond)
+	}
 	page := &Page{NumberMatched: -1}
 	if parts.empty {
 		page.NumberMatched = 0
@@ -120,7 +128,7 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 	sql := parts.with + parts.sel + ", t.matched__ FROM (" + inner + ") t" + order
 	rows, err := s.pool.Query(ctx, sql, parts.args...)
 	if err != nil {
-		return nil, fmt.Errorf("features %s: %w", l.ID, err)
+		return nil, fmt.Errorf("features %s: %w", l.ID, filterQueryError(err))
 	}
 	page.Features = make([]Feature, 0, min(limit, 1024))
 	for rows.Next() {
@@ -138,7 +146,7 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 		page.Features = append(page.Features, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("features %s: %w", l.ID, err)
+		return nil, fmt.Errorf("features %s: %w", l.ID, filterQueryError(err))
 	}
 	if q.SkipCount || len(page.Features) > 0 {
 		return page, nil
@@ -150,7 +158,7 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 	// A page past the end has no row to carry the count.
 	countSQL := parts.with + "SELECT count(*) FROM " + parts.from + parts.where
 	if err := s.pool.QueryRow(ctx, countSQL, parts.args...).Scan(&page.NumberMatched); err != nil {
-		return nil, fmt.Errorf("features %s: count: %w", l.ID, err)
+		return nil, fmt.Errorf("features %s: count: %w", l.ID, filterQueryError(err))
 	}
 	return page, nil
 }
@@ -372,8 +380,8 @@ type sqlParts struct {
 	empty bool
 }
 
-// buildSelect builds the features query of q on layer l. Identifiers come from the
-// declaration, values are parameters.
+// buildSelect builds the features query of q on layer l, but for its CQL2 filter (added by
+// Features). Identifiers come from the declaration, values are parameters.
 func buildSelect(l *Layer, q *Query) sqlParts {
 	var parts sqlParts
 	args := &parts.args
@@ -405,6 +413,14 @@ func buildSelect(l *Layer, q *Query) sqlParts {
 		parts.where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	return parts
+}
+
+// andWhere adds cond to the WHERE clause where (" WHERE …" or "").
+func andWhere(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
 }
 
 func geometryExpr(l *Layer, q *Query) string {

@@ -28,7 +28,8 @@ type itemsRequest struct {
 // a filterable property of the collection.
 func isItemParam(name string) bool {
 	switch name {
-	case "f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs", "sortby", "properties":
+	case "f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs", "sortby", "properties",
+		"filter", "filter-lang", "filter-crs":
 		return true
 	}
 	return false
@@ -93,6 +94,9 @@ func parseItems(l *layers.Layer, v url.Values) (*itemsRequest, error) {
 			}
 			r.query.SortBy = append(r.query.SortBy, layers.SortKey{Property: key, Desc: desc})
 		}
+	}
+	if r.query.CQL, err = parseFilter(v); err != nil {
+		return nil, err
 	}
 	r.query.Properties = listParam(v, "properties")
 	if r.format == formatCSV {
