@@ -304,6 +304,7 @@ func TestAccessMatrix(t *testing.T) {
 				t.Errorf("hotspots disclosure %q, want %q", hs.Summary.Disclosure, want)
 			}
 			get("/analysis/hotspots?method=kde&datetime=2023-01-01/2023-12-31", status(c, layers.Internal))
+			checkForecastAccess(t, c, get, classes)
 			get("/analysis/priority/scenarios", 200)
 			get("/deployment/actor-types", status(c, layers.Internal))
 			// Plans by their class, in every format; scenarios by their owner.

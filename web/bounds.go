@@ -67,6 +67,10 @@ var routeWork = map[string]layers.Work{
 	"HEAD /report":                             layers.WorkAnalysis,
 	"HEAD /deployment/plans/:id/delivery":      layers.WorkAnalysis,
 	"HEAD /partners/layers/:layerId/districts": layers.WorkAnalysis,
+	"GET /analysis/forecast":                   layers.WorkAnalysis,
+	"HEAD /analysis/forecast":                  layers.WorkAnalysis,
+	"GET /analysis/forecast/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol":  layers.WorkAnalysis,
+	"HEAD /analysis/forecast/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol": layers.WorkAnalysis,
 }
 
 // gatedLater are the analysis routes that take their slot themselves, when they compute
@@ -74,6 +78,8 @@ var routeWork = map[string]layers.Work{
 var gatedLater = map[string]bool{
 	"/analysis/hotspots": true,
 	"/analysis/hotspots/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol": true,
+	"/analysis/forecast": true,
+	"/analysis/forecast/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol": true,
 }
 
 // errBusy: every analysis slot stayed taken for the queue wait.

@@ -59,6 +59,9 @@ func TestCostlyAnalysesRefusedBeforeComputing(t *testing.T) {
 		{"gistar neighbour pairs", "GET", "/analysis/hotspots?side=115&band=2300", "", "band"},
 		{"emerging slices", "GET", "/analysis/hotspots?method=emerging&side=120&slice=month&datetime=1990-01-01T00:00:00Z/2019-12-31T00:00:00Z", "", "slice"},
 		{"deployment plan", "POST", "/deployment/plans", plan, "weeks"},
+		{"forecast cells", "GET", "/analysis/forecast?side=50", "", "side"},
+		{"forecast cell-weeks", "GET", "/analysis/forecast?history=520", "", "history"},
+		{"forecast tile cell-weeks", "GET", "/analysis/forecast/tiles/WebMercatorQuad/12/1198/2236?history=500&side=120", "", "history"},
 	}
 	for _, tt := range tests {
 		before := a.metricValue(computed)

@@ -220,6 +220,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				problemResponses("400", "404"))}}
 	}
 	hotspotOpenAPI(cat, paths, schemas)
+	forecastOpenAPI(cat, paths, schemas)
 	priorityOpenAPI(paths, schemas)
 	deploymentOpenAPI(paths, schemas)
 	followupOpenAPI(paths, schemas)

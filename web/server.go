@@ -178,6 +178,7 @@ func (s *Server) routes(e *echo.Echo) {
 	get("/indicators/:key/districts", s.indicatorDistricts)
 	s.tileRoutes(get)
 	s.hotspotRoutes(get)
+	s.forecastRoutes(get)
 	s.priorityRoutes(e)
 	s.deploymentRoutes(e)
 	s.followupRoutes(get)
