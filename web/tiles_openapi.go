@@ -53,12 +53,17 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 	jsonOnly := obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}
 
 	tags := []string{"Tiles"}
+	var ids []string
+	for _, l := range cat.MapTileLayers() {
+		ids = append(ids, l.ID)
+	}
+	mapLayers := enumerate(ids, "and")
 	paths["/tiles"] = obj{"get": obj{"summary": "The map's tilesets", "operationId": "getMapTilesets", "tags": tags,
 		"parameters": []obj{jsonOnly}, "responses": listResponses}}
-	paths["/tiles/WebMercatorQuad"] = obj{"get": obj{"summary": "The map tileset: districts, places and interventions in one tile", "operationId": "getMapTileset", "tags": tags,
+	paths["/tiles/WebMercatorQuad"] = obj{"get": obj{"summary": "The map tileset: " + mapLayers + " in one tile", "operationId": "getMapTileset", "tags": tags,
 		"parameters": []obj{metaFormat}, "responses": metaResponses}}
 	paths["/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}"] = obj{"get": obj{
-		"summary":     "A map tile: layers districts, places and interventions",
+		"summary":     "A map tile: layers " + mapLayers,
 		"operationId": "getMapTile", "tags": tags,
 		"parameters": append(append([]obj{}, tileParams...), tileFormat), "responses": tileResponses}}
 

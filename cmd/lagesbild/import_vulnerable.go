@@ -7,24 +7,32 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
 
-const importVulnerableUsage = `usage: lagesbild import vulnerable-areas --year YYYY [--name-field F] [--class-field F]
+// vulnerableUsage is the usage of the kind; the default field names are the catalogue's
+// (the vulnerable areas' name and class with their import aliases).
+func vulnerableUsage() string {
+	l, _ := layers.NewCatalogue().Layer("vulnerable-areas")
+	return `usage: lagesbild import vulnerable-areas --year YYYY [--name-field F] [--class-field F]
        [--source TEXT] FILE.geojson|FILE.zip
 
 Imports the police's published boundaries of vulnerable areas for one year's list, replacing
 that year's areas (all or nothing). FILE is GeoJSON (CRS84, or EPSG:3006 named by a crs member)
 or a zipped Shapefile with a .prj (SWEREF 99 TM or WGS 84). The class is read in the police's
-words (utsatt område, riskområde, särskilt utsatt område, or UO/RO/SUO); name and class fields
-default to name/namn/omrade and class/klass/kategori/typ. Invalid outlines are repaired with
+words (utsatt område, riskområde, särskilt utsatt område, or UO/RO/SUO); the name field
+defaults to the first of ` + strings.Join(l.ImportNames("name"), "/") + ` the file has, the class field to
+the first of ` + strings.Join(l.ImportNames("class"), "/") + `. Invalid outlines are repaired with
 ST_MakeValid and reported.`
+}
 
 // vulnerableAreasImport is "lagesbild import vulnerable-areas": the police's list of one year.
 func vulnerableAreasImport() importKind {
-	return importKind{name: "vulnerable-areas", usage: importVulnerableUsage, define: func(fs *flag.FlagSet) importSteps {
+	usage := vulnerableUsage()
+	return importKind{name: "vulnerable-areas", usage: usage, define: func(fs *flag.FlagSet) importSteps {
 		year := fs.Int("year", 0, "the year of the police's list")
 		source := fs.String("source", "", "where the file comes from (default: Polisen and the file name)")
 		var f layers.VulnerableAreaFields
@@ -34,7 +42,7 @@ func vulnerableAreasImport() importKind {
 		return importSteps{
 			check: func(path string) error {
 				if *year == 0 {
-					return usageError{importVulnerableUsage}
+					return usageError{usage}
 				}
 				if *source == "" {
 					*source = "Polisen, utsatta områden " + strconv.Itoa(*year) + " (" + filepath.Base(path) + ")"
@@ -47,7 +55,7 @@ func vulnerableAreasImport() importKind {
 					return nil, err
 				}
 				if format != featurefile.GeoJSON && format != featurefile.Shapefile {
-					return nil, usageError{fmt.Sprintf("%s: a %s file; the police publish GeoJSON or a zipped Shapefile\n\n%s", path, format, importVulnerableUsage)}
+					return nil, usageError{fmt.Sprintf("%s: a %s file; the police publish GeoJSON or a zipped Shapefile\n\n%s", path, format, usage)}
 				}
 				_, c, err := featurefile.ReadFile(ctx, path, format, featurefile.Options{})
 				if err != nil {
