@@ -12,7 +12,7 @@
 // the API's OpenAPI document, so the form offers what the catalogue declares.
 import { apiFetch, apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
-import { addInterventionLayers, horizonColours, horizonMatch, bounds, whenIdle } from './map.js';
+import { addInterventionLayers, colourOf, legendColours, bounds, whenIdle } from './map.js';
 import { swatch } from './choropleth.js';
 import { View } from './view.js';
 
@@ -126,6 +126,11 @@ export class InterventionsView extends View {
     this.state = { ready: false, rows: [], total: 0, selected: null, etag: null, form: null, message: null, history: [] };
     this.state.home = () => this.home(); // the whole list on the map (tests, screenshots)
     app.insatser = this.state;
+    // The colours of the time horizons are the interventions declaration's, as on the map view.
+    const decl = app.layers?.interventions ?? { colour: '#666666', colourBy: 'horizon', legend: [] };
+    this.colour = colourOf(decl);
+    this.horizonColours = legendColours(decl);
+    this.otherColour = decl.colour;
     this.all = [];
     this.seq = 0;
     this.detailSeq = 0;
@@ -182,8 +187,8 @@ export class InterventionsView extends View {
     // An intervention without a place of its own is drawn as the outline of its target
     // districts (what the API derives for a new one without geometry), dotted, unfilled.
     map.addLayer({ id: 'insatser-area', type: 'line', source: 'insatser-areas', layout: hidden,
-      paint: { 'line-color': horizonMatch, 'line-width': 3, 'line-dasharray': [1, 1.5] } });
-    addInterventionLayers(map, 'insatser', { source: 'insatser' }, hidden);
+      paint: { 'line-color': this.colour, 'line-width': 3, 'line-dasharray': [1, 1.5] } });
+    addInterventionLayers(map, 'insatser', { source: 'insatser' }, hidden, this.colour);
     map.addLayer({ id: 'insatser-area-selected', type: 'line', source: 'insatser-areas', layout: hidden,
       filter: ['==', ['id'], -1], paint: { 'line-color': '#000000', 'line-width': 4 } });
     map.addLayer({ id: 'insatser-selected-line', type: 'line', source: 'insatser', layout: hidden,
@@ -313,7 +318,7 @@ export class InterventionsView extends View {
       b.addEventListener('click', () => this.select(f.id, true));
       tbody.append(h('tr', { 'data-id': f.id, class: f.id === this.state.selected ? 'selected' : null },
         h('th', { scope: 'row' }, b),
-        h('td', {}, swatch(horizonColours[p.horizon] ?? '#666666', 'circle'), ` ${label(p.horizon)}`),
+        h('td', {}, swatch(this.horizonColours[p.horizon] ?? this.otherColour, 'circle'), ` ${label(p.horizon)}`),
         h('td', { text: label(p.approach) }),
         h('td', { text: p.lead_org }),
         h('td', { text: label(p.status) }),
@@ -326,7 +331,7 @@ export class InterventionsView extends View {
   }
 
   renderLegend() {
-    const ul = h('ul', { class: 'legend-list' }, ...Object.entries(horizonColours)
+    const ul = h('ul', { class: 'legend-list' }, ...Object.entries(this.horizonColours)
       .map(([k, c]) => h('li', { 'data-horizon': k, 'data-colour': c }, swatch(c, 'circle'), label(k))));
     const dotted = swatch('transparent');
     dotted.classList.add('dotted');

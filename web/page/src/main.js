@@ -202,6 +202,7 @@ async function main() {
   ]);
   // The layer panel follows the catalogue's declarations; the observations' entry holds the time window.
   if (!cfg.layers) status(t('loadError', { what: t('layers'), msg: 'config.json' }));
+  app.layers = Object.fromEntries((cfg.layers ?? []).map((d) => [d.id, d]));
   app.layerPanel = new LayerPanel($('layer-panel'), cfg.layers ?? [], { observations: timeWindowFieldset() });
   await initTime();
   const map = await createMap('map', cfg, timeWindow());

@@ -7,10 +7,6 @@ import { t, getLang, onLangChange } from './i18n.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', document.baseURI).href);
 
-// The Insatser view's colours of the time horizons (Okabe–Ito, colour-blind safe); the map
-// view takes its colours from the catalogue's declarations (config.json), as its legends do.
-export const horizonColours = { vinna_slaget: '#d55e00', vinna_kriget: '#0072b2', bygga_freden: '#009e73' };
-
 // Which map layers each switch of the layer panel switches: filled in by addLayers for the
 // declared layers the map draws.
 export const layerGroups = {};
@@ -23,9 +19,10 @@ export const clickable = ['obs-points', 'obs-cells', 'places-circle', 'intervent
 // layerOf maps a map layer drawn by the generic drawing to its declaration.
 export const layerOf = new Map();
 
-export const horizonMatch = ['match', ['get', 'horizon'],
-  'vinna_slaget', horizonColours.vinna_slaget, 'vinna_kriget', horizonColours.vinna_kriget,
-  'bygga_freden', horizonColours.bygga_freden, '#666666'];
+/** legendColours maps the values a declaration's legend keys to their colours. */
+export function legendColours(d) {
+  return Object.fromEntries(d.legend.filter((e) => e.value != null).map((e) => [e.value, e.colour]));
+}
 
 /**
  * colourOf is the paint colour of a declaration: its colour, or a match on its colourBy
@@ -246,10 +243,10 @@ function addDeclaredLayers(map, decls) {
 /**
  * addInterventionLayers draws interventions coloured by time horizon: polygons filled and
  * outlined, lines dashed, points as circles. The map view draws them from the tiles
- * (prefix 'interventions') in the declaration's colours; the Insatser view from the
- * register's own GeoJSON in horizonMatch.
+ * (prefix 'interventions'); the Insatser view from the register's own GeoJSON. colour is
+ * the paint colour, the interventions declaration's (colourOf).
  */
-export function addInterventionLayers(map, prefix, source, layout = {}, colour = horizonMatch) {
+export function addInterventionLayers(map, prefix, source, layout, colour) {
   map.addLayer({
     id: `${prefix}-fill`, type: 'fill', ...source, layout,
     filter: ['==', ['geometry-type'], 'Polygon'],
