@@ -66,6 +66,10 @@ type filterTarget struct {
 type column struct {
 	sql string
 	typ PropType
+	// jsonKey, when set, is a key of the jsonb column properties, cast to typ by sql (a
+	// suffix); it is added as a parameter only when the filter names it, since PostgreSQL
+	// refuses a parameter it cannot type.
+	jsonKey string
 }
 
 func layerTarget(l *Layer) *filterTarget {
@@ -82,7 +86,7 @@ func layerTarget(l *Layer) *filterTarget {
 
 // partnerTarget names a partner layer's fields, stored in the jsonb column properties; the
 // field name is a parameter.
-func partnerTarget(fields []PartnerField, args *argList) *filterTarget {
+func partnerTarget(fields []PartnerField) *filterTarget {
 	ft := &filterTarget{props: map[string]column{}, geom: "t.geom", alias: "geom", srid: 3006}
 	for _, f := range fields {
 		var typ PropType
@@ -101,7 +105,7 @@ func partnerTarget(fields []PartnerField, args *argList) *filterTarget {
 		default:
 			typ = String
 		}
-		ft.props[f.Name] = column{sql: "(t.properties ->> " + args.add(f.Name) + "::text)" + cast, typ: typ}
+		ft.props[f.Name] = column{sql: cast, typ: typ, jsonKey: f.Name}
 		ft.names = append(ft.names, f.Name)
 	}
 	return ft
@@ -215,6 +219,9 @@ func (tr *translator) expr(e *cql2.Expr) (sqlExpr, error) {
 
 func (tr *translator) property(name string) (sqlExpr, error) {
 	if c, ok := tr.ft.props[name]; ok {
+		if c.jsonKey != "" {
+			return sqlExpr{sql: "(t.properties ->> " + tr.args.add(c.jsonKey) + "::text)" + c.sql, t: propVType(c.typ)}, nil
+		}
 		return sqlExpr{sql: c.sql, t: propVType(c.typ)}, nil
 	}
 	if tr.ft.geom != "" && (name == GeometryQueryable || name == tr.ft.alias) {

@@ -591,6 +591,7 @@ func (s *Store) DeletePartnerLayer(ctx context.Context, id string) error {
 type PartnerItemsQuery struct {
 	Version       int
 	BBox          *[4]float64
+	CQL           *CQLFilter // on the version's fields and geometry; nil for none
 	Limit, Offset int
 }
 
@@ -647,7 +648,7 @@ func (s *Store) PartnerItems(ctx context.Context, id string, q PartnerItemsQuery
 	if err != nil {
 		return nil, err
 	}
-	with, from, where := "", "partner_features", `layer_id = $1 AND version = $2`
+	with, from, where := "", "partner_features t", `layer_id = $1 AND version = $2`
 	args := argList{id, v.Version}
 	out := &PartnerItems{Layer: l, Version: v.Version, Features: []PartnerItem{}}
 	if b := q.BBox; b != nil {
@@ -659,14 +660,21 @@ func (s *Store) PartnerItems(ctx context.Context, id string, q PartnerItemsQuery
 		from += ", env"
 		where += " AND " + bboxCond("geom")
 	}
+	if q.CQL != nil {
+		cond, err := filterSQL(partnerTarget(v.Fields), q.CQL, &args)
+		if err != nil {
+			return nil, err
+		}
+		where += " AND " + cond
+	}
 	if err := s.pool.QueryRow(ctx, with+`SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&out.Matched); err != nil {
-		return nil, fmt.Errorf("partner items %q: %w", id, err)
+		return nil, fmt.Errorf("partner items %q: %w", id, filterQueryError(err))
 	}
 	n := len(args)
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`%sSELECT feature_no, ST_AsGeoJSON(ST_Transform(geom, 4326), 7), properties::text
 		FROM %s WHERE %s ORDER BY feature_no LIMIT $%d OFFSET $%d`, with, from, where, n+1, n+2), append(args, q.Limit, q.Offset)...)
 	if err != nil {
-		return nil, fmt.Errorf("partner items %q: %w", id, err)
+		return nil, fmt.Errorf("partner items %q: %w", id, filterQueryError(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -682,6 +690,16 @@ func (s *Store) PartnerItems(ctx context.Context, id string, q PartnerItemsQuery
 		return nil, fmt.Errorf("partner items %q: %w", id, err)
 	}
 	return out, nil
+}
+
+// PartnerFields returns the fields of the current version of a layer the caller may see,
+// with the layer; ErrNotFound for an invisible layer.
+func (s *Store) PartnerFields(ctx context.Context, id string) ([]PartnerField, *PartnerLayer, error) {
+	l, v, err := s.partnerVersion(ctx, id, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v.Fields, l, nil
 }
 
 // partnerTileSQL makes one layer version's MVT: layer name = the layer id, feature id = the

@@ -11,6 +11,8 @@ import (
 const (
 	filterText = "cql2-text"
 	filterJSON = "cql2-json"
+	// filterTextDraft is the draft's name of the text encoding, which GDAL sends.
+	filterTextDraft = "cql-text"
 )
 
 // parseFilter reads the filter, filter-lang and filter-crs parameters: nil without a filter.
@@ -25,7 +27,10 @@ func parseFilter(v url.Values) (*layers.CQLFilter, error) {
 		}
 		return nil, nil
 	}
-	lang, err := parseFormat(v.Get("filter-lang"), filterText, filterText, filterJSON)
+	lang, err := parseFormat(v.Get("filter-lang"), filterText, filterText, filterJSON, filterTextDraft)
+	if lang == filterTextDraft {
+		lang = filterText
+	}
 	if err != nil {
 		return nil, invalid("filter-lang", "unknown filter language %q; use %s or %s", v.Get("filter-lang"), filterText, filterJSON)
 	}

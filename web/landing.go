@@ -13,7 +13,7 @@ import (
 
 // conformanceClasses are the OGC conformance classes this server implements.
 func conformanceClasses() []string {
-	return []string{
+	return append([]string{
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
@@ -27,7 +27,7 @@ func conformanceClasses() []string {
 		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
 		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
-	}
+	}, filterConformance()...)
 }
 
 // landing serves GET /, the OGC API landing page.

@@ -180,7 +180,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"links": ref("schemas/Links"), "timeStamp": obj{"type": "string", "format": "date-time"},
 			"numberMatched": obj{"type": "integer", "minimum": 0}, "numberReturned": obj{"type": "integer", "minimum": 0}}}
 
-		itemParams := []obj{ref("parameters/f"), ref("parameters/limit"), ref("parameters/offset"), ref("parameters/crs"), ref("parameters/properties")}
+		itemParams := append([]obj{ref("parameters/f"), ref("parameters/limit"), ref("parameters/offset"), ref("parameters/crs"), ref("parameters/properties")}, filterParams()...)
 		if l.HasGeometry() {
 			itemParams = append(itemParams, ref("parameters/bbox"), ref("parameters/bbox-crs"))
 		}
@@ -219,6 +219,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				"content": obj{mediaGeoJSON: obj{"schema": ref("schemas/" + name + "Feature")}}}},
 				problemResponses("400", "404"))}}
 	}
+	filterOpenAPI(cat, params, paths)
 	hotspotOpenAPI(cat, paths, schemas)
 	forecastOpenAPI(cat, paths, schemas)
 	priorityOpenAPI(paths, schemas)

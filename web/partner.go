@@ -51,6 +51,7 @@ func (s *Server) partnerRoutes(e *echo.Echo, get func(string, echo.HandlerFunc))
 	e.DELETE("/partners/layers/:layerId", s.deletePartnerLayer)
 	get("/partners/layers/:layerId/versions", s.partnerVersions)
 	get("/partners/layers/:layerId/items", s.partnerItems)
+	get("/partners/layers/:layerId/queryables", s.partnerQueryables)
 	get("/partners/layers/:layerId/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol", s.partnerTile)
 	get("/partners/layers/:layerId/districts", s.partnerDistricts)
 }
@@ -318,7 +319,7 @@ func (s *Server) partnerItems(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "version", "bbox", "limit", "offset", "f"); err != nil {
+	if err := onlyParamsAny(c, "version", "bbox", "limit", "offset", "f", "filter", "filter-lang", "filter-crs"); err != nil {
 		return err
 	}
 	v := c.QueryParams()
@@ -327,6 +328,9 @@ func (s *Server) partnerItems(c echo.Context) error {
 	}
 	var q layers.PartnerItemsQuery
 	var err error
+	if q.CQL, err = parseFilter(v); err != nil {
+		return err
+	}
 	if q.Version, err = parseInt("version", v.Get("version"), 0, 1, 1_000_000); err != nil {
 		return err
 	}

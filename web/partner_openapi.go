@@ -85,6 +85,11 @@ func partnerOpenAPI(paths, schemas obj) {
 					"format": obj{"type": "string", "enum": []string{"geojson", "csv", "gpkg", "shapefile", "demo"}}, "crs": str,
 					"feature_count": integer, "geometry_type": str, "fields": obj{"type": "array", "items": ref("schemas/PartnerField")},
 					"repaired": obj{"type": "array", "items": integer}}}}}})}, problemResponses("400", "401", "404"))}}
+	paths["/partners/layers/{layerId}/queryables"] = obj{"get": obj{"summary": "What a filter on a partner layer may name",
+		"description": "A JSON Schema of the current version's fields, typed as inferred at upload, and its geometry.",
+		"operationId": "getPartnerLayerQueryables", "tags": tag, "parameters": []obj{layerID},
+		"responses": merge(obj{"200": obj{"description": "The JSON Schema.",
+			"content": obj{mediaJSONSchema: obj{"schema": obj{"type": "object"}}}}}, problemResponses("400", "403", "404"))}}
 	paths["/partners/layers/{layerId}/items"] = obj{"get": obj{"summary": "Features of a partner layer (GeoJSON, CRS84, properties as uploaded)",
 		"operationId": "getPartnerLayerItems", "tags": tag,
 		"parameters": []obj{layerID,
@@ -93,7 +98,8 @@ func partnerOpenAPI(paths, schemas obj) {
 				"schema": obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}, "description": "CRS84: minlon,minlat,maxlon,maxlat."},
 			{"name": "limit", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
 			{"name": "offset", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 0, "default": 0}},
-			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"geojson", "json"}}}},
+			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"geojson", "json"}}},
+			ref("parameters/filter"), ref("parameters/filter-lang"), ref("parameters/filter-crs")},
 		"responses": merge(obj{"200": jsonResponse("A page of features.", mediaGeoJSON, obj{"type": "object",
 			"required": []string{"type", "features", "numberMatched", "numberReturned"}, "properties": obj{
 				"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "layer": str, "version": integer,

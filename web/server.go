@@ -174,6 +174,8 @@ func (s *Server) routes(e *echo.Echo) {
 	get("/collections/:collectionId", s.collection)
 	get("/collections/:collectionId/items", s.items)
 	get("/collections/:collectionId/items/:featureId", s.item)
+	get("/collections/:collectionId/queryables", s.queryables)
+	get("/collections/:collectionId/sortables", s.sortables)
 	s.writeRoutes(e, get)
 	get("/indicators/:key/districts", s.indicatorDistricts)
 	s.tileRoutes(get)
