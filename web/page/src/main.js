@@ -17,16 +17,17 @@ import { layerGroups } from './map.js';
 import { PlanView } from './plan.js';
 import { FollowupView } from './followup.js';
 import { PartnerLayers } from './partners.js';
+import { ForecastView } from './prognos.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
-const views = ['karta', 'prioritering', 'hotspots', 'insatser', 'plan', 'uppfoljning'];
+const views = ['karta', 'prioritering', 'hotspots', 'prognos', 'insatser', 'plan', 'uppfoljning'];
 // Where the skip link leads in each view, and the map's label there.
 const skipTarget = {
-  karta: ['#district-list', 'skip'], prioritering: ['#prio-results', 'skipPriority'], hotspots: ['#hot-side', 'skipHotspots'],
+  karta: ['#district-list', 'skip'], prioritering: ['#prio-results', 'skipPriority'], hotspots: ['#hot-side', 'skipHotspots'], prognos: ['#fc-results', 'skipForecast'],
   insatser: ['#iv-results', 'skipInterventions'], plan: ['#plan-results', 'skipPlan'], uppfoljning: ['#fu-results', 'skipFollowup'],
 };
-const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel', insatser: 'ivMapLabel', plan: 'plMapLabel', uppfoljning: 'fuMapLabel' };
-const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots', insatser: 'viewInterventions', plan: 'viewPlan', uppfoljning: 'viewFollowup' };
+const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel', prognos: 'fcMapLabel', insatser: 'ivMapLabel', plan: 'plMapLabel', uppfoljning: 'fuMapLabel' };
+const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots', prognos: 'viewForecast', insatser: 'viewInterventions', plan: 'viewPlan', uppfoljning: 'viewFollowup' };
 
 const $ = (id) => document.getElementById(id);
 
@@ -62,7 +63,7 @@ addTexts({
 // What a refused API path holds, for the notice ("Logga in för att se observationer").
 const deniedWhat = [
   [/^collections\/observations|^analysis\/harm/, 'observations'], [/^collections\/interventions/, 'interventions'],
-  [/^analysis\/priority/, 'priority'], [/^analysis\/hotspots/, 'hotspots'], [/^analysis\/followup/, 'followup'],
+  [/^analysis\/priority/, 'priority'], [/^analysis\/hotspots/, 'hotspots'], [/^analysis\/forecast/, 'forecast'], [/^analysis\/followup/, 'followup'],
   [/^deployment/, 'deployment'], [/^partners/, 'partners'], [/^indicators|^collections\/indicator/, 'indicators'],
   [/^collections\/places/, 'places'], [/^collections\/districts/, 'districts'], [/^tiles/, 'tiles'], [/^audit/, 'audit'],
 ];
@@ -342,6 +343,7 @@ async function main() {
   const iv = new InterventionsView(map, {
     controls: $('iv-controls'), side: $('iv-side'), results: $('iv-results'), legend: $('iv-legend'),
   }, app, status, () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
+  const fc = new ForecastView(map, { controls: $('fc-controls'), side: $('fc-side'), results: $('fc-results') }, app, status);
   const partners = new PartnerLayers(map, { body: $('partner-body') }, app, status);
 
   // showView shows one view's panels and map layers; a view builds itself on first use.
@@ -356,7 +358,7 @@ async function main() {
       const on = v === 'karta' ? !!$(`layer-${group}`)?.checked : v === 'hotspots' && group === 'places';
       setVisible(map, group, on);
     }
-    if (['hotspots', 'insatser', 'plan', 'uppfoljning'].includes(v)) map.setLayoutProperty('districts-line', 'visibility', 'visible');
+    if (['hotspots', 'prognos', 'insatser', 'plan', 'uppfoljning'].includes(v)) map.setLayoutProperty('districts-line', 'visibility', 'visible');
     plan.showLayers(v === 'plan');
     fu.showLayers(v === 'uppfoljning');
     iv.showLayers(v === 'insatser');
@@ -366,6 +368,7 @@ async function main() {
     map.resize();
     if (v === 'prioritering') prio.activate().then(() => prio.showLayers(app.view === 'prioritering'));
     if (v === 'hotspots') hot.activate(); else { hot.deactivate(); hot.showLayers(); }
+    if (v === 'prognos') fc.activate(); else fc.deactivate();
     if (v === 'insatser') iv.activate().then(() => iv.showLayers(app.view === 'insatser'));
     if (v === 'plan') plan.activate().then(() => plan.showLayers(app.view === 'plan'));
     if (v === 'uppfoljning') fu.activate().then(() => { fu.showLayers(app.view === 'uppfoljning'); fu.home(); });
@@ -396,7 +399,7 @@ async function main() {
     else choro.init(params.get('indicator') || 'overcrowding').catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message })));
     Promise.all([loadPlaces(), loadInterventions()]).then(renderFeatureLists,
       (err) => status(t('loadError', { what: t('lists'), msg: err.message })));
-    const again = [prio, hot, iv, plan, fu].map((v) => v.reload());
+    const again = [prio, hot, fc, iv, plan, fu].map((v) => v.reload());
     if (again.includes(false)) showView(app.view);
     for (const fn of app.onSession ?? []) fn(currentUser());
   });
