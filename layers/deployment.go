@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
+	"github.com/lagesbild/lagesbild/geo/allocate"
 	"github.com/lagesbild/lagesbild/geo/kde"
 )
 
@@ -49,15 +50,9 @@ FROM deployment_actor_types ORDER BY id`)
 
 // PlaceRisk is a public place with its harm-weighted risk per observation category: the
 // quartic kernel density (per km², bandwidth h) of harm-weighted observations at its
-// representative point in a period, as /analysis/hotspots/places computes it in total.
-type PlaceRisk struct {
-	ID           int64
-	Name         string
-	Point        orb.Point // EPSG:3006
-	Risk         map[string]float64
-	Total        float64
-	Illustrative bool
-}
+// representative point (EPSG:3006) in a period, as /analysis/hotspots/places computes it in
+// total. It is the planner's input type (geo/allocate), named here for its loader.
+type PlaceRisk = allocate.Place
 
 const placeRiskSQL = `
 SELECT p.id, p.name, ST_X(p.pt), ST_Y(p.pt), ST_Distance(o.geom, p.pt), hw.weight, o.category, o.illustrative,

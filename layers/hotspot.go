@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+
+	"github.com/lagesbild/lagesbild/geo/hotspot"
 )
 
 // Weighting says how much one observation counts in a hotspot analysis.
@@ -21,21 +23,6 @@ const (
 	WeightSeverity Weighting = "severity"
 	WeightHarm     Weighting = "harm"
 )
-
-// SliceUnit is the length of a time slice of an emerging hot spot analysis.
-type SliceUnit string
-
-// The slice units: calendar months, quarters and years in SliceZone.
-const (
-	SliceMonth   SliceUnit = "month"
-	SliceQuarter SliceUnit = "quarter"
-	SliceYear    SliceUnit = "year"
-)
-
-// SliceZone is the time zone slices follow: UTC, as the API's datetime parameter reads a
-// date ("2024-12-31" is that UTC day). A window of whole months then gives whole slices; in
-// Swedish local time its last hour or two would spill into a slice of its own.
-const SliceZone = "UTC"
 
 // ObservationFilter selects and weights the observations of an analysis. Empty lists select
 // everything.
@@ -59,12 +46,9 @@ type StudyArea struct {
 
 // HexStudyCells is the hexagon grid over a study area: every cell of ST_HexagonGrid(side)
 // (anchored at the EPSG:3006 origin, numbered as geo/hotspot's HexCentre documents) that
-// intersects the area, whether or not anything was observed in it.
-type HexStudyCells struct {
-	Side  float64
-	I, J  []int
-	Bound orb.Bound // of the study area, EPSG:3006
-}
+// intersects the area, whether or not anything was observed in it. It is geo/hotspot's input
+// type, named here for the loaders that fill it.
+type HexStudyCells = hotspot.Cells
 
 // MaxStudyCells bounds the grid of one analysis, so a small side over a large area cannot
 // exhaust memory.
@@ -128,6 +112,11 @@ func (s *Store) HexCells(ctx context.Context, side float64, area StudyArea) (*He
 	if err != nil {
 		return nil, err
 	}
+	return s.hexCells(ctx, side, area, bound)
+}
+
+// hexCells is HexCells over an area whose extent (bound) is known.
+func (s *Store) hexCells(ctx context.Context, side float64, area StudyArea, bound orb.Bound) (*HexStudyCells, error) {
 	poly, codes, _ := studyAreaArgs(area) // checked by StudyBound
 	cells := &HexStudyCells{Side: side, Bound: bound}
 	if est := MaxHexCells(bound, side); est > MaxStudyCells {
@@ -175,15 +164,22 @@ func studyAreaArgs(area StudyArea) (poly []byte, codes []string, err error) {
 }
 
 // WeightedPoints are observations as plain inputs for geo: location (EPSG:3006), weight, and
-// the start of the time slice each falls in (zero without slicing).
+// when asked (ObservationColumns) the observation's time and category.
 type WeightedPoints struct {
-	Points  []orb.Point
-	Weights []float64
-	Slices  []time.Time
+	Points     []orb.Point
+	Weights    []float64
+	Times      []time.Time
+	Categories []string
 	// Illustrative is true when any of the observations is illustrative demo data.
 	Illustrative bool
 	// Class is the most protected sensitivity among the observations (Open when there are none).
 	Class DataClass
+}
+
+// ObservationColumns says what WeightedObservations returns besides location and weight.
+type ObservationColumns struct {
+	Times      bool // each observation's time (observed_at)
+	Categories bool // each observation's category
 }
 
 // weightedPointsSQL selects the filtered observations inside a box with their weight. The
@@ -194,25 +190,22 @@ SELECT ST_X(o.geom), ST_Y(o.geom),
        CASE $8::text WHEN 'severity' THEN o.severity::float8
                      WHEN 'harm' THEN hw.weight
                      ELSE 1 END,
-       o.category, o.illustrative,
-       CASE WHEN $9::text IS NULL THEN NULL
-            ELSE date_trunc($9::text, o.observed_at AT TIME ZONE '` + SliceZone + `')::date END,
-       o.sensitivity
+       o.category, o.illustrative, o.observed_at, o.sensitivity
 FROM observations o
 LEFT JOIN harm_weights hw ON hw.category = o.category
 WHERE o.geom && ST_MakeEnvelope($1, $2, $3, $4, 3006)
   AND ($5::timestamptz IS NULL OR o.observed_at >= $5)
   AND ($6::timestamptz IS NULL OR o.observed_at <= $6)
   AND ($7::text[] IS NULL OR o.category = ANY ($7))
-  AND ($10::text[] IS NULL OR o.source = ANY ($10))
-  AND ($11::text[] IS NULL OR o.sensitivity = ANY ($11))`
+  AND ($9::text[] IS NULL OR o.source = ANY ($9))
+  AND ($10::text[] IS NULL OR o.sensitivity = ANY ($10))`
 
 // WeightedObservations returns the observations inside bound (EPSG:3006) that pass f, with
-// their weights, and, when slice is not "", the calendar slice (in SliceZone) each falls in.
+// their weights and the columns asked for.
 //
-// Errors: an unknown weighting or slice unit (Invalid "weighting" / "slice"), a category
-// without a harm weight when weighting by harm, or a database error.
-func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f ObservationFilter, slice SliceUnit) (*WeightedPoints, error) {
+// Errors: an unknown weighting (Invalid "weighting"), a category without a harm weight when
+// weighting by harm, or a database error.
+func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f ObservationFilter, with ObservationColumns) (*WeightedPoints, error) {
 	w := f.Weighting
 	if w == "" {
 		w = WeightCount
@@ -220,21 +213,12 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 	if w != WeightCount && w != WeightSeverity && w != WeightHarm {
 		return nil, Invalid("weighting", "%q is not count, severity or harm", w)
 	}
-	var unit *string
-	switch slice {
-	case "":
-	case SliceMonth, SliceQuarter, SliceYear:
-		u := string(slice)
-		unit = &u
-	default:
-		return nil, Invalid("slice", "%q is not month, quarter or year", slice)
-	}
 	var start, end *time.Time
 	if f.Datetime != nil {
 		start, end = f.Datetime.Start, f.Datetime.End
 	}
 	rows, err := s.pool.Query(ctx, weightedPointsSQL, bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1],
-		start, end, nilIfEmpty(f.Categories), string(w), unit, nilIfEmpty(f.Sources), nilIfEmpty(f.Classes))
+		start, end, nilIfEmpty(f.Categories), string(w), nilIfEmpty(f.Sources), nilIfEmpty(f.Classes))
 	if err != nil {
 		return nil, fmt.Errorf("hotspot observations: %w", err)
 	}
@@ -243,8 +227,8 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 	var wt *float64
 	var cat, class string
 	var illustrative bool
-	var day *time.Time
-	_, err = pgx.ForEachRow(rows, []any{&x, &y, &wt, &cat, &illustrative, &day, &class}, func() error {
+	var at time.Time
+	_, err = pgx.ForEachRow(rows, []any{&x, &y, &wt, &cat, &illustrative, &at, &class}, func() error {
 		if wt == nil {
 			return fmt.Errorf("category %q has no row in harm_weights; add one (see migrations/003_hotspots.sql)", cat)
 		}
@@ -252,8 +236,11 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 		out.Weights = append(out.Weights, *wt)
 		out.Illustrative = out.Illustrative || illustrative
 		out.Class = HigherClass(out.Class, DataClass(class))
-		if unit != nil {
-			out.Slices = append(out.Slices, *day)
+		if with.Times {
+			out.Times = append(out.Times, at)
+		}
+		if with.Categories {
+			out.Categories = append(out.Categories, cat)
 		}
 		return nil
 	})
@@ -261,6 +248,70 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 		return nil, fmt.Errorf("hotspot observations: %w", err)
 	}
 	return out, nil
+}
+
+// HotspotQuery is what a hotspot analysis reads.
+type HotspotQuery struct {
+	// Side is the hexagons' side in metres; 0 makes no cells (a density needs only the
+	// study area's extent).
+	Side float64
+	Area StudyArea
+	// Pad: the observations within Pad metres of the study area's extent are read (a kernel
+	// or a border cell reaches that far).
+	Pad    float64
+	Filter ObservationFilter
+	With   ObservationColumns
+	// CheckArea, when set, is the caller's cost bound from the study area's extent, called
+	// before the cells are made and the observations read; CheckCells likewise with the number
+	// of cells, before the observations are read. Their errors are returned as they are.
+	CheckArea  func(orb.Bound) error
+	CheckCells func(cells int) error
+}
+
+// HotspotInputs are the inputs of a hotspot analysis, read in one call.
+type HotspotInputs struct {
+	Cells        *hotspot.Cells // nil when the query's Side is 0; Bound is always set
+	Bound        orb.Bound      // the study area's extent (EPSG:3006)
+	Observations hotspot.Observations
+	Categories   []string // of each observation, when asked
+	// Illustrative is true when any observation is illustrative demo data.
+	Illustrative bool
+	// Class is the most protected sensitivity among the observations.
+	Class DataClass
+}
+
+// HotspotInputs reads the study area's extent, its hexagon cells and the observations of
+// an analysis.
+//
+// Errors: those of StudyBound and HexCells, of the checks, of WeightedObservations.
+func (s *Store) HotspotInputs(ctx context.Context, q HotspotQuery) (*HotspotInputs, error) {
+	bound, err := s.StudyBound(ctx, q.Area)
+	if err != nil {
+		return nil, err
+	}
+	if q.CheckArea != nil {
+		if err := q.CheckArea(bound); err != nil {
+			return nil, err
+		}
+	}
+	in := &HotspotInputs{Bound: bound}
+	if q.Side > 0 {
+		if in.Cells, err = s.hexCells(ctx, q.Side, q.Area, bound); err != nil {
+			return nil, err
+		}
+		if q.CheckCells != nil {
+			if err := q.CheckCells(in.Cells.Len()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	pts, err := s.WeightedObservations(ctx, bound.Pad(q.Pad), q.Filter, q.With)
+	if err != nil {
+		return nil, err
+	}
+	in.Observations = hotspot.Observations{Points: pts.Points, Weights: pts.Weights, Times: pts.Times}
+	in.Categories, in.Illustrative, in.Class = pts.Categories, pts.Illustrative, pts.Class
+	return in, nil
 }
 
 func nilIfEmpty(s []string) []string {

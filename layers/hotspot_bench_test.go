@@ -44,7 +44,7 @@ func BenchmarkHotspotLoad(b *testing.B) {
 	b.Run("observations-1M", func(b *testing.B) {
 		all := orb.Bound{Min: orb.Point{0, 6000000}, Max: orb.Point{1000000, 8000000}}
 		for b.Loop() {
-			pts, err := store.WeightedObservations(ctx, all, layers.ObservationFilter{Weighting: layers.WeightHarm}, layers.SliceMonth)
+			pts, err := store.WeightedObservations(ctx, all, layers.ObservationFilter{Weighting: layers.WeightHarm}, layers.ObservationColumns{Times: true})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/allocate"
 	"github.com/lagesbild/lagesbild/geo/crs"
-	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
@@ -244,7 +242,8 @@ func optional[T any](p *T, def T) T {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// createPlan serves POST /deployment/plans.
+// createPlan serves POST /deployment/plans: the request is checked (parameters, actor types,
+// targets), the targets are selected, allocate solves the plan, and the plan is stored.
 func (s *Server) createPlan(c echo.Context) error {
 	if err := onlyParamsAny(c); err != nil {
 		return err
@@ -254,139 +253,30 @@ func (s *Server) createPlan(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	loc, err := time.LoadLocation(planZone)
+	pp, weeks, err := parsePlanParams(&req)
 	if err != nil {
 		return err
-	}
-	pp := planParams{VisitMinutes: optional(req.VisitMinutes, defaultVisitMinutes), PerShift: optional(req.PerShift, defaultPerShift),
-		K: optional(req.K, allocate.DefaultK), MaxDose: optional(req.MaxDose, allocate.DefaultMaxDose),
-		RestAfter: optional(req.RestAfter, allocate.DefaultRestAfter), RestWeeks: optional(req.RestWeeks, allocate.DefaultRestWeeks),
-		RestFactor: optional(req.RestFactor, allocate.DefaultRestFactor), Seed: optional(req.Seed, 1), Bandwidth: kde.DefaultBandwidth}
-	weeks := optional(req.Weeks, defaultPlanWeeks)
-	switch {
-	case weeks < 1 || weeks > allocate.MaxWeeks:
-		return invalid("weeks", "%d is not between 1 and %d", weeks, allocate.MaxWeeks)
-	case !(pp.VisitMinutes >= 5 && pp.VisitMinutes <= 60):
-		return invalid("visit_minutes", "%g is not between 5 and 60 (the evidence: 10–15 minute stops)", pp.VisitMinutes)
-	case pp.PerShift < 2 || pp.PerShift > 5:
-		return invalid("per_shift", "%d is not between 2 and 5 hotspots per shift", pp.PerShift)
-	case !(pp.K > 0) || !finite(pp.K):
-		return invalid("k", "%g is not a positive number of minutes", pp.K)
-	case !(pp.MaxDose >= pp.VisitMinutes) || !finite(pp.MaxDose) || pp.MaxDose > 7*24*60:
-		return invalid("max_dose", "%g is not between visit_minutes and a week's minutes", pp.MaxDose)
-	case pp.RestAfter < 1 || pp.RestAfter > allocate.MaxWeeks:
-		return invalid("rest_after", "%d is not between 1 and %d", pp.RestAfter, allocate.MaxWeeks)
-	case pp.RestWeeks < 0 || pp.RestWeeks > allocate.MaxWeeks:
-		return invalid("rest_weeks", "%d is not between 0 and %d", pp.RestWeeks, allocate.MaxWeeks)
-	case !(pp.RestFactor >= 0 && pp.RestFactor <= 1):
-		return invalid("rest_factor", "%g is not between 0 and 1", pp.RestFactor)
 	}
 	limit, err := planClassLimit(ctx, req.DataClass)
 	if err != nil {
 		return err
 	}
-	obsLayer, err := s.cat.Layer("observations")
+	categories, err := s.observationCategories()
 	if err != nil {
 		return err
 	}
-	catProp, _ := obsLayer.Property("category")
-	categories := catProp.Enum
-	catIndex := map[string]int{}
-	for k, cname := range categories {
-		catIndex[cname] = k
-	}
-
-	// Actor types.
-	if len(req.Actors) == 0 {
-		return invalid("actors", "give at least one actor type with its capacity")
-	}
-	known, err := s.store.ActorTypes(ctx)
+	actors, err := s.planActors(ctx, req.Actors, pp, categories)
 	if err != nil {
 		return err
 	}
-	byID := map[string]layers.ActorType{}
-	var ids []string
-	for _, a := range known {
-		byID[a.ID] = a
-		ids = append(ids, a.ID)
-	}
-	var actors []allocate.Actor
-	var shifts []allocate.Shift
-	var pactors []planActor
-	seen := map[string]bool{}
-	for k, ar := range req.Actors {
-		f := fmt.Sprintf("actors[%d].", k)
-		at, ok := byID[ar.Type]
-		if !ok {
-			return invalid(f+"type", "%q is not an actor type (%s)", ar.Type, strings.Join(ids, ", "))
-		}
-		if seen[ar.Type] {
-			return invalid(f+"type", "%q is given twice", ar.Type)
-		}
-		seen[ar.Type] = true
-		if ar.Capacity == nil {
-			return invalid(f+"capacity", "missing: %s per week", at.CapacityUnit)
-		}
-		capacity := *ar.Capacity
-		if !(capacity >= 0) || !finite(capacity) {
-			return invalid(f+"capacity", "%g is not a non-negative number of %s per week", capacity, at.CapacityUnit)
-		}
-		cats := at.Categories
-		if ar.Categories != nil {
-			if len(ar.Categories) == 0 {
-				return invalid(f+"categories", "empty: an actor type must act on something")
-			}
-			for _, cn := range ar.Categories {
-				if _, ok := catIndex[cn]; !ok {
-					return invalid(f+"categories", "%q is not an observation category", cn)
-				}
-			}
-			cats = ar.Categories
-		}
-		a := allocate.Actor{Minutes: pp.VisitMinutes}
-		pa := planActor{Type: at.ID, NameSV: at.NameSV, NameEN: at.NameEN, Capacity: capacity, CapacityUnit: at.CapacityUnit,
-			Categories: cats, ShiftDays: at.ShiftDays, ShiftStart: at.ShiftStart, ShiftHours: at.ShiftHours}
-		var visits float64
-		switch at.CapacityUnit {
-		case "hours":
-			visits = math.Floor(capacity*60/pp.VisitMinutes + 1e-9)
-		case "evenings":
-			visits = math.Floor(capacity**at.HoursPerUnit*60/pp.VisitMinutes + 1e-9)
-		case "units":
-			if capacity != math.Trunc(capacity) {
-				return invalid(f+"capacity", "%g is not a whole number of units", capacity)
-			}
-			visits, a.Minutes, a.MaxPerTarget, pa.Placement = capacity, *at.DoseMinutes, 1, true
-		}
-		if visits > maxWeeklyVisits {
-			return invalid(f+"capacity", "%g %s per week is more than the planner takes (%d visits)", capacity, at.CapacityUnit, maxWeeklyVisits)
-		}
-		a.Capacity = int(visits)
-		for _, cn := range cats {
-			a.Categories = append(a.Categories, catIndex[cn])
-		}
-		pa.VisitsPerWeek, pa.VisitMinutes, pa.MaxPerTarget = a.Capacity, a.Minutes, a.MaxPerTarget
-		sh, err := shiftOf(pa, pp.PerShift)
-		if err != nil {
-			return err
-		}
-		if !pa.Placement && float64(sh.LengthMinutes) < pp.VisitMinutes {
-			return invalid("visit_minutes", "a %g-minute visit does not fit the %s shift", pp.VisitMinutes, at.ID)
-		}
-		actors = append(actors, a)
-		shifts = append(shifts, sh)
-		pactors = append(pactors, pa)
-	}
-
-	// Targets and the risk period.
 	if err := checkText("name", strings.TrimSpace(req.Name), maxPlanName); err != nil {
 		return err
 	}
-	if n, param := mostTargets(req.Targets); n*weeks*len(actors) > maxPlanSize {
+	if n, param := mostTargets(req.Targets); n*weeks*len(actors.model) > maxPlanSize {
 		return invalid(param, "%d targets × %d weeks × %d actor types make %d plan rows, at most %d: plan fewer targets, weeks or actor types",
-			n, weeks, len(actors), n*weeks*len(actors), maxPlanSize)
+			n, weeks, len(actors.model), n*weeks*len(actors.model), maxPlanSize)
 	}
-	doc := &planDoc{Name: strings.TrimSpace(req.Name), Weeks: weeks, Parameters: pp, Model: modelNote, Actors: pactors, Categories: categories}
+	doc := &planDoc{Name: strings.TrimSpace(req.Name), Weeks: weeks, Parameters: pp, Model: modelNote, Actors: actors.doc, Categories: categories}
 	latest, err := s.store.LatestObservation(ctx)
 	if err != nil && !errors.Is(err, layers.ErrNotFound) {
 		return err
@@ -394,7 +284,7 @@ func (s *Server) createPlan(c echo.Context) error {
 	if latest.IsZero() {
 		latest = s.now()
 	}
-	targets, illustrative, read, err := s.planTargets(c, req.Targets, latest, categories, &doc.Parameters, doc, layers.ClassesUpTo(limit))
+	targets, illustrative, read, err := s.planTargets(ctx, req.Targets, latest, categories, &doc.Parameters, doc, layers.ClassesUpTo(limit))
 	if err != nil {
 		return err
 	}
@@ -403,33 +293,194 @@ func (s *Server) createPlan(c echo.Context) error {
 	if illustrative {
 		doc.Notice = illustrativeNotice
 	}
+	start, err := s.planStart(req.Start, latest)
+	if err != nil {
+		return err
+	}
+	doc.Start = start.Format(time.DateOnly)
+	plan, err := s.solvePlan(pp, weeks, categories, actors.model, targets)
+	if err != nil {
+		return err
+	}
+	s.fillPlan(doc, plan, start)
+	return s.savePlan(c, doc, start)
+}
 
-	// Week 1 starts on a Monday: the one given, or the first after the risk period.
-	var start time.Time
-	if req.Start != "" {
-		st, err := time.ParseInLocation(time.DateOnly, req.Start, loc)
-		if err != nil || st.Weekday() != time.Monday {
-			return invalid("start", "%q is not a Monday as YYYY-MM-DD", req.Start)
+// parsePlanParams reads the plan's parameters with their defaults and checks them.
+func parsePlanParams(req *planRequest) (planParams, int, error) {
+	pp := planParams{VisitMinutes: optional(req.VisitMinutes, defaultVisitMinutes), PerShift: optional(req.PerShift, defaultPerShift),
+		K: optional(req.K, allocate.DefaultK), MaxDose: optional(req.MaxDose, allocate.DefaultMaxDose),
+		RestAfter: optional(req.RestAfter, allocate.DefaultRestAfter), RestWeeks: optional(req.RestWeeks, allocate.DefaultRestWeeks),
+		RestFactor: optional(req.RestFactor, allocate.DefaultRestFactor), Seed: optional(req.Seed, 1), Bandwidth: kde.DefaultBandwidth}
+	weeks := optional(req.Weeks, defaultPlanWeeks)
+	switch {
+	case weeks < 1 || weeks > allocate.MaxWeeks:
+		return pp, 0, invalid("weeks", "%d is not between 1 and %d", weeks, allocate.MaxWeeks)
+	case !(pp.VisitMinutes >= 5 && pp.VisitMinutes <= 60):
+		return pp, 0, invalid("visit_minutes", "%g is not between 5 and 60 (the evidence: 10–15 minute stops)", pp.VisitMinutes)
+	case pp.PerShift < 2 || pp.PerShift > 5:
+		return pp, 0, invalid("per_shift", "%d is not between 2 and 5 hotspots per shift", pp.PerShift)
+	case !(pp.K > 0) || !finite(pp.K):
+		return pp, 0, invalid("k", "%g is not a positive number of minutes", pp.K)
+	case !(pp.MaxDose >= pp.VisitMinutes) || !finite(pp.MaxDose) || pp.MaxDose > 7*24*60:
+		return pp, 0, invalid("max_dose", "%g is not between visit_minutes and a week's minutes", pp.MaxDose)
+	case pp.RestAfter < 1 || pp.RestAfter > allocate.MaxWeeks:
+		return pp, 0, invalid("rest_after", "%d is not between 1 and %d", pp.RestAfter, allocate.MaxWeeks)
+	case pp.RestWeeks < 0 || pp.RestWeeks > allocate.MaxWeeks:
+		return pp, 0, invalid("rest_weeks", "%d is not between 0 and %d", pp.RestWeeks, allocate.MaxWeeks)
+	case !(pp.RestFactor >= 0 && pp.RestFactor <= 1):
+		return pp, 0, invalid("rest_factor", "%g is not between 0 and 1", pp.RestFactor)
+	}
+	return pp, weeks, nil
+}
+
+// observationCategories are the observations layer's declared categories, in their order:
+// the categories of a plan's risks.
+func (s *Server) observationCategories() ([]string, error) {
+	obsLayer, err := s.cat.Layer("observations")
+	if err != nil {
+		return nil, err
+	}
+	catProp, _ := obsLayer.Property("category")
+	return catProp.Enum, nil
+}
+
+// planActorSet is the request's actor types two ways: allocate's model, and as the plan
+// document shows them.
+type planActorSet struct {
+	model []allocate.Actor
+	doc   []planActor
+}
+
+// planActors checks the request's actor types against the known ones and turns their
+// capacities into visits per week.
+func (s *Server) planActors(ctx context.Context, req []actorRequest, pp planParams, categories []string) (planActorSet, error) {
+	var set planActorSet
+	if len(req) == 0 {
+		return set, invalid("actors", "give at least one actor type with its capacity")
+	}
+	known, err := s.store.ActorTypes(ctx)
+	if err != nil {
+		return set, err
+	}
+	byID := map[string]layers.ActorType{}
+	var ids []string
+	for _, a := range known {
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+	}
+	seen := map[string]bool{}
+	for k, ar := range req {
+		f := fmt.Sprintf("actors[%d].", k)
+		at, ok := byID[ar.Type]
+		if !ok {
+			return set, invalid(f+"type", "%q is not an actor type (%s)", ar.Type, strings.Join(ids, ", "))
 		}
-		// A plan looks at most planStartBack years back (replanning past data) and
-		// planStartAhead years ahead; beyond that the date is a typo (2204 for 2024).
-		today := s.now().In(loc)
-		earliest, latestStart := today.AddDate(-planStartBack, 0, 0), today.AddDate(planStartAhead, 0, 0)
-		if st.Before(earliest) || st.After(latestStart) {
-			return invalid("start", "%s is not between %s and %s (%d years back, %d ahead of today)", req.Start,
-				earliest.Format(time.DateOnly), latestStart.Format(time.DateOnly), planStartBack, planStartAhead)
+		if seen[ar.Type] {
+			return set, invalid(f+"type", "%q is given twice", ar.Type)
 		}
-		start = st
-	} else {
+		seen[ar.Type] = true
+		a, pa, err := planActorOf(f, ar, at, pp, categories)
+		if err != nil {
+			return set, err
+		}
+		sh, err := shiftOf(pa, pp.PerShift)
+		if err != nil {
+			return set, err
+		}
+		if !pa.Placement && float64(sh.LengthMinutes) < pp.VisitMinutes {
+			return set, invalid("visit_minutes", "a %g-minute visit does not fit the %s shift", pp.VisitMinutes, at.ID)
+		}
+		set.model = append(set.model, a)
+		set.doc = append(set.doc, pa)
+	}
+	return set, nil
+}
+
+// planActorOf checks one requested actor type (fields prefixed f) of type at and turns its
+// capacity into visits per week: hours and evenings into visits of visit_minutes, units (a
+// camera) into placements.
+func planActorOf(f string, ar actorRequest, at layers.ActorType, pp planParams, categories []string) (allocate.Actor, planActor, error) {
+	a := allocate.Actor{Minutes: pp.VisitMinutes}
+	if ar.Capacity == nil {
+		return a, planActor{}, invalid(f+"capacity", "missing: %s per week", at.CapacityUnit)
+	}
+	capacity := *ar.Capacity
+	if !(capacity >= 0) || !finite(capacity) {
+		return a, planActor{}, invalid(f+"capacity", "%g is not a non-negative number of %s per week", capacity, at.CapacityUnit)
+	}
+	cats := at.Categories
+	if ar.Categories != nil {
+		if len(ar.Categories) == 0 {
+			return a, planActor{}, invalid(f+"categories", "empty: an actor type must act on something")
+		}
+		for _, cn := range ar.Categories {
+			if !slices.Contains(categories, cn) {
+				return a, planActor{}, invalid(f+"categories", "%q is not an observation category", cn)
+			}
+		}
+		cats = ar.Categories
+	}
+	pa := planActor{Type: at.ID, NameSV: at.NameSV, NameEN: at.NameEN, Capacity: capacity, CapacityUnit: at.CapacityUnit,
+		Categories: cats, ShiftDays: at.ShiftDays, ShiftStart: at.ShiftStart, ShiftHours: at.ShiftHours}
+	var visits float64
+	switch at.CapacityUnit {
+	case "hours":
+		visits = math.Floor(capacity*60/pp.VisitMinutes + 1e-9)
+	case "evenings":
+		visits = math.Floor(capacity**at.HoursPerUnit*60/pp.VisitMinutes + 1e-9)
+	case "units":
+		if capacity != math.Trunc(capacity) {
+			return a, pa, invalid(f+"capacity", "%g is not a whole number of units", capacity)
+		}
+		visits, a.Minutes, a.MaxPerTarget, pa.Placement = capacity, *at.DoseMinutes, 1, true
+	}
+	if visits > maxWeeklyVisits {
+		return a, pa, invalid(f+"capacity", "%g %s per week is more than the planner takes (%d visits)", capacity, at.CapacityUnit, maxWeeklyVisits)
+	}
+	a.Capacity = int(visits)
+	for _, cn := range cats {
+		a.Categories = append(a.Categories, slices.Index(categories, cn))
+	}
+	pa.VisitsPerWeek, pa.VisitMinutes, pa.MaxPerTarget = a.Capacity, a.Minutes, a.MaxPerTarget
+	return a, pa, nil
+}
+
+// planStart is the Monday week 1 starts on: the one given (YYYY-MM-DD, at most planStartBack
+// years back and planStartAhead ahead of today), or the first after latest, the end of the
+// risk period.
+func (s *Server) planStart(given string, latest time.Time) (time.Time, error) {
+	loc, err := time.LoadLocation(planZone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if given == "" {
 		l := latest.In(loc)
 		days := (8 - int(l.Weekday())) % 7
 		if days == 0 {
 			days = 7
 		}
-		start = time.Date(l.Year(), l.Month(), l.Day()+days, 0, 0, 0, 0, loc)
+		return time.Date(l.Year(), l.Month(), l.Day()+days, 0, 0, 0, 0, loc), nil
 	}
-	doc.Start = start.Format(time.DateOnly)
+	st, err := time.ParseInLocation(time.DateOnly, given, loc)
+	if err != nil || st.Weekday() != time.Monday {
+		return time.Time{}, invalid("start", "%q is not a Monday as YYYY-MM-DD", given)
+	}
+	// A plan looks at most planStartBack years back (replanning past data) and planStartAhead
+	// years ahead; beyond that the date is a typo (2204 for 2024).
+	today := s.now().In(loc)
+	earliest, latestStart := today.AddDate(-planStartBack, 0, 0), today.AddDate(planStartAhead, 0, 0)
+	if st.Before(earliest) || st.After(latestStart) {
+		return time.Time{}, invalid("start", "%s is not between %s and %s (%d years back, %d ahead of today)", given,
+			earliest.Format(time.DateOnly), latestStart.Format(time.DateOnly), planStartBack, planStartAhead)
+	}
+	return st, nil
+}
 
+// solvePlan states the plan as allocate's problem and solves it, after refusing one whose
+// greedy would take more than maxPlanWork steps. allocate's own refusals (*allocate.Error)
+// name the request field.
+func (s *Server) solvePlan(pp planParams, weeks int, categories []string, actors []allocate.Actor, targets []planTarget) (*allocate.Plan, error) {
 	prob := &allocate.Problem{Categories: len(categories), Actors: actors,
 		Params: allocate.Params{Weeks: weeks, K: pp.K, MaxDose: pp.MaxDose, RestAfter: pp.RestAfter, RestWeeks: pp.RestWeeks,
 			RestFactor: pp.RestFactor}}
@@ -444,7 +495,7 @@ func (s *Server) createPlan(c echo.Context) error {
 	for _, t := range targets {
 		r := make([]float64, len(categories))
 		for cn, v := range t.Risk {
-			r[catIndex[cn]] = v
+			r[slices.Index(categories, cn)] = v
 		}
 		prob.Targets = append(prob.Targets, allocate.Target{Risk: r})
 	}
@@ -456,22 +507,16 @@ func (s *Server) createPlan(c echo.Context) error {
 	}
 	visits := min(float64(len(prob.Targets))*math.Floor(pp.MaxDose/pp.VisitMinutes), capacity)
 	if work := float64(weeks) * visits; work > maxPlanWork {
-		return invalid("weeks", "%d weeks of up to %.0f visits are %.0f steps, more than %d; plan fewer weeks or targets, or a smaller max_dose",
+		return nil, invalid("weeks", "%d weeks of up to %.0f visits are %.0f steps, more than %d; plan fewer weeks or targets, or a smaller max_dose",
 			weeks, visits, work, maxPlanWork)
 	}
 	s.gate.computing()
-	plan, err := allocate.Solve(prob)
-	if err != nil {
-		var ae *allocate.Error
-		if errors.As(err, &ae) {
-			return invalid(ae.Field, "%s", ae.Reason)
-		}
-		return err
-	}
-	s.fillPlan(doc, plan, start)
+	return allocate.Solve(prob)
+}
 
-	// Store, with the document naming its id.
-	rec := layers.NewPlan{DataClass: layers.DataClass(doc.DataClass), WeekStart: start, Weeks: weeks, ExpectedReduction: doc.ExpectedReduction, Parameters: doc.Parameters}
+// savePlan stores the plan, with the document naming its id, and answers 201 with it.
+func (s *Server) savePlan(c echo.Context, doc *planDoc, start time.Time) error {
+	rec := layers.NewPlan{DataClass: layers.DataClass(doc.DataClass), WeekStart: start, Weeks: doc.Weeks, ExpectedReduction: doc.ExpectedReduction, Parameters: doc.Parameters}
 	for _, t := range doc.Targets {
 		rec.Targets = append(rec.Targets, layers.PlanTarget{ID: t.ID, PlaceID: t.PlaceID, Name: t.Name, Risk: t.Risk, Point: orb.Point{t.x, t.y}})
 	}
@@ -482,7 +527,7 @@ func (s *Server) createPlan(c echo.Context) error {
 	}
 	base := s.baseURL(c)
 	var body []byte
-	id, err := s.store.SavePlan(ctx, rec, func(id int64, created time.Time) ([]byte, error) {
+	id, err := s.store.SavePlan(c.Request().Context(), rec, func(id int64, created time.Time) ([]byte, error) {
 		doc.ID, doc.CreatedAt = id, created.UTC().Format(time.RFC3339)
 		doc.Links = planLinks(base, id)
 		body = marshalJSON(doc)
@@ -573,142 +618,6 @@ func shiftOf(at planActor, perShift int) (allocate.Shift, error) {
 	}
 	sh.StartMinute = h*60 + m
 	return sh, nil
-}
-
-// planTargets resolves the request's targets: explicit items, listed places, or the top
-// places by harm-weighted density over the days before latest, from rows of classes only.
-// It returns the most protected class among the rows it read; "" for explicit items, which
-// read none.
-func (s *Server) planTargets(c echo.Context, tr *targetsRequest, latest time.Time, categories []string, pp *planParams, doc *planDoc, classes []string) ([]planTarget, bool, layers.DataClass, error) {
-	if tr == nil {
-		tr = &targetsRequest{}
-	}
-	if tr.Items != nil {
-		if tr.Top != nil || tr.PlaceIDs != nil || tr.Days != nil || tr.Bandwidth != nil {
-			return nil, false, "", invalid("targets", "give items, or places (place_ids / top, days, bandwidth), not both")
-		}
-		items := *tr.Items
-		if len(items) == 0 {
-			return nil, false, "", invalid("targets.items", "the target set is empty")
-		}
-		if len(items) > maxPlanTargets {
-			return nil, false, "", invalid("targets.items", "%d targets, at most %d", len(items), maxPlanTargets)
-		}
-		seen := map[string]bool{}
-		out := make([]planTarget, len(items))
-		for k, it := range items {
-			f := fmt.Sprintf("targets.items[%d].", k)
-			if it.ID == "" || len(it.ID) > 64 || strings.Trim(it.ID, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.-") != "" {
-				return nil, false, "", invalid(f+"id", "%q is not 1–64 letters, digits or :_.-", it.ID)
-			}
-			if seen[it.ID] {
-				return nil, false, "", invalid(f+"id", "%q is given twice", it.ID)
-			}
-			seen[it.ID] = true
-			if len(it.Point) != 2 || !finite(it.Point[0]) || !finite(it.Point[1]) || it.Point[0] < 10 || it.Point[0] > 25 || it.Point[1] < 55 || it.Point[1] > 70 {
-				return nil, false, "", invalid(f+"point", "give [lon, lat] in CRS84 within Sweden")
-			}
-			risk := map[string]float64{}
-			for cn, v := range it.Risk {
-				if !slices.Contains(categories, cn) {
-					return nil, false, "", invalid(f+"risk", "%q is not an observation category", cn)
-				}
-				if !(v >= 0) || !finite(v) || v > maxTargetRisk {
-					return nil, false, "", invalid(f+"risk", "%s: %g is not a number between 0 and %g", cn, v, maxTargetRisk)
-				}
-				if v > 0 {
-					risk[cn] = v
-				}
-			}
-			name := strings.TrimSpace(it.Name)
-			if err := checkText(f+"name", name, maxPlanName); err != nil {
-				return nil, false, "", err
-			}
-			if name == "" {
-				name = it.ID
-			}
-			x, y := crs.ToSWEREF99TM(it.Point[0], it.Point[1])
-			out[k] = planTarget{ID: it.ID, Name: name, Point: []float64{round(it.Point[0], 7), round(it.Point[1], 7)}, Risk: risk, x: x, y: y}
-			for _, v := range risk {
-				out[k].RiskTotal += v
-			}
-			out[k].RiskTotal = round(out[k].RiskTotal, 6)
-			if !finite(out[k].RiskTotal) {
-				return nil, false, "", invalid(f+"risk", "the total %g is not a finite number", out[k].RiskTotal)
-			}
-		}
-		return out, false, "", nil
-	}
-	top := optional(tr.Top, defaultTopTargets)
-	if top < 1 || top > maxPlanTargets {
-		return nil, false, "", invalid("targets.top", "%d is not between 1 and %d", top, maxPlanTargets)
-	}
-	days := optional(tr.Days, defaultRiskDays)
-	if days < 1 || days > 3650 {
-		return nil, false, "", invalid("targets.days", "%d is not between 1 and 3650", days)
-	}
-	switch tr.Kind {
-	case "", "places":
-	case "cells":
-		if tr.PlaceIDs != nil || tr.Bandwidth != nil {
-			return nil, false, "", invalid("targets", "cells take side, top and days; place_ids and bandwidth are for places")
-		}
-		return s.cellTargets(c, tr, top, days, latest, categories, doc, classes)
-	default:
-		return nil, false, "", invalid("targets.kind", "%q is not places or cells", tr.Kind)
-	}
-	if tr.Side != nil {
-		return nil, false, "", invalid("targets.side", "side is for kind cells")
-	}
-	bw := optional(tr.Bandwidth, kde.DefaultBandwidth)
-	if !(bw >= 50 && bw <= 5000) {
-		return nil, false, "", invalid("targets.bandwidth", "%g is not between 50 and 5000 metres", bw)
-	}
-	pp.Bandwidth = bw
-	var ids []int64
-	if tr.PlaceIDs != nil {
-		if tr.Top != nil {
-			return nil, false, "", invalid("targets", "give place_ids or top, not both")
-		}
-		ids = *tr.PlaceIDs
-		if len(ids) == 0 {
-			return nil, false, "", invalid("targets.place_ids", "the target set is empty")
-		}
-		if len(ids) > maxPlanTargets {
-			return nil, false, "", invalid("targets.place_ids", "%d places, at most %d", len(ids), maxPlanTargets)
-		}
-	}
-	start := latest.Add(-time.Duration(days) * 24 * time.Hour)
-	doc.RiskPeriod = &period{Start: start.UTC().Format(time.RFC3339), End: latest.UTC().Format(time.RFC3339)}
-	places, read, err := s.store.PlaceRisks(c.Request().Context(), bw, start, latest, ids, classes)
-	if err != nil {
-		return nil, false, "", err
-	}
-	if ids == nil {
-		// Top-N by harm-weighted density; places without any risk are no targets.
-		n := 0
-		for n < len(places) && n < top && places[n].Total > 0 {
-			n++
-		}
-		places = places[:n]
-		if n == 0 {
-			return nil, false, "", invalid("targets", "no place has observations in the %d days before %s: the target set is empty", days, latest.UTC().Format(time.DateOnly))
-		}
-	}
-	illustrative := false
-	out := make([]planTarget, len(places))
-	for k, p := range places {
-		id := p.ID
-		lon, lat := crs.FromSWEREF99TM(p.Point[0], p.Point[1])
-		risk := map[string]float64{}
-		for cn, v := range p.Risk {
-			risk[cn] = round(v, 6)
-		}
-		out[k] = planTarget{ID: "place:" + strconv.FormatInt(p.ID, 10), PlaceID: &id, Name: p.Name,
-			Point: []float64{round(lon, 7), round(lat, 7)}, Risk: risk, RiskTotal: round(p.Total, 6), x: p.Point[0], y: p.Point[1]}
-		illustrative = illustrative || p.Illustrative
-	}
-	return out, illustrative, read, nil
 }
 
 // fillPlan turns allocate's plan into the document's weeks, target totals and uncovered list.
@@ -816,171 +725,6 @@ func (s *Server) plan(c echo.Context) error {
 		return s.send(c, http.StatusOK, "text/calendar; charset=utf-8", "no-cache", body)
 	}
 	return s.sendJSON(c, mediaJSON, "no-cache", doc)
-}
-
-func planCSV(doc *planDoc) []byte {
-	var b bytes.Buffer
-	w := newCSVWriter(&b)
-	names := map[string]string{}
-	for _, t := range doc.Targets {
-		names[t.ID] = t.Name
-	}
-	_ = w.Write([]string{"week", "week_start", "actor_type", "target_id", "target_name", "visits", "minutes"})
-	for _, wk := range doc.Plan {
-		for _, it := range wk.Items {
-			_ = w.Write([]string{strconv.Itoa(wk.Week), wk.Start, it.ActorType, it.TargetID, names[it.TargetID],
-				strconv.Itoa(it.Visits), strconv.FormatFloat(it.Minutes, 'f', -1, 64)})
-		}
-	}
-	w.Flush()
-	return b.Bytes()
-}
-
-func planGeoJSON(doc *planDoc) obj {
-	why := map[string]obj{}
-	for _, u := range doc.Uncovered {
-		why[u.TargetID] = obj{"weeks_without_dose": u.Weeks, "categories_without_actor": u.Categories}
-	}
-	features := make([]obj, len(doc.Targets))
-	for k, t := range doc.Targets {
-		props := obj{"id": t.ID, "name": t.Name, "place_id": t.PlaceID, "risk_total": t.RiskTotal,
-			"planned_visits": t.PlannedVisits, "planned_minutes": t.PlannedMinutes,
-			"planned_minutes_per_week": round(t.PlannedMinutes/float64(doc.Weeks), 3),
-			"expected_reduction":       t.ExpectedReduction, "uncovered": why[t.ID]}
-		features[k] = obj{"type": "Feature", "id": t.ID, "geometry": obj{"type": "Point", "coordinates": t.Point}, "properties": props}
-	}
-	fc := obj{"type": "FeatureCollection", "features": features, "plan_id": doc.ID, "data_class": doc.DataClass, "numberReturned": len(features)}
-	if doc.Notice != "" {
-		fc["notice"] = doc.Notice
-	}
-	return fc
-}
-
-// planICS renders the plan's visit slots as iCalendar (RFC 5545): one event per visit (or per
-// camera placement), at the irregular times allocate.Schedule draws with the plan's seed,
-// DTSTART in UTC, lines folded at 75 octets, CRLF. Events name the actor type and a unit
-// number, never a person.
-func planICS(doc *planDoc, now time.Time) ([]byte, error) {
-	loc, err := time.LoadLocation(planZone)
-	if err != nil {
-		return nil, err
-	}
-	start, err := time.ParseInLocation(time.DateOnly, doc.Start, loc)
-	if err != nil {
-		return nil, fmt.Errorf("plan %d start: %w", doc.ID, err)
-	}
-	actors := make([]allocate.Actor, len(doc.Actors))
-	shifts := make([]allocate.Shift, len(doc.Actors))
-	actorIx, targetIx := map[string]int{}, map[string]int{}
-	for a, pa := range doc.Actors {
-		actors[a] = allocate.Actor{Minutes: pa.VisitMinutes, Capacity: pa.VisitsPerWeek, MaxPerTarget: pa.MaxPerTarget}
-		if shifts[a], err = shiftOf(pa, doc.Parameters.PerShift); err != nil {
-			return nil, err
-		}
-		actorIx[pa.Type] = a
-	}
-	for t, pt := range doc.Targets {
-		targetIx[pt.ID] = t
-	}
-	// One event per visit (a camera placement is a visit): counted before they are drawn.
-	events := 0
-	for _, pw := range doc.Plan {
-		for _, it := range pw.Items {
-			events += it.Visits
-		}
-	}
-	if events > maxICSEvents {
-		return nil, invalid("f", "plan %d has %d visits; an iCalendar export holds at most %d: use f=csv (visits per week, actor type and target) or a plan of fewer weeks",
-			doc.ID, events, maxICSEvents)
-	}
-	plan := &allocate.Plan{Weeks: make([]allocate.Week, len(doc.Plan))}
-	for w, pw := range doc.Plan {
-		for _, it := range pw.Items {
-			plan.Weeks[w].Items = append(plan.Weeks[w].Items, allocate.Item{Actor: actorIx[it.ActorType], Target: targetIx[it.TargetID], Visits: it.Visits, Minutes: it.Minutes})
-		}
-	}
-	slots, err := allocate.Schedule(plan, actors, shifts, start, doc.Parameters.Seed)
-	if err != nil {
-		return nil, err
-	}
-	stamp := now.UTC().Format("20060102T150405Z")
-	if t, err := time.Parse(time.RFC3339, doc.CreatedAt); err == nil {
-		stamp = t.UTC().Format("20060102T150405Z") // the plan's, so the file does not change between downloads
-	}
-	var b bytes.Buffer
-	line := func(s string) { foldICS(&b, s) }
-	line("BEGIN:VCALENDAR")
-	line("VERSION:2.0")
-	line("PRODID:-//Lagesbild//Deployment planner//SV")
-	line("CALSCALE:GREGORIAN")
-	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + icsText(fmt.Sprintf("Insatsplan %d", doc.ID)))
-	// A calendar client shows a PRIVATE or CONFIDENTIAL event's details to its owner only,
-	// when the calendar is shared: the patrol schedule is as protected as the plan.
-	class := "PRIVATE"
-	if doc.DataClass == string(layers.Restricted) {
-		class = "CONFIDENTIAL"
-	}
-	seq := map[string]int{}
-	for _, sl := range slots {
-		pa, pt := doc.Actors[sl.Actor], doc.Targets[sl.Target]
-		key := fmt.Sprintf("%d-w%d-%s-d%d-u%d", doc.ID, sl.Week+1, pa.Type, sl.Day+1, sl.Unit)
-		seq[key]++
-		line("BEGIN:VEVENT")
-		line(fmt.Sprintf("UID:plan%s-%d@lagesbild", key, seq[key]))
-		line("DTSTAMP:" + stamp)
-		line("DTSTART:" + sl.Start.UTC().Format("20060102T150405Z"))
-		line(fmt.Sprintf("DURATION:PT%dM", sl.Minutes))
-		what := "besök"
-		if pa.Placement {
-			what = "placering"
-		}
-		line("CLASS:" + class)
-		line("SUMMARY:" + icsText(fmt.Sprintf("%s enhet %d – %s: %s", pa.NameSV, sl.Unit, what, pt.Name)))
-		line("LOCATION:" + icsText(pt.Name))
-		line(fmt.Sprintf("GEO:%.6f;%.6f", pt.Point[1], pt.Point[0]))
-		line("CATEGORIES:" + icsText(pa.Type))
-		line("DESCRIPTION:" + icsText(fmt.Sprintf("Vecka %d (%s), %s. Kort besök på oregelbundna tider enligt brännpunktsforskningen; logga besöket med POST /deployment/doses (plan %d, mål %s).",
-			sl.Week+1, doc.Plan[sl.Week].Start, pa.NameEN, doc.ID, pt.ID)))
-		line("END:VEVENT")
-	}
-	line("END:VCALENDAR")
-	return b.Bytes(), nil
-}
-
-// icsEscaper escapes a TEXT value (RFC 5545 3.3.11): a line break (CRLF, LF or a bare CR,
-// which some clients split lines on) becomes \n. A Replacer does not change once made and is
-// safe for concurrent use; it is made once, not per value (building it took a quarter of an
-// export's time).
-var icsEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-
-// icsText escapes a TEXT value (see icsEscaper); the other control characters but HTAB,
-// which TEXT may not hold, are dropped.
-func icsText(s string) string {
-	return strings.Map(func(c rune) rune {
-		if (c < 0x20 && c != '\t') || c == 0x7f {
-			return -1
-		}
-		return c
-	}, icsEscaper.Replace(s))
-}
-
-// foldICS writes a content line folded at 75 octets (continuations start with a space and
-// carry 74), never inside a UTF-8 sequence, ending in CRLF.
-func foldICS(b *bytes.Buffer, s string) {
-	limit := 75
-	for len(s) > limit {
-		cut := limit
-		for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a multi-byte character
-			cut--
-		}
-		b.WriteString(s[:cut])
-		b.WriteString("\r\n ")
-		s = s[cut:]
-		limit = 74
-	}
-	b.WriteString(s)
-	b.WriteString("\r\n")
 }
 
 // planDelivery serves GET /deployment/plans/{id}/delivery: planned against delivered dose per
@@ -1100,84 +844,4 @@ func (s *Server) doses(c echo.Context) error {
 		ds = []layers.Dose{}
 	}
 	return s.sendJSON(c, mediaJSON, "no-cache", obj{"plan_id": id, "doses": ds})
-}
-
-// cellTargets makes targets of the hot spots: Gi* on the harm-weighted observations of the
-// days before latest, over hexagons of the given side in the whole study area; the cells
-// hot at 95 % or more, the heaviest first. A cell's risk per category is the harm-weighted
-// count of that category's observations in it, per week of the period, so actors are sent
-// where what they act on happens.
-func (s *Server) cellTargets(c echo.Context, tr *targetsRequest, top, days int, latest time.Time, categories []string, doc *planDoc, classes []string) ([]planTarget, bool, layers.DataClass, error) {
-	side := optional(tr.Side, 150)
-	if !(side >= 50 && side <= 5000) {
-		return nil, false, "", invalid("targets.side", "%g is not between 50 and 5000 metres", side)
-	}
-	ctx := c.Request().Context()
-	start := latest.Add(-time.Duration(days) * 24 * time.Hour)
-	doc.RiskPeriod = &period{Start: start.UTC().Format(time.RFC3339), End: latest.UTC().Format(time.RFC3339)}
-	cells, err := s.store.HexCells(ctx, side, layers.StudyArea{})
-	if err != nil {
-		return nil, false, "", err
-	}
-	window := &layers.Interval{Start: &start, End: &latest}
-	all, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Weighting: layers.WeightHarm, Classes: classes}, "")
-	if err != nil {
-		return nil, false, "", err
-	}
-	index, b := binPoints(cells, all)
-	nb, err := hotspot.DistanceBand(centres(cells), 3*side)
-	if err != nil {
-		return nil, false, "", analysisError(err, "targets.side")
-	}
-	res, err := hotspot.GiStar(b.weight, nb)
-	if err != nil {
-		return nil, false, "", analysisError(err, "targets.side")
-	}
-	var hot []int
-	for k, g := range res {
-		if g.Bin >= 2 && b.weight[k] > 0 {
-			hot = append(hot, k)
-		}
-	}
-	if len(hot) == 0 {
-		return nil, false, "", invalid("targets", "no hexagon is a hot spot at 95 %% in the %d days before %s: the target set is empty", days, latest.UTC().Format(time.DateOnly))
-	}
-	slices.SortStableFunc(hot, func(a, z int) int { return cmpDesc(b.weight[a], b.weight[z]) })
-	hot = hot[:min(top, len(hot))]
-	// Risk per category: one query per category the actors can act on.
-	weeks := float64(days) / 7
-	risk := make([]map[string]float64, len(hot))
-	pos := map[int]int{}
-	for n, k := range hot {
-		risk[n] = map[string]float64{}
-		pos[k] = n
-	}
-	for _, cat := range categories {
-		pts, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(side), layers.ObservationFilter{Datetime: window, Categories: []string{cat}, Weighting: layers.WeightHarm, Classes: classes}, "")
-		if err != nil {
-			return nil, false, "", err
-		}
-		for m, p := range pts.Points {
-			i, j := hotspot.HexCellOf(p, side)
-			if k, ok := index[[2]int{i, j}]; ok {
-				if n, ok := pos[k]; ok {
-					risk[n][cat] += pts.Weights[m] / weeks
-				}
-			}
-		}
-	}
-	out := make([]planTarget, len(hot))
-	for n, k := range hot {
-		ctr := hotspot.HexCentre(cells.I[k], cells.J[k], side)
-		lon, lat := crs.FromSWEREF99TM(ctr[0], ctr[1])
-		r := map[string]float64{}
-		total := 0.0
-		for cat, v := range risk[n] {
-			r[cat] = round(v, 6)
-			total += v
-		}
-		out[n] = planTarget{ID: "cell:" + cellID(cells.I[k], cells.J[k]), Name: fmt.Sprintf("Hexagon %d,%d (z %.1f)", cells.I[k], cells.J[k], res[k].Z),
-			Point: []float64{round(lon, 7), round(lat, 7)}, Risk: r, RiskTotal: round(total, 6), x: ctr[0], y: ctr[1]}
-	}
-	return out, all.Illustrative, all.Class, nil
 }

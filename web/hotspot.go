@@ -19,7 +19,6 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
-	"github.com/lagesbild/lagesbild/geo/trend"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
 	"github.com/lagesbild/lagesbild/web/respond"
@@ -32,6 +31,15 @@ import (
 
 // DefaultMinCellCount is the disclosure threshold when Config.MinCellCount is 0.
 const DefaultMinCellCount = 5
+
+// The bounds of side and band (metres): band is between one side and maxBandSides sides, so
+// its bounds in the OpenAPI document, which cannot say "× side", are minSide and
+// maxBandSides × maxSide, with the rule in words.
+const (
+	minSide      = 50
+	maxSide      = 5000
+	maxBandSides = 20
+)
 
 // hotspotRoutes registers the analysis endpoints.
 func (s *Server) hotspotRoutes(get func(string, echo.HandlerFunc)) {
@@ -47,7 +55,7 @@ type hotspotRequest struct {
 	side, band float64
 	bandwidth  float64
 	cell       float64
-	slice      layers.SliceUnit
+	slice      hotspot.SliceUnit
 	filter     layers.ObservationFilter
 	area       layers.StudyArea
 	out        crs.CRS
@@ -77,10 +85,10 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 	}
 	r.params["method"] = r.method
 	var err error
-	if r.side, err = parseFloat(v, "side", 150, 50, 5000); err != nil {
+	if r.side, err = parseFloat(v, "side", 150, minSide, maxSide); err != nil {
 		return nil, err
 	}
-	if r.band, err = parseFloat(v, "band", 3*r.side, r.side, 20*r.side); err != nil {
+	if r.band, err = parseFloat(v, "band", 3*r.side, r.side, maxBandSides*r.side); err != nil {
 		return nil, err
 	}
 	if r.bandwidth, err = parseFloat(v, "bandwidth", kde.DefaultBandwidth, 50, 5000); err != nil {
@@ -106,11 +114,11 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 		}
 	}
 	if r.method == "emerging" {
-		r.slice = layers.SliceMonth
+		r.slice = hotspot.SliceMonth
 		if sl := v.Get("slice"); sl != "" {
-			r.slice = layers.SliceUnit(sl)
+			r.slice = hotspot.SliceUnit(sl)
 		}
-		if r.slice != layers.SliceMonth && r.slice != layers.SliceQuarter && r.slice != layers.SliceYear {
+		if !r.slice.Valid() {
 			return nil, invalid("slice", "%q is not month, quarter or year", r.slice)
 		}
 		r.params["slice"] = r.slice
@@ -263,7 +271,7 @@ func (s *Server) hotspots(c echo.Context) error {
 	key := fmt.Sprintf("doc|%d|%s|agg=%t", gen, c.QueryParams().Encode(), r.aggregated)
 	res, err := s.analysis(ctx, key, func(ctx context.Context) (*analysisResult, error) {
 		r.capture = &analysisResult{}
-		if err := s.runHotspots(ctx, c, r); err != nil {
+		if err := s.runHotspots(ctx, r); err != nil {
 			return nil, err
 		}
 		r.capture.bytes = int64(len(r.capture.body)) + 128
@@ -291,36 +299,32 @@ func (s *Server) refuseKDEAggregated(c echo.Context, r *hotspotRequest) error {
 	return echo.NewHTTPError(http.StatusForbidden, msg)
 }
 
-// runHotspots reads the study area and the observations with ctx and runs r's method; the
-// result goes to sendAnalysis (or, for a raster, straight out).
-func (s *Server) runHotspots(ctx context.Context, c echo.Context, r *hotspotRequest) error {
+// runHotspots reads the study area and the observations with ctx (layers.HotspotInputs) and
+// runs r's method; the result goes to sendAnalysis (or, for a raster, straight to r.capture).
+func (s *Server) runHotspots(ctx context.Context, r *hotspotRequest) error {
 	if r.method == "kde" && r.aggregated { // refused before (refuseKDEAggregated); kept as the last guard
 		return echo.NewHTTPError(http.StatusForbidden, "method=kde is not available with aggregated disclosure; use method=gistar")
 	}
 	// The cost is estimated from the study area's extent before its cells are made and the
-	// observations loaded (cost.go).
-	extent, err := s.store.StudyBound(ctx, r.area)
-	if err != nil {
-		return err
+	// observations loaded (cost.go). Points are read as far as they reach the study area's
+	// cells (or, for KDE, its surface) within a kernel.
+	q := layers.HotspotQuery{Side: r.side, Area: r.area, Pad: r.side, Filter: r.filter,
+		CheckArea: func(extent orb.Bound) error { return r.checkStudy(extent, r.windowSlices()) }}
+	switch r.method {
+	case "kde":
+		q.Side, q.Pad = 0, r.bandwidth // a density needs the area's extent only
+	case "emerging":
+		q.With.Times = true
 	}
-	if err := r.checkStudy(extent, r.windowSlices()); err != nil {
-		return err
+	if r.collect != nil && q.Side > 0 {
+		q.CheckCells = func(n int) error {
+			if !s.analyses.keepable(n) {
+				return invalid("side", "%d hexagons are too many for tiles (the analysis could not be kept for the view's other tiles); use a larger side or a smaller area, or /analysis/hotspots", n)
+			}
+			return nil
+		}
 	}
-	cells, err := s.store.HexCells(ctx, r.side, r.area)
-	if err != nil {
-		return err
-	}
-	if r.collect != nil && !s.analyses.keepable(len(cells.I)) {
-		return invalid("side", "%d hexagons are too many for tiles (the analysis could not be kept for the view's other tiles); use a larger side or a smaller area, or /analysis/hotspots",
-			len(cells.I))
-	}
-	// Points reaching the study area's cells (or, for KDE, its surface) within a kernel.
-	pad := r.side
-	if r.method == "kde" {
-		pad = r.bandwidth
-	}
-	bound := cells.Bound.Pad(pad)
-	pts, err := s.store.WeightedObservations(ctx, bound, r.filter, r.slice)
+	in, err := s.store.HotspotInputs(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -329,54 +333,11 @@ func (s *Server) runHotspots(ctx context.Context, c echo.Context, r *hotspotRequ
 	}
 	switch r.method {
 	case "kde":
-		return s.sendKDE(c, r, cells.Bound, pts)
+		return s.sendKDE(r, in)
 	case "emerging":
-		return s.sendEmerging(c, r, cells, pts)
+		return s.sendEmerging(r, in)
 	}
-	return s.sendGiStar(c, r, cells, pts)
-}
-
-// binned counts the points into the study cells: count and weight per cell, and per slice
-// when slices is not nil (slice index per point).
-type binned struct {
-	count  []int64
-	weight []float64
-	inArea int64
-}
-
-func binPoints(cells *layers.HexStudyCells, pts *layers.WeightedPoints) (index map[[2]int]int, b binned) {
-	index = make(map[[2]int]int, len(cells.I))
-	for k := range cells.I {
-		index[[2]int{cells.I[k], cells.J[k]}] = k
-	}
-	b.count = make([]int64, len(cells.I))
-	b.weight = make([]float64, len(cells.I))
-	for k, p := range pts.Points {
-		i, j := hotspot.HexCellOf(p, cells.Side)
-		if c, ok := index[[2]int{i, j}]; ok {
-			b.count[c]++
-			b.weight[c] += pts.Weights[k]
-			b.inArea++
-		}
-	}
-	return index, b
-}
-
-func centres(cells *layers.HexStudyCells) []orb.Point {
-	out := make([]orb.Point, len(cells.I))
-	for k := range cells.I {
-		out[k] = hotspot.HexCentre(cells.I[k], cells.J[k], cells.Side)
-	}
-	return out
-}
-
-// analysisError turns an invalid-input error of a geo package into a problem naming param;
-// anything else stays an internal error.
-func analysisError(err error, param string) error {
-	if errors.Is(err, hotspot.ErrInvalid) || errors.Is(err, kde.ErrInvalid) || errors.Is(err, trend.ErrInvalid) {
-		return invalid(param, "%v", err)
-	}
-	return err
+	return s.sendGiStar(r, in)
 }
 
 // cellFeature is one hexagon of a Gi* or emerging answer.
@@ -394,7 +355,7 @@ type orbGeometry struct {
 }
 
 // cellGeometry returns the hexagon of cell k and its centre in the output CRS.
-func cellGeometry(cells *layers.HexStudyCells, k int, out crs.CRS) (orbGeometry, []float64, error) {
+func cellGeometry(cells *hotspot.Cells, k int, out crs.CRS) (orbGeometry, []float64, error) {
 	poly := hotspot.HexPolygon(cells.I[k], cells.J[k], cells.Side)
 	c := hotspot.HexCentre(cells.I[k], cells.J[k], cells.Side)
 	digits := 2.0
@@ -431,17 +392,13 @@ func className(bin int) string {
 	return "not_significant"
 }
 
-func (s *Server) sendGiStar(c echo.Context, r *hotspotRequest, cells *layers.HexStudyCells, pts *layers.WeightedPoints) error {
+func (s *Server) sendGiStar(r *hotspotRequest, in *layers.HotspotInputs) error {
 	s.gate.computing()
-	_, b := binPoints(cells, pts)
-	nb, err := hotspot.DistanceBand(centres(cells), r.band)
+	a, err := hotspot.HotSpots(hotspot.Input{Cells: in.Cells, Observations: in.Observations, Band: r.band})
 	if err != nil {
-		return analysisError(err, "band")
+		return err
 	}
-	res, err := hotspot.GiStar(b.weight, nb)
-	if err != nil {
-		return analysisError(err, "area")
-	}
+	cells, res := in.Cells, a.Results
 	features := make([]cellFeature, len(res))
 	hot, cold, hotFDR, coldFDR := 0, 0, 0, 0
 	for k, g := range res {
@@ -454,7 +411,7 @@ func (s *Server) sendGiStar(c echo.Context, r *hotspotRequest, cells *layers.Hex
 			"z": round(g.Z, 6), "p": g.P, "p_fdr": g.PFDR, "bin": g.Bin, "class": className(g.Bin),
 			"survives_fdr": g.SurvivesFDR, "neighbours": g.Neighbours,
 		}
-		shown := s.countProps(props, r, b.count[k], b.weight[k])
+		shown := s.countProps(props, r, a.Count[k], a.Weight[k])
 		features[k] = cellFeature{Type: "Feature", ID: cellID(cells.I[k], cells.J[k]), Geometry: geom, Properties: props}
 		if !shown { // a suppressed cell's class is not told through the totals either
 			continue
@@ -472,13 +429,13 @@ func (s *Server) sendGiStar(c echo.Context, r *hotspotRequest, cells *layers.Hex
 		}
 	}
 	summary := map[string]any{
-		"cells": len(res), "observations": b.inArea, "total_weight": round(sumOf(b.weight), 6),
+		"cells": len(res), "observations": a.Counted, "total_weight": round(sumOf(a.Weight), 6),
 		"hot_cells": hot, "cold_cells": cold, "hot_cells_fdr": hotFDR, "cold_cells_fdr": coldFDR,
 		"parameters": r.params,
 		"method_note": "Getis-Ord Gi* (binary distance band, cell included; as ArcGIS Pro Hot Spot Analysis and R spdep localG). " +
 			"class uses the uncorrected p (99/95/90 %); survives_fdr: Benjamini-Hochberg adjusted p < 0.05 over all cells.",
 	}
-	return s.sendAnalysis(c, r, features, summary, pts.Illustrative)
+	return s.sendAnalysis(r, features, summary, in.Illustrative)
 }
 
 func cellID(i, j int) string { return strconv.Itoa(i) + "_" + strconv.Itoa(j) }
@@ -491,7 +448,7 @@ func sumOf(v []float64) float64 {
 	return t
 }
 
-func (s *Server) sendAnalysis(c echo.Context, r *hotspotRequest, features []cellFeature, summary map[string]any, illustrative bool) error {
+func (s *Server) sendAnalysis(r *hotspotRequest, features []cellFeature, summary map[string]any, illustrative bool) error {
 	if r.collect != nil { // a tile request takes the cells, not the document
 		r.collect.features, r.collect.illustrative = features, illustrative
 		return nil
@@ -515,40 +472,6 @@ func (s *Server) sendAnalysis(c echo.Context, r *hotspotRequest, features []cell
 	return nil
 }
 
-// sliceIndex numbers calendar slices from first: months, quarters or years apart.
-func sliceIndex(unit layers.SliceUnit, first, t time.Time) int {
-	months := (t.Year()-first.Year())*12 + int(t.Month()) - int(first.Month())
-	switch unit {
-	case layers.SliceQuarter:
-		return months / 3
-	case layers.SliceYear:
-		return t.Year() - first.Year()
-	}
-	return months
-}
-
-// sliceStart is the first day of slice k after first.
-func sliceStart(unit layers.SliceUnit, first time.Time, k int) time.Time {
-	switch unit {
-	case layers.SliceQuarter:
-		return first.AddDate(0, 3*k, 0)
-	case layers.SliceYear:
-		return first.AddDate(k, 0, 0)
-	}
-	return first.AddDate(0, k, 0)
-}
-
-// truncateSlice is the start of the calendar slice containing t (a date in SliceZone).
-func truncateSlice(unit layers.SliceUnit, t time.Time) time.Time {
-	switch unit {
-	case layers.SliceQuarter:
-		return time.Date(t.Year(), t.Month()-(t.Month()-1)%3, 1, 0, 0, 0, 0, time.UTC)
-	case layers.SliceYear:
-		return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
 // windowSlices is the number of time slices of an emerging analysis when its datetime window
 // has both ends, else 0 (then only the observations tell).
 func (r *hotspotRequest) windowSlices() int {
@@ -556,86 +479,27 @@ func (r *hotspotRequest) windowSlices() int {
 	if r.method != "emerging" || iv == nil || iv.Start == nil || iv.End == nil {
 		return 0
 	}
-	loc, err := time.LoadLocation(layers.SliceZone)
-	if err != nil {
-		return 0
-	}
-	first, last := truncateSlice(r.slice, iv.Start.In(loc)), truncateSlice(r.slice, iv.End.In(loc))
-	return max(sliceIndex(r.slice, first, last)+1, 0)
+	return r.slice.Count(*iv.Start, *iv.End)
 }
 
-// maxSlices bounds an emerging analysis (20 years of months).
-const maxSlices = 240
-
-func (s *Server) sendEmerging(c echo.Context, r *hotspotRequest, cells *layers.HexStudyCells, pts *layers.WeightedPoints) error {
-	// The slices run from the window's first to its last calendar slice, or, without a
-	// window end, from the first to the last observation's; empty slices count as zeros.
-	var first, last time.Time
-	for _, t := range pts.Slices {
-		if first.IsZero() || t.Before(first) {
-			first = t
-		}
-		if t.After(last) {
-			last = t
-		}
-	}
-	loc, err := time.LoadLocation(layers.SliceZone)
-	if err != nil {
-		return err
-	}
+func (s *Server) sendEmerging(r *hotspotRequest, in *layers.HotspotInputs) error {
+	cells := in.Cells
+	e := hotspot.EmergingInput{Cells: cells, Observations: in.Observations, Band: r.band, Unit: r.slice,
+		Check: func(slices int) error {
+			if err := r.checkSlices(float64(cells.Len()), slices); err != nil {
+				return err
+			}
+			s.gate.computing()
+			return nil
+		}}
 	if iv := r.filter.Datetime; iv != nil {
-		if iv.Start != nil {
-			first = truncateSlice(r.slice, iv.Start.In(loc))
-		}
-		if iv.End != nil {
-			last = truncateSlice(r.slice, iv.End.In(loc))
-		}
+		e.From, e.To = iv.Start, iv.End
 	}
-	if first.IsZero() {
-		return invalid("datetime", "no observations match; an emerging analysis needs at least 3 %ss", r.slice)
-	}
-	n := sliceIndex(r.slice, first, last) + 1
-	if n < 3 {
-		return invalid("datetime", "the window spans %d %s(s); an emerging analysis needs at least 3", n, r.slice)
-	}
-	if n > maxSlices {
-		return invalid("slice", "the window spans %d %ss; at most %d", n, r.slice, maxSlices)
-	}
-	if err := r.checkSlices(float64(len(cells.I)), n); err != nil {
+	a, err := hotspot.EmergingHotSpots(e)
+	if err != nil {
 		return err
 	}
-	s.gate.computing()
-	index := make(map[[2]int]int, len(cells.I))
-	for k := range cells.I {
-		index[[2]int{cells.I[k], cells.J[k]}] = k
-	}
-	values := make([][]float64, n)
-	for t := range values {
-		values[t] = make([]float64, len(cells.I))
-	}
-	count := make([]int64, len(cells.I))
-	total := make([]float64, len(cells.I))
-	var inArea int64
-	for k, p := range pts.Points {
-		i, j := hotspot.HexCellOf(p, cells.Side)
-		cell, ok := index[[2]int{i, j}]
-		t := sliceIndex(r.slice, first, pts.Slices[k])
-		if !ok || t < 0 || t >= n {
-			continue
-		}
-		values[t][cell] += pts.Weights[k]
-		count[cell]++
-		total[cell] += pts.Weights[k]
-		inArea++
-	}
-	nb, err := hotspot.DistanceBand(centres(cells), r.band)
-	if err != nil {
-		return analysisError(err, "band")
-	}
-	res, err := hotspot.Emerging(values, nb, hotspot.DefaultAlpha)
-	if err != nil {
-		return analysisError(err, "datetime")
-	}
+	res := a.Results
 	patterns := map[string]int{}
 	features := make([]cellFeature, len(res))
 	for k, e := range res {
@@ -650,23 +514,23 @@ func (s *Server) sendEmerging(c echo.Context, r *hotspotRequest, cells *layers.H
 			"hot_slices": e.Hot, "cold_slices": e.Cold,
 			"z_last": round(e.Z[len(e.Z)-1], 6), "sig_last": int(e.Sig[len(e.Sig)-1]),
 		}
-		shown := s.countProps(props, r, count[k], total[k])
+		shown := s.countProps(props, r, a.Count[k], a.Weight[k])
 		features[k] = cellFeature{Type: "Feature", ID: cellID(cells.I[k], cells.J[k]), Geometry: geom, Properties: props}
 		if shown { // a suppressed cell's pattern is not told through the totals either
 			patterns[e.Pattern.String()]++
 		}
 	}
-	starts := make([]string, n)
-	for k := range starts {
-		starts[k] = sliceStart(r.slice, first, k).Format(time.DateOnly)
+	starts := make([]string, len(a.Slices))
+	for k, t := range a.Slices {
+		starts[k] = t.Format(time.DateOnly)
 	}
 	summary := map[string]any{
-		"cells": len(res), "observations": inArea, "total_weight": round(sumOf(total), 6),
+		"cells": len(res), "observations": a.Counted, "total_weight": round(sumOf(a.Weight), 6),
 		"slices": starts, "patterns": patterns, "alpha": hotspot.DefaultAlpha, "parameters": r.params,
-		"method_note": "Gi* per " + string(r.slice) + " (calendar slices in " + layers.SliceZone + "; a cell is significant in a slice when its " +
+		"method_note": "Gi* per " + string(r.slice) + " (calendar slices in " + hotspot.SliceZone + "; a cell is significant in a slice when its " +
 			"Benjamini-Hochberg adjusted p < alpha), Mann-Kendall trend of each cell's z-scores, ArcGIS Pro Emerging Hot Spot categories.",
 	}
-	return s.sendAnalysis(c, r, features, summary, pts.Illustrative)
+	return s.sendAnalysis(r, features, summary, in.Illustrative)
 }
 
 // kdeRaster is the compact answer of f=raster: the grid in EPSG:3006, values row by row
@@ -685,14 +549,18 @@ type kdeRaster struct {
 	Notice     string    `json:"notice,omitempty"`
 }
 
-func (s *Server) sendKDE(c echo.Context, r *hotspotRequest, area orb.Bound, pts *layers.WeightedPoints) error {
-	if err := r.checkKDEPoints(len(pts.Points)); err != nil {
-		return err
-	}
-	s.gate.computing()
-	g, err := kde.Estimate(pts.Points, pts.Weights, area, kde.Options{Bandwidth: r.bandwidth, Cell: r.cell})
+func (s *Server) sendKDE(r *hotspotRequest, in *layers.HotspotInputs) error {
+	pts := in.Observations
+	g, err := hotspot.Density(hotspot.DensityInput{Extent: in.Bound, Observations: pts, Bandwidth: r.bandwidth, Cell: r.cell,
+		Check: func(points int) error {
+			if err := r.checkKDEPoints(points); err != nil {
+				return err
+			}
+			s.gate.computing()
+			return nil
+		}})
 	if err != nil {
-		return analysisError(err, "cell")
+		return err
 	}
 	maxV := 0.0
 	for k, v := range g.Values {
@@ -700,7 +568,7 @@ func (s *Server) sendKDE(c echo.Context, r *hotspotRequest, area orb.Bound, pts 
 		maxV = max(maxV, g.Values[k])
 	}
 	notice := ""
-	if pts.Illustrative {
+	if in.Illustrative {
 		notice = illustrativeNotice
 	}
 	if r.format == "raster" {
@@ -755,7 +623,7 @@ func (s *Server) sendKDE(c echo.Context, r *hotspotRequest, area orb.Bound, pts 
 		"parameters":  r.params,
 		"method_note": "Quartic kernel K(u) = 3/pi (1 - u^2)^2, u = d/bandwidth; density per km^2 at cell centres, integrating to the weighted count.",
 	}
-	return s.sendAnalysis(c, r, features, summary, pts.Illustrative)
+	return s.sendAnalysis(r, features, summary, in.Illustrative)
 }
 
 // maxKDEFeatures bounds the GeoJSON form of a density surface (about 250 bytes a feature

@@ -219,7 +219,7 @@ func (s *Server) hotspotTile(c echo.Context) error {
 	canon := fmt.Sprintf("%d|%s|agg=%t", gen, v.Encode(), r.aggregated)
 	res, err := s.analysis(c.Request().Context(), canon, func(ctx context.Context) (*analysisResult, error) {
 		r.collect = &analysisResult{}
-		if err := s.runHotspots(ctx, c, r); err != nil {
+		if err := s.runHotspots(ctx, r); err != nil {
 			return nil, err
 		}
 		r.collect.fc = cellsToGeoJSON(r.collect.features)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/layers"
 )
 
@@ -16,8 +17,8 @@ import (
 // hotspotTile does.
 func syntheticAnalysis(t testing.TB, n int, seed int) *analysisResult {
 	t.Helper()
-	cells := &layers.HexStudyCells{Side: 50}
-	pts := &layers.WeightedPoints{}
+	cells := &hotspot.Cells{Side: 50}
+	var pts hotspot.Observations
 	for i := range n {
 		for j := range n {
 			cells.I = append(cells.I, 11600+i)
@@ -26,14 +27,14 @@ func syntheticAnalysis(t testing.TB, n int, seed int) *analysisResult {
 	}
 	for k := range cells.I {
 		if (k+seed)%3 == 0 {
-			c := centres(&layers.HexStudyCells{Side: 50, I: cells.I[k : k+1], J: cells.J[k : k+1]})[0]
+			c := hotspot.HexCentre(cells.I[k], cells.J[k], 50)
 			pts.Points = append(pts.Points, c)
 			pts.Weights = append(pts.Weights, 1)
 		}
 	}
 	s := &Server{gate: newAnalysisGate(1, time.Second)}
 	r := &hotspotRequest{method: "gistar", side: 50, band: 150, out: crs.CRS84, params: map[string]any{}, collect: &analysisResult{}}
-	if err := s.sendGiStar(nil, r, cells, pts); err != nil {
+	if err := s.sendGiStar(r, &layers.HotspotInputs{Cells: cells, Observations: pts}); err != nil {
 		t.Fatal(err)
 	}
 	r.collect.fc = cellsToGeoJSON(r.collect.features)

@@ -43,6 +43,7 @@ const statusClientClosed = 499
 //
 //	client went away (context.Canceled, or the request context cancelled) 499, not logged
 //	*layers.InvalidError                                                 400, names the parameter
+//	a geo package's invalid input (fieldError)                           400, names the field
 //	*echo.HTTPError (a handler's own answer)                             its status
 //	overloaded (no analysis slot, past the request's deadline or a
 //	statement_timeout: bounds.go)                                        503 with Retry-After, saying which
@@ -71,6 +72,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
 	var inv *layers.InvalidError
+	var fe fieldError
 	var he *echo.HTTPError
 	busy, isBusy := overloaded(err)
 	kind := layers.Kind(err)
@@ -90,6 +92,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		level = slog.LevelDebug
 	case errors.As(err, &inv):
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", inv.Error(), inv.Param
+		logged = false
+	case errors.As(err, &fe):
+		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", fe.Error(), fe.InvalidField()
 		logged = false
 	case errors.As(err, &he):
 		p.Status, p.Title = he.Code, http.StatusText(he.Code)
@@ -134,6 +139,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		_, _ = c.Response().Write(body)
 	}
+}
+
+// fieldError is the invalid-input error of a geo package (allocate.Error, hotspot.InvalidError):
+// it names the request field or parameter at fault, and its text is written for the caller.
+type fieldError interface {
+	error
+	InvalidField() string
 }
 
 // invalid returns the error for a bad query parameter.

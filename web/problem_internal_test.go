@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
+	"github.com/lagesbild/lagesbild/geo/allocate"
+	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/layers"
 )
 
@@ -88,6 +90,9 @@ func TestErrorKinds(t *testing.T) {
 		logLevel   string // "" means nothing logged
 	}{
 		{"invalid", nil, deep(layers.Invalid("bbox", "four numbers")), 400, "invalid bbox: four numbers", false, ""},
+		// The invalid input of a geo package names its field; no local mapper turns it into a 400.
+		{"invalid in geo/hotspot", nil, deep(&hotspot.InvalidError{Field: "bbox", Reason: "too few cells"}), 400, "invalid bbox: too few cells", false, ""},
+		{"invalid in geo/allocate", nil, deep(&allocate.Error{Field: "bbox", Reason: "no targets"}), 400, "invalid bbox: no targets", false, ""},
 		{"not found", nil, deep(fmt.Errorf("feature 9: %w", layers.ErrNotFound)), 404, "feature 9", false, ""},
 		{"forbidden", nil, deep(fmt.Errorf("only the lead organisation: %w", layers.ErrForbidden)), 403, "only the lead organisation", false, ""},
 		{"row-level security", nil, deep(pg("42501")), 403, "access policy", false, "WARN"},

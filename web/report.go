@@ -428,27 +428,20 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 	d.Legend = choro.choropleth(shapes, names, values, ind.Direction == "higher_is_better", t["missing"])
 	d.ChoroplethSVG = choro.finish(t["map_indicator"] + ": " + d.IndicatorName)
 
-	cells, err := s.store.HexCells(ctx, 150, layers.StudyArea{})
-	if err != nil {
-		return nil, err
-	}
 	iv := &layers.Interval{Start: &from, End: &end}
-	pts, err := s.store.WeightedObservations(ctx, cells.Bound.Pad(150), layers.ObservationFilter{Datetime: iv}, "")
+	in, err := s.store.HotspotInputs(ctx, layers.HotspotQuery{Side: 150, Pad: 150, Filter: layers.ObservationFilter{Datetime: iv}})
 	if err != nil {
 		return nil, err
 	}
-	_, b := binPoints(cells, pts)
-	nb, err := hotspot.DistanceBand(centres(cells), 450)
+	cells := in.Cells
+	hs, err := hotspot.HotSpots(hotspot.Input{Cells: cells, Observations: in.Observations, Band: 450})
 	if err != nil {
 		return nil, err
 	}
-	gi, err := hotspot.GiStar(b.weight, nb)
-	if err != nil {
-		return nil, analysisError(err, "from")
-	}
+	gi := hs.Results
 	if s.cfg.AggregatedOnly { // the aggregated view's rules (disclosure.go): no class for a suppressed cell
 		for k := range gi {
-			if b.count[k] < int64(s.minCellCount()) {
+			if hs.Count[k] < int64(s.minCellCount()) {
 				gi[k].Bin = 0
 			}
 		}

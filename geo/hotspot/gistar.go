@@ -1,12 +1,19 @@
 // Package hotspot finds statistically significant spatial clusters of high and low values on
-// a set of cells: the Getis-Ord Gi* statistic with Benjamini–Hochberg false discovery rate
-// control, and emerging hot spots (Gi* per time slice, classified by the Mann–Kendall trend
-// of each cell's z-scores into the ArcGIS Pro Emerging Hot Spot Analysis categories).
+// a hexagon grid: the Getis-Ord Gi* statistic with Benjamini–Hochberg false discovery rate
+// control, and emerging hot spots (Gi* per calendar time slice, classified by the Mann–Kendall
+// trend of each cell's z-scores into the ArcGIS Pro Emerging Hot Spot Analysis categories).
+// HotSpots, EmergingHotSpots and Density run an analysis from its inputs (the study area's
+// cells and the weighted observations) to its per-cell results in one call: they bin the
+// observations into the cells and, for emerging hot spots, into the slices themselves.
 //
 // Assumptions: coordinates are planar metres (EPSG:3006 in Lägesbild); neighbourhoods are
 // fixed distance bands with binary weights and include the cell itself; cells with a value of
 // zero are part of the study area and must be passed in (leaving them out inflates the mean
-// and hides cold spots). The package does no I/O and holds no state.
+// and hides cold spots). An observation counts in the hexagon with the nearest centre (on an
+// edge, the lowest (i, j)) when that hexagon is a study cell — also when the observation lies
+// outside the study area in a border cell, which is kept whole so that every cell's value is
+// over a full hexagon — and nowhere otherwise. Time slices are calendar months, quarters or
+// years in UTC. The package does no I/O and holds no state.
 package hotspot
 
 import (
