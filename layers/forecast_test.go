@@ -44,7 +44,7 @@ func TestForecastInputs(t *testing.T) {
 	end := to.Add(-time.Nanosecond)
 	hf := f
 	hf.Datetime = &layers.Interval{Start: &from, End: &end}
-	pts, err := store.WeightedObservations(ctx, cells.Bound.Pad(200), hf, "")
+	pts, err := store.WeightedObservations(ctx, cells.Bound.Pad(200), hf, layers.ObservationColumns{})
 	if err != nil {
 		t.Fatal(err)
 	}

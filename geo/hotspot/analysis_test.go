@@ -30,11 +30,11 @@ func TestBinCountsKeptCellsWhole(t *testing.T) {
 	c00, c01, c10 := HexCentre(0, 0, 100), HexCentre(0, 1, 100), HexCentre(1, 0, 100)
 	obs := Observations{
 		Points: []orb.Point{
-			c00,                         // in (0, 0)
-			{c00[0] - 90, c00[1]},       // (0, 0), near its left vertex: outside an area whose edge is x = 0
-			{c01[0], c01[1] + 80},       // (0, 1), near its top edge
-			{c10[0] + 60, c10[1]},       // (1, 0)
-			HexCentre(5, 5, 100),        // a hexagon that is not a study cell
+			c00,                   // in (0, 0)
+			{c00[0] - 90, c00[1]}, // (0, 0), near its left vertex: outside an area whose edge is x = 0
+			{c01[0], c01[1] + 80}, // (0, 1), near its top edge
+			{c10[0] + 60, c10[1]}, // (1, 0)
+			HexCentre(5, 5, 100),  // a hexagon that is not a study cell
 			{c00[0], c00[1] - 87}, // (0, -1), below (0, 0)'s bottom edge: not a study cell
 		},
 		Weights: []float64{1, 2, 4, 8, 16, 32},
