@@ -53,8 +53,8 @@ const (
 func (s *Server) deploymentRoutes(e *echo.Echo) {
 	// Plans name places, risks from observations and units: internal data; making a plan or
 	// logging a dose writes.
-	internal := needClass(layers.Internal, "the deployment planner")
-	write := needWrite("the deployment planner")
+	internal := auth.NeedClass(layers.Internal, "the deployment planner")
+	write := auth.NeedWrite("the deployment planner")
 	get := func(path string, h echo.HandlerFunc) {
 		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, internal)
 	}

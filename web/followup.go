@@ -13,6 +13,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/did"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Follow-up defaults (issue 6).
@@ -23,7 +24,7 @@ const (
 
 func (s *Server) followupRoutes(get func(string, echo.HandlerFunc)) {
 	// A follow-up reads an intervention and the observations around it: internal data.
-	internal := needClass(layers.Internal, "the follow-up of an intervention")
+	internal := auth.NeedClass(layers.Internal, "the follow-up of an intervention")
 	get("/analysis/followup/:interventionId", func(c echo.Context) error { return internal(s.followupHandler)(c) })
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/geo/tiles"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Hotspot cells as vector tiles: /analysis/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x} takes
@@ -74,7 +75,7 @@ func (e *memoEntry) cost() int64 { return e.r.bytes + 2*int64(len(e.key)) + 200 
 // but not kept, so one cannot flush the rest; tiles refuse such analyses before computing
 // (keepable).
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
-	key = clearanceKey(ctx) + "|" + key // made from the rows the caller may see
+	key = auth.ClearanceKey(ctx) + "|" + key // made from the rows the caller may see
 	m.mu.Lock()
 	if el, ok := m.items[key]; ok {
 		m.order.MoveToFront(el)

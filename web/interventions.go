@@ -69,17 +69,17 @@ func (s *Server) readOnly(c echo.Context) error {
 // authorizeWrite is the one place that decides whether the caller may write to layer l, and
 // what organisation the history records as changed_by (never a person): an editor's or
 // admin's session, or a token or JWT with the write scope, of an organisation that may read
-// the layer (access.go). Row-level security checks the same again (migration 009), and
+// the layer (web/auth/access.go). Row-level security checks the same again (migration 009), and
 // decides which rows the writer may change and who may lower a row's class (migration 017);
 // its refusals come back as layers.ErrForbidden (403) or, for rows the writer may not read,
 // layers.ErrNotFound (404).
 func (s *Server) authorizeWrite(c echo.Context, l *layers.Layer) (changedBy string, err error) {
-	if err := requireWrite(c, "writing to "+l.ID); err != nil {
+	if err := auth.RequireWrite(c, "writing to "+l.ID); err != nil {
 		return "", err
 	}
 	// Writing a layer means reading it (the answer is the written feature), and row-level
 	// security refuses a row of a class the writer may not read.
-	if err := requireClass(c, l.Class, "collection "+l.ID); err != nil {
+	if err := auth.RequireClass(c, l.Class, "collection "+l.ID); err != nil {
 		return "", err
 	}
 	return layers.PrincipalFrom(c.Request().Context()).Organisation, nil
@@ -295,7 +295,7 @@ func (s *Server) interventionItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
+	if err := auth.RequireClass(c, auth.FeatureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
 	out, err := parseItemParams(c.QueryParams())
@@ -340,7 +340,7 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 // the entries whose class (the higher of before and after) it may read, and none of an
 // intervention whose class now it may not read (migration 017): 404, as for the item.
 func (s *Server) interventionHistory(c echo.Context) error {
-	if err := requireClass(c, layers.Internal, "the history of interventions"); err != nil {
+	if err := auth.RequireClass(c, layers.Internal, "the history of interventions"); err != nil {
 		return err
 	}
 	if err := onlyParams(c, "f"); err != nil {

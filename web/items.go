@@ -14,6 +14,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 const (
@@ -28,7 +29,7 @@ func (s *Server) items(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
+	if err := auth.RequireClass(c, auth.FeatureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
 	r, err := parseItems(l, c.QueryParams())
@@ -39,7 +40,7 @@ func (s *Server) items(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	defer s.auditRestrictedRead(c, l, restrictedRows(l, page.Features))
+	defer s.auth.AuditRestrictedRead(c, l, auth.RestrictedRows(l, page.Features))
 	c.Response().Header().Set("Content-Crs", "<"+r.query.CRS.URI()+">")
 	if r.format == formatCSV {
 		body, err := featuresCSV(l, &r.query, page)
@@ -59,7 +60,7 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
+	if err := auth.RequireClass(c, auth.FeatureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
 	out, err := parseItemParams(c.QueryParams())
@@ -70,7 +71,7 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	defer s.auditRestrictedRead(c, l, restrictedRows(l, []layers.Feature{f}))
+	defer s.auth.AuditRestrictedRead(c, l, auth.RestrictedRows(l, []layers.Feature{f}))
 	base := s.baseURL(c) + "/collections/" + l.ID
 	self := base + "/items/" + url.PathEscape(c.Param("featureId"))
 	body := featureDocument(f, []link{

@@ -240,7 +240,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	}
 	// Every operation may answer 401 (a credential that is wrong, or none where one is needed)
 	// and 403 (a credential without the right): authentication runs before every route, and
-	// what a caller may read or write is decided per layer and route (access.go).
+	// what a caller may read or write is decided per layer and route (web/auth/access.go).
 	for _, item := range paths {
 		for _, op := range item.(obj) {
 			if o, ok := op.(obj); ok {

@@ -180,7 +180,7 @@ func (s *Server) uploadLimits() featurefile.Limits {
 // crs (EPSG:3006 or CRS84 when the file does not say), x and y (a CSV's coordinate columns).
 func (s *Server) putPartnerLayer(c echo.Context) error {
 	ctx := c.Request().Context()
-	if err := requireWrite(c, "uploading a partner layer"); err != nil {
+	if err := auth.RequireWrite(c, "uploading a partner layer"); err != nil {
 		return err
 	}
 	if err := onlyParamsAny(c, "title", "shared_with", "crs", "x", "y", "filename"); err != nil {
@@ -293,7 +293,7 @@ func fileError(err error) error {
 
 // deletePartnerLayer serves DELETE /partners/layers/{id}: the layer and all its versions.
 func (s *Server) deletePartnerLayer(c echo.Context) error {
-	if err := requireWrite(c, "deleting a partner layer"); err != nil {
+	if err := auth.RequireWrite(c, "deleting a partner layer"); err != nil {
 		return err
 	}
 	if err := onlyParamsAny(c); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/rank"
 	"github.com/lagesbild/lagesbild/geo/trend"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Defaults of the priority analysis.
@@ -44,7 +45,7 @@ func (s *Server) priorityRoutes(e *echo.Echo) {
 	e.POST("/analysis/priority", s.priority)
 	e.POST("/analysis/priority/compare", s.priorityCompare)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/analysis/priority/scenarios", s.priorityScenarios)
-	write := needWrite("changing a priority scenario")
+	write := auth.NeedWrite("changing a priority scenario")
 	e.POST("/analysis/priority/scenarios", s.createPriorityScenario, write)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/analysis/priority/scenarios/:id", s.priorityScenario)
 	e.PUT("/analysis/priority/scenarios/:id", s.updatePriorityScenario, write)

@@ -25,6 +25,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 //go:embed report/*.html
@@ -49,7 +50,7 @@ func reportTemplate() (*template.Template, error) {
 func (s *Server) reportRoutes(get func(string, echo.HandlerFunc)) {
 	printer := newPDFPrinter(maxPDFPrinters, printPDF)
 	// The situational picture is for the collaboration's organisations: internal data.
-	internal := needClass(layers.Internal, "the Lägesbild report")
+	internal := auth.NeedClass(layers.Internal, "the Lägesbild report")
 	get("/report", internal(func(c echo.Context) error { return s.report(c, printer) }))
 }
 

@@ -98,7 +98,6 @@ type Server struct {
 	gate     *analysisGate
 	now      func() time.Time
 	auth     *auth.Auth
-	reads    restrictedReads
 }
 
 // New returns the Echo instance serving the API over store.

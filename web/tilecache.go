@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // TileCache keeps finished tiles in memory, bounded by the bytes they take, least recently
@@ -114,7 +115,7 @@ func (c *TileCache) InvalidateAll() {
 func (c *TileCache) get(ctx context.Context, key string, make func(context.Context) (*cachedTile, error)) (*cachedTile, error) {
 	// A tile is made from the rows its caller may see, so only callers of the same clearance
 	// share it (and its singleflight).
-	key = clearanceKey(ctx) + "|" + key
+	key = auth.ClearanceKey(ctx) + "|" + key
 	if c.maxBytes <= 0 {
 		c.misses.Inc()
 		return make(ctx)

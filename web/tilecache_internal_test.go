@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // TestTileCacheSharedWorkOutlivesACancelledCaller: two callers miss the same tile; the first
@@ -56,7 +58,7 @@ func TestTileCacheSharedWorkOutlivesACancelledCaller(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("second caller never got the tile")
 	}
-	if _, ok := c.items[clearanceKey(context.Background())+"|k"]; !ok {
+	if _, ok := c.items[auth.ClearanceKey(context.Background())+"|k"]; !ok {
 		t.Errorf("the tile was not cached")
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // Vector tiles follow OGC API – Tiles: /collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}
@@ -192,7 +193,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 	}
 	p := layers.PrincipalFrom(c.Request().Context())
 	if !l.AggregateTiles { // a point layer's counts are for everyone; other layers' features by class
-		if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
+		if err := auth.RequireClass(c, auth.FeatureClass(l), "collection "+l.ID); err != nil {
 			return err
 		}
 	}
@@ -201,7 +202,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 		return err
 	}
 	if !r.query.Aggregate {
-		defer s.auditRestrictedRead(c, l, -1)
+		defer s.auth.AuditRestrictedRead(c, l, -1)
 	}
 	key := fmt.Sprintf("c|%s|%d|%s|%s", l.ID, s.tiles.generation(l.SourceTables()...), t, r.canon)
 	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) { return s.store.Tile(ctx, l, r.query) })
@@ -217,7 +218,7 @@ func (s *Server) mapTile(c echo.Context) error {
 	p := layers.PrincipalFrom(c.Request().Context())
 	var ls []*layers.Layer
 	for _, l := range s.mapSet.layers {
-		if p.MayRead(featureClass(l)) {
+		if p.MayRead(auth.FeatureClass(l)) {
 			ls = append(ls, l)
 		}
 	}

@@ -41,7 +41,8 @@ type Config struct {
 	OIDC *OIDCConfig
 	// Argon2 are the cost parameters of hashes made here (the dummy hash); zero: layers.DefaultArgon2.
 	Argon2 layers.Argon2Params
-	// Now is the clock of sessions, tokens and JWT times; nil: time.Now.
+	// Now is the clock of sessions, tokens, JWT times and the window of restricted tile reads
+	// (AuditRestrictedRead); nil: time.Now.
 	Now func() time.Time
 }
 
@@ -63,6 +64,7 @@ type Auth struct {
 	dummyHash string        // verified for unknown accounts, so their answer takes as long
 	hashing   chan struct{} // bounds concurrent argon2 runs (each takes Argon2.Memory)
 	jwt       *jwtVerifier
+	reads     restrictedReads
 }
 
 // Site is what the room needs to know of the server it is part of.

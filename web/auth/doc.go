@@ -18,14 +18,18 @@
 // than a lock the owner could be kept out by. API tokens (tokens.go) are minted, listed and
 // revoked at /auth/tokens, never reaching further than the credential that mints them.
 //
-// Audit (audit.go): logins, token changes, writes and reads of restricted data go to the
-// append-only audit_log table, readable by admins at GET /audit.
+// Access (access.go): what a principal may read and write, checked by handlers elsewhere in web
+// with RequireClass and RequireWrite or on their routes with NeedClass and NeedWrite, so that
+// a refusal is a clear 401 or 403; ClearanceKey is the part of every cache key that says what
+// the caller may see. Audit (audit.go): logins, token changes, writes and reads of restricted
+// data go to the append-only audit_log table, readable by admins at GET /audit.
 //
-// Assumptions: the database (layers.Store) holds accounts, sessions and tokens only hashed,
-// and enforces the same access rules again with row-level security; the client address is
-// what Echo's IP extractor says (web configures which proxies it trusts); login limits live in
-// this process's memory and are neither shared between replicas nor kept across restarts; a
-// JWT issuer signs with RS256 or ES256 and publishes its keys as a JWK Set at a file path or
-// an http(s) URL, and clocks agree within OIDCConfig.Leeway. It imports layers and
-// web/respond, never package web, which composes it.
+// Assumptions: the database (layers.Store) holds passwords, sessions and tokens only hashed,
+// and enforces the access rules again with row-level security, so a check missing here
+// exposes nothing; the client address is what Echo's IP extractor says (web configures which
+// proxies it trusts); login limits and the restricted-read window live in this process's
+// memory, neither shared between replicas nor kept across restarts; a JWT issuer signs with
+// RS256 or ES256 and publishes its keys as a JWK Set at a file path or an http(s) URL, and
+// clocks agree within OIDCConfig.Leeway. It imports layers and web/respond, never package
+// web, which composes it.
 package auth

@@ -1,10 +1,10 @@
-package web
+package auth
 
 // Need-to-know access (issue 7). What a caller may read is decided twice: here, so that an
 // answer is a clear 401 (no credential) or 403 (a credential without the right), and in
 // PostgreSQL by row-level security (migration 009), which holds even where a check here is
-// missing. Handlers check the data class of what they serve with requireClass (per layer) or
-// their routes carry needClass / needWrite (per route).
+// missing. Handlers check the data class of what they serve with RequireClass (per layer) or
+// their routes carry NeedClass / NeedWrite (per route).
 //
 // The rules: open layers and rows for everyone; internal for the police, the municipality,
 // the region and the housing company; restricted (police observations) for the police.
@@ -24,52 +24,51 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
-	"github.com/lagesbild/lagesbild/web/auth"
 )
 
-// requireClass answers 401 to an anonymous caller and 403 to one whose organisation may not
+// RequireClass answers 401 to an anonymous caller and 403 to one whose organisation may not
 // read data of class class; what names the thing refused.
-func requireClass(c echo.Context, class layers.DataClass, what string) error {
+func RequireClass(c echo.Context, class layers.DataClass, what string) error {
 	p := layers.PrincipalFrom(c.Request().Context())
 	if p.MayRead(class) {
 		return nil
 	}
 	if p.IsAnonymous() {
-		return auth.Unauthorized(c, false, what+" is "+string(class)+" data: log in, or send an API token or JWT")
+		return Unauthorized(c, false, what+" is "+string(class)+" data: log in, or send an API token or JWT")
 	}
 	return echo.NewHTTPError(http.StatusForbidden, what+" is "+string(class)+" data, which organisation "+p.Organisation+" may not read")
 }
 
-// featureClass is the class a caller needs to read layer l's features at all. A layer whose
+// FeatureClass is the class a caller needs to read layer l's features at all. A layer whose
 // rows carry their own class is open to everyone: row-level security gives each caller the
 // rows it may see (an anonymous caller the open interventions). Observations are the
 // exception issue 7 makes: below internal clearance, only their counts per cell.
-func featureClass(l *layers.Layer) layers.DataClass {
+func FeatureClass(l *layers.Layer) layers.DataClass {
 	if l.ClassColumn != "" && !l.AggregateTiles {
 		return layers.Open
 	}
 	return l.Class
 }
 
-// requireWrite answers 401 to an anonymous caller and 403 to one without the write scope
+// RequireWrite answers 401 to an anonymous caller and 403 to one without the write scope
 // (an editor's or admin's session, or a token or JWT with the write scope), or whose
 // organisation is the public.
-func requireWrite(c echo.Context, what string) error {
+func RequireWrite(c echo.Context, what string) error {
 	p := layers.PrincipalFrom(c.Request().Context())
 	switch {
 	case p.MayWrite():
 		return nil
 	case p.IsAnonymous():
-		return auth.Unauthorized(c, false, what+" needs an editor's session, or an API token or JWT with the write scope")
+		return Unauthorized(c, false, what+" needs an editor's session, or an API token or JWT with the write scope")
 	}
 	return echo.NewHTTPError(http.StatusForbidden, what+" needs the editor role or the write scope")
 }
 
-// needClass is route middleware: the route serves data of class class.
-func needClass(class layers.DataClass, what string) echo.MiddlewareFunc {
+// NeedClass is route middleware: the route serves data of class class.
+func NeedClass(class layers.DataClass, what string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if err := requireClass(c, class, what); err != nil {
+			if err := RequireClass(c, class, what); err != nil {
 				return err
 			}
 			return next(c)
@@ -77,11 +76,11 @@ func needClass(class layers.DataClass, what string) echo.MiddlewareFunc {
 	}
 }
 
-// needWrite is route middleware for a route that changes data.
-func needWrite(what string) echo.MiddlewareFunc {
+// NeedWrite is route middleware for a route that changes data.
+func NeedWrite(what string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if err := requireWrite(c, what); err != nil {
+			if err := RequireWrite(c, what); err != nil {
 				return err
 			}
 			return next(c)
@@ -89,9 +88,9 @@ func needWrite(what string) echo.MiddlewareFunc {
 	}
 }
 
-// clearanceKey is the part of a cache key that says what the caller can see: everything the
+// ClearanceKey is the part of a cache key that says what the caller can see: everything the
 // server caches (tiles, analyses, extents) is made from the rows of one clearance.
-func clearanceKey(ctx context.Context) string {
+func ClearanceKey(ctx context.Context) string {
 	return string(layers.PrincipalFrom(ctx).Clearance())
 }
 
@@ -112,8 +111,8 @@ const readWindow = 10 * time.Minute
 // at most), so the map stays within a few megabytes.
 const maxReadKeys = 10000
 
-// restrictedRows counts the features of page whose class column says restricted.
-func restrictedRows(l *layers.Layer, fs []layers.Feature) int {
+// RestrictedRows counts the features of page whose class column says restricted.
+func RestrictedRows(l *layers.Layer, fs []layers.Feature) int {
 	if l.ClassColumn == "" {
 		return 0
 	}
@@ -127,9 +126,9 @@ func restrictedRows(l *layers.Layer, fs []layers.Feature) int {
 	return n
 }
 
-// auditRestrictedRead appends a read entry for an answer of layer l holding rows restricted
+// AuditRestrictedRead appends a read entry for an answer of layer l holding rows restricted
 // rows (-1: a tile, unknown).
-func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, rows int) {
+func (a *Auth) AuditRestrictedRead(c echo.Context, l *layers.Layer, rows int) {
 	p := layers.PrincipalFrom(c.Request().Context())
 	if rows == 0 || !p.MayRead(layers.Restricted) || c.Response().Status >= 300 {
 		return
@@ -140,8 +139,8 @@ func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, rows int) 
 			return
 		}
 		key := p.Credential + "|" + p.Organisation + "|" + p.Username + "|" + strconv.FormatInt(p.TokenID, 10) + "|" + l.ID
-		now := s.now()
-		r := &s.reads
+		now := a.cfg.Now()
+		r := &a.reads
 		r.mu.Lock()
 		if r.last == nil {
 			r.last = map[string]time.Time{}
@@ -169,5 +168,5 @@ func (s *Server) auditRestrictedRead(c echo.Context, l *layers.Layer, rows int) 
 	} else {
 		details["restricted_rows"] = rows
 	}
-	s.auth.Audit(c, layers.AuditEntry{Action: layers.AuditRead, ObjectType: l.ID, ObjectID: c.Param("featureId"), Details: details}, nil)
+	a.Audit(c, layers.AuditEntry{Action: layers.AuditRead, ObjectType: l.ID, ObjectID: c.Param("featureId"), Details: details}, nil)
 }
