@@ -8,6 +8,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/auth"
 )
 
 // mediaJSONSchema is the media type of queryables and sortables (OGC API – Features Part 3).
@@ -43,7 +44,7 @@ func (s *Server) schemaDoc(c echo.Context, kind string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireClass(c, featureClass(l), "collection "+l.ID); err != nil {
+	if err := auth.RequireClass(c, auth.FeatureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
 	if err := onlyParams(c, "f"); err != nil {
