@@ -205,54 +205,58 @@ func (c *Catalogue) Validate() error {
 			return fmt.Errorf("layer %q: invalid or duplicate id", l.ID)
 		}
 		seen[l.ID] = true
-		for _, ident := range []string{l.Table, l.IDColumn} {
-			if !identRE.MatchString(ident) {
-				return fmt.Errorf("layer %q: invalid identifier %q", l.ID, ident)
-			}
+		if err := l.validate(); err != nil {
+			return fmt.Errorf("layer %q: %w", l.ID, err)
 		}
-		for _, ident := range append([]string{l.Geometry, l.Mercator, l.TimeStart, l.TimeEnd}, l.Sources...) {
-			if ident != "" && !identRE.MatchString(ident) {
-				return fmt.Errorf("layer %q: invalid identifier %q", l.ID, ident)
-			}
+	}
+	return nil
+}
+
+// validate checks one layer's declaration.
+func (l *Layer) validate() error {
+	for _, ident := range []string{l.Table, l.IDColumn} {
+		if !identRE.MatchString(ident) {
+			return fmt.Errorf("invalid identifier %q", ident)
 		}
-		if l.IDType != String && l.IDType != Integer {
-			return fmt.Errorf("layer %q: id type must be String or Integer", l.ID)
+	}
+	for _, ident := range append([]string{l.Geometry, l.Mercator, l.TimeStart, l.TimeEnd}, l.Sources...) {
+		if ident != "" && !identRE.MatchString(ident) {
+			return fmt.Errorf("invalid identifier %q", ident)
 		}
-		if l.TimeEnd != "" && l.TimeStart == "" {
-			return fmt.Errorf("layer %q: TimeEnd without TimeStart", l.ID)
+	}
+	switch {
+	case l.IDType != String && l.IDType != Integer:
+		return fmt.Errorf("id type must be String or Integer")
+	case l.TimeEnd != "" && l.TimeStart == "":
+		return fmt.Errorf("TimeEnd without TimeStart")
+	case l.AggregateTiles && l.GeometryType != "Point":
+		return fmt.Errorf("only point layers can aggregate tiles")
+	case (l.Geometry == "") != (l.Mercator == ""):
+		return fmt.Errorf("Geometry and Mercator go together")
+	case len(l.Properties) > 50: // json_build_object takes at most 100 arguments
+		return fmt.Errorf("more than 50 properties")
+	case l.MapTile && !l.HasGeometry():
+		return fmt.Errorf("a layer without geometry cannot be in the map tile")
+	}
+	props := map[string]bool{}
+	for _, p := range l.Properties {
+		if !identRE.MatchString(p.Name) || props[p.Name] {
+			return fmt.Errorf("invalid or duplicate property %q", p.Name)
 		}
-		if l.AggregateTiles && l.GeometryType != "Point" {
-			return fmt.Errorf("layer %q: only point layers can aggregate tiles", l.ID)
+		props[p.Name] = true
+		if (p.Filter || p.Sort) && (p.Type == StringArray || p.Type == JSON) {
+			return fmt.Errorf("property %q of this type cannot be filtered or sorted", p.Name)
 		}
-		if (l.Geometry == "") != (l.Mercator == "") {
-			return fmt.Errorf("layer %q: Geometry and Mercator go together", l.ID)
-		}
-		props := map[string]bool{}
-		for _, p := range l.Properties {
-			if !identRE.MatchString(p.Name) || props[p.Name] {
-				return fmt.Errorf("layer %q: invalid or duplicate property %q", l.ID, p.Name)
-			}
-			props[p.Name] = true
-			if (p.Filter || p.Sort) && (p.Type == StringArray || p.Type == JSON) {
-				return fmt.Errorf("layer %q: property %q of this type cannot be filtered or sorted", l.ID, p.Name)
-			}
-		}
-		if len(l.Properties) > 50 { // json_build_object takes at most 100 arguments
-			return fmt.Errorf("layer %q: more than 50 properties", l.ID)
-		}
-		if l.MapTile && !l.HasGeometry() {
-			return fmt.Errorf("layer %q: a layer without geometry cannot be in the map tile", l.ID)
-		}
-		if err := l.validateStyle(); err != nil {
-			return fmt.Errorf("layer %q: style: %w", l.ID, err)
-		}
+	}
+	if err := l.validateStyle(); err != nil {
+		return fmt.Errorf("style: %w", err)
 	}
 	return nil
 }
 
 // validateStyle checks a layer's style: colours are #rrggbb (the page writes them into the
 // map's style and the legend as they are), ColourBy is a tile property, and each legend value
-// has that property's type.
+// has that property's type and is keyed once.
 func (l *Layer) validateStyle() error {
 	st := l.Style
 	if st == nil {
@@ -264,13 +268,13 @@ func (l *Layer) validateStyle() error {
 	if !colourRE.MatchString(st.Colour) {
 		return fmt.Errorf("colour %q is not #rrggbb", st.Colour)
 	}
-	var by Property
+	var by *Property
 	if st.ColourBy != "" {
 		p, ok := l.Property(st.ColourBy)
 		if !ok || !p.Tile {
 			return fmt.Errorf("colour by %q: not a tile property", st.ColourBy)
 		}
-		by = p
+		by = &p
 	}
 	seen := map[any]bool{}
 	for i, e := range st.Legend {
@@ -278,28 +282,36 @@ func (l *Layer) validateStyle() error {
 			return fmt.Errorf("legend entry %d: value %v is keyed twice", i, e.Value)
 		}
 		seen[e.Value] = true
-		if !colourRE.MatchString(e.Colour) || e.Title == "" || e.TitleEN == "" {
-			return fmt.Errorf("legend entry %d: a #rrggbb colour and both titles are required", i)
+		if err := l.validateLegendEntry(e, by); err != nil {
+			return fmt.Errorf("legend entry %d: %w", i, err)
 		}
-		if e.Aggregate && (!l.AggregateTiles || e.Value != nil) {
-			return fmt.Errorf("legend entry %d: an aggregate entry is for the cells of an aggregating layer and keys no value", i)
-		}
-		if e.Value == nil {
-			continue
-		}
-		if st.ColourBy == "" {
-			return fmt.Errorf("legend entry %d: a value without ColourBy", i)
-		}
-		ok := false
-		switch v := e.Value.(type) {
-		case string:
-			ok = by.Type == String && (by.Enum == nil || slices.Contains(by.Enum, v))
-		case int:
-			ok = by.Type == Integer
-		}
-		if !ok {
-			return fmt.Errorf("legend entry %d: value %#v is not a %s", i, e.Value, by.Name)
-		}
+	}
+	return nil
+}
+
+// validateLegendEntry checks one legend entry; by is the ColourBy property (nil: none).
+func (l *Layer) validateLegendEntry(e LegendEntry, by *Property) error {
+	if !colourRE.MatchString(e.Colour) || e.Title == "" || e.TitleEN == "" {
+		return fmt.Errorf("a #rrggbb colour and both titles are required")
+	}
+	if e.Aggregate && (!l.AggregateTiles || e.Value != nil) {
+		return fmt.Errorf("an aggregate entry is for the cells of an aggregating layer and keys no value")
+	}
+	if e.Value == nil {
+		return nil
+	}
+	if by == nil {
+		return fmt.Errorf("a value without ColourBy")
+	}
+	ok := false
+	switch v := e.Value.(type) {
+	case string:
+		ok = by.Type == String && (by.Enum == nil || slices.Contains(by.Enum, v))
+	case int:
+		ok = by.Type == Integer
+	}
+	if !ok {
+		return fmt.Errorf("value %#v is not a %s", e.Value, by.Name)
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ type importSteps struct {
 
 // importKinds are the kinds, in the order the usage lists them.
 func importKinds() []importKind {
-	return []importKind{observationsImport(), areasImport(), vulnerableAreasImport(), indicatorsImport()}
+	return []importKind{observationsImport(), areasImport(), vulnerableAreasImport(), indicatorsImport(), layerImport()}
 }
 
 // importUsageAll lists every kind's usage.

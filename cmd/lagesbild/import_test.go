@@ -7,6 +7,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,8 +18,8 @@ import (
 func TestImportKinds(t *testing.T) {
 	ctx := context.Background()
 	kinds := importKinds()
-	if len(kinds) != 4 {
-		t.Errorf("%d import kinds, want observations, areas, vulnerable-areas and indicators", len(kinds))
+	if len(kinds) != 5 {
+		t.Errorf("%d import kinds, want observations, areas, vulnerable-areas, indicators and layer", len(kinds))
 	}
 	for _, k := range kinds {
 		err := run(ctx, []string{"import", k.name}, env(""), &bytes.Buffer{}, &bytes.Buffer{})
@@ -80,6 +81,34 @@ func TestImportREADME(t *testing.T) {
 	for name := range kinds {
 		if !seen[name] {
 			t.Errorf("the README shows no example of import %s", name)
+		}
+	}
+}
+
+// TestImportLayerRefusals: the generic import takes only a declared layer over a table of its
+// own, and sends a layer with an import of its own to it; each refusal comes before the
+// database is opened.
+func TestImportLayerRefusals(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.geojson")
+	if err := os.WriteFile(file, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Point","coordinates":[16.5,59.6]}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(string) string { return "postgres://nobody@127.0.0.1:1/none" }
+	for _, tc := range []struct {
+		args  []string
+		usage bool
+		want  string
+	}{
+		{[]string{file}, true, "usage: lagesbild import layer"},
+		{[]string{"--layer", "vulnerable-areas", file}, true, "lagesbild import vulnerable-areas"},
+		{[]string{"--layer", "nowhere", file}, true, `"nowhere"`},
+		{[]string{"--layer", "places", file}, false, "cannot be imported from a file"},
+	} {
+		err := runImport(context.Background(), "layer", tc.args, env, io.Discard, io.Discard)
+		var u usageError
+		if err == nil || errors.As(err, &u) != tc.usage || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("import layer %v = %v, want a usage error %t naming %q", tc.args, err, tc.usage, tc.want)
 		}
 	}
 }

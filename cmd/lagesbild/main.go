@@ -7,6 +7,7 @@
 //	lagesbild import indicators FILE           import indicator values (JSON-stat 2.0 or CSV)
 //	lagesbild import areas --level deso FILE   import DeSO/RegSO boundaries from a GeoPackage (EPSG:3006)
 //	lagesbild import vulnerable-areas --year Y FILE  the police's vulnerable areas (GeoJSON or zipped Shapefile)
+//	lagesbild import layer --layer ID FILE     any layer declared over a table of its own
 //	lagesbild org|user|token …                 organisations, accounts and API tokens (admin.go)
 //	lagesbild version
 //
@@ -74,6 +75,8 @@ commands:
               import DeSO/RegSO boundaries from a GeoPackage (EPSG:3006), all or nothing
   import vulnerable-areas --year YYYY FILE
               import the police's vulnerable areas for one year (GeoJSON or zipped Shapefile)
+  import layer --layer ID [--replace] FILE
+              import a layer declared over a table of its own, mapped by its declaration
   org, user, token
               organisations, accounts and API tokens (lagesbild user for usage)
   partner upload --org ORG --id ID [--title T] [--share a,b] FILE
