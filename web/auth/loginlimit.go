@@ -24,18 +24,19 @@ package auth
 // Client addresses are as c.RealIP() gives them (see Config.TrustedProxies); IPv6 addresses
 // count by their /64, which one subscriber usually holds whole.
 //
-// The counts live in this process's memory, in an LRU bounded in bytes (LoginLimitBytes,
+// The counts live in this process's memory, in an LRU bounded in bytes (web/lru; LoginLimitBytes,
 // default 16 MiB, about 65,000 keys): they reset when the server restarts and are not
 // shared between replicas. A key is forgotten FailureWindow (default 1 h) after its last
 // failure. Keys are fixed-size (an account name is kept as 16 bytes of its SHA-256), so the
 // bound holds whatever names are sent.
 
 import (
-	"container/list"
 	"crypto/sha256"
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/lagesbild/lagesbild/web/lru"
 )
 
 // limitKind says what a limiter key counts.
@@ -60,7 +61,6 @@ type limitKey struct {
 }
 
 type limitEntry struct {
-	key   limitKey
 	fails int
 	last  time.Time // the last failure (for limitKnown, the last success)
 	next  time.Time // no attempt before this
@@ -97,15 +97,12 @@ type loginLimiter struct {
 	policies [3]limitPolicy // by limitKind, for the counting kinds
 	window   time.Duration  // a count is forgotten this long after its last failure
 	knownFor time.Duration
-	maxKeys  int
-	order    *list.List // of *limitEntry, most recently used first
-	entries  map[limitKey]*list.Element
+	entries  *lru.Cache[limitKey, *limitEntry] // each costs limitEntryBytes
 }
 
 func newLoginLimiter(cfg Config) *loginLimiter {
 	l := &loginLimiter{window: cfg.FailureWindow, knownFor: cfg.KnownFor,
-		maxKeys: max(int(cfg.LoginLimitBytes/limitEntryBytes), 16),
-		order:   list.New(), entries: map[limitKey]*list.Element{}}
+		entries: lru.New(max(cfg.LoginLimitBytes, 16*limitEntryBytes), func(limitKey, *limitEntry) int64 { return limitEntryBytes })}
 	l.policies[limitPair] = limitPolicy{free: cfg.PairFailures, base: cfg.LoginBackoffBase, max: cfg.LoginBackoffMax}
 	l.policies[limitAddress] = limitPolicy{free: cfg.AddressFailures, base: cfg.LoginBackoffBase, max: cfg.LoginBackoffMax}
 	l.policies[limitAccount] = limitPolicy{free: cfg.AccountFailures, base: cfg.AccountInterval, constant: true}
@@ -134,18 +131,16 @@ func (l *loginLimiter) keys(account string, addr netip.Addr) (pair, address, acc
 
 // live returns key's entry when it is still remembered at now; the caller holds mu.
 func (l *loginLimiter) live(key limitKey, now time.Time) *limitEntry {
-	el, ok := l.entries[key]
+	e, ok := l.entries.Peek(key)
 	if !ok {
 		return nil
 	}
-	e := el.Value.(*limitEntry)
 	keep := l.window
 	if key.kind == limitKnown {
 		keep = l.knownFor
 	}
 	if now.Sub(e.last) > keep {
-		l.order.Remove(el)
-		delete(l.entries, key)
+		l.entries.Remove(key)
 		return nil
 	}
 	return e
@@ -154,16 +149,11 @@ func (l *loginLimiter) live(key limitKey, now time.Time) *limitEntry {
 // touch returns key's entry, made when missing and moved to the front; the caller holds mu.
 func (l *loginLimiter) touch(key limitKey, now time.Time) *limitEntry {
 	if e := l.live(key, now); e != nil {
-		l.order.MoveToFront(l.entries[key])
+		l.entries.Get(key)
 		return e
 	}
-	for len(l.entries) >= l.maxKeys {
-		old := l.order.Back()
-		l.order.Remove(old)
-		delete(l.entries, old.Value.(*limitEntry).key)
-	}
-	e := &limitEntry{key: key}
-	l.entries[key] = l.order.PushFront(e)
+	e := &limitEntry{}
+	l.entries.Put(key, e) // the least recently used key goes when the bound is reached
 	return e
 }
 
@@ -186,7 +176,7 @@ func (l *loginLimiter) admit(account string, addr netip.Addr, now time.Time) (ti
 		if e == nil {
 			continue
 		}
-		l.order.MoveToFront(l.entries[k]) // a key under attack stays while idle ones go
+		l.entries.Get(k) // a key under attack stays while idle ones go
 		if e.next.Sub(now) > wait {
 			wait, kind = e.next.Sub(now), k.kind
 		}
@@ -209,10 +199,7 @@ func (l *loginLimiter) succeeded(account string, addr netip.Addr, now time.Time)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	pair, address, acct, known := l.keys(account, addr)
-	if el, ok := l.entries[pair]; ok {
-		l.order.Remove(el)
-		delete(l.entries, pair)
-	}
+	l.entries.Remove(pair)
 	for _, k := range []limitKey{address, acct} {
 		if e := l.live(k, now); e != nil && e.fails > 0 {
 			e.fails--

@@ -22,8 +22,8 @@ func TestLoginLimiterBoundedInBytes(t *testing.T) {
 		l.admit(fmt.Sprintf("name%d", i), netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), now)
 		now = now.Add(time.Millisecond)
 	}
-	if got, limit := len(l.entries)*limitEntryBytes, int(cfg.LoginLimitBytes); got > limit || l.order.Len() != len(l.entries) {
-		t.Errorf("%d keys (%d bytes), list %d; want at most %d bytes", len(l.entries), got, l.order.Len(), limit)
+	if got, limit := l.entries.Len()*limitEntryBytes, int(cfg.LoginLimitBytes); got > limit || l.entries.Bytes() != int64(got) {
+		t.Errorf("%d keys (%d bytes, %d by the LRU); want at most %d bytes", l.entries.Len(), got, l.entries.Bytes(), limit)
 	}
 	if wait, kind := l.admit(victim, attacker, now); wait == 0 || kind != limitPair {
 		t.Errorf("the attacked pair was forgotten in the flood: wait %v (%v)", wait, kind)
