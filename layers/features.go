@@ -98,6 +98,13 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 	if err := q.validate(l); err != nil {
 		return nil, err
 	}
+	// Only features with a geometry (a time) that meets the bbox (datetime) are in the answer
+	// (OGC API – Features Part 1, /req/core/fc-bbox-response and fc-time-response): none of
+	// a collection without one. A client that loops over every collection with the same
+	// parameters gets an empty page there, not a 400.
+	if (q.BBox != nil && !l.HasGeometry()) || (q.Datetime != nil && !l.Temporal()) {
+		return &Page{Features: []Feature{}, NumberMatched: 0}, nil
+	}
 	parts := buildSelect(l, &q)
 	if q.CQL != nil {
 		cond, err := filterSQL(layerTarget(l), q.CQL, &parts.args)
@@ -300,12 +307,6 @@ func (q *Query) validate(l *Layer) error {
 	}
 	if q.Offset < 0 {
 		return Invalid("offset", "must not be negative")
-	}
-	if q.BBox != nil && !l.HasGeometry() {
-		return Invalid("bbox", "collection %s has no geometry", l.ID)
-	}
-	if q.Datetime != nil && !l.Temporal() {
-		return Invalid("datetime", "collection %s has no temporal property", l.ID)
 	}
 	for _, name := range q.Properties {
 		if _, ok := l.Property(name); !ok {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -130,4 +131,36 @@ func TestGDALPushesFilterDown(t *testing.T) {
 	if bboxed == 0 {
 		t.Error("ogrinfo -spat sent no bbox")
 	}
+}
+
+// TestGDALPageSize: ogr2ogr copies every observation, without options, in at most two
+// requests per 10,000 features (or part). GDAL 3.6 asks for pages of 10 and follows the
+// server's next links, which ask for the rest in the largest pages (1,310 requests before).
+func TestGDALPageSize(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ogr2ogr := ogrTool(t, "ogr2ogr")
+	var logs syncBuffer
+	srv, _ := testServer(t, db, web.Config{}, layers.NewCatalogue(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	var want int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM observations`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "observations.geojson")
+	cmd := exec.Command(ogr2ogr, "-f", "GeoJSON", dst, "OAPIF:"+srv.URL, "observations")
+	cmd.Env = append(os.Environ(), "GDAL_HTTP_TIMEOUT=60", "CPL_DEBUG=OFF")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr: %v\n%.2000s", err, out)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes.Count(b, []byte(`"type": "Feature"`)); got != want {
+		t.Errorf("ogr2ogr wrote %d features, want %d", got, want)
+	}
+	requests := len(logs.requests(t, "/collections/observations/items"))
+	if most := 2 * ((want + 9999) / 10000); requests > most {
+		t.Errorf("ogr2ogr made %d items requests for %d features, want at most %d", requests, want, most)
+	}
+	t.Logf("%d items requests for %d features", requests, want)
 }

@@ -181,12 +181,8 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"numberMatched": obj{"type": "integer", "minimum": 0}, "numberReturned": obj{"type": "integer", "minimum": 0}}}
 
 		itemParams := append([]obj{ref("parameters/f"), ref("parameters/limit"), ref("parameters/offset"), ref("parameters/crs"), ref("parameters/properties")}, filterParams()...)
-		if l.HasGeometry() {
-			itemParams = append(itemParams, ref("parameters/bbox"), ref("parameters/bbox-crs"))
-		}
-		if l.Temporal() {
-			itemParams = append(itemParams, ref("parameters/datetime"))
-		}
+		// Every collection takes bbox and datetime; one without geometry (time) answers none.
+		itemParams = append(itemParams, ref("parameters/bbox"), ref("parameters/bbox-crs"), ref("parameters/datetime"))
 		sortable := []string{}
 		for _, n := range l.Sortable() {
 			sortable = append(sortable, n, "+"+n, "-"+n)

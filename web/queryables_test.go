@@ -197,3 +197,22 @@ func TestPartnerLayerFilter(t *testing.T) {
 		t.Errorf("queryables of an invisible layer: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestEveryCollectionTakesTheSameParameters: a client that loops over every collection with
+// the same bbox, datetime and filter-free parameters gets 200 from each (before, indicators
+// and indicator-values answered bbox with 400); a collection without geometry (time) has no
+// feature in any bbox (interval).
+func TestEveryCollectionTakesTheSameParameters(t *testing.T) {
+	a := newAPI(t)
+	for _, l := range layers.NewCatalogue().Layers() {
+		for _, q := range []string{"bbox=16.4,59.5,16.7,59.7", "datetime=2024-01-01T00:00:00Z/2024-12-31T23:59:59Z",
+			"bbox=16.4,59.5,16.7,59.7&datetime=2024-01-01/2024-12-31&limit=5"} {
+			var fc featureCollection
+			a.getJSON("/collections/"+l.ID+"/items?"+q, http.StatusOK, &fc)
+			empty := (strings.Contains(q, "bbox") && !l.HasGeometry()) || (strings.Contains(q, "datetime") && !l.Temporal())
+			if empty && (fc.NumberMatched == nil || *fc.NumberMatched != 0 || len(fc.Features) != 0) {
+				t.Errorf("%s?%s: %d features, want none (the collection has no geometry or time)", l.ID, q, len(fc.Features))
+			}
+		}
+	}
+}
