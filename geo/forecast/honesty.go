@@ -83,6 +83,12 @@ func Caveats(res *Result, sel Selection, police Share) []Caveat {
 			fmt.Sprintf("%s of the observations come from the police's own patrol reports; the forecast may reflect where the police have already been.", p))
 	}
 	weeks := len(res.Periods) * int(res.Horizon)
+	// The periods the wins are counted in and the variation is between: weeks, or the
+	// four-week months of a monthly horizon.
+	between, periodsSV, variationEN, periodsEN := "veckorna", "veckor", "week-to-week", "weeks"
+	if res.Horizon == Monthly {
+		between, periodsSV, variationEN, periodsEN = "månaderna", "månader", "month-to-month", "months"
+	}
 	shown := res.Model(sel.Chosen)
 	switch {
 	case sel.Chosen == "" || shown == nil:
@@ -95,10 +101,10 @@ func Caveats(res *Result, sel Selection, police Share) []Caveat {
 		bsv, ben := modelName(sel.BestBaseline)
 		hr, bhr := shown.Summary[Share5Index].HitRate.Mean, base.Summary[Share5Index].HitRate.Mean
 		add("model_shown",
-			fmt.Sprintf("Kartan visar %s. Under de senaste %d veckorna fångade den i snitt %s av observationerna på 5 %% av ytan (PAI %s), mot %s (PAI %s) för %s: %s gånger så mycket, mer än variationen mellan veckorna (%d av %d veckor bättre).",
-				sv, weeks, percent(hr), num(c.CandidatePAI, 1), percent(bhr), num(c.BaselinePAI, 1), bsv, num(c.Ratio, 2), c.Wins, len(res.Periods)),
-			fmt.Sprintf("The map shows %s. Over the last %d weeks it caught on average %s of the observations in 5 %% of the area (PAI %s), against %s (PAI %s) for %s: %s times as much, more than the week-to-week variation (better in %d of %d weeks).",
-				en, weeks, percentEN(hr), numEN(c.CandidatePAI, 1), percentEN(bhr), numEN(c.BaselinePAI, 1), ben, numEN(c.Ratio, 2), c.Wins, len(res.Periods)))
+			fmt.Sprintf("Kartan visar %s. Under de senaste %d veckorna fångade den i snitt %s av observationerna på 5 %% av ytan (PAI %s), mot %s (PAI %s) för %s: %s gånger så mycket, mer än variationen mellan %s (%d av %d %s bättre).",
+				sv, weeks, percent(hr), num(c.CandidatePAI, 1), percent(bhr), num(c.BaselinePAI, 1), bsv, num(c.Ratio, 2), between, c.Wins, len(res.Periods), periodsSV),
+			fmt.Sprintf("The map shows %s. Over the last %d weeks it caught on average %s of the observations in 5 %% of the area (PAI %s), against %s (PAI %s) for %s: %s times as much, more than the %s variation (better in %d of %d %s).",
+				en, weeks, percentEN(hr), numEN(c.CandidatePAI, 1), percentEN(bhr), numEN(c.BaselinePAI, 1), ben, numEN(c.Ratio, 2), variationEN, c.Wins, len(res.Periods), periodsEN))
 	case sel.Periods < MinPeriods:
 		bsv, ben := modelName(sel.BestBaseline)
 		add("too_few_periods",
@@ -109,10 +115,10 @@ func Caveats(res *Result, sel Selection, police Share) []Caveat {
 		csv, cen := modelName(sel.Candidate)
 		bsv, ben := modelName(sel.BestBaseline)
 		add("baseline_shown",
-			fmt.Sprintf("%s slog inte %s med mer än variationen mellan veckorna under de senaste %d veckorna (PAI vid 5 %% av ytan %s mot %s, skillnad %s ± %s); kartan visar därför %s.",
-				capitalise(csv), bsv, weeks, num(c.CandidatePAI, 1), num(c.BaselinePAI, 1), num(c.MeanDiff, 2), num(2*c.SE, 2), bsv),
-			fmt.Sprintf("%s did not beat %s by more than the week-to-week variation over the last %d weeks (PAI at 5 %% of the area %s against %s, difference %s ± %s); the map therefore shows %s.",
-				capitalise(cen), ben, weeks, numEN(c.CandidatePAI, 1), numEN(c.BaselinePAI, 1), numEN(c.MeanDiff, 2), numEN(2*c.SE, 2), ben))
+			fmt.Sprintf("%s slog inte %s med mer än variationen mellan %s under de senaste %d veckorna (PAI vid 5 %% av ytan %s mot %s, skillnad %s ± %s); kartan visar därför %s.",
+				capitalise(csv), bsv, between, weeks, num(c.CandidatePAI, 1), num(c.BaselinePAI, 1), num(c.MeanDiff, 2), num(2*c.SE, 2), bsv),
+			fmt.Sprintf("%s did not beat %s by more than the %s variation over the last %d weeks (PAI at 5 %% of the area %s against %s, difference %s ± %s); the map therefore shows %s.",
+				capitalise(cen), ben, variationEN, weeks, numEN(c.CandidatePAI, 1), numEN(c.BaselinePAI, 1), numEN(c.MeanDiff, 2), numEN(2*c.SE, 2), ben))
 	}
 	if shown != nil && len(res.Periods) > 0 {
 		if hr := shown.Summary[Share5Index].HitRate.Mean; hr < 0.5 {

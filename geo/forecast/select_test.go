@@ -187,3 +187,22 @@ func TestSourceShareAndCaveatText(t *testing.T) {
 		t.Errorf("share %+v, formatting %q %q", s, percent(0.004), num(1.25, 1))
 	}
 }
+
+// TestCaveatsCountMonths: with a monthly horizon the caveat counts the months won, not weeks
+// (it said "better in 13 of 13 weeks" of a 52-week backtest in months), and speaks of the
+// variation between months.
+func TestCaveatsCountMonths(t *testing.T) {
+	res := madeUp(repeat(2.2, 13), repeat(1.5, 13), []float64{2, 2.1, 1.9, 2, 2, 2.1, 1.9, 2, 2, 2, 2, 2.1, 1.9})
+	res.Horizon = Monthly
+	for _, c := range Caveats(res, Select(res), Share{}) {
+		if c.Code != "model_shown" {
+			continue
+		}
+		if !strings.Contains(c.EN, "month-to-month variation (better in 13 of 13 months)") || !strings.Contains(c.EN, "last 52 weeks") ||
+			!strings.Contains(c.SV, "variationen mellan månaderna (13 av 13 månader bättre)") {
+			t.Errorf("monthly caveat:\n %s\n %s", c.SV, c.EN)
+		}
+		return
+	}
+	t.Error("no model_shown caveat")
+}
