@@ -37,4 +37,3 @@ func BenchmarkForecast(b *testing.B) {
 		})
 	}
 }
-
