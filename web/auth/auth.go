@@ -155,7 +155,6 @@ func (a *Auth) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // principal reads the request's credentials: a bearer API token, a bearer JWT, or the session
 // cookie, in that order; none is the anonymous principal.
 func (a *Auth) principal(c echo.Context) (*layers.Principal, error) {
-	ctx := c.Request().Context()
 	now := a.cfg.Now()
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 		scheme, cred, _ := strings.Cut(strings.TrimSpace(h), " ")
@@ -167,54 +166,71 @@ func (a *Auth) principal(c echo.Context) (*layers.Principal, error) {
 			return nil, Unauthorized(c, true, "bearer credential too long")
 		}
 		if strings.HasPrefix(cred, layers.TokenPrefix) {
-			p, demo, err := a.store.TokenPrincipal(ctx, cred, now)
-			if errors.Is(err, layers.ErrNotFound) {
-				return nil, Unauthorized(c, true, "API token unknown, expired or revoked")
-			}
-			if err != nil {
-				return nil, err
-			}
-			if demo && !a.cfg.Demo {
-				return nil, Unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
-			}
-			return p, nil
+			return a.tokenPrincipal(c, cred, now)
 		}
-		if a.jwt == nil {
-			return nil, Unauthorized(c, true, "not an API token (lgb_…), and no OpenID Connect issuer is configured for JWTs")
-		}
-		p, err := a.jwt.verify(ctx, cred, now)
-		if err != nil {
-			var bad *jwtError
-			if errors.As(err, &bad) {
-				return nil, Unauthorized(c, true, "JWT refused: "+bad.msg)
-			}
-			if errors.Is(err, errJWKSUnavailable) { // an outage of the issuer, not the caller's fault
-				c.Response().Header().Set("Retry-After", strconv.Itoa(int(jwksRefreshInterval.Seconds())))
-				return nil, echo.NewHTTPError(http.StatusServiceUnavailable, err.Error())
-			}
-			return nil, err
-		}
-		org, err := a.store.LookupOrganisation(ctx, p.Organisation)
-		if errors.Is(err, layers.ErrNotFound) {
-			return nil, Unauthorized(c, true, fmt.Sprintf("JWT refused: organisation %q is not known here", p.Organisation))
-		}
-		if err != nil {
-			return nil, err
-		}
-		if org.Demo && !a.cfg.Demo {
-			return nil, Unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
-		}
-		p.OrgKind, p.OrgName = org.Kind, org.Name
-		return p, nil
+		return a.jwtPrincipal(c, cred, now)
 	}
-
 	cookie, err := c.Cookie(SessionCookie)
 	if err != nil || cookie.Value == "" || c.Path() == "/auth/login" {
 		// Login ignores an old cookie: it is what replaces it.
 		return layers.Anonymous(), nil
 	}
-	hash := layers.HashSecret(cookie.Value)
-	acct, ses, err := a.store.TouchSession(ctx, hash, now, a.cfg.IdleTimeout)
+	return a.sessionPrincipal(c, cookie.Value, now)
+}
+
+// tokenPrincipal is the principal of the API token cred.
+func (a *Auth) tokenPrincipal(c echo.Context, cred string, now time.Time) (*layers.Principal, error) {
+	p, demo, err := a.store.TokenPrincipal(c.Request().Context(), cred, now)
+	if errors.Is(err, layers.ErrNotFound) {
+		return nil, Unauthorized(c, true, "API token unknown, expired or revoked")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if demo && !a.cfg.Demo {
+		return nil, Unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
+	}
+	return p, nil
+}
+
+// jwtPrincipal is the principal of the bearer JWT cred, its organisation as the database
+// knows it.
+func (a *Auth) jwtPrincipal(c echo.Context, cred string, now time.Time) (*layers.Principal, error) {
+	ctx := c.Request().Context()
+	if a.jwt == nil {
+		return nil, Unauthorized(c, true, "not an API token (lgb_…), and no OpenID Connect issuer is configured for JWTs")
+	}
+	p, err := a.jwt.verify(ctx, cred, now)
+	if err != nil {
+		var bad *jwtError
+		if errors.As(err, &bad) {
+			return nil, Unauthorized(c, true, "JWT refused: "+bad.msg)
+		}
+		if errors.Is(err, errJWKSUnavailable) { // an outage of the issuer, not the caller's fault
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(jwksRefreshInterval.Seconds())))
+			return nil, echo.NewHTTPError(http.StatusServiceUnavailable, err.Error())
+		}
+		return nil, err
+	}
+	org, err := a.store.LookupOrganisation(ctx, p.Organisation)
+	if errors.Is(err, layers.ErrNotFound) {
+		return nil, Unauthorized(c, true, fmt.Sprintf("JWT refused: organisation %q is not known here", p.Organisation))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if org.Demo && !a.cfg.Demo {
+		return nil, Unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")
+	}
+	p.OrgKind, p.OrgName = org.Kind, org.Name
+	return p, nil
+}
+
+// sessionPrincipal is the principal of the session whose cookie holds secret; a write riding
+// on it needs its CSRF token.
+func (a *Auth) sessionPrincipal(c echo.Context, secret string, now time.Time) (*layers.Principal, error) {
+	hash := layers.HashSecret(secret)
+	acct, ses, err := a.store.TouchSession(c.Request().Context(), hash, now, a.cfg.IdleTimeout)
 	if errors.Is(err, layers.ErrNotFound) {
 		a.clearSessionCookie(c)
 		return nil, Unauthorized(c, false, "session expired or ended: log in again (the cookie has been cleared)")
@@ -226,7 +242,7 @@ func (a *Auth) principal(c echo.Context) (*layers.Principal, error) {
 		a.clearSessionCookie(c)
 		return nil, Unauthorized(c, false, "demo credentials are accepted only by a server started with --demo")
 	}
-	info := &sessionInfo{hash: hash, csrf: csrfToken(cookie.Value), ses: ses}
+	info := &sessionInfo{hash: hash, csrf: csrfToken(secret), ses: ses}
 	if !safeMethod(c.Request().Method) && !validCSRF(c, info.csrf) {
 		return nil, echo.NewHTTPError(http.StatusForbidden,
 			"CSRF token missing or wrong: send the csrf_token of the login answer or GET /auth/me in the "+CSRFHeader+" header")

@@ -308,8 +308,21 @@ func newJWTVerifier(cfg OIDCConfig) *jwtVerifier {
 
 // verify checks raw and returns its principal (OrgKind left for the caller to fill from the
 // organisations table). A refused token is a *jwtError; a key set that cannot be read is a
-// plain error.
+// plain error. The checks run in this order: form and signature, then times, issuer and
+// audience, then the organisation and roles.
 func (v *jwtVerifier) verify(ctx context.Context, raw string, now time.Time) (*layers.Principal, error) {
+	claims, err := v.signedClaims(ctx, raw, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.checkClaims(claims, now); err != nil {
+		return nil, err
+	}
+	return v.principalOf(claims)
+}
+
+// signedClaims returns the claims of raw once its form, algorithm and signature are checked.
+func (v *jwtVerifier) signedClaims(ctx context.Context, raw string, now time.Time) (map[string]any, error) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
 		return nil, &jwtError{"not a signed JWT (header.payload.signature)"}
@@ -355,52 +368,40 @@ func (v *jwtVerifier) verify(ctx context.Context, raw string, now time.Time) (*l
 	if err := dec.Decode(&claims); err != nil {
 		return nil, &jwtError{"claims are not a JSON object"}
 	}
-	numeric := func(name string) (time.Time, bool, error) {
-		x, ok := claims[name]
-		if !ok {
-			return time.Time{}, false, nil
-		}
-		n, isNum := x.(json.Number)
-		f, err := n.Float64()
-		if !isNum || err != nil {
-			return time.Time{}, false, &jwtError{name + " is not a number"}
-		}
-		return time.Unix(0, 0).Add(time.Duration(f * float64(time.Second))), true, nil
-	}
-	exp, ok, err := numeric("exp")
+	return claims, nil
+}
+
+// checkClaims checks exp (required), nbf, iss and aud at now.
+func (v *jwtVerifier) checkClaims(claims map[string]any, now time.Time) error {
+	exp, ok, err := numericDate(claims, "exp")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !ok {
-		return nil, &jwtError{"no exp"}
+		return &jwtError{"no exp"}
 	}
 	if !now.Before(exp.Add(v.cfg.Leeway)) {
-		return nil, &jwtError{"expired"}
+		return &jwtError{"expired"}
 	}
-	nbf, ok, err := numeric("nbf")
+	nbf, ok, err := numericDate(claims, "nbf")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if ok && now.Add(v.cfg.Leeway).Before(nbf) {
-		return nil, &jwtError{"not valid yet (nbf)"}
+		return &jwtError{"not valid yet (nbf)"}
 	}
 	if iss, _ := claims["iss"].(string); iss != v.cfg.Issuer {
-		return nil, &jwtError{fmt.Sprintf("issuer %q is not the configured one", iss)}
+		return &jwtError{fmt.Sprintf("issuer %q is not the configured one", iss)}
 	}
-	var auds []string
-	switch a := claims["aud"].(type) {
-	case string:
-		auds = []string{a}
-	case []any:
-		for _, x := range a {
-			if s, ok := x.(string); ok {
-				auds = append(auds, s)
-			}
-		}
+	if !slices.Contains(stringsOf(claims["aud"]), v.cfg.Audience) {
+		return &jwtError{"audience does not include this API"}
 	}
-	if !slices.Contains(auds, v.cfg.Audience) {
-		return nil, &jwtError{"audience does not include this API"}
-	}
+	return nil
+}
+
+// principalOf is the principal the claims name: their organisation, and the highest role
+// named with the lower ones it includes.
+func (v *jwtVerifier) principalOf(claims map[string]any) (*layers.Principal, error) {
 	org, _ := claimAt(claims, v.cfg.OrgClaim).(string)
 	if org == "" {
 		return nil, &jwtError{fmt.Sprintf("no organisation in claim %q", v.cfg.OrgClaim)}
@@ -410,11 +411,7 @@ func (v *jwtVerifier) verify(ctx context.Context, raw string, now time.Time) (*l
 	case string:
 		named = strings.Fields(r)
 	case []any:
-		for _, x := range r {
-			if s, ok := x.(string); ok {
-				named = append(named, s)
-			}
-		}
+		named = stringsOf(r)
 	}
 	var roles []string
 	for i := len(layers.Roles) - 1; i >= 0; i-- { // the highest role named includes the lower
@@ -427,6 +424,39 @@ func (v *jwtVerifier) verify(ctx context.Context, raw string, now time.Time) (*l
 		roles = []string{}
 	}
 	return &layers.Principal{Credential: layers.CredentialJWT, Organisation: org, Roles: roles, Scopes: layers.ScopesOf(roles)}, nil
+}
+
+// numericDate reads the NumericDate claim name: whether it is there, and a *jwtError when it
+// is not a number.
+func numericDate(claims map[string]any, name string) (time.Time, bool, error) {
+	x, ok := claims[name]
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	n, isNum := x.(json.Number)
+	f, err := n.Float64()
+	if !isNum || err != nil {
+		return time.Time{}, false, &jwtError{name + " is not a number"}
+	}
+	return time.Unix(0, 0).Add(time.Duration(f * float64(time.Second))), true, nil
+}
+
+// stringsOf is a claim as a list of strings: a string alone, or the strings of a list (other
+// members skipped); nil otherwise.
+func stringsOf(claim any) []string {
+	switch a := claim.(type) {
+	case string:
+		return []string{a}
+	case []any:
+		var out []string
+		for _, x := range a {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // claimAt follows a dotted path into nested claim objects; a claim whose own name contains
