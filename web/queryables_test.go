@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/layerstest"
 	"github.com/lagesbild/lagesbild/web"
 )
 
@@ -213,6 +214,43 @@ func TestEveryCollectionTakesTheSameParameters(t *testing.T) {
 			if empty && (fc.NumberMatched == nil || *fc.NumberMatched != 0 || len(fc.Features) != 0) {
 				t.Errorf("%s?%s: %d features, want none (the collection has no geometry or time)", l.ID, q, len(fc.Features))
 			}
+		}
+	}
+}
+
+// TestDeclaredGeometryTypesAreTrue: what a collection declares as its geometry type (which
+// GDAL and QGIS show) is what the demo data holds: one type, or "Geometry" when mixed or
+// absent in some rows.
+func TestDeclaredGeometryTypesAreTrue(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	for _, l := range layers.NewCatalogue().Layers() {
+		if !l.HasGeometry() {
+			continue
+		}
+		var types []string
+		rows, err := db.Pool.Query(context.Background(), fmt.Sprintf(
+			`SELECT DISTINCT coalesce(replace(initcap(GeometryType(%s)), 'string', 'String'), 'null') FROM %s`, l.Geometry, l.Table))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			types = append(types, strings.NewReplacer("Multipolygon", "MultiPolygon", "Multipoint", "MultiPoint", "Linestring", "LineString", "Multilinestring", "MultiLineString").Replace(s))
+		}
+		if rows.Err() != nil {
+			t.Fatal(rows.Err())
+		}
+		if l.GeometryType == "Geometry" {
+			if len(types) == 1 && types[0] != "null" {
+				t.Errorf("%s declares Geometry but holds only %s", l.ID, types[0])
+			}
+			continue
+		}
+		if len(types) != 1 || types[0] != l.GeometryType {
+			t.Errorf("%s declares %s but holds %v", l.ID, l.GeometryType, types)
 		}
 	}
 }
