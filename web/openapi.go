@@ -167,7 +167,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		if l.IDType == layers.Integer {
 			idSchema = obj{"type": "integer"}
 		}
-		geomSchema := obj{"nullable": true, "allOf": []obj{ref("schemas/Geometry")}}
+		geomSchema := obj{"type": "object", "nullable": true, "allOf": []obj{ref("schemas/Geometry")}}
 		if !l.HasGeometry() {
 			geomSchema = obj{"nullable": true, "type": "object", "description": "Always null: this collection has no geometry."}
 		}
@@ -256,9 +256,10 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		"security": []obj{{}, {"bearerAuth": []string{}}, {"cookieAuth": []string{}}},
 		"info": obj{"title": "Lägesbild API", "version": version,
 			"description": "A shared, need-to-know situational picture for a Swedish municipality and the police, published as OGC API – Features. Demo data is illustrative, not official statistics.",
-			"license":     obj{"name": "MIT"}},
+			"contact":     obj{"name": "Lägesbild", "url": base + "/"},
+			"license":     obj{"name": "MIT", "url": "https://opensource.org/license/mit"}},
 		"servers": []obj{{"url": base}},
-		"tags":    []obj{{"name": "Capabilities"}, {"name": "Data"}, {"name": "Indicators"}, {"name": "Tiles"}, {"name": "Analysis"}, {"name": "Operations"}},
+		"tags":    describeOperations(cat, paths),
 		"paths":   paths,
 		"components": obj{
 			"parameters": params,

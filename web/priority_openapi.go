@@ -97,7 +97,7 @@ func priorityOpenAPI(paths, schemas obj) {
 	schemas["PriorityResult"] = obj{"type": "object",
 		"required": []string{"level", "year", "base_year", "normalisation", "aggregation", "contribution_space", "indicators", "districts", "pilots", "ranked", "k", "warnings", "timeStamp"},
 		"properties": obj{
-			"scenario": obj{"allOf": []obj{ref("schemas/PriorityScenario")}, "nullable": true},
+			"scenario": obj{"type": "object", "allOf": []obj{ref("schemas/PriorityScenario")}, "nullable": true},
 			"preset":   str, "level": str, "year": obj{"type": "integer"}, "base_year": obj{"type": "integer"},
 			"trend_years":   obj{"type": "array", "items": obj{"type": "integer"}},
 			"normalisation": norm, "aggregation": agg, "winsor": num, "min_coverage": num,

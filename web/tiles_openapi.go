@@ -45,7 +45,7 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			"vector_layers": obj{"type": "array", "items": vectorLayer},
 			"layers":        obj{"type": "array", "items": vectorLayer},
 			"dataType":      obj{"type": "string"}, "crs": obj{"type": "string"}, "tileMatrixSetURI": obj{"type": "string"},
-			"links":       obj{"type": "array", "items": obj{"type": "object", "required": []string{"href", "rel"}}},
+			"links":       obj{"type": "array", "items": ref("schemas/Link")},
 			"boundingBox": obj{"type": "object"},
 		}}
 	metaResponses := merge(obj{"200": jsonResponse("Tileset metadata or TileJSON.", mediaJSON, ref("schemas/Tileset"))}, problemResponses("400", "404"))
