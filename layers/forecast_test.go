@@ -98,6 +98,13 @@ func TestForecastInputs(t *testing.T) {
 		Check: func(orb.Bound) error { return refused }}); !errors.Is(err, refused) {
 		t.Errorf("Check's refusal: %v", err)
 	}
+	// The read stops at the bound: one observation past Max is an error, not a held row.
+	if _, err := store.WeightedObservations(ctx, cells.Bound.Pad(200), hf, layers.ObservationColumns{Max: 10}); !errors.Is(err, layers.ErrTooManyObservations) {
+		t.Errorf("ten observations at most: %v, want ErrTooManyObservations", err)
+	}
+	if got, err := store.WeightedObservations(ctx, cells.Bound.Pad(200), hf, layers.ObservationColumns{Max: len(pts.Points), Sources: true}); err != nil || len(got.Sources) != len(pts.Points) {
+		t.Errorf("exactly Max observations: %v, %d sources", err, len(got.Sources))
+	}
 	var inv *layers.InvalidError
 	for _, tc := range []struct {
 		q     layers.ForecastQuery

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -164,12 +165,13 @@ func studyAreaArgs(area StudyArea) (poly []byte, codes []string, err error) {
 }
 
 // WeightedPoints are observations as plain inputs for geo: location (EPSG:3006), weight, and
-// when asked (ObservationColumns) the observation's time and category.
+// when asked (ObservationColumns) the observation's time, category and source.
 type WeightedPoints struct {
 	Points     []orb.Point
 	Weights    []float64
 	Times      []time.Time
 	Categories []string
+	Sources    []string // one shared string per source
 	// Illustrative is true when any of the observations is illustrative demo data.
 	Illustrative bool
 	// Class is the most protected sensitivity among the observations (Open when there are none).
@@ -180,7 +182,14 @@ type WeightedPoints struct {
 type ObservationColumns struct {
 	Times      bool // each observation's time (observed_at)
 	Categories bool // each observation's category
+	Sources    bool // each observation's source
+	// Max, when positive, bounds the observations read: the read stops at the one past it
+	// with ErrTooManyObservations, so a caller can bound what it holds before it is held.
+	Max int
 }
+
+// ErrTooManyObservations: more observations matched than ObservationColumns.Max.
+var ErrTooManyObservations = errors.New("too many observations")
 
 // weightedPointsSQL selects the filtered observations inside a box with their weight. The
 // weight is chosen by a parameter, not by editing the SQL; the harm weight comes from
@@ -190,7 +199,8 @@ SELECT ST_X(o.geom), ST_Y(o.geom),
        CASE $8::text WHEN 'severity' THEN o.severity::float8
                      WHEN 'harm' THEN hw.weight
                      ELSE 1 END,
-       o.category, o.illustrative, o.observed_at, o.sensitivity
+       o.category, o.illustrative, o.observed_at, o.sensitivity,
+       CASE WHEN $11::boolean THEN o.source END
 FROM observations o
 LEFT JOIN harm_weights hw ON hw.category = o.category
 WHERE o.geom && ST_MakeEnvelope($1, $2, $3, $4, 3006)
@@ -218,7 +228,7 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 		start, end = f.Datetime.Start, f.Datetime.End
 	}
 	rows, err := s.pool.Query(ctx, weightedPointsSQL, bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1],
-		start, end, nilIfEmpty(f.Categories), string(w), nilIfEmpty(f.Sources), nilIfEmpty(f.Classes))
+		start, end, nilIfEmpty(f.Categories), string(w), nilIfEmpty(f.Sources), nilIfEmpty(f.Classes), with.Sources)
 	if err != nil {
 		return nil, fmt.Errorf("hotspot observations: %w", err)
 	}
@@ -226,9 +236,14 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 	var x, y float64
 	var wt *float64
 	var cat, class string
+	var src *string
 	var illustrative bool
 	var at time.Time
-	_, err = pgx.ForEachRow(rows, []any{&x, &y, &wt, &cat, &illustrative, &at, &class}, func() error {
+	interned := map[string]string{}
+	_, err = pgx.ForEachRow(rows, []any{&x, &y, &wt, &cat, &illustrative, &at, &class, &src}, func() error {
+		if with.Max > 0 && len(out.Points) == with.Max {
+			return fmt.Errorf("more than %d: %w", with.Max, ErrTooManyObservations)
+		}
 		if wt == nil {
 			return fmt.Errorf("category %q has no row in harm_weights; add one (see migrations/003_hotspots.sql)", cat)
 		}
@@ -241,6 +256,14 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 		}
 		if with.Categories {
 			out.Categories = append(out.Categories, cat)
+		}
+		if with.Sources && src != nil {
+			shared, ok := interned[*src]
+			if !ok {
+				shared = *src
+				interned[shared] = shared
+			}
+			out.Sources = append(out.Sources, shared)
 		}
 		return nil
 	})
@@ -274,6 +297,7 @@ type HotspotInputs struct {
 	Bound        orb.Bound      // the study area's extent (EPSG:3006)
 	Observations hotspot.Observations
 	Categories   []string // of each observation, when asked
+	Sources      []string // of each observation, when asked
 	// Illustrative is true when any observation is illustrative demo data.
 	Illustrative bool
 	// Class is the most protected sensitivity among the observations.
@@ -310,7 +334,7 @@ func (s *Store) HotspotInputs(ctx context.Context, q HotspotQuery) (*HotspotInpu
 		return nil, err
 	}
 	in.Observations = hotspot.Observations{Points: pts.Points, Weights: pts.Weights, Times: pts.Times}
-	in.Categories, in.Illustrative, in.Class = pts.Categories, pts.Illustrative, pts.Class
+	in.Categories, in.Sources, in.Illustrative, in.Class = pts.Categories, pts.Sources, pts.Illustrative, pts.Class
 	return in, nil
 }
 
