@@ -20,6 +20,13 @@ import (
 // without a spatial join; a point exactly on an edge goes to one cell only, where
 // ST_Intersects against ST_HexagonGrid would count it in both.
 
+// EdgeTolerance is how near (metres) a point must be to an edge or vertex to count as on it,
+// and so go to the lowest (i, j) among the cells it touches. Coordinates around 10⁷ m carry
+// rounding errors of about 10⁻⁹ m, so without a tolerance the rounding of the centres, not
+// the rule, would decide where a point on an edge goes; 1 µm is far below any meaningful
+// distance and far above that rounding (as BandTolerance).
+const EdgeTolerance = 1e-6
+
 // HexCentre returns the centre of cell (i, j) of the hexagon grid with side s.
 func HexCentre(i, j int, s float64) orb.Point {
 	h := s * math.Sqrt(3) / 2
@@ -27,21 +34,28 @@ func HexCentre(i, j int, s float64) orb.Point {
 	return orb.Point{1.5 * s * float64(i), h * (2*float64(j) + odd)}
 }
 
-// HexCellOf returns the cell (i, j) of the hexagon grid with side s that contains p (the cell
-// with the nearest centre; ties go to the lower column, then the lower row).
+// HexCellOf returns the cell (i, j) of the hexagon grid with side s that contains p: the cell
+// with the nearest centre. A point on an edge or a vertex (within EdgeTolerance) goes to the
+// lowest (i, j) of the cells it touches: the lower column, then the lower row.
 func HexCellOf(p orb.Point, s float64) (i, j int) {
 	h := s * math.Sqrt(3) / 2
-	// The nearest centre is in column floor(x / 1.5s) or the next one: a hexagon reaches s
-	// left and right of its centre, less than the 1.5s column spacing.
+	// The nearest centre is in column floor(x / 1.5s) or the next one (a hexagon reaches s
+	// left and right of its centre, less than the 1.5s column spacing), and within a column
+	// it is one of the two centres whose rows bracket p. The four candidates are tried from
+	// the lowest (i, j) up, and a later one wins only when it is nearer by more than the
+	// tolerance; near an edge d² − b² ≈ 2·s·(d − b), since both distances are at most s.
+	tie := 2 * s * EdgeTolerance
 	i0 := int(math.Floor(p[0] / (1.5 * s)))
 	best := math.Inf(1)
 	for _, ci := range [2]int{i0, i0 + 1} {
 		odd := float64(ci & 1)
-		cj := int(math.Round((p[1]/h - odd) / 2))
-		c := HexCentre(ci, cj, s)
-		dx, dy := p[0]-c[0], p[1]-c[1]
-		if d := dx*dx + dy*dy; d < best {
-			best, i, j = d, ci, cj
+		j0 := int(math.Floor((p[1]/h - odd) / 2))
+		for _, cj := range [2]int{j0, j0 + 1} {
+			c := HexCentre(ci, cj, s)
+			dx, dy := p[0]-c[0], p[1]-c[1]
+			if d := dx*dx + dy*dy; d < best-tie {
+				best, i, j = d, ci, cj
+			}
 		}
 	}
 	return i, j
