@@ -279,8 +279,9 @@ type HotspotQuery struct {
 	// study area's extent).
 	Side float64
 	Area StudyArea
-	// Pad: the observations within Pad metres of the study area's extent are read (a kernel
-	// or a border cell reaches that far).
+	// Pad: the observations within Pad metres of the study area's extent are read (as far
+	// as a kernel reaches). With cells it is at least 2 × Side: a border cell is kept whole
+	// (geo/hotspot), and its hexagon reaches up to two sides beyond the area.
 	Pad    float64
 	Filter ObservationFilter
 	With   ObservationColumns
@@ -329,7 +330,11 @@ func (s *Store) HotspotInputs(ctx context.Context, q HotspotQuery) (*HotspotInpu
 			}
 		}
 	}
-	pts, err := s.WeightedObservations(ctx, bound.Pad(q.Pad), q.Filter, q.With)
+	pad := q.Pad
+	if q.Side > 0 {
+		pad = max(pad, 2*q.Side)
+	}
+	pts, err := s.WeightedObservations(ctx, bound.Pad(pad), q.Filter, q.With)
 	if err != nil {
 		return nil, err
 	}

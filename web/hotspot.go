@@ -84,47 +84,13 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 		r.method = m
 	}
 	r.params["method"] = r.method
+	if err := r.parseSizes(v); err != nil {
+		return nil, err
+	}
+	if err := r.parseSlice(v); err != nil {
+		return nil, err
+	}
 	var err error
-	if r.side, err = parseFloat(v, "side", 150, minSide, maxSide); err != nil {
-		return nil, err
-	}
-	if r.band, err = parseFloat(v, "band", 3*r.side, r.side, maxBandSides*r.side); err != nil {
-		return nil, err
-	}
-	if r.bandwidth, err = parseFloat(v, "bandwidth", kde.DefaultBandwidth, 50, 5000); err != nil {
-		return nil, err
-	}
-	if r.cell, err = parseFloat(v, "cell", kde.DefaultCell, 10, 1000); err != nil {
-		return nil, err
-	}
-	switch r.method {
-	case "kde":
-		r.params["bandwidth"], r.params["cell"] = r.bandwidth, r.cell
-		for _, p := range []string{"side", "band", "slice"} {
-			if v.Has(p) {
-				return nil, invalid(p, "not a parameter of method=kde")
-			}
-		}
-	default:
-		r.params["side"], r.params["band"] = r.side, r.band
-		for _, p := range []string{"bandwidth", "cell"} {
-			if v.Has(p) {
-				return nil, invalid(p, "not a parameter of method=%s (it is for kde)", r.method)
-			}
-		}
-	}
-	if r.method == "emerging" {
-		r.slice = hotspot.SliceMonth
-		if sl := v.Get("slice"); sl != "" {
-			r.slice = hotspot.SliceUnit(sl)
-		}
-		if !r.slice.Valid() {
-			return nil, invalid("slice", "%q is not month, quarter or year", r.slice)
-		}
-		r.params["slice"] = r.slice
-	} else if v.Has("slice") {
-		return nil, invalid("slice", "only method=emerging has time slices")
-	}
 	if r.filter, err = s.parseObservationFilter(v, r.params); err != nil {
 		return nil, err
 	}
@@ -132,19 +98,8 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 		r.area.Districts = splitList(a)
 		r.params["area"] = r.area.Districts
 	}
-	if r.out, err = parseCRS("crs", v.Get("crs")); err != nil {
+	if err := r.parseOutput(v); err != nil {
 		return nil, err
-	}
-	r.params["crs"] = r.out.URI()
-	r.format = "geojson"
-	if f := v.Get("f"); f != "" {
-		switch {
-		case f == "geojson" || f == "json":
-		case f == "raster" && r.method == "kde":
-			r.format = "raster"
-		default:
-			return nil, invalid("f", "%q is not geojson (or raster for method=kde)", f)
-		}
 	}
 	if r.aggregated, err = s.parseDisclosure(ctx, v); err != nil {
 		return nil, err
@@ -158,6 +113,77 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 		return nil, err
 	}
 	return r, nil
+}
+
+// parseSizes reads side and band (gistar, emerging) or bandwidth and cell (kde), refusing
+// those of the other methods.
+func (r *hotspotRequest) parseSizes(v url.Values) error {
+	var err error
+	if r.side, err = parseFloat(v, "side", 150, minSide, maxSide); err != nil {
+		return err
+	}
+	if r.band, err = parseFloat(v, "band", 3*r.side, r.side, maxBandSides*r.side); err != nil {
+		return err
+	}
+	if r.bandwidth, err = parseFloat(v, "bandwidth", kde.DefaultBandwidth, 50, 5000); err != nil {
+		return err
+	}
+	if r.cell, err = parseFloat(v, "cell", kde.DefaultCell, 10, 1000); err != nil {
+		return err
+	}
+	if r.method == "kde" {
+		r.params["bandwidth"], r.params["cell"] = r.bandwidth, r.cell
+		for _, p := range []string{"side", "band", "slice"} {
+			if v.Has(p) {
+				return invalid(p, "not a parameter of method=kde")
+			}
+		}
+		return nil
+	}
+	r.params["side"], r.params["band"] = r.side, r.band
+	for _, p := range []string{"bandwidth", "cell"} {
+		if v.Has(p) {
+			return invalid(p, "not a parameter of method=%s (it is for kde)", r.method)
+		}
+	}
+	return nil
+}
+
+// parseSlice reads the time slice of method=emerging (default month).
+func (r *hotspotRequest) parseSlice(v url.Values) error {
+	if r.method != "emerging" {
+		if v.Has("slice") {
+			return invalid("slice", "only method=emerging has time slices")
+		}
+		return nil
+	}
+	r.slice = hotspot.SliceMonth
+	if sl := v.Get("slice"); sl != "" {
+		r.slice = hotspot.SliceUnit(sl)
+	}
+	if !r.slice.Valid() {
+		return invalid("slice", "%q is not month, quarter or year", r.slice)
+	}
+	r.params["slice"] = r.slice
+	return nil
+}
+
+// parseOutput reads the answer's CRS and format.
+func (r *hotspotRequest) parseOutput(v url.Values) error {
+	var err error
+	if r.out, err = parseCRS("crs", v.Get("crs")); err != nil {
+		return err
+	}
+	r.params["crs"] = r.out.URI()
+	r.format = "geojson"
+	switch f := v.Get("f"); {
+	case f == "" || f == "geojson" || f == "json":
+	case f == "raster" && r.method == "kde":
+		r.format = "raster"
+	default:
+		return invalid("f", "%q is not geojson (or raster for method=kde)", f)
+	}
+	return nil
 }
 
 // parseObservationFilter reads datetime, category, source and weighting, checking
@@ -670,93 +696,138 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 	if err := onlyParamsAny(c, "datetime", "category", "source", "weighting", "bandwidth", "limit", "crs", "disclosure"); err != nil {
 		return err
 	}
-	v := c.QueryParams()
-	params := map[string]any{}
-	f, err := s.parseObservationFilter(v, params)
-	if err != nil {
-		return err
-	}
-	h, err := parseFloat(v, "bandwidth", kde.DefaultBandwidth, 50, 5000)
-	if err != nil {
-		return err
-	}
-	params["bandwidth"] = h
-	limit, err := parseInt("limit", v.Get("limit"), 20, 1, 10000)
-	if err != nil {
-		return err
-	}
-	out, err := parseCRS("crs", v.Get("crs"))
-	if err != nil {
-		return err
-	}
-	aggregated, err := s.parseDisclosure(c.Request().Context(), v)
-	if err != nil {
-		return err
-	}
-	if aggregated {
-		if err := checkAggregatedWindow(f.Datetime); err != nil {
-			return err
-		}
-	}
 	ctx := c.Request().Context()
-	// The current period: the datetime window (both ends needed to define a previous one of
-	// the same length), or by default the 28 days up to the newest observation.
-	var curStart, curEnd time.Time
-	if iv := f.Datetime; iv != nil {
-		if iv.Start == nil || iv.End == nil {
-			return invalid("datetime", "give a closed interval start/end: the previous period has the same length")
-		}
-		curStart, curEnd = *iv.Start, *iv.End
-	} else {
-		latest, err := s.store.LatestObservation(ctx)
-		if err != nil {
-			return err
-		}
-		curEnd = latest
-		if aggregated { // through the newest observation's day, not to its time (disclosure.go)
-			curEnd = latest.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-		}
-		curStart = curEnd.Add(-28 * 24 * time.Hour)
+	q, err := s.parsePlacesRequest(ctx, c.QueryParams())
+	if err != nil {
+		return err
+	}
+	curStart, curEnd, err := s.placesPeriod(ctx, q)
+	if err != nil {
+		return err
 	}
 	prevStart := curStart.Add(-curEnd.Sub(curStart))
-	places, err := s.store.PlacesNear(ctx, h, prevStart, curStart, curEnd, f)
+	places, err := s.store.PlacesNear(ctx, q.bandwidth, prevStart, curStart, curEnd, q.filter)
 	if err != nil {
 		return err
 	}
-	minCount := s.minCellCount()
 	rows := make([]*placeIntensity, len(places))
 	for k, p := range places {
-		cur, prev := placeDensities(p, h)
-		cur, prev = round(cur, 4), round(prev, 4)
-		row := &placeIntensity{ID: p.ID, Name: p.Name, Kind: p.Kind, DistrictCode: p.DistrictCode,
-			currentDensity: cur, densityDiff: cur - prev}
-		pt := p.Point
-		digits := 2.0
-		if out != crs.SWEREF99TM {
-			lon, lat := crs.FromSWEREF99TM(pt[0], pt[1])
-			pt, digits = orb.Point{lon, lat}, 7
-		}
-		row.Point = []float64{round(pt[0], digits), round(pt[1], digits)}
-		if aggregated && (len(p.Current) < minCount || len(p.Previous) < minCount) {
-			row.Suppressed = true
-		} else {
-			nc, np := len(p.Current), len(p.Previous)
-			if aggregated { // rounded as the cells are (disclosure.go)
-				nc, np = int(s.roundCount(int64(nc))), int(s.roundCount(int64(np)))
-				cur, prev = significant(cur, 2), significant(prev, 2)
-			}
-			diff := round(cur-prev, 4)
-			row.Density, row.Count, row.PreviousDensity, row.PreviousCount, row.Change = &cur, &nc, &prev, &np, &diff
-			if prev > 0 {
-				pct := round(100*(cur-prev)/prev, 1)
-				row.ChangePct = &pct
-			}
-		}
-		rows[k] = row
+		rows[k] = s.placeRow(q, p)
 	}
-	// Ranks are computed on the full figures. Suppressed rows are not ranked and come last in
-	// the order of their ids: a rank or a position among the others would tell their hidden
-	// figures.
+	rankPlaces(rows)
+	if len(rows) > q.limit {
+		rows = rows[:q.limit]
+	}
+	doc := map[string]any{
+		"places":     rows,
+		"current":    map[string]string{"start": curStart.UTC().Format(time.RFC3339), "end": curEnd.UTC().Format(time.RFC3339)},
+		"previous":   map[string]string{"start": prevStart.UTC().Format(time.RFC3339), "end": curStart.UTC().Format(time.RFC3339)},
+		"unit":       "observations per km² (quartic kernel density at the place)",
+		"parameters": q.params, "disclosure": disclosureName(q.aggregated),
+		"timeStamp": s.now().UTC().Format(time.RFC3339),
+	}
+	if q.aggregated {
+		doc["min_cell_count"] = s.minCellCount()
+	}
+	c.Response().Header().Set("Content-Crs", "<"+q.out.URI()+">")
+	return s.sendJSON(c, mediaJSON, cacheData, doc)
+}
+
+// placesRequest is a parsed /analysis/hotspots/places query.
+type placesRequest struct {
+	filter     layers.ObservationFilter
+	bandwidth  float64
+	limit      int
+	out        crs.CRS
+	aggregated bool
+	params     map[string]any // echoed in the answer
+}
+
+func (s *Server) parsePlacesRequest(ctx context.Context, v url.Values) (*placesRequest, error) {
+	q := &placesRequest{params: map[string]any{}}
+	var err error
+	if q.filter, err = s.parseObservationFilter(v, q.params); err != nil {
+		return nil, err
+	}
+	if q.bandwidth, err = parseFloat(v, "bandwidth", kde.DefaultBandwidth, 50, 5000); err != nil {
+		return nil, err
+	}
+	q.params["bandwidth"] = q.bandwidth
+	if q.limit, err = parseInt("limit", v.Get("limit"), 20, 1, 10000); err != nil {
+		return nil, err
+	}
+	if q.out, err = parseCRS("crs", v.Get("crs")); err != nil {
+		return nil, err
+	}
+	if q.aggregated, err = s.parseDisclosure(ctx, v); err != nil {
+		return nil, err
+	}
+	if q.aggregated {
+		if err := checkAggregatedWindow(q.filter.Datetime); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
+}
+
+// placesPeriod is the current period: the datetime window (both ends needed to define a
+// previous one of the same length), or by default the 28 days up to the newest observation.
+func (s *Server) placesPeriod(ctx context.Context, q *placesRequest) (start, end time.Time, err error) {
+	if iv := q.filter.Datetime; iv != nil {
+		if iv.Start == nil || iv.End == nil {
+			return start, end, invalid("datetime", "give a closed interval start/end: the previous period has the same length")
+		}
+		return *iv.Start, *iv.End, nil
+	}
+	latest, err := s.store.LatestObservation(ctx)
+	if err != nil {
+		return start, end, err
+	}
+	end = latest
+	if q.aggregated { // through the newest observation's day, not to its time (disclosure.go)
+		end = latest.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	}
+	return end.Add(-28 * 24 * time.Hour), end, nil
+}
+
+// placeRow is a place's row of the ranking: its densities and counts in the two periods, in
+// the aggregated view suppressed (fewer than the minimum count in either period) or rounded.
+func (s *Server) placeRow(q *placesRequest, p layers.HotspotPlace) *placeIntensity {
+	cur, prev := placeDensities(p, q.bandwidth)
+	cur, prev = round(cur, 4), round(prev, 4)
+	row := &placeIntensity{ID: p.ID, Name: p.Name, Kind: p.Kind, DistrictCode: p.DistrictCode,
+		currentDensity: cur, densityDiff: cur - prev}
+	pt := p.Point
+	digits := 2.0
+	if q.out != crs.SWEREF99TM {
+		lon, lat := crs.FromSWEREF99TM(pt[0], pt[1])
+		pt, digits = orb.Point{lon, lat}, 7
+	}
+	row.Point = []float64{round(pt[0], digits), round(pt[1], digits)}
+	minCount := s.minCellCount()
+	if q.aggregated && (len(p.Current) < minCount || len(p.Previous) < minCount) {
+		row.Suppressed = true
+		return row
+	}
+	nc, np := len(p.Current), len(p.Previous)
+	if q.aggregated { // rounded as the cells are (disclosure.go)
+		nc, np = int(s.roundCount(int64(nc))), int(s.roundCount(int64(np)))
+		cur, prev = significant(cur, 2), significant(prev, 2)
+	}
+	diff := round(cur-prev, 4)
+	row.Density, row.Count, row.PreviousDensity, row.PreviousCount, row.Change = &cur, &nc, &prev, &np, &diff
+	if prev > 0 {
+		pct := round(100*(cur-prev)/prev, 1)
+		row.ChangePct = &pct
+	}
+	return row
+}
+
+// rankPlaces ranks the rows by change and by current density and leaves them in the order of
+// density. Ranks are computed on the full figures. Suppressed rows are not ranked and come
+// last in the order of their ids: a rank or a position among the others would tell their
+// hidden figures.
+func rankPlaces(rows []*placeIntensity) {
 	order := func(key func(*placeIntensity) float64) func(a, b *placeIntensity) int {
 		return func(a, b *placeIntensity) int {
 			switch {
@@ -780,22 +851,6 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 			r.RankIntensity = &[]int{k + 1}[0]
 		}
 	}
-	if len(rows) > limit {
-		rows = rows[:limit]
-	}
-	doc := map[string]any{
-		"places":     rows,
-		"current":    map[string]string{"start": curStart.UTC().Format(time.RFC3339), "end": curEnd.UTC().Format(time.RFC3339)},
-		"previous":   map[string]string{"start": prevStart.UTC().Format(time.RFC3339), "end": curStart.UTC().Format(time.RFC3339)},
-		"unit":       "observations per km² (quartic kernel density at the place)",
-		"parameters": params, "disclosure": disclosureName(aggregated),
-		"timeStamp": s.now().UTC().Format(time.RFC3339),
-	}
-	if aggregated {
-		doc["min_cell_count"] = minCount
-	}
-	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
-	return s.sendJSON(c, mediaJSON, cacheData, doc)
 }
 
 func cmpDesc(a, b float64) int {

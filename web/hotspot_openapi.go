@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/layers"
 )
@@ -60,17 +62,19 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 	paths["/analysis/hotspots"] = obj{"get": obj{
 		"summary": "Hotspot analysis of observations: Getis-Ord Gi* with FDR, kernel density, or emerging hot spots",
 		"description": "All distances in metres in EPSG:3006. gistar: hexagons of ST_HexagonGrid(side) anchored at the origin, every cell intersecting the study area " +
-			"(zero counts included), binary distance band (cell included, <= band + 1e-6 m), z, two-sided p, Benjamini-Hochberg p_fdr, ArcGIS class. " +
+			"(zero counts included); an observation counts in the hexagon with the nearest centre (on an edge: the lowest i, then j), also when it lies just outside the " +
+			"study area in a border cell, so that every cell's count is over a whole hexagon; binary distance band (cell included, <= band + 1e-6 m), z, two-sided p, Benjamini-Hochberg p_fdr, ArcGIS class. " +
 			"kde: quartic kernel, density per km² on square cells over the study area's extent. emerging: Gi* per calendar slice, Mann-Kendall trend of z, ArcGIS Emerging Hot Spot patterns.",
 		"operationId": "getHotspots", "tags": []string{"Analysis"},
 		"parameters": append([]obj{
 			{"name": "method", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"gistar", "kde", "emerging"}, "default": "gistar"}},
-			num("side", "Hexagon side (gistar, emerging).", 150, 50, 5000),
-			num("band", "Neighbourhood distance band; default 3 × side (gistar, emerging).", 450, 50, 100000),
+			num("side", "Hexagon side (gistar, emerging).", 150, minSide, maxSide),
+			num("band", fmt.Sprintf("Neighbourhood distance band (gistar, emerging): between side and %d × side (%d–%d m with the default side of 150 m); default 3 × side. "+
+				"The schema's bounds are those of the smallest and the largest side.", maxBandSides, 150, maxBandSides*150), 450, minSide, maxBandSides*maxSide),
 			num("bandwidth", "Kernel bandwidth (kde).", 400, 50, 5000),
 			num("cell", "Grid cell size (kde).", 50, 10, 1000),
 			{"name": "slice", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"month", "quarter", "year"}, "default": "month"},
-				"description": "Time slice of method=emerging (calendar, Europe/Stockholm)."},
+				"description": "Time slice of method=emerging (calendar months, quarters or years in UTC, as datetime reads dates)."},
 			{"name": "area", "in": "query", "required": false, "style": "form", "explode": false, "schema": obj{"type": "array", "items": obj{"type": "string"}},
 				"description": "District codes (level district) forming the study area; default all districts."},
 			ref("parameters/crs"),

@@ -3,13 +3,16 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
@@ -296,5 +299,100 @@ func TestHotspotsBadInput(t *testing.T) {
 	a.getJSON("/analysis/hotspots/places?datetime=2022-01-01/..", 400, &p)
 	if !strings.EqualFold(p.Param, "datetime") {
 		t.Errorf("places with open interval: param %q, want datetime", p.Param)
+	}
+}
+
+// TestHotspotsCountBorderCellsWhole checks the documented border rule: an observation counts
+// in its hexagon when that hexagon is one of the study area's cells, also when it lies outside
+// the area itself (a border cell is kept whole), and nowhere else.
+func TestHotspotsCountBorderCellsWhole(t *testing.T) {
+	a := newAPI(t)
+	var h hotspotAnswer
+	a.getJSON("/analysis/hotspots?method=gistar&area=1980-BACKBY&crs="+url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/3006"), 200, &h)
+	kept := map[[2]int]bool{}
+	for _, f := range h.Features {
+		kept[[2]int{int(f.Props["i"].(float64)), int(f.Props["j"].(float64))}] = true
+	}
+	rows, err := testDB.Pool.Query(context.Background(), `
+SELECT ST_X(o.geom), ST_Y(o.geom), ST_Intersects(o.geom, d.geom)
+FROM observations o, districts d WHERE d.code = '1980-BACKBY' AND ST_DWithin(o.geom, d.geom, 1000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x, y float64
+	var inside bool
+	var counted, outsideCounted, insideAll int64
+	_, err = pgx.ForEachRow(rows, []any{&x, &y, &inside}, func() error {
+		i, j := hotspot.HexCellOf(orb.Point{x, y}, 150)
+		if inside {
+			insideAll++
+			if !kept[[2]int{i, j}] {
+				t.Errorf("observation (%v, %v) inside the area is in no study cell", x, y)
+			}
+		}
+		if kept[[2]int{i, j}] {
+			counted++
+			if !inside {
+				outsideCounted++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := int64(h.Summary["observations"].(float64)); got != counted {
+		t.Errorf("summary observations %d, want %d: those in the study cells (%d inside the area, %d outside it in border cells)",
+			got, counted, insideAll, outsideCounted)
+	}
+	if outsideCounted == 0 {
+		t.Error("no observation outside Bäckby in a border cell: the test shows nothing")
+	}
+}
+
+// TestHotspotsBandBoundsAgreeWithOpenAPI checks that the band the OpenAPI document allows is
+// the band the code takes: between side and 20 × side, the document's bounds being those of
+// the smallest and the largest side, both reachable.
+func TestHotspotsBandBoundsAgreeWithOpenAPI(t *testing.T) {
+	a := newAPI(t)
+	var doc struct {
+		Paths map[string]struct {
+			Get struct {
+				Parameters []struct {
+					Name        string
+					Description string
+					Schema      struct{ Minimum, Maximum float64 }
+				}
+			}
+		}
+	}
+	a.getJSON("/api", 200, &doc)
+	bounds := map[string][2]float64{}
+	for _, p := range doc.Paths["/analysis/hotspots"].Get.Parameters {
+		bounds[p.Name] = [2]float64{p.Schema.Minimum, p.Schema.Maximum}
+		if p.Name == "band" && !strings.Contains(p.Description, "between side and 20 × side") {
+			t.Errorf("band's description %q does not state the rule", p.Description)
+		}
+	}
+	side, band := bounds["side"], bounds["band"]
+	if band != [2]float64{side[0], 20 * side[1]} {
+		t.Errorf("band's bounds %v, want side's minimum and 20 × its maximum (side %v)", band, side)
+	}
+	for _, tt := range []struct {
+		query  string
+		status int
+	}{
+		{fmt.Sprintf("side=%g&band=%g", side[0], band[0]), 200},
+		{fmt.Sprintf("side=%g&band=%g", side[1], band[1]), 200},
+		{"side=300&band=6000", 200},
+		{"side=300&band=6001", 400},
+		{"band=3001", 400}, // the default side is 150
+		{"side=300&band=299", 400},
+	} {
+		var p struct{ Param string }
+		a.getJSON("/analysis/hotspots?area=1980-BACKBY&"+tt.query, tt.status, &p)
+		if tt.status == 400 && p.Param != "band" {
+			t.Errorf("%s: param %q, want band", tt.query, p.Param)
+		}
 	}
 }
