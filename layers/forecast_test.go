@@ -44,7 +44,8 @@ func TestForecastInputs(t *testing.T) {
 	end := to.Add(-time.Nanosecond)
 	hf := f
 	hf.Datetime = &layers.Interval{Start: &from, End: &end}
-	pts, err := store.WeightedObservations(ctx, cells.Bound.Pad(200), hf, layers.ObservationColumns{})
+	// HotspotInputs reads 2 × side beyond the area's extent: a border cell is kept whole.
+	pts, err := store.WeightedObservations(ctx, cells.Bound.Pad(2*200), hf, layers.ObservationColumns{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +100,10 @@ func TestForecastInputs(t *testing.T) {
 		t.Errorf("Check's refusal: %v", err)
 	}
 	// The read stops at the bound: one observation past Max is an error, not a held row.
-	if _, err := store.WeightedObservations(ctx, cells.Bound.Pad(200), hf, layers.ObservationColumns{Max: 10}); !errors.Is(err, layers.ErrTooManyObservations) {
+	if _, err := store.WeightedObservations(ctx, cells.Bound.Pad(2*200), hf, layers.ObservationColumns{Max: 10}); !errors.Is(err, layers.ErrTooManyObservations) {
 		t.Errorf("ten observations at most: %v, want ErrTooManyObservations", err)
 	}
-	if got, err := store.WeightedObservations(ctx, cells.Bound.Pad(200), hf, layers.ObservationColumns{Max: len(pts.Points), Sources: true}); err != nil || len(got.Sources) != len(pts.Points) {
+	if got, err := store.WeightedObservations(ctx, cells.Bound.Pad(2*200), hf, layers.ObservationColumns{Max: len(pts.Points), Sources: true}); err != nil || len(got.Sources) != len(pts.Points) {
 		t.Errorf("exactly Max observations: %v, %d sources", err, len(got.Sources))
 	}
 	var inv *layers.InvalidError
