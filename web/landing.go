@@ -43,6 +43,7 @@ func (s *Server) landing(c echo.Context) error {
 		"links": []link{
 			{Href: base + "/", Rel: "self", Type: mediaJSON, Title: "This document"},
 			{Href: base + "/api", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition (OpenAPI 3.0)"},
+			{Href: base + "/api?f=html", Rel: "service-doc", Type: "text/html", Title: "The API definition to read in a browser"},
 			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
 			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
 			{Href: base + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: "Vector tiles of the map (districts, places, interventions)"},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -18,8 +19,15 @@ type obj = respond.Obj
 // openAPI serves GET /api: the OpenAPI 3.0 document, derived from the layer catalogue so
 // each collection's filters, sort keys and property schemas match what items accepts.
 func (s *Server) openAPI(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := onlyParamsAny(c, "f"); err != nil {
 		return err
+	}
+	switch f := c.QueryParam("f"); f {
+	case "html": // the API browser, Redoc, served from the binary with the map page's assets
+		return c.Redirect(http.StatusSeeOther, pagePath+"apidoc.html")
+	case "", "json":
+	default:
+		return invalid("f", "unknown format %q; use json or html", f)
 	}
 	return s.sendJSON(c, "application/vnd.oai.openapi+json;version=3.0", cacheMeta, openAPIDocument(s.cat, s.baseURL(c), s.cfg.Version))
 }
@@ -129,7 +137,11 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				obj{"type": "object", "required": []string{"conformsTo"}, "properties": obj{"conformsTo": obj{"type": "array", "items": obj{"type": "string"}}}})},
 				problemResponses("400"))}},
 		"/api": obj{"get": obj{"summary": "This API definition", "operationId": "getAPI", "tags": []string{"Capabilities"},
-			"responses": obj{"200": jsonResponse("OpenAPI 3.0 document.", "application/vnd.oai.openapi+json;version=3.0", obj{"type": "object"})}}},
+			"parameters": []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "html"}},
+				"description": "json (the default): this document; html: a redirect to the API browser (Redoc, served from the binary)."}},
+			"responses": merge(obj{"200": jsonResponse("OpenAPI 3.0 document.", "application/vnd.oai.openapi+json;version=3.0", obj{"type": "object"}),
+				"303": obj{"description": "With f=html: see the API browser.", "headers": obj{"Location": obj{"schema": obj{"type": "string"}, "description": "The API browser's address."}}}},
+				problemResponses("400"))}},
 		"/collections": obj{"get": obj{"summary": "The collections", "operationId": "getCollections", "tags": []string{"Capabilities"},
 			"responses": merge(obj{"200": jsonResponse("Every collection with its extent and links.", mediaJSON,
 				obj{"type": "object", "required": []string{"collections", "links"}, "properties": obj{
@@ -225,7 +237,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	interventionsOpenAPI(cat, paths, schemas)
 	auth.OpenAPI(paths, schemas)
 	partnerOpenAPI(paths, schemas)
-	for _, op := range []string{"/", "/conformance", "/api", "/collections"} {
+	for _, op := range []string{"/", "/conformance", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)
 		get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}
 	}

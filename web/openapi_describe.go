@@ -28,7 +28,7 @@ var tagDescriptions = map[string]string{
 var operationDescriptions = map[string]string{
 	"getLandingPage":          "Links to the API document, the conformance classes, the collections and the map's tiles.",
 	"getConformance":          "The OGC conformance classes this server implements, among them OGC API – Features Part 3 (filtering) and the CQL2 classes it passes.",
-	"getAPI":                  "This OpenAPI 3.0 document, derived from the layer declarations, as JSON.",
+	"getAPI":                  "This OpenAPI 3.0 document, derived from the layer declarations, as JSON; with f=html a redirect to the API browser.",
 	"getCollections":          "Every published collection the caller may read, with its extent, CRS list and links to its items, queryables and tiles.",
 	"getHealth":               "Answers 200 while the process runs; it does not ask the database.",
 	"getReady":                "Answers 200 when the database answers, 503 when it does not.",

@@ -137,7 +137,7 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 			return echo.NewHTTPError(http.StatusNotFound, "no such file of the map page")
 		}
 		cache := cacheMeta
-		if name == "index.html" {
+		if strings.HasSuffix(name, ".html") { // the map page and the API browser (apidoc.html)
 			cache = cachePage
 			s.pageSecurityHeaders(c)
 		}

@@ -3,7 +3,7 @@
 // Output names are fixed (no content hashes): the server gives every file a strong ETag,
 // so browsers revalidate cheaply, and the committed assets stay diffable by name.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const out = process.env.PAGE_OUT ? process.env.PAGE_OUT.replace(/\/?$/, '/') : new URL('../static/', import.meta.url).pathname;
 rmSync(out, { recursive: true, force: true });
@@ -31,4 +31,16 @@ copyFileSync('node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs', out + 'mapl
 copyFileSync('node_modules/maplibre-gl/dist/maplibre-gl.css', out + 'maplibre-gl.css');
 copyFileSync('node_modules/maplibre-gl/LICENSE.txt', out + 'maplibre-gl-LICENSE.txt');
 copyFileSync('src/index.html', out + 'index.html');
+// The API browser (/api?f=html): Redoc's standalone bundle as it is, with its start script.
+// Its sidebar shows a logo from Redocly's CDN, which the CSP (and the promise of no outside
+// calls at run time) refuses: the bundle gets the favicon instead. A Redoc whose bundle no
+// longer names that logo fails the build here, so the change is noticed.
+const cdnLogo = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const redoc = readFileSync('node_modules/redoc/bundles/redoc.standalone.js', 'utf8');
+if (!redoc.includes(cdnLogo)) throw new Error('redoc.standalone.js no longer names ' + cdnLogo + ': check what it loads');
+writeFileSync(out + 'redoc.standalone.js', redoc.replaceAll(cdnLogo, 'favicon.svg'));
+copyFileSync('node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt', out + 'redoc.standalone.js.LICENSE.txt');
+copyFileSync('node_modules/redoc/LICENSE', out + 'redoc-LICENSE.txt');
+copyFileSync('src/apidoc.html', out + 'apidoc.html');
+copyFileSync('src/apidoc.js', out + 'apidoc.js');
 copyFileSync('src/favicon.svg', out + 'favicon.svg');
