@@ -29,6 +29,8 @@ type ForecastQuery struct {
 	// and the observations read, so that a caller can refuse a costly forecast before it
 	// starts; its error is returned as it is.
 	Check func(extent orb.Bound) error
+	// Categories: return each observation's category too.
+	Categories bool
 }
 
 // ForecastInputs are a forecast's inputs as plain values: the study cells (every hexagon
@@ -41,6 +43,8 @@ type ForecastInputs struct {
 	Times   []time.Time
 	// Sources[k] is the source of observation k (one shared string per source).
 	Sources []string
+	// Categories[k] is observation k's category, when asked.
+	Categories []string
 	// Illustrative is true when any of the observations is illustrative demo data.
 	Illustrative bool
 	// Class is the most protected sensitivity among the observations (Open when none).
@@ -64,7 +68,7 @@ func (s *Store) ForecastInputs(ctx context.Context, q ForecastQuery) (*ForecastI
 	last := q.To.Add(-time.Microsecond)
 	f.Datetime = &Interval{Start: &q.From, End: &last}
 	in, err := s.HotspotInputs(ctx, HotspotQuery{Side: q.Side, Area: q.Area, Pad: q.Side, Filter: f, CheckArea: q.Check,
-		With: ObservationColumns{Times: true, Sources: true, Max: MaxForecastObservations}})
+		With: ObservationColumns{Times: true, Sources: true, Categories: q.Categories, Max: MaxForecastObservations}})
 	if errors.Is(err, ErrTooManyObservations) {
 		return nil, Invalid("history", "more than %d observations in the window; use a shorter history, fewer categories or sources, or a smaller area", MaxForecastObservations)
 	}
@@ -72,5 +76,5 @@ func (s *Store) ForecastInputs(ctx context.Context, q ForecastQuery) (*ForecastI
 		return nil, err
 	}
 	return &ForecastInputs{Cells: in.Cells, Points: in.Observations.Points, Weights: in.Observations.Weights,
-		Times: in.Observations.Times, Sources: in.Sources, Illustrative: in.Illustrative, Class: in.Class}, nil
+		Times: in.Observations.Times, Sources: in.Sources, Categories: in.Categories, Illustrative: in.Illustrative, Class: in.Class}, nil
 }

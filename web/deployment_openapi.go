@@ -42,9 +42,9 @@ func deploymentOpenAPI(paths, schemas obj) {
 					"capacity":   obj{"type": "number", "description": "Per week, in the actor type's capacity_unit (hours, evenings or units)."},
 					"categories": obj{"type": "array", "items": str, "description": "Override what it acts on."}}}},
 			"targets": obj{"type": "object", "additionalProperties": false, "properties": obj{
-				"kind": obj{"type": "string", "enum": []string{"places", "cells"}, "default": "places",
-					"description": "places: the public places by harm-weighted kernel density; cells: the Gi* hot spots (95 % or more) on harm-weighted hexagons."},
-				"side":      obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 150, "description": "Hexagon side in metres (kind cells)."},
+				"kind": obj{"type": "string", "enum": []string{"places", "cells", "forecast"}, "default": "places",
+					"description": "places: the public places by harm-weighted kernel density; cells: the Gi* hot spots (95 % or more) on harm-weighted hexagons; forecast: the top hexagons of next week's harm-weighted forecast (as /analysis/forecast?weighting=harm shows it; days is then its history, default 1,092 = 156 weeks)."},
+				"side":      obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 150, "description": "Hexagon side in metres (kinds cells and forecast)."},
 				"top":       obj{"type": "integer", "minimum": 1, "maximum": maxPlanTargets, "default": defaultTopTargets},
 				"days":      obj{"type": "integer", "minimum": 1, "maximum": 3650, "default": defaultRiskDays},
 				"bandwidth": obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 400},

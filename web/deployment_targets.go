@@ -42,6 +42,7 @@ func planTargetKinds() []targetKind {
 	return []targetKind{
 		{name: "places", none: "no place has observations", check: checkPlaceTargets, load: loadPlaceTargets},
 		{name: "cells", none: "no hexagon is a hot spot at 95 %", check: checkCellTargets, load: loadCellTargets},
+		{name: "forecast", none: "no hexagon has a positive forecast", check: checkForecastTargets, load: loadForecastTargets},
 	}
 }
 
@@ -61,10 +62,6 @@ func (s *Server) planTargets(ctx context.Context, tr *targetsRequest, latest tim
 	if top < 1 || top > maxPlanTargets {
 		return nil, false, "", invalid("targets.top", "%d is not between 1 and %d", top, maxPlanTargets)
 	}
-	days := optional(tr.Days, defaultRiskDays)
-	if days < 1 || days > 3650 {
-		return nil, false, "", invalid("targets.days", "%d is not between 1 and 3650", days)
-	}
 	kinds := planTargetKinds()
 	name := cmp.Or(tr.Kind, kinds[0].name)
 	k := slices.IndexFunc(kinds, func(k targetKind) bool { return k.name == name })
@@ -76,8 +73,12 @@ func (s *Server) planTargets(ctx context.Context, tr *targetsRequest, latest tim
 		return nil, false, "", invalid("targets.kind", "%q is not %s or %s", tr.Kind, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 	}
 	kind := kinds[k]
-	if err := kind.check(tr); err != nil {
+	if err := kind.check(tr); err != nil { // a kind may set its own default days
 		return nil, false, "", err
+	}
+	days := optional(tr.Days, defaultRiskDays)
+	if days < 1 || days > 3650 {
+		return nil, false, "", invalid("targets.days", "%d is not between 1 and 3650", days)
 	}
 	start := latest.Add(-time.Duration(days) * 24 * time.Hour)
 	doc.RiskPeriod = &period{Start: start.UTC().Format(time.RFC3339), End: latest.UTC().Format(time.RFC3339)}

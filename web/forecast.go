@@ -67,6 +67,8 @@ type forecastRequest struct {
 	format            string // geojson, json or csv
 	aggregated        bool
 	params            map[string]any
+	// categories: read each observation's category too (the planner's forecast targets).
+	categories bool
 }
 
 // parseForecast parses and checks the query; every problem names its parameter.
@@ -204,12 +206,21 @@ func (s *Server) forecastComputed(ctx context.Context, r *forecastRequest) (*ana
 	return s.analysis(ctx, key, func(ctx context.Context) (*analysisResult, error) { return s.computeForecast(ctx, r) })
 }
 
-// computeForecast loads the inputs (refusing a costly forecast before they are read), runs
-// both variants and keeps the cells (CRS84, with both variants' figures) and the summary.
-func (s *Server) computeForecast(ctx context.Context, r *forecastRequest) (*analysisResult, error) {
+// forecastRun is a forecast's inputs and analysis.
+type forecastRun struct {
+	in   *layers.ForecastInputs
+	grid *forecast.Grid
+	// cellOf is the cell of each observation of in, -1 outside the study area.
+	cellOf   []int
+	analysis *forecast.Analysis
+}
+
+// runForecast loads the inputs (refusing a costly forecast before they are read) and analyses
+// them, with a variant without the police's own sources when police names them.
+func (s *Server) runForecast(ctx context.Context, r *forecastRequest, police []string) (*forecastRun, error) {
 	from := r.origin.Add(-time.Duration(r.history) * forecast.Week)
 	in, err := s.store.ForecastInputs(ctx, layers.ForecastQuery{Side: r.side, Area: r.area, Filter: r.filter,
-		From: from, To: r.origin, Check: r.checkForecastStudy})
+		From: from, To: r.origin, Check: r.checkForecastStudy, Categories: r.categories})
 	if err != nil {
 		return nil, err
 	}
@@ -225,22 +236,18 @@ func (s *Server) computeForecast(ctx context.Context, r *forecastRequest) (*anal
 	if err != nil {
 		return nil, invalid("area", "%v", err)
 	}
-	police := layers.PoliceSources()
+	run := &forecastRun{in: in, grid: grid, cellOf: make([]int, len(in.Points))}
 	events := make([]forecast.Event, 0, len(in.Points))
-	count := make([]int64, grid.Len())
-	policeCount := make([]int64, grid.Len())
 	for k, p := range in.Points {
 		cell, ok := grid.CellOf(p)
 		if !ok {
+			run.cellOf[k] = -1
 			continue
 		}
+		run.cellOf[k] = cell
 		events = append(events, forecast.Event{Cell: cell, Time: in.Times[k], Weight: in.Weights[k], Source: in.Sources[k]})
-		count[cell]++
-		if slices.Contains(police, in.Sources[k]) {
-			policeCount[cell]++
-		}
 	}
-	a, err := forecast.Analyse(grid, events, forecast.Options{Origin: r.origin, History: r.history, Horizon: r.horizon,
+	run.analysis, err = forecast.Analyse(grid, events, forecast.Options{Origin: r.origin, History: r.history, Horizon: r.horizon,
 		BacktestWeeks: r.backtest, Police: police})
 	if err != nil {
 		if errors.Is(err, forecast.ErrInvalid) {
@@ -248,9 +255,33 @@ func (s *Server) computeForecast(ctx context.Context, r *forecastRequest) (*anal
 		}
 		return nil, err
 	}
-	fc := s.forecastCells(r, grid, a, count, policeCount)
-	summary := s.forecastSummary(r, a, len(events))
-	res := &analysisResult{fc: fc, illustrative: in.Illustrative, body: marshalJSON(summary)}
+	return run, nil
+}
+
+// computeForecast runs both variants and keeps the cells (CRS84, with both variants'
+// figures) and the summary.
+func (s *Server) computeForecast(ctx context.Context, r *forecastRequest) (*analysisResult, error) {
+	police := layers.PoliceSources()
+	run, err := s.runForecast(ctx, r, police)
+	if err != nil {
+		return nil, err
+	}
+	count := make([]int64, run.grid.Len())
+	policeCount := make([]int64, run.grid.Len())
+	events := 0
+	for k, cell := range run.cellOf {
+		if cell < 0 {
+			continue
+		}
+		events++
+		count[cell]++
+		if slices.Contains(police, run.in.Sources[k]) {
+			policeCount[cell]++
+		}
+	}
+	fc := s.forecastCells(r, run.grid, run.analysis, count, policeCount)
+	summary := s.forecastSummary(r, run.analysis, events)
+	res := &analysisResult{fc: fc, illustrative: run.in.Illustrative, body: marshalJSON(summary)}
 	res.bytes = analysisBytes(fc) + int64(len(res.body))
 	return res, nil
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
@@ -313,4 +315,56 @@ func checkForecastAccess(t *testing.T, c caller, get func(string, int) []byte, c
 		}
 	}
 	get(tilePath("/analysis/forecast", tiles.TileContaining(centreLon, centreLat, 12))+"?history=26&backtest=8&origin=2025-01-01", 200)
+}
+
+// TestDeploymentForecastTargets: the planner's targets.kind forecast takes the top cells of
+// next week's harm-weighted forecast, as /analysis/forecast shows it, in its order, with a
+// risk per category that adds up to the cell's forecast; days is the forecast's history.
+func TestDeploymentForecastTargets(t *testing.T) {
+	a := newAPI(t)
+	_, body := a.do("POST", "/deployment/plans", `{"weeks":2,"actors":[{"type":"police","capacity":10}],"targets":{"kind":"forecast","top":5}}`, 201)
+	var p struct {
+		RiskPeriod struct{ Start, End string } `json:"risk_period"`
+		Targets    []struct {
+			ID        string
+			Risk      map[string]float64
+			RiskTotal float64 `json:"risk_total"`
+		}
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatal(err)
+	}
+	var f forecastAnswer
+	a.getJSON("/analysis/forecast?weighting=harm&f=json", 200, &f)
+	if len(p.Targets) != 5 || len(f.TopCells) < 5 {
+		t.Fatalf("%d targets, %d top cells", len(p.Targets), len(f.TopCells))
+	}
+	for n, tg := range p.Targets {
+		c := f.TopCells[n]
+		if tg.ID != "cell:"+c["id"].(string) {
+			t.Errorf("target %d is %s, the forecast's %d. cell is %s", n, tg.ID, n+1, c["id"])
+		}
+		sum := 0.0
+		for _, v := range tg.Risk {
+			sum += v
+		}
+		if want := c["forecast"].(float64); math.Abs(sum-want) > 1e-3*max(1, want) || math.Abs(tg.RiskTotal-want) > 1e-3*max(1, want) {
+			t.Errorf("%s: risks add up to %v (total %v), the forecast is %v a week", tg.ID, sum, tg.RiskTotal, want)
+		}
+	}
+	if start, _ := time.Parse(time.RFC3339, p.RiskPeriod.Start); start.After(time.Date(2022, 1, 10, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("risk period from %s: the forecast learns from 156 weeks", p.RiskPeriod.Start)
+	}
+	for _, tc := range []struct{ body, param string }{
+		{`{"actors":[{"type":"police","capacity":10}],"targets":{"kind":"forecast","days":30}}`, "targets.days"},
+		{`{"actors":[{"type":"police","capacity":10}],"targets":{"kind":"forecast","side":10}}`, "targets.side"},
+		{`{"actors":[{"type":"police","capacity":10}],"targets":{"kind":"forecast","bandwidth":400}}`, "targets"},
+		{`{"actors":[{"type":"police","capacity":10}],"targets":{"kind":"forecast","side":60}}`, "side"},
+	} {
+		_, body := a.do("POST", "/deployment/plans", tc.body, 400)
+		var pr struct{ Param string }
+		if err := json.Unmarshal(body, &pr); err != nil || pr.Param != tc.param {
+			t.Errorf("%s: %s, want a problem naming %s", tc.body, body, tc.param)
+		}
+	}
 }

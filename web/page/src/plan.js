@@ -1,7 +1,7 @@
 // The "Insatsplan" view (issue 6, #plan): the deployment planner of /deployment/plans.
 // The form takes a capacity per actor type in the type's own unit (hours, evenings or
 // units, as /deployment/actor-types says), the horizon in weeks, the visit length and the
-// targets (the top N public places, or the Gi* hot-spot cells); POST /deployment/plans plans
+// targets (the top N public places, the Gi* hot-spot cells, or the forecast's top cells); POST /deployment/plans plans
 // and stores it. Shown: capacity used per actor type and week, the week-by-week table per
 // target and actor type, the expected harm reduction, what was left uncovered and why, the
 // targets on the map sized by planned dose (the plan's GeoJSON), and downloads (CSV,
@@ -21,7 +21,7 @@ addTexts({
     plName: 'Planens namn', plCapacities: 'Kapacitet per vecka',
     plUnit_hours: 'timmar per vecka', plUnit_evenings: 'kvällar per vecka', plUnit_units: 'enheter per vecka',
     plActsOn: 'Verkar mot: {list}', plWeeks: 'Antal veckor (1–52)', plVisit: 'Besökets längd i minuter (5–60)',
-    plTargets: 'Mål', plKind_places: 'Offentliga platser (skadeviktad täthet)', plKind_cells: 'Brännpunktsrutor (Gi*, 95 %)',
+    plTargets: 'Mål', plKind_places: 'Offentliga platser (skadeviktad täthet)', plKind_cells: 'Brännpunktsrutor (Gi*, 95 %)', plKind_forecast: 'Prognosrutor (nästa vecka)',
     plTop: 'Antal mål', plSubmit: 'Planera', plPlanning: 'Planerar…',
     plNothing: 'Ange kapacitet och mål och välj Planera.',
     plFieldInvalid: 'Ogiltigt värde: {reason}', plFormError: 'Planen kunde inte göras: {msg}',
@@ -57,7 +57,7 @@ addTexts({
     plName: "Plan's name", plCapacities: 'Capacity per week',
     plUnit_hours: 'hours per week', plUnit_evenings: 'evenings per week', plUnit_units: 'units per week',
     plActsOn: 'Acts on: {list}', plWeeks: 'Number of weeks (1–52)', plVisit: 'Visit length in minutes (5–60)',
-    plTargets: 'Targets', plKind_places: 'Public places (harm-weighted density)', plKind_cells: 'Hot-spot cells (Gi*, 95 %)',
+    plTargets: 'Targets', plKind_places: 'Public places (harm-weighted density)', plKind_cells: 'Hot-spot cells (Gi*, 95 %)', plKind_forecast: 'Forecast cells (next week)',
     plTop: 'Number of targets', plSubmit: 'Plan', plPlanning: 'Planning…',
     plNothing: 'Give capacities and targets and choose Plan.',
     plFieldInvalid: 'Invalid value: {reason}', plFormError: 'The plan could not be made: {msg}',
@@ -207,7 +207,7 @@ export class PlanView extends View {
       field('plan-weeks', t('plWeeks'), input('plan-weeks', { type: 'number', min: 1, max: 52, step: 1 }, prev?.weeks ?? 4)),
       field('plan-visit', t('plVisit'), input('plan-visit', { type: 'number', min: 5, max: 60, step: 1 }, prev?.visit ?? 15)));
     const kinds = h('fieldset', { class: 'block', id: 'plan-targets' }, h('legend', { text: t('plTargets') }));
-    for (const k of ['places', 'cells']) {
+    for (const k of ['places', 'cells', 'forecast']) {
       kinds.append(h('div', { class: 'radio' },
         h('input', { type: 'radio', name: 'plan-kind', id: `plan-kind-${k}`, value: k, checked: (prev?.kind ?? 'places') === k }),
         h('label', { for: `plan-kind-${k}`, text: t(`plKind_${k}`) })));
@@ -247,7 +247,7 @@ export class PlanView extends View {
       this.actorFields.push(`plan-cap-${a.id}`);
     }
     const targets = { top: numOr(st.top) };
-    if (st.kind === 'cells') targets.kind = 'cells';
+    if (st.kind === 'cells' || st.kind === 'forecast') targets.kind = st.kind;
     const body = { actors, weeks: numOr(st.weeks), visit_minutes: numOr(st.visit), targets };
     if (st.name.trim()) body.name = st.name.trim();
     return body;
