@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/geo/priority"
 )
 
 // PriorityScenario is a named weighting of the need index: one organisation's perspective.
@@ -436,12 +437,12 @@ func (s *Store) PriorityAnalysisInputs(ctx context.Context, q PriorityQuery) (*P
 	var kinds [][]string
 	for _, f := range q.Feasibility {
 		switch f.Source {
-		case "indicator":
+		case priority.SourceIndicator:
 			known := slices.ContainsFunc(cat, func(i Indicator) bool { return i.Key == f.IndicatorKey })
 			if known && !slices.Contains(keys, f.IndicatorKey) {
 				keys = append(keys, f.IndicatorKey)
 			}
-		case "meeting_places":
+		case priority.SourceMeetingPlaces:
 			kinds = append(kinds, f.PlaceKinds)
 		}
 	}
@@ -470,7 +471,7 @@ func (s *Store) partnerFeasibility(ctx context.Context, d *PriorityData, level s
 	}
 	for i := range d.Feasibility {
 		f := &d.Feasibility[i]
-		if f.Source != "partner_layer" || f.Weight == 0 {
+		if f.Source != priority.SourcePartnerLayer || f.Weight == 0 {
 			continue
 		}
 		v, err := s.PartnerShares(ctx, *f, level, codes)
@@ -633,4 +634,41 @@ FROM districts WHERE level = $1`, level, out.SRID())
 		return nil, fmt.Errorf("area geometries: %w", err)
 	}
 	return geoms, nil
+}
+
+// PriorityIndicators are the indicators of cat as geo/priority reads them.
+func PriorityIndicators(cat []Indicator) []priority.Indicator {
+	out := make([]priority.Indicator, len(cat))
+	for i, ind := range cat {
+		out[i] = priority.Indicator{Key: ind.Key, Theme: ind.Theme, HigherIsBetter: ind.Direction == "higher_is_better",
+			NameSV: ind.NameSV, NameEN: ind.NameEN, Unit: ind.Unit}
+	}
+	return out
+}
+
+// Inputs are d as geo/priority reads them: each feasibility input with its values per area.
+func (d *PriorityData) Inputs() priority.Inputs {
+	in := priority.Inputs{Areas: make([]string, len(d.Areas)), Indicators: PriorityIndicators(d.Catalogue),
+		Values:    priority.Values{Keys: d.Keys, FirstYear: d.FirstYear, Data: d.Values},
+		Reference: priority.Reference{Mean: d.Reference.Mean, SD: d.Reference.SD}}
+	for a, ar := range d.Areas {
+		in.Areas[a] = ar.Code
+	}
+	for _, f := range d.Feasibility {
+		var v []float64
+		switch f.Source {
+		case priority.SourceMeetingPlaces:
+			v = d.MeetingPlaces[MeetingPlacesKey(f.PlaceKinds)]
+		case priority.SourceInterventions:
+			v = d.ActiveInterventions
+		case priority.SourcePartnerLayer:
+			v = d.Partner[f.Key]
+		}
+		in.Feasibility = append(in.Feasibility, priority.FeasibilityInput{Key: f.Key, Source: f.Source, IndicatorKey: f.IndicatorKey,
+			Values: v, HigherIsWorse: f.Direction == "higher_is_worse", Weight: f.Weight, Unavailable: f.Unavailable})
+	}
+	for _, t := range d.AreaTypes {
+		in.AreaTypes = append(in.AreaTypes, priority.AreaType{Type: t.Type, MinSD: t.MinSD, MaxSD: t.MaxSD})
+	}
+	return in
 }

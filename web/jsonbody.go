@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -12,6 +13,46 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// maxBody bounds a JSON request body.
+const maxBody = 1 << 20
+
+// decodeBody reads a JSON body strictly: a media type other than application/json is a 415;
+// unknown fields, trailing data, NUL characters and invalid UTF-8 in strings are 400s.
+func decodeBody(c echo.Context, v any) error {
+	if err := requireJSON(c); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxBody+1))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if len(body) > maxBody {
+		return invalid("body", "larger than %d bytes", maxBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) && ute.Field != "" {
+			return invalid(ute.Field, "want %s", ute.Type)
+		}
+		return invalid("body", "not the expected JSON: %v", err)
+	}
+	if dec.More() {
+		return invalid("body", "data after the JSON object")
+	}
+	return checkJSONStrings(body)
+}
+
+// checkText refuses free text longer than maxLen characters. NUL characters and bytes that
+// are not UTF-8 never get this far: decodeBody refuses them for every string of a body.
+func checkText(param, s string, maxLen int) error {
+	if utf8.RuneCountInString(s) > maxLen {
+		return invalid(param, "longer than %d characters", maxLen)
+	}
+	return nil
+}
 
 // requireJSON refuses a body that is not declared application/json (parameters such as charset
 // are allowed). A browser sends text/plain, multipart/form-data and application/x-www-form-urlencoded

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/allocate"
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/priority"
 	"github.com/lagesbild/lagesbild/layers"
 )
 
@@ -174,5 +175,26 @@ func TestClientGoneIsTheConnectionsContext(t *testing.T) {
 		if rec.Code != tc.want {
 			t.Errorf("%s: %d, want %d", tc.name, rec.Code, tc.want)
 		}
+	}
+}
+
+// TestGeoInvalidNamesTheField: geo/priority's invalid-input errors, which name the field at
+// fault but cannot import layers, are 400s naming it through the one mapper, however deep
+// they are wrapped (the prioritisation's local mappers, compositeError and conflict, are gone).
+func TestGeoInvalidNamesTheField(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		err    error
+		param  string
+		detail string
+	}{
+		{"geo/priority", deep(&priority.Error{Field: "include", Reason: `unknown area "X"`}), "include", `invalid include: unknown area "X"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec, p, logged := answer(t, context.Background(), c.err)
+			if rec.Code != http.StatusBadRequest || p.Param != c.param || p.Detail != c.detail || logged != "" {
+				t.Errorf("%d, param %q, detail %q, logged %q; want 400 naming %s: %q, nothing logged", rec.Code, p.Param, p.Detail, logged, c.param, c.detail)
+			}
+		})
 	}
 }

@@ -454,15 +454,16 @@ func (s *Server) reportData(c echo.Context, lang string, t reportText, from, to 
 	d.HotspotSVG = hot.finish(t["map_hot"])
 
 	// 3. District comparison.
-	pr, err := s.runPriority(c, &priorityRequest{Scenario: scenario, Year: min(to.Year(), lastYear(inds))})
+	pr, err := s.prioritise(ctx, &priorityParams{Scenario: scenario, Year: min(to.Year(), lastYear(inds))})
 	if err != nil {
 		return nil, err
 	}
-	for _, pd := range pr.Districts {
-		if pd.Index == nil || pd.Rank == nil {
+	for a, r := range pr.res.Areas {
+		if fp(r.Index) == nil || r.Rank == 0 {
 			continue
 		}
-		d.Pilots = append(d.Pilots, reportPilot{Code: pd.Code, Name: pd.Name, Index: *pd.Index, Rank: *pd.Rank, Pilot: pd.Pilot, Class: pd.PoliceClass})
+		ar := pr.data.Areas[a]
+		d.Pilots = append(d.Pilots, reportPilot{Code: ar.Code, Name: ar.Name, Index: r.Index, Rank: r.Rank, Pilot: r.Pilot, Class: ar.PoliceClass})
 	}
 	slices.SortFunc(d.Pilots, func(a, b reportPilot) int { return cmp.Compare(a.Rank, b.Rank) })
 

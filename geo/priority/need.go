@@ -53,11 +53,8 @@ type Need struct {
 func ResolveNeed(w Weighting, cat []Indicator) (Need, error) {
 	need := Need{Preset: w.Preset, Options: composite.Options{Winsor: w.Winsor, MinCoverage: w.MinCoverage}}
 	var err error
-	if need.Options.Normalisation, err = composite.ParseNormalisation(w.Normalisation); err != nil {
-		return need, fromComposite(err, "")
-	}
-	if need.Options.Aggregation, err = composite.ParseAggregation(w.Aggregation); err != nil {
-		return need, fromComposite(err, "")
+	if need.Options.Normalisation, need.Options.Aggregation, err = ParseMethod(w.Normalisation, w.Aggregation); err != nil {
+		return need, err
 	}
 	if err := CheckWeights("weights", w.Weights, true); err != nil {
 		return need, err
@@ -102,6 +99,20 @@ func ResolveNeed(w Weighting, cat []Indicator) (Need, error) {
 		return need, invalid("theme_weights", "every chosen indicator is in a theme of weight zero")
 	}
 	return need, nil
+}
+
+// ParseMethod reads a normalisation and an aggregation by name, as composite's
+// ParseNormalisation and ParseAggregation. Errors (*Error): "normalisation", "aggregation".
+func ParseMethod(normalisation, aggregation string) (composite.Normalisation, composite.Aggregation, error) {
+	nm, err := composite.ParseNormalisation(normalisation)
+	if err != nil {
+		return 0, 0, fromComposite(err, "")
+	}
+	ag, err := composite.ParseAggregation(aggregation)
+	if err != nil {
+		return 0, 0, fromComposite(err, "")
+	}
+	return nm, ag, nil
 }
 
 // CheckWeights refuses negative, NaN or infinite weights and, when required, an empty or

@@ -43,6 +43,9 @@ func (e *Error) Error() string { return "invalid " + e.Field + ": " + e.Reason }
 // Unwrap makes errors.Is(err, ErrInvalid) true.
 func (e *Error) Unwrap() error { return ErrInvalid }
 
+// InvalidField is the request field at fault; the web layer names it as the parameter of a 400.
+func (e *Error) InvalidField() string { return e.Field }
+
 func invalid(field, format string, args ...any) error {
 	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
