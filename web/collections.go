@@ -106,6 +106,9 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 			{Href: href, Rel: "self", Type: mediaJSON, Title: l.Title},
 			{Href: href + "/items", Rel: "items", Type: mediaGeoJSON, Title: l.Title + " (GeoJSON)"},
 			{Href: href + "/items?f=csv", Rel: "items", Type: "text/csv", Title: l.Title + " (CSV)"},
+			// OGC API – Features Part 3; GDAL 3.8+ looks for the plain "queryables".
+			{Href: href + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: mediaJSONSchema, Title: l.Title + " (queryables)"},
+			{Href: href + "/sortables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/sortables", Type: mediaJSONSchema, Title: l.Title + " (sortables)"},
 		},
 	}
 	if !l.HasGeometry() {

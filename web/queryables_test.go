@@ -254,3 +254,25 @@ func TestDeclaredGeometryTypesAreTrue(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectionsLinkQueryables: each collection's document links its queryables and
+// sortables, as clients (QGIS, GDAL, OWSLib) discover them.
+func TestCollectionsLinkQueryables(t *testing.T) {
+	a := newAPI(t)
+	for _, l := range layers.NewCatalogue().Layers() {
+		var doc struct {
+			Links []struct{ Href, Rel, Type string }
+		}
+		a.getJSON("/collections/"+l.ID, http.StatusOK, &doc)
+		found := map[string]bool{}
+		for _, k := range doc.Links {
+			if strings.HasSuffix(k.Rel, "/queryables") || strings.HasSuffix(k.Rel, "/sortables") {
+				kind := k.Rel[strings.LastIndex(k.Rel, "/")+1:]
+				found[kind] = strings.HasSuffix(k.Href, "/collections/"+l.ID+"/"+kind) && k.Type == "application/schema+json"
+			}
+		}
+		if !found["queryables"] || !found["sortables"] {
+			t.Errorf("%s: links %v lack queryables or sortables", l.ID, doc.Links)
+		}
+	}
+}
