@@ -250,10 +250,7 @@ func (s *Server) runForecast(ctx context.Context, r *forecastRequest, police []s
 	run.analysis, err = forecast.Analyse(grid, events, forecast.Options{Origin: r.origin, History: r.history, Horizon: r.horizon,
 		BacktestWeeks: r.backtest, Police: police})
 	if err != nil {
-		if errors.Is(err, forecast.ErrInvalid) {
-			return nil, invalid("backtest", "%v", err)
-		}
-		return nil, err
+		return nil, err // an invalid input names the parameter (history, horizon, backtest)
 	}
 	return run, nil
 }

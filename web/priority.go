@@ -158,7 +158,7 @@ func priorityFormat(c echo.Context) (string, error) {
 
 // prioritise runs the priority analysis p asks for: the scenario, the catalogue, the weighting
 // resolved against it (geo/priority), the inputs in one call (layers), and the analysis
-// (geo/priority). Errors: an *layers.InvalidError or *priority.Error naming the parameter at
+// (geo/priority). Errors: an *layers.InvalidError or *input.Error (geo) naming the parameter at
 // fault; the store's.
 func (s *Server) prioritise(ctx context.Context, p *priorityParams) (*prioritised, error) {
 	run := &prioritised{}

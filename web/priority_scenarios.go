@@ -75,7 +75,7 @@ type scenarioBody struct {
 }
 
 // scenario is the scenario b describes, checked. Errors: an *layers.InvalidError or
-// *priority.Error naming the field at fault.
+// *input.Error (geo) naming the field at fault.
 func (b scenarioBody) scenario() (layers.PriorityScenario, error) {
 	sc := layers.PriorityScenario{ID: b.ID, NameSV: strings.TrimSpace(b.NameSV), NameEN: strings.TrimSpace(b.NameEN),
 		Organisation: strings.TrimSpace(b.Organisation), Rationale: b.Rationale, Preset: b.Preset,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/layers"
 )
 
@@ -43,6 +44,7 @@ const statusClientClosed = 499
 //
 //	client went away (context.Canceled, or the request context cancelled) 499, not logged
 //	*layers.InvalidError                                                 400, names the parameter
+//	*input.Error (a geo computation's invalid input)                     400, names the field
 //	a geo package's invalid input (fieldError)                           400, names the field
 //	*echo.HTTPError (a handler's own answer)                             its status
 //	overloaded (no analysis slot, past the request's deadline or a
@@ -72,6 +74,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
 	var inv *layers.InvalidError
+	var gi *input.Error
 	var fe fieldError
 	var he *echo.HTTPError
 	busy, isBusy := overloaded(err)
@@ -92,6 +95,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		level = slog.LevelDebug
 	case errors.As(err, &inv):
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", inv.Error(), inv.Param
+		logged = false
+	case errors.As(err, &gi):
+		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", gi.Error(), gi.Field
 		logged = false
 	case errors.As(err, &fe):
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", fe.Error(), fe.InvalidField()

@@ -16,10 +16,18 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 
 	"github.com/lagesbild/lagesbild/geo/allocate"
+	"github.com/lagesbild/lagesbild/geo/composite"
+	"github.com/lagesbild/lagesbild/geo/did"
+	"github.com/lagesbild/lagesbild/geo/forecast"
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/input"
+	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/geo/priority"
+	"github.com/lagesbild/lagesbild/geo/rank"
+	"github.com/lagesbild/lagesbild/geo/trend"
 	"github.com/lagesbild/lagesbild/layers"
 )
 
@@ -178,20 +186,31 @@ func TestClientGoneIsTheConnectionsContext(t *testing.T) {
 	}
 }
 
-// TestGeoInvalidNamesTheField: geo/priority's invalid-input errors, which name the field at
-// fault but cannot import layers, are 400s naming it through the one mapper, however deep
-// they are wrapped (the prioritisation's local mappers, compositeError and conflict, are gone).
+// TestGeoInvalidNamesTheField: every geo package's refusal of its input is one type,
+// *input.Error, which the one mapper answers with 400 naming the field, however deep it is
+// wrapped; no handler maps it (the local mappers compositeError and analysisError are gone,
+// and forecast's errors are no longer renamed "backtest").
 func TestGeoInvalidNamesTheField(t *testing.T) {
+	second := func(_ any, err error) error { return err }
+	_, _, tauErr := rank.KendallTau([]int{1}, []int{1, 2})
+	_, _, methodErr := priority.ParseMethod("median", "arithmetic")
 	for _, c := range []struct {
 		name   string
 		err    error
 		param  string
 		detail string
 	}{
-		{"geo/priority", deep(&priority.Error{Field: "include", Reason: `unknown area "X"`}), "include", `invalid include: unknown area "X"`},
+		{"geo/input", input.Invalid("include", "unknown area %q", "X"), "include", `invalid include: unknown area "X"`},
+		{"geo/priority", methodErr, "normalisation", `invalid normalisation: "median" is not one of zscore, minmax, rank, raw`},
+		{"geo/composite", second(composite.ParseAggregation("median")), "aggregation", `invalid aggregation: "median" is not one of arithmetic, geometric`},
+		{"geo/trend", second(trend.MannKendall([]float64{1, 2})), "values", "invalid values: Mann–Kendall needs at least 3, got 2"},
+		{"geo/kde", second(kde.At(orb.Point{}, nil, nil, -1)), "bandwidth", "invalid bandwidth: -1 must be positive"},
+		{"geo/rank", tauErr, "rankings", "invalid rankings: 1 and 2 items"},
+		{"geo/did", second(did.Select([]float64{1, 2}, nil, 0)), "k", "invalid k: 0 is below 1"},
+		{"geo/forecast", second(forecast.NewHexGrid(0, [][2]int{{0, 0}})), "side", "invalid side: 0 must be positive"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rec, p, logged := answer(t, context.Background(), c.err)
+			rec, p, logged := answer(t, context.Background(), deep(c.err))
 			if rec.Code != http.StatusBadRequest || p.Param != c.param || p.Detail != c.detail || logged != "" {
 				t.Errorf("%d, param %q, detail %q, logged %q; want 400 naming %s: %q, nothing logged", rec.Code, p.Param, p.Detail, logged, c.param, c.detail)
 			}

@@ -9,36 +9,21 @@
 // more of what the composite measures (need, or feasibility), −1 when lower does; after
 // orientation a higher score always means more. Rows are areas in a fixed order (the caller
 // sorts them, e.g. by code); ties in the index are ranked by that order, so results are
-// deterministic. The package does no I/O, holds no state and takes randomness only through a
-// seed.
+// deterministic. Invalid input is refused with a *input.Error naming it ("weights", "winsor",
+// "min_coverage", "normalisation", "aggregation", "values", "indicators", "areas", and for the
+// sensitivity analysis "draws", "concentration", "k"), so a caller can tell its user which
+// parameter to fix. The package does no I/O, holds no state and takes randomness only through
+// a seed.
 package composite
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
-
-// ErrInvalid is wrapped by every *Error.
-var ErrInvalid = errors.New("invalid input")
-
-// Error names the input at fault, so a caller can tell its user which parameter to fix.
-type Error struct {
-	Field  string // "weights", "winsor", "min_coverage", "normalisation", "aggregation", "values", "indicators", …
-	Reason string
-}
-
-func (e *Error) Error() string { return "composite: invalid " + e.Field + ": " + e.Reason }
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *Error) Unwrap() error { return ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
 
 // Normalisation turns an indicator's oriented values into comparable scores.
 type Normalisation uint8
@@ -73,7 +58,7 @@ func ParseNormalisation(s string) (Normalisation, error) {
 			return Normalisation(i), nil
 		}
 	}
-	return 0, invalid("normalisation", "%q is not one of zscore, minmax, rank, raw", s)
+	return 0, input.Invalid("normalisation", "%q is not one of zscore, minmax, rank, raw", s)
 }
 
 // Aggregation combines an area's weighted scores into its index.
@@ -110,7 +95,7 @@ func ParseAggregation(s string) (Aggregation, error) {
 			return Aggregation(i), nil
 		}
 	}
-	return 0, invalid("aggregation", "%q is not one of arithmetic, geometric", s)
+	return 0, input.Invalid("aggregation", "%q is not one of arithmetic, geometric", s)
 }
 
 // geometricFloor keeps ln g finite for a value scored against another year's fit that falls
@@ -192,7 +177,7 @@ func (md *Model) Weights() []float64 {
 
 // Fit validates the input and learns each indicator's normalisation from m.
 //
-// Errors (*Error, wrapping ErrInvalid): no areas or no indicators; len(ind) ≠ m.Cols; a weight
+// Errors (*input.Error): no areas or no indicators; len(ind) ≠ m.Cols; a weight
 // negative, NaN or infinite, or all weights zero; a sign other than ±1; Winsor outside
 // [0, 0.5); MinCoverage outside [0, 1]; an unknown normalisation or aggregation; an infinite
 // value; an indicator with a positive weight and no value in any area.
@@ -246,7 +231,7 @@ func (md *Model) fitColumn(j int, in Indicator, total float64, vals []float64, w
 	c.n = len(vals)
 	if c.n == 0 {
 		if in.Weight > 0 {
-			return invalid("indicators", "%s has no value in any area", in.Key)
+			return input.Invalid("indicators", "%s has no value in any area", in.Key)
 		}
 		c.a, c.shift = 0, 1
 		return nil
@@ -318,36 +303,36 @@ func (md *Model) fitColumn(j int, in Indicator, total float64, vals []float64, w
 func validate(m Matrix, ind []Indicator, opt Options) error {
 	switch {
 	case len(ind) == 0:
-		return invalid("indicators", "no indicators chosen")
+		return input.Invalid("indicators", "no indicators chosen")
 	case m.Rows == 0:
-		return invalid("areas", "no areas to evaluate")
+		return input.Invalid("areas", "no areas to evaluate")
 	case len(ind) != m.Cols || len(m.Data) != m.Rows*m.Cols:
-		return invalid("indicators", "%d indicators for a matrix of %d × %d", len(ind), m.Rows, m.Cols)
+		return input.Invalid("indicators", "%d indicators for a matrix of %d × %d", len(ind), m.Rows, m.Cols)
 	case opt.Normalisation > Raw:
-		return invalid("normalisation", "unknown normalisation %d", opt.Normalisation)
+		return input.Invalid("normalisation", "unknown normalisation %d", opt.Normalisation)
 	case opt.Aggregation > Geometric:
-		return invalid("aggregation", "unknown aggregation %d", opt.Aggregation)
+		return input.Invalid("aggregation", "unknown aggregation %d", opt.Aggregation)
 	case !(opt.Winsor >= 0 && opt.Winsor < 0.5):
-		return invalid("winsor", "%v is outside [0, 0.5)", opt.Winsor)
+		return input.Invalid("winsor", "%v is outside [0, 0.5)", opt.Winsor)
 	case !(opt.MinCoverage >= 0 && opt.MinCoverage <= 1):
-		return invalid("min_coverage", "%v is outside [0, 1]", opt.MinCoverage)
+		return input.Invalid("min_coverage", "%v is outside [0, 1]", opt.MinCoverage)
 	}
 	total := 0.0
 	for _, in := range ind {
 		if math.IsNaN(in.Weight) || math.IsInf(in.Weight, 0) || in.Weight < 0 {
-			return invalid("weights", "weight of %s is %v; weights must be finite and not negative", in.Key, in.Weight)
+			return input.Invalid("weights", "weight of %s is %v; weights must be finite and not negative", in.Key, in.Weight)
 		}
 		if in.Sign != 1 && in.Sign != -1 {
-			return invalid("indicators", "sign of %s is %v, want +1 or -1", in.Key, in.Sign)
+			return input.Invalid("indicators", "sign of %s is %v, want +1 or -1", in.Key, in.Sign)
 		}
 		total += in.Weight
 	}
 	if !(total > 0) || math.IsInf(total, 0) {
-		return invalid("weights", "the weights add up to %v; at least one must be positive", total)
+		return input.Invalid("weights", "the weights add up to %v; at least one must be positive", total)
 	}
 	for i, v := range m.Data {
 		if math.IsInf(v, 0) {
-			return invalid("values", "value of %s in area %d is %v", ind[i%m.Cols].Key, i/m.Cols, v)
+			return input.Invalid("values", "value of %s in area %d is %v", ind[i%m.Cols].Key, i/m.Cols, v)
 		}
 	}
 	return nil
@@ -436,7 +421,7 @@ func Evaluate(m Matrix, ind []Indicator, opt Options) (*Model, *Result, error) {
 // Evaluate scores m (the fitted matrix or another year with the same columns) with the
 // fitted parameters: index, coverage, contributions and ranks.
 //
-// Errors (*Error): m has a different number of columns, or an infinite value.
+// Errors (*input.Error): m has a different number of columns, or an infinite value.
 func (md *Model) Evaluate(m Matrix) (*Result, error) {
 	if err := md.check(m); err != nil {
 		return nil, err
@@ -522,7 +507,7 @@ func (md *Model) evaluate(m Matrix) *Result {
 // contributions: the fast path for series of earlier years. NaN where an area has no value.
 func (md *Model) IndexInto(m Matrix, dst []float64) error {
 	if m.Cols != len(md.cols) || len(m.Data) != m.Rows*m.Cols || len(dst) != m.Rows {
-		return invalid("values", "matrix of %d × %d for a model of %d indicators", m.Rows, m.Cols, len(md.cols))
+		return input.Invalid("values", "matrix of %d × %d for a model of %d indicators", m.Rows, m.Cols, len(md.cols))
 	}
 	k := m.Cols
 	geometric := md.opt.Aggregation == Geometric
@@ -537,7 +522,7 @@ func (md *Model) IndexInto(m Matrix, dst []float64) error {
 				continue
 			}
 			if math.IsInf(x, 0) {
-				return invalid("values", "value of %s in area %d is %v", md.keys[j], r, x)
+				return input.Invalid("values", "value of %s in area %d is %v", md.keys[j], r, x)
 			}
 			o := c.sign * x
 			if o < c.lo {
@@ -588,7 +573,7 @@ func (md *Model) indexLinear(m Matrix, dst []float64) error {
 				if v != v {
 					continue
 				}
-				return invalid("values", "value of %s in area %d is %v", md.keys[j], r, v)
+				return input.Invalid("values", "value of %s in area %d is %v", md.keys[j], r, v)
 			}
 			sum += ps[j].term(v)
 			have += ps[j].w
@@ -648,11 +633,11 @@ func meanOf(sum, have float64) float64 {
 
 func (md *Model) check(m Matrix) error {
 	if m.Cols != len(md.cols) || len(m.Data) != m.Rows*m.Cols {
-		return invalid("values", "matrix of %d × %d for a model of %d indicators", m.Rows, m.Cols, len(md.cols))
+		return input.Invalid("values", "matrix of %d × %d for a model of %d indicators", m.Rows, m.Cols, len(md.cols))
 	}
 	for i, v := range m.Data {
 		if math.IsInf(v, 0) {
-			return invalid("values", "value of %s in area %d is %v", md.keys[i%m.Cols], i/m.Cols, v)
+			return input.Invalid("values", "value of %s in area %d is %v", md.keys[i%m.Cols], i/m.Cols, v)
 		}
 	}
 	return nil

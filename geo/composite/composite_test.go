@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // The hand-computed example: three areas, an indicator where higher is worse (x1, weight 1)
@@ -140,8 +142,8 @@ func TestInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Fit(tt.m, tt.ind, tt.opt)
-			var e *Error
-			if !errors.As(err, &e) || e.Field != tt.field || !errors.Is(err, ErrInvalid) {
+			var e *input.Error
+			if !errors.As(err, &e) || e.Field != tt.field || !errors.Is(err, input.ErrInvalid) {
 				t.Fatalf("error %v, want an *Error for %q", err, tt.field)
 			}
 		})

@@ -3,6 +3,8 @@ package composite
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Method is one choice of normalisation and aggregation.
@@ -45,17 +47,17 @@ type Sensitivity struct {
 // and aggregation; the areas ranked by the base evaluation are re-ranked in every draw.
 // Randomness is a PCG generator seeded with so.Seed, so the answer is deterministic.
 //
-// Errors (*Error): those of Fit for the base and for every method; Draws outside
+// Errors (*input.Error): those of Fit for the base and for every method; Draws outside
 // [1, 100000] ("draws"); Concentration not positive and finite ("concentration"); TopK < 1
 // ("k").
 func Analyse(m Matrix, ind []Indicator, opt Options, so SensitivityOptions) (*Sensitivity, error) {
 	switch {
 	case so.Draws < 1 || so.Draws > 100000:
-		return nil, invalid("draws", "%d is outside [1, 100000]", so.Draws)
+		return nil, input.Invalid("draws", "%d is outside [1, 100000]", so.Draws)
 	case !(so.Concentration > 0) || math.IsInf(so.Concentration, 0):
-		return nil, invalid("concentration", "%v is not positive", so.Concentration)
+		return nil, input.Invalid("concentration", "%v is not positive", so.Concentration)
 	case so.TopK < 1:
-		return nil, invalid("k", "%d is below 1", so.TopK)
+		return nil, input.Invalid("k", "%d is below 1", so.TopK)
 	}
 	base, err := Fit(m, ind, opt)
 	if err != nil {

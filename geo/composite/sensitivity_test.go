@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 func TestGammaMean(t *testing.T) {
@@ -136,7 +138,7 @@ func TestAnalyseInvalid(t *testing.T) {
 		{SensitivityOptions{Draws: 10, Concentration: 1, TopK: 0}, "k"},
 	} {
 		_, err := Analyse(m, ind, Options{}, tt.so)
-		var e *Error
+		var e *input.Error
 		if !errors.As(err, &e) || e.Field != tt.field {
 			t.Errorf("%+v: error %v, want one for %q", tt.so, err, tt.field)
 		}

@@ -8,22 +8,19 @@
 // per month, say), the same periods for every series, the first pre of them before the
 // intervention and the rest after it (Periods lays them out in calendar months). Randomness
 // comes only from the seed in Options, so an estimate is reproducible. No units are assumed;
-// the effect is in the series' unit.
+// the effect is in the series' unit. Invalid input (lengths, NaN, too few periods, options out
+// of range) is refused with a *input.Error naming it.
 package did
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
-
-// ErrInvalid is wrapped by every error about the input (lengths, NaN, too few periods).
-var ErrInvalid = errors.New("did: invalid input")
 
 // Defaults of Options.
 const (
@@ -72,26 +69,26 @@ func (e Estimate) ComparisonChange() float64 { return e.ComparisonPost - e.Compa
 // Gap returns the target minus the mean of the comparison series, period by period: the
 // series whose change from pre to post the estimate is.
 //
-// Errors (wrapping ErrInvalid): no comparison, series of different lengths, a NaN or
-// infinite value.
+// Errors (*input.Error): no comparison, a comparison of another length than the target or
+// with a NaN or infinite value ("comparisons"), a NaN or infinite target value ("target").
 func Gap(target []float64, comparisons [][]float64) ([]float64, error) {
 	if len(comparisons) == 0 {
-		return nil, fmt.Errorf("%w: no comparison series", ErrInvalid)
+		return nil, input.Invalid("comparisons", "none")
 	}
 	gap := make([]float64, len(target))
 	for t, y := range target {
 		if !finite(y) {
-			return nil, fmt.Errorf("%w: target value %d is %v", ErrInvalid, t, y)
+			return nil, input.Invalid("target", "value %d is %v", t, y)
 		}
 		gap[t] = y
 	}
 	for c, s := range comparisons {
 		if len(s) != len(target) {
-			return nil, fmt.Errorf("%w: comparison %d has %d periods, the target %d", ErrInvalid, c, len(s), len(target))
+			return nil, input.Invalid("comparisons", "comparison %d has %d periods, the target %d", c, len(s), len(target))
 		}
 		for t, y := range s {
 			if !finite(y) {
-				return nil, fmt.Errorf("%w: comparison %d value %d is %v", ErrInvalid, c, t, y)
+				return nil, input.Invalid("comparisons", "comparison %d value %d is %v", c, t, y)
 			}
 			gap[t] -= y / float64(len(comparisons))
 		}
@@ -108,8 +105,8 @@ func Gap(target []float64, comparisons [][]float64) ([]float64, error) {
 // target and the comparison are resampled together (the same periods), so shocks common to
 // both (season, a city-wide event) cancel as they do in the estimate.
 //
-// Errors (wrapping ErrInvalid): fewer than 2 periods in either phase, the errors of Gap, or
-// options out of range.
+// Errors (*input.Error): fewer than 2 periods before ("pre") or after ("post") the start,
+// options out of range ("draws", "level", "block"), and the errors of Gap.
 func DiD(target []float64, comparisons [][]float64, pre int, opt Options) (Estimate, error) {
 	if opt.Draws == 0 {
 		opt.Draws = DefaultDraws
@@ -119,13 +116,15 @@ func DiD(target []float64, comparisons [][]float64, pre int, opt Options) (Estim
 	}
 	switch {
 	case opt.Draws < 10:
-		return Estimate{}, fmt.Errorf("%w: %d draws; at least 10", ErrInvalid, opt.Draws)
+		return Estimate{}, input.Invalid("draws", "%d; at least 10", opt.Draws)
 	case !(opt.Level > 0 && opt.Level < 1):
-		return Estimate{}, fmt.Errorf("%w: level %v outside (0, 1)", ErrInvalid, opt.Level)
+		return Estimate{}, input.Invalid("level", "%v is outside (0, 1)", opt.Level)
 	case opt.Block < 0:
-		return Estimate{}, fmt.Errorf("%w: block length %d", ErrInvalid, opt.Block)
-	case pre < 2 || len(target)-pre < 2:
-		return Estimate{}, fmt.Errorf("%w: %d pre and %d post periods; at least 2 of each", ErrInvalid, pre, len(target)-pre)
+		return Estimate{}, input.Invalid("block", "%d is negative", opt.Block)
+	case pre < 2:
+		return Estimate{}, input.Invalid("pre", "%d periods before the start; at least 2", pre)
+	case len(target)-pre < 2:
+		return Estimate{}, input.Invalid("post", "%d periods from the start; at least 2", len(target)-pre)
 	}
 	gap, err := Gap(target, comparisons)
 	if err != nil {
@@ -241,24 +240,27 @@ func Features(pre []float64) (level, slope float64) {
 // target's tends to move on another scale; slope because difference in differences assumes
 // the comparison would have followed the target's trend (parallel trends).
 //
-// Errors (wrapping ErrInvalid): a pre period shorter than 2, a candidate of another length,
-// a NaN or infinite value.
+// Errors (*input.Error): a target of fewer than 2 periods or with a NaN or infinite value
+// ("target"), a candidate of another length or with a NaN or infinite value ("candidates").
 func Rank(target []float64, cands []Candidate) ([]Match, error) {
 	if len(target) < 2 {
-		return nil, fmt.Errorf("%w: %d pre periods; at least 2", ErrInvalid, len(target))
+		return nil, input.Invalid("target", "%d pre periods; at least 2", len(target))
 	}
 	all := append([][]float64{target}, make([][]float64, len(cands))...)
 	for k, c := range cands {
 		if len(c.Pre) != len(target) {
-			return nil, fmt.Errorf("%w: candidate %s has %d pre periods, the target %d", ErrInvalid, c.ID, len(c.Pre), len(target))
+			return nil, input.Invalid("candidates", "candidate %s has %d pre periods, the target %d", c.ID, len(c.Pre), len(target))
 		}
 		all[k+1] = c.Pre
 	}
 	levels, slopes := make([]float64, len(all)), make([]float64, len(all))
 	for k, s := range all {
 		for t, y := range s {
+			if !finite(y) && k == 0 {
+				return nil, input.Invalid("target", "value %d is %v", t, y)
+			}
 			if !finite(y) {
-				return nil, fmt.Errorf("%w: series %d value %d is %v", ErrInvalid, k, t, y)
+				return nil, input.Invalid("candidates", "candidate %s value %d is %v", cands[k-1].ID, t, y)
 			}
 		}
 		levels[k], slopes[k] = Features(s)
@@ -281,9 +283,11 @@ func Rank(target []float64, cands []Candidate) ([]Match, error) {
 }
 
 // Select returns the k most similar candidates by Rank (all of them when there are fewer).
+//
+// Errors (*input.Error): k below 1 ("k"), and the errors of Rank.
 func Select(target []float64, cands []Candidate, k int) ([]Match, error) {
 	if k < 1 {
-		return nil, fmt.Errorf("%w: k = %d", ErrInvalid, k)
+		return nil, input.Invalid("k", "%d is below 1", k)
 	}
 	r, err := Rank(target, cands)
 	if err != nil {

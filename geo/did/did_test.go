@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lagesbild/lagesbild/geo/did"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // synthetic builds a target and comparison series of pre+post monthly periods sharing a
@@ -111,17 +112,20 @@ func TestDiDInvalid(t *testing.T) {
 		cs     [][]float64
 		pre    int
 		opt    did.Options
+		field  string
 	}{
-		{"no comparison", ok, nil, 2, did.Options{}},
-		{"one pre period", ok, [][]float64{ok}, 1, did.Options{}},
-		{"one post period", ok, [][]float64{ok}, 3, did.Options{}},
-		{"length mismatch", ok, [][]float64{{1, 2, 3}}, 2, did.Options{}},
-		{"NaN", []float64{1, math.NaN(), 3, 4}, [][]float64{ok}, 2, did.Options{}},
-		{"level", ok, [][]float64{ok}, 2, did.Options{Level: 1}},
-		{"draws", ok, [][]float64{ok}, 2, did.Options{Draws: 3}},
+		{"no comparison", ok, nil, 2, did.Options{}, "comparisons"},
+		{"one pre period", ok, [][]float64{ok}, 1, did.Options{}, "pre"},
+		{"one post period", ok, [][]float64{ok}, 3, did.Options{}, "post"},
+		{"length mismatch", ok, [][]float64{{1, 2, 3}}, 2, did.Options{}, "comparisons"},
+		{"NaN", []float64{1, math.NaN(), 3, 4}, [][]float64{ok}, 2, did.Options{}, "target"},
+		{"level", ok, [][]float64{ok}, 2, did.Options{Level: 1}, "level"},
+		{"draws", ok, [][]float64{ok}, 2, did.Options{Draws: 3}, "draws"},
+		{"block", ok, [][]float64{ok}, 2, did.Options{Block: -1}, "block"},
 	} {
-		if _, err := did.DiD(tc.target, tc.cs, tc.pre, tc.opt); !errors.Is(err, did.ErrInvalid) {
-			t.Errorf("%s: error %v, want ErrInvalid", tc.name, err)
+		_, err := did.DiD(tc.target, tc.cs, tc.pre, tc.opt)
+		if f, _ := input.FieldOf(err); f != tc.field || !errors.Is(err, input.ErrInvalid) {
+			t.Errorf("%s: error %v, want an invalid input of %s", tc.name, err, tc.field)
 		}
 	}
 }
@@ -160,7 +164,7 @@ func TestRankByHand(t *testing.T) {
 	if sel, _ := did.Select(target, cands, 10); len(sel) != 3 {
 		t.Errorf("Select k=10 of 3: %d", len(sel))
 	}
-	if _, err := did.Rank(target, []did.Candidate{{ID: "x", Pre: []float64{1, 2}}}); !errors.Is(err, did.ErrInvalid) {
+	if _, err := did.Rank(target, []did.Candidate{{ID: "x", Pre: []float64{1, 2}}}); !errors.Is(err, input.ErrInvalid) {
 		t.Errorf("length mismatch: %v", err)
 	}
 }

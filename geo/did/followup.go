@@ -2,10 +2,11 @@ package did
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Input is everything the follow-up of one intervention is computed from. Every series has
@@ -195,8 +196,9 @@ type IndicatorChange struct {
 // the effect against them (DiD with opt); does the same for each neighbour; sets the places'
 // and the indicators' changes beside; and writes the caveats the numbers call for (Caveats).
 //
-// Errors (wrapping ErrInvalid): k < 1, Pre+Post < 1, a target without positive population,
-// a series of another length than Pre+Post, and the errors of Select and DiD.
+// Errors (*input.Error naming the input): k < 1 ("k"), Pre+Post < 1 ("pre"), a target
+// without positive population ("target.population"), a series of another length than
+// Pre+Post ("target.counts", "districts"), and the errors of Select and DiD.
 func FollowUp(in Input, k int, opt Options) (*Result, error) {
 	if err := in.check(k); err != nil {
 		return nil, err
@@ -298,17 +300,17 @@ func (in *Input) check(k int) error {
 	n := in.Pre + in.Post
 	switch {
 	case k < 1:
-		return fmt.Errorf("%w: k = %d", ErrInvalid, k)
+		return input.Invalid("k", "%d is below 1", k)
 	case in.Pre < 0 || in.Post < 0 || n < 1:
-		return fmt.Errorf("%w: %d pre and %d post periods", ErrInvalid, in.Pre, in.Post)
+		return input.Invalid("pre", "%d periods before and %d from the start", in.Pre, in.Post)
 	case !(in.Target.Population > 0):
-		return fmt.Errorf("%w: target population %v", ErrInvalid, in.Target.Population)
+		return input.Invalid("target.population", "%v; a rate per resident needs residents", in.Target.Population)
 	case len(in.Target.Counts) != n || len(in.Target.Weights) != n:
-		return fmt.Errorf("%w: the target has %d counts and %d weights for %d periods", ErrInvalid, len(in.Target.Counts), len(in.Target.Weights), n)
+		return input.Invalid("target.counts", "%d counts and %d weights for %d periods", len(in.Target.Counts), len(in.Target.Weights), n)
 	}
 	for _, d := range in.Districts {
 		if len(d.Counts) != n || len(d.Weights) != n {
-			return fmt.Errorf("%w: district %s has %d counts and %d weights for %d periods", ErrInvalid, d.Code, len(d.Counts), len(d.Weights), n)
+			return input.Invalid("districts", "district %s has %d counts and %d weights for %d periods", d.Code, len(d.Counts), len(d.Weights), n)
 		}
 	}
 	return nil

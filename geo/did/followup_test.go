@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lagesbild/lagesbild/geo/did"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 func day(s string) time.Time {
@@ -288,21 +289,23 @@ func TestFollowUpPlacesAndIndicators(t *testing.T) {
 
 func TestFollowUpInvalid(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		edit func(*did.Input)
-		k    int
+		name  string
+		edit  func(*did.Input)
+		k     int
+		field string
 	}{
-		{"k 0", func(*did.Input) {}, 0},
-		{"no periods", func(in *did.Input) { in.Pre, in.Post = 0, 0 }, 3},
-		{"no population", func(in *did.Input) { in.Target.Population = 0 }, 3},
-		{"short target", func(in *did.Input) { in.Target.Weights = in.Target.Weights[1:] }, 3},
-		{"short district", func(in *did.Input) { in.Districts[2].Counts = nil }, 3},
-		{"NaN", func(in *did.Input) { in.Districts[0].Weights[3] = math.NaN() }, 3},
+		{"k 0", func(*did.Input) {}, 0, "k"},
+		{"no periods", func(in *did.Input) { in.Pre, in.Post = 0, 0 }, 3, "pre"},
+		{"no population", func(in *did.Input) { in.Target.Population = 0 }, 3, "target.population"},
+		{"short target", func(in *did.Input) { in.Target.Weights = in.Target.Weights[1:] }, 3, "target.counts"},
+		{"short district", func(in *did.Input) { in.Districts[2].Counts = nil }, 3, "districts"},
+		{"NaN", func(in *did.Input) { in.Districts[0].Weights[3] = math.NaN() }, 3, "candidates"},
 	} {
 		in := town(-5)
 		tc.edit(&in)
-		if _, err := did.FollowUp(in, tc.k, did.Options{}); !errors.Is(err, did.ErrInvalid) {
-			t.Errorf("%s: error %v, want ErrInvalid", tc.name, err)
+		_, err := did.FollowUp(in, tc.k, did.Options{})
+		if f, _ := input.FieldOf(err); f != tc.field || !errors.Is(err, input.ErrInvalid) {
+			t.Errorf("%s: error %v, want an invalid input of %s", tc.name, err, tc.field)
 		}
 	}
 }

@@ -52,7 +52,7 @@ type Analysis struct {
 // Analyse bins the events, backtests every model and selects the forecast to show (Select),
 // from all events and from those whose source is not one of opt.Police.
 //
-// Errors (wrapping ErrInvalid): those of Bin and Backtest.
+// Errors (*input.Error): those of Bin and Backtest.
 func Analyse(g *Grid, events []Event, opt Options) (*Analysis, error) {
 	police := SourceShare(events, opt.Police...)
 	a := &Analysis{Police: police}

@@ -2,10 +2,11 @@ package forecast
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // The shares of the area at which forecasts are scored: 1, 5 and 10 %. AreaShares returns
@@ -145,18 +146,18 @@ func (r *Result) Model(m Model) *ModelResult {
 // at 1, 5 and 10 % of the area, cells ranked by forecast with ties going to the lower cell
 // index). Then each model is fitted on the whole window and forecast from the origin.
 //
-// Errors (wrapping ErrInvalid): a nil c, a horizon other than Weekly or Monthly, an unknown
-// model, or weeks fewer than one horizon or leaving fewer than MinTrainingWeeks before the
-// first period.
+// Errors (*input.Error): a nil c ("counts"), a horizon other than Weekly or Monthly
+// ("horizon"), an unknown model ("models"), or weeks fewer than one horizon or leaving fewer
+// than MinTrainingWeeks before the first period ("backtest").
 func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 	if c == nil {
-		return nil, fmt.Errorf("%w: no counts", ErrInvalid)
+		return nil, input.Invalid("counts", "none")
 	}
 	if opt.Horizon == 0 {
 		opt.Horizon = Weekly
 	}
 	if opt.Horizon != Weekly && opt.Horizon != Monthly {
-		return nil, fmt.Errorf("%w: horizon of %d weeks; %d or %d", ErrInvalid, opt.Horizon, Weekly, Monthly)
+		return nil, input.Invalid("horizon", "%d weeks; %d or %d", opt.Horizon, Weekly, Monthly)
 	}
 	if opt.Weeks == 0 {
 		opt.Weeks = DefaultBacktestWeeks
@@ -164,8 +165,8 @@ func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 	h := int(opt.Horizon)
 	periods := opt.Weeks / h
 	if periods < 1 || c.weeks-periods*h < MinTrainingWeeks {
-		return nil, fmt.Errorf("%w: backtest of %d weeks with a %s horizon in a window of %d weeks; at least %d and at most %d",
-			ErrInvalid, opt.Weeks, opt.Horizon, c.weeks, h, (c.weeks-MinTrainingWeeks)/h*h)
+		return nil, input.Invalid("backtest", "%d weeks with a %s horizon in a window of %d weeks; at least %d and at most %d",
+			opt.Weeks, opt.Horizon, c.weeks, h, (c.weeks-MinTrainingWeeks)/h*h)
 	}
 	if opt.Models == nil {
 		opt.Models = Models()
@@ -175,7 +176,7 @@ func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 	preds := make([]predictor, len(opt.Models))
 	for k, m := range opt.Models {
 		if !m.valid() {
-			return nil, fmt.Errorf("%w: unknown model %q", ErrInvalid, m)
+			return nil, input.Invalid("models", "unknown model %q", m)
 		}
 		preds[k] = newPredictor(m, c)
 		res.Models[k].Model = m
@@ -253,17 +254,17 @@ func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 // Predict fits model m on the whole window of c and forecasts the horizon from the origin.
 // The fit is nil for the baselines.
 //
-// Errors (wrapping ErrInvalid): a nil c, an unknown model or a horizon other than Weekly or
-// Monthly.
+// Errors (*input.Error): a nil c ("counts"), an unknown model ("models") or a horizon other
+// than Weekly or Monthly ("horizon").
 func Predict(c *Counts, m Model, h Horizon) (*Forecast, *Fit, error) {
 	if c == nil {
-		return nil, nil, fmt.Errorf("%w: no counts", ErrInvalid)
+		return nil, nil, input.Invalid("counts", "none")
 	}
 	if !m.valid() {
-		return nil, nil, fmt.Errorf("%w: unknown model %q", ErrInvalid, m)
+		return nil, nil, input.Invalid("models", "unknown model %q", m)
 	}
 	if h != Weekly && h != Monthly {
-		return nil, nil, fmt.Errorf("%w: horizon of %d weeks; %d or %d", ErrInvalid, h, Weekly, Monthly)
+		return nil, nil, input.Invalid("horizon", "%d weeks; %d or %d", h, Weekly, Monthly)
 	}
 	pr := newPredictor(m, c)
 	f := forecastFrom(pr, m, c, h)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Counts is the events' weight per cell and week over a history window ending at the
@@ -25,31 +27,32 @@ type Counts struct {
 // (history 0 means DefaultHistory). Events before the window or at or after the origin are
 // counted in Outside and otherwise left out. The events need not be sorted.
 //
-// Errors (wrapping ErrInvalid): a nil grid, history outside [RecentWeeks + 1, MaxHistory], an
-// event whose cell is out of range or whose weight is negative or not finite, and (wrapping
-// ErrTooLarge as well) cells × history above MaxCellWeeks.
+// Errors (*input.Error): a nil grid ("grid"), history outside [RecentWeeks + 1, MaxHistory]
+// and (wrapping ErrTooLarge as well) cells × history above MaxCellWeeks ("history"), an event
+// whose cell is out of range or whose weight is negative or not finite ("events").
 func Bin(g *Grid, events []Event, origin time.Time, history int) (*Counts, error) {
 	if g == nil {
-		return nil, fmt.Errorf("%w: no grid", ErrInvalid)
+		return nil, input.Invalid("grid", "none")
 	}
 	if history == 0 {
 		history = DefaultHistory
 	}
 	if history <= RecentWeeks || history > MaxHistory {
-		return nil, fmt.Errorf("%w: history of %d weeks; between %d and %d", ErrInvalid, history, RecentWeeks+1, MaxHistory)
+		return nil, input.Invalid("history", "%d weeks; between %d and %d", history, RecentWeeks+1, MaxHistory)
 	}
 	if cw := int64(g.Len()) * int64(history); cw > MaxCellWeeks {
-		return nil, fmt.Errorf("%w: %w: %d cells × %d weeks = %d cell-weeks; at most %d", ErrInvalid, ErrTooLarge, g.Len(), history, cw, MaxCellWeeks)
+		return nil, &input.Error{Field: "history", Err: ErrTooLarge,
+			Reason: fmt.Sprintf("%d cells × %d weeks = %d cell-weeks; at most %d", g.Len(), history, cw, MaxCellWeeks)}
 	}
 	c := &Counts{grid: g, origin: origin, weeks: history,
 		w: make([]float64, g.Len()*history), total: make([]float64, history)}
 	span := time.Duration(history) * Week
 	for k, e := range events {
 		if e.Cell < 0 || e.Cell >= g.Len() {
-			return nil, fmt.Errorf("%w: event %d has cell %d; the grid has %d cells", ErrInvalid, k, e.Cell, g.Len())
+			return nil, input.Invalid("events", "event %d has cell %d; the grid has %d cells", k, e.Cell, g.Len())
 		}
 		if !(e.Weight >= 0) || math.IsInf(e.Weight, 0) {
-			return nil, fmt.Errorf("%w: event %d has weight %v", ErrInvalid, k, e.Weight)
+			return nil, input.Invalid("events", "event %d has weight %v", k, e.Weight)
 		}
 		// Before: how long before the origin; in (0, span] for events in the window.
 		before := origin.Sub(e.Time)

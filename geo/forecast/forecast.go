@@ -60,7 +60,11 @@
 // with the backtest's origins. A 52-week backtest of all three models over 1,000,000
 // observations on 12,000 cells and 156 weeks takes about 2.3 CPU seconds (BenchmarkBacktest).
 //
-// The package does no I/O and holds no state; nothing in it is random.
+// Invalid input (a cell out of range, a weight that is negative or not finite, a window or
+// backtest length out of range) is refused with a *input.Error naming it by the forecast
+// API's parameter where there is one ("side", "history", "horizon", "backtest"); callers
+// answer it as a client error. The package does no I/O and holds no state; nothing in it is
+// random.
 package forecast
 
 import (
@@ -69,13 +73,8 @@ import (
 	"time"
 )
 
-// ErrInvalid is wrapped by every error about the input (a cell out of range, a weight that
-// is negative or not finite, a window or backtest length out of range). Callers map it to a
-// client error.
-var ErrInvalid = errors.New("forecast: invalid input")
-
-// ErrTooLarge is wrapped (besides ErrInvalid) when cells × weeks exceeds MaxCellWeeks: the
-// computation is refused before it starts.
+// ErrTooLarge is wrapped by the *input.Error of "history" when cells × weeks exceeds
+// MaxCellWeeks: the computation is refused before it starts.
 var ErrTooLarge = errors.New("forecast: too large")
 
 // Week is the length of a period: 168 hours. Across a change to or from daylight-saving time

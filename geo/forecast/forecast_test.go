@@ -9,7 +9,14 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
+
+// isInvalid says whether err is an invalid input of field.
+func isInvalid(err error, field string) bool {
+	f, ok := input.FieldOf(err)
+	return ok && f == field
+}
 
 func square(t *testing.T, nx, ny int) *Grid {
 	t.Helper()
@@ -97,15 +104,16 @@ func TestNewHexGridRejects(t *testing.T) {
 		name  string
 		side  float64
 		cells [][2]int
+		field string
 	}{
-		{"no cells", 100, nil},
-		{"zero side", 0, [][2]int{{0, 0}}},
-		{"NaN side", math.NaN(), [][2]int{{0, 0}}},
-		{"duplicate", 100, [][2]int{{0, 0}, {1, 1}, {0, 0}}},
+		{"no cells", 100, nil, "cells"},
+		{"zero side", 0, [][2]int{{0, 0}}, "side"},
+		{"NaN side", math.NaN(), [][2]int{{0, 0}}, "side"},
+		{"duplicate", 100, [][2]int{{0, 0}, {1, 1}, {0, 0}}, "cells"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := NewHexGrid(tc.side, tc.cells); !errors.Is(err, ErrInvalid) {
-				t.Errorf("err = %v, want ErrInvalid", err)
+			if _, err := NewHexGrid(tc.side, tc.cells); !isInvalid(err, tc.field) {
+				t.Errorf("err = %v, want an invalid input of %s", err, tc.field)
 			}
 		})
 	}
@@ -154,25 +162,25 @@ func TestBinRejects(t *testing.T) {
 		name    string
 		ev      Event
 		history int
-		tooBig  bool
+		field   string
 	}{
-		{"cell out of range", Event{Cell: 9, Time: o.Add(-time.Hour), Weight: 1}, 10, false},
-		{"negative cell", Event{Cell: -1, Time: o.Add(-time.Hour), Weight: 1}, 10, false},
-		{"negative weight", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: -1}, 10, false},
-		{"NaN weight", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: math.NaN()}, 10, false},
-		{"infinite weight", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: math.Inf(1)}, 10, false},
-		{"short history", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: 1}, RecentWeeks, false},
-		{"long history", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: 1}, MaxHistory + 1, false},
+		{"cell out of range", Event{Cell: 9, Time: o.Add(-time.Hour), Weight: 1}, 10, "events"},
+		{"negative cell", Event{Cell: -1, Time: o.Add(-time.Hour), Weight: 1}, 10, "events"},
+		{"negative weight", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: -1}, 10, "events"},
+		{"NaN weight", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: math.NaN()}, 10, "events"},
+		{"infinite weight", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: math.Inf(1)}, 10, "events"},
+		{"short history", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: 1}, RecentWeeks, "history"},
+		{"long history", Event{Cell: 0, Time: o.Add(-time.Hour), Weight: 1}, MaxHistory + 1, "history"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Bin(g, []Event{tc.ev}, o, tc.history); !errors.Is(err, ErrInvalid) {
-				t.Errorf("err = %v, want ErrInvalid", err)
+			if _, err := Bin(g, []Event{tc.ev}, o, tc.history); !isInvalid(err, tc.field) {
+				t.Errorf("err = %v, want an invalid input of %s", err, tc.field)
 			}
 		})
 	}
 	big := square(t, 120, 100) // 12,000 cells × 520 weeks > MaxCellWeeks
-	if _, err := Bin(big, nil, o, MaxHistory); !errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrInvalid) {
-		t.Errorf("err = %v, want ErrTooLarge and ErrInvalid", err)
+	if _, err := Bin(big, nil, o, MaxHistory); !errors.Is(err, ErrTooLarge) || !isInvalid(err, "history") {
+		t.Errorf("err = %v, want ErrTooLarge and an invalid input of history", err)
 	}
 }
 
@@ -279,17 +287,18 @@ func TestBacktestRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name string
-		opt  BacktestOptions
+		name  string
+		opt   BacktestOptions
+		field string
 	}{
-		{"too many weeks", BacktestOptions{Weeks: 20 - MinTrainingWeeks + 1}},
-		{"shorter than the horizon", BacktestOptions{Weeks: 3, Horizon: Monthly}},
-		{"odd horizon", BacktestOptions{Weeks: 4, Horizon: 2}},
-		{"unknown model", BacktestOptions{Weeks: 4, Models: []Model{"crystal_ball"}}},
+		{"too many weeks", BacktestOptions{Weeks: 20 - MinTrainingWeeks + 1}, "backtest"},
+		{"shorter than the horizon", BacktestOptions{Weeks: 3, Horizon: Monthly}, "backtest"},
+		{"odd horizon", BacktestOptions{Weeks: 4, Horizon: 2}, "horizon"},
+		{"unknown model", BacktestOptions{Weeks: 4, Models: []Model{"crystal_ball"}}, "models"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Backtest(c, tc.opt); !errors.Is(err, ErrInvalid) {
-				t.Errorf("err = %v, want ErrInvalid", err)
+			if _, err := Backtest(c, tc.opt); !isInvalid(err, tc.field) {
+				t.Errorf("err = %v, want an invalid input of %s", err, tc.field)
 			}
 		})
 	}

@@ -1,12 +1,12 @@
 package forecast
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // MaxRing is the farthest ring of neighbours that triggering reaches: ring 1 is the six
@@ -28,22 +28,22 @@ type Grid struct {
 
 // NewHexGrid builds the grid of the given cells (i, j) with side side (metres).
 //
-// Errors (wrapping ErrInvalid): no cells, a side that is not positive and finite, a cell
-// listed twice, or more than 2³¹ − 1 cells.
+// Errors (*input.Error): a side that is not positive and finite ("side"); no cells, a cell
+// listed twice, or more than 2³¹ − 1 cells ("cells").
 func NewHexGrid(side float64, cells [][2]int) (*Grid, error) {
 	if !(side > 0) || math.IsInf(side, 0) {
-		return nil, fmt.Errorf("%w: hexagon side %v must be positive", ErrInvalid, side)
+		return nil, input.Invalid("side", "%v must be positive", side)
 	}
 	if len(cells) == 0 {
-		return nil, fmt.Errorf("%w: no cells", ErrInvalid)
+		return nil, input.Invalid("cells", "none")
 	}
 	if len(cells) > math.MaxInt32 {
-		return nil, fmt.Errorf("%w: %d cells is too many", ErrInvalid, len(cells))
+		return nil, input.Invalid("cells", "%d are too many", len(cells))
 	}
 	g := &Grid{side: side, cells: append([][2]int(nil), cells...), index: make(map[[2]int]int32, len(cells))}
 	for k, c := range cells {
 		if prev, dup := g.index[c]; dup {
-			return nil, fmt.Errorf("%w: cell (%d, %d) is listed as %d and %d", ErrInvalid, c[0], c[1], prev, k)
+			return nil, input.Invalid("cells", "cell (%d, %d) is listed as %d and %d", c[0], c[1], prev, k)
 		}
 		g.index[c] = int32(k)
 	}

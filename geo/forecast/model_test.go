@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // structured is the synthetic area the model tests share: 1,600 cells over two years with a
@@ -280,8 +282,8 @@ func TestPredict(t *testing.T) {
 		m    Model
 		h    Horizon
 	}{{"no counts", nil, RecentDensity, Weekly}, {"unknown model", c, "oracle", Weekly}, {"two weeks", c, RecentDensity, 2}} {
-		if _, _, err := Predict(tc.c, tc.m, tc.h); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: err = %v, want ErrInvalid", tc.name, err)
+		if _, _, err := Predict(tc.c, tc.m, tc.h); !errors.Is(err, input.ErrInvalid) {
+			t.Errorf("%s: err = %v, want an invalid input", tc.name, err)
 		}
 	}
 }

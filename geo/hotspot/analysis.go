@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/kde"
 )
 
@@ -34,7 +35,7 @@ func invalid(field string, err error) error {
 	if errors.As(err, &ie) {
 		return err
 	}
-	if !errors.Is(err, ErrInvalid) && !errors.Is(err, kde.ErrInvalid) {
+	if !errors.Is(err, ErrInvalid) && !errors.Is(err, input.ErrInvalid) {
 		return err
 	}
 	return &InvalidError{Field: field, Reason: err.Error()}

@@ -2,16 +2,17 @@
 // kernel, as ArcGIS's Kernel Density and QGIS's Heatmap (quartic) do.
 //
 // Assumptions: coordinates are planar metres (EPSG:3006 in Lägesbild); densities are per
-// square kilometre; a cell's density is the estimate at its centre. The package does no I/O
-// and holds no state.
+// square kilometre; a cell's density is the estimate at its centre. Invalid input is refused
+// with a *input.Error naming it ("bandwidth", "cell", "extent", "points", "weights"). The
+// package does no I/O and holds no state.
 package kde
 
 import (
-	"errors"
-	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Defaults of Options.
@@ -21,9 +22,6 @@ const (
 	// MaxCells bounds the grid, so a request cannot allocate without limit.
 	MaxCells = 16_000_000
 )
-
-// ErrInvalid is wrapped by every error about invalid input.
-var ErrInvalid = errors.New("invalid input")
 
 // Kernel is the quartic kernel K(u) = 3/π · (1 − u²)² for 0 ≤ u < 1 and 0 beyond. It
 // integrates to 1 over the unit disk, so a point of weight w spread with bandwidth h
@@ -83,9 +81,10 @@ func (g *Grid) Total() float64 {
 // centres lie within h of it, with the squared distances split into a column part and a row
 // part computed once per point, so the cost is about n·π(h/cell)² multiply-adds.
 //
-// Errors (wrapping ErrInvalid): a non-positive or non-finite bandwidth or cell, an empty or
-// non-finite extent, more than MaxCells cells, weights of another length than points, or a
-// non-finite point or weight.
+// Errors (*input.Error naming the input): a non-positive or non-finite bandwidth
+// ("bandwidth") or cell ("cell"), an empty or non-finite extent ("extent"), more than
+// MaxCells cells ("cell"), weights of another length than points or a non-finite weight
+// ("weights"), or a non-finite point ("points").
 func Estimate(points []orb.Point, weights []float64, extent orb.Bound, opt Options) (*Grid, error) {
 	h, cell := opt.Bandwidth, opt.Cell
 	if h == 0 {
@@ -95,21 +94,21 @@ func Estimate(points []orb.Point, weights []float64, extent orb.Bound, opt Optio
 		cell = DefaultCell
 	}
 	if !(h > 0) || math.IsInf(h, 0) {
-		return nil, fmt.Errorf("kde: bandwidth %v must be positive: %w", h, ErrInvalid)
+		return nil, input.Invalid("bandwidth", "%v must be positive", h)
 	}
 	if !(cell > 0) || math.IsInf(cell, 0) {
-		return nil, fmt.Errorf("kde: cell size %v must be positive: %w", cell, ErrInvalid)
+		return nil, input.Invalid("cell", "%v must be positive", cell)
 	}
 	w, ht := extent.Max[0]-extent.Min[0], extent.Max[1]-extent.Min[1]
 	if !(w > 0) || !(ht > 0) || math.IsInf(w, 0) || math.IsInf(ht, 0) {
-		return nil, fmt.Errorf("kde: extent %v is empty or not finite: %w", extent, ErrInvalid)
+		return nil, input.Invalid("extent", "%v is empty or not finite", extent)
 	}
 	fx, fy := math.Ceil(w/cell), math.Ceil(ht/cell)
 	if fx*fy > MaxCells {
-		return nil, fmt.Errorf("kde: %.0f × %.0f cells exceed the limit of %d: %w", fx, fy, MaxCells, ErrInvalid)
+		return nil, input.Invalid("cell", "%.0f × %.0f cells exceed the limit of %d", fx, fy, MaxCells)
 	}
 	if weights != nil && len(weights) != len(points) {
-		return nil, fmt.Errorf("kde: %d weights for %d points: %w", len(weights), len(points), ErrInvalid)
+		return nil, input.Invalid("weights", "%d for %d points", len(weights), len(points))
 	}
 	g := &Grid{MinX: extent.Min[0], MinY: extent.Min[1], Cell: cell, NX: int(fx), NY: int(fy), Bandwidth: h}
 	g.Values = make([]float64, g.NX*g.NY)
@@ -124,8 +123,11 @@ func Estimate(points []orb.Point, weights []float64, extent orb.Bound, opt Optio
 		if weights != nil {
 			wt = weights[k]
 		}
-		if !finite(p[0]) || !finite(p[1]) || !finite(wt) {
-			return nil, fmt.Errorf("kde: point %d (%v, weight %v) is not finite: %w", k, p, wt, ErrInvalid)
+		if !finite(wt) {
+			return nil, input.Invalid("weights", "weight %d is %v", k, wt)
+		}
+		if !finite(p[0]) || !finite(p[1]) {
+			return nil, input.Invalid("points", "point %d (%v) is not finite", k, p)
 		}
 		if wt == 0 {
 			continue
@@ -169,13 +171,14 @@ func Estimate(points []orb.Point, weights []float64, extent orb.Bound, opt Optio
 // At returns the density (per km²) at one location q: the same sum as Estimate for a single
 // cell centre. Points with a nil weights slice count 1 each.
 //
-// Errors (wrapping ErrInvalid): a non-positive bandwidth or mismatched weights.
+// Errors (*input.Error naming the input): a non-positive bandwidth ("bandwidth") or
+// mismatched weights ("weights").
 func At(q orb.Point, points []orb.Point, weights []float64, h float64) (float64, error) {
 	if !(h > 0) || math.IsInf(h, 0) {
-		return 0, fmt.Errorf("kde: bandwidth %v must be positive: %w", h, ErrInvalid)
+		return 0, input.Invalid("bandwidth", "%v must be positive", h)
 	}
 	if weights != nil && len(weights) != len(points) {
-		return 0, fmt.Errorf("kde: %d weights for %d points: %w", len(weights), len(points), ErrInvalid)
+		return 0, input.Invalid("weights", "%d for %d points", len(weights), len(points))
 	}
 	sum := 0.0
 	for k, p := range points {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 func TestKernelIntegratesToOne(t *testing.T) {
@@ -101,29 +103,30 @@ func TestEstimateAgreesWithAt(t *testing.T) {
 func TestEstimateErrors(t *testing.T) {
 	ext := orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{100, 100}}
 	tests := []struct {
-		name    string
-		pts     []orb.Point
-		ws      []float64
-		ext     orb.Bound
-		opt     Options
-		wantErr bool
+		name  string
+		pts   []orb.Point
+		ws    []float64
+		ext   orb.Bound
+		opt   Options
+		field string // the input refused, "" for none
 	}{
-		{"defaults", nil, nil, ext, Options{}, false},
-		{"negative bandwidth", nil, nil, ext, Options{Bandwidth: -1}, true},
-		{"NaN cell", nil, nil, ext, Options{Cell: math.NaN()}, true},
-		{"empty extent", nil, nil, orb.Bound{}, Options{}, true},
-		{"too many cells", nil, nil, orb.Bound{Max: orb.Point{1e6, 1e6}}, Options{Cell: 1}, true},
-		{"weights mismatch", []orb.Point{{1, 1}}, []float64{1, 2}, ext, Options{}, true},
-		{"NaN point", []orb.Point{{math.NaN(), 1}}, nil, ext, Options{}, true},
+		{"defaults", nil, nil, ext, Options{}, ""},
+		{"negative bandwidth", nil, nil, ext, Options{Bandwidth: -1}, "bandwidth"},
+		{"NaN cell", nil, nil, ext, Options{Cell: math.NaN()}, "cell"},
+		{"empty extent", nil, nil, orb.Bound{}, Options{}, "extent"},
+		{"too many cells", nil, nil, orb.Bound{Max: orb.Point{1e6, 1e6}}, Options{Cell: 1}, "cell"},
+		{"weights mismatch", []orb.Point{{1, 1}}, []float64{1, 2}, ext, Options{}, "weights"},
+		{"NaN point", []orb.Point{{math.NaN(), 1}}, nil, ext, Options{}, "points"},
+		{"infinite weight", []orb.Point{{1, 1}}, []float64{math.Inf(1)}, ext, Options{}, "weights"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Estimate(tt.pts, tt.ws, tt.ext, tt.opt)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			if field, _ := input.FieldOf(err); field != tt.field || (err != nil) != (tt.field != "") {
+				t.Fatalf("err = %v, want an invalid input of %q", err, tt.field)
 			}
-			if err != nil && !errors.Is(err, ErrInvalid) {
-				t.Errorf("err = %v, want ErrInvalid", err)
+			if err != nil && !errors.Is(err, input.ErrInvalid) {
+				t.Errorf("err = %v, want input.ErrInvalid", err)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/lagesbild/lagesbild/geo/composite"
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/internal/selection"
 	"github.com/lagesbild/lagesbild/geo/trend"
 )
@@ -116,7 +117,7 @@ type SensitivitySummary struct {
 // trend over opt.TrendYears, scores feasibility, classes area types for the SCB preset, runs
 // the sensitivity analysis when asked, and recommends opt.K pilots with their explanations.
 //
-// Errors (*Error, naming the request's field): no chosen indicator with a value in the year
+// Errors (*input.Error, naming the request's field): no chosen indicator with a value in the year
 // ("year"); composite's for the need ("winsor", "min_coverage", …), the feasibility
 // ("feasibility_weights") and the sensitivity analysis ("sensitivity.draws", …); the
 // recommendation's ("include", "exclude", "k").
@@ -124,7 +125,7 @@ func Analyse(in Inputs, opt Options) (*Result, error) {
 	n := len(in.Areas)
 	need, dropped := DropEmpty(opt.Need, in.Values, n, opt.Year)
 	if len(need.Keys) == 0 {
-		return nil, invalid("year", "no chosen indicator has a value in %d", opt.Year)
+		return nil, input.Invalid("year", "no chosen indicator has a value in %d", opt.Year)
 	}
 	model, res, err := EvaluateNeed(need, in.Indicators, in.Values, n, opt.Year)
 	if err != nil {
@@ -145,7 +146,7 @@ func Analyse(in Inputs, opt Options) (*Result, error) {
 	// Change against the base year, scored with this year's normalisation.
 	base, err := model.Evaluate(in.Values.matrix(n, opt.BaseYear, need.Keys))
 	if err != nil {
-		return nil, fromComposite(err, "")
+		return nil, err
 	}
 	for a := range out.Areas {
 		r := &out.Areas[a]
@@ -201,7 +202,7 @@ func earlyWarning(v Values, n int, opt Options, model *composite.Model, out *Res
 	for y := opt.Year - opt.TrendYears + 1; y <= opt.Year; y++ {
 		vals := make([]float64, n)
 		if err := model.IndexInto(v.matrix(n, y, out.Need.Keys), vals); err != nil {
-			return fromComposite(err, "")
+			return err
 		}
 		out.TrendYears = append(out.TrendYears, y)
 		series = append(series, vals)
@@ -246,9 +247,9 @@ func sensitivity(in Inputs, opt Options, res *composite.Result, out *Result) err
 	sens, err := composite.Analyse(in.Values.matrix(n, opt.Year, out.Need.Keys), out.Need.indicators(catalogue(in.Indicators)),
 		out.Need.Options, so)
 	if err != nil {
-		var ce *composite.Error
+		var ce *input.Error
 		if errors.As(err, &ce) {
-			return invalid("sensitivity."+ce.Field, "%s", ce.Reason)
+			return input.Invalid("sensitivity."+ce.Field, "%s", ce.Reason)
 		}
 		return err
 	}

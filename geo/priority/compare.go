@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/rank"
 )
 
@@ -43,19 +44,19 @@ type Comparison struct {
 // Compare ranks the areas by each of needs (named by names, for messages) on the values of
 // year and compares the rankings: a Borda consensus, Kendall's tau and the disagreements.
 //
-// Errors (*Error): a weighting with no indicator that has a value in the year ("year");
-// rank's errors (wrapping rank.ErrInvalid) for fewer than one ranking.
+// Errors (*input.Error): a weighting with no indicator that has a value in the year ("year");
+// rank's ("rankings") for fewer than one ranking.
 func Compare(names []string, needs []Need, cat []Indicator, v Values, areas, year int) (*Comparison, error) {
 	out := &Comparison{Rankings: make([][]int, len(needs)), Warnings: []string{}}
 	for i, need := range needs {
 		need, dropped := DropEmpty(need, v, areas, year)
 		out.Warnings = append(out.Warnings, dropped...)
 		if len(need.Keys) == 0 {
-			return nil, invalid("year", "scenario %s has no indicator with a value in %d", names[i], year)
+			return nil, input.Invalid("year", "scenario %s has no indicator with a value in %d", names[i], year)
 		}
 		_, res, err := EvaluateNeed(need, cat, v, areas, year)
 		if err != nil {
-			return nil, invalid("year", "scenario %s: %v", names[i], err)
+			return nil, input.Invalid("year", "scenario %s: %v", names[i], err)
 		}
 		out.Rankings[i] = res.Rank
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lagesbild/lagesbild/geo/composite"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // The sources of a feasibility input.
@@ -95,9 +96,9 @@ func feasibility(in Inputs, year int, out *Result) ([]float64, error) {
 	if err != nil {
 		// The feasibility's weights and inputs are the caller's feasibility_weights, not the
 		// need index's weights that composite's field names would suggest.
-		var ce *composite.Error
+		var ce *input.Error
 		if errors.As(err, &ce) {
-			return nil, invalid("feasibility_weights", "feasibility %s: %s", ce.Field, ce.Reason)
+			return nil, input.Invalid("feasibility_weights", "feasibility %s: %s", ce.Field, ce.Reason)
 		}
 		return nil, err
 	}

@@ -1,12 +1,14 @@
 package priority
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/lagesbild/lagesbild/geo/composite"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Indicator is one indicator of the catalogue.
@@ -46,7 +48,7 @@ type Need struct {
 // 1) is split among its chosen indicators in proportion to their weights, and indicators of
 // weight zero, or in a theme of weight zero, are left out.
 //
-// Errors (*Error): an unknown normalisation or aggregation; weights that are negative, NaN or
+// Errors (*input.Error): an unknown normalisation or aggregation; weights that are negative, NaN or
 // infinite, none or all zero ("weights", "theme_weights"); an unknown theme or indicator;
 // every chosen indicator in a theme of weight zero ("theme_weights"). Winsor and MinCoverage
 // are checked when the need is evaluated.
@@ -65,7 +67,7 @@ func ResolveNeed(w Weighting, cat []Indicator) (Need, error) {
 	themes := Themes()
 	for t := range w.ThemeWeights {
 		if !slices.Contains(themes, t) {
-			return need, invalid("theme_weights", "unknown theme %q", t)
+			return need, input.Invalid("theme_weights", "unknown theme %q", t)
 		}
 	}
 	byKey := catalogue(cat)
@@ -73,7 +75,7 @@ func ResolveNeed(w Weighting, cat []Indicator) (Need, error) {
 	for k, wt := range w.Weights {
 		ind, ok := byKey[k]
 		if !ok {
-			return need, invalid("weights", "unknown indicator %q", k)
+			return need, input.Invalid("weights", "unknown indicator %q", k)
 		}
 		themeSum[ind.Theme] += wt
 	}
@@ -96,40 +98,40 @@ func ResolveNeed(w Weighting, cat []Indicator) (Need, error) {
 		need.Weights = append(need.Weights, tw*wt/themeSum[theme])
 	}
 	if len(need.Keys) == 0 {
-		return need, invalid("theme_weights", "every chosen indicator is in a theme of weight zero")
+		return need, input.Invalid("theme_weights", "every chosen indicator is in a theme of weight zero")
 	}
 	return need, nil
 }
 
 // ParseMethod reads a normalisation and an aggregation by name, as composite's
-// ParseNormalisation and ParseAggregation. Errors (*Error): "normalisation", "aggregation".
+// ParseNormalisation and ParseAggregation. Errors (*input.Error): "normalisation", "aggregation".
 func ParseMethod(normalisation, aggregation string) (composite.Normalisation, composite.Aggregation, error) {
 	nm, err := composite.ParseNormalisation(normalisation)
 	if err != nil {
-		return 0, 0, fromComposite(err, "")
+		return 0, 0, err
 	}
 	ag, err := composite.ParseAggregation(aggregation)
 	if err != nil {
-		return 0, 0, fromComposite(err, "")
+		return 0, 0, err
 	}
 	return nm, ag, nil
 }
 
 // CheckWeights refuses negative, NaN or infinite weights and, when required, an empty or
-// all-zero selection, as an *Error naming field.
+// all-zero selection, as an *input.Error naming field.
 func CheckWeights(field string, w map[string]float64, required bool) error {
 	total := 0.0
 	for k, v := range w {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return invalid(field, "weight of %s is %v; weights must be finite and not negative", k, v)
+			return input.Invalid(field, "weight of %s is %v; weights must be finite and not negative", k, v)
 		}
 		total += v
 	}
 	if required && len(w) == 0 {
-		return invalid(field, "no indicators chosen")
+		return input.Invalid(field, "no indicators chosen")
 	}
 	if required && total == 0 {
-		return invalid(field, "every weight is zero; at least one must be positive")
+		return input.Invalid(field, "every weight is zero; at least one must be positive")
 	}
 	return nil
 }
@@ -204,14 +206,14 @@ func (need Need) indicators(cat map[string]Indicator) []composite.Indicator {
 // EvaluateNeed evaluates need on the values of year: the fitted model (to score other years
 // with) and the index, ranks and contributions of every area.
 //
-// Errors (*Error): composite's, by its fields ("winsor", "min_coverage", …), except that an
-// indicator without values is the year's fault: "year".
+// Errors (*input.Error): composite's, by its fields ("winsor", "min_coverage", …), except
+// that an indicator without values is the year's fault: "year".
 func EvaluateNeed(need Need, cat []Indicator, v Values, areas, year int) (*composite.Model, *composite.Result, error) {
 	md, res, err := composite.Evaluate(v.matrix(areas, year, need.Keys), need.indicators(catalogue(cat)), need.Options)
 	if err != nil {
-		err = fromComposite(err, "")
-		if e, ok := err.(*Error); ok && e.Field == "indicators" {
-			return nil, nil, invalid("year", "%s in %d", e.Reason, year)
+		var e *input.Error
+		if errors.As(err, &e) && e.Field == "indicators" {
+			return nil, nil, input.Invalid("year", "%s in %d", e.Reason, year)
 		}
 		return nil, nil, err
 	}

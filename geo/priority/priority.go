@@ -7,16 +7,12 @@
 // Assumptions: the areas are rows in a fixed order (sorted by code), so ties rank by that
 // order and every answer is deterministic; a value is NaN when missing, never zero; indicator
 // values are yearly, one matrix per year, and an index series is always scored with the fit
-// of the year analysed, so a change reflects the values and not the comparison group. The
-// package does no I/O, holds no state, and takes randomness only through a seed.
+// of the year analysed, so a change reflects the values and not the comparison group. Invalid
+// input is refused with a *input.Error naming the field as the caller's request names it
+// ("weights", "year", "include", "sensitivity.draws", …), so the caller can tell its user what
+// to fix; geo/composite's refusals keep composite's field names. The package does no I/O,
+// holds no state, and takes randomness only through a seed.
 package priority
-
-import (
-	"errors"
-	"fmt"
-
-	"github.com/lagesbild/lagesbild/geo/composite"
-)
 
 // Defaults of the analysis, which a caller shows and may override.
 const (
@@ -27,38 +23,3 @@ const (
 	DefaultConcentration = 50.0 // Dirichlet α, see composite.SensitivityOptions
 	DefaultNeedShare     = 0.5  // need and feasibility weigh equally in the pilot score
 )
-
-// ErrInvalid is wrapped by every *Error.
-var ErrInvalid = errors.New("invalid input")
-
-// Error names the input at fault, by the name the caller's request gives it ("weights",
-// "year", "include", "sensitivity.draws", …), so the caller can tell its user what to fix.
-type Error struct {
-	Field  string
-	Reason string
-}
-
-func (e *Error) Error() string { return "invalid " + e.Field + ": " + e.Reason }
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *Error) Unwrap() error { return ErrInvalid }
-
-// InvalidField is the request field at fault; the web layer names it as the parameter of a 400.
-func (e *Error) InvalidField() string { return e.Field }
-
-func invalid(field, format string, args ...any) error {
-	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
-
-// fromComposite names a geo/composite validation error by field (or by its own field when
-// field is ""); other errors pass unchanged.
-func fromComposite(err error, field string) error {
-	var ce *composite.Error
-	if !errors.As(err, &ce) {
-		return err
-	}
-	if field == "" {
-		field = ce.Field
-	}
-	return &Error{Field: field, Reason: ce.Reason}
-}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Five areas, two indicators over five years: A has the highest need, C rises towards it, E
@@ -96,8 +98,8 @@ func TestResolveNeed(t *testing.T) {
 			}
 			got, err := ResolveNeed(c.w, cat)
 			if c.wantField != "" {
-				var e *Error
-				if !errors.As(err, &e) || e.Field != c.wantField || !errors.Is(err, ErrInvalid) {
+				var e *input.Error
+				if !errors.As(err, &e) || e.Field != c.wantField || !errors.Is(err, input.ErrInvalid) {
 					t.Fatalf("got %v, want an *Error for %s", err, c.wantField)
 				}
 				return
@@ -150,7 +152,7 @@ func TestRecommend(t *testing.T) {
 			c.change(&opt, &in)
 			res, err := Analyse(in, opt)
 			if c.wantField != "" {
-				var e *Error
+				var e *input.Error
 				if !errors.As(err, &e) || e.Field != c.wantField {
 					t.Fatalf("got %v, want an *Error for %s", err, c.wantField)
 				}
@@ -356,7 +358,7 @@ func TestCaveats(t *testing.T) {
 	in := fixture()
 	opt := options(t, in)
 	opt.Year = 2030
-	var e *Error
+	var e *input.Error
 	if _, err := Analyse(in, opt); !errors.As(err, &e) || e.Field != "year" {
 		t.Errorf("a year without values: %v, want an *Error for year", err)
 	}
@@ -382,7 +384,7 @@ func TestCompare(t *testing.T) {
 	if err != nil || !slices.Equal(warn, want) {
 		t.Errorf("ResolveStored: %q, %v; want %q", warn, err, want)
 	}
-	var e *Error
+	var e *input.Error
 	if _, err := Compare([]string{"a", "b"}, needs, in.Indicators, in.Values, len(in.Areas), 2031); !errors.As(err, &e) || e.Field != "year" {
 		t.Errorf("a year without values: %v", err)
 	}

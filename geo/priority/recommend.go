@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/lagesbild/lagesbild/geo/composite"
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
 
@@ -56,7 +57,7 @@ func recommend(areas []string, res *composite.Result, feas []float64, opt Option
 		}
 	}
 	if opt.K > available {
-		return nil, invalid("k", "%d pilots asked but only %d areas are ranked and not excluded", opt.K, available)
+		return nil, input.Invalid("k", "%d pilots asked but only %d areas are ranked and not excluded", opt.K, available)
 	}
 	out.NeedMedian, out.FeasibilityMedian = medianOf(eligible, res.Index), medianOf(eligible, feas)
 	fpct := feasibilityPercentiles(eligible, feas)
@@ -121,19 +122,19 @@ func checkSelection(idx map[string]int, res *composite.Result, opt Options) erro
 			if slices.Contains(opt.Exclude, code) {
 				field = "exclude"
 			}
-			return invalid(field, "unknown area %q", code)
+			return input.Invalid(field, "unknown area %q", code)
 		}
 	}
 	for _, code := range opt.Include {
 		if slices.Contains(opt.Exclude, code) {
-			return invalid("include", "%q is both included and excluded", code)
+			return input.Invalid("include", "%q is both included and excluded", code)
 		}
 		if res.Rank[idx[code]] == 0 {
-			return invalid("include", "%q is not ranked (coverage below the threshold)", code)
+			return input.Invalid("include", "%q is not ranked (coverage below the threshold)", code)
 		}
 	}
 	if len(opt.Include) > opt.K {
-		return invalid("include", "%d areas included but k is %d", len(opt.Include), opt.K)
+		return input.Invalid("include", "%d areas included but k is %d", len(opt.Include), opt.K)
 	}
 	return nil
 }

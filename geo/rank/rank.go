@@ -4,18 +4,16 @@
 // Assumptions: a ranking is a slice over the items in a fixed order holding each item's rank
 // (1 = first); 0 means the item is not ranked in that ranking (for example too few values to
 // rank it), and ranks within a ranking are distinct. Ties in any output are broken by item
-// order, so results are deterministic. The package does no I/O and holds no state.
+// order, so results are deterministic. Invalid rankings are refused with a *input.Error of
+// "rankings". The package does no I/O and holds no state.
 package rank
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"slices"
-)
 
-// ErrInvalid is wrapped by every error about invalid input.
-var ErrInvalid = errors.New("invalid input")
+	"github.com/lagesbild/lagesbild/geo/input"
+)
 
 // Consensus is a Borda-count consensus ranking.
 type Consensus struct {
@@ -37,11 +35,11 @@ type Consensus struct {
 // (not only the winner), it costs O(items × rankings), and it is a 5-approximation of the
 // Kemeny optimum (Coppersmith, Fleischer & Rudra 2010), whose exact computation is NP-hard.
 //
-// Errors (wrapping ErrInvalid): no rankings, rankings of different lengths, a rank outside
-// 0…n or repeated within a ranking.
+// Errors (*input.Error of "rankings"): no rankings, rankings of different lengths, a rank
+// outside 0…n or repeated within a ranking.
 func Borda(rankings [][]int) (Consensus, error) {
 	if len(rankings) == 0 {
-		return Consensus{}, fmt.Errorf("rank: no rankings: %w", ErrInvalid)
+		return Consensus{}, input.Invalid("rankings", "none")
 	}
 	n := len(rankings[0])
 	c := Consensus{Points: make([]float64, n), Rank: make([]int, n), MeanRank: make([]float64, n), MedianRank: make([]float64, n)}
@@ -100,15 +98,15 @@ func Borda(rankings [][]int) (Consensus, error) {
 
 func check(rk []int, n, s int) error {
 	if len(rk) != n {
-		return fmt.Errorf("rank: ranking %d has %d items, want %d: %w", s, len(rk), n, ErrInvalid)
+		return input.Invalid("rankings", "ranking %d has %d items, want %d", s, len(rk), n)
 	}
 	seen := make([]bool, n+1)
 	for i, r := range rk {
 		if r < 0 || r > n {
-			return fmt.Errorf("rank: ranking %d gives item %d rank %d outside 0…%d: %w", s, i, r, n, ErrInvalid)
+			return input.Invalid("rankings", "ranking %d gives item %d rank %d outside 0…%d", s, i, r, n)
 		}
 		if r > 0 && seen[r] {
-			return fmt.Errorf("rank: ranking %d gives rank %d twice: %w", s, r, ErrInvalid)
+			return input.Invalid("rankings", "ranking %d gives rank %d twice", s, r)
 		}
 		seen[r] = true
 	}
@@ -122,10 +120,10 @@ func check(rk []int, n, s int) error {
 // number of items compared. With fewer than 2 common items, or a ranking constant over them,
 // tau is NaN. O(n²), fine for the thousands of areas of a country.
 //
-// Errors (wrapping ErrInvalid): slices of different lengths.
+// Errors (*input.Error of "rankings"): slices of different lengths.
 func KendallTau(a, b []int) (tau float64, common int, err error) {
 	if len(a) != len(b) {
-		return 0, 0, fmt.Errorf("rank: rankings of %d and %d items: %w", len(a), len(b), ErrInvalid)
+		return 0, 0, input.Invalid("rankings", "%d and %d items", len(a), len(b))
 	}
 	idx := make([]int, 0, len(a))
 	for i := range a {
@@ -204,15 +202,15 @@ type Spread struct {
 // Disagreement returns, for every item ranked by at least two rankings, the spread of its
 // ranks, largest range first (ties: larger SD, then item order).
 //
-// Errors (wrapping ErrInvalid): no rankings or rankings of different lengths.
+// Errors (*input.Error of "rankings"): no rankings or rankings of different lengths.
 func Disagreement(rankings [][]int) ([]Spread, error) {
 	if len(rankings) == 0 {
-		return nil, fmt.Errorf("rank: no rankings: %w", ErrInvalid)
+		return nil, input.Invalid("rankings", "none")
 	}
 	n := len(rankings[0])
 	for s, rk := range rankings {
 		if len(rk) != n {
-			return nil, fmt.Errorf("rank: ranking %d has %d items, want %d: %w", s, len(rk), n, ErrInvalid)
+			return nil, input.Invalid("rankings", "ranking %d has %d items, want %d", s, len(rk), n)
 		}
 	}
 	var out []Spread

@@ -1,11 +1,18 @@
 package rank
 
 import (
-	"errors"
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
+
+// isInvalidRankings says whether err is the invalid input of "rankings".
+func isInvalidRankings(err error) bool {
+	f, ok := input.FieldOf(err)
+	return ok && f == "rankings"
+}
 
 func TestBorda(t *testing.T) {
 	// Four items, three rankings. Points n − r with n = 4:
@@ -48,8 +55,8 @@ func TestBorda(t *testing.T) {
 		t.Errorf("ranks %v, want %v (item 1 first by its median rank)", c.Rank, want)
 	}
 	for _, bad := range [][][]int{nil, {{1, 2}, {1}}, {{1, 1}}, {{3, 1}}, {{-1, 1}}} {
-		if _, err := Borda(bad); !errors.Is(err, ErrInvalid) {
-			t.Errorf("Borda(%v): error %v, want ErrInvalid", bad, err)
+		if _, err := Borda(bad); !isInvalidRankings(err) {
+			t.Errorf("Borda(%v): error %v, want invalid rankings", bad, err)
 		}
 	}
 }
@@ -88,7 +95,7 @@ func TestKendallTau(t *testing.T) {
 	if tau, _, _ := KendallTau([]int{1, 0}, []int{1, 2}); !math.IsNaN(tau) {
 		t.Errorf("one common item: tau %v, want NaN", tau)
 	}
-	if _, _, err := KendallTau([]int{1}, []int{1, 2}); !errors.Is(err, ErrInvalid) {
+	if _, _, err := KendallTau([]int{1}, []int{1, 2}); !isInvalidRankings(err) {
 		t.Errorf("different lengths: %v", err)
 	}
 	m, err := TauMatrix([][]int{{1, 2, 3}, {3, 2, 1}})
@@ -114,5 +121,10 @@ func TestDisagreement(t *testing.T) {
 	}
 	if math.Abs(d[0].SD-math.Sqrt(14.0/9)) > 1e-12 {
 		t.Errorf("SD %v, want √(14/9)", d[0].SD)
+	}
+	for _, bad := range [][][]int{nil, {{1, 2}, {1}}} {
+		if _, err := Disagreement(bad); !isInvalidRankings(err) {
+			t.Errorf("Disagreement(%v): error %v, want invalid rankings", bad, err)
+		}
 	}
 }

@@ -2,19 +2,17 @@
 //
 // Assumptions: a series is equally spaced in time and in time order, without gaps (a missing
 // period must be filled or the series shortened by the caller), except for EarlyWarningAt,
-// which takes the times; values are finite. The
-// package does no I/O and holds no state.
+// which takes the times; values are finite. Invalid input is refused with a *input.Error
+// naming it ("values", "times", "alpha", "horizon"). The package does no I/O and holds no
+// state.
 package trend
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"slices"
-)
 
-// ErrInvalid is wrapped by every error about invalid input.
-var ErrInvalid = errors.New("invalid input")
+	"github.com/lagesbild/lagesbild/geo/input"
+)
 
 // Result is the outcome of a Mann–Kendall test.
 type Result struct {
@@ -36,23 +34,23 @@ type Result struct {
 //
 // A series whose values are all equal has VarS = 0: Z and Tau are 0 and P is 1.
 //
-// Errors (wrapping ErrInvalid): fewer than 3 values, or a NaN or infinite value.
+// Errors (*input.Error of "values"): fewer than 3 values, or a NaN or infinite value.
 func MannKendall(ys []float64) (Result, error) {
 	n := len(ys)
 	if n < 3 {
-		return Result{}, fmt.Errorf("trend: Mann–Kendall needs at least 3 values, got %d: %w", n, ErrInvalid)
+		return Result{}, input.Invalid("values", "Mann–Kendall needs at least 3, got %d", n)
 	}
-	if err := checkFinite(ys); err != nil {
+	if err := checkFinite("values", ys); err != nil {
 		return Result{}, err
 	}
 	return mannKendall(ys), nil
 }
 
-// checkFinite rejects a NaN or infinite value.
-func checkFinite(ys []float64) error {
+// checkFinite rejects a NaN or infinite value of field.
+func checkFinite(field string, ys []float64) error {
 	for k, y := range ys {
 		if math.IsNaN(y) || math.IsInf(y, 0) {
-			return fmt.Errorf("trend: value %d is %v: %w", k, y, ErrInvalid)
+			return input.Invalid(field, "%d is %v", k, y)
 		}
 	}
 	return nil

@@ -1,9 +1,10 @@
 package trend
 
 import (
-	"errors"
 	"math"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 func TestMannKendall(t *testing.T) {
@@ -40,8 +41,14 @@ func TestMannKendall(t *testing.T) {
 		})
 	}
 	for _, bad := range [][]float64{nil, {1, 2}, {1, math.NaN(), 3}, {1, math.Inf(1), 2}} {
-		if _, err := MannKendall(bad); !errors.Is(err, ErrInvalid) {
-			t.Errorf("MannKendall(%v): err = %v, want ErrInvalid", bad, err)
+		if _, err := MannKendall(bad); !isInvalid(err, "values") {
+			t.Errorf("MannKendall(%v): err = %v, want invalid values", bad, err)
 		}
 	}
+}
+
+// isInvalid says whether err is an invalid input of field (and so also input.ErrInvalid).
+func isInvalid(err error, field string) bool {
+	f, ok := input.FieldOf(err)
+	return ok && f == field
 }

@@ -1,10 +1,11 @@
 package trend
 
 import (
-	"fmt"
-	"github.com/lagesbild/lagesbild/geo/internal/selection"
 	"math"
 	"slices"
+
+	"github.com/lagesbild/lagesbild/geo/input"
+	"github.com/lagesbild/lagesbild/geo/internal/selection"
 )
 
 // TheilSen is a robust straight-line fit of a series against its time index 0, 1, …, n−1.
@@ -19,13 +20,13 @@ type TheilSen struct {
 // residuals y_t − slope·t (Conover's choice, as R's mblm and scipy's theilslopes use). An even
 // number of values has the mean of the two middle ones as its median.
 //
-// Errors (wrapping ErrInvalid): fewer than 2 values, or a NaN or infinite value.
+// Errors (*input.Error of "values"): fewer than 2 values, or a NaN or infinite value.
 func TheilSenFit(ys []float64) (TheilSen, error) {
 	n := len(ys)
 	if n < 2 {
-		return TheilSen{}, fmt.Errorf("trend: Theil–Sen needs at least 2 values, got %d: %w", n, ErrInvalid)
+		return TheilSen{}, input.Invalid("values", "Theil–Sen needs at least 2, got %d", n)
 	}
-	if err := checkFinite(ys); err != nil {
+	if err := checkFinite("values", ys); err != nil {
 		return TheilSen{}, err
 	}
 	slope := theilSenSlope(ys)
@@ -131,8 +132,8 @@ type Warning struct {
 // starts from the last value rather than the fitted line so the flag answers "where does the
 // area go from here".
 //
-// Errors (wrapping ErrInvalid): fewer than 3 values, a NaN or infinite value, alpha outside
-// (0, 1), horizon not positive.
+// Errors (*input.Error naming the input): fewer than 3 values or a NaN or infinite one
+// ("values"), alpha outside (0, 1) ("alpha"), horizon not positive ("horizon").
 func EarlyWarning(ys []float64, threshold, alpha, horizon float64) (Warning, error) {
 	return EarlyWarningAt(nil, ys, threshold, alpha, horizon)
 }
@@ -143,32 +144,32 @@ func EarlyWarning(ys []float64, threshold, alpha, horizon float64) (Warning, err
 // as are horizon and Periods. Mann–Kendall uses only the order of the values, which gaps do
 // not change.
 //
-// Errors (wrapping ErrInvalid): those of EarlyWarning, and xs of another length than ys, not
-// strictly increasing or not finite.
+// Errors (*input.Error naming the input): those of EarlyWarning, and xs of another length
+// than ys, not strictly increasing or not finite ("times").
 func EarlyWarningAt(xs, ys []float64, threshold, alpha, horizon float64) (Warning, error) {
 	if xs != nil {
 		if len(xs) != len(ys) {
-			return Warning{}, fmt.Errorf("trend: %d times for %d values: %w", len(xs), len(ys), ErrInvalid)
+			return Warning{}, input.Invalid("times", "%d for %d values", len(xs), len(ys))
 		}
-		if err := checkFinite(xs); err != nil {
+		if err := checkFinite("times", xs); err != nil {
 			return Warning{}, err
 		}
 		for i := 1; i < len(xs); i++ {
 			if !(xs[i] > xs[i-1]) {
-				return Warning{}, fmt.Errorf("trend: times not strictly increasing at %d (%v after %v): %w", i, xs[i], xs[i-1], ErrInvalid)
+				return Warning{}, input.Invalid("times", "not strictly increasing at %d (%v after %v)", i, xs[i], xs[i-1])
 			}
 		}
 	}
 	if !(alpha > 0 && alpha < 1) {
-		return Warning{}, fmt.Errorf("trend: alpha %v outside (0, 1): %w", alpha, ErrInvalid)
+		return Warning{}, input.Invalid("alpha", "%v is outside (0, 1)", alpha)
 	}
 	if !(horizon > 0) || math.IsInf(horizon, 0) {
-		return Warning{}, fmt.Errorf("trend: horizon %v not positive: %w", horizon, ErrInvalid)
+		return Warning{}, input.Invalid("horizon", "%v is not positive", horizon)
 	}
 	if len(ys) < 3 {
-		return Warning{}, fmt.Errorf("trend: early warning needs at least 3 values, got %d: %w", len(ys), ErrInvalid)
+		return Warning{}, input.Invalid("values", "an early warning needs at least 3, got %d", len(ys))
 	}
-	if err := checkFinite(ys); err != nil {
+	if err := checkFinite("values", ys); err != nil {
 		return Warning{}, err
 	}
 	// The intercept plays no part in the warning.

@@ -1,7 +1,6 @@
 package trend
 
 import (
-	"errors"
 	"math"
 	"testing"
 )
@@ -36,8 +35,8 @@ func TestTheilSenFit(t *testing.T) {
 
 func TestTheilSenFitInvalid(t *testing.T) {
 	for _, ys := range [][]float64{nil, {1}, {1, math.NaN()}, {math.Inf(1), 2, 3}} {
-		if _, err := TheilSenFit(ys); !errors.Is(err, ErrInvalid) {
-			t.Errorf("TheilSenFit(%v): error %v, want ErrInvalid", ys, err)
+		if _, err := TheilSenFit(ys); !isInvalid(err, "values") {
+			t.Errorf("TheilSenFit(%v): error %v, want invalid values", ys, err)
 		}
 	}
 }
@@ -68,11 +67,14 @@ func TestEarlyWarning(t *testing.T) {
 			}
 		})
 	}
-	if _, err := EarlyWarning(rising, 8, 0, 3); !errors.Is(err, ErrInvalid) {
-		t.Errorf("alpha 0: error %v, want ErrInvalid", err)
+	if _, err := EarlyWarning(rising, 8, 0, 3); !isInvalid(err, "alpha") {
+		t.Errorf("alpha 0: error %v, want invalid alpha", err)
 	}
-	if _, err := EarlyWarning(rising, 8, 0.05, 0); !errors.Is(err, ErrInvalid) {
-		t.Errorf("horizon 0: error %v, want ErrInvalid", err)
+	if _, err := EarlyWarning(rising, 8, 0.05, 0); !isInvalid(err, "horizon") {
+		t.Errorf("horizon 0: error %v, want invalid horizon", err)
+	}
+	if _, err := EarlyWarning(rising[:2], 8, 0.05, 3); !isInvalid(err, "values") {
+		t.Errorf("2 values: error %v, want invalid values", err)
 	}
 }
 
@@ -104,8 +106,8 @@ func TestEarlyWarningAt(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]float64{{2019, 2020, 2020, 2023}, {2019, 2021, 2020, 2023}, {2019, 2020}, {2019, 2020, math.NaN(), 2023}} {
-		if _, err := EarlyWarningAt(bad, ys, 7.5, 0.5, 3); !errors.Is(err, ErrInvalid) {
-			t.Errorf("times %v: error %v, want ErrInvalid", bad, err)
+		if _, err := EarlyWarningAt(bad, ys, 7.5, 0.5, 3); !isInvalid(err, "times") {
+			t.Errorf("times %v: error %v, want invalid times", bad, err)
 		}
 	}
 }
