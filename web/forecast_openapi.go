@@ -69,8 +69,11 @@ func forecastOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 		"geometry":   object([]string{"type", "coordinates"}, obj{"type": obj{"type": "string", "enum": []string{"Polygon"}}, "coordinates": arr(arr(arr(num)))}),
 		"properties": object(nil, cellProps),
 	})
-	topCell := object(nil, cellProps)
-	topCell["properties"].(obj)["id"] = str
+	topProps := obj{"id": str}
+	for k, v := range cellProps {
+		topProps[k] = v
+	}
+	topCell := object(nil, topProps)
 	list := func(name, desc string, enum []string) obj {
 		return obj{"name": name, "in": "query", "required": false, "style": "form", "explode": false,
 			"description": desc, "schema": obj{"type": "array", "items": obj{"type": "string", "enum": enum}}}
