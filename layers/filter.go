@@ -491,6 +491,26 @@ func (tr *translator) arithmetic(e *cql2.Expr) (sqlExpr, error) {
 	return sqlExpr{sql: sql, t: vNumber}, nil
 }
 
+// temporalRelations are the temporal operators as the standard defines them on the start
+// and end of operand a ({as}, {ae}) and of operand b ({bs}, {be}).
+var temporalRelations = map[string]string{
+	"t_after":        "{as} > {be}",
+	"t_before":       "{ae} < {bs}",
+	"t_contains":     "{as} < {bs} AND {ae} > {be}",
+	"t_disjoint":     "NOT ({as} <= {be} AND {ae} >= {bs})",
+	"t_during":       "{as} > {bs} AND {ae} < {be}",
+	"t_equals":       "{as} = {bs} AND {ae} = {be}",
+	"t_finishedBy":   "{as} < {bs} AND {ae} = {be}",
+	"t_finishes":     "{as} > {bs} AND {ae} = {be}",
+	"t_intersects":   "{as} <= {be} AND {ae} >= {bs}",
+	"t_meets":        "{ae} = {bs}",
+	"t_metBy":        "{as} = {be}",
+	"t_overlappedBy": "{as} > {bs} AND {as} < {be} AND {ae} > {be}",
+	"t_overlaps":     "{as} < {bs} AND {ae} > {bs} AND {ae} < {be}",
+	"t_startedBy":    "{as} = {bs} AND {ae} > {be}",
+	"t_starts":       "{as} = {bs} AND {ae} < {be}",
+}
+
 // temporalInstantOK lists the temporal operators that take instants as well as intervals;
 // the others compare two intervals (OGC 21-065r2, Temporal functions).
 var temporalInstantOK = map[string]bool{"t_after": true, "t_before": true, "t_disjoint": true, "t_equals": true, "t_intersects": true}
@@ -569,42 +589,11 @@ func (tr *translator) temporal(e *cql2.Expr) (sqlExpr, error) {
 			s[i] = asTimestamp(x)
 		}
 	}
-	as, ae, bs, be := s[0], s[1], s[2], s[3]
-	var sql string
-	switch e.Op {
-	case "t_after":
-		sql = as + " > " + be
-	case "t_before":
-		sql = ae + " < " + bs
-	case "t_contains":
-		sql = as + " < " + bs + " AND " + ae + " > " + be
-	case "t_disjoint":
-		sql = "NOT (" + as + " <= " + be + " AND " + ae + " >= " + bs + ")"
-	case "t_during":
-		sql = as + " > " + bs + " AND " + ae + " < " + be
-	case "t_equals":
-		sql = as + " = " + bs + " AND " + ae + " = " + be
-	case "t_finishedBy":
-		sql = as + " < " + bs + " AND " + ae + " = " + be
-	case "t_finishes":
-		sql = as + " > " + bs + " AND " + ae + " = " + be
-	case "t_intersects":
-		sql = as + " <= " + be + " AND " + ae + " >= " + bs
-	case "t_meets":
-		sql = ae + " = " + bs
-	case "t_metBy":
-		sql = as + " = " + be
-	case "t_overlappedBy":
-		sql = as + " > " + bs + " AND " + as + " < " + be + " AND " + ae + " > " + be
-	case "t_overlaps":
-		sql = as + " < " + bs + " AND " + ae + " > " + bs + " AND " + ae + " < " + be
-	case "t_startedBy":
-		sql = as + " = " + bs + " AND " + ae + " > " + be
-	case "t_starts":
-		sql = as + " = " + bs + " AND " + ae + " < " + be
-	default:
+	rel, ok := temporalRelations[e.Op]
+	if !ok {
 		return sqlExpr{}, filterErr("unknown temporal operator %s", e.Op)
 	}
+	sql := strings.NewReplacer("{as}", s[0], "{ae}", s[1], "{bs}", s[2], "{be}", s[3]).Replace(rel)
 	return sqlExpr{sql: "(" + sql + ")", t: vBool}, nil
 }
 

@@ -107,140 +107,166 @@ func (j *jsonParser) expr(v any, depth int) (*Expr, error) {
 	return nil, jsonErr("unexpected JSON value %v", v)
 }
 
+// only refuses an object with other keys than want.
+func only(m map[string]any, want ...string) error {
+	if len(m) != len(want) {
+		return jsonErr("an object with %s: expected only %s", keys(m), strings.Join(want, ", "))
+	}
+	return nil
+}
+
+// str is the string under key of m.
+func str(m map[string]any, key string) (string, error) {
+	s, ok := m[key].(string)
+	if !ok {
+		return "", jsonErr("%q takes a string", key)
+	}
+	return s, nil
+}
+
 func (j *jsonParser) object(m map[string]any, depth int) (*Expr, error) {
-	only := func(want ...string) error {
-		if len(m) != len(want) {
-			return jsonErr("an object with %s: expected only %s", keys(m), strings.Join(want, ", "))
-		}
-		return nil
-	}
-	str := func(key string) (string, error) {
-		s, ok := m[key].(string)
-		if !ok {
-			return "", jsonErr("%q takes a string", key)
-		}
-		return s, nil
-	}
 	switch {
 	case m["op"] != nil:
-		if _, ok := m["args"]; !ok {
-			return nil, jsonErr("an operator object needs \"args\"")
-		}
-		if err := only("op", "args"); err != nil {
-			return nil, err
-		}
-		name, err := str("op")
-		if err != nil {
-			return nil, err
-		}
-		if name == "" {
-			return nil, jsonErr("an empty \"op\"")
-		}
-		if c := canonicalOp(name); c != "" {
-			name = c
-		}
-		list, ok := m["args"].([]any)
-		if !ok {
-			return nil, jsonErr("\"args\" of %s is not an array", name)
-		}
-		e := &Expr{Kind: Op, Op: name, Args: make([]*Expr, 0, len(list))}
-		for _, a := range list {
-			arg, err := j.expr(a, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			e.Args = append(e.Args, arg)
-		}
-		if err := checkArity(e, -1); err != nil {
-			return nil, err
-		}
-		return e, nil
+		return j.op(m, depth)
 	case m["property"] != nil:
-		if err := only("property"); err != nil {
+		if err := only(m, "property"); err != nil {
 			return nil, err
 		}
-		name, err := str("property")
+		name, err := str(m, "property")
 		if err != nil || name == "" {
 			return nil, jsonErr("\"property\" takes a non-empty string")
 		}
 		return &Expr{Kind: Property, Name: name}, nil
 	case m["date"] != nil || m["timestamp"] != nil:
-		key := "date"
-		if m["timestamp"] != nil {
-			key = "timestamp"
-		}
-		if err := only(key); err != nil {
-			return nil, err
-		}
-		s, err := str(key)
-		if err != nil {
-			return nil, err
-		}
-		e, err := parseInstant(s)
-		if err != nil {
-			return nil, jsonErr("%v", err)
-		}
-		if (key == "date") != (e.Kind == Date) {
-			return nil, jsonErr("%q: %q is not a %s", key, s, key)
-		}
-		return e, nil
+		return instantObject(m)
 	case m["interval"] != nil:
-		if err := only("interval"); err != nil {
-			return nil, err
-		}
-		list, ok := m["interval"].([]any)
-		if !ok || len(list) != 2 {
-			return nil, jsonErr("\"interval\" takes an array of two ends")
-		}
-		iv := &Expr{Kind: Interval}
-		for _, end := range list {
-			if s, ok := end.(string); ok {
-				if s == ".." {
-					iv.Args = append(iv.Args, &Expr{Kind: Unbounded})
-					continue
-				}
-				e, err := parseInstant(s)
-				if err != nil {
-					return nil, jsonErr("%v", err)
-				}
-				iv.Args = append(iv.Args, e)
-				continue
-			}
-			e, err := j.expr(end, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if e.Kind != Property && e.Kind != Op {
-				return nil, jsonErr("an interval's end is a date or timestamp string, \"..\", a property or a function")
-			}
-			iv.Args = append(iv.Args, e)
-		}
-		return iv, nil
+		return j.interval(m, depth)
 	case m["bbox"] != nil:
-		if err := only("bbox"); err != nil {
-			return nil, err
-		}
-		list, ok := m["bbox"].([]any)
-		if !ok {
-			return nil, jsonErr("\"bbox\" takes an array of numbers")
-		}
-		box := make([]float64, 0, len(list))
-		for _, n := range list {
-			num, ok := n.(json.Number)
-			f, err := num.Float64()
-			if !ok || err != nil {
-				return nil, jsonErr("\"bbox\" takes an array of numbers")
-			}
-			box = append(box, f)
-		}
-		if err := checkBBox(box); err != nil {
-			return nil, jsonErr("%v", err)
-		}
-		return &Expr{Kind: BBox, Box: box}, nil
+		return bboxObject(m)
 	case m["type"] != nil:
 		return j.geometry(m)
 	}
 	return nil, jsonErr("an object with %s is not a CQL2 expression", keys(m))
+}
+
+// op reads {"op": name, "args": [...]}: a standard operator (its name in any case) or a
+// function.
+func (j *jsonParser) op(m map[string]any, depth int) (*Expr, error) {
+	if _, ok := m["args"]; !ok {
+		return nil, jsonErr("an operator object needs \"args\"")
+	}
+	if err := only(m, "op", "args"); err != nil {
+		return nil, err
+	}
+	name, err := str(m, "op")
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return nil, jsonErr("an empty \"op\"")
+	}
+	if c := canonicalOp(name); c != "" {
+		name = c
+	}
+	list, ok := m["args"].([]any)
+	if !ok {
+		return nil, jsonErr("\"args\" of %s is not an array", name)
+	}
+	e := &Expr{Kind: Op, Op: name, Args: make([]*Expr, 0, len(list))}
+	for _, a := range list {
+		arg, err := j.expr(a, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		e.Args = append(e.Args, arg)
+	}
+	if err := checkArity(e, -1); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// instantObject reads {"date": …} or {"timestamp": …}.
+func instantObject(m map[string]any) (*Expr, error) {
+	key := "date"
+	if m["timestamp"] != nil {
+		key = "timestamp"
+	}
+	if err := only(m, key); err != nil {
+		return nil, err
+	}
+	s, err := str(m, key)
+	if err != nil {
+		return nil, err
+	}
+	e, err := parseInstant(s)
+	if err != nil {
+		return nil, jsonErr("%v", err)
+	}
+	if (key == "date") != (e.Kind == Date) {
+		return nil, jsonErr("%q: %q is not a %s", key, s, key)
+	}
+	return e, nil
+}
+
+// interval reads {"interval": [start, end]}, each end an instant string, "..", a property
+// or a function.
+func (j *jsonParser) interval(m map[string]any, depth int) (*Expr, error) {
+	if err := only(m, "interval"); err != nil {
+		return nil, err
+	}
+	list, ok := m["interval"].([]any)
+	if !ok || len(list) != 2 {
+		return nil, jsonErr("\"interval\" takes an array of two ends")
+	}
+	iv := &Expr{Kind: Interval}
+	for _, end := range list {
+		if s, ok := end.(string); ok {
+			if s == ".." {
+				iv.Args = append(iv.Args, &Expr{Kind: Unbounded})
+				continue
+			}
+			e, err := parseInstant(s)
+			if err != nil {
+				return nil, jsonErr("%v", err)
+			}
+			iv.Args = append(iv.Args, e)
+			continue
+		}
+		e, err := j.expr(end, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if e.Kind != Property && e.Kind != Op {
+			return nil, jsonErr("an interval's end is a date or timestamp string, \"..\", a property or a function")
+		}
+		iv.Args = append(iv.Args, e)
+	}
+	return iv, nil
+}
+
+// bboxObject reads {"bbox": [4 or 6 numbers]}.
+func bboxObject(m map[string]any) (*Expr, error) {
+	if err := only(m, "bbox"); err != nil {
+		return nil, err
+	}
+	list, ok := m["bbox"].([]any)
+	if !ok {
+		return nil, jsonErr("\"bbox\" takes an array of numbers")
+	}
+	box := make([]float64, 0, len(list))
+	for _, n := range list {
+		num, ok := n.(json.Number)
+		f, err := num.Float64()
+		if !ok || err != nil {
+			return nil, jsonErr("\"bbox\" takes an array of numbers")
+		}
+		box = append(box, f)
+	}
+	if err := checkBBox(box); err != nil {
+		return nil, jsonErr("%v", err)
+	}
+	return &Expr{Kind: BBox, Box: box}, nil
 }
 
 func (j *jsonParser) geometry(m map[string]any) (*Expr, error) {

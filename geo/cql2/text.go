@@ -32,104 +32,116 @@ type token struct {
 // numbers, so "balance-150" is a subtraction.
 func lex(src string) ([]token, error) {
 	var toks []token
-	i := 0
-	for i < len(src) {
+	for i := 0; i < len(src); {
 		r, w := utf8.DecodeRuneInString(src[i:])
-		switch {
-		case r == utf8.RuneError && w == 1:
-			return nil, &Error{Pos: i, Msg: "invalid UTF-8"}
-		case unicode.IsSpace(r):
+		if unicode.IsSpace(r) {
 			i += w
-		case r == '\'':
-			var b strings.Builder
-			j := i + 1
-			for {
-				if j >= len(src) {
-					return nil, &Error{Pos: i, Msg: "unterminated string"}
-				}
-				c := src[j]
-				if c == '\'' && j+1 < len(src) && src[j+1] == '\'' {
-					b.WriteByte('\'')
-					j += 2
-					continue
-				}
-				if c == '\\' && j+1 < len(src) && src[j+1] == '\'' {
-					b.WriteByte('\'')
-					j += 2
-					continue
-				}
-				if c == '\'' {
-					break
-				}
-				b.WriteByte(c)
-				j++
-			}
-			toks = append(toks, token{tString, b.String(), i})
-			i = j + 1
-		case r == '"':
-			j := strings.IndexByte(src[i+1:], '"')
-			if j < 0 {
-				return nil, &Error{Pos: i, Msg: "unterminated quoted property name"}
-			}
-			name := src[i+1 : i+1+j]
-			if name == "" {
-				return nil, &Error{Pos: i, Msg: "empty property name"}
-			}
-			toks = append(toks, token{tQuoted, name, i})
-			i += j + 2
-		case isIdentStart(r):
-			j := i + w
-			for j < len(src) {
-				r2, w2 := utf8.DecodeRuneInString(src[j:])
-				if !isIdentStart(r2) && r2 != '.' && !unicode.IsDigit(r2) && !unicode.Is(unicode.Mn, r2) && r2 != '\u203F' && r2 != '\u2040' {
-					break
-				}
-				j += w2
-			}
-			toks = append(toks, token{tIdent, src[i:j], i})
-			i = j
-		case r >= '0' && r <= '9' || r == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
-			j := i
-			digits := func() {
-				for j < len(src) && src[j] >= '0' && src[j] <= '9' {
-					j++
-				}
-			}
-			digits()
-			if j < len(src) && src[j] == '.' {
-				j++
-				digits()
-			}
-			if j < len(src) && (src[j] == 'e' || src[j] == 'E') {
-				k := j + 1
-				if k < len(src) && (src[k] == '+' || src[k] == '-') {
-					k++
-				}
-				if k < len(src) && src[k] >= '0' && src[k] <= '9' {
-					j = k
-					digits()
-				}
-			}
-			toks = append(toks, token{tNumber, src[i:j], i})
-			i = j
-		default:
-			two := ""
-			if i+1 < len(src) {
-				two = src[i : i+2]
-			}
-			switch {
-			case two == "<>" || two == "<=" || two == ">=":
-				toks = append(toks, token{tPunct, two, i})
-				i += 2
-			case strings.ContainsRune("()=<>,+-*/%^", r):
-				toks = append(toks, token{tPunct, string(r), i})
-				i++
-			default:
-				return nil, &Error{Pos: i, Msg: fmt.Sprintf("unexpected character %q", r)}
-			}
+			continue
 		}
+		var t token
+		var err error
+		switch {
+		case r == '\'':
+			t, i, err = lexString(src, i)
+		case r == '"':
+			t, i, err = lexQuoted(src, i)
+		case isIdentStart(r):
+			t, i = lexIdent(src, i)
+		case r >= '0' && r <= '9' || r == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
+			t, i = lexNumber(src, i)
+		default:
+			t, i, err = lexPunct(src, i, r)
+		}
+		if err != nil {
+			return nil, err
+		}
+		toks = append(toks, t)
 	}
 	return append(toks, token{tEOF, "", len(src)}), nil
+}
+
+// lexString reads a quoted string at i, where a quote is written ” or \'; it returns the
+// token and the index after it.
+func lexString(src string, i int) (token, int, error) {
+	var b strings.Builder
+	for j := i + 1; j < len(src); j++ {
+		c := src[j]
+		if (c == '\'' || c == '\\') && j+1 < len(src) && src[j+1] == '\'' {
+			b.WriteByte('\'')
+			j++
+			continue
+		}
+		if c == '\'' {
+			return token{tString, b.String(), i}, j + 1, nil
+		}
+		b.WriteByte(c)
+	}
+	return token{}, 0, &Error{Pos: i, Msg: "unterminated string"}
+}
+
+// lexQuoted reads a "quoted" property name at i.
+func lexQuoted(src string, i int) (token, int, error) {
+	j := strings.IndexByte(src[i+1:], '"')
+	if j < 0 {
+		return token{}, 0, &Error{Pos: i, Msg: "unterminated quoted property name"}
+	}
+	if j == 0 {
+		return token{}, 0, &Error{Pos: i, Msg: "empty property name"}
+	}
+	return token{tQuoted, src[i+1 : i+1+j], i}, i + j + 2, nil
+}
+
+// lexIdent reads an unquoted word at i: a keyword, a property or a function name.
+func lexIdent(src string, i int) (token, int) {
+	_, w := utf8.DecodeRuneInString(src[i:])
+	j := i + w
+	for j < len(src) {
+		r, w := utf8.DecodeRuneInString(src[j:])
+		if !isIdentStart(r) && r != '.' && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) && r != '\u203F' && r != '\u2040' {
+			break
+		}
+		j += w
+	}
+	return token{tIdent, src[i:j], i}, j
+}
+
+// lexNumber reads an unsigned number at i: digits, a fraction, an exponent.
+func lexNumber(src string, i int) (token, int) {
+	j := i
+	digits := func() {
+		for j < len(src) && src[j] >= '0' && src[j] <= '9' {
+			j++
+		}
+	}
+	digits()
+	if j < len(src) && src[j] == '.' {
+		j++
+		digits()
+	}
+	if j < len(src) && (src[j] == 'e' || src[j] == 'E') {
+		k := j + 1
+		if k < len(src) && (src[k] == '+' || src[k] == '-') {
+			k++
+		}
+		if k < len(src) && src[k] >= '0' && src[k] <= '9' {
+			j = k
+			digits()
+		}
+	}
+	return token{tNumber, src[i:j], i}, j
+}
+
+// lexPunct reads an operator or a bracket at i (r is the rune there).
+func lexPunct(src string, i int, r rune) (token, int, error) {
+	if i+1 < len(src) {
+		if two := src[i : i+2]; two == "<>" || two == "<=" || two == ">=" {
+			return token{tPunct, two, i}, i + 2, nil
+		}
+	}
+	if strings.ContainsRune("()=<>,+-*/%^", r) {
+		return token{tPunct, string(r), i}, i + 1, nil
+	}
+	return token{}, 0, &Error{Pos: i, Msg: fmt.Sprintf("unexpected character %q", r)}
 }
 
 func isIdentStart(r rune) bool {
