@@ -314,7 +314,23 @@ func checkForecastAccess(t *testing.T, c caller, get func(string, int) []byte, c
 			t.Fatalf("aggregated forecast CSV gives a forecast value: %v", rec)
 		}
 	}
-	get(tilePath("/analysis/forecast", tiles.TileContaining(centreLon, centreLat, 12))+"?history=26&backtest=8&origin=2025-01-01", 200)
+	tile := decodeTile(t, get(tilePath("/analysis/forecast", tiles.TileContaining(centreLon, centreLat, 12))+"?history=26&backtest=8&origin=2025-01-01", 200))
+	l := layerNamed(tile, "forecast")
+	if l == nil || len(l.Features) == 0 {
+		t.Fatal("no forecast cells in the tile")
+	}
+	values := 0
+	for _, ft := range l.Features {
+		if _, ok := ft.Properties["forecast_all"]; ok {
+			values++
+		}
+		if n, ok := ft.Properties["count"].(float64); ok && !full && (n < 5 || int(n)%5 != 0) {
+			t.Fatalf("aggregated forecast tile: a count of %v", n)
+		}
+	}
+	if (values > 0) != full {
+		t.Errorf("forecast tile: %d of %d cells give a forecast value, with disclosure %s", values, len(l.Features), f.Summary.Disclosure)
+	}
 }
 
 // TestDeploymentForecastTargets: the planner's targets.kind forecast takes the top cells of
