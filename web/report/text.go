@@ -1,0 +1,41 @@
+package report
+
+// text is the language-dependent text of the report.
+type text map[string]string
+
+var texts = map[string]text{
+	"sv": {"title": "Lägesbild", "subtitle": "Kommunal lägesbild enligt lagen (2023:196) om kommuners ansvar för brottsförebyggande arbete",
+		"period": "Period", "previous": "Föregående period", "s1": "1. Lägesbild", "s2": "2. Kartor", "s3": "3. Jämförelse mellan områden",
+		"s4": "4. Brännpunkter", "s5": "5. Åtgärdsplan", "s6": "6. Uppföljning av insatser",
+		"district": "Område", "category": "Kategori", "current": "Perioden", "prev": "Föregående", "change": "Förändring",
+		"total": "Totalt", "police_list": "Polisens lägesbild över utsatta områden", "class": "Klassning", "valid": "Giltig",
+		"map_indicator": "Indikator", "map_hot": "Gi*-brännpunkter (hexagoner 150 m)", "need": "Behovsindex", "rank": "Rang", "pilot": "Pilot",
+		"place": "Plats", "density": "Täthet per km²", "horizon": "Tidshorisont", "status": "Status", "lead": "Ansvarig", "partners": "Partner",
+		"start": "Start", "effect": "Effekt (DiD)", "interval": "95 %-intervall", "caveats": "Förbehåll", "comparison": "Jämförelse",
+		"vinna_slaget": "Vinna slaget", "vinna_kriget": "Vinna kriget", "bygga_freden": "Bygga freden", "none": "Inga.",
+		"method_s6": "Skillnad i skillnader mot tre jämförelseområden med liknande utveckling före starten, 12 månader före och efter (kortare om data saknas).",
+		"s1_intro":  "Observationer per område och kategori under perioden jämfört med föregående period av samma längd.",
+		"s3_intro":  "Behovsindex enligt organisationens viktning (prioriteringsmodulen); högst rang = störst behov.",
+		"s4_intro":  "Platser med högst täthet av observationer under de sista 28 dagarna av perioden.",
+		"s5_intro":  "Insatser per tidshorisont enligt EST-arbetssättet.",
+		"fu_none":   "Ingen uppföljning: insatsen saknar målområde eller hela perioder med observationer kring starten.",
+		"fu_failed": "Uppföljningen kunde inte beräknas (felet är loggat).",
+		"no_est":    "ingen skattning", "hot": "Brännpunkt", "cold": "Kall punkt", "missing": "saknas", "year": "år", "scenario": "Viktning", "intervention": "Insats"},
+	"en": {"title": "Situational picture", "subtitle": "Municipal situational picture under the Swedish Act (2023:196) on municipal crime prevention",
+		"period": "Period", "previous": "Previous period", "s1": "1. Situational picture", "s2": "2. Maps", "s3": "3. District comparison",
+		"s4": "4. Hotspots", "s5": "5. Action plan", "s6": "6. Follow-up of interventions",
+		"district": "District", "category": "Category", "current": "Period", "prev": "Previous", "change": "Change",
+		"total": "Total", "police_list": "Police list of vulnerable areas", "class": "Class", "valid": "Valid",
+		"map_indicator": "Indicator", "map_hot": "Gi* hot spots (150 m hexagons)", "need": "Need index", "rank": "Rank", "pilot": "Pilot",
+		"place": "Place", "density": "Density per km²", "horizon": "Horizon", "status": "Status", "lead": "Lead", "partners": "Partners",
+		"start": "Start", "effect": "Effect (DiD)", "interval": "95 % interval", "caveats": "Caveats", "comparison": "Comparison",
+		"vinna_slaget": "Win the battle", "vinna_kriget": "Win the war", "bygga_freden": "Build the peace", "none": "None.",
+		"method_s6": "Difference in differences against three comparison districts with a similar trend before the start, 12 months before and after (fewer where data end).",
+		"s1_intro":  "Observations by district and category in the period against the previous period of the same length.",
+		"s3_intro":  "Need index by the organisation's weighting (the priority module); rank 1 = greatest need.",
+		"s4_intro":  "Places with the highest density of observations in the last 28 days of the period.",
+		"s5_intro":  "Interventions by time horizon, as in the EST working method.",
+		"fu_none":   "No follow-up: the intervention has no target area or no whole period of observations around its start.",
+		"fu_failed": "The follow-up could not be computed (the error has been logged).",
+		"no_est":    "no estimate", "hot": "Hot spot", "cold": "Cold spot", "missing": "missing", "year": "year", "scenario": "Weighting", "intervention": "Intervention"},
+}
