@@ -382,24 +382,34 @@ type orbGeometry struct {
 
 // cellGeometry returns the hexagon of cell k and its centre in the output CRS.
 func cellGeometry(cells *hotspot.Cells, k int, out crs.CRS) (orbGeometry, []float64, error) {
-	poly := hotspot.HexPolygon(cells.I[k], cells.J[k], cells.Side)
 	c := hotspot.HexCentre(cells.I[k], cells.J[k], cells.Side)
+	g, digits, err := polygonGeometry(hotspot.HexPolygon(cells.I[k], cells.J[k], cells.Side), out)
+	if err != nil {
+		return orbGeometry{}, nil, err
+	}
+	if out != crs.SWEREF99TM {
+		lon, lat := crs.FromSWEREF99TM(c[0], c[1])
+		c = orb.Point{lon, lat}
+	}
+	return g, []float64{round(c[0], digits), round(c[1], digits)}, nil
+}
+
+// polygonGeometry is an EPSG:3006 polygon's outer ring as GeoJSON in the output CRS, rounded
+// to centimetres or (degrees) to 7 decimals, and the decimals it was rounded to.
+func polygonGeometry(poly orb.Polygon, out crs.CRS) (orbGeometry, float64, error) {
 	digits := 2.0
 	if out != crs.SWEREF99TM {
 		g, err := crs.Transform(poly, crs.SWEREF99TM, out)
 		if err != nil {
-			return orbGeometry{}, nil, err
+			return orbGeometry{}, 0, err
 		}
-		poly = g.(orb.Polygon)
-		lon, lat := crs.FromSWEREF99TM(c[0], c[1])
-		c = orb.Point{lon, lat}
-		digits = 7
+		poly, digits = g.(orb.Polygon), 7
 	}
 	ring := make([][]float64, len(poly[0]))
 	for k, p := range poly[0] {
 		ring[k] = []float64{round(p[0], digits), round(p[1], digits)}
 	}
-	return orbGeometry{Type: "Polygon", Coordinates: [][][]float64{ring}}, []float64{round(c[0], digits), round(c[1], digits)}, nil
+	return orbGeometry{Type: "Polygon", Coordinates: [][][]float64{ring}}, digits, nil
 }
 
 func round(f, digits float64) float64 {
@@ -625,21 +635,12 @@ func (s *Server) sendKDE(r *hotspotRequest, in *layers.HotspotInputs) error {
 			}
 			x0, y0 := g.MinX+float64(col)*g.Cell, g.MinY+float64(row)*g.Cell
 			sq := orb.Polygon{orb.Ring{{x0, y0}, {x0 + g.Cell, y0}, {x0 + g.Cell, y0 + g.Cell}, {x0, y0 + g.Cell}, {x0, y0}}}
-			digits := 2.0
-			if r.out != crs.SWEREF99TM {
-				t, err := crs.Transform(sq, crs.SWEREF99TM, r.out)
-				if err != nil {
-					return err
-				}
-				sq, digits = t.(orb.Polygon), 7
-			}
-			ring := make([][]float64, len(sq[0]))
-			for k, p := range sq[0] {
-				ring[k] = []float64{round(p[0], digits), round(p[1], digits)}
+			geom, _, err := polygonGeometry(sq, r.out)
+			if err != nil {
+				return err
 			}
 			features = append(features, cellFeature{Type: "Feature", ID: strconv.Itoa(col) + "_" + strconv.Itoa(row),
-				Geometry:   orbGeometry{Type: "Polygon", Coordinates: [][][]float64{ring}},
-				Properties: map[string]any{"col": col, "row": row, "density": v}})
+				Geometry: geom, Properties: map[string]any{"col": col, "row": row, "density": v}})
 		}
 	}
 	summary := map[string]any{
