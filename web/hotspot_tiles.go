@@ -1,7 +1,6 @@
 package web
 
 import (
-	"container/list"
 	"context"
 	"fmt"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/lru"
 )
 
 // Hotspot cells as vector tiles: /analysis/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x} takes
@@ -48,9 +48,7 @@ type analysisMemo struct {
 	maxBytes int64
 
 	mu    sync.Mutex
-	bytes int64
-	order *list.List // of *memoEntry; front: most recently used
-	items map[string]*list.Element
+	items *lru.Cache[string, *memoEntry]
 
 	flight singleflight.Group
 }
@@ -64,7 +62,7 @@ type memoEntry struct {
 const DefaultAnalysisCacheBytes = 64 << 20
 
 func newAnalysisMemo(maxBytes int64) *analysisMemo {
-	return &analysisMemo{maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+	return &analysisMemo{maxBytes: maxBytes, items: lru.New(maxBytes, func(_ string, e *memoEntry) int64 { return e.cost() })}
 }
 
 // entryCost is what an entry takes: the analysis and its key, twice (map and list).
@@ -77,12 +75,11 @@ func (e *memoEntry) cost() int64 { return e.r.bytes + 2*int64(len(e.key)) + 200 
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
 	key = auth.ClearanceKey(ctx) + "|" + key // made from the rows the caller may see
 	m.mu.Lock()
-	if el, ok := m.items[key]; ok {
-		m.order.MoveToFront(el)
-		m.mu.Unlock()
-		return el.Value.(*memoEntry).r, nil
-	}
+	e, ok := m.items.Get(key)
 	m.mu.Unlock()
+	if ok {
+		return e.r, nil
+	}
 	return sharedDo(ctx, &m.flight, key, func(shared context.Context) (*analysisResult, error) {
 		r, err := run(shared)
 		if err != nil {
@@ -107,24 +104,15 @@ func (s *Server) analysis(ctx context.Context, key string, run func(context.Cont
 }
 
 func (m *analysisMemo) put(e *memoEntry) {
-	cost := e.cost()
-	if cost > m.maxBytes/2 {
+	if e.cost() > m.maxBytes/2 {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.items[e.key]; ok {
+	if _, ok := m.items.Peek(e.key); ok { // keep the entry held, as it is already shared
 		return
 	}
-	m.items[e.key] = m.order.PushFront(e)
-	m.bytes += cost
-	for m.bytes > m.maxBytes {
-		el := m.order.Back()
-		old := el.Value.(*memoEntry)
-		m.order.Remove(el)
-		delete(m.items, old.key)
-		m.bytes -= old.cost()
-	}
+	m.items.Put(e.key, e)
 }
 
 func (m *analysisMemo) collector() prometheus.Collector {
@@ -145,7 +133,7 @@ func (m *analysisMemo) keepable(cells int) bool { return int64(cells)*cellBytes 
 func (m *analysisMemo) size() int64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.bytes
+	return m.items.Bytes()
 }
 
 // analysisBytes estimates the heap that fc holds, from what cellsToGeoJSON allocates: per

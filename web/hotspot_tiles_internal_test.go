@@ -105,7 +105,7 @@ func TestAnalysisMemoBoundedInBytes(t *testing.T) {
 	if runs != 12 {
 		t.Errorf("%d analyses run for 12 distinct views and one repeat, want 12", runs)
 	}
-	t.Logf("memo: %d bytes estimated, %d in the heap, %d entries", m.size(), held, len(m.items))
+	t.Logf("memo: %d bytes estimated, %d in the heap, %d entries", m.size(), held, m.items.Len())
 }
 
 // TestMethodLabelBounded: any token is a valid method to net/http, and each new value of the

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"container/list"
 	"context"
 	"sync"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/lru"
 )
 
 // TileCache keeps finished tiles in memory, bounded by the bytes they take, least recently
@@ -25,9 +25,7 @@ type TileCache struct {
 	maxBytes int64
 
 	mu    sync.Mutex
-	bytes int64
-	order *list.List // front: most recently used
-	items map[string]*list.Element
+	items *lru.Cache[string, *cachedTile]
 	gens  map[string]uint64 // table → generation
 	epoch uint64            // bumped when every table must count as changed
 
@@ -55,8 +53,7 @@ func (t *cachedTile) cost() int64 { return int64(len(t.key)+len(t.body)+len(t.bo
 func NewTileCache(maxBytes int64) *TileCache {
 	c := &TileCache{
 		maxBytes: maxBytes,
-		order:    list.New(),
-		items:    map[string]*list.Element{},
+		items:    lru.New(maxBytes, func(_ string, t *cachedTile) int64 { return t.cost() }),
 		gens:     map[string]uint64{},
 		hits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "lagesbild_tile_cache_hits_total", Help: "Tiles served from the in-process cache."}),
@@ -69,7 +66,7 @@ func NewTileCache(maxBytes int64) *TileCache {
 	}
 	c.size = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "lagesbild_tile_cache_bytes", Help: "Bytes held by the tile cache."},
-		func() float64 { c.mu.Lock(); defer c.mu.Unlock(); return float64(c.bytes) })
+		func() float64 { c.mu.Lock(); defer c.mu.Unlock(); return float64(c.items.Bytes()) })
 	return c
 }
 
@@ -121,14 +118,12 @@ func (c *TileCache) get(ctx context.Context, key string, make func(context.Conte
 		return make(ctx)
 	}
 	c.mu.Lock()
-	if el, ok := c.items[key]; ok {
-		c.order.MoveToFront(el)
-		t := el.Value.(*cachedTile)
-		c.mu.Unlock()
+	t, ok := c.items.Get(key)
+	c.mu.Unlock()
+	if ok {
 		c.hits.Inc()
 		return t, nil
 	}
-	c.mu.Unlock()
 	c.misses.Inc()
 	return sharedDo(ctx, &c.flight, key, func(shared context.Context) (*cachedTile, error) {
 		t, err := make(shared)
@@ -168,26 +163,13 @@ func sharedDo[T any](ctx context.Context, g *singleflight.Group, key string, wor
 }
 
 func (c *TileCache) put(t *cachedTile) {
-	cost := t.cost()
-	if cost > c.maxBytes/8 { // one tile must not flush the cache
+	if t.cost() > c.maxBytes/8 { // one tile must not flush the cache
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[t.key]; ok {
-		c.bytes -= el.Value.(*cachedTile).cost()
-		c.order.Remove(el)
-	}
-	c.items[t.key] = c.order.PushFront(t)
-	c.bytes += cost
-	for c.bytes > c.maxBytes {
-		el := c.order.Back()
-		old := el.Value.(*cachedTile)
-		c.order.Remove(el)
-		delete(c.items, old.key)
-		c.bytes -= old.cost()
-		c.evictions.Inc()
-	}
+	dropped := c.items.Put(t.key, t)
+	c.mu.Unlock()
+	c.evictions.Add(float64(dropped))
 }
 
 // ChangeHandler returns the function to pass to layers.Store.ListenChanges: a changed table
