@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/puddle/v2"
+
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
 
 // The kinds of error the web layer answers in its own way (web/problem.go). Errors wrap one
@@ -26,6 +28,11 @@ var (
 	// scenario id already taken, a built-in scenario deleted). The web layer answers 409.
 	ErrConflict = errors.New("conflict")
 
+	// ErrTooLarge is wrapped by errors for input over a limit the caller can stay under (an
+	// upload's bytes, features or nesting): the web layer answers 413. It is the file
+	// reader's own (layers/featurefile sits below layers and makes most of these refusals).
+	ErrTooLarge = featurefile.ErrTooLarge
+
 	// ErrUnavailable is wrapped by errors that say the database cannot answer now (down,
 	// restarting, out of connections, or too slow): nothing is wrong with the request, and
 	// the same request may succeed later. The web layer answers 503 with Retry-After.
@@ -33,7 +40,7 @@ var (
 )
 
 // Kind returns the kind err belongs to — ErrNotFound, ErrForbidden, ErrConflict,
-// ErrVersionMismatch or ErrUnavailable — or nil when it is none of them (a bug, for the web
+// ErrVersionMismatch, ErrTooLarge or ErrUnavailable — or nil when it is none of them (a bug, for the web
 // layer: 500). An error wrapping a kind is of that kind. Beyond that, Kind reads what the
 // database said, because those errors come from every query and cannot all be wrapped where
 // they arise:
@@ -48,7 +55,7 @@ var (
 //
 // A client that went away (context.Canceled) is not a kind: the caller checks for it first.
 func Kind(err error) error {
-	for _, k := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrVersionMismatch, ErrUnavailable} {
+	for _, k := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrVersionMismatch, ErrTooLarge, ErrUnavailable} {
 		if errors.Is(err, k) {
 			return k
 		}

@@ -31,8 +31,8 @@ import (
 )
 
 // ErrNotOwner is wrapped by errors for a write to a partner layer the caller may see but
-// does not own, or may not write (no write scope): HTTP 403.
-var ErrNotOwner = errors.New("not the owner's editor")
+// does not own, or may not write (no write scope). It is of kind ErrForbidden (HTTP 403).
+var ErrNotOwner = fmt.Errorf("%w: only the owning organisation's editors and admins change a partner layer", ErrForbidden)
 
 // PartnerField is one property of a partner layer with its inferred type.
 type PartnerField struct {

@@ -13,7 +13,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -127,17 +126,6 @@ func ifMatch(c echo.Context) (layers.Precondition, error) {
 	return pre, nil
 }
 
-// writeError turns the layers' write errors into their answers.
-func writeError(err error) error {
-	switch {
-	case errors.Is(err, layers.ErrVersionMismatch):
-		return echo.NewHTTPError(http.StatusPreconditionFailed, err.Error())
-	case errors.Is(err, layers.ErrConflict):
-		return echo.NewHTTPError(http.StatusConflict, err.Error())
-	}
-	return err
-}
-
 // readBody reads a write's body after checking its media type against the accepted ones.
 func readBody(c echo.Context, accepted ...string) ([]byte, error) {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
@@ -207,7 +195,7 @@ func (s *Server) createFeature(c echo.Context) error {
 	}
 	id, err := s.store.CreateIntervention(c.Request().Context(), iv, by)
 	if err != nil {
-		return writeError(err)
+		return err
 	}
 	auth.SetAuditClass(c, layers.DataClass(iv.DataClass))
 	loc := s.baseURL(c) + "/collections/" + l.ID + "/items/" + strconv.FormatInt(id, 10)
@@ -245,7 +233,7 @@ func (s *Server) replaceFeature(c echo.Context) error {
 	}
 	w, err := s.store.ReplaceIntervention(c.Request().Context(), id, pre, iv, by)
 	if err != nil {
-		return writeError(err)
+		return err
 	}
 	auth.SetAuditClass(c, w.Class)
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
@@ -267,7 +255,7 @@ func (s *Server) patchFeature(c echo.Context) error {
 	}
 	w, err := s.store.PatchIntervention(c.Request().Context(), id, pre, body, in, by)
 	if err != nil {
-		return writeError(err)
+		return err
 	}
 	auth.SetAuditClass(c, w.Class)
 	return s.sendIntervention(c, l, c.Param("featureId"), http.StatusOK, crs.CRS84)
@@ -281,7 +269,7 @@ func (s *Server) deleteFeature(c echo.Context) error {
 	}
 	w, err := s.store.DeleteIntervention(c.Request().Context(), id, pre, by)
 	if err != nil {
-		return writeError(err)
+		return err
 	}
 	auth.SetAuditClass(c, w.Class)
 	return c.NoContent(http.StatusNoContent)

@@ -64,17 +64,6 @@ func partnerCaller(c echo.Context) error {
 	return nil
 }
 
-// partnerError maps the store's partner errors to their answers; others pass unchanged.
-func partnerError(err error) error {
-	switch {
-	case errors.Is(err, layers.ErrNotOwner):
-		return echo.NewHTTPError(http.StatusForbidden, "only the owning organisation's editors and admins change a partner layer: "+err.Error())
-	case errors.Is(err, layers.ErrConflict):
-		return echo.NewHTTPError(http.StatusConflict, err.Error())
-	}
-	return err
-}
-
 // partnerLinks are a layer's links; tiles is a URI template.
 type partnerLinks struct {
 	Self      string `json:"self"`
@@ -240,11 +229,11 @@ func (s *Server) putPartnerLayer(c echo.Context) error {
 	meta.Format = string(format)
 	fc, err := featurefile.Read(format, body, opt)
 	if err != nil {
-		return fileError(err)
+		return err // 400 naming the feature or the file, 413 for a limit (handleError)
 	}
 	rep, err := s.store.UploadPartnerLayer(ctx, meta, fc)
 	if err != nil {
-		return partnerError(err)
+		return err
 	}
 	status := http.StatusOK
 	if rep.Created {
@@ -275,22 +264,6 @@ func uploadFormat(contentType, filename string, body []byte) (featurefile.Format
 		"Content-Type %q: send application/geo+json, text/csv, application/geopackage+sqlite3, application/zip (a Shapefile) or application/octet-stream", contentType))
 }
 
-// fileError answers a file featurefile refused: 413 for a limit, else 400 naming the
-// feature (param feature, its number in the detail) or the file (param body).
-func fileError(err error) error {
-	var fe *featurefile.Error
-	if !errors.As(err, &fe) {
-		return err
-	}
-	if fe.TooLarge {
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fe.Error())
-	}
-	if fe.Feature > 0 {
-		return &layers.InvalidError{Param: "feature", Reason: fe.Error()}
-	}
-	return &layers.InvalidError{Param: "body", Reason: fe.Error()}
-}
-
 // deletePartnerLayer serves DELETE /partners/layers/{id}: the layer and all its versions.
 func (s *Server) deletePartnerLayer(c echo.Context) error {
 	if err := auth.RequireWrite(c, "deleting a partner layer"); err != nil {
@@ -300,7 +273,7 @@ func (s *Server) deletePartnerLayer(c echo.Context) error {
 		return err
 	}
 	if err := s.store.DeletePartnerLayer(c.Request().Context(), c.Param("layerId")); err != nil {
-		return partnerError(err)
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
 
 // Problem is an RFC 9457 problem document.
@@ -46,6 +47,7 @@ const statusClientClosed = 499
 //	*layers.InvalidError                                                 400, names the parameter
 //	*input.Error (a geo computation's invalid input)                     400, names the field
 //	a geo package's invalid input (fieldError)                           400, names the field
+//	*featurefile.Error of a file as it stands                            400, names feature or body
 //	*echo.HTTPError (a handler's own answer)                             its status
 //	overloaded (no analysis slot, past the request's deadline or a
 //	statement_timeout: bounds.go)                                        503 with Retry-After, saying which
@@ -53,6 +55,7 @@ const statusClientClosed = 499
 //	layers.ErrForbidden, and PostgreSQL's 42501 (row-level security)     403
 //	layers.ErrConflict                                                   409
 //	layers.ErrVersionMismatch                                            412
+//	layers.ErrTooLarge (a featurefile limit)                             413
 //	layers.ErrUnavailable (outage, restart, retryable; see layers.Kind),
 //	and any other context.DeadlineExceeded                               503 with Retry-After
 //	anything else                                                        500
@@ -76,6 +79,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var inv *layers.InvalidError
 	var gi *input.Error
 	var fe fieldError
+	var ff *featurefile.Error
 	var he *echo.HTTPError
 	busy, isBusy := overloaded(err)
 	kind := layers.Kind(err)
@@ -102,6 +106,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &fe):
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", fe.Error(), fe.InvalidField()
 		logged = false
+	case errors.As(err, &ff) && !ff.TooLarge:
+		// A file the reader refused: a feature of it, or the file (the request's body) as a whole.
+		p.Param = "body"
+		if ff.Feature > 0 {
+			p.Param = "feature"
+		}
+		p.Status, p.Title, p.Detail = http.StatusBadRequest, "Bad request", "invalid "+p.Param+": "+ff.Error()
+		logged = false
 	case errors.As(err, &he):
 		p.Status, p.Title = he.Code, http.StatusText(he.Code)
 		if msg, ok := he.Message.(string); ok && he.Code < 500 {
@@ -124,6 +136,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		logged = false
 	case kind == layers.ErrVersionMismatch:
 		p.Status, p.Title, p.Detail = http.StatusPreconditionFailed, "Precondition failed", ours("the version named in If-Match is not the current one")
+		logged = false
+	case kind == layers.ErrTooLarge:
+		p.Status, p.Title, p.Detail = http.StatusRequestEntityTooLarge, http.StatusText(http.StatusRequestEntityTooLarge), ours("larger than a limit allows")
 		logged = false
 	case kind == layers.ErrUnavailable || errors.Is(err, context.DeadlineExceeded):
 		p.Status, p.Title = http.StatusServiceUnavailable, "Service unavailable"

@@ -6,10 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,6 +34,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/rank"
 	"github.com/lagesbild/lagesbild/geo/trend"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/layers/featurefile"
 )
 
 // answer runs err through handleError for GET /x (with ctx as the request's context) and
@@ -216,4 +222,72 @@ func TestGeoInvalidNamesTheField(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestKindsNeedNoLocalMapper: the errors the store and the file reader return, as a handler
+// passes them on with no more than a wrap of its own, are answered by their kind; a handler
+// that forgets to translate them cannot turn a 409, 412, 403 or 413 into a 500 (the local
+// mappers writeError, partnerError and fileError, which did the translating, are gone).
+func TestKindsNeedNoLocalMapper(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		err    error
+		status int
+		param  string
+		detail string
+	}{
+		{"conflict", fmt.Errorf("%w: partner layer id %q is taken; choose another", layers.ErrConflict, "x"), 409, "", `partner layer id "x" is taken`},
+		{"version mismatch", fmt.Errorf("intervention 4 is at version 3: %w", layers.ErrVersionMismatch), 412, "", "intervention 4 is at version 3"},
+		{"not the owner", fmt.Errorf("delete partner layer %q (owner %s): %w", "x", "bostad", layers.ErrNotOwner), 403, "", "only the owning organisation's editors and admins change a partner layer"},
+		{"forbidden", fmt.Errorf("%w: intervention %d belongs to %s", layers.ErrForbidden, 4, "polisen"), 403, "", "intervention 4 belongs to polisen"},
+		{"file over a limit", &featurefile.Error{Feature: 3, Msg: "3 features, more than the limit of 2", TooLarge: true}, 413, "", "feature 3: 3 features, more than the limit of 2"},
+		{"feature refused", &featurefile.Error{Feature: 2, Field: "name", Msg: "not text"}, 400, "feature", "invalid feature: feature 2: name: not text"},
+		{"file refused", &featurefile.Error{Msg: "not GeoJSON"}, 400, "body", "invalid body: file: not GeoJSON"},
+		{"geo refusal", input.Invalid("band", "%v is not positive", -1.0), 400, "band", "invalid band: -1 is not positive"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec, p, logged := answer(t, context.Background(), deep(c.err))
+			if rec.Code != c.status || p.Param != c.param || !strings.Contains(p.Detail, c.detail) || logged != "" {
+				t.Errorf("%d, param %q, detail %q, logged %q; want %d naming %q with %q, nothing logged",
+					rec.Code, p.Param, p.Detail, logged, c.status, c.param, c.detail)
+			}
+		})
+	}
+}
+
+// TestNoLocalErrorMappers: no function in web's packages translates an error into another
+// (func(err error) error): errors carry their kind to the one mapper, handleError.
+func TestNoLocalErrorMappers(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			in, out := fn.Type.Params.List, fn.Type.Results
+			if len(in) == 1 && len(in[0].Names) <= 1 && isErrorType(in[0].Type) && out != nil && len(out.List) == 1 && isErrorType(out.List[0].Type) {
+				t.Errorf("%s: %s(error) error translates errors; give the error a kind for handleError instead", fset.Position(fn.Pos()), fn.Name.Name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func isErrorType(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "error"
 }

@@ -110,7 +110,12 @@ type Collection struct {
 	Features       []Feature
 }
 
-// Error is every failure of Read, and of a stream reading its file.
+// ErrTooLarge is wrapped by every *Error of a limit exceeded (TooLarge). layers names it as
+// the kind layers.ErrTooLarge, which the web layer answers 413.
+var ErrTooLarge = errors.New("too large")
+
+// Error is every failure of Read, and of a stream reading its file. One with TooLarge set
+// wraps ErrTooLarge; the others are the file's fault as it stands (HTTP 400).
 type Error struct {
 	Feature  int    // 0: the file as a whole (or a line, below)
 	Line     int    // a CSV stream's line (records are numbered by line there), else 0
@@ -130,6 +135,14 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %s: %s", where, e.Field, e.Msg)
 	}
 	return where + ": " + e.Msg
+}
+
+// Unwrap makes errors.Is(err, ErrTooLarge) true for a limit exceeded.
+func (e *Error) Unwrap() error {
+	if e.TooLarge {
+		return ErrTooLarge
+	}
+	return nil
 }
 
 func fileErr(format string, args ...any) *Error { return &Error{Msg: fmt.Sprintf(format, args...)} }
