@@ -39,23 +39,27 @@ func HexCentre(i, j int, s float64) orb.Point {
 // lowest (i, j) of the cells it touches: the lower column, then the lower row.
 func HexCellOf(p orb.Point, s float64) (i, j int) {
 	h := s * math.Sqrt(3) / 2
-	// The nearest centre is in column floor(x / 1.5s) or the next one (a hexagon reaches s
-	// left and right of its centre, less than the 1.5s column spacing), and within a column
-	// it is one of the two centres whose rows bracket p. The four candidates are tried from
-	// the lowest (i, j) up, and a later one wins only when it is nearer by more than the
-	// tolerance; near an edge d² − b² ≈ 2·s·(d − b), since both distances are at most s.
+	// The nearest centre is in column floor(x / 1.5s) or the next one: a hexagon reaches s
+	// left and right of its centre, less than the 1.5s column spacing. Within a column it is
+	// the row nearest to p, the lower one on the edge between two rows (the row coordinate's
+	// fraction within the tolerance of ½); between the columns the later one wins only when
+	// nearer by more than the tolerance: near an edge d² − b² ≈ 2·s·(d − b), as both
+	// distances are at most s.
+	rowTie := 0.5 + EdgeTolerance/(2*h)
 	tie := 2 * s * EdgeTolerance
 	i0 := int(math.Floor(p[0] / (1.5 * s)))
 	best := math.Inf(1)
 	for _, ci := range [2]int{i0, i0 + 1} {
 		odd := float64(ci & 1)
-		j0 := int(math.Floor((p[1]/h - odd) / 2))
-		for _, cj := range [2]int{j0, j0 + 1} {
-			c := HexCentre(ci, cj, s)
-			dx, dy := p[0]-c[0], p[1]-c[1]
-			if d := dx*dx + dy*dy; d < best-tie {
-				best, i, j = d, ci, cj
-			}
+		row := (p[1]/h - odd) / 2
+		cj := int(math.Floor(row))
+		if row-float64(cj) > rowTie {
+			cj++
+		}
+		c := HexCentre(ci, cj, s)
+		dx, dy := p[0]-c[0], p[1]-c[1]
+		if d := dx*dx + dy*dy; d < best-tie {
+			best, i, j = d, ci, cj
 		}
 	}
 	return i, j
