@@ -53,7 +53,7 @@ const illustrativeNotice = "Illustrativa demodata – inte officiell statistik. 
 
 // collections serves GET /collections.
 func (s *Server) collections(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	base := s.baseURL(c)
@@ -76,7 +76,7 @@ func (s *Server) collections(c echo.Context) error {
 
 // collection serves GET /collections/{collectionId}.
 func (s *Server) collection(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	l, err := s.cat.Layer(c.Param("collectionId"))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/cql2"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The filter languages of OGC API – Features Part 3.
@@ -27,7 +28,7 @@ func parseFilter(v url.Values) (*layers.CQLFilter, error) {
 		}
 		return nil, nil
 	}
-	lang, err := parseFormat(v.Get("filter-lang"), filterText, filterText, filterJSON, filterTextDraft)
+	lang, err := respond.Format(v.Get("filter-lang"), filterText, filterText, filterJSON, filterTextDraft)
 	if lang == filterTextDraft {
 		lang = filterText
 	}

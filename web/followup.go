@@ -14,6 +14,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/did"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // Follow-up defaults (issue 6).
@@ -46,7 +47,7 @@ func defaultFollowupOptions() followupOptions {
 }
 
 func parseFollowupOptions(c echo.Context) (followupOptions, string, error) {
-	if err := onlyParamsAny(c, "period", "pre", "post", "weighting", "k", "buffer", "draws", "seed", "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "period", "pre", "post", "weighting", "k", "buffer", "draws", "seed", "f"); err != nil {
 		return followupOptions{}, "", err
 	}
 	v := c.QueryParams()
@@ -59,10 +60,10 @@ func parseFollowupOptions(c echo.Context) (followupOptions, string, error) {
 		return o, "", invalid("period", "%q is not month or quarter", p)
 	}
 	var err error
-	if o.Pre, err = parseInt("pre", v.Get("pre"), o.Pre, 2, 120); err != nil {
+	if o.Pre, err = respond.Int("pre", v.Get("pre"), o.Pre, 2, 120); err != nil {
 		return o, "", err
 	}
-	if o.Post, err = parseInt("post", v.Get("post"), o.Post, 2, 120); err != nil {
+	if o.Post, err = respond.Int("post", v.Get("post"), o.Post, 2, 120); err != nil {
 		return o, "", err
 	}
 	switch w := v.Get("weighting"); w {
@@ -72,16 +73,16 @@ func parseFollowupOptions(c echo.Context) (followupOptions, string, error) {
 	default:
 		return o, "", invalid("weighting", "%q is not count or harm", w)
 	}
-	if o.K, err = parseInt("k", v.Get("k"), o.K, 1, 10); err != nil {
+	if o.K, err = respond.Int("k", v.Get("k"), o.K, 1, 10); err != nil {
 		return o, "", err
 	}
 	if o.Buffer, err = parseFloat(v, "buffer", o.Buffer, 50, 5000); err != nil {
 		return o, "", err
 	}
-	if o.Draws, err = parseInt("draws", v.Get("draws"), o.Draws, 100, 20000); err != nil {
+	if o.Draws, err = respond.Int("draws", v.Get("draws"), o.Draws, 100, 20000); err != nil {
 		return o, "", err
 	}
-	seed, err := parseInt("seed", v.Get("seed"), 1, 0, math.MaxInt32)
+	seed, err := respond.Int("seed", v.Get("seed"), 1, 0, math.MaxInt32)
 	if err != nil {
 		return o, "", err
 	}

@@ -1,5 +1,7 @@
 package web
 
+import "github.com/lagesbild/lagesbild/web/respond"
+
 // followupOpenAPI adds the follow-up analysis and the lägesbild report to the OpenAPI document.
 func followupOpenAPI(paths, schemas obj) {
 	num := obj{"type": "number"}
@@ -53,20 +55,20 @@ func followupOpenAPI(paths, schemas obj) {
 		"operationId": "getFollowup", "tags": []string{"Analysis"},
 		"parameters": []obj{
 			{"name": "interventionId", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}},
-			queryParam("period", "Length of a period, counted from the start date.", obj{"type": "string", "enum": []string{"month", "quarter"}, "default": "month"}),
-			queryParam("pre", "Periods before the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
-			queryParam("post", "Periods from the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
-			queryParam("weighting", "count, or harm (see /analysis/harm-weights).", obj{"type": "string", "enum": []string{"count", "harm"}, "default": "count"}),
-			queryParam("k", "Comparison districts.", obj{"type": "integer", "minimum": 1, "maximum": 10, "default": 3}),
-			queryParam("buffer", "Buffer in metres around a geometry-only intervention.", obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 500}),
-			queryParam("draws", "Bootstrap draws.", obj{"type": "integer", "minimum": 100, "maximum": 20000, "default": 2000}),
-			queryParam("seed", "Bootstrap seed.", obj{"type": "integer", "minimum": 0, "default": 1}),
-			queryParam("f", "json (default) or csv.", obj{"type": "string", "enum": []string{"json", "csv"}}),
+			respond.QueryParam("period", "Length of a period, counted from the start date.", obj{"type": "string", "enum": []string{"month", "quarter"}, "default": "month"}),
+			respond.QueryParam("pre", "Periods before the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
+			respond.QueryParam("post", "Periods from the start (default 12 months or 4 quarters).", obj{"type": "integer", "minimum": 2, "maximum": 120}),
+			respond.QueryParam("weighting", "count, or harm (see /analysis/harm-weights).", obj{"type": "string", "enum": []string{"count", "harm"}, "default": "count"}),
+			respond.QueryParam("k", "Comparison districts.", obj{"type": "integer", "minimum": 1, "maximum": 10, "default": 3}),
+			respond.QueryParam("buffer", "Buffer in metres around a geometry-only intervention.", obj{"type": "number", "minimum": 50, "maximum": 5000, "default": 500}),
+			respond.QueryParam("draws", "Bootstrap draws.", obj{"type": "integer", "minimum": 100, "maximum": 20000, "default": 2000}),
+			respond.QueryParam("seed", "Bootstrap seed.", obj{"type": "integer", "minimum": 0, "default": 1}),
+			respond.QueryParam("f", "json (default) or csv.", obj{"type": "string", "enum": []string{"json", "csv"}}),
 		},
-		"responses": merge(obj{"200": obj{"description": "The follow-up.", "content": obj{
-			mediaJSON:                 obj{"schema": ref("schemas/Followup")},
+		"responses": respond.Merge(obj{"200": obj{"description": "The follow-up.", "content": obj{
+			mediaJSON:                 obj{"schema": respond.Ref("schemas/Followup")},
 			"text/csv; charset=utf-8": obj{"schema": obj{"type": "string"}},
-		}}}, problemResponses("400", "404")),
+		}}}, respond.ProblemResponses("400", "404")),
 	}}
 	paths["/report"] = obj{"get": obj{
 		"summary": "The municipal lägesbild document (Lag 2023:196, EST working method) for a period, as printable HTML",
@@ -75,16 +77,16 @@ func followupOpenAPI(paths, schemas obj) {
 			"5 action plan (interventions by horizon), 6 follow-up of started interventions. The illustrative-data notice on every page.",
 		"operationId": "getReport", "tags": []string{"Analysis"},
 		"parameters": []obj{
-			queryParam("from", "First day of the period (default: a year before to).", obj{"type": "string", "format": "date"}),
-			queryParam("to", "Last day of the period (default: the day of the newest observation).", obj{"type": "string", "format": "date"}),
-			queryParam("lang", "Language.", obj{"type": "string", "enum": []string{"sv", "en"}, "default": "sv"}),
-			queryParam("indicator", "Indicator of the choropleth map (default low_economic_standard or the first).", obj{"type": "string"}),
-			queryParam("scenario", "Priority scenario of the district comparison.", obj{"type": "string", "default": "polisen"}),
-			queryParam("f", "html (default) or pdf (printed by at most 2 Chromium processes at once; 503 with Retry-After when both are busy).", obj{"type": "string", "enum": []string{"html", "pdf"}}),
+			respond.QueryParam("from", "First day of the period (default: a year before to).", obj{"type": "string", "format": "date"}),
+			respond.QueryParam("to", "Last day of the period (default: the day of the newest observation).", obj{"type": "string", "format": "date"}),
+			respond.QueryParam("lang", "Language.", obj{"type": "string", "enum": []string{"sv", "en"}, "default": "sv"}),
+			respond.QueryParam("indicator", "Indicator of the choropleth map (default low_economic_standard or the first).", obj{"type": "string"}),
+			respond.QueryParam("scenario", "Priority scenario of the district comparison.", obj{"type": "string", "default": "polisen"}),
+			respond.QueryParam("f", "html (default) or pdf (printed by at most 2 Chromium processes at once; 503 with Retry-After when both are busy).", obj{"type": "string", "enum": []string{"html", "pdf"}}),
 		},
-		"responses": merge(obj{"200": obj{"description": "The report.", "content": obj{
+		"responses": respond.Merge(obj{"200": obj{"description": "The report.", "content": obj{
 			"text/html; charset=utf-8": obj{"schema": obj{"type": "string"}},
 			"application/pdf":          obj{"schema": obj{"type": "string", "format": "binary"}},
-		}}}, problemResponses("400", "503")),
+		}}}, respond.ProblemResponses("400", "503")),
 	}}
 }

@@ -19,11 +19,11 @@ import (
 // Parameters: year (default: the latest year with values), level (default: district),
 // crs, f=json|csv.
 func (s *Server) indicatorDistricts(c echo.Context) error {
-	if err := onlyParamsAny(c, "year", "level", "crs", "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "year", "level", "crs", "f"); err != nil {
 		return err
 	}
 	v := c.QueryParams()
-	year, err := parseInt("year", v.Get("year"), 0, 1900, 2100)
+	year, err := respond.Int("year", v.Get("year"), 0, 1900, 2100)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	format, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson", formatCSV)
+	format, err := respond.Format(v.Get("f"), formatJSON, formatJSON, "geojson", formatCSV)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // conformanceClasses are the OGC conformance classes this server implements.
@@ -32,7 +33,7 @@ func conformanceClasses() []string {
 
 // landing serves GET /, the OGC API landing page.
 func (s *Server) landing(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	base := s.baseURL(c)
@@ -53,7 +54,7 @@ func (s *Server) landing(c echo.Context) error {
 
 // conformance serves GET /conformance.
 func (s *Server) conformance(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{"conformsTo": conformanceClasses()})

@@ -19,7 +19,7 @@ type obj = respond.Obj
 // openAPI serves GET /api: the OpenAPI 3.0 document, derived from the layer catalogue so
 // each collection's filters, sort keys and property schemas match what items accepts.
 func (s *Server) openAPI(c echo.Context) error {
-	if err := onlyParamsAny(c, "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return err
 	}
 	switch f := c.QueryParam("f"); f {
@@ -105,7 +105,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		"href": obj{"type": "string"}, "rel": obj{"type": "string"}, "type": obj{"type": "string"}, "title": obj{"type": "string"}}}
 	schemas := obj{
 		"Link":  linkSchema,
-		"Links": obj{"type": "array", "items": ref("schemas/Link")},
+		"Links": obj{"type": "array", "items": respond.Ref("schemas/Link")},
 		"Problem": obj{"type": "object", "required": []string{"type", "title", "status"}, "properties": obj{
 			"type": obj{"type": "string"}, "title": obj{"type": "string"}, "status": obj{"type": "integer"},
 			"detail": obj{"type": "string"}, "instance": obj{"type": "string"},
@@ -114,7 +114,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"type": obj{"type": "string", "enum": []string{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}}}},
 		"Collection": obj{"type": "object", "required": []string{"id", "links"}, "properties": obj{
 			"id": obj{"type": "string"}, "title": obj{"type": "string"}, "titleEn": obj{"type": "string"}, "description": obj{"type": "string"},
-			"links": ref("schemas/Links"), "itemType": obj{"type": "string"},
+			"links": respond.Ref("schemas/Links"), "itemType": obj{"type": "string"},
 			"crs": obj{"type": "array", "items": obj{"type": "string"}}, "storageCrs": obj{"type": "string"},
 			"dataClass":    obj{"type": "string", "enum": []string{"open", "internal", "restricted"}},
 			"illustrative": obj{"type": "boolean"}, "notice": obj{"type": "string"},
@@ -128,26 +128,26 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	}
 	paths := obj{
 		"/": obj{"get": obj{"summary": "Landing page", "operationId": "getLandingPage", "tags": []string{"Capabilities"},
-			"responses": merge(obj{"200": jsonResponse("Links to the API definition, conformance and collections.", mediaJSON,
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Links to the API definition, conformance and collections.", mediaJSON,
 				obj{"type": "object", "required": []string{"links"}, "properties": obj{
-					"title": obj{"type": "string"}, "description": obj{"type": "string"}, "version": obj{"type": "string"}, "links": ref("schemas/Links")}})},
-				problemResponses("400"))}},
+					"title": obj{"type": "string"}, "description": obj{"type": "string"}, "version": obj{"type": "string"}, "links": respond.Ref("schemas/Links")}})},
+				respond.ProblemResponses("400"))}},
 		"/conformance": obj{"get": obj{"summary": "Conformance classes", "operationId": "getConformance", "tags": []string{"Capabilities"},
-			"responses": merge(obj{"200": jsonResponse("The conformance classes implemented.", mediaJSON,
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("The conformance classes implemented.", mediaJSON,
 				obj{"type": "object", "required": []string{"conformsTo"}, "properties": obj{"conformsTo": obj{"type": "array", "items": obj{"type": "string"}}}})},
-				problemResponses("400"))}},
+				respond.ProblemResponses("400"))}},
 		"/api": obj{"get": obj{"summary": "This API definition", "operationId": "getAPI", "tags": []string{"Capabilities"},
 			"parameters": []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "html"}},
 				"description": "json (the default): this document; html: a redirect to the API browser (Redoc, served from the binary)."}},
-			"responses": merge(obj{"200": jsonResponse("OpenAPI 3.0 document.", "application/vnd.oai.openapi+json;version=3.0", obj{"type": "object"}),
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("OpenAPI 3.0 document.", "application/vnd.oai.openapi+json;version=3.0", obj{"type": "object"}),
 				"303": obj{"description": "With f=html: see the API browser.", "headers": obj{"Location": obj{"schema": obj{"type": "string"}, "description": "The API browser's address."}}}},
-				problemResponses("400"))}},
+				respond.ProblemResponses("400"))}},
 		"/collections": obj{"get": obj{"summary": "The collections", "operationId": "getCollections", "tags": []string{"Capabilities"},
-			"responses": merge(obj{"200": jsonResponse("Every collection with its extent and links.", mediaJSON,
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Every collection with its extent and links.", mediaJSON,
 				obj{"type": "object", "required": []string{"collections", "links"}, "properties": obj{
-					"links": ref("schemas/Links"), "crs": obj{"type": "array", "items": obj{"type": "string"}},
-					"collections": obj{"type": "array", "items": ref("schemas/Collection")}}})},
-				problemResponses("400"))}},
+					"links": respond.Ref("schemas/Links"), "crs": obj{"type": "array", "items": obj{"type": "string"}},
+					"collections": obj{"type": "array", "items": respond.Ref("schemas/Collection")}}})},
+				respond.ProblemResponses("400"))}},
 		"/indicators/{key}/districts": obj{"get": obj{
 			"summary":     "An indicator's values for one year joined to the areas of a level (choropleth input)",
 			"operationId": "getIndicatorDistricts", "tags": []string{"Indicators"},
@@ -155,19 +155,19 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": "Indicator key (see the indicators collection)."},
 				{"name": "year", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 1900, "maximum": 2100}, "description": "Year; default the latest with values."},
 				{"name": "level", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"municipality", "regso", "district", "deso"}, "default": "district"}},
-				ref("parameters/crs"),
+				respond.Ref("parameters/crs"),
 				{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson", "csv"}}},
 			},
-			"responses": merge(obj{"200": obj{"description": "Areas with the value (null when missing, never zero).", "content": obj{
+			"responses": respond.Merge(obj{"200": obj{"description": "Areas with the value (null when missing, never zero).", "content": obj{
 				mediaGeoJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "features", "indicator", "year"}, "properties": obj{
 					"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": obj{"type": "object"}},
 					"indicator": obj{"type": "object"}, "year": obj{"type": "integer"}, "years": obj{"type": "array", "items": obj{"type": "integer"}},
 					"notice": obj{"type": "string"}, "numberReturned": obj{"type": "integer"}, "timeStamp": obj{"type": "string", "format": "date-time"}}}},
-				"text/csv": obj{"schema": obj{"type": "string"}}}}}, problemResponses("400", "404"))}},
+				"text/csv": obj{"schema": obj{"type": "string"}}}}}, respond.ProblemResponses("400", "404"))}},
 		"/healthz": obj{"get": obj{"summary": "Liveness", "operationId": "getHealth", "tags": []string{"Operations"},
 			"responses": obj{"200": obj{"description": "The process is up.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}}},
 		"/readyz": obj{"get": obj{"summary": "Readiness: the database answers", "operationId": "getReady", "tags": []string{"Operations"},
-			"responses": merge(obj{"200": obj{"description": "Ready.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}, problemResponses("503"))}},
+			"responses": respond.Merge(obj{"200": obj{"description": "Ready.", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}, respond.ProblemResponses("503"))}},
 	}
 
 	for _, l := range cat.Layers() {
@@ -179,22 +179,22 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		if l.IDType == layers.Integer {
 			idSchema = obj{"type": "integer"}
 		}
-		geomSchema := obj{"type": "object", "nullable": true, "allOf": []obj{ref("schemas/Geometry")}}
+		geomSchema := obj{"type": "object", "nullable": true, "allOf": []obj{respond.Ref("schemas/Geometry")}}
 		if !l.HasGeometry() {
 			geomSchema = obj{"nullable": true, "type": "object", "description": "Always null: this collection has no geometry."}
 		}
 		name := schemaName(l.ID)
 		schemas[name+"Feature"] = obj{"type": "object", "required": []string{"type", "id", "geometry", "properties"}, "properties": obj{
 			"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": idSchema, "geometry": geomSchema,
-			"properties": obj{"type": "object", "properties": props}, "links": ref("schemas/Links")}}
+			"properties": obj{"type": "object", "properties": props}, "links": respond.Ref("schemas/Links")}}
 		schemas[name+"FeatureCollection"] = obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
-			"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": ref("schemas/" + name + "Feature")},
-			"links": ref("schemas/Links"), "timeStamp": obj{"type": "string", "format": "date-time"},
+			"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": respond.Ref("schemas/" + name + "Feature")},
+			"links": respond.Ref("schemas/Links"), "timeStamp": obj{"type": "string", "format": "date-time"},
 			"numberMatched": obj{"type": "integer", "minimum": 0}, "numberReturned": obj{"type": "integer", "minimum": 0}}}
 
-		itemParams := append([]obj{ref("parameters/f"), ref("parameters/limit"), ref("parameters/offset"), ref("parameters/crs"), ref("parameters/properties")}, filterParams()...)
+		itemParams := append([]obj{respond.Ref("parameters/f"), respond.Ref("parameters/limit"), respond.Ref("parameters/offset"), respond.Ref("parameters/crs"), respond.Ref("parameters/properties")}, filterParams()...)
 		// Every collection takes bbox and datetime; one without geometry (time) answers none.
-		itemParams = append(itemParams, ref("parameters/bbox"), ref("parameters/bbox-crs"), ref("parameters/datetime"))
+		itemParams = append(itemParams, respond.Ref("parameters/bbox"), respond.Ref("parameters/bbox-crs"), respond.Ref("parameters/datetime"))
 		sortable := []string{}
 		for _, n := range l.Sortable() {
 			sortable = append(sortable, n, "+"+n, "-"+n)
@@ -210,22 +210,22 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		path := "/collections/" + l.ID
 		tag := []string{"Data"}
 		paths[path] = obj{"get": obj{"summary": "The " + l.TitleEN + " collection", "operationId": "describe" + name + "Collection", "tags": tag,
-			"responses": merge(obj{"200": jsonResponse("Metadata of the collection.", mediaJSON, ref("schemas/Collection"))}, problemResponses("400", "404"))}}
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Metadata of the collection.", mediaJSON, respond.Ref("schemas/Collection"))}, respond.ProblemResponses("400", "404"))}}
 		paths[path+"/items"] = obj{"get": obj{"summary": l.TitleEN + ": " + l.Description, "operationId": "get" + name + "Features", "tags": tag,
 			"parameters": itemParams,
-			"responses": merge(obj{"200": obj{"description": "A page of features, with next and prev links.",
+			"responses": respond.Merge(obj{"200": obj{"description": "A page of features, with next and prev links.",
 				"headers": obj{"Content-Crs": obj{"schema": obj{"type": "string"}, "description": "CRS of the geometries, as <uri>."}},
 				"content": obj{
-					mediaGeoJSON: obj{"schema": ref("schemas/" + name + "FeatureCollection")},
+					mediaGeoJSON: obj{"schema": respond.Ref("schemas/" + name + "FeatureCollection")},
 					"text/csv":   obj{"schema": obj{"type": "string"}}}}},
-				problemResponses("400", "404"))}}
+				respond.ProblemResponses("400", "404"))}}
 		paths[path+"/items/{featureId}"] = obj{"get": obj{"summary": "One feature of " + l.TitleEN, "operationId": "get" + name + "Feature", "tags": tag,
-			"parameters": []obj{ref("parameters/featureId"), ref("parameters/crs"),
+			"parameters": []obj{respond.Ref("parameters/featureId"), respond.Ref("parameters/crs"),
 				{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson"}}}},
-			"responses": merge(obj{"200": obj{"description": "The feature.",
+			"responses": respond.Merge(obj{"200": obj{"description": "The feature.",
 				"headers": obj{"Content-Crs": obj{"schema": obj{"type": "string"}}},
-				"content": obj{mediaGeoJSON: obj{"schema": ref("schemas/" + name + "Feature")}}}},
-				problemResponses("400", "404"))}}
+				"content": obj{mediaGeoJSON: obj{"schema": respond.Ref("schemas/" + name + "Feature")}}}},
+				respond.ProblemResponses("400", "404"))}}
 	}
 	filterOpenAPI(cat, params, paths)
 	hotspotOpenAPI(cat, paths, schemas)
@@ -255,7 +255,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				if r, ok := o["responses"].(obj); ok {
 					for _, code := range []string{"401", "403"} {
 						if r[code] == nil {
-							r[code] = ref("responses/Problem")
+							r[code] = respond.Ref("responses/Problem")
 						}
 					}
 				}
@@ -277,7 +277,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"parameters": params,
 			"schemas":    schemas,
 			"responses": obj{"Problem": obj{"description": "A problem (RFC 9457) saying what was wrong.",
-				"content": obj{"application/problem+json": obj{"schema": ref("schemas/Problem")}}}},
+				"content": obj{"application/problem+json": obj{"schema": respond.Ref("schemas/Problem")}}}},
 			"securitySchemes": obj{
 				"bearerAuth": obj{"type": "http", "scheme": "bearer",
 					"description": "An API token (lgb_…, made with `lagesbild token create` or POST /auth/tokens) or a JWT from the configured OpenID Connect issuer."},

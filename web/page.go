@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The map page (web/page, built into web/static by `make page`) is embedded in the binary,
@@ -117,7 +119,7 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 		}
 		return c.Redirect(http.StatusMovedPermanently, target)
 	})
-	config := marshalJSON(map[string]any{
+	config := respond.JSON(map[string]any{
 		"basemapStyle": s.cfg.BasemapStyle,
 		"layers":       pageLayers(s.cat),
 	})

@@ -53,7 +53,7 @@ func parseItems(l *layers.Layer, v url.Values) (*itemsRequest, error) {
 		r.query.Filters = append(r.query.Filters, f)
 	}
 	var err error
-	if r.format, err = parseFormat(v.Get("f"), formatJSON, "geojson", formatCSV); err != nil {
+	if r.format, err = respond.Format(v.Get("f"), formatJSON, "geojson", formatCSV); err != nil {
 		return nil, err
 	}
 	if r.format == "geojson" {
@@ -78,10 +78,10 @@ func parseItems(l *layers.Layer, v url.Values) (*itemsRequest, error) {
 			return nil, err
 		}
 	}
-	if r.query.Limit, err = parseInt("limit", v.Get("limit"), layers.DefaultLimit, 1, layers.MaxLimit); err != nil {
+	if r.query.Limit, err = respond.Int("limit", v.Get("limit"), layers.DefaultLimit, 1, layers.MaxLimit); err != nil {
 		return nil, err
 	}
-	if r.query.Offset, err = parseInt("offset", v.Get("offset"), 0, 0, math.MaxInt32); err != nil {
+	if r.query.Offset, err = respond.Int("offset", v.Get("offset"), 0, 0, math.MaxInt32); err != nil {
 		return nil, err
 	}
 	if s := v.Get("sortby"); v.Has("sortby") {
@@ -111,7 +111,7 @@ func listParam(v url.Values, name string) []string {
 	if !v.Has(name) {
 		return nil
 	}
-	return append([]string{}, splitList(v.Get(name))...)
+	return append([]string{}, respond.SplitList(v.Get(name))...)
 }
 
 // parseFormat is respond.Format: def when raw is empty, raw when allowed, else invalid f.

@@ -17,6 +17,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/priority"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The prioritisation (POST /analysis/priority): where to start a pilot intervention. This
@@ -38,7 +39,7 @@ func (s *Server) priorityRoutes(e *echo.Echo) {
 
 // priorityConfig answers what the priority page needs to start.
 func (s *Server) priorityConfig(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -126,7 +127,7 @@ func (s *Server) priority(c echo.Context) error {
 	case "csv":
 		return s.sendPriority(c, mediaCSV, priorityCSV(res))
 	}
-	return s.sendPriority(c, mediaJSON, marshalJSON(res))
+	return s.sendPriority(c, mediaJSON, respond.JSON(res))
 }
 
 func (s *Server) sendPriority(c echo.Context, media string, body []byte) error {
@@ -135,7 +136,7 @@ func (s *Server) sendPriority(c echo.Context, media string, body []byte) error {
 
 // priorityFormat reads ?f= or, without it, the Accept header: json (default), geojson, csv.
 func priorityFormat(c echo.Context) (string, error) {
-	if err := onlyParamsAny(c, "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return "", err
 	}
 	if c.QueryParams().Has("f") {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/priority"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The organisations' comparison (POST /analysis/priority/compare): every scenario's ranking
@@ -37,7 +38,7 @@ type compareRequest struct {
 const consensusMethod = "Borda count: n − rank points per scenario, unranked areas share the remaining positions; ties by median rank, then code (equal points mean equal mean ranks, so the mean cannot break a tie). Chosen because every organisation weighs the same, the points can be checked by hand, and it approximates the Kemeny ranking within a factor 5 at linear cost."
 
 func (s *Server) priorityCompare(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	var req compareRequest
@@ -95,7 +96,7 @@ func (s *Server) priorityCompare(c echo.Context) error {
 	if d.Illustrative {
 		res["notice"] = illustrativeNotice
 	}
-	return s.send(c, http.StatusOK, mediaJSON, "no-store", marshalJSON(res))
+	return s.send(c, http.StatusOK, mediaJSON, "no-store", respond.JSON(res))
 }
 
 // check fills in req's defaults and checks its bounds.

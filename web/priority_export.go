@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The priority answer as GeoJSON (the areas with their geometry) and CSV (one row an area).
@@ -30,7 +32,7 @@ func priorityGeoJSON(res *priorityResult, geoms map[string]json.RawMessage) []by
 		}
 		fs = append(fs, feature{Type: "Feature", ID: d.Code, Geometry: g, Properties: props})
 	}
-	return marshalJSON(obj{"type": "FeatureCollection", "features": fs, "numberReturned": len(fs),
+	return respond.JSON(obj{"type": "FeatureCollection", "features": fs, "numberReturned": len(fs),
 		"year": res.Year, "normalisation": res.Normalisation, "aggregation": res.Aggregation, "preset": res.Preset,
 		"notice": res.Notice, "timeStamp": res.TimeStamp})
 }

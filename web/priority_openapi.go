@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // priorityOpenAPI adds the pilot-district analysis (issue 4) to the OpenAPI document.
@@ -29,7 +30,7 @@ func priorityOpenAPI(paths, schemas obj) {
 	}
 	scenario := obj{"type": "object", "required": []string{"id", "name_sv", "name_en", "organisation", "rationale", "normalisation", "aggregation",
 		"winsor", "min_coverage", "weights", "theme_weights", "builtin", "illustrative", "updated_at"},
-		"properties": merge(merge(obj{}, scenarioProps), obj{"builtin": boolean, "illustrative": boolean, "updated_at": obj{"type": "string", "format": "date-time"},
+		"properties": respond.Merge(respond.Merge(obj{}, scenarioProps), obj{"builtin": boolean, "illustrative": boolean, "updated_at": obj{"type": "string", "format": "date-time"},
 			"owner": obj{"type": "string", "nullable": true, "description": "Code of the organisation whose editors and admins alone change the scenario; null for a built-in one, which nobody changes through the API."}})}
 	schemas["PriorityScenario"] = scenario
 	schemas["PriorityScenarioInput"] = obj{"type": "object", "required": []string{"name_sv", "name_en", "weights"},
@@ -97,23 +98,23 @@ func priorityOpenAPI(paths, schemas obj) {
 	schemas["PriorityResult"] = obj{"type": "object",
 		"required": []string{"level", "year", "base_year", "normalisation", "aggregation", "contribution_space", "indicators", "districts", "pilots", "ranked", "k", "warnings", "timeStamp"},
 		"properties": obj{
-			"scenario": obj{"type": "object", "allOf": []obj{ref("schemas/PriorityScenario")}, "nullable": true},
+			"scenario": obj{"type": "object", "allOf": []obj{respond.Ref("schemas/PriorityScenario")}, "nullable": true},
 			"preset":   str, "level": str, "year": obj{"type": "integer"}, "base_year": obj{"type": "integer"},
 			"trend_years":   obj{"type": "array", "items": obj{"type": "integer"}},
 			"normalisation": norm, "aggregation": agg, "winsor": num, "min_coverage": num,
 			"contribution_space":      obj{"type": "string", "enum": []string{"index", "log_index"}},
 			"indicators":              obj{"type": "array", "items": indicator},
-			"feasibility_inputs":      obj{"type": "array", "items": ref("schemas/PriorityFeasibilityInput")},
+			"feasibility_inputs":      obj{"type": "array", "items": respond.Ref("schemas/PriorityFeasibilityInput")},
 			"ranked":                  obj{"type": "integer"},
 			"early_warning_threshold": num, "early_warning_note": str,
 			"matrix":    obj{"type": "object", "properties": obj{"need_median": numN, "feasibility_median": numN}},
-			"districts": obj{"type": "array", "items": ref("schemas/PriorityDistrict")},
+			"districts": obj{"type": "array", "items": respond.Ref("schemas/PriorityDistrict")},
 			"pilots":    obj{"type": "array", "items": pilot},
 			"k":         obj{"type": "integer"}, "need_share": num,
 			"sensitivity": obj{"type": "object", "properties": obj{"draws": obj{"type": "integer"}, "seed": obj{"type": "integer"},
 				"concentration": num, "methods": obj{"type": "array", "items": str}, "method_draws": obj{"type": "array", "items": obj{"type": "integer"}},
 				"top_k": obj{"type": "integer"}, "note": str}},
-			"area_types":          obj{"type": "array", "items": ref("schemas/PriorityAreaType")},
+			"area_types":          obj{"type": "array", "items": respond.Ref("schemas/PriorityAreaType")},
 			"area_type_reference": obj{"type": "object", "properties": obj{"mean": numN, "sd": numN, "source": str}},
 			"warnings":            obj{"type": "array", "items": str}, "notice": str, "timeStamp": str,
 		}}
@@ -128,32 +129,32 @@ func priorityOpenAPI(paths, schemas obj) {
 	paths["/analysis/priority"] = obj{
 		"get": obj{"summary": "What the priority page needs to start: indicator catalogue with themes, years, scenarios, feasibility inputs, area types, defaults",
 			"operationId": "getPriorityConfig", "tags": tag, "parameters": []obj{fJSON},
-			"responses": merge(obj{"200": jsonResponse("Configuration.", mediaJSON, obj{"type": "object",
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Configuration.", mediaJSON, obj{"type": "object",
 				"required": []string{"indicators", "themes", "years", "scenarios", "feasibility_inputs", "area_types", "defaults"},
 				"properties": obj{
 					"indicators": obj{"type": "array", "items": indicator}, "themes": obj{"type": "array", "items": str},
 					"years":              obj{"type": "array", "items": obj{"type": "integer"}},
-					"scenarios":          obj{"type": "array", "items": ref("schemas/PriorityScenario")},
-					"feasibility_inputs": obj{"type": "array", "items": ref("schemas/PriorityFeasibilityInput")},
-					"area_types":         obj{"type": "array", "items": ref("schemas/PriorityAreaType")},
+					"scenarios":          obj{"type": "array", "items": respond.Ref("schemas/PriorityScenario")},
+					"feasibility_inputs": obj{"type": "array", "items": respond.Ref("schemas/PriorityFeasibilityInput")},
+					"area_types":         obj{"type": "array", "items": respond.Ref("schemas/PriorityAreaType")},
 					"scb_reference":      obj{"type": "object", "properties": obj{"mean": numN, "sd": numN}},
 					"normalisations":     obj{"type": "array", "items": str}, "aggregations": obj{"type": "array", "items": str},
-					"defaults": obj{"type": "object"}}})}, problemResponses("400"))},
+					"defaults": obj{"type": "object"}}})}, respond.ProblemResponses("400"))},
 		"post": obj{"summary": "Need index, feasibility, early warning, sensitivity and recommended pilot districts",
 			"description": "OECD/JRC practice: orient (higher = more need), optionally winsorise, normalise (z-score, min-max, rank, raw), weight (theme × indicator), aggregate (arithmetic or geometric; geometric contributions are in log space), re-weight over available values and flag areas below min_coverage. " +
 				"The change and the early-warning series are scored with the reference year's normalisation. Early warning: Theil-Sen slope and Mann-Kendall p < 0.1 over trend_years, projected 3 years ahead to the most-vulnerable threshold. " +
 				"Sensitivity: Dirichlet weights around the chosen ones and a uniformly drawn method per draw; deterministic for a seed (PCG). Pilots: need percentile^s × feasibility percentile^(1-s), s = need_share, with include/exclude.",
 			"operationId": "postPriority", "tags": tag, "parameters": []obj{fParam},
-			"requestBody": jsonBody(ref("schemas/PriorityRequest")),
-			"responses": merge(obj{"200": obj{"description": "The analysis.", "content": obj{
-				mediaJSON: obj{"schema": ref("schemas/PriorityResult")},
+			"requestBody": jsonBody(respond.Ref("schemas/PriorityRequest")),
+			"responses": respond.Merge(obj{"200": obj{"description": "The analysis.", "content": obj{
+				mediaJSON: obj{"schema": respond.Ref("schemas/PriorityResult")},
 				mediaGeoJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
 					"type": obj{"type": "string", "enum": []string{"FeatureCollection"}},
 					"features": obj{"type": "array", "items": obj{"type": "object", "required": []string{"type", "id", "geometry", "properties"}, "properties": obj{
 						"type": obj{"type": "string", "enum": []string{"Feature"}}, "id": str,
 						"geometry": obj{"type": "object", "nullable": true}, "properties": obj{"type": "object"}}}},
 					"numberReturned": obj{"type": "integer"}}}},
-				"text/csv": obj{"schema": str}}}}, problemResponses("400", "415"))},
+				"text/csv": obj{"schema": str}}}}, respond.ProblemResponses("400", "415"))},
 	}
 	paths["/analysis/priority/compare"] = obj{"post": obj{
 		"summary":     "Each organisation's ranking side by side, the Borda consensus, Kendall's tau between organisations and the districts they disagree about most",
@@ -164,7 +165,7 @@ func priorityOpenAPI(paths, schemas obj) {
 			"level": obj{"type": "string", "enum": []string{"district", "regso", "deso"}},
 			"year":  obj{"type": "integer"}, "k": obj{"type": "integer", "minimum": 1, "maximum": maxCompareK, "default": 5},
 			"limit": obj{"type": "integer", "minimum": 1, "maximum": maxCompareLimit, "default": 10}}}),
-		"responses": merge(obj{"200": jsonResponse("The comparison.", mediaJSON, obj{"type": "object",
+		"responses": respond.Merge(obj{"200": respond.JSONResponse("The comparison.", mediaJSON, obj{"type": "object",
 			"required": []string{"year", "scenarios", "districts", "kendall_tau", "disagreements", "consensus_method"},
 			"properties": obj{
 				"year": obj{"type": "integer"}, "level": str, "k": obj{"type": "integer"},
@@ -179,25 +180,27 @@ func priorityOpenAPI(paths, schemas obj) {
 					"code": str, "name": str, "min_rank": obj{"type": "integer"}, "max_rank": obj{"type": "integer"},
 					"range": obj{"type": "integer"}, "sd": num, "ranks": obj{"type": "object", "additionalProperties": obj{"type": "integer"}}}}},
 				"warnings": obj{"type": "array", "items": str}, "consensus_method": str, "notice": str, "timeStamp": str}})},
-			problemResponses("400", "415"))}}
-	scenarioResp := func(desc string) obj { return jsonResponse(desc, mediaJSON, ref("schemas/PriorityScenario")) }
+			respond.ProblemResponses("400", "415"))}}
+	scenarioResp := func(desc string) obj {
+		return respond.JSONResponse(desc, mediaJSON, respond.Ref("schemas/PriorityScenario"))
+	}
 	paths["/analysis/priority/scenarios"] = obj{
 		"get": obj{"summary": "Stored weight sets (scenarios), built-in ones first", "operationId": "getPriorityScenarios", "tags": tag,
 			"parameters": []obj{fJSON},
-			"responses": merge(obj{"200": jsonResponse("Scenarios.", mediaJSON, obj{"type": "object", "required": []string{"scenarios"},
-				"properties": obj{"scenarios": obj{"type": "array", "items": ref("schemas/PriorityScenario")}}})}, problemResponses("400"))},
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Scenarios.", mediaJSON, obj{"type": "object", "required": []string{"scenarios"},
+				"properties": obj{"scenarios": obj{"type": "array", "items": respond.Ref("schemas/PriorityScenario")}}})}, respond.ProblemResponses("400"))},
 		"post": obj{"summary": fmt.Sprintf("Store a new scenario of the writer's organisation (at most %d per organisation: 409 beyond)", layers.MaxScenariosPerOrganisation), "operationId": "createPriorityScenario", "tags": tag,
-			"requestBody": jsonBody(ref("schemas/PriorityScenarioInput")),
-			"responses":   merge(obj{"201": merge(scenarioResp("Stored."), obj{"headers": obj{"Location": obj{"schema": str}}})}, problemResponses("400", "409", "415"))},
+			"requestBody": jsonBody(respond.Ref("schemas/PriorityScenarioInput")),
+			"responses":   respond.Merge(obj{"201": respond.Merge(scenarioResp("Stored."), obj{"headers": obj{"Location": obj{"schema": str}}})}, respond.ProblemResponses("400", "409", "415"))},
 	}
 	paths["/analysis/priority/scenarios/{id}"] = obj{
 		"parameters": []obj{idParam},
 		"get": obj{"summary": "One scenario", "operationId": "getPriorityScenario", "tags": tag, "parameters": []obj{fJSON},
-			"responses": merge(obj{"200": scenarioResp("The scenario.")}, problemResponses("400", "404"))},
+			"responses": respond.Merge(obj{"200": scenarioResp("The scenario.")}, respond.ProblemResponses("400", "404"))},
 		"put": obj{"summary": "Replace a scenario of the writer's organisation (a built-in one or another organisation's: 403)", "operationId": "updatePriorityScenario", "tags": tag,
-			"requestBody": jsonBody(ref("schemas/PriorityScenarioInput")),
-			"responses":   merge(obj{"200": scenarioResp("Replaced.")}, problemResponses("400", "404", "415"))},
+			"requestBody": jsonBody(respond.Ref("schemas/PriorityScenarioInput")),
+			"responses":   respond.Merge(obj{"200": scenarioResp("Replaced.")}, respond.ProblemResponses("400", "404", "415"))},
 		"delete": obj{"summary": "Delete a scenario of the writer's organisation, or as a municipality's admin any (a built-in one: 403)", "operationId": "deletePriorityScenario", "tags": tag,
-			"responses": merge(obj{"204": obj{"description": "Deleted."}}, problemResponses("404", "409"))},
+			"responses": respond.Merge(obj{"204": obj{"description": "Deleted."}}, respond.ProblemResponses("404", "409"))},
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/priority"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The priority scenarios: named weightings of the need index, one organisation's perspective
@@ -22,7 +23,7 @@ const maxRationale = 4000 // characters of a scenario's rationale
 var scenarioID = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
 func (s *Server) priorityScenarios(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	scs, err := s.store.PriorityScenarios(c.Request().Context())
@@ -33,7 +34,7 @@ func (s *Server) priorityScenarios(c echo.Context) error {
 }
 
 func (s *Server) priorityScenario(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	id, err := scenarioPathID(c)
@@ -203,7 +204,7 @@ func (s *Server) createPriorityScenario(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Location", s.baseURL(c)+"/analysis/priority/scenarios/"+got.ID)
-	return s.sendNoStore(c, http.StatusCreated, got)
+	return respond.NoStore(c, http.StatusCreated, got)
 }
 
 func (s *Server) updatePriorityScenario(c echo.Context) error {
@@ -239,7 +240,7 @@ func (s *Server) updatePriorityScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendNoStore(c, http.StatusOK, got)
+	return respond.NoStore(c, http.StatusOK, got)
 }
 
 func (s *Server) deletePriorityScenario(c echo.Context) error {

@@ -69,7 +69,7 @@ func (s *Server) sendTagged(c echo.Context, status int, contentType, cacheContro
 
 // sendJSON marshals v and sends it with send.
 func (s *Server) sendJSON(c echo.Context, contentType, cacheControl string, v any) error {
-	return s.send(c, http.StatusOK, contentType, cacheControl, marshalJSON(v))
+	return s.send(c, http.StatusOK, contentType, cacheControl, respond.JSON(v))
 }
 
 // marshalJSON encodes v without escaping &, < and > (links carry query strings), for

@@ -19,6 +19,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // Vector tiles follow OGC API – Tiles: /collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}
@@ -117,10 +118,10 @@ func parseTileID(c echo.Context) (tiles.TileID, error) {
 // parseMVTTile checks the query of a tile answered only as MVT (the parameters allowed, each
 // once; f, if given, mvt) and parses its tile id.
 func parseMVTTile(c echo.Context, allowed ...string) (tiles.TileID, error) {
-	if err := onlyParamsAny(c, allowed...); err != nil {
+	if err := respond.OnlyParamsAny(c, allowed...); err != nil {
 		return tiles.TileID{}, err
 	}
-	if _, err := parseFormat(c.QueryParam("f"), formatMVT); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), formatMVT); err != nil {
 		return tiles.TileID{}, err
 	}
 	return parseTileID(c)
@@ -144,7 +145,7 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		}
 		r.query.Filters = append(r.query.Filters, f)
 	}
-	if _, err := parseFormat(v.Get("f"), formatMVT); err != nil {
+	if _, err := respond.Format(v.Get("f"), formatMVT); err != nil {
 		return nil, err
 	}
 	if v.Has("datetime") {
@@ -328,7 +329,7 @@ type templatedLink struct {
 
 // collectionTilesets serves GET /collections/{id}/tiles.
 func (s *Server) collectionTilesets(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	l, err := s.tileLayer(c.Param("collectionId"))
@@ -341,7 +342,7 @@ func (s *Server) collectionTilesets(c echo.Context) error {
 
 // mapTilesets serves GET /tiles.
 func (s *Server) mapTilesets(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	return s.sendJSON(c, mediaJSON, cacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: "+s.mapSet.titles))
@@ -407,7 +408,7 @@ func (s *Server) collectionTileset(c echo.Context) error {
 	if _, err := s.parseTileQuery(layers.PrincipalFrom(c.Request().Context()), l, tiles.TileID{}, filters); err != nil {
 		return err
 	}
-	f, err := parseFormat(v.Get("f"), formatJSON, formatTileJSON)
+	f, err := respond.Format(v.Get("f"), formatJSON, formatTileJSON)
 	if err != nil {
 		return err
 	}
@@ -421,13 +422,13 @@ func (s *Server) collectionTileset(c echo.Context) error {
 
 // mapTileset serves GET /tiles/WebMercatorQuad.
 func (s *Server) mapTileset(c echo.Context) error {
-	if err := onlyParamsAny(c, "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return err
 	}
 	if err := checkTileMatrixSet(c); err != nil {
 		return err
 	}
-	f, err := parseFormat(c.QueryParam("f"), formatJSON, formatTileJSON)
+	f, err := respond.Format(c.QueryParam("f"), formatJSON, formatTileJSON)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // tilesOpenAPI adds the vector tile endpoints (OGC API – Tiles) to the OpenAPI document.
@@ -17,18 +18,18 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 	tileFormat := obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"mvt"}}}
 	metaFormat := obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "tilejson"}},
 		"description": "json: OGC API – Tiles tileset metadata (default); tilejson: TileJSON 3.0.0 for map libraries."}
-	tileResponses := merge(obj{
+	tileResponses := respond.Merge(obj{
 		"200": obj{"description": "A Mapbox Vector Tile (gzip when accepted), with a strong ETag.",
 			"content": obj{mediaMVT: obj{"schema": obj{"type": "string", "format": "binary"}}}},
 		"204": obj{"description": "The tile is empty."},
 		"304": obj{"description": "Not modified (If-None-Match)."},
-	}, problemResponses("400", "404"))
+	}, respond.ProblemResponses("400", "404"))
 	schemas["TilesetList"] = obj{"type": "object", "required": []string{"links", "tilesets"}, "properties": obj{
-		"links": obj{"type": "array", "items": ref("schemas/Link")},
+		"links": obj{"type": "array", "items": respond.Ref("schemas/Link")},
 		"tilesets": obj{"type": "array", "items": obj{"type": "object", "required": []string{"dataType", "crs", "links"}, "properties": obj{
 			"title": obj{"type": "string"}, "dataType": obj{"type": "string", "enum": []string{"vector"}},
 			"crs": obj{"type": "string"}, "tileMatrixSetURI": obj{"type": "string"},
-			"links": obj{"type": "array", "items": ref("schemas/Link")}}}},
+			"links": obj{"type": "array", "items": respond.Ref("schemas/Link")}}}},
 	}}
 	vectorLayer := obj{"type": "object", "required": []string{"id", "fields"}, "properties": obj{
 		"id": obj{"type": "string"}, "description": obj{"type": "string"},
@@ -45,11 +46,11 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			"vector_layers": obj{"type": "array", "items": vectorLayer},
 			"layers":        obj{"type": "array", "items": vectorLayer},
 			"dataType":      obj{"type": "string"}, "crs": obj{"type": "string"}, "tileMatrixSetURI": obj{"type": "string"},
-			"links":       obj{"type": "array", "items": ref("schemas/Link")},
+			"links":       obj{"type": "array", "items": respond.Ref("schemas/Link")},
 			"boundingBox": obj{"type": "object"},
 		}}
-	metaResponses := merge(obj{"200": jsonResponse("Tileset metadata or TileJSON.", mediaJSON, ref("schemas/Tileset"))}, problemResponses("400", "404"))
-	listResponses := merge(obj{"200": jsonResponse("The tilesets.", mediaJSON, ref("schemas/TilesetList"))}, problemResponses("400", "404"))
+	metaResponses := respond.Merge(obj{"200": respond.JSONResponse("Tileset metadata or TileJSON.", mediaJSON, respond.Ref("schemas/Tileset"))}, respond.ProblemResponses("400", "404"))
+	listResponses := respond.Merge(obj{"200": respond.JSONResponse("The tilesets.", mediaJSON, respond.Ref("schemas/TilesetList"))}, respond.ProblemResponses("400", "404"))
 	jsonOnly := obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}
 
 	tags := []string{"Tiles"}
@@ -75,7 +76,7 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 		path := "/collections/" + l.ID + "/tiles"
 		params := append(append([]obj{}, tileParams...), tileFormat)
 		if l.Temporal() {
-			params = append(params, ref("parameters/datetime"))
+			params = append(params, respond.Ref("parameters/datetime"))
 		}
 		if l.GeometryType == "Point" {
 			desc := "true: one point per 8-pixel grid cell with count and severity_sum instead of the points."
