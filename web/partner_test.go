@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,7 +27,10 @@ import (
 var registerBinary sync.Once
 
 // newPartnerAPI is newAPI with a configuration (upload limits).
-func newPartnerAPI(t *testing.T, cfg web.Config) *api {
+func newPartnerAPI(t *testing.T, cfg web.Config) *api { return newPartnerAPIVia(t, cfg, nil) }
+
+// newPartnerAPIVia is newPartnerAPI with wrap, when not nil, around the server's handler.
+func newPartnerAPIVia(t *testing.T, cfg web.Config, wrap func(http.Handler) http.Handler) *api {
 	t.Helper()
 	registerBinary.Do(func() {
 		for _, ct := range []string{"application/geopackage+sqlite3", "application/zip"} {
@@ -37,9 +41,14 @@ func newPartnerAPI(t *testing.T, cfg web.Config) *api {
 		openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.PlainBodyDecoder)
 	})
 	db := layerstest.Require(t, testDB)
-	cat := layers.NewCatalogue()
 	cfg.Version = "test"
-	srv, _ := testServer(t, db, cfg, cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var h http.Handler = withToken(web.New(cfg, layers.NewStore(db.AppPool), layers.NewCatalogue(), slog.New(slog.NewTextHandler(io.Discard, nil))),
+		callerToken(t, db, testOrg, "police", "admin"))
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
 	return newClient(t, srv)
 }
 
