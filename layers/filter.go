@@ -182,6 +182,15 @@ func filterSQL(ft *filterTarget, f *CQLFilter, args *argList) (string, error) {
 	return e.sql, nil
 }
 
+// CheckFilter reports whether f can be translated for l: what it names is among l's
+// queryables and its types combine (an *InvalidError for "filter" if not). Whether its values
+// can be evaluated on the stored rows (an overflow) shows only when the query runs.
+func (l *Layer) CheckFilter(f *CQLFilter) error {
+	var args argList
+	_, err := filterSQL(layerTarget(l), f, &args)
+	return err
+}
+
 var spatialFuncs = map[string]string{
 	"s_intersects": "ST_Intersects", "s_equals": "ST_Equals", "s_touches": "ST_Touches",
 	"s_within": "ST_Within", "s_overlaps": "ST_Overlaps", "s_crosses": "ST_Crosses",

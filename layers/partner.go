@@ -704,28 +704,44 @@ func (s *Store) PartnerFields(ctx context.Context, id string) ([]PartnerField, *
 
 // partnerTileSQL makes one layer version's MVT: layer name = the layer id, feature id = the
 // feature number, attributes = the stored properties (ST_AsMVT expands a jsonb column into
-// its keys, which are the layer's fields). The layer's visibility is part of the query.
+// its keys, which are the layer's fields). The layer's visibility is part of the query; %s
+// is the filter's condition (on alias t), "" for none.
 const partnerTileSQL = `
 SELECT ST_AsMVT(mvt, $1, 4096, 'geom', 'feature_no') FROM (
-    SELECT ST_AsMVTGeom(CASE WHEN ST_Dimension(f.geom_3857) = 0 THEN f.geom_3857 ELSE ST_Simplify(f.geom_3857, $6, true) END,
+    SELECT ST_AsMVTGeom(CASE WHEN ST_Dimension(t.geom_3857) = 0 THEN t.geom_3857 ELSE ST_Simplify(t.geom_3857, $6, true) END,
                         ST_TileEnvelope($3, $4, $5), 4096, 64, true) AS geom,
-           f.feature_no, f.properties
-    FROM partner_features f
-    WHERE f.layer_id = $1 AND f.version = $2 AND f.geom_3857 && ST_TileEnvelope($3, $4, $5, margin => 64.0 / 4096)
-      AND EXISTS (SELECT 1 FROM partner_layers l WHERE l.id = $1 AND ` + "(l.owner = $7 OR $7 = ANY (l.shared_with))" + `)
-    ORDER BY f.feature_no
+           t.feature_no, t.properties
+    FROM partner_features t
+    WHERE t.layer_id = $1 AND t.version = $2 AND t.geom_3857 && ST_TileEnvelope($3, $4, $5, margin => 64.0 / 4096)
+      AND EXISTS (SELECT 1 FROM partner_layers l WHERE l.id = $1 AND ` + "(l.owner = $7 OR $7 = ANY (l.shared_with))" + `)%s
+    ORDER BY t.feature_no
     LIMIT 50000
 ) mvt WHERE mvt.geom IS NOT NULL`
 
 // PartnerTile returns the vector tile t of version of layer id (empty when nothing is in it,
 // or when the caller may not see the layer: the caller resolves the layer and its version
-// with PartnerLayer first, so an invisible layer is a 404 there).
-func (s *Store) PartnerTile(ctx context.Context, id string, version int, t tiles.TileID) ([]byte, error) {
+// with PartnerLayer first, so an invisible layer is a 404 there). A filter (nil for none)
+// names the version's fields and geometry as on the items; a bad one is an *InvalidError for
+// "filter".
+func (s *Store) PartnerTile(ctx context.Context, id string, version int, t tiles.TileID, cql *CQLFilter) ([]byte, error) {
 	// Half a tile unit at this zoom: finer detail is lost in the MVT grid anyway.
 	tol := 2 * tiles.HalfExtent / float64(int(1)<<t.Z) / TileExtent / 2
+	args := argList{id, version, t.Z, t.X, t.Y, tol, callerOrg(ctx)}
+	cond := ""
+	if cql != nil {
+		_, v, err := s.partnerVersion(ctx, id, version)
+		if err != nil {
+			return nil, err
+		}
+		c, err := filterSQL(partnerTarget(v.Fields), cql, &args)
+		if err != nil {
+			return nil, err
+		}
+		cond = " AND " + c
+	}
 	var mvt []byte
-	if err := s.pool.QueryRow(ctx, partnerTileSQL, id, version, t.Z, t.X, t.Y, tol, callerOrg(ctx)).Scan(&mvt); err != nil {
-		return nil, fmt.Errorf("partner tile %q %v: %w", id, t, err)
+	if err := s.pool.QueryRow(ctx, fmt.Sprintf(partnerTileSQL, cond), args...).Scan(&mvt); err != nil {
+		return nil, fmt.Errorf("partner tile %q %v: %w", id, t, filterQueryError(err))
 	}
 	return mvt, nil
 }

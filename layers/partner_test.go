@@ -258,14 +258,14 @@ func TestPartnerUploadAccessAndVersions(t *testing.T) {
 		         FROM (SELECT ST_Transform(ST_SetSRID(ST_Point($1, $2), 3006), 3857) p) q) t`, x, y).Scan(&tl.Z, &tl.X, &tl.Y); err != nil {
 		t.Fatal(err)
 	}
-	mvt, err := app.PartnerTile(editor, id, 1, tl)
+	mvt, err := app.PartnerTile(editor, id, 1, tl, nil)
 	if err != nil || len(mvt) == 0 {
 		t.Errorf("owner's tile: %d bytes, %v", len(mvt), err)
 	}
 	if !strings.Contains(string(mvt), id) || !strings.Contains(string(mvt), "dwellings") {
 		t.Errorf("tile lacks the layer name or the dwellings key")
 	}
-	mvt, err = app.PartnerTile(layers.ActingAs(ctx, other, "police", "admin"), id, 1, tl)
+	mvt, err = app.PartnerTile(layers.ActingAs(ctx, other, "police", "admin"), id, 1, tl, nil)
 	if err != nil || len(mvt) != 0 {
 		t.Errorf("other's tile: %d bytes, %v", len(mvt), err)
 	}

@@ -29,6 +29,8 @@ type TileQuery struct {
 	Tile     tiles.TileID
 	Datetime *Interval
 	Filters  []Filter
+	// CQL is the filter parameter (CQL2, translated as for items), nil for none.
+	CQL *CQLFilter
 	// Aggregate replaces points by counts per grid cell (point layers only).
 	Aggregate bool
 	// MinCount suppresses aggregate cells with fewer observations and rounds the counts and
@@ -93,7 +95,7 @@ func (s *Store) Tile(ctx context.Context, l *Layer, q TileQuery) ([]byte, error)
 	}
 	var mvt []byte
 	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&mvt); err != nil {
-		return nil, fmt.Errorf("tile %s %v: %w", l.ID, q.Tile, err)
+		return nil, fmt.Errorf("tile %s %v: %w", l.ID, q.Tile, filterQueryError(err))
 	}
 	return mvt, nil
 }
@@ -142,6 +144,13 @@ func tileLayerSQL(l *Layer, q TileQuery, args *argList) (string, error) {
 	geom := "t." + ident(l.Mercator)
 	conds := []string{geom + " && " + envBuf}
 	conds = append(conds, filterConds(l, q.Datetime, q.Filters, args)...)
+	if q.CQL != nil {
+		cond, err := filterSQL(layerTarget(l), q.CQL, args)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, cond)
+	}
 	where := " WHERE " + strings.Join(conds, " AND ")
 	name := args.add(l.ID)
 

@@ -350,7 +350,15 @@ func (s *Server) partnerTile(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	t, err := parseMVTTile(c, "f")
+	t, err := parseMVTTile(c, "f", "filter", "filter-lang", "filter-crs")
+	if err != nil {
+		return err
+	}
+	cql, err := parseFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	canon, err := canonicalFilter(cql)
 	if err != nil {
 		return err
 	}
@@ -360,9 +368,9 @@ func (s *Server) partnerTile(c echo.Context) error {
 		return err
 	}
 	org := layers.PrincipalFrom(ctx).Organisation
-	key := fmt.Sprintf("p|%s|%s|%d|%d|%s", org, l.ID, l.Version, s.tiles.generation(partnerTables...), t)
+	key := fmt.Sprintf("p|%s|%s|%d|%d|%s|%s", org, l.ID, l.Version, s.tiles.generation(partnerTables...), t, canon)
 	return s.serveTile(c, key, func(ctx context.Context) ([]byte, error) {
-		return s.store.PartnerTile(ctx, l.ID, l.Version, t)
+		return s.store.PartnerTile(ctx, l.ID, l.Version, t, cql)
 	})
 }
 

@@ -110,14 +110,15 @@ func partnerOpenAPI(paths, schemas obj) {
 			problemResponses("400", "401", "404"))}}
 	paths["/partners/layers/{layerId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"] = obj{"get": obj{
 		"summary":     "The current version of a partner layer as a vector tile",
-		"description": "MVT layer named after the layer id; feature ids are the feature numbers; attributes are the layer's fields.",
+		"description": "MVT layer named after the layer id; feature ids are the feature numbers; attributes are the layer's fields. filter takes CQL2 on the fields, as the items do.",
 		"operationId": "getPartnerLayerTile", "tags": tag,
 		"parameters": []obj{layerID,
 			{"name": "tileMatrixSetId", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{"WebMercatorQuad"}}},
 			{"name": "tileMatrix", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0, "maximum": 22}},
 			{"name": "tileRow", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
 			{"name": "tileCol", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
-			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"mvt"}}}},
+			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"mvt"}}},
+			ref("parameters/filter"), ref("parameters/filter-lang"), ref("parameters/filter-crs")},
 		"responses": merge(obj{
 			"200": obj{"description": "The tile.", "content": obj{mediaMVT: obj{"schema": obj{"type": "string", "format": "binary"}}}},
 			"204": obj{"description": "Nothing of the layer in this tile."},

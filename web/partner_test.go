@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+	mvtpkg "github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
@@ -207,6 +208,23 @@ func TestPartnerLayersAPI(t *testing.T) {
 	res, mvt := a.write("GET", tile, partnerEd, "", 200)
 	if !strings.Contains(string(mvt), id) || !strings.Contains(string(mvt), "dwellings") || !strings.HasPrefix(res.Header.Get("Cache-Control"), "private") {
 		t.Errorf("tile: %d bytes, Cache-Control %q", len(mvt), res.Header.Get("Cache-Control"))
+	}
+	// filter narrows the tile as it narrows the items (after the unfiltered one, so a cache
+	// key without it would fail); a bad one is 400 naming it.
+	tileFeatures := func(path string) int {
+		_, body := a.write("GET", path, partnerEd, "", 200)
+		ls, err := mvtpkg.Unmarshal(body)
+		if err != nil || len(ls) != 1 {
+			t.Fatalf("GET %s: %d layers, %v", path, len(ls), err)
+		}
+		return len(ls[0].Features)
+	}
+	if all, some := tileFeatures(tile), tileFeatures(tile+"?filter=dwellings%20%3E%2030"); all < 2 || some != 1 {
+		t.Errorf("partner tile: %d features unfiltered, %d with dwellings > 30 (want 1)", all, some)
+	}
+	_, body = a.write("GET", tile+"?filter=nosuch%20%3D%201", partnerEd, "", 400)
+	if p := decode[problemDoc](t, body); p.Param != "filter" {
+		t.Errorf("bad partner tile filter: %s", body)
 	}
 
 	// Writes by others: the partner may see but not write (403); the other organisation

@@ -136,7 +136,7 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 			return nil, invalid(name, "given %d times; give it once", len(vals))
 		}
 		switch name {
-		case "f", "datetime", "aggregate", "properties":
+		case "f", "datetime", "aggregate", "properties", "filter", "filter-lang", "filter-crs":
 			continue
 		}
 		f, err := l.ParseFilter(name, vals[0])
@@ -147,6 +147,16 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 	}
 	if _, err := respond.Format(v.Get("f"), formatMVT); err != nil {
 		return nil, err
+	}
+	var err error
+	if r.query.CQL, err = parseFilter(v); err != nil {
+		return nil, err
+	}
+	if r.query.CQL != nil {
+		// Checked here too, so a TileJSON with a filter the tiles would refuse is refused.
+		if err := l.CheckFilter(r.query.CQL); err != nil {
+			return nil, err
+		}
 	}
 	if v.Has("datetime") {
 		dt, err := parseDatetime(v.Get("datetime"))
@@ -177,9 +187,36 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		if err := checkAggregatedWindow(r.query.Datetime); err != nil {
 			return nil, err
 		}
+		if r.query.CQL != nil {
+			// Counts of arbitrary shapes and conditions, subtracted from each other, would give
+			// the counts the threshold suppresses; the declared property filters and whole-day
+			// windows are what the disclosure review allowed.
+			return nil, invalid("filter", "without access to the observations the tiles hold counts per cell, which take datetime and the property filters, not filter")
+		}
 	}
-	r.canon = fmt.Sprintf("%s|agg=%t,%d", withoutF(v).Encode(), r.query.Aggregate, r.query.MinCount)
+	canon, err := canonicalFilter(r.query.CQL)
+	if err != nil {
+		return nil, err
+	}
+	q := withoutF(v)
+	for _, p := range []string{"filter", "filter-lang", "filter-crs"} {
+		q.Del(p)
+	}
+	r.canon = fmt.Sprintf("%s|agg=%t,%d|%s", q.Encode(), r.query.Aggregate, r.query.MinCount, canon)
 	return r, nil
+}
+
+// canonicalFilter is a filter's normalised form for a cache key: its CQL2-JSON and its
+// CRS, so the same filter in either encoding, spaced or cased differently, is one tile.
+func canonicalFilter(f *layers.CQLFilter) (string, error) {
+	if f == nil {
+		return "", nil
+	}
+	b, err := f.Expr.MarshalJSON()
+	if err != nil {
+		return "", invalid("filter", "%v", err)
+	}
+	return "cql=" + f.CRS.String() + ":" + string(b), nil
 }
 
 // collectionTile serves GET /collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}.

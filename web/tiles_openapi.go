@@ -98,6 +98,7 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 				params = append(params, filterParameter(p))
 			}
 		}
+		params = append(params, filterParams()...)
 		metaParams := append([]obj{metaFormat}, params[len(tileParams)+1:]...)
 		paths[path] = obj{"get": obj{"summary": l.TitleEN + ": tilesets", "operationId": "get" + name + "Tilesets", "tags": tags,
 			"parameters": []obj{jsonOnly}, "responses": listResponses}}
