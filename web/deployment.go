@@ -478,7 +478,7 @@ func (s *Server) planStart(given string, latest time.Time) (time.Time, error) {
 }
 
 // solvePlan states the plan as allocate's problem and solves it, after refusing one whose
-// greedy would take more than maxPlanWork steps. allocate's own refusals (*allocate.Error)
+// greedy would take more than maxPlanWork steps. allocate's own refusals (*input.Error)
 // name the request field.
 func (s *Server) solvePlan(pp planParams, weeks int, categories []string, actors []allocate.Actor, targets []planTarget) (*allocate.Plan, error) {
 	prob := &allocate.Problem{Categories: len(categories), Actors: actors,

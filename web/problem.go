@@ -46,7 +46,6 @@ const statusClientClosed = 499
 //	client went away (context.Canceled, or the request context cancelled) 499, not logged
 //	*layers.InvalidError                                                 400, names the parameter
 //	*input.Error (a geo computation's invalid input)                     400, names the field
-//	a geo package's invalid input (fieldError)                           400, names the field
 //	*featurefile.Error of a file as it stands                            400, names feature or body
 //	*echo.HTTPError (a handler's own answer)                             its status
 //	overloaded (no analysis slot, past the request's deadline or a
@@ -78,7 +77,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
 	var inv *layers.InvalidError
 	var gi *input.Error
-	var fe fieldError
 	var ff *featurefile.Error
 	var he *echo.HTTPError
 	busy, isBusy := overloaded(err)
@@ -102,9 +100,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 		logged = false
 	case errors.As(err, &gi):
 		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", gi.Error(), gi.Field
-		logged = false
-	case errors.As(err, &fe):
-		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", fe.Error(), fe.InvalidField()
 		logged = false
 	case errors.As(err, &ff) && !ff.TooLarge:
 		// A file the reader refused: a feature of it, or the file (the request's body) as a whole.
@@ -160,13 +155,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		_, _ = c.Response().Write(body)
 	}
-}
-
-// fieldError is the invalid-input error of a geo package (allocate.Error, hotspot.InvalidError):
-// it names the request field or parameter at fault, and its text is written for the caller.
-type fieldError interface {
-	error
-	InvalidField() string
 }
 
 // invalid returns the error for a bad query parameter.

@@ -106,8 +106,7 @@ func TestErrorKinds(t *testing.T) {
 	}{
 		{"invalid", nil, deep(layers.Invalid("bbox", "four numbers")), 400, "invalid bbox: four numbers", false, ""},
 		// The invalid input of a geo package names its field; no local mapper turns it into a 400.
-		{"invalid in geo/hotspot", nil, deep(&hotspot.InvalidError{Field: "bbox", Reason: "too few cells"}), 400, "invalid bbox: too few cells", false, ""},
-		{"invalid in geo/allocate", nil, deep(&allocate.Error{Field: "bbox", Reason: "no targets"}), 400, "invalid bbox: no targets", false, ""},
+		{"invalid in geo", nil, deep(input.Invalid("bbox", "too few cells")), 400, "invalid bbox: too few cells", false, ""},
 		{"not found", nil, deep(fmt.Errorf("feature 9: %w", layers.ErrNotFound)), 404, "feature 9", false, ""},
 		{"forbidden", nil, deep(fmt.Errorf("only the lead organisation: %w", layers.ErrForbidden)), 403, "only the lead organisation", false, ""},
 		{"row-level security", nil, deep(pg("42501")), 403, "access policy", false, "WARN"},
@@ -195,11 +194,13 @@ func TestClientGoneIsTheConnectionsContext(t *testing.T) {
 // TestGeoInvalidNamesTheField: every geo package's refusal of its input is one type,
 // *input.Error, which the one mapper answers with 400 naming the field, however deep it is
 // wrapped; no handler maps it (the local mappers compositeError and analysisError are gone,
-// and forecast's errors are no longer renamed "backtest").
+// and forecast's errors are no longer renamed "backtest"). A package that passes another's
+// refusal on names it by its own caller's field (allocate's targets.side for hotspot's area).
 func TestGeoInvalidNamesTheField(t *testing.T) {
 	second := func(_ any, err error) error { return err }
 	_, _, tauErr := rank.KendallTau([]int{1}, []int{1, 2})
 	_, _, methodErr := priority.ParseMethod("median", "arithmetic")
+	oneCell := &hotspot.Cells{Side: 100, I: []int{0}, J: []int{0}}
 	for _, c := range []struct {
 		name   string
 		err    error
@@ -214,6 +215,9 @@ func TestGeoInvalidNamesTheField(t *testing.T) {
 		{"geo/rank", tauErr, "rankings", "invalid rankings: 1 and 2 items"},
 		{"geo/did", second(did.Select([]float64{1, 2}, nil, 0)), "k", "invalid k: 0 is below 1"},
 		{"geo/forecast", second(forecast.NewHexGrid(0, [][2]int{{0, 0}})), "side", "invalid side: 0 must be positive"},
+		{"geo/hotspot", second(hotspot.HotSpots(hotspot.Input{Cells: oneCell, Band: 300})), "area", "invalid area: Gi* needs at least 2 cells, got 1"},
+		{"geo/allocate", second(allocate.Solve(&allocate.Problem{})), "weeks", "invalid weeks: 0 is not between 1 and 52"},
+		{"geo/allocate from geo/hotspot", second(allocate.HotCells{Cells: oneCell, Weeks: 1}.Select(5)), "targets.side", "invalid targets.side: Gi* needs at least 2 cells, got 1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rec, p, logged := answer(t, context.Background(), deep(c.err))

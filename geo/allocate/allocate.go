@@ -52,15 +52,18 @@
 // reduction uses the same weights, so the plan and its figure agree.
 //
 // Assumptions: risk is constant over the horizon (the hotspot estimate of the recent past);
-// the weeks are planned in order; all inputs are finite. The package does no I/O and holds no
-// state; Schedule takes its randomness from a seed.
+// the weeks are planned in order; all inputs are finite. Invalid input is refused with a
+// *input.Error naming the plan request's field at fault ("weeks", "actors[0].capacity",
+// "targets[3].risk", "targets.side", …). The package does no I/O and holds no state; Schedule
+// takes its randomness from a seed.
 package allocate
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Defaults of Params.
@@ -72,27 +75,6 @@ const (
 	DefaultRestFactor = 0.25  // share of its risk a resting target counts with
 	MaxWeeks          = 52
 )
-
-// ErrInvalid is wrapped by every error about invalid input.
-var ErrInvalid = errors.New("invalid input")
-
-// Error names the input at fault.
-type Error struct {
-	Field  string
-	Reason string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Reason) }
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *Error) Unwrap() error { return ErrInvalid }
-
-// InvalidField is the request field at fault; the web layer names it as the parameter of a 400.
-func (e *Error) InvalidField() string { return e.Field }
-
-func invalid(field, format string, args ...any) error {
-	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
 
 // Actor is an actor type and its capacity per week.
 type Actor struct {
@@ -210,61 +192,61 @@ type Plan struct {
 func (p *Problem) Validate() error {
 	pr := p.Params
 	if pr.Weeks < 1 || pr.Weeks > MaxWeeks {
-		return invalid("weeks", "%d is not between 1 and %d", pr.Weeks, MaxWeeks)
+		return input.Invalid("weeks", "%d is not between 1 and %d", pr.Weeks, MaxWeeks)
 	}
 	if p.Categories < 1 {
-		return invalid("categories", "no categories")
+		return input.Invalid("categories", "no categories")
 	}
 	if len(p.Targets) == 0 {
-		return invalid("targets", "the target set is empty")
+		return input.Invalid("targets", "the target set is empty")
 	}
 	if len(p.Actors) == 0 {
-		return invalid("actors", "no actor types")
+		return input.Invalid("actors", "no actor types")
 	}
 	for k, a := range p.Actors {
 		f := fmt.Sprintf("actors[%d].", k)
 		if a.Capacity < 0 {
-			return invalid(f+"capacity", "%d is negative", a.Capacity)
+			return input.Invalid(f+"capacity", "%d is negative", a.Capacity)
 		}
 		if !(a.Minutes > 0) || math.IsInf(a.Minutes, 0) {
-			return invalid(f+"minutes", "%g is not a positive number", a.Minutes)
+			return input.Invalid(f+"minutes", "%g is not a positive number", a.Minutes)
 		}
 		if a.MaxPerTarget < 0 {
-			return invalid(f+"max_per_target", "%d is negative", a.MaxPerTarget)
+			return input.Invalid(f+"max_per_target", "%d is negative", a.MaxPerTarget)
 		}
 		for _, c := range a.Categories {
 			if c < 0 || c >= p.Categories {
-				return invalid(f+"categories", "category %d out of range", c)
+				return input.Invalid(f+"categories", "category %d out of range", c)
 			}
 		}
 	}
 	for k, t := range p.Targets {
 		if len(t.Risk) != p.Categories {
-			return invalid(fmt.Sprintf("targets[%d].risk", k), "%d values for %d categories", len(t.Risk), p.Categories)
+			return input.Invalid(fmt.Sprintf("targets[%d].risk", k), "%d values for %d categories", len(t.Risk), p.Categories)
 		}
 		for _, r := range t.Risk {
 			if !(r >= 0) || math.IsInf(r, 0) {
-				return invalid(fmt.Sprintf("targets[%d].risk", k), "%g is not a finite non-negative number", r)
+				return input.Invalid(fmt.Sprintf("targets[%d].risk", k), "%g is not a finite non-negative number", r)
 			}
 		}
 	}
 	q := pr.withDefaults()
 	if !(q.K > 0) || math.IsInf(q.K, 0) {
-		return invalid("k", "%g is not a positive number", pr.K)
+		return input.Invalid("k", "%g is not a positive number", pr.K)
 	}
 	if !(q.MaxDose > 0) || math.IsInf(q.MaxDose, 0) {
-		return invalid("max_dose", "%g is not a positive number", pr.MaxDose)
+		return input.Invalid("max_dose", "%g is not a positive number", pr.MaxDose)
 	}
 	if q.RestAfter < 1 || q.RestWeeks < 0 {
-		return invalid("rest_after", "rest_after must be ≥ 1 and rest_weeks ≥ 0")
+		return input.Invalid("rest_after", "rest_after must be ≥ 1 and rest_weeks ≥ 0")
 	}
 	if q.RestFactor > 1 || math.IsNaN(q.RestFactor) {
-		return invalid("rest_factor", "%g is not between 0 and 1", pr.RestFactor)
+		return input.Invalid("rest_factor", "%g is not between 0 and 1", pr.RestFactor)
 	}
 	return nil
 }
 
-// Solve plans every week. Errors: invalid input (wrapping ErrInvalid, as *Error).
+// Solve plans every week. Errors: invalid input (*input.Error naming the request field).
 func Solve(p *Problem) (*Plan, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // exhaustive returns the best one-week reduction over every visit vector that meets the
@@ -386,8 +388,8 @@ func TestInvalidInput(t *testing.T) {
 		p := ok()
 		tt.edit(&p)
 		_, err := Solve(&p)
-		var e *Error
-		if !errors.As(err, &e) || e.Field != tt.field || !errors.Is(err, ErrInvalid) {
+		var e *input.Error
+		if !errors.As(err, &e) || e.Field != tt.field || !errors.Is(err, input.ErrInvalid) {
 			t.Errorf("%s: got %v, want an error naming %s", tt.field, err, tt.field)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 var _ TargetKind = ForecastCells{}
@@ -31,11 +32,11 @@ type ForecastCells struct {
 
 // Select returns the top cells with a positive forecast.
 //
-// Errors: *Error of targets when the forecast or the observations do not match the cells.
+// Errors: *input.Error of targets when the forecast or the observations do not match the cells.
 func (f ForecastCells) Select(top int) ([]Candidate, error) {
 	n := f.Cells.Len()
 	if len(f.Forecast) != n || len(f.Categories) != len(f.Cell) || len(f.Weights) != len(f.Cell) {
-		return nil, invalid("targets", "a forecast of %d values for %d cells, or %d observations with %d categories and %d weights",
+		return nil, input.Invalid("targets", "a forecast of %d values for %d cells, or %d observations with %d categories and %d weights",
 			len(f.Forecast), n, len(f.Cell), len(f.Categories), len(f.Weights))
 	}
 	var ranked []int

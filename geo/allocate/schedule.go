@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Shift is when an actor type works: the days of the week (Monday first), the local start
@@ -40,24 +42,24 @@ type Slot struct {
 // shifts' time zone). The same plan, shifts and seed give the same slots.
 //
 // Errors: shifts not one per actor, a shift without days, outside the day, or with PerShift
-// outside 1–5 (wrapping ErrInvalid).
+// outside 1–5 (*input.Error naming the field).
 func Schedule(plan *Plan, actors []Actor, shifts []Shift, firstMonday time.Time, seed uint64) ([]Slot, error) {
 	if len(shifts) != len(actors) {
-		return nil, invalid("shifts", "%d shifts for %d actor types", len(shifts), len(actors))
+		return nil, input.Invalid("shifts", "%d shifts for %d actor types", len(shifts), len(actors))
 	}
 	for a, sh := range shifts {
 		f := fmt.Sprintf("actors[%d].shift", a)
 		if !slices.Contains(sh.Days[:], true) {
-			return nil, invalid(f, "no days")
+			return nil, input.Invalid(f, "no days")
 		}
 		if sh.StartMinute < 0 || sh.StartMinute >= 24*60 || sh.LengthMinutes < 1 || sh.LengthMinutes > 24*60 {
-			return nil, invalid(f, "start %d min and length %d min are not within a day", sh.StartMinute, sh.LengthMinutes)
+			return nil, input.Invalid(f, "start %d min and length %d min are not within a day", sh.StartMinute, sh.LengthMinutes)
 		}
 		if !sh.Placement && (sh.PerShift < 1 || sh.PerShift > 5) {
-			return nil, invalid(f, "per_shift %d is not between 1 and 5", sh.PerShift)
+			return nil, input.Invalid(f, "per_shift %d is not between 1 and 5", sh.PerShift)
 		}
 		if !sh.Placement && float64(sh.LengthMinutes) < actors[a].Minutes {
-			return nil, invalid(f, "a %g-minute visit does not fit a %d-minute shift", actors[a].Minutes, sh.LengthMinutes)
+			return nil, input.Invalid(f, "a %g-minute visit does not fit a %d-minute shift", actors[a].Minutes, sh.LengthMinutes)
 		}
 	}
 	var out []Slot

@@ -2,7 +2,6 @@ package allocate
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Target selection: which places or cells a plan covers. Each kind of computed target is a
@@ -32,7 +32,7 @@ type Candidate struct {
 // A TargetKind makes the candidate targets of one kind.
 type TargetKind interface {
 	// Select returns at most top candidates, the most at risk first, or none when nothing
-	// qualifies. Its errors are *Error naming the request field at fault.
+	// qualifies. Its errors are *input.Error naming the request field at fault.
 	Select(top int) ([]Candidate, error)
 }
 
@@ -100,14 +100,11 @@ type HotCells struct {
 // Select runs Gi* (hotspot.HotSpots, band HotCellBandSides sides) and returns the top hot
 // cells.
 //
-// Errors: *Error of targets.side when the study area has too few cells for Gi*.
+// Errors: *input.Error of targets.side when the study area has too few cells for Gi*.
 func (h HotCells) Select(top int) ([]Candidate, error) {
 	a, err := hotspot.HotSpots(hotspot.Input{Cells: h.Cells, Observations: h.Observations, Band: HotCellBandSides * h.Cells.Side})
-	var ie *hotspot.InvalidError
-	if errors.As(err, &ie) {
-		return nil, invalid("targets.side", "%s", ie.Reason)
-	} else if err != nil {
-		return nil, err
+	if err != nil {
+		return nil, input.Named("targets.side", err)
 	}
 	var hot []int
 	for k, g := range a.Results {

@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 func TestPlacesSelect(t *testing.T) {
@@ -112,8 +113,8 @@ func TestHotCellsSelect(t *testing.T) {
 		t.Errorf("top 1: %+v", top)
 	}
 	one := HotCells{Cells: &hotspot.Cells{Side: side, I: []int{0}, J: []int{0}}, Weeks: 1}
-	var e *Error
-	if _, err := one.Select(5); !errors.As(err, &e) || e.Field != "targets.side" || !errors.Is(err, ErrInvalid) {
-		t.Errorf("one cell: %v, want an *Error of targets.side", err)
+	var e *input.Error
+	if _, err := one.Select(5); !errors.As(err, &e) || e.Field != "targets.side" || !errors.Is(err, input.ErrInvalid) {
+		t.Errorf("one cell: %v, want an *input.Error of targets.side", err)
 	}
 }

@@ -1,8 +1,6 @@
 package hotspot
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -14,32 +12,8 @@ import (
 // The analyses from their inputs to their results, one call each: HotSpots (Gi*),
 // EmergingHotSpots and Density (KDE). They bin the observations into the study area's
 // hexagons themselves, so a caller passes what it loaded and gets per-cell results back.
-
-// InvalidError names the input at fault (the hotspot API's parameter of the same name: band,
-// area, datetime, slice, cell). It wraps ErrInvalid.
-type InvalidError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InvalidError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Reason) }
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *InvalidError) Unwrap() error { return ErrInvalid }
-
-// InvalidField is the input at fault; the web layer names it as the parameter of a 400.
-func (e *InvalidError) InvalidField() string { return e.Field }
-
-func invalid(field string, err error) error {
-	var ie *InvalidError
-	if errors.As(err, &ie) {
-		return err
-	}
-	if !errors.Is(err, ErrInvalid) && !errors.Is(err, input.ErrInvalid) {
-		return err
-	}
-	return &InvalidError{Field: field, Reason: err.Error()}
-}
+// Their refusals are *input.Error naming the input at fault by the hotspot API's parameter
+// of the same name: band, area, datetime, slice, cell.
 
 // Cells is the hexagon grid over a study area: every cell (I[k], J[k]) of the grid with side
 // Side (HexCentre) that intersects the area, whether or not anything was observed in it.
@@ -137,17 +111,17 @@ type Analysis struct {
 // HotSpots bins the observations into the study cells and runs GiStar on the summed weights
 // with a DistanceBand neighbourhood.
 //
-// Errors (*InvalidError): a band that is not positive (field band); fewer than two cells
+// Errors (*input.Error): a band that is not positive (field band); fewer than two cells
 // (field area).
 func HotSpots(in Input) (*Analysis, error) {
 	b := in.Cells.Bin(in.Observations)
 	nb, err := DistanceBand(in.Cells.Centres(), in.Band)
 	if err != nil {
-		return nil, invalid("band", err)
+		return nil, input.Named("band", err)
 	}
 	res, err := GiStar(b.Weight, nb)
 	if err != nil {
-		return nil, invalid("area", err)
+		return nil, input.Named("area", err)
 	}
 	return &Analysis{Binned: b, Results: res}, nil
 }
@@ -186,12 +160,12 @@ type EmergingAnalysis struct {
 // EmergingHotSpots bins the observations into cells and calendar slices (empty slices count
 // as zeros) and runs Emerging.
 //
-// Errors (*InvalidError): no observation and no window (field datetime); fewer than 3 slices
+// Errors (*input.Error): no observation and no window (field datetime); fewer than 3 slices
 // (datetime); more than MaxSlices (slice); an invalid unit (slice); a band that is not
 // positive (band); fewer than two cells (area). Check's error as it is.
 func EmergingHotSpots(in EmergingInput) (*EmergingAnalysis, error) {
 	if !in.Unit.Valid() {
-		return nil, &InvalidError{"slice", fmt.Sprintf("%q is not month, quarter or year", in.Unit)}
+		return nil, input.Invalid("slice", "%q is not month, quarter or year", in.Unit)
 	}
 	first, n, err := in.slices()
 	if err != nil {
@@ -224,13 +198,13 @@ func EmergingHotSpots(in EmergingInput) (*EmergingAnalysis, error) {
 	}
 	nb, err := DistanceBand(in.Cells.Centres(), in.Band)
 	if err != nil {
-		return nil, invalid("band", err)
+		return nil, input.Named("band", err)
 	}
 	if cells < 2 { // as GiStar would say of every slice
-		return nil, &InvalidError{"area", fmt.Sprintf("hotspot: Gi* needs at least 2 cells, got %d: %v", cells, ErrInvalid)}
+		return nil, input.Invalid("area", "Gi* needs at least 2 cells, got %d", cells)
 	}
 	if out.Results, err = Emerging(values, nb, in.Alpha); err != nil {
-		return nil, invalid("datetime", err)
+		return nil, input.Named("datetime", err)
 	}
 	return out, nil
 }
@@ -255,14 +229,14 @@ func (in *EmergingInput) slices() (first time.Time, n int, err error) {
 		last = in.Unit.Truncate(*in.To)
 	}
 	if first.IsZero() {
-		return first, 0, &InvalidError{"datetime", fmt.Sprintf("no observations match; an emerging analysis needs at least 3 %ss", in.Unit)}
+		return first, 0, input.Invalid("datetime", "no observations match; an emerging analysis needs at least 3 %ss", in.Unit)
 	}
 	n = in.Unit.Index(first, last) + 1
 	if n < 3 {
-		return first, n, &InvalidError{"datetime", fmt.Sprintf("the window spans %d %s(s); an emerging analysis needs at least 3", n, in.Unit)}
+		return first, n, input.Invalid("datetime", "the window spans %d %s(s); an emerging analysis needs at least 3", n, in.Unit)
 	}
 	if n > MaxSlices {
-		return first, n, &InvalidError{"slice", fmt.Sprintf("the window spans %d %ss; at most %d", n, in.Unit, MaxSlices)}
+		return first, n, input.Invalid("slice", "the window spans %d %ss; at most %d", n, in.Unit, MaxSlices)
 	}
 	return first, n, nil
 }
@@ -280,7 +254,7 @@ type DensityInput struct {
 
 // Density estimates the quartic kernel density of the observations (kde.Estimate).
 //
-// Errors (*InvalidError): a bandwidth or cell that is not positive (field cell); Check's
+// Errors (*input.Error): a bandwidth or cell that is not positive (field cell); Check's
 // error as it is.
 func Density(in DensityInput) (*kde.Grid, error) {
 	if in.Check != nil {
@@ -290,7 +264,7 @@ func Density(in DensityInput) (*kde.Grid, error) {
 	}
 	g, err := kde.Estimate(in.Observations.Points, in.Observations.Weights, in.Extent, kde.Options{Bandwidth: in.Bandwidth, Cell: in.Cell})
 	if err != nil {
-		return nil, invalid("cell", err)
+		return nil, input.Named("cell", err)
 	}
 	return g, nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // square returns the n×n cells (i, j) from (0, 0) of a grid with side s over an extent
@@ -105,9 +107,9 @@ func TestAnalysisErrorsNameTheField(t *testing.T) {
 		{"no kernel", second(Density(DensityInput{Extent: square(3, 100).Bound, Observations: obs, Bandwidth: -1})), "cell"},
 	}
 	for _, tt := range tests {
-		var ie *InvalidError
-		if !errors.As(tt.err, &ie) || ie.Field != tt.field || !errors.Is(tt.err, ErrInvalid) {
-			t.Errorf("%s: error %v, want an *InvalidError of %s wrapping ErrInvalid", tt.name, tt.err, tt.field)
+		var ie *input.Error
+		if !errors.As(tt.err, &ie) || ie.Field != tt.field || !errors.Is(tt.err, input.ErrInvalid) {
+			t.Errorf("%s: error %v, want an *input.Error of %s", tt.name, tt.err, tt.field)
 		}
 	}
 	refused := errors.New("too costly")

@@ -3,6 +3,7 @@ package hotspot
 import (
 	"fmt"
 
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/trend"
 )
 
@@ -86,18 +87,19 @@ const DefaultAlpha = 0.05
 //
 // alpha 0 means DefaultAlpha.
 //
-// Errors (wrapping ErrInvalid): fewer than 3 slices (a trend needs three points), slices of
-// different lengths or not matching nb, or any error of GiStar.
+// Errors (*input.Error): alpha outside (0, 1) ("alpha"), fewer than 3 slices (a trend needs
+// three points; "slices"), and any error of GiStar (slices of different lengths or not
+// matching nb).
 func Emerging(slices [][]float64, nb *Neighbours, alpha float64) ([]EmergingResult, error) {
 	if alpha == 0 {
 		alpha = DefaultAlpha
 	}
 	if !(alpha > 0 && alpha < 1) {
-		return nil, fmt.Errorf("hotspot: significance level %v must be in (0, 1): %w", alpha, ErrInvalid)
+		return nil, input.Invalid("alpha", "the significance level %v is outside (0, 1)", alpha)
 	}
 	t := len(slices)
 	if t < 3 {
-		return nil, fmt.Errorf("hotspot: emerging hot spots need at least 3 time slices, got %d: %w", t, ErrInvalid)
+		return nil, input.Invalid("slices", "emerging hot spots need at least 3 time slices, got %d", t)
 	}
 	n := nbLen(nb)
 	out := make([]EmergingResult, n)

@@ -13,12 +13,16 @@
 // edge, the lowest (i, j)) when that hexagon is a study cell — also when the observation lies
 // outside the study area in a border cell, which is kept whole so that every cell's value is
 // over a full hexagon — and nowhere otherwise. Time slices are calendar months, quarters or
-// years in UTC. The package does no I/O and holds no state.
+// years in UTC. Invalid input (empty input, non-finite numbers, mismatched lengths, a
+// non-positive band) is refused with a *input.Error; the analyses name it by the hotspot
+// API's parameter (band, area, datetime, slice, cell). The package does no I/O and holds no
+// state.
 package hotspot
 
 import (
-	"fmt"
 	"math"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // Result is the Gi* outcome for one cell.
@@ -60,22 +64,22 @@ const FDRLevel = 0.05
 // When every value is equal (S = 0) nothing stands out and z is undefined; then, and for a
 // cell whose neighbourhood is the whole study area (n·S1_i = W_i²), z is 0 and p is 1.
 //
-// Errors (wrapping ErrInvalid): values and nb of different lengths, fewer than 2 cells, or a
-// value that is NaN or infinite.
+// Errors (*input.Error of "values"): values and nb of different lengths, fewer than 2 cells,
+// or a value that is NaN or infinite.
 func GiStar(values []float64, nb *Neighbours) ([]Result, error) {
 	n := len(values)
 	if nb == nil || nb.Len() != n {
-		return nil, fmt.Errorf("hotspot: %d values for a neighbourhood of %d cells: %w", n, nbLen(nb), ErrInvalid)
+		return nil, input.Invalid("values", "%d for a neighbourhood of %d cells", n, nbLen(nb))
 	}
 	if n < 2 {
-		return nil, fmt.Errorf("hotspot: Gi* needs at least 2 cells, got %d: %w", n, ErrInvalid)
+		return nil, input.Invalid("values", "Gi* needs at least 2 cells, got %d", n)
 	}
 	// Mean and standard deviation by the two-pass formula: Σx²/n − X̄² cancels badly when the
 	// values are large and similar.
 	sum := 0.0
 	for k, v := range values {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("hotspot: value of cell %d is %v: %w", k, v, ErrInvalid)
+			return nil, input.Invalid("values", "the value of cell %d is %v", k, v)
 		}
 		sum += v
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/trend"
 )
 
@@ -161,8 +162,8 @@ func TestGiStarEdgeCases(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			res, err := GiStar(tt.values, tt.nb)
 			if tt.wantErr {
-				if !errors.Is(err, ErrInvalid) {
-					t.Fatalf("err = %v, want ErrInvalid", err)
+				if f, _ := input.FieldOf(err); f != "values" {
+					t.Fatalf("err = %v, want an invalid input of values", err)
 				}
 				return
 			}
@@ -401,7 +402,7 @@ func TestEmerging(t *testing.T) {
 	if centre.Pattern != ConsecutiveHot {
 		t.Errorf("centre: %v (sig %v, trend %+v), want consecutive_hot_spot", centre.Pattern, centre.Sig, centre.Trend)
 	}
-	if _, err := Emerging(slices[:2], nb, 0); !errors.Is(err, ErrInvalid) {
-		t.Errorf("2 slices: err = %v, want ErrInvalid", err)
+	if _, err := Emerging(slices[:2], nb, 0); !errors.Is(err, input.ErrInvalid) {
+		t.Errorf("2 slices: err = %v, want an invalid input", err)
 	}
 }

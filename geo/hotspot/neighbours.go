@@ -1,11 +1,11 @@
 package hotspot
 
 import (
-	"errors"
-	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"github.com/lagesbild/lagesbild/geo/input"
 )
 
 // BandTolerance is added to the distance band when deciding "within": on a hexagon lattice
@@ -35,31 +35,27 @@ func (nb *Neighbours) Of(i int) []int32 { return nb.idx[nb.start[i]:nb.start[i+1
 // Band is the distance band the neighbourhood was built with.
 func (nb *Neighbours) Band() float64 { return nb.band }
 
-// ErrInvalid is wrapped by every error about invalid input (empty input, non-finite numbers,
-// mismatched lengths, a non-positive band). Callers map it to a client error.
-var ErrInvalid = errors.New("invalid input")
-
 // DistanceBand finds, for every centre, the centres within band (metres, planar) of it,
 // itself included. It buckets the centres into a square grid of cell size band, so each
 // search looks at 3 × 3 buckets: O(n·k) for k neighbours per cell rather than O(n²).
 //
-// Errors (wrapping ErrInvalid): no centres, a band that is not positive and finite, or a
-// centre with a non-finite coordinate.
+// Errors (*input.Error): no centres, too many or one with a non-finite coordinate
+// ("centres"); a band that is not positive and finite ("band").
 func DistanceBand(centres []orb.Point, band float64) (*Neighbours, error) {
 	if len(centres) == 0 {
-		return nil, fmt.Errorf("hotspot: no cells: %w", ErrInvalid)
+		return nil, input.Invalid("centres", "no cells")
 	}
 	if !(band > 0) || math.IsInf(band, 0) {
-		return nil, fmt.Errorf("hotspot: distance band %v must be positive: %w", band, ErrInvalid)
+		return nil, input.Invalid("band", "the distance band %v is not positive", band)
 	}
 	if len(centres) > math.MaxInt32 {
-		return nil, fmt.Errorf("hotspot: %d cells is too many: %w", len(centres), ErrInvalid)
+		return nil, input.Invalid("centres", "%d cells are too many", len(centres))
 	}
 	minX, minY := math.Inf(1), math.Inf(1)
 	maxX, maxY := math.Inf(-1), math.Inf(-1)
 	for k, c := range centres {
 		if math.IsNaN(c[0]) || math.IsNaN(c[1]) || math.IsInf(c[0], 0) || math.IsInf(c[1], 0) {
-			return nil, fmt.Errorf("hotspot: cell %d has centre %v: %w", k, c, ErrInvalid)
+			return nil, input.Invalid("centres", "cell %d has centre %v", k, c)
 		}
 		minX, minY = min(minX, c[0]), min(minY, c[1])
 		maxX, maxY = max(maxX, c[0]), max(maxY, c[1])
@@ -124,10 +120,10 @@ func DistanceBand(centres []orb.Point, band float64) (*Neighbours, error) {
 // NewNeighbours builds a neighbourhood from explicit lists (for tests and for callers with
 // their own definition). lists[i] must contain i itself; indices must be in range.
 //
-// Errors (wrapping ErrInvalid): an empty list, an index out of range, or a list without i.
+// Errors (*input.Error of "lists"): an empty list, an index out of range, or a list without i.
 func NewNeighbours(lists [][]int) (*Neighbours, error) {
 	if len(lists) == 0 {
-		return nil, fmt.Errorf("hotspot: no cells: %w", ErrInvalid)
+		return nil, input.Invalid("lists", "no cells")
 	}
 	nb := &Neighbours{start: make([]int32, len(lists)+1)}
 	for i, l := range lists {
@@ -135,13 +131,13 @@ func NewNeighbours(lists [][]int) (*Neighbours, error) {
 		var row []int32
 		for _, j := range l {
 			if j < 0 || j >= len(lists) {
-				return nil, fmt.Errorf("hotspot: cell %d has neighbour %d out of range: %w", i, j, ErrInvalid)
+				return nil, input.Invalid("lists", "cell %d has neighbour %d out of range", i, j)
 			}
 			self = self || j == i
 			row = append(row, int32(j))
 		}
 		if !self {
-			return nil, fmt.Errorf("hotspot: cell %d is not its own neighbour (Gi* includes the cell): %w", i, ErrInvalid)
+			return nil, input.Invalid("lists", "cell %d is not its own neighbour (Gi* includes the cell)", i)
 		}
 		sortInt32(row)
 		nb.idx = append(nb.idx, row...)
