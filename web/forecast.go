@@ -22,6 +22,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/geo/forecast"
 	"github.com/lagesbild/lagesbild/geo/hotspot"
+	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
 )
@@ -234,7 +235,7 @@ func (s *Server) runForecast(ctx context.Context, r *forecastRequest, police []s
 	}
 	grid, err := forecast.NewHexGrid(r.side, ij)
 	if err != nil {
-		return nil, invalid("area", "%v", err)
+		return nil, input.Named("area", err) // the area's cells (side is checked in parseForecast)
 	}
 	run := &forecastRun{in: in, grid: grid, cellOf: make([]int, len(in.Points))}
 	events := make([]forecast.Event, 0, len(in.Points))

@@ -73,7 +73,7 @@ func (e Estimate) ComparisonChange() float64 { return e.ComparisonPost - e.Compa
 // with a NaN or infinite value ("comparisons"), a NaN or infinite target value ("target").
 func Gap(target []float64, comparisons [][]float64) ([]float64, error) {
 	if len(comparisons) == 0 {
-		return nil, input.Invalid("comparisons", "none")
+		return nil, input.Invalid("comparisons", "no comparison series")
 	}
 	gap := make([]float64, len(target))
 	for t, y := range target {

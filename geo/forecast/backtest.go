@@ -151,7 +151,7 @@ func (r *Result) Model(m Model) *ModelResult {
 // than MinTrainingWeeks before the first period ("backtest").
 func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 	if c == nil {
-		return nil, input.Invalid("counts", "none")
+		return nil, input.Invalid("counts", "no counts")
 	}
 	if opt.Horizon == 0 {
 		opt.Horizon = Weekly
@@ -258,7 +258,7 @@ func Backtest(c *Counts, opt BacktestOptions) (*Result, error) {
 // than Weekly or Monthly ("horizon").
 func Predict(c *Counts, m Model, h Horizon) (*Forecast, *Fit, error) {
 	if c == nil {
-		return nil, nil, input.Invalid("counts", "none")
+		return nil, nil, input.Invalid("counts", "no counts")
 	}
 	if !m.valid() {
 		return nil, nil, input.Invalid("models", "unknown model %q", m)

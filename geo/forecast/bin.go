@@ -32,7 +32,7 @@ type Counts struct {
 // whose cell is out of range or whose weight is negative or not finite ("events").
 func Bin(g *Grid, events []Event, origin time.Time, history int) (*Counts, error) {
 	if g == nil {
-		return nil, input.Invalid("grid", "none")
+		return nil, input.Invalid("grid", "no grid")
 	}
 	if history == 0 {
 		history = DefaultHistory

@@ -35,7 +35,7 @@ func NewHexGrid(side float64, cells [][2]int) (*Grid, error) {
 		return nil, input.Invalid("side", "%v must be positive", side)
 	}
 	if len(cells) == 0 {
-		return nil, input.Invalid("cells", "none")
+		return nil, input.Invalid("cells", "no cells")
 	}
 	if len(cells) > math.MaxInt32 {
 		return nil, input.Invalid("cells", "%d are too many", len(cells))

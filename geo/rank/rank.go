@@ -39,7 +39,7 @@ type Consensus struct {
 // outside 0…n or repeated within a ranking.
 func Borda(rankings [][]int) (Consensus, error) {
 	if len(rankings) == 0 {
-		return Consensus{}, input.Invalid("rankings", "none")
+		return Consensus{}, input.Invalid("rankings", "no rankings")
 	}
 	n := len(rankings[0])
 	c := Consensus{Points: make([]float64, n), Rank: make([]int, n), MeanRank: make([]float64, n), MedianRank: make([]float64, n)}
@@ -205,7 +205,7 @@ type Spread struct {
 // Errors (*input.Error of "rankings"): no rankings or rankings of different lengths.
 func Disagreement(rankings [][]int) ([]Spread, error) {
 	if len(rankings) == 0 {
-		return nil, input.Invalid("rankings", "none")
+		return nil, input.Invalid("rankings", "no rankings")
 	}
 	n := len(rankings[0])
 	for s, rk := range rankings {
