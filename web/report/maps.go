@@ -153,7 +153,7 @@ func (m *mapSVG) hexagons(cells *layers.HexStudyCells, gi []hotspot.Result, t te
 			continue
 		}
 		n[g.Bin]++
-		fmt.Fprintf(&m.b, `<path class="cell %s" fill="%s" d="%s"/>`, className(g.Bin), hotColours[g.Bin],
+		fmt.Fprintf(&m.b, `<path class="cell %s" fill="%s" d="%s"/>`, hotspot.BinClass(g.Bin), hotColours[g.Bin],
 			m.pathData(hotspot.HexPolygon(cells.I[k], cells.J[k], cells.Side)))
 	}
 	var legend []legendItem
@@ -166,18 +166,6 @@ func (m *mapSVG) hexagons(cells *layers.HexStudyCells, gi []hotspot.Result, t te
 			Label: fmt.Sprintf("%s %d %% (%d)", label, map[int]int{3: 99, 2: 95, 1: 90}[abs(bin)], n[bin])})
 	}
 	return legend
-}
-
-// className names a Gi_Bin as /analysis/hotspots does: hot_99, hot_95, hot_90, cold_…,
-// not_significant.
-func className(bin int) string {
-	switch {
-	case bin > 0:
-		return "hot_" + [...]string{"", "90", "95", "99"}[bin]
-	case bin < 0:
-		return "cold_" + [...]string{"", "90", "95", "99"}[-bin]
-	}
-	return "not_significant"
 }
 
 func abs(x int) int {
