@@ -234,6 +234,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	deploymentOpenAPI(paths, schemas)
 	followupOpenAPI(paths, schemas)
 	tilesOpenAPI(cat, paths, schemas)
+	stylesOpenAPI(paths)
 	interventionsOpenAPI(cat, paths, schemas)
 	auth.OpenAPI(paths, schemas)
 	partnerOpenAPI(paths, schemas)

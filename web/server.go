@@ -178,6 +178,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.writeRoutes(e, get)
 	get("/indicators/:key/districts", s.indicatorDistricts)
 	s.tileRoutes(get)
+	s.styleRoutes(get)
 	s.hotspotRoutes(get)
 	s.forecastRoutes(get)
 	s.priorityRoutes(e)
