@@ -48,6 +48,7 @@ func (s *Server) landing(c echo.Context) error {
 			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
 			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
 			{Href: base + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: "Vector tiles of the map (districts, places, interventions)"},
+			{Href: base + "/styles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/styles", Type: mediaJSON, Title: "Map styles (MapLibre / Mapbox GL) with the map page's colours"},
 		},
 	})
 }

@@ -429,6 +429,10 @@ func tileLayerFields(l *layers.Layer, aggregate bool) tileLayerDoc {
 	return d
 }
 
+// tileFilterNote tells a tileset's readers that its tiles take filter (TileJSON has no
+// field for a tile parameter).
+const tileFilterNote = "The tiles take filter (CQL2, filter-lang cql2-text or cql2-json, filter-crs) on the collection's queryables, as its items do"
+
 // collectionTileset serves GET /collections/{id}/tiles/WebMercatorQuad: the OGC tileset
 // metadata, or TileJSON with f=tilejson. Filters given here are carried into the tile URLs.
 func (s *Server) collectionTileset(c echo.Context) error {
@@ -454,7 +458,11 @@ func (s *Server) collectionTileset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendTileset(c, f, base, filters, l.Title, l.Description, []tileLayerDoc{tileLayerFields(l, l.AggregateTiles)}, ext)
+	desc := l.Description + " " + tileFilterNote
+	if l.AggregateTiles {
+		desc += " (not on the counts per cell of callers without access to the rows)"
+	}
+	return s.sendTileset(c, f, base, filters, l.Title, desc+".", []tileLayerDoc{tileLayerFields(l, l.AggregateTiles)}, ext)
 }
 
 // mapTileset serves GET /tiles/WebMercatorQuad.

@@ -3,8 +3,12 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,11 +95,30 @@ func TestTileCQLFilter(t *testing.T) {
 		}
 	}
 
+	// GDAL's MVT driver reads the filtered tile: as many features as SQL selects.
+	if ogrinfo, err := exec.LookPath("ogrinfo"); err == nil {
+		_, body := a.get(tilePath(obs, id)+"?"+q.Encode(), 200)
+		file := filepath.Join(t.TempDir(), "filtered.pbf")
+		if err := os.WriteFile(file, body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(ogrinfo, "-ro", "-al", "-so", "-oo", fmt.Sprintf("Z=%d", id.Z), "-oo", fmt.Sprintf("X=%d", id.X),
+			"-oo", fmt.Sprintf("Y=%d", id.Y), "MVT:"+file).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), fmt.Sprintf("Feature Count: %d\n", tileCount(t, id, "observations", where))) {
+			t.Errorf("ogrinfo of the filtered tile (want %d features): %v\n%s", tileCount(t, id, "observations", where), err, out)
+		}
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("ogrinfo not installed under CI (make test installs gdal-bin)")
+	}
+
 	// TileJSON given a filter carries it into the tile template.
-	var tj struct{ Tiles []string }
+	var tj struct {
+		Tiles       []string
+		Description string
+	}
 	a.getJSON(obs+"/tiles/WebMercatorQuad?f=tilejson&"+q.Encode(), 200, &tj)
-	if len(tj.Tiles) != 1 || !strings.Contains(tj.Tiles[0], "filter=") {
-		t.Errorf("TileJSON with a filter: %v", tj.Tiles)
+	if len(tj.Tiles) != 1 || !strings.Contains(tj.Tiles[0], "filter=") || !strings.Contains(tj.Description, "take filter (CQL2") {
+		t.Errorf("TileJSON with a filter: %v, %q", tj.Tiles, tj.Description)
 	}
 
 	for _, tc := range []struct{ query, param, says string }{
