@@ -149,14 +149,8 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		return nil, err
 	}
 	var err error
-	if r.query.CQL, err = parseFilter(v); err != nil {
+	if r.query.CQL, err = tileFilter(l, v); err != nil {
 		return nil, err
-	}
-	if r.query.CQL != nil {
-		// Checked here too, so a TileJSON with a filter the tiles would refuse is refused.
-		if err := l.CheckFilter(r.query.CQL); err != nil {
-			return nil, err
-		}
 	}
 	if v.Has("datetime") {
 		dt, err := parseDatetime(v.Get("datetime"))
@@ -180,30 +174,60 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		}
 		r.query.Aggregate = agg
 	}
-	if l.AggregateTiles && (s.cfg.AggregatedOnly || !p.MayRead(l.Class)) {
-		// The disclosure-controlled view: counts per cell, small counts suppressed. It is
-		// what a caller who may not read the layer's points gets.
-		r.query.Aggregate, r.query.MinCount = true, s.minCellCount()
-		if err := checkAggregatedWindow(r.query.Datetime); err != nil {
-			return nil, err
-		}
-		if r.query.CQL != nil {
-			// Counts of arbitrary shapes and conditions, subtracted from each other, would give
-			// the counts the threshold suppresses; the declared property filters and whole-day
-			// windows are what the disclosure review allowed.
-			return nil, invalid("filter", "without access to the observations the tiles hold counts per cell, which take datetime and the property filters, not filter")
-		}
-	}
-	canon, err := canonicalFilter(r.query.CQL)
-	if err != nil {
+	if err := s.disclosureView(p, l, &r.query); err != nil {
 		return nil, err
 	}
-	q := withoutF(v)
-	for _, p := range []string{"filter", "filter-lang", "filter-crs"} {
-		q.Del(p)
+	if r.canon, err = tileCanon(v, r.query); err != nil {
+		return nil, err
 	}
-	r.canon = fmt.Sprintf("%s|agg=%t,%d|%s", q.Encode(), r.query.Aggregate, r.query.MinCount, canon)
 	return r, nil
+}
+
+// disclosureView turns q into the disclosure-controlled view where p may not read l's points
+// (or the server answers aggregated only): counts per cell, small counts suppressed, windows
+// of whole days, and no filter.
+func (s *Server) disclosureView(p *layers.Principal, l *layers.Layer, q *layers.TileQuery) error {
+	if !l.AggregateTiles || (!s.cfg.AggregatedOnly && p.MayRead(l.Class)) {
+		return nil
+	}
+	q.Aggregate, q.MinCount = true, s.minCellCount()
+	if err := checkAggregatedWindow(q.Datetime); err != nil {
+		return err
+	}
+	if q.CQL != nil {
+		// Counts of arbitrary shapes and conditions, subtracted from each other, would give
+		// the counts the threshold suppresses; the declared property filters and whole-day
+		// windows are what the disclosure review allowed.
+		return invalid("filter", "without access to the observations the tiles hold counts per cell, which take datetime and the property filters, not filter")
+	}
+	return nil
+}
+
+// tileFilter parses a tile request's filter (nil for none) and checks it against l here, so
+// a TileJSON with a filter the tiles would refuse is refused too.
+func tileFilter(l *layers.Layer, v url.Values) (*layers.CQLFilter, error) {
+	f, err := parseFilter(v)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	if err := l.CheckFilter(f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// tileCanon is the canonical form of a tile query for the cache key: the parameters but f
+// and the filter's, the aggregation chosen, and the filter normalised (canonicalFilter).
+func tileCanon(v url.Values, q layers.TileQuery) (string, error) {
+	canon, err := canonicalFilter(q.CQL)
+	if err != nil {
+		return "", err
+	}
+	rest := withoutF(v)
+	for _, p := range []string{"filter", "filter-lang", "filter-crs"} {
+		rest.Del(p)
+	}
+	return fmt.Sprintf("%s|agg=%t,%d|%s", rest.Encode(), q.Aggregate, q.MinCount, canon), nil
 }
 
 // canonicalFilter is a filter's normalised form for a cache key: its CQL2-JSON and its
