@@ -75,9 +75,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		client = cc
 	}
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
-	var inv *layers.InvalidError
-	var gi *input.Error
-	var ff *featurefile.Error
+	param, detail, isInvalid := invalidInput(err)
 	var he *echo.HTTPError
 	busy, isBusy := overloaded(err)
 	kind := layers.Kind(err)
@@ -95,19 +93,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// error), the client is gone: not a failure of the server.
 		p.Status, p.Title = statusClientClosed, "Client closed request"
 		level = slog.LevelDebug
-	case errors.As(err, &inv):
-		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", inv.Error(), inv.Param
-		logged = false
-	case errors.As(err, &gi):
-		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", gi.Error(), gi.Field
-		logged = false
-	case errors.As(err, &ff) && !ff.TooLarge:
-		// A file the reader refused: a feature of it, or the file (the request's body) as a whole.
-		p.Param = "body"
-		if ff.Feature > 0 {
-			p.Param = "feature"
-		}
-		p.Status, p.Title, p.Detail = http.StatusBadRequest, "Bad request", "invalid "+p.Param+": "+ff.Error()
+	case isInvalid:
+		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", detail, param
 		logged = false
 	case errors.As(err, &he):
 		p.Status, p.Title = he.Code, http.StatusText(he.Code)
@@ -155,6 +142,29 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		_, _ = c.Response().Write(body)
 	}
+}
+
+// invalidInput is the parameter at fault and the text of a 400 when err is invalid input, in
+// this order: a parameter the request got wrong (*layers.InvalidError), a geo computation's
+// refusal (*input.Error, naming its field), or a file the reader refused as it stands
+// (*featurefile.Error but not a limit exceeded: the feature, or the body for the whole file).
+func invalidInput(err error) (param, detail string, ok bool) {
+	var inv *layers.InvalidError
+	var gi *input.Error
+	var ff *featurefile.Error
+	switch {
+	case errors.As(err, &inv):
+		return inv.Param, inv.Error(), true
+	case errors.As(err, &gi):
+		return gi.Field, gi.Error(), true
+	case errors.As(err, &ff) && !ff.TooLarge:
+		param = "body"
+		if ff.Feature > 0 {
+			param = "feature"
+		}
+		return param, "invalid " + param + ": " + ff.Error(), true
+	}
+	return "", "", false
 }
 
 // invalid returns the error for a bad query parameter.
