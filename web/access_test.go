@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -290,6 +291,21 @@ func TestAccessMatrix(t *testing.T) {
 			get("/partners/layers/"+partnerID+"/items", partner)
 			get(tilePath("/partners/layers/"+partnerID, tiles.TileContaining(centreLon, centreLat, 12)), partner)
 			get("/partners/layers/"+partnerID+"/districts?property=dwellings", partner)
+			get("/partners/layers/"+partnerID+"/queryables", partner)
+
+			// What a filter may name: the schema of a collection is read as the collection is.
+			get("/collections/districts/queryables", 200)
+			get("/collections/districts/sortables", 200)
+			get("/collections/observations/queryables", status(c, layers.Internal))
+			get("/collections/observations/sortables", status(c, layers.Internal))
+			// A filter on the observation tiles: the rows for those who may read them; refused
+			// where the tile holds counts per cell, which two filters could subtract below the
+			// disclosure threshold.
+			get(tilePath("/collections/observations", tile)+"?filter="+url.QueryEscape("category = 'open_drug_dealing'"),
+				map[bool]int{true: 200, false: 400}[c.may(layers.Internal)])
+			// The map style names layers and colours, no rows: the same for everyone.
+			get("/styles", 200)
+			get("/styles/karta", 200)
 
 			// Analyses: hotspots for everyone, aggregated for those who may not see points.
 			var hs struct {
