@@ -5,6 +5,7 @@
 // session the listeners of onChange reload every view's data (main.js).
 import { apiFetch, apiURL, currentUser, getJSON, onExpired, problemOf, setSession } from './api.js';
 import { t, addTexts, onLangChange } from './i18n.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -56,16 +57,6 @@ addTexts({
     minutes: '{n} min',
   },
 });
-
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 
 /** role is the highest of a principal's roles (reader ⊂ editor ⊂ admin). */
 export function role(me) {

@@ -12,6 +12,7 @@ import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { niceTicks } from './chart.js';
 import { bounds, whenIdle } from './map.js';
 import { View } from './view.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -85,15 +86,6 @@ addTexts({
 export const followupLayers = ['fu-target', 'fu-comparison', 'fu-neighbour'];
 const colour = { target: '#d9480f', comparison: '#0b5cd5', neighbour: '#6a3d9a' };
 
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 const NS = 'http://www.w3.org/2000/svg';
 const s = (tag, attrs = {}, text) => {
   const e = document.createElementNS(NS, tag);

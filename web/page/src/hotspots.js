@@ -8,6 +8,7 @@ import { t, num, label, getLang, addTexts, onLangChange } from './i18n.js';
 import { quantileBreaks, swatch } from './choropleth.js';
 import { whenIdle } from './map.js';
 import { View } from './view.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -80,16 +81,6 @@ export const densityColours = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0
 
 export const hotspotLayers = { kde: ['hot-kde'], gistar: ['hot-gistar', 'hot-gistar-fdr'], emerging: ['hot-emerging'] };
 const allHotLayers = Object.values(hotspotLayers).flat();
-
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 
 function monthOf(d) { return d.toISOString().slice(0, 7); }
 

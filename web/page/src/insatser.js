@@ -15,6 +15,7 @@ import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { addInterventionLayers, colourOf, legendColours, bounds, whenIdle } from './map.js';
 import { swatch } from './choropleth.js';
 import { View } from './view.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -92,16 +93,6 @@ const fields = [
   ['start_date', 'date'], ['end_date', 'date'], ['hours_per_week', 'number'], ['budget_sek', 'number'],
   ['target_districts', 'checks'], ['target_indicators', 'checks'], ['target_categories', 'checks'],
 ];
-
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 
 /** request sends a write; the answer is {status, etag, body} with the problem document for errors. */
 async function request(method, path, body, headers = {}) {

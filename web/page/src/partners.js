@@ -11,6 +11,7 @@ import { apiFetch, apiURL, currentUser, getJSON, problemOf, tileURL } from './ap
 import { t, num, addTexts, onLangChange, getLang } from './i18n.js';
 import { swatch } from './choropleth.js';
 import { canWrite } from './auth.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -97,16 +98,6 @@ addTexts({
 
 // Paul Tol's muted palette (colour-blind safe), distinct from the horizons' Okabe–Ito colours.
 export const partnerColours = ['#882255', '#117733', '#332288', '#999933', '#aa4499', '#44aa99', '#cc6677', '#ddcc77'];
-
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 
 /** contentType is what an upload is sent as, by the file's name (the API sniffs octet-stream). */
 export function contentType(name) {

@@ -12,6 +12,7 @@ import { apiFetch, apiURL, getJSON } from './api.js';
 import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { bounds, whenIdle } from './map.js';
 import { View } from './view.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -94,15 +95,6 @@ const tactics = ['foot_patrol', 'vehicle_patrol', 'stationary_presence', 'dialog
 export const planLayers = ['plan-targets', 'plan-targets-none'];
 const doseColour = '#0b5cd5';
 
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 const NS = 'http://www.w3.org/2000/svg';
 const s = (tag, attrs = {}, text) => {
   const e = document.createElementNS(NS, tag);

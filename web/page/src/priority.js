@@ -11,6 +11,7 @@ import { quantileBreaks, classes, fillColour, swatch } from './choropleth.js';
 import { needFeasibilityChart } from './scatter.js';
 import { whenIdle } from './map.js';
 import { View } from './view.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -114,15 +115,6 @@ const modeLayers = {
 export const areaTypeColours = { 1: '#d7191c', 2: '#fdae61', 3: '#ffffbf', 4: '#abd9e9', 5: '#2c7bb6' };
 
 const SVGNS = 'http://www.w3.org/2000/svg';
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 
 async function postJSON(path, body, params = {}, accept = 'application/json') {
   const res = await apiFetch(apiURL(path, params), {

@@ -8,6 +8,7 @@ import { t, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { swatch } from './choropleth.js';
 import { whenIdle } from './map.js';
 import { View } from './view.js';
+import { h } from './dom.js';
 
 addTexts({
   sv: {
@@ -53,16 +54,6 @@ addTexts({
 // The top classes, darkest for the top 1 % (ColorBrewer OrRd).
 export const forecastColours = { 1: '#b30000', 5: '#fc8d59', 10: '#fdd49e' };
 const forecastLayers = ['fc-fill', 'fc-line'];
-
-const h = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'text') e.textContent = v; else if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-};
 
 export class ForecastView extends View {
   /** els: { controls, side, results }; app: window.lagesbild; status(msg). */
