@@ -232,6 +232,19 @@ func (p *parser) expect(s string) error {
 	return nil
 }
 
+// commaList reads "item, item, …" (at least one item), calling item for each.
+func (p *parser) commaList(item func() error) error {
+	for {
+		if err := item(); err != nil {
+			return err
+		}
+		if !p.punct(",") {
+			return nil
+		}
+		p.next()
+	}
+}
+
 func (p *parser) expectKeyword(kw string) error {
 	if !p.keyword(kw) {
 		t := p.peek()
@@ -685,17 +698,13 @@ func (p *parser) signed() (float64, error) {
 func (p *parser) bbox(t token) (*Expr, error) {
 	p.next()
 	var box []float64
-	for {
+	err := p.commaList(func() error {
 		f, err := p.signed()
-		if err != nil {
-			return nil, err
-		}
 		box = append(box, f)
-		if p.punct(",") {
-			p.next()
-			continue
-		}
-		break
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := p.expect(")"); err != nil {
 		return nil, err
@@ -778,21 +787,20 @@ func (w *wkt) tagged(t token, tag string, top bool) (geom.T, error) {
 		}
 		var flat []float64
 		var endss [][]int
-		for {
+		err := p.commaList(func() error {
 			f, ends, err := w.rings()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			for i := range ends {
 				ends[i] += len(flat)
 			}
 			flat = append(flat, f...)
 			endss = append(endss, ends)
-			if p.punct(",") {
-				p.next()
-				continue
-			}
-			break
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		if err := p.expect(")"); err != nil {
 			return nil, err
@@ -804,24 +812,23 @@ func (w *wkt) tagged(t token, tag string, top bool) (geom.T, error) {
 		return nil, err
 	}
 	gc := geom.NewGeometryCollection()
-	for {
+	err := p.commaList(func() error {
 		m := p.next()
 		up := strings.ToUpper(m.text)
 		if m.kind != tIdent || geometryTags[up] == "" || up == "GEOMETRYCOLLECTION" {
-			return nil, p.errAt(m, "expected a geometry in the collection, found %s", describe(m))
+			return p.errAt(m, "expected a geometry in the collection, found %s", describe(m))
 		}
 		g, err := w.tagged(m, up, false)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := gc.Push(g); err != nil {
-			return nil, p.errAt(m, "%v", err)
+			return p.errAt(m, "%v", err)
 		}
-		if p.punct(",") {
-			p.next()
-			continue
-		}
-		break
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := p.expect(")"); err != nil {
 		return nil, err
@@ -893,18 +900,17 @@ func (w *wkt) rings() ([]float64, []int, error) {
 	}
 	var flat []float64
 	var ends []int
-	for {
+	err := p.commaList(func() error {
 		f, err := w.points(false)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		flat = append(flat, f...)
 		ends = append(ends, len(flat))
-		if p.punct(",") {
-			p.next()
-			continue
-		}
-		break
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return flat, ends, p.expect(")")
 }
