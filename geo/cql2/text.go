@@ -848,7 +848,7 @@ func (w *wkt) points(multi bool) ([]float64, error) {
 		return nil, err
 	}
 	var flat []float64
-	for {
+	err := p.commaList(func() error {
 		paren := multi && p.punct("(")
 		if paren {
 			p.next()
@@ -858,12 +858,12 @@ func (w *wkt) points(multi bool) ([]float64, error) {
 		for len(pt) < 3 && (p.peek().kind == tNumber || p.punct("-") || p.punct("+")) {
 			f, err := p.signed()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			pt = append(pt, f)
 		}
 		if len(pt) < 2 {
-			return nil, p.errAt(t, "a position has two or three coordinates")
+			return p.errAt(t, "a position has two or three coordinates")
 		}
 		layout := geom.XY
 		if len(pt) == 3 {
@@ -872,22 +872,21 @@ func (w *wkt) points(multi bool) ([]float64, error) {
 		if w.layout == geom.NoLayout {
 			w.layout = layout
 		} else if w.layout != layout {
-			return nil, p.errAt(t, "a geometry mixes 2D and 3D coordinates")
+			return p.errAt(t, "a geometry mixes 2D and 3D coordinates")
 		}
 		if err := p.c.coord(t.pos, 1); err != nil {
-			return nil, err
+			return err
 		}
 		flat = append(flat, pt...)
 		if paren {
 			if err := p.expect(")"); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		if p.punct(",") {
-			p.next()
-			continue
-		}
-		break
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return flat, p.expect(")")
 }
