@@ -96,14 +96,14 @@ func areasFrom(c *featurefile.Collection, level string, f AreaFields) ([]Area, e
 	defs := defaultAreaFields[level]
 	pick := func(flag, given string, candidates []string, required bool) (string, error) {
 		if given != "" {
-			if name, ok := fieldNamed(c.Fields, given); ok {
-				return name, nil
+			if fd, ok := fieldNamed(c.Fields, given); ok {
+				return fd.Name, nil
 			}
 			return "", Invalid(flag, "layer %s has no field %q (it has %s)", layer, given, strings.Join(cols, ", "))
 		}
 		for _, want := range candidates {
-			if name, ok := fieldNamed(c.Fields, want); ok {
-				return name, nil
+			if fd, ok := fieldNamed(c.Fields, want); ok {
+				return fd.Name, nil
 			}
 		}
 		if required {
@@ -185,14 +185,14 @@ func areasFrom(c *featurefile.Collection, level string, f AreaFields) ([]Area, e
 var districtCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
 // fieldNamed finds the field the file names name (case-insensitively), or whose sanitised
-// name is name, and returns its sanitised name, the key of Feature.Properties.
-func fieldNamed(fields []featurefile.Field, name string) (string, bool) {
+// name is name; its Name is the key of Feature.Properties.
+func fieldNamed(fields []featurefile.Field, name string) (featurefile.Field, bool) {
 	for _, fd := range fields {
 		if strings.EqualFold(fd.Original, name) || strings.EqualFold(fd.Name, name) {
-			return fd.Name, true
+			return fd, true
 		}
 	}
-	return "", false
+	return featurefile.Field{}, false
 }
 
 // propertyText is a property value as text, as SQLite's CAST(… AS TEXT) gives it.

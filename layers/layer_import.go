@@ -98,10 +98,8 @@ func (r *LayerRows) mapFields(c *featurefile.Collection) ([]Property, bool) {
 	l := r.layer
 	field := func(names ...string) (featurefile.Field, bool) {
 		for _, want := range names {
-			for _, fd := range c.Fields {
-				if strings.EqualFold(fd.Original, want) || strings.EqualFold(fd.Name, want) {
-					return fd, true
-				}
+			if fd, ok := fieldNamed(c.Fields, want); ok {
+				return fd, true
 			}
 		}
 		return featurefile.Field{}, false
