@@ -417,17 +417,6 @@ func round(f, digits float64) float64 {
 	return math.Round(f*p) / p
 }
 
-// className names a Gi_Bin for the legend: hot_99, hot_95, hot_90, cold_…, not_significant.
-func className(bin int) string {
-	switch {
-	case bin > 0:
-		return "hot_" + [...]string{"", "90", "95", "99"}[bin]
-	case bin < 0:
-		return "cold_" + [...]string{"", "90", "95", "99"}[-bin]
-	}
-	return "not_significant"
-}
-
 func (s *Server) sendGiStar(r *hotspotRequest, in *layers.HotspotInputs) error {
 	s.gate.computing()
 	a, err := hotspot.HotSpots(hotspot.Input{Cells: in.Cells, Observations: in.Observations, Band: r.band})
@@ -444,7 +433,7 @@ func (s *Server) sendGiStar(r *hotspotRequest, in *layers.HotspotInputs) error {
 		}
 		props := map[string]any{
 			"i": cells.I[k], "j": cells.J[k], "centroid": centre,
-			"z": round(g.Z, 6), "p": g.P, "p_fdr": g.PFDR, "bin": g.Bin, "class": className(g.Bin),
+			"z": round(g.Z, 6), "p": g.P, "p_fdr": g.PFDR, "bin": g.Bin, "class": hotspot.BinClass(g.Bin),
 			"survives_fdr": g.SurvivesFDR, "neighbours": g.Neighbours,
 		}
 		shown := s.countProps(props, r, a.Count[k], a.Weight[k])
