@@ -141,6 +141,3 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 	}
 	return d, nil
 }
-
-// onlyParams refuses any query parameter not in allowed, and an f other than json.
-func onlyParams(c echo.Context, allowed ...string) error { return respond.OnlyParams(c, allowed...) }

@@ -20,6 +20,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // The deployment planner (issue 6): POST a request, get a week-by-week plan, stored so that
@@ -67,7 +68,7 @@ func (s *Server) deploymentRoutes(e *echo.Echo) {
 }
 
 func (s *Server) actorTypes(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	at, err := s.store.ActorTypes(c.Request().Context())
@@ -245,7 +246,7 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // createPlan serves POST /deployment/plans: the request is checked (parameters, actor types,
 // targets), the targets are selected, allocate solves the plan, and the plan is stored.
 func (s *Server) createPlan(c echo.Context) error {
-	if err := onlyParamsAny(c); err != nil {
+	if err := respond.OnlyParamsAny(c); err != nil {
 		return err
 	}
 	var req planRequest
@@ -530,7 +531,7 @@ func (s *Server) savePlan(c echo.Context, doc *planDoc, start time.Time) error {
 	id, err := s.store.SavePlan(c.Request().Context(), rec, func(id int64, created time.Time) ([]byte, error) {
 		doc.ID, doc.CreatedAt = id, created.UTC().Format(time.RFC3339)
 		doc.Links = planLinks(base, id)
-		body = marshalJSON(doc)
+		body = respond.JSON(doc)
 		return body, nil
 	})
 	if err != nil {
@@ -695,7 +696,7 @@ func (s *Server) loadPlan(c echo.Context, id int64) (*planDoc, error) {
 
 // plan serves GET /deployment/plans/{id} as JSON, CSV, GeoJSON or iCalendar.
 func (s *Server) plan(c echo.Context) error {
-	if err := onlyParamsAny(c, "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return err
 	}
 	id, err := parsePlanID(c.Param("id"), "id")
@@ -731,7 +732,7 @@ func (s *Server) plan(c echo.Context) error {
 // target and week, with the observations at the target ("crime and dosage"), and baseline
 // weeks before the plan.
 func (s *Server) planDelivery(c echo.Context) error {
-	if err := onlyParamsAny(c, "radius", "baseline"); err != nil {
+	if err := respond.OnlyParamsAny(c, "radius", "baseline"); err != nil {
 		return err
 	}
 	id, err := parsePlanID(c.Param("id"), "id")
@@ -746,7 +747,7 @@ func (s *Server) planDelivery(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	baseline, err := parseInt("baseline", c.QueryParam("baseline"), doc.Weeks, 0, layers.MaxBaselineWeeks)
+	baseline, err := respond.Int("baseline", c.QueryParam("baseline"), doc.Weeks, 0, layers.MaxBaselineWeeks)
 	if err != nil {
 		return err
 	}
@@ -783,7 +784,7 @@ type doseInput struct {
 
 // recordDoses serves POST /deployment/doses: a batch of visits, stored all or nothing.
 func (s *Server) recordDoses(c echo.Context) error {
-	if err := onlyParamsAny(c); err != nil {
+	if err := respond.OnlyParamsAny(c); err != nil {
 		return err
 	}
 	var body struct {
@@ -821,12 +822,12 @@ func (s *Server) recordDoses(c echo.Context) error {
 		class = layers.HigherClass(class, d.DataClass)
 	}
 	auth.SetAuditClass(c, class)
-	return s.sendNoStore(c, http.StatusCreated, obj{"doses": out})
+	return respond.NoStore(c, http.StatusCreated, obj{"doses": out})
 }
 
 // doses serves GET /deployment/doses?plan=ID.
 func (s *Server) doses(c echo.Context) error {
-	if err := onlyParamsAny(c, "plan"); err != nil {
+	if err := respond.OnlyParamsAny(c, "plan"); err != nil {
 		return err
 	}
 	if !c.QueryParams().Has("plan") {

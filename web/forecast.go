@@ -25,6 +25,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/input"
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // GET /analysis/forecast: where observations are most likely in the coming week or month, on
@@ -88,12 +89,12 @@ func (s *Server) parseForecast(ctx context.Context, v url.Values) (*forecastRequ
 		return nil, err
 	}
 	r.params["side"] = r.side
-	if r.history, err = parseInt("history", v.Get("history"), forecast.DefaultHistory, forecast.MinTrainingWeeks+int(r.horizon), forecast.MaxHistory); err != nil {
+	if r.history, err = respond.Int("history", v.Get("history"), forecast.DefaultHistory, forecast.MinTrainingWeeks+int(r.horizon), forecast.MaxHistory); err != nil {
 		return nil, err
 	}
 	r.params["history"] = r.history
 	maxBacktest := (r.history - forecast.MinTrainingWeeks) / int(r.horizon) * int(r.horizon)
-	if r.backtest, err = parseInt("backtest", v.Get("backtest"), min(forecast.DefaultBacktestWeeks, maxBacktest), int(r.horizon), maxBacktest); err != nil {
+	if r.backtest, err = respond.Int("backtest", v.Get("backtest"), min(forecast.DefaultBacktestWeeks, maxBacktest), int(r.horizon), maxBacktest); err != nil {
 		return nil, err
 	}
 	r.params["backtest"] = r.backtest
@@ -119,14 +120,14 @@ func (s *Server) parseForecast(ctx context.Context, v url.Values) (*forecastRequ
 		return nil, err
 	}
 	if a := v.Get("area"); a != "" {
-		r.area.Districts = splitList(a)
+		r.area.Districts = respond.SplitList(a)
 		r.params["area"] = r.area.Districts
 	}
 	if r.out, err = parseCRS("crs", v.Get("crs")); err != nil {
 		return nil, err
 	}
 	r.params["crs"] = r.out.URI()
-	if r.format, err = parseFormat(v.Get("f"), "geojson", "geojson", "json", "csv"); err != nil {
+	if r.format, err = respond.Format(v.Get("f"), "geojson", "geojson", "json", "csv"); err != nil {
 		return nil, err
 	}
 	if r.aggregated, err = s.parseDisclosure(ctx, v); err != nil {
@@ -165,7 +166,7 @@ var forecastTileSources = []string{"observations", "districts", "harm_weights"}
 
 // forecastHandler serves GET /analysis/forecast.
 func (s *Server) forecastHandler(c echo.Context) error {
-	if err := onlyParamsAny(c, forecastParams...); err != nil {
+	if err := respond.OnlyParamsAny(c, forecastParams...); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -279,7 +280,7 @@ func (s *Server) computeForecast(ctx context.Context, r *forecastRequest) (*anal
 	}
 	fc := s.forecastCells(r, run.grid, run.analysis, count, policeCount)
 	summary := s.forecastSummary(r, run.analysis, events)
-	res := &analysisResult{fc: fc, illustrative: run.in.Illustrative, body: marshalJSON(summary)}
+	res := &analysisResult{fc: fc, illustrative: run.in.Illustrative, body: respond.JSON(summary)}
 	res.bytes = analysisBytes(fc) + int64(len(res.body))
 	return res, nil
 }
@@ -522,7 +523,7 @@ func forecastGeoJSON(comp *analysisResult, r *forecastRequest) ([]byte, string, 
 	if comp.illustrative {
 		doc["notice"] = illustrativeNotice
 	}
-	return marshalJSON(doc), mediaGeoJSON, nil
+	return respond.JSON(doc), mediaGeoJSON, nil
 }
 
 // forecastJSON is the summary with the top 10 % of the cells of the variant shown (no
@@ -553,7 +554,7 @@ func forecastJSON(comp *analysisResult, r *forecastRequest) ([]byte, string, err
 	if comp.illustrative {
 		doc["notice"] = illustrativeNotice
 	}
-	return marshalJSON(doc), mediaJSON, nil
+	return respond.JSON(doc), mediaJSON, nil
 }
 
 // forecastCSV is one row per cell, with a BOM (Excel then reads UTF-8) and every cell through

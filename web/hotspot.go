@@ -95,7 +95,7 @@ func (s *Server) parseHotspots(ctx context.Context, v url.Values) (*hotspotReque
 		return nil, err
 	}
 	if a := v.Get("area"); a != "" {
-		r.area.Districts = splitList(a)
+		r.area.Districts = respond.SplitList(a)
 		r.params["area"] = r.area.Districts
 	}
 	if err := r.parseOutput(v); err != nil {
@@ -207,7 +207,7 @@ func (s *Server) parseObservationFilter(v url.Values, echo map[string]any) (laye
 			continue
 		}
 		p, _ := obs.Property(name)
-		list := splitList(v.Get(name))
+		list := respond.SplitList(v.Get(name))
 		if len(list) == 0 {
 			return f, invalid(name, "empty list")
 		}
@@ -276,11 +276,9 @@ func parseFloat(v url.Values, param string, def, lo, hi float64) (float64, error
 	return f, nil
 }
 
-func splitList(s string) []string { return respond.SplitList(s) }
-
 // hotspots serves GET /analysis/hotspots.
 func (s *Server) hotspots(c echo.Context) error {
-	if err := onlyParamsAny(c, hotspotParams...); err != nil {
+	if err := respond.OnlyParamsAny(c, hotspotParams...); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -493,7 +491,7 @@ func (s *Server) sendAnalysis(r *hotspotRequest, features []cellFeature, summary
 	if illustrative {
 		doc["notice"] = illustrativeNotice
 	}
-	r.capture.body, r.capture.contentType = marshalJSON(doc), mediaGeoJSON
+	r.capture.body, r.capture.contentType = respond.JSON(doc), mediaGeoJSON
 	return nil
 }
 
@@ -598,7 +596,7 @@ func (s *Server) sendKDE(r *hotspotRequest, in *layers.HotspotInputs) error {
 	}
 	if r.format == "raster" {
 		r.capture.crs, r.capture.contentType = crs.SWEREF99TM.URI(), mediaJSON
-		r.capture.body = marshalJSON(kdeRaster{Type: "Grid", CRS: crs.SWEREF99TM.URI(),
+		r.capture.body = respond.JSON(kdeRaster{Type: "Grid", CRS: crs.SWEREF99TM.URI(),
 			Origin: []float64{g.MinX, g.MinY}, Cell: g.Cell, Width: g.NX, Height: g.NY, Unit: "observations per km²",
 			Max: maxV, Values: g.Values, Parameters: r.params, Notice: notice})
 		return nil
@@ -683,7 +681,7 @@ func placeDensities(p layers.HotspotPlace, h float64) (cur, prev float64) {
 // against the previous period of the same length — the operational group's "where this
 // week" list.
 func (s *Server) hotspotPlaces(c echo.Context) error {
-	if err := onlyParamsAny(c, "datetime", "category", "source", "weighting", "bandwidth", "limit", "crs", "disclosure"); err != nil {
+	if err := respond.OnlyParamsAny(c, "datetime", "category", "source", "weighting", "bandwidth", "limit", "crs", "disclosure"); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -743,7 +741,7 @@ func (s *Server) parsePlacesRequest(ctx context.Context, v url.Values) (*placesR
 		return nil, err
 	}
 	q.params["bandwidth"] = q.bandwidth
-	if q.limit, err = parseInt("limit", v.Get("limit"), 20, 1, 10000); err != nil {
+	if q.limit, err = respond.Int("limit", v.Get("limit"), 20, 1, 10000); err != nil {
 		return nil, err
 	}
 	if q.out, err = parseCRS("crs", v.Get("crs")); err != nil {
@@ -856,7 +854,7 @@ func cmpDesc(a, b float64) int {
 // harmWeights serves GET /analysis/harm-weights: the table behind weighting=harm, so every
 // harm-weighted figure can be explained.
 func (s *Server) harmWeights(c echo.Context) error {
-	if err := onlyParamsAny(c); err != nil {
+	if err := respond.OnlyParamsAny(c); err != nil {
 		return err
 	}
 	hw, err := s.store.HarmWeights(c.Request().Context())

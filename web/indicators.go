@@ -83,8 +83,3 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
 	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, b.Bytes())
 }
-
-// onlyParamsAny refuses any query parameter not in allowed, and any given twice.
-func onlyParamsAny(c echo.Context, allowed ...string) error {
-	return respond.OnlyParamsAny(c, allowed...)
-}

@@ -27,6 +27,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // maxWriteBody bounds a written feature (an intervention with a detailed outline is a few
@@ -91,7 +92,7 @@ func (s *Server) writableLayer(c echo.Context) (*layers.Layer, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if err := onlyParamsAny(c); err != nil {
+	if err := respond.OnlyParamsAny(c); err != nil {
 		return nil, "", err
 	}
 	by, err := s.authorizeWrite(c, l)
@@ -331,10 +332,10 @@ func (s *Server) interventionHistory(c echo.Context) error {
 	if err := auth.RequireClass(c, layers.Internal, "the history of interventions"); err != nil {
 		return err
 	}
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	if _, err := parseFormat(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
 		return err
 	}
 	id, err := layers.ParseInterventionID(c.Param("featureId"))
@@ -347,7 +348,7 @@ func (s *Server) interventionHistory(c echo.Context) error {
 	}
 	self := s.baseURL(c) + "/collections/interventions/items/" + strconv.FormatInt(id, 10)
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.JSONBlob(http.StatusOK, marshalJSON(map[string]any{
+	return c.JSONBlob(http.StatusOK, respond.JSON(map[string]any{
 		"interventionId": id,
 		"versions":       entries,
 		"links": []link{

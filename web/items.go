@@ -15,6 +15,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 const (
@@ -90,7 +91,7 @@ func parseItemParams(v url.Values) (crs.CRS, error) {
 			return 0, invalid(name, "unknown parameter; a single feature takes f and crs")
 		}
 	}
-	if _, err := parseFormat(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
+	if _, err := respond.Format(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
 		return 0, err
 	}
 	return parseCRS("crs", v.Get("crs"))
@@ -102,7 +103,7 @@ func featureDocument(f layers.Feature, links []link) []byte {
 	b.WriteString(`{"type":"Feature",`)
 	writeFeatureBody(&b, f)
 	b.WriteString(`,"links":`)
-	b.Write(marshalJSON(links))
+	b.Write(respond.JSON(links))
 	b.WriteByte('}')
 	return b.Bytes()
 }
@@ -191,7 +192,7 @@ func featureCollection(base string, params url.Values, q *layers.Query, page *la
 		links = append(links, link{Href: pageURL(max(0, q.Offset-limit), limit, ""), Rel: "prev", Type: mediaGeoJSON, Title: "Previous page"})
 	}
 	b.WriteString(`,"links":`)
-	b.Write(marshalJSON(links))
+	b.Write(respond.JSON(links))
 	b.WriteByte('}')
 	return b.Bytes()
 }

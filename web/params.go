@@ -114,11 +114,6 @@ func listParam(v url.Values, name string) []string {
 	return append([]string{}, respond.SplitList(v.Get(name))...)
 }
 
-// parseFormat is respond.Format: def when raw is empty, raw when allowed, else invalid f.
-func parseFormat(raw, def string, allowed ...string) (string, error) {
-	return respond.Format(raw, def, allowed...)
-}
-
 func parseCRS(param, raw string) (crs.CRS, error) {
 	if raw == "" {
 		return crs.CRS84, nil
@@ -128,11 +123,6 @@ func parseCRS(param, raw string) (crs.CRS, error) {
 		return 0, invalid(param, "unsupported CRS %q; use %s or %s", raw, crs.CRS84.URI(), crs.SWEREF99TM.URI())
 	}
 	return c, nil
-}
-
-// parseInt is respond.Int: def when raw is empty, else an integer in [lo, hi] or invalid param.
-func parseInt(param, raw string, def, lo, hi int) (int, error) {
-	return respond.Int(param, raw, def, lo, hi)
 }
 
 // parseBBox parses "minx,miny,maxx,maxy" (or the six-number 3D form, whose heights are

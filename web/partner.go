@@ -29,6 +29,7 @@ import (
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/featurefile"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // Upload limits when Config leaves them zero.
@@ -85,7 +86,7 @@ func (s *Server) partnerLayerOut(c echo.Context, l *layers.PartnerLayer) partner
 }
 
 func (s *Server) sendPartner(c echo.Context, status int, v any) error {
-	return s.send(c, status, mediaJSON, cachePartner, marshalJSON(v))
+	return s.send(c, status, mediaJSON, cachePartner, respond.JSON(v))
 }
 
 // partnerLayers serves GET /partners/layers: the layers the caller may see.
@@ -93,10 +94,10 @@ func (s *Server) partnerLayers(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return err
 	}
-	if _, err := parseFormat(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
 		return err
 	}
 	ls, err := s.store.PartnerLayers(c.Request().Context())
@@ -115,7 +116,7 @@ func (s *Server) partnerLayer(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return err
 	}
 	l, err := s.store.PartnerLayer(c.Request().Context(), c.Param("layerId"))
@@ -130,7 +131,7 @@ func (s *Server) partnerVersions(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return err
 	}
 	vs, err := s.store.PartnerVersions(c.Request().Context(), c.Param("layerId"))
@@ -172,7 +173,7 @@ func (s *Server) putPartnerLayer(c echo.Context) error {
 	if err := auth.RequireWrite(c, "uploading a partner layer"); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "title", "shared_with", "crs", "x", "y", "filename"); err != nil {
+	if err := respond.OnlyParamsAny(c, "title", "shared_with", "crs", "x", "y", "filename"); err != nil {
 		return err
 	}
 	id := c.Param("layerId")
@@ -240,7 +241,7 @@ func (s *Server) putPartnerLayer(c echo.Context) error {
 		status = http.StatusCreated
 		c.Response().Header().Set(echo.HeaderLocation, s.baseURL(c)+"/partners/layers/"+url.PathEscape(id))
 	}
-	return s.sendNoStore(c, status, struct {
+	return respond.NoStore(c, status, struct {
 		partnerLayerOut
 		Report *layers.PartnerReport `json:"report"`
 	}{s.partnerLayerOut(c, rep.Layer), rep})
@@ -269,7 +270,7 @@ func (s *Server) deletePartnerLayer(c echo.Context) error {
 	if err := auth.RequireWrite(c, "deleting a partner layer"); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c); err != nil {
+	if err := respond.OnlyParamsAny(c); err != nil {
 		return err
 	}
 	if err := s.store.DeletePartnerLayer(c.Request().Context(), c.Param("layerId")); err != nil {
@@ -292,11 +293,11 @@ func (s *Server) partnerItems(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "version", "bbox", "limit", "offset", "f", "filter", "filter-lang", "filter-crs"); err != nil {
+	if err := respond.OnlyParamsAny(c, "version", "bbox", "limit", "offset", "f", "filter", "filter-lang", "filter-crs"); err != nil {
 		return err
 	}
 	v := c.QueryParams()
-	if _, err := parseFormat(v.Get("f"), "geojson", "geojson", formatJSON); err != nil {
+	if _, err := respond.Format(v.Get("f"), "geojson", "geojson", formatJSON); err != nil {
 		return err
 	}
 	var q layers.PartnerItemsQuery
@@ -304,13 +305,13 @@ func (s *Server) partnerItems(c echo.Context) error {
 	if q.CQL, err = parseFilter(v); err != nil {
 		return err
 	}
-	if q.Version, err = parseInt("version", v.Get("version"), 0, 1, 1_000_000); err != nil {
+	if q.Version, err = respond.Int("version", v.Get("version"), 0, 1, 1_000_000); err != nil {
 		return err
 	}
-	if q.Limit, err = parseInt("limit", v.Get("limit"), 100, 1, layers.MaxPartnerItems); err != nil {
+	if q.Limit, err = respond.Int("limit", v.Get("limit"), 100, 1, layers.MaxPartnerItems); err != nil {
 		return err
 	}
-	if q.Offset, err = parseInt("offset", v.Get("offset"), 0, 0, 1_000_000_000); err != nil {
+	if q.Offset, err = respond.Int("offset", v.Get("offset"), 0, 0, 1_000_000_000); err != nil {
 		return err
 	}
 	if raw := v.Get("bbox"); raw != "" {
@@ -338,7 +339,7 @@ func (s *Server) partnerItems(c echo.Context) error {
 		next.Set("offset", strconv.Itoa(q.Offset+q.Limit))
 		links = append(links, link{Href: self + "?" + next.Encode(), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
 	}
-	return s.send(c, http.StatusOK, mediaGeoJSON, cachePartner, marshalJSON(obj{
+	return s.send(c, http.StatusOK, mediaGeoJSON, cachePartner, respond.JSON(obj{
 		"type": "FeatureCollection", "features": features, "layer": page.Layer.ID, "version": page.Version,
 		"numberMatched": page.Matched, "numberReturned": len(features), "links": links}))
 }
@@ -381,11 +382,11 @@ func (s *Server) partnerDistricts(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParamsAny(c, "property", "total", "level", "f"); err != nil {
+	if err := respond.OnlyParamsAny(c, "property", "total", "level", "f"); err != nil {
 		return err
 	}
 	v := c.QueryParams()
-	format, err := parseFormat(v.Get("f"), formatJSON, formatJSON, formatCSV)
+	format, err := respond.Format(v.Get("f"), formatJSON, formatJSON, formatCSV)
 	if err != nil {
 		return err
 	}

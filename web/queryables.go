@@ -9,6 +9,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // mediaJSONSchema is the media type of queryables and sortables (OGC API – Features Part 3).
@@ -47,10 +48,10 @@ func (s *Server) schemaDoc(c echo.Context, kind string) error {
 	if err := auth.RequireClass(c, auth.FeatureClass(l), "collection "+l.ID); err != nil {
 		return err
 	}
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	if _, err := parseFormat(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
 		return err
 	}
 	props := obj{}
@@ -69,7 +70,7 @@ func (s *Server) schemaDoc(c echo.Context, kind string) error {
 		}
 	}
 	title := map[string]string{"queryables": "Queryables of ", "sortables": "Sortables of "}[kind] + l.TitleEN
-	return s.send(c, http.StatusOK, mediaJSONSchema, cacheMeta, marshalJSON(obj{
+	return s.send(c, http.StatusOK, mediaJSONSchema, cacheMeta, respond.JSON(obj{
 		"$schema": "https://json-schema.org/draft/2020-12/schema",
 		"$id":     s.baseURL(c) + "/collections/" + l.ID + "/" + kind,
 		"type":    "object", "title": title, "properties": props, "additionalProperties": false,
@@ -128,7 +129,7 @@ func (s *Server) partnerQueryables(c echo.Context) error {
 	if err := partnerCaller(c); err != nil {
 		return err
 	}
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
 	fields, l, err := s.store.PartnerFields(c.Request().Context(), c.Param("layerId"))
@@ -156,7 +157,7 @@ func (s *Server) partnerQueryables(c echo.Context) error {
 		props[f.Name] = s
 	}
 	props[layers.GeometryQueryable] = obj{"title": "Geometry", "format": geometryFormat(l.GeometryType), "x-ogc-role": "primary-geometry"}
-	return s.send(c, http.StatusOK, mediaJSONSchema, cachePartner, marshalJSON(obj{
+	return s.send(c, http.StatusOK, mediaJSONSchema, cachePartner, respond.JSON(obj{
 		"$schema": "https://json-schema.org/draft/2020-12/schema",
 		"$id":     s.baseURL(c) + "/partners/layers/" + l.ID + "/queryables",
 		"type":    "object", "title": "Queryables of " + l.Title, "properties": props, "additionalProperties": false,

@@ -72,10 +72,6 @@ func (s *Server) sendJSON(c echo.Context, contentType, cacheControl string, v an
 	return s.send(c, http.StatusOK, contentType, cacheControl, respond.JSON(v))
 }
 
-// marshalJSON encodes v without escaping &, < and > (links carry query strings), for
-// values that cannot fail to encode (maps, slices and structs of plain values).
-func marshalJSON(v any) []byte { return respond.JSON(v) }
-
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip (q > 0).
 func acceptsGzip(header string) bool {
 	for _, part := range strings.Split(header, ",") {
@@ -142,9 +138,4 @@ func privateCaching(c echo.Context, p *layers.Principal) {
 			h.Set("Cache-Control", "private, "+cc)
 		}
 	})
-}
-
-// sendNoStore is respond.NoStore: v as JSON with no ETag, for no cache to keep.
-func (s *Server) sendNoStore(c echo.Context, status int, v any) error {
-	return respond.NoStore(c, status, v)
 }

@@ -145,10 +145,10 @@ func mapStyle(cat *layers.Catalogue, base string) map[string]any {
 
 // styles serves GET /styles: the list of styles (one).
 func (s *Server) styles(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	if _, err := parseFormat(c.QueryParam("f"), formatJSON); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), formatJSON); err != nil {
 		return err
 	}
 	base := s.baseURL(c)
@@ -161,10 +161,10 @@ func (s *Server) styles(c echo.Context) error {
 
 // style serves GET /styles/{styleId}: the style document.
 func (s *Server) style(c echo.Context) error {
-	if err := onlyParams(c, "f"); err != nil {
+	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	if _, err := parseFormat(c.QueryParam("f"), "mapbox", "mapbox"); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), "mapbox", "mapbox"); err != nil {
 		return err
 	}
 	if id := c.Param("styleId"); id != styleID {
