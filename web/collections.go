@@ -65,9 +65,9 @@ func (s *Server) collections(c echo.Context) error {
 		}
 		docs = append(docs, d)
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{
 		"links": []link{
-			{Href: base + "/collections", Rel: "self", Type: mediaJSON, Title: "Collections"},
+			{Href: base + "/collections", Rel: "self", Type: respond.MediaJSON, Title: "Collections"},
 		},
 		"collections": docs,
 		"crs":         []string{crs.CRS84.URI(), crs.SWEREF99TM.URI()},
@@ -87,7 +87,7 @@ func (s *Server) collection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, d)
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, d)
 }
 
 func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (collectionDoc, error) {
@@ -103,7 +103,7 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 		StorageCRS:   crs.SWEREF99TM.URI(),
 		Illustrative: ext.Illustrative,
 		Links: []link{
-			{Href: href, Rel: "self", Type: mediaJSON, Title: l.Title},
+			{Href: href, Rel: "self", Type: respond.MediaJSON, Title: l.Title},
 			{Href: href + "/items", Rel: "items", Type: mediaGeoJSON, Title: l.Title + " (GeoJSON)"},
 			{Href: href + "/items?f=csv", Rel: "items", Type: "text/csv", Title: l.Title + " (CSV)"},
 			// OGC API – Features Part 3; GDAL 3.8+ looks for the plain "queryables".
@@ -115,8 +115,8 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 		d.CRS, d.StorageCRS = []string{}, ""
 	} else {
 		d.Links = append(d.Links,
-			link{Href: href + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: l.Title + " (vektortiles)"},
-			link{Href: href + "/tiles/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: mediaJSON, Title: l.Title + " (TileJSON)"})
+			link{Href: href + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: respond.MediaJSON, Title: l.Title + " (vektortiles)"},
+			link{Href: href + "/tiles/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: l.Title + " (TileJSON)"})
 	}
 	if ext.Illustrative {
 		d.Notice = illustrativeNotice

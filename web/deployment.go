@@ -75,7 +75,7 @@ func (s *Server) actorTypes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, obj{"actor_types": at,
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, obj{"actor_types": at,
 		"note": "Defaults are illustrative: what each actor type acts on and when it works, with the rationale; capacity_unit says what a plan request's capacity counts per week."})
 }
 
@@ -546,12 +546,12 @@ func (s *Server) savePlan(c echo.Context, doc *planDoc, start time.Time) error {
 func planLinks(base string, id int64) []planLink {
 	p := base + "/deployment/plans/" + strconv.FormatInt(id, 10)
 	return []planLink{
-		{p, "self", mediaJSON, "This plan"},
+		{p, "self", respond.MediaJSON, "This plan"},
 		{p + "?f=csv", "alternate", "text/csv", "Week-by-week plan as CSV"},
 		{p + "?f=geojson", "alternate", mediaGeoJSON, "Targets with planned dose (map layer)"},
 		{p + "?f=ics", "alternate", "text/calendar", "Visit slots (iCalendar)"},
-		{p + "/delivery", "related", mediaJSON, "Planned against delivered dose, with observations"},
-		{base + "/deployment/doses?plan=" + strconv.FormatInt(id, 10), "related", mediaJSON, "Logged visits"},
+		{p + "/delivery", "related", respond.MediaJSON, "Planned against delivered dose, with observations"},
+		{base + "/deployment/doses?plan=" + strconv.FormatInt(id, 10), "related", respond.MediaJSON, "Logged visits"},
 	}
 }
 
@@ -725,7 +725,7 @@ func (s *Server) plan(c echo.Context) error {
 		}
 		return s.send(c, http.StatusOK, "text/calendar; charset=utf-8", "no-cache", body)
 	}
-	return s.sendJSON(c, mediaJSON, "no-cache", doc)
+	return s.sendJSON(c, respond.MediaJSON, "no-cache", doc)
 }
 
 // planDelivery serves GET /deployment/plans/{id}/delivery: planned against delivered dose per
@@ -768,7 +768,7 @@ func (s *Server) planDelivery(c echo.Context) error {
 	if doc.Notice != "" {
 		out["notice"] = doc.Notice
 	}
-	return s.sendJSON(c, mediaJSON, "no-cache", out)
+	return s.sendJSON(c, respond.MediaJSON, "no-cache", out)
 }
 
 // doseInput is one logged visit as a client writes it.
@@ -844,5 +844,5 @@ func (s *Server) doses(c echo.Context) error {
 	if ds == nil {
 		ds = []layers.Dose{}
 	}
-	return s.sendJSON(c, mediaJSON, "no-cache", obj{"plan_id": id, "doses": ds})
+	return s.sendJSON(c, respond.MediaJSON, "no-cache", obj{"plan_id": id, "doses": ds})
 }

@@ -1,6 +1,10 @@
 package web
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/lagesbild/lagesbild/web/respond"
+)
 
 // deploymentOpenAPI adds the deployment planner and dose logging (issue 6) to the OpenAPI
 // document.
@@ -102,38 +106,38 @@ func deploymentOpenAPI(paths, schemas obj) {
 
 	paths["/deployment/actor-types"] = obj{"get": obj{"summary": "Actor types the planner allocates, with what they act on", "operationId": "getActorTypes", "tags": tag,
 		"parameters": []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}},
-		"responses": merge(obj{"200": jsonResponse("The actor types.", mediaJSON, obj{"type": "object", "required": []string{"actor_types"},
+		"responses": merge(obj{"200": jsonResponse("The actor types.", respond.MediaJSON, obj{"type": "object", "required": []string{"actor_types"},
 			"properties": obj{"actor_types": obj{"type": "array", "items": ref("schemas/ActorType")}, "note": str}})}, problemResponses("400"))}}
 	paths["/deployment/plans"] = obj{"post": obj{"summary": "Plan capacity across hotspots week by week, and store the plan", "operationId": "createDeploymentPlan", "tags": tag,
-		"requestBody": obj{"required": true, "content": obj{mediaJSON: obj{"schema": ref("schemas/DeploymentPlanRequest")}}},
+		"requestBody": obj{"required": true, "content": obj{respond.MediaJSON: obj{"schema": ref("schemas/DeploymentPlanRequest")}}},
 		"responses": merge(obj{"201": obj{"description": "The stored plan.", "headers": obj{"Location": obj{"schema": str}},
-			"content": obj{mediaJSON: obj{"schema": ref("schemas/DeploymentPlan")}}}}, problemResponses("400", "415"))}}
+			"content": obj{respond.MediaJSON: obj{"schema": ref("schemas/DeploymentPlan")}}}}, problemResponses("400", "415"))}}
 	paths["/deployment/plans/{id}"] = obj{"get": obj{"summary": "A stored plan: JSON, CSV, GeoJSON map layer of targets, or iCalendar visit slots", "operationId": "getDeploymentPlan", "tags": tag,
 		"parameters": []obj{planID, {"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "csv", "geojson", "ics"}},
 			"description": fmt.Sprintf("ics: one event per visit, at most %d (400 beyond: use csv).", maxICSEvents)}},
 		"responses": merge(obj{"200": obj{"description": "The plan.", "content": obj{
-			mediaJSON:       obj{"schema": ref("schemas/DeploymentPlan")},
-			mediaGeoJSON:    obj{"schema": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{"type": str, "features": obj{"type": "array", "items": obj{"type": "object"}}, "plan_id": integer, "data_class": str, "numberReturned": integer, "notice": str}}},
-			"text/csv":      obj{"schema": str},
-			"text/calendar": obj{"schema": str}}}}, problemResponses("400", "404"))}}
+			respond.MediaJSON: obj{"schema": ref("schemas/DeploymentPlan")},
+			mediaGeoJSON:      obj{"schema": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{"type": str, "features": obj{"type": "array", "items": obj{"type": "object"}}, "plan_id": integer, "data_class": str, "numberReturned": integer, "notice": str}}},
+			"text/csv":        obj{"schema": str},
+			"text/calendar":   obj{"schema": str}}}}, problemResponses("400", "404"))}}
 	paths["/deployment/plans/{id}/delivery"] = obj{"get": obj{"summary": "Planned against delivered dose per target and week, with the observations there (crime and dosage)", "operationId": "getDeploymentDelivery", "tags": tag,
 		"parameters": []obj{planID,
 			{"name": "radius", "in": "query", "required": false, "schema": obj{"type": "number", "minimum": 10, "maximum": 5000}, "description": "Metres around a target for its observations; default the plan's bandwidth."},
 			{"name": "baseline", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 0, "maximum": 52}, "description": "Weeks before the plan to show; default the plan's length."}},
-		"responses": merge(obj{"200": jsonResponse("Per target and week.", mediaJSON, obj{"type": "object", "required": []string{"plan_id", "targets"}, "properties": obj{
+		"responses": merge(obj{"200": jsonResponse("Per target and week.", respond.MediaJSON, obj{"type": "object", "required": []string{"plan_id", "targets"}, "properties": obj{
 			"plan_id": integer, "start": str, "weeks": integer, "radius": num, "baseline_weeks": integer, "planned_minutes": num, "delivered_minutes": num,
 			"note": str, "notice": str,
 			"targets": obj{"type": "array", "items": obj{"type": "object", "required": []string{"target_id", "name", "weeks"}, "properties": obj{
 				"target_id": str, "name": str, "weeks": obj{"type": "array", "items": deliveryWeek}}}}}})}, problemResponses("400", "404"))}}
 	paths["/deployment/doses"] = obj{
 		"post": obj{"summary": "Log visits actually made (all or nothing)", "operationId": "recordDoses", "tags": tag,
-			"requestBody": obj{"required": true, "content": obj{mediaJSON: obj{"schema": obj{"type": "object", "additionalProperties": false, "required": []string{"doses"},
+			"requestBody": obj{"required": true, "content": obj{respond.MediaJSON: obj{"schema": obj{"type": "object", "additionalProperties": false, "required": []string{"doses"},
 				"properties": obj{"doses": obj{"type": "array", "minItems": 1, "items": ref("schemas/DoseInput")}}}}}},
-			"responses": merge(obj{"201": jsonResponse("The stored visits.", mediaJSON, obj{"type": "object", "required": []string{"doses"},
+			"responses": merge(obj{"201": jsonResponse("The stored visits.", respond.MediaJSON, obj{"type": "object", "required": []string{"doses"},
 				"properties": obj{"doses": obj{"type": "array", "items": ref("schemas/Dose")}}})}, problemResponses("400", "415"))},
 		"get": obj{"summary": "Visits logged against a plan", "operationId": "getDoses", "tags": tag,
 			"parameters": []obj{{"name": "plan", "in": "query", "required": true, "schema": obj{"type": "integer", "minimum": 1}}},
-			"responses": merge(obj{"200": jsonResponse("The visits, in time order.", mediaJSON, obj{"type": "object", "required": []string{"plan_id", "doses"},
+			"responses": merge(obj{"200": jsonResponse("The visits, in time order.", respond.MediaJSON, obj{"type": "object", "required": []string{"plan_id", "doses"},
 				"properties": obj{"plan_id": integer, "doses": obj{"type": "array", "items": ref("schemas/Dose")}}})}, problemResponses("400", "404"))},
 	}
 }

@@ -124,7 +124,7 @@ func (s *Server) followupHandler(c echo.Context) error {
 	if format == "csv" {
 		return s.send(c, http.StatusOK, "text/csv; charset=utf-8", "no-store", followupCSV(res))
 	}
-	return s.sendJSON(c, mediaJSON, "no-store", res)
+	return s.sendJSON(c, respond.MediaJSON, "no-store", res)
 }
 
 // query is what the loader needs of o; indicators asks for the indicators too.

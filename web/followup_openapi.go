@@ -66,7 +66,7 @@ func followupOpenAPI(paths, schemas obj) {
 			respond.QueryParam("f", "json (default) or csv.", obj{"type": "string", "enum": []string{"json", "csv"}}),
 		},
 		"responses": respond.Merge(obj{"200": obj{"description": "The follow-up.", "content": obj{
-			mediaJSON:                 obj{"schema": respond.Ref("schemas/Followup")},
+			respond.MediaJSON:         obj{"schema": respond.Ref("schemas/Followup")},
 			"text/csv; charset=utf-8": obj{"schema": obj{"type": "string"}},
 		}}}, respond.ProblemResponses("400", "404")),
 	}}

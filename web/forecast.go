@@ -554,7 +554,7 @@ func forecastJSON(comp *analysisResult, r *forecastRequest) ([]byte, string, err
 	if comp.illustrative {
 		doc["notice"] = illustrativeNotice
 	}
-	return respond.JSON(doc), mediaJSON, nil
+	return respond.JSON(doc), respond.MediaJSON, nil
 }
 
 // forecastCSV is one row per cell, with a BOM (Excel then reads UTF-8) and every cell through

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/lagesbild/lagesbild/geo/forecast"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // forecastOpenAPI adds /analysis/forecast and its tiles to the OpenAPI document.
@@ -108,7 +109,7 @@ func forecastOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 				mediaGeoJSON: obj{"schema": object([]string{"type", "features", "summary"}, obj{
 					"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": arr(ref("schemas/ForecastCell")),
 					"summary": ref("schemas/ForecastSummary"), "numberReturned": intg, "notice": str})},
-				mediaJSON: obj{"schema": object([]string{"summary", "top_cells"}, obj{
+				respond.MediaJSON: obj{"schema": object([]string{"summary", "top_cells"}, obj{
 					"summary": ref("schemas/ForecastSummary"), "top_cells": obj{"type": "array", "nullable": true, "items": topCell}, "notice": str})},
 				mediaCSV: obj{"schema": str},
 			}}}, problemResponses("400", "503"))}}

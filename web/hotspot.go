@@ -595,7 +595,7 @@ func (s *Server) sendKDE(r *hotspotRequest, in *layers.HotspotInputs) error {
 		notice = illustrativeNotice
 	}
 	if r.format == "raster" {
-		r.capture.crs, r.capture.contentType = crs.SWEREF99TM.URI(), mediaJSON
+		r.capture.crs, r.capture.contentType = crs.SWEREF99TM.URI(), respond.MediaJSON
 		r.capture.body = respond.JSON(kdeRaster{Type: "Grid", CRS: crs.SWEREF99TM.URI(),
 			Origin: []float64{g.MinX, g.MinY}, Cell: g.Cell, Width: g.NX, Height: g.NY, Unit: "observations per km²",
 			Max: maxV, Values: g.Values, Parameters: r.params, Notice: notice})
@@ -718,7 +718,7 @@ func (s *Server) hotspotPlaces(c echo.Context) error {
 		doc["min_cell_count"] = s.minCellCount()
 	}
 	c.Response().Header().Set("Content-Crs", "<"+q.out.URI()+">")
-	return s.sendJSON(c, mediaJSON, cacheData, doc)
+	return s.sendJSON(c, respond.MediaJSON, cacheData, doc)
 }
 
 // placesRequest is a parsed /analysis/hotspots/places query.
@@ -861,6 +861,6 @@ func (s *Server) harmWeights(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{"weights": hw,
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{"weights": hw,
 		"note": fmt.Sprintf("Weight per observation of a category when weighting=harm. %d categories; rows marked illustrative are demo defaults in the spirit of the Swedish Crime Harm Index (average sentence in days), not official values.", len(hw))})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // hotspotOpenAPI adds the analysis endpoints to the OpenAPI document.
@@ -96,7 +97,7 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 						"min_cell_count": obj{"type": "integer"}, "method_note": obj{"type": "string"},
 						"rounded_to": obj{"type": "integer", "description": "Aggregated view: counts are rounded to a multiple of this (weighted values to two significant digits)."}}},
 					"numberReturned": obj{"type": "integer"}, "timeStamp": obj{"type": "string", "format": "date-time"}, "notice": obj{"type": "string"}}}},
-				mediaJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "crs", "origin", "cell", "width", "height", "values"}, "properties": obj{
+				respond.MediaJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "crs", "origin", "cell", "width", "height", "values"}, "properties": obj{
 					"type": obj{"type": "string", "enum": []string{"Grid"}}, "crs": obj{"type": "string"},
 					"origin": obj{"type": "array", "items": obj{"type": "number"}}, "cell": obj{"type": "number"},
 					"width": obj{"type": "integer"}, "height": obj{"type": "integer"}, "unit": obj{"type": "string"}, "max": obj{"type": "number"},
@@ -123,14 +124,14 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			{"name": "limit", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 1, "maximum": 10000, "default": 20}},
 			ref("parameters/crs"),
 		}, filterParams...),
-		"responses": merge(obj{"200": jsonResponse("Places, most intense first.", mediaJSON, obj{"type": "object", "required": []string{"places", "current", "previous"}, "properties": obj{
+		"responses": merge(obj{"200": jsonResponse("Places, most intense first.", respond.MediaJSON, obj{"type": "object", "required": []string{"places", "current", "previous"}, "properties": obj{
 			"places":  obj{"type": "array", "items": obj{"type": "object", "properties": placeProps}},
 			"current": period, "previous": period, "unit": obj{"type": "string"}, "parameters": obj{"type": "object"},
 			"disclosure": obj{"type": "string"}, "min_cell_count": obj{"type": "integer"}, "timeStamp": obj{"type": "string"}}})},
 			problemResponses("400", "404"))}}
 	paths["/analysis/harm-weights"] = obj{"get": obj{
 		"summary": "The harm weights behind weighting=harm", "operationId": "getHarmWeights", "tags": []string{"Analysis"},
-		"responses": merge(obj{"200": jsonResponse("Weight per observation category.", mediaJSON, obj{"type": "object", "properties": obj{
+		"responses": merge(obj{"200": jsonResponse("Weight per observation category.", respond.MediaJSON, obj{"type": "object", "properties": obj{
 			"weights": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
 				"category": obj{"type": "string"}, "weight": obj{"type": "number"}, "rationale": obj{"type": "string"}, "illustrative": obj{"type": "boolean"}}}},
 			"note": obj{"type": "string"}}})}, problemResponses("400"))}}

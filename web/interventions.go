@@ -166,7 +166,7 @@ func readFeature(c echo.Context) (*layers.InterventionInput, json.RawMessage, er
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := readBody(c, mediaGeoJSON, mediaJSON)
+	body, err := readBody(c, mediaGeoJSON, respond.MediaJSON)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -304,8 +304,8 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 	base := s.baseURL(c) + "/collections/" + l.ID
 	body := featureDocument(f, []link{
 		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
-		{Href: base + "/items/" + url.PathEscape(id) + "/history", Rel: "version-history", Type: mediaJSON, Title: "Its change history"},
-		{Href: base, Rel: "collection", Type: mediaJSON, Title: l.Title},
+		{Href: base + "/items/" + url.PathEscape(id) + "/history", Rel: "version-history", Type: respond.MediaJSON, Title: "Its change history"},
+		{Href: base, Rel: "collection", Type: respond.MediaJSON, Title: l.Title},
 	})
 	tag := "v" + strconv.FormatInt(version, 10)
 	if out == crs.SWEREF99TM {
@@ -352,7 +352,7 @@ func (s *Server) interventionHistory(c echo.Context) error {
 		"interventionId": id,
 		"versions":       entries,
 		"links": []link{
-			{Href: self + "/history", Rel: "self", Type: mediaJSON, Title: "This history"},
+			{Href: self + "/history", Rel: "self", Type: respond.MediaJSON, Title: "This history"},
 			{Href: self, Rel: "about", Type: mediaGeoJSON, Title: "The intervention"},
 		},
 	}))

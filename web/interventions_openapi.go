@@ -5,6 +5,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // interventionsOpenAPI adds the writes of the interventions register (writeRoutes) and the
@@ -78,8 +79,8 @@ func writeOpenAPI(l *layers.Layer, paths, schemas obj) {
 		return obj{"required": true, "content": obj{media: obj{"schema": ref("schemas/" + schema)}}}
 	}
 	wholeBody := obj{"required": true, "content": obj{
-		mediaGeoJSON: obj{"schema": ref("schemas/" + name + "Write")},
-		mediaJSON:    obj{"schema": ref("schemas/" + name + "Write")}}}
+		mediaGeoJSON:      obj{"schema": ref("schemas/" + name + "Write")},
+		respond.MediaJSON: obj{"schema": ref("schemas/" + name + "Write")}}}
 	tag := []string{"Data"}
 
 	items := paths["/collections/"+l.ID+"/items"].(obj)
@@ -120,7 +121,7 @@ func writeOpenAPI(l *layers.Layer, paths, schemas obj) {
 		"operationId": "get" + name + "FeatureHistory", "tags": tag,
 		"parameters": []obj{ref("parameters/featureId"),
 			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}},
-		"responses": merge(obj{"200": jsonResponse("The versions; empty for a feature never written through the API (demo, import).", mediaJSON,
+		"responses": merge(obj{"200": jsonResponse("The versions; empty for a feature never written through the API (demo, import).", respond.MediaJSON,
 			obj{"type": "object", "required": []string{"interventionId", "versions", "links"}, "properties": obj{
 				"interventionId": obj{"type": "integer"},
 				"versions":       obj{"type": "array", "items": ref("schemas/HistoryEntry")},

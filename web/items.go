@@ -20,7 +20,6 @@ import (
 
 const (
 	mediaGeoJSON = "application/geo+json"
-	mediaJSON    = "application/json"
 	mediaCSV     = "text/csv; charset=utf-8"
 )
 
@@ -77,7 +76,7 @@ func (s *Server) item(c echo.Context) error {
 	self := base + "/items/" + url.PathEscape(c.Param("featureId"))
 	body := featureDocument(f, []link{
 		{Href: self, Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
-		{Href: base, Rel: "collection", Type: mediaJSON, Title: l.Title},
+		{Href: base, Rel: "collection", Type: respond.MediaJSON, Title: l.Title},
 	})
 	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
 	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, body)

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // maxBody bounds a JSON request body.
@@ -60,8 +62,8 @@ func checkText(param, s string, maxLen int) error {
 func requireJSON(c echo.Context) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	media, _, err := mime.ParseMediaType(ct)
-	if err != nil || media != mediaJSON {
-		return echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send %s", ct, mediaJSON))
+	if err != nil || media != respond.MediaJSON {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send %s", ct, respond.MediaJSON))
 	}
 	return nil
 }

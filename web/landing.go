@@ -37,18 +37,18 @@ func (s *Server) landing(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c)
-	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{
 		"title":       "Lägesbild",
 		"description": "Gemensam lägesbild för kommun och polis: stadsdelar, platser, observationer, indikatorer och insatser. A shared situational picture for the municipality and the police (OGC API – Features).",
 		"version":     s.cfg.Version,
 		"links": []link{
-			{Href: base + "/", Rel: "self", Type: mediaJSON, Title: "This document"},
+			{Href: base + "/", Rel: "self", Type: respond.MediaJSON, Title: "This document"},
 			{Href: base + "/api", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition (OpenAPI 3.0)"},
 			{Href: base + "/api?f=html", Rel: "service-doc", Type: "text/html", Title: "The API definition to read in a browser"},
-			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
-			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
-			{Href: base + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: "Vector tiles of the map (districts, places, interventions)"},
-			{Href: base + "/styles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/styles", Type: mediaJSON, Title: "Map styles (MapLibre / Mapbox GL) with the map page's colours"},
+			{Href: base + "/conformance", Rel: "conformance", Type: respond.MediaJSON, Title: "Conformance classes"},
+			{Href: base + "/collections", Rel: "data", Type: respond.MediaJSON, Title: "Collections"},
+			{Href: base + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: respond.MediaJSON, Title: "Vector tiles of the map (districts, places, interventions)"},
+			{Href: base + "/styles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/styles", Type: respond.MediaJSON, Title: "Map styles (MapLibre / Mapbox GL) with the map page's colours"},
 		},
 	})
 }
@@ -58,7 +58,7 @@ func (s *Server) conformance(c echo.Context) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{"conformsTo": conformanceClasses()})
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{"conformsTo": conformanceClasses()})
 }
 
 // healthz says the process is up; it touches nothing else.

@@ -128,12 +128,12 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	}
 	paths := obj{
 		"/": obj{"get": obj{"summary": "Landing page", "operationId": "getLandingPage", "tags": []string{"Capabilities"},
-			"responses": respond.Merge(obj{"200": respond.JSONResponse("Links to the API definition, conformance and collections.", mediaJSON,
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Links to the API definition, conformance and collections.", respond.MediaJSON,
 				obj{"type": "object", "required": []string{"links"}, "properties": obj{
 					"title": obj{"type": "string"}, "description": obj{"type": "string"}, "version": obj{"type": "string"}, "links": respond.Ref("schemas/Links")}})},
 				respond.ProblemResponses("400"))}},
 		"/conformance": obj{"get": obj{"summary": "Conformance classes", "operationId": "getConformance", "tags": []string{"Capabilities"},
-			"responses": respond.Merge(obj{"200": respond.JSONResponse("The conformance classes implemented.", mediaJSON,
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("The conformance classes implemented.", respond.MediaJSON,
 				obj{"type": "object", "required": []string{"conformsTo"}, "properties": obj{"conformsTo": obj{"type": "array", "items": obj{"type": "string"}}}})},
 				respond.ProblemResponses("400"))}},
 		"/api": obj{"get": obj{"summary": "This API definition", "operationId": "getAPI", "tags": []string{"Capabilities"},
@@ -143,7 +143,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				"303": obj{"description": "With f=html: see the API browser.", "headers": obj{"Location": obj{"schema": obj{"type": "string"}, "description": "The API browser's address."}}}},
 				respond.ProblemResponses("400"))}},
 		"/collections": obj{"get": obj{"summary": "The collections", "operationId": "getCollections", "tags": []string{"Capabilities"},
-			"responses": respond.Merge(obj{"200": respond.JSONResponse("Every collection with its extent and links.", mediaJSON,
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Every collection with its extent and links.", respond.MediaJSON,
 				obj{"type": "object", "required": []string{"collections", "links"}, "properties": obj{
 					"links": respond.Ref("schemas/Links"), "crs": obj{"type": "array", "items": obj{"type": "string"}},
 					"collections": obj{"type": "array", "items": respond.Ref("schemas/Collection")}}})},
@@ -210,7 +210,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		path := "/collections/" + l.ID
 		tag := []string{"Data"}
 		paths[path] = obj{"get": obj{"summary": "The " + l.TitleEN + " collection", "operationId": "describe" + name + "Collection", "tags": tag,
-			"responses": respond.Merge(obj{"200": respond.JSONResponse("Metadata of the collection.", mediaJSON, respond.Ref("schemas/Collection"))}, respond.ProblemResponses("400", "404"))}}
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Metadata of the collection.", respond.MediaJSON, respond.Ref("schemas/Collection"))}, respond.ProblemResponses("400", "404"))}}
 		paths[path+"/items"] = obj{"get": obj{"summary": l.TitleEN + ": " + l.Description, "operationId": "get" + name + "Features", "tags": tag,
 			"parameters": itemParams,
 			"responses": respond.Merge(obj{"200": obj{"description": "A page of features, with next and prev links.",

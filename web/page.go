@@ -95,7 +95,7 @@ func assetType(p string) string {
 	case ".txt":
 		return "text/plain; charset=utf-8"
 	case ".json":
-		return mediaJSON
+		return respond.MediaJSON
 	}
 	if t := mime.TypeByExtension(path.Ext(p)); t != "" {
 		return t
@@ -124,7 +124,7 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 		"layers":       pageLayers(s.cat),
 	})
 	get(pagePath+"config.json", func(c echo.Context) error {
-		return s.send(c, http.StatusOK, mediaJSON, cachePage, config)
+		return s.send(c, http.StatusOK, respond.MediaJSON, cachePage, config)
 	})
 	get(pagePath+"*", func(c echo.Context) error {
 		name := c.Param("*")
@@ -218,7 +218,7 @@ func prefersHTML(accept string) bool {
 	if !ok || html <= 0 {
 		return false
 	}
-	if json, ok := q[mediaJSON]; ok && json > html {
+	if json, ok := q[respond.MediaJSON]; ok && json > html {
 		return false
 	}
 	return true

@@ -86,7 +86,7 @@ func (s *Server) partnerLayerOut(c echo.Context, l *layers.PartnerLayer) partner
 }
 
 func (s *Server) sendPartner(c echo.Context, status int, v any) error {
-	return s.send(c, status, mediaJSON, cachePartner, respond.JSON(v))
+	return s.send(c, status, respond.MediaJSON, cachePartner, respond.JSON(v))
 }
 
 // partnerLayers serves GET /partners/layers: the layers the caller may see.

@@ -1,5 +1,7 @@
 package web
 
+import "github.com/lagesbild/lagesbild/web/respond"
+
 // partnerOpenAPI adds the partner overlay endpoints (partner.go) to the OpenAPI document.
 func partnerOpenAPI(paths, schemas obj) {
 	str, integer, num := obj{"type": "string"}, obj{"type": "integer"}, obj{"type": "number"}
@@ -35,7 +37,7 @@ func partnerOpenAPI(paths, schemas obj) {
 	paths["/partners/layers"] = obj{"get": obj{
 		"summary": "The partner layers shared with the caller's organisation (or owned by it)", "operationId": "getPartnerLayers", "tags": tag,
 		"parameters": []obj{fJSON},
-		"responses": merge(obj{"200": jsonResponse("Visible partner layers, by id.", mediaJSON, obj{"type": "object", "required": []string{"layers"},
+		"responses": merge(obj{"200": jsonResponse("Visible partner layers, by id.", respond.MediaJSON, obj{"type": "object", "required": []string{"layers"},
 			"properties": obj{"layers": obj{"type": "array", "items": ref("schemas/PartnerLayer")}}})}, problemResponses("400", "401"))}}
 
 	binary := obj{"schema": obj{"type": "string", "format": "binary"}}
@@ -45,7 +47,7 @@ func partnerOpenAPI(paths, schemas obj) {
 	paths["/partners/layers/{layerId}"] = obj{
 		"parameters": []obj{layerID},
 		"get": obj{"summary": "A partner layer", "operationId": "getPartnerLayer", "tags": tag, "parameters": []obj{fJSON},
-			"responses": merge(obj{"200": jsonResponse("The layer.", mediaJSON, ref("schemas/PartnerLayer"))}, problemResponses("400", "401", "404"))},
+			"responses": merge(obj{"200": jsonResponse("The layer.", respond.MediaJSON, ref("schemas/PartnerLayer"))}, problemResponses("400", "401", "404"))},
 		"put": obj{"summary": "Upload a partner layer, or a new version of one",
 			"description": "The body is the file: GeoJSON (CRS84, or EPSG:3006 named by a crs member), CSV with coordinate or WKT columns, a GeoPackage, " +
 				"or a zipped Shapefile; the format comes from Content-Type, or is detected for application/octet-stream. All or nothing: invalid geometries " +
@@ -64,12 +66,12 @@ func partnerOpenAPI(paths, schemas obj) {
 				q("filename", "The file's name, recorded with the version and used to detect the format."),
 			},
 			"requestBody": obj{"required": true, "content": obj{
-				mediaGeoJSON: obj{"schema": obj{"type": "object"}}, mediaJSON: obj{"schema": obj{"type": "object"}},
+				mediaGeoJSON: obj{"schema": obj{"type": "object"}}, respond.MediaJSON: obj{"schema": obj{"type": "object"}},
 				"text/csv": obj{"schema": obj{"type": "string"}}, "application/geopackage+sqlite3": binary,
 				"application/zip": binary, "application/octet-stream": binary}},
 			"responses": merge(obj{
-				"200": jsonResponse("A new version of the caller's layer.", mediaJSON, ref("schemas/PartnerLayerUpload")),
-				"201": merge(jsonResponse("A new layer.", mediaJSON, ref("schemas/PartnerLayerUpload")),
+				"200": jsonResponse("A new version of the caller's layer.", respond.MediaJSON, ref("schemas/PartnerLayerUpload")),
+				"201": merge(jsonResponse("A new layer.", respond.MediaJSON, ref("schemas/PartnerLayerUpload")),
 					obj{"headers": obj{"Location": obj{"schema": obj{"type": "string"}}}}),
 			}, problemResponses("400", "401", "403", "409", "413", "415"))},
 		"delete": obj{"summary": "Delete a partner layer with all its versions", "operationId": "deletePartnerLayer", "tags": tag,
@@ -77,7 +79,7 @@ func partnerOpenAPI(paths, schemas obj) {
 	}
 	paths["/partners/layers/{layerId}/versions"] = obj{"get": obj{"summary": "The versions of a partner layer, newest first",
 		"operationId": "getPartnerLayerVersions", "tags": tag, "parameters": []obj{layerID, fJSON},
-		"responses": merge(obj{"200": jsonResponse("Versions.", mediaJSON, obj{"type": "object", "required": []string{"layer", "versions"}, "properties": obj{
+		"responses": merge(obj{"200": jsonResponse("Versions.", respond.MediaJSON, obj{"type": "object", "required": []string{"layer", "versions"}, "properties": obj{
 			"layer": str, "versions": obj{"type": "array", "items": obj{"type": "object",
 				"required": []string{"version", "current", "uploaded_by", "uploaded_at", "format", "crs", "feature_count", "fields", "repaired"},
 				"properties": obj{"version": integer, "current": obj{"type": "boolean"}, "uploaded_by": str,
@@ -135,7 +137,7 @@ func partnerOpenAPI(paths, schemas obj) {
 			{"name": "level", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"municipality", "regso", "district", "deso"}, "default": "district"}},
 			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "csv"}}}},
 		"responses": merge(obj{"200": obj{"description": "One row per area of the level.", "content": obj{
-			mediaJSON: obj{"schema": obj{"type": "object", "required": []string{"layer", "version", "level", "districts"}, "properties": obj{
+			respond.MediaJSON: obj{"schema": obj{"type": "object", "required": []string{"layer", "version", "level", "districts"}, "properties": obj{
 				"layer": str, "version": integer, "property": str, "total": str, "level": str, "upload_year": integer,
 				"districts": obj{"type": "array", "items": obj{"type": "object", "required": []string{"code", "name", "features", "sum", "total", "share"}, "properties": obj{
 					"code": str, "name": str, "features": integer, "sum": nullable(num), "total": nullable(num),

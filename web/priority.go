@@ -55,7 +55,7 @@ func (s *Server) priorityConfig(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, "no-cache", obj{
+	return s.sendJSON(c, respond.MediaJSON, "no-cache", obj{
 		"indicators": cat.Indicators, "themes": priority.Themes(), "years": cat.Years, "scenarios": scs,
 		"feasibility_inputs": cat.Feasibility, "area_types": types,
 		"scb_reference":  obj{"mean": ref.Mean, "sd": ref.SD},
@@ -127,7 +127,7 @@ func (s *Server) priority(c echo.Context) error {
 	case "csv":
 		return s.sendPriority(c, mediaCSV, priorityCSV(res))
 	}
-	return s.sendPriority(c, mediaJSON, respond.JSON(res))
+	return s.sendPriority(c, respond.MediaJSON, respond.JSON(res))
 }
 
 func (s *Server) sendPriority(c echo.Context, media string, body []byte) error {

@@ -96,7 +96,7 @@ func (s *Server) priorityCompare(c echo.Context) error {
 	if d.Illustrative {
 		res["notice"] = illustrativeNotice
 	}
-	return s.send(c, http.StatusOK, mediaJSON, "no-store", respond.JSON(res))
+	return s.send(c, http.StatusOK, respond.MediaJSON, "no-store", respond.JSON(res))
 }
 
 // check fills in req's defaults and checks its bounds.

@@ -120,7 +120,7 @@ func priorityOpenAPI(paths, schemas obj) {
 		}}
 	tag := []string{"Analysis"}
 	jsonBody := func(schema obj) obj {
-		return obj{"required": true, "content": obj{mediaJSON: obj{"schema": schema}}}
+		return obj{"required": true, "content": obj{respond.MediaJSON: obj{"schema": schema}}}
 	}
 	fParam := obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson", "csv"}},
 		"description": "json (default), geojson (the areas with index, rank, area type, feasibility and pilot flag, for the choropleth) or csv. Without f, an Accept of application/geo+json or text/csv chooses."}
@@ -129,7 +129,7 @@ func priorityOpenAPI(paths, schemas obj) {
 	paths["/analysis/priority"] = obj{
 		"get": obj{"summary": "What the priority page needs to start: indicator catalogue with themes, years, scenarios, feasibility inputs, area types, defaults",
 			"operationId": "getPriorityConfig", "tags": tag, "parameters": []obj{fJSON},
-			"responses": respond.Merge(obj{"200": respond.JSONResponse("Configuration.", mediaJSON, obj{"type": "object",
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Configuration.", respond.MediaJSON, obj{"type": "object",
 				"required": []string{"indicators", "themes", "years", "scenarios", "feasibility_inputs", "area_types", "defaults"},
 				"properties": obj{
 					"indicators": obj{"type": "array", "items": indicator}, "themes": obj{"type": "array", "items": str},
@@ -147,7 +147,7 @@ func priorityOpenAPI(paths, schemas obj) {
 			"operationId": "postPriority", "tags": tag, "parameters": []obj{fParam},
 			"requestBody": jsonBody(respond.Ref("schemas/PriorityRequest")),
 			"responses": respond.Merge(obj{"200": obj{"description": "The analysis.", "content": obj{
-				mediaJSON: obj{"schema": respond.Ref("schemas/PriorityResult")},
+				respond.MediaJSON: obj{"schema": respond.Ref("schemas/PriorityResult")},
 				mediaGeoJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
 					"type": obj{"type": "string", "enum": []string{"FeatureCollection"}},
 					"features": obj{"type": "array", "items": obj{"type": "object", "required": []string{"type", "id", "geometry", "properties"}, "properties": obj{
@@ -165,7 +165,7 @@ func priorityOpenAPI(paths, schemas obj) {
 			"level": obj{"type": "string", "enum": []string{"district", "regso", "deso"}},
 			"year":  obj{"type": "integer"}, "k": obj{"type": "integer", "minimum": 1, "maximum": maxCompareK, "default": 5},
 			"limit": obj{"type": "integer", "minimum": 1, "maximum": maxCompareLimit, "default": 10}}}),
-		"responses": respond.Merge(obj{"200": respond.JSONResponse("The comparison.", mediaJSON, obj{"type": "object",
+		"responses": respond.Merge(obj{"200": respond.JSONResponse("The comparison.", respond.MediaJSON, obj{"type": "object",
 			"required": []string{"year", "scenarios", "districts", "kendall_tau", "disagreements", "consensus_method"},
 			"properties": obj{
 				"year": obj{"type": "integer"}, "level": str, "k": obj{"type": "integer"},
@@ -182,12 +182,12 @@ func priorityOpenAPI(paths, schemas obj) {
 				"warnings": obj{"type": "array", "items": str}, "consensus_method": str, "notice": str, "timeStamp": str}})},
 			respond.ProblemResponses("400", "415"))}}
 	scenarioResp := func(desc string) obj {
-		return respond.JSONResponse(desc, mediaJSON, respond.Ref("schemas/PriorityScenario"))
+		return respond.JSONResponse(desc, respond.MediaJSON, respond.Ref("schemas/PriorityScenario"))
 	}
 	paths["/analysis/priority/scenarios"] = obj{
 		"get": obj{"summary": "Stored weight sets (scenarios), built-in ones first", "operationId": "getPriorityScenarios", "tags": tag,
 			"parameters": []obj{fJSON},
-			"responses": respond.Merge(obj{"200": respond.JSONResponse("Scenarios.", mediaJSON, obj{"type": "object", "required": []string{"scenarios"},
+			"responses": respond.Merge(obj{"200": respond.JSONResponse("Scenarios.", respond.MediaJSON, obj{"type": "object", "required": []string{"scenarios"},
 				"properties": obj{"scenarios": obj{"type": "array", "items": respond.Ref("schemas/PriorityScenario")}}})}, respond.ProblemResponses("400"))},
 		"post": obj{"summary": fmt.Sprintf("Store a new scenario of the writer's organisation (at most %d per organisation: 409 beyond)", layers.MaxScenariosPerOrganisation), "operationId": "createPriorityScenario", "tags": tag,
 			"requestBody": jsonBody(respond.Ref("schemas/PriorityScenarioInput")),

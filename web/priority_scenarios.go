@@ -30,7 +30,7 @@ func (s *Server) priorityScenarios(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, "no-cache", obj{"scenarios": scs})
+	return s.sendJSON(c, respond.MediaJSON, "no-cache", obj{"scenarios": scs})
 }
 
 func (s *Server) priorityScenario(c echo.Context) error {
@@ -45,7 +45,7 @@ func (s *Server) priorityScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, "no-cache", sc)
+	return s.sendJSON(c, respond.MediaJSON, "no-cache", sc)
 }
 
 // scenarioPathID is the {id} of a scenario path. An id no scenario can have (see scenarioID)

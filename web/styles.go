@@ -152,10 +152,10 @@ func (s *Server) styles(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c)
-	return s.sendJSON(c, mediaJSON, cacheMeta, map[string]any{
-		"links": []link{{Href: base + "/styles", Rel: "self", Type: mediaJSON, Title: "Stilar"}},
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{
+		"links": []link{{Href: base + "/styles", Rel: "self", Type: respond.MediaJSON, Title: "Stilar"}},
 		"styles": []map[string]any{{"id": styleID, "title": styleTitle + ": kartsidans lager och färger",
-			"links": []link{{Href: base + "/styles/" + styleID, Rel: "stylesheet", Type: mediaJSON, Title: "MapLibre / Mapbox GL-stil (version 8)"}}}},
+			"links": []link{{Href: base + "/styles/" + styleID, Rel: "stylesheet", Type: respond.MediaJSON, Title: "MapLibre / Mapbox GL-stil (version 8)"}}}},
 	})
 }
 
@@ -170,7 +170,7 @@ func (s *Server) style(c echo.Context) error {
 	if id := c.Param("styleId"); id != styleID {
 		return fmt.Errorf("style %q (only %s is served): %w", id, styleID, layers.ErrNotFound)
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, mapStyle(s.cat, s.baseURL(c)))
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, mapStyle(s.cat, s.baseURL(c)))
 }
 
 // styleRoutes registers the style endpoints.
@@ -185,7 +185,7 @@ func stylesOpenAPI(paths obj) {
 	paths["/styles"] = obj{"get": obj{"summary": "The map styles", "operationId": "getStyles", "tags": tags,
 		"description": "The style documents this server serves (OGC API – Styles): one, the map page's layers and colours.",
 		"parameters":  []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}},
-		"responses": respond.Merge(obj{"200": respond.JSONResponse("The styles.", mediaJSON, obj{"type": "object",
+		"responses": respond.Merge(obj{"200": respond.JSONResponse("The styles.", respond.MediaJSON, obj{"type": "object",
 			"required": []string{"styles", "links"}, "properties": obj{
 				"links":  obj{"type": "array", "items": respond.Ref("schemas/Link")},
 				"styles": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"id": obj{"type": "string"}, "title": obj{"type": "string"}, "links": obj{"type": "array", "items": respond.Ref("schemas/Link")}}}}}})},
@@ -194,7 +194,7 @@ func stylesOpenAPI(paths obj) {
 		"description": "A MapLibre / Mapbox GL style (version 8) drawing the map page's layers with its colours from this server's vector tiles, for QGIS's vector tile connections and MapLibre clients. No glyphs or sprites.",
 		"parameters": []obj{{"name": "styleId", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []string{styleID}}},
 			{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"mapbox"}}}},
-		"responses": respond.Merge(obj{"200": respond.JSONResponse("The style document.", mediaJSON, obj{"type": "object",
+		"responses": respond.Merge(obj{"200": respond.JSONResponse("The style document.", respond.MediaJSON, obj{"type": "object",
 			"required": []string{"version", "sources", "layers"}, "properties": obj{
 				"version": obj{"type": "integer", "enum": []int{8}}, "name": obj{"type": "string"},
 				"sources": obj{"type": "object"}, "layers": obj{"type": "array", "items": obj{"type": "object"}}}})},

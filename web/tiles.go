@@ -398,7 +398,7 @@ func (s *Server) collectionTilesets(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c) + "/collections/" + l.ID + "/tiles"
-	return s.sendJSON(c, mediaJSON, cacheMeta, s.tilesetList(base, l.Title+" – vektortiles"))
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, s.tilesetList(base, l.Title+" – vektortiles"))
 }
 
 // mapTilesets serves GET /tiles.
@@ -406,18 +406,18 @@ func (s *Server) mapTilesets(c echo.Context) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: "+s.mapSet.titles))
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: "+s.mapSet.titles))
 }
 
 func (s *Server) tilesetList(base, title string) map[string]any {
 	return map[string]any{
-		"links": []link{{Href: base, Rel: "self", Type: mediaJSON, Title: "Tilesets"}},
+		"links": []link{{Href: base, Rel: "self", Type: respond.MediaJSON, Title: "Tilesets"}},
 		"tilesets": []tilesetRef{{
 			Title: title, DataType: "vector", CRS: crs3857URI, TileMatrixSetURI: webMercatorURI,
 			Links: []link{
-				{Href: base + "/" + webMercatorID, Rel: "self", Type: mediaJSON, Title: "Tileset metadata"},
-				{Href: base + "/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: mediaJSON, Title: "TileJSON 3.0.0"},
-				{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: mediaJSON, Title: "WebMercatorQuad"},
+				{Href: base + "/" + webMercatorID, Rel: "self", Type: respond.MediaJSON, Title: "Tileset metadata"},
+				{Href: base + "/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: "TileJSON 3.0.0"},
+				{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: respond.MediaJSON, Title: "WebMercatorQuad"},
 			},
 		}},
 	}
@@ -565,16 +565,16 @@ func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title
 			doc["bounds"] = b
 			doc["center"] = []float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 10}
 		}
-		return s.sendJSON(c, mediaJSON, cacheMeta, doc)
+		return s.sendJSON(c, respond.MediaJSON, cacheMeta, doc)
 	}
 	ogcTmpl := base + "/{tileMatrix}/{tileRow}/{tileCol}" + query
 	doc := map[string]any{
 		"title": title, "description": desc, "dataType": "vector",
 		"crs": crs3857URI, "tileMatrixSetURI": webMercatorURI,
 		"links": []any{
-			link{Href: base, Rel: "self", Type: mediaJSON, Title: "This document"},
-			link{Href: base + "?f=tilejson", Rel: "alternate", Type: mediaJSON, Title: "TileJSON 3.0.0"},
-			link{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: mediaJSON, Title: "WebMercatorQuad"},
+			link{Href: base, Rel: "self", Type: respond.MediaJSON, Title: "This document"},
+			link{Href: base + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: "TileJSON 3.0.0"},
+			link{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: respond.MediaJSON, Title: "WebMercatorQuad"},
 			templatedLink{Href: ogcTmpl, Rel: "item", Type: mediaMVT, Title: "Mapbox Vector Tile", Templated: true},
 		},
 		"layers": docs,
@@ -584,7 +584,7 @@ func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title
 		doc["boundingBox"] = map[string]any{"lowerLeft": []float64{b[0], b[1]}, "upperRight": []float64{b[2], b[3]},
 			"crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
 	}
-	return s.sendJSON(c, mediaJSON, cacheMeta, doc)
+	return s.sendJSON(c, respond.MediaJSON, cacheMeta, doc)
 }
 
 // tileRoutes registers the tile endpoints.

@@ -49,8 +49,8 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 			"links":       obj{"type": "array", "items": respond.Ref("schemas/Link")},
 			"boundingBox": obj{"type": "object"},
 		}}
-	metaResponses := respond.Merge(obj{"200": respond.JSONResponse("Tileset metadata or TileJSON.", mediaJSON, respond.Ref("schemas/Tileset"))}, respond.ProblemResponses("400", "404"))
-	listResponses := respond.Merge(obj{"200": respond.JSONResponse("The tilesets.", mediaJSON, respond.Ref("schemas/TilesetList"))}, respond.ProblemResponses("400", "404"))
+	metaResponses := respond.Merge(obj{"200": respond.JSONResponse("Tileset metadata or TileJSON.", respond.MediaJSON, respond.Ref("schemas/Tileset"))}, respond.ProblemResponses("400", "404"))
+	listResponses := respond.Merge(obj{"200": respond.JSONResponse("The tilesets.", respond.MediaJSON, respond.Ref("schemas/TilesetList"))}, respond.ProblemResponses("400", "404"))
 	jsonOnly := obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}
 
 	tags := []string{"Tiles"}
