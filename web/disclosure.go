@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/lagesbild/lagesbild/geo/disclose"
 	"github.com/lagesbild/lagesbild/layers"
 )
 
@@ -67,10 +68,7 @@ func (s *Server) countProps(props map[string]any, r *hotspotRequest, count int64
 }
 
 // roundCount rounds n to the nearest multiple of the minimum cell count (halves up).
-func (s *Server) roundCount(n int64) int64 { return roundTo(n, s.minCellCount()) }
-
-// roundTo rounds n ≥ 0 to the nearest multiple of k > 0, halves up.
-func roundTo(n int64, k int) int64 { return (n + int64(k)/2) / int64(k) * int64(k) }
+func (s *Server) roundCount(n int64) int64 { return disclose.RoundCount(n, s.minCellCount()) }
 
 // roundWeight rounds a weighted sum for the aggregated view: as a count when each
 // observation weighs 1, else to two significant digits.
@@ -78,16 +76,7 @@ func (s *Server) roundWeight(w layers.Weighting, count int64, weight float64) fl
 	if w == layers.WeightCount || w == "" {
 		return float64(s.roundCount(count))
 	}
-	return significant(weight, 2)
-}
-
-// significant rounds x to n significant digits.
-func significant(x float64, n int) float64 {
-	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-		return x
-	}
-	p := math.Pow(10, float64(n)-math.Ceil(math.Log10(math.Abs(x))))
-	return math.Round(x*p) / p
+	return disclose.Significant(weight, 2)
 }
 
 // discloseSummary rounds the totals of an aggregated summary as the cells are.

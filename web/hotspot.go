@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/geo/disclose"
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
@@ -800,7 +801,7 @@ func (s *Server) placeRow(q *placesRequest, p layers.HotspotPlace) *placeIntensi
 	nc, np := len(p.Current), len(p.Previous)
 	if q.aggregated { // rounded as the cells are (disclosure.go)
 		nc, np = int(s.roundCount(int64(nc))), int(s.roundCount(int64(np)))
-		cur, prev = significant(cur, 2), significant(prev, 2)
+		cur, prev = disclose.Significant(cur, 2), disclose.Significant(prev, 2)
 	}
 	diff := round(cur-prev, 4)
 	row.Density, row.Count, row.PreviousDensity, row.PreviousCount, row.Change = &cur, &nc, &prev, &np, &diff

@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/lagesbild/lagesbild/geo/crs"
+	"github.com/lagesbild/lagesbild/geo/disclose"
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
@@ -204,14 +205,14 @@ func discloseRows(d *data) {
 	for _, rw := range append([]*row{&d.Total}, rowPointers(d.Rows)...) {
 		rw.ChangePct = nil
 		if rw.Current >= k && rw.Prev >= k {
-			rw.ChangePct = changePct(roundTo(rw.Current, d.MinCount), roundTo(rw.Prev, d.MinCount))
+			rw.ChangePct = changePct(disclose.RoundCount(rw.Current, d.MinCount), disclose.RoundCount(rw.Prev, d.MinCount))
 		}
 	}
 	shown := func(n int64) int64 {
 		if n < k {
 			return 0
 		}
-		return roundTo(n, d.MinCount)
+		return disclose.RoundCount(n, d.MinCount)
 	}
 	slices.SortStableFunc(d.Rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(shown(b.Current), shown(a.Current)), cmp.Compare(a.Name, b.Name))
@@ -347,7 +348,7 @@ func (r *Report) places(ctx context.Context, names map[string]string, end time.T
 			if n < k || len(p.Previous) < k {
 				continue
 			}
-			cur, prev, n = significant(cur, 2), significant(prev, 2), int(roundTo(int64(n), k))
+			cur, prev, n = disclose.Significant(cur, 2), disclose.Significant(prev, 2), int(disclose.RoundCount(int64(n), k))
 		}
 		rp := place{Name: p.Name, Density: cur, Count: n}
 		if p.DistrictCode != nil {
@@ -413,7 +414,7 @@ func showCount(n int64, k int) string {
 	case n < int64(k):
 		return "<" + strconv.Itoa(k)
 	}
-	return strconv.FormatInt(roundTo(n, k), 10)
+	return strconv.FormatInt(disclose.RoundCount(n, k), 10)
 }
 
 func changePct(cur, prev int64) *float64 {
@@ -436,16 +437,4 @@ func fp(x float64) *float64 {
 func round(f, digits float64) float64 {
 	p := math.Pow(10, digits)
 	return math.Round(f*p) / p
-}
-
-// roundTo rounds n ≥ 0 to the nearest multiple of k > 0, halves up (web's disclosure rule).
-func roundTo(n int64, k int) int64 { return (n + int64(k)/2) / int64(k) * int64(k) }
-
-// significant rounds x to n significant digits (web's disclosure rule for densities).
-func significant(x float64, n int) float64 {
-	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-		return x
-	}
-	p := math.Pow(10, float64(n)-math.Ceil(math.Log10(math.Abs(x))))
-	return math.Round(x*p) / p
 }
