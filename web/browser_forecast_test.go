@@ -20,7 +20,7 @@ import (
 func TestForecastViewInBrowser(t *testing.T) {
 	a, b, axe := openView(t, "prognos")
 	start := time.Now()
-	b.waitFor("the forecast", `window.lagesbild && lagesbild.forecast && lagesbild.forecast.ready`)
+	b.waitLonger("the forecast", `window.lagesbild && lagesbild.forecast && lagesbild.forecast.ready`, 2*time.Minute)
 	t.Logf("forecast view ready in %v", time.Since(start).Round(time.Millisecond))
 
 	res, body := a.raw("GET", "/analysis/forecast?horizon=week&weighting=count&f=json", nil)

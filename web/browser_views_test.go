@@ -46,10 +46,21 @@ func openViewOn(t *testing.T, view string, start func(*testing.T) *api) (*api, *
 // waitFor polls a JavaScript condition until it holds.
 func (b *browser) waitFor(what, cond string) {
 	b.t.Helper()
-	b.do("wait for "+what+" ("+cond+")", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	b.waitLonger(what, cond, stepTimeout)
+}
+
+// waitLonger waits as waitFor does, up to limit: for a view whose first answer is a
+// computation of seconds, which the race detector makes ten times slower.
+func (b *browser) waitLonger(what, cond string, limit time.Duration) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, limit)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond))(ctx, t)
 		return err
-	}))
+	})); err != nil {
+		b.t.Fatalf("wait for %s (%s): %v (console errors: %q)", what, cond, err, b.consoleErrors())
+	}
 }
 
 // setValue sets a form control's value and fires its change event, as a user's choice does.
