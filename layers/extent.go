@@ -80,11 +80,15 @@ func (s *Store) computeExtent(ctx context.Context, l *Layer) (Extent, error) {
 		}
 	}
 	if l.Temporal() {
-		end := l.TimeEnd
-		if end == "" {
-			end = l.TimeStart
+		// A row without an end (an intervention with no end date) is still going on, so the
+		// extent's end is open (null) while any row has none, as OGC API Features reads a null
+		// bound; a layer without an end column ends at its latest start.
+		last := "max(" + ident(l.TimeStart) + ")"
+		if l.TimeEnd != "" {
+			end := ident(l.TimeEnd)
+			last = "CASE WHEN bool_or(" + end + " IS NULL) THEN NULL ELSE max(" + end + ") END"
 		}
-		sql := "SELECT min(" + ident(l.TimeStart) + ")::timestamptz, max(" + ident(end) + ")::timestamptz FROM " + tbl
+		sql := "SELECT min(" + ident(l.TimeStart) + ")::timestamptz, (" + last + ")::timestamptz FROM " + tbl
 		if err := s.pool.QueryRow(ctx, sql).Scan(&ext.Start, &ext.End); err != nil {
 			return Extent{}, fmt.Errorf("extent %s: %w", l.ID, err)
 		}
