@@ -30,13 +30,17 @@ type ActorType struct {
 	Categories   []string `json:"categories"`
 	Rationale    string   `json:"rationale"`
 	Illustrative bool     `json:"illustrative"`
+	// UnitPrefix starts the codes of the actor type's units ("P" for P1, P2 …): a unit code is
+	// the prefix and the unit's number in a day's schedule (migration 020). nil: the actor type
+	// has no unit codes, and no "Mitt pass".
+	UnitPrefix *string `json:"unit_prefix"`
 }
 
 // ActorTypes returns the actor types by id.
 func (s *Store) ActorTypes(ctx context.Context) ([]ActorType, error) {
 	rows, err := s.pool.Query(ctx, `
 SELECT id, name_sv, name_en, capacity_unit, hours_per_unit, dose_minutes, shift_days,
-       to_char(shift_start, 'HH24:MI'), shift_hours, categories, rationale, illustrative
+       to_char(shift_start, 'HH24:MI'), shift_hours, categories, rationale, illustrative, unit_prefix
 FROM deployment_actor_types ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("actor types: %w", err)
@@ -255,6 +259,11 @@ type Dose struct {
 	RecordedAt time.Time `json:"recorded_at"`
 	// DataClass is its plan's (migration 019); set by the store.
 	DataClass DataClass `json:"data_class"`
+	// ClientKey is the key the client gave the visit (migration 020): a second send with the
+	// same key stores nothing and returns the row the first stored.
+	ClientKey *string `json:"client_key"`
+	// Replayed is set by RecordDoses on a dose whose key was stored before.
+	Replayed bool `json:"-" db:"-"`
 }
 
 // Tactics are the values a dose's tactic may take.
@@ -274,12 +283,15 @@ const MaxDoseMinutes = 240
 const MaxBaselineWeeks = 52
 
 // RecordDoses stores visits all or nothing and returns them with their ids. Each is checked
-// first; errors name the field ("doses[2].unit_code").
+// first; errors name the field ("doses[2].unit_code"). A dose with a ClientKey stored before
+// is not stored again: the stored row is returned for it, marked Replayed, when it records the
+// same visit (plan, target, actor type, unit and start).
 //
 // Errors: Invalid for a missing or unknown plan, target or actor type, an actor type the plan
 // does not deploy, a unit code that is not a code, minutes outside (0, 240], an unknown
 // tactic, a start in the future (beyond now+1h) or outside the plan's weeks and the
-// MaxBaselineWeeks before them; or a database error.
+// MaxBaselineWeeks before them, a client key that is not a key; ErrConflict for a client key
+// stored with another visit (or one the caller may not read); or a database error.
 func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([]Dose, error) {
 	if len(doses) == 0 {
 		return nil, Invalid("doses", "no doses")
@@ -307,6 +319,9 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 		}
 		if d.StartedAt.IsZero() {
 			return nil, Invalid(f+"started_at", "missing")
+		}
+		if d.ClientKey != nil && !clientKey.MatchString(*d.ClientKey) {
+			return nil, Invalid(f+"client_key", "%q is not a key (16–64 letters, digits, hyphens or underscores, such as a UUID)", *d.ClientKey)
 		}
 		if d.StartedAt.After(now.Add(time.Hour)) {
 			return nil, Invalid(f+"started_at", "%s is in the future: log visits made", d.StartedAt.Format(time.RFC3339))
@@ -337,11 +352,16 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 			return nil, Invalid(f+"started_at", "%s is outside plan %d's weeks and the %d weeks before them (%s to %s, Europe/Stockholm)",
 				d.StartedAt.Format(time.RFC3339), d.PlanID, MaxBaselineWeeks, from, to)
 		}
-		// A dose has its plan's class (migration 019).
-		err := tx.QueryRow(ctx, `INSERT INTO deployment_doses (plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, p.data_class FROM deployment_plans p WHERE p.id = $1 RETURNING id, recorded_at, data_class`,
-			d.PlanID, d.TargetID, d.ActorType, d.UnitCode, d.StartedAt, d.Minutes, d.Tactic, now).Scan(&d.ID, &d.RecordedAt, &d.DataClass)
-		if err != nil {
+		// A dose has its plan's class (migration 019). A key stored before inserts nothing.
+		err := tx.QueryRow(ctx, `INSERT INTO deployment_doses (plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class, client_key)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, p.data_class, $9 FROM deployment_plans p WHERE p.id = $1
+ON CONFLICT (client_key) DO NOTHING RETURNING id, recorded_at, data_class`,
+			d.PlanID, d.TargetID, d.ActorType, d.UnitCode, d.StartedAt, d.Minutes, d.Tactic, now, d.ClientKey).Scan(&d.ID, &d.RecordedAt, &d.DataClass)
+		if errors.Is(err, pgx.ErrNoRows) && d.ClientKey != nil {
+			if d, err = storedDose(ctx, tx, f, d); err != nil {
+				return nil, err
+			}
+		} else if err != nil {
 			return nil, fmt.Errorf("record dose %d: %w", k, err)
 		}
 		d.StartedAt = d.StartedAt.UTC()
@@ -352,6 +372,31 @@ SELECT $1, $2, $3, $4, $5, $6, $7, $8, p.data_class FROM deployment_plans p WHER
 		return nil, fmt.Errorf("record doses: %w", err)
 	}
 	return out, nil
+}
+
+// clientKey is what a client may key a visit with (deployment_doses.client_key's CHECK).
+var clientKey = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+
+// storedDose is the dose stored before with d's client key, marked Replayed, when it records
+// the same visit as d; f names d in errors ("doses[2].").
+func storedDose(ctx context.Context, tx pgx.Tx, f string, d Dose) (Dose, error) {
+	rows, err := tx.Query(ctx, `SELECT id, plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class, client_key
+FROM deployment_doses WHERE client_key = $1`, *d.ClientKey)
+	if err != nil {
+		return d, fmt.Errorf("record doses: %w", err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Dose])
+	if err != nil {
+		return d, fmt.Errorf("record doses: %w", err)
+	}
+	same := len(got) == 1 && got[0].PlanID == d.PlanID && got[0].TargetID == d.TargetID && got[0].ActorType == d.ActorType &&
+		got[0].StartedAt.Equal(d.StartedAt) && (got[0].UnitCode == nil) == (d.UnitCode == nil) &&
+		(d.UnitCode == nil || *got[0].UnitCode == *d.UnitCode)
+	if !same {
+		return d, fmt.Errorf("%sclient_key: %q is the key of another visit; give each visit a key of its own: %w", f, *d.ClientKey, ErrConflict)
+	}
+	got[0].Replayed = true
+	return got[0], nil
 }
 
 // doseCheckSQL answers, for a dose ($1 plan, $2 target, $3 actor type, $4 start, $5 baseline
@@ -381,7 +426,7 @@ func (s *Store) Doses(ctx context.Context, planID int64) ([]Dose, error) {
 	if !exists {
 		return nil, fmt.Errorf("deployment plan %d: %w", planID, ErrNotFound)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class
+	rows, err := s.pool.Query(ctx, `SELECT id, plan_id, target_id, actor_type, unit_code, started_at, minutes, tactic, recorded_at, data_class, client_key
 FROM deployment_doses WHERE plan_id = $1 ORDER BY started_at, id`, planID)
 	if err != nil {
 		return nil, fmt.Errorf("doses: %w", err)

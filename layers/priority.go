@@ -39,6 +39,9 @@ type PriorityScenario struct {
 	Builtin       bool               `json:"builtin"`
 	Illustrative  bool               `json:"illustrative"`
 	UpdatedAt     time.Time          `json:"updated_at"`
+	// Version is raised by every change; a change names the version it was made from
+	// (If-Match) and is refused when another change came first (migration 020).
+	Version int64 `json:"version"`
 }
 
 const scenarioSQL = `
@@ -46,14 +49,14 @@ SELECT s.id, s.name_sv, s.name_en, s.organisation, s.owner_org, s.rationale, coa
        s.aggregation, s.winsor, s.min_coverage, s.theme_weights,
        coalesce((SELECT jsonb_object_agg(w.indicator_key, w.weight) FROM priority_scenario_weights w
                   WHERE w.scenario_id = s.id), '{}'::jsonb),
-       s.builtin, s.illustrative, s.updated_at
+       s.builtin, s.illustrative, s.updated_at, s.version
 FROM priority_scenarios s`
 
 func scanScenario(r pgx.Row) (PriorityScenario, error) {
 	var sc PriorityScenario
 	var themes, weights []byte
 	err := r.Scan(&sc.ID, &sc.NameSV, &sc.NameEN, &sc.Organisation, &sc.Owner, &sc.Rationale, &sc.Preset, &sc.Normalisation,
-		&sc.Aggregation, &sc.Winsor, &sc.MinCoverage, &themes, &weights, &sc.Builtin, &sc.Illustrative, &sc.UpdatedAt)
+		&sc.Aggregation, &sc.Winsor, &sc.MinCoverage, &themes, &weights, &sc.Builtin, &sc.Illustrative, &sc.UpdatedAt, &sc.Version)
 	if err != nil {
 		return sc, err
 	}
@@ -137,20 +140,25 @@ VALUES ($1, $2, $3, coalesce(lgb_organisation_name(lgb_caller_org()), $4), $5, n
 	return s.PriorityScenario(ctx, sc.ID)
 }
 
-// UpdatePriorityScenario replaces a stored scenario's values and weights in one
-// transaction; its owner stays, and it shows the owner's name. Row-level security lets the
-// server's role change only its caller's organisation's scenarios, never a built-in one;
-// the operator (the owner role) changes any.
+// UpdatePriorityScenarioIf replaces a stored scenario's values and weights in one
+// transaction when its current version satisfies pre, and raises its version; its owner
+// stays, and it shows the owner's name. Row-level security lets the server's role change only
+// its caller's organisation's scenarios, never a built-in one; the operator (the owner role)
+// changes any.
 //
-// Errors: an unknown id wraps ErrNotFound; otherwise as CreatePriorityScenario.
-func (s *Store) UpdatePriorityScenario(ctx context.Context, sc PriorityScenario) (PriorityScenario, error) {
+// Errors: an unknown id wraps ErrNotFound; a version pre does not name wraps
+// ErrVersionMismatch; otherwise as CreatePriorityScenario.
+func (s *Store) UpdatePriorityScenarioIf(ctx context.Context, sc PriorityScenario, pre Precondition) (PriorityScenario, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := scenarioVersionHolds(ctx, tx, sc.ID, pre); err != nil {
+			return err
+		}
 		themes, _ := json.Marshal(nonNil(sc.ThemeWeights))
 		tag, err := tx.Exec(ctx, `
 UPDATE priority_scenarios SET name_sv = $2, name_en = $3, organisation = coalesce(lgb_organisation_name(owner_org), $4),
        rationale = $5, preset = nullif($6, ''),
        normalisation = $7, aggregation = $8, winsor = $9, min_coverage = $10, theme_weights = $11,
-       illustrative = false, updated_at = now()
+       illustrative = false, updated_at = now(), version = version + 1
 WHERE id = $1`,
 			sc.ID, sc.NameSV, sc.NameEN, sc.Organisation, sc.Rationale, sc.Preset, sc.Normalisation, sc.Aggregation,
 			sc.Winsor, sc.MinCoverage, themes)
@@ -171,17 +179,51 @@ WHERE id = $1`,
 	return s.PriorityScenario(ctx, sc.ID)
 }
 
-// DeletePriorityScenario deletes a scenario and its weights. Errors: an unknown id wraps
-// ErrNotFound; a built-in scenario wraps ErrConflict (edit it instead).
+// UpdatePriorityScenario is UpdatePriorityScenarioIf whatever the current version.
+func (s *Store) UpdatePriorityScenario(ctx context.Context, sc PriorityScenario) (PriorityScenario, error) {
+	return s.UpdatePriorityScenarioIf(ctx, sc, Precondition{Any: true})
+}
+
+// DeletePriorityScenario is DeletePriorityScenarioIf whatever the current version.
 func (s *Store) DeletePriorityScenario(ctx context.Context, id string) error {
+	return s.DeletePriorityScenarioIf(ctx, id, Precondition{Any: true})
+}
+
+// scenarioVersionHolds locks scenario id and checks its version against pre. Errors: an
+// unknown id wraps ErrNotFound, a version pre does not name ErrVersionMismatch.
+func scenarioVersionHolds(ctx context.Context, tx pgx.Tx, id string, pre Precondition) error {
+	var version int64
+	err := tx.QueryRow(ctx, `SELECT version FROM priority_scenarios WHERE id = $1 FOR UPDATE`, id).Scan(&version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("priority scenario %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("priority scenario %q: %w", id, err)
+	}
+	if !pre.holds(version) {
+		return fmt.Errorf("priority scenario %q is at version %d, not the one the change was made from; read it again: %w",
+			id, version, ErrVersionMismatch)
+	}
+	return nil
+}
+
+// DeletePriorityScenarioIf deletes a scenario and its weights when its current version
+// satisfies pre. Errors: an unknown id wraps ErrNotFound; a built-in scenario wraps
+// ErrConflict (edit it instead); a version pre does not name ErrVersionMismatch.
+func (s *Store) DeletePriorityScenarioIf(ctx context.Context, id string, pre Precondition) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var builtin bool
-		err := tx.QueryRow(ctx, `SELECT builtin FROM priority_scenarios WHERE id = $1 FOR UPDATE`, id).Scan(&builtin)
+		var version int64
+		err := tx.QueryRow(ctx, `SELECT builtin, version FROM priority_scenarios WHERE id = $1 FOR UPDATE`, id).Scan(&builtin, &version)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("priority scenario %q: %w", id, ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("priority scenario %q: %w", id, err)
+		}
+		if !pre.holds(version) {
+			return fmt.Errorf("priority scenario %q is at version %d, not the one the deletion was made from; read it again: %w",
+				id, version, ErrVersionMismatch)
 		}
 		if builtin {
 			return fmt.Errorf("priority scenario %q is built in; edit it with PUT instead: %w", id, ErrConflict)
