@@ -35,7 +35,17 @@ const $ = (id) => document.getElementById(id);
 const app = { map: null, ready: false, state: {}, errors: [], api: { getJSON } };
 window.lagesbild = app;
 
-function status(msg) { $('status').textContent = msg; }
+// Each view has its own status line ("22 insatser visas." is Insatser's): a view's message is
+// kept for it and shown only while it is the view on screen, also when it comes late.
+const statusLines = {};
+function statusOf(view) {
+  return (msg) => {
+    statusLines[view] = msg;
+    if (app.view === view) $('status').textContent = msg;
+  };
+}
+/** status is the status line of the view on screen (the map's errors, the page's own). */
+function status(msg) { statusOf(app.view ?? 'karta')(msg); }
 
 addTexts({
   sv: {
@@ -60,6 +70,13 @@ addTexts({
   },
 });
 
+// The view a refusal belongs to: the analyses and the plan have views of their own; any other
+// data is the business of the view that asked for it (the one on screen when it was refused).
+const deniedView = [
+  [/^analysis\/priority/, 'prioritering'], [/^analysis\/hotspots/, 'hotspots'], [/^analysis\/forecast/, 'prognos'],
+  [/^analysis\/followup/, 'uppfoljning'], [/^deployment/, 'plan'], [/^partners/, 'karta'],
+];
+
 // What a refused API path holds, for the notice ("Logga in för att se observationer").
 const deniedWhat = [
   [/^collections\/observations|^analysis\/harm/, 'observations'], [/^collections\/interventions/, 'interventions'],
@@ -71,29 +88,35 @@ const deniedWhat = [
 /**
  * AccessNotices lists what the API refused (401: log in; 403: your organisation may not),
  * one line per kind of data, with a login button while anonymous; cleared when the caller
- * changes and the views ask again.
+ * changes and the views ask again. A notice belongs to one view (deniedView) and shows only
+ * there: "Logga in för att se insatsplaneringen" is Insatsplan's, not Karta's.
  */
 class AccessNotices {
-  constructor(el, login) {
+  constructor(el, login, currentView) {
     this.el = el;
     this.login = login;
-    this.items = new Map(); // key → {status, what, write}
+    this.currentView = currentView;
+    this.items = new Map(); // key → {status, what, write, view}
     onLangChange(() => this.render());
   }
 
   add({ status: code, path, method }) {
     const what = deniedWhat.find(([re]) => re.test(path))?.[1] ?? 'other';
     const write = !['GET', 'HEAD'].includes(method) && !path.startsWith('analysis/');
-    const key = `${code}|${what}|${write}`;
+    const view = deniedView.find(([re]) => re.test(path))?.[1] ?? this.currentView();
+    const key = `${view}|${code}|${what}|${write}`;
     if (this.items.has(key)) return;
-    this.items.set(key, { status: code, what, write });
+    this.items.set(key, { status: code, what, write, view });
     this.render();
   }
 
   clear() { this.items.clear(); this.render(); }
 
+  /** shown are the notices of the view on screen. */
+  shown() { return [...this.items.values()].filter((n) => n.view === this.currentView()); }
+
   render() {
-    const lines = [...this.items.values()].map((n) => {
+    const lines = this.shown().map((n) => {
       const key = n.status === 401 ? (n.write ? 'deniedLoginWrite' : 'deniedLogin') : (n.write ? 'deniedOrgWrite' : 'deniedOrg');
       const li = document.createElement('li');
       li.dataset.status = String(n.status);
@@ -106,7 +129,7 @@ class AccessNotices {
     const ul = document.createElement('ul');
     ul.append(...lines);
     const kids = [ul];
-    if (!currentUser() && [...this.items.values()].some((n) => n.status === 401)) {
+    if (!currentUser() && this.shown().some((n) => n.status === 401)) {
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'primary';
@@ -193,7 +216,7 @@ async function main() {
 
   const account = new Account({ box: $('account'), dialog: $('login-dialog') }, status);
   app.account = account.state;
-  const notices = new AccessNotices($('access-notice'), () => account.open());
+  const notices = new AccessNotices($('access-notice'), () => account.open(), () => app.view ?? 'karta');
   app.notices = notices.items;
   onDenied((d) => notices.add(d));
   // Who the page acts for first: the views' writes (and analysis POSTs) need its CSRF token.
@@ -250,7 +273,7 @@ async function main() {
     }
     renderDistrictList(data);
     if (panel.current?.type === 'district') showDistrict(panel.current.props.code);
-    if (app.view === 'karta') status(t('choroplethShown', { indicator: choro.name(choro.indicator()), year: data.year }));
+    statusOf('karta')(t('choroplethShown', { indicator: choro.name(choro.indicator()), year: data.year }));
     const key = data.indicator.key, year = data.year;
     whenIdle(map).then(() => {
       if (app.state.indicator === key && app.state.year === year) app.ready = true;
@@ -332,24 +355,26 @@ async function main() {
 
   const prio = new PriorityView(map, {
     controls: $('prio-controls'), side: $('prio-side'), results: $('prio-results'), legend: $('prio-legend'),
-  }, app, status);
-  const hot = new HotspotView(map, { controls: $('hot-controls'), side: $('hot-side') }, app, status);
+  }, app, statusOf('prioritering'));
+  const hot = new HotspotView(map, { controls: $('hot-controls'), side: $('hot-side') }, app, statusOf('hotspots'));
   const plan = new PlanView(map, {
     controls: $('plan-controls'), side: $('plan-side'), results: $('plan-results'), legend: $('plan-legend'),
-  }, app, status);
+  }, app, statusOf('plan'));
   const fu = new FollowupView(map, {
     controls: $('fu-controls'), side: $('fu-side'), results: $('fu-results'), legend: $('fu-legend'),
-  }, app, status);
+  }, app, statusOf('uppfoljning'));
   const iv = new InterventionsView(map, {
     controls: $('iv-controls'), side: $('iv-side'), results: $('iv-results'), legend: $('iv-legend'),
-  }, app, status, () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
-  const fc = new ForecastView(map, { controls: $('fc-controls'), side: $('fc-side'), results: $('fc-results') }, app, status);
-  const partners = new PartnerLayers(map, { body: $('partner-body') }, app, status);
+  }, app, statusOf('insatser'), () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
+  const fc = new ForecastView(map, { controls: $('fc-controls'), side: $('fc-side'), results: $('fc-results') }, app, statusOf('prognos'));
+  const partners = new PartnerLayers(map, { body: $('partner-body') }, app, statusOf('karta'));
 
   // showView shows one view's panels and map layers; a view builds itself on first use.
   function showView(v) {
     app.view = v;
     document.body.dataset.view = v;
+    $('status').textContent = statusLines[v] ?? '';
+    notices.render();
     for (const el of document.querySelectorAll('[data-view]')) el.hidden = el.dataset.view !== v;
     for (const a of document.querySelectorAll('[data-view-link]')) {
       if (a.dataset.viewLink === v) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');

@@ -1,0 +1,87 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lagesbild/lagesbild/web/auth"
+)
+
+// A notice belongs to its view (issue 14, point 4): the refusal of the deployment planning is
+// Insatsplan's and must not follow an anonymous user into Karta and Insatser; the register's
+// "22 insatser visas." is Insatser's status line, not Insatsplan's.
+
+// viewNotices are the access notices and the status line the page shows.
+type viewNotices struct {
+	Hidden bool     `json:"hidden"`
+	What   []string `json:"what"`
+	Status string   `json:"status"`
+}
+
+func (b *browser) notices() viewNotices {
+	b.t.Helper()
+	return eval[viewNotices](b, `({hidden: document.getElementById('access-notice').hidden,
+		what: [...document.querySelectorAll('#access-notice li')].map(li => li.dataset.what),
+		status: document.getElementById('status').textContent})`)
+}
+
+// switchView goes to view v through the address, as the tab bar's links do.
+func (b *browser) switchView(v string) {
+	b.t.Helper()
+	eval[bool](b, fmt.Sprintf(`(() => { location.hash = %q; return true; })()`, v))
+	b.waitFor("the view "+v, fmt.Sprintf(`document.body.dataset.view === %q`, v))
+}
+
+func TestNoticesBelongToTheirViewInBrowser(t *testing.T) {
+	chromium := requireTool(t, chromiumPath, "apt-get install chromium (make test does)")
+	requireTool(t, axePath, "cd web/page && npm ci (make test does)")
+
+	t.Run("anonymous", func(t *testing.T) {
+		a, _ := newAuthAPI(t, auth.Config{})
+		b := newBrowser(t, chromium)
+		b.do("open Insatsplan", chromedp.Navigate(a.srv.URL+"/karta/#plan"))
+		b.waitFor("the refusal of the deployment planning",
+			`!!document.querySelector('#access-notice li[data-status="401"][data-what="deployment"]')`)
+		for _, v := range []string{"karta", "insatser"} {
+			b.switchView(v)
+			if v == "insatser" {
+				b.waitInsatser("")
+			} else {
+				b.waitReady("overcrowding", 0)
+			}
+			if n := b.notices(); strings.Contains(strings.Join(n.What, " "), "deployment") {
+				t.Errorf("%s shows Insatsplan's notice: %+v (%q)", v, n,
+					eval[string](b, `document.getElementById('access-notice').textContent`))
+			}
+		}
+		b.switchView("plan")
+		if n := b.notices(); n.Hidden || !strings.Contains(strings.Join(n.What, " "), "deployment") {
+			t.Errorf("back in Insatsplan: notices %+v, want the deployment refusal again", n)
+		}
+		noConsoleErrorsBut(t, b, func(line string) bool { return strings.Contains(line, "401") })
+	})
+
+	t.Run("status line", func(t *testing.T) {
+		_, b, _ := openView(t, "insatser")
+		b.waitInsatser("")
+		b.waitFor("the register's status", `/insatser visas/.test(document.getElementById('status').textContent)`)
+		b.switchView("plan")
+		b.waitPlan("")
+		if n := b.notices(); strings.Contains(n.Status, "insatser visas") {
+			t.Errorf("Insatsplan's status line says %q, Insatser's message", n.Status)
+		}
+		b.switchView("karta")
+		b.waitReady("overcrowding", 0)
+		if n := b.notices(); strings.Contains(n.Status, "insatser visas") || strings.Contains(n.Status, "mål visas") {
+			t.Errorf("Karta's status line says %q, another view's message", n.Status)
+		}
+		b.switchView("insatser")
+		if n := b.notices(); !strings.Contains(n.Status, "insatser visas") {
+			t.Errorf("back in Insatser: status %q, want its own message again", n.Status)
+		}
+		noConsoleErrors(t, b)
+	})
+}
