@@ -3,9 +3,11 @@ package layers_test
 import (
 	"context"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/lagesbild/lagesbild/data"
+	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 )
@@ -144,5 +146,121 @@ func TestLoadDemo(t *testing.T) {
 	}
 	if class == nil || *class != "utsatt" {
 		t.Errorf("Bäckby police_class: got %v, want utsatt", class)
+	}
+}
+
+// TestLoadDemoIdentity: a reload keeps every demo row's id; a demo row changed other than
+// through the API is the demo's and is brought back to the demo's content, one removed other
+// than through the API comes back under its id; a demo intervention the API changed or deleted
+// is the user's and stays as the user left it (issue 14, point 1).
+func TestLoadDemoIdentity(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	store := layers.NewStore(db.Pool)
+	orig, err := data.Generate(data.DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The demo plus three interventions of this test's own, so the shipped ones stay as they are.
+	ds := *orig
+	ds.Interventions = append([]data.Intervention(nil), orig.Interventions...)
+	keys := []string{"Identitetstest: ändras", "Identitetstest: raderas", "Identitetstest: försvinner"}
+	for _, k := range keys {
+		iv := orig.Interventions[0]
+		iv.Title = k
+		ds.Interventions = append(ds.Interventions, iv)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_, _ = db.Pool.Exec(ctx, `DELETE FROM interventions WHERE id IN (SELECT intervention_id FROM demo_interventions WHERE demo_key = ANY($1))`, keys)
+		_, _ = db.Pool.Exec(ctx, `DELETE FROM demo_interventions WHERE demo_key = ANY($1)`, keys)
+	})
+	if _, err := store.LoadDemo(ctx, &ds); err != nil {
+		t.Fatal(err)
+	}
+
+	snapshot := func() map[string]int64 {
+		t.Helper()
+		rows, err := db.Pool.Query(ctx, `
+			SELECT 'place ' || name, id FROM places WHERE illustrative
+			UNION ALL SELECT 'observation ' || source || ' ' || source_id, id FROM observations WHERE illustrative
+			UNION ALL SELECT 'intervention ' || d.demo_key, i.id FROM demo_interventions d JOIN interventions i ON i.id = d.intervention_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int64{}
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				t.Fatal(err)
+			}
+			m[k] = id
+		}
+		return m
+	}
+	before := snapshot()
+	id := func(key string) int64 {
+		t.Helper()
+		v, ok := before["intervention "+key]
+		if !ok {
+			t.Fatalf("no intervention %q after the load", key)
+		}
+		return v
+	}
+	changed, deleted, gone := id(keys[0]), id(keys[1]), id(keys[2])
+
+	// Through the API: a patch and a delete. Behind its back: a place edited, an intervention removed.
+	if _, err := store.PatchIntervention(ctx, changed, layers.Precondition{Versions: []int64{1}},
+		[]byte(`{"properties":{"hours_per_week":99}}`), crs.CRS84, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DeleteIntervention(ctx, deleted, layers.Precondition{Any: true}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`UPDATE places SET description = 'ändrad i psql' WHERE name = 'Vasaparken'`,
+		`DELETE FROM interventions WHERE id = ` + strconv.FormatInt(gone, 10)} {
+		if _, err := db.Pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for i := 1; i <= 2; i++ {
+		sum, err := store.LoadDemo(ctx, &ds)
+		if err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+		if i == 2 && sum.Written != 0 {
+			t.Errorf("reload %d of the same demo wrote %d rows, want 0", i, sum.Written)
+		}
+		if sum.Kept < 2 {
+			t.Errorf("reload %d: kept %d interventions the API wrote, want at least 2", i, sum.Kept)
+		}
+	}
+
+	after := snapshot()
+	delete(before, "intervention "+keys[1])
+	for k, was := range before {
+		if after[k] != was {
+			t.Errorf("%s: id %d before the reloads, %d after", k, was, after[k])
+		}
+	}
+	if _, ok := after["intervention "+keys[1]]; ok {
+		t.Errorf("the intervention deleted through the API is back after a reload")
+	}
+	var desc string
+	var hours float64
+	var version int64
+	if err := db.Pool.QueryRow(ctx, `SELECT description FROM places WHERE name = 'Vasaparken'`).Scan(&desc); err != nil {
+		t.Fatal(err)
+	}
+	if desc == "ändrad i psql" {
+		t.Error("a demo place changed behind the API kept the change: a reload is to restore the demo's")
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT hours_per_week, version FROM interventions WHERE id = $1`, changed).Scan(&hours, &version); err != nil {
+		t.Fatal(err)
+	}
+	if hours != 99 || version != 2 {
+		t.Errorf("the intervention patched through the API: hours_per_week %g version %d after the reloads, want 99 and 2", hours, version)
 	}
 }
