@@ -34,7 +34,7 @@ test:
 page:
 	cd web/page && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
-## bench: go benchmarks and wrk runs on ../shared/bench (see README, "Benchmarks")
+## bench: Lägesbild beside pg_tileserv and pg_featureserv (../shared/bench/peers), one run, A B A B (README, "Benchmarks")
 bench: build
 	@.ci/deps.sh bench
 	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_bench | tail -n 1); fi; \
