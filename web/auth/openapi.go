@@ -20,7 +20,7 @@ func authOpenAPI(paths, schemas obj) {
 	str := obj{"type": "string"}
 	strs := obj{"type": "array", "items": str}
 	stamp := obj{"type": "string", "format": "date-time"}
-	schemas["Principal"] = obj{"type": "object", "required": []string{"credential", "roles", "scopes", "demo_mode"}, "properties": obj{
+	schemas["Principal"] = obj{"type": "object", "required": []string{"credential", "roles", "scopes", "demo_mode", "clearance"}, "properties": obj{
 		"credential":   obj{"type": "string", "enum": []string{"anonymous", "session", "token", "jwt"}},
 		"organisation": str, "organisation_kind": obj{"type": "string", "enum": []string{"police", "municipality", "housing", "region", "civil_society", "public"}},
 		"organisation_name": obj{"type": "string", "description": "The organisation's name, for people to read."},
@@ -32,6 +32,8 @@ func authOpenAPI(paths, schemas obj) {
 			" header (or a csrf_token form field) with every POST, PUT, PATCH and DELETE that relies on the session cookie."},
 		"idle_expires_at": stamp, "expires_at": stamp,
 		"demo_mode": obj{"type": "boolean", "description": "Whether this server accepts the demo accounts (--demo)."},
+		"clearance": obj{"type": "string", "enum": []string{"open", "internal", "restricted"},
+			"description": "The highest data class the caller may read; answers that read classed rows (observations and what is computed from them) differ by it."},
 	}}
 	schemas["APIToken"] = obj{"type": "object", "required": []string{"id", "organisation", "name", "scopes", "created_at", "expires_at"}, "properties": obj{
 		"id": obj{"type": "integer"}, "organisation": str, "name": str,

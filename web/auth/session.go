@@ -54,6 +54,9 @@ type authAnswer struct {
 	IdleExpiresAt *time.Time `json:"idle_expires_at,omitempty"`
 	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
 	Demo          bool       `json:"demo_mode"`
+	// Clearance is the highest data class the caller may read: the figures of every answer
+	// that reads classed rows depend on it (the page says so beside them).
+	Clearance layers.DataClass `json:"clearance"`
 }
 
 // readAuthBody reads a small JSON or form body into fields; only the named fields are kept.
@@ -179,8 +182,9 @@ func (a *Auth) login(c echo.Context) error {
 	}
 	c.SetCookie(a.sessionCookie(c, secret, int(a.cfg.AbsoluteTimeout.Seconds())))
 	a.Audit(c, layers.AuditEntry{Action: layers.AuditLogin, Status: http.StatusOK}, acct.Principal(layers.CredentialSession))
-	return respond.NoStore(c, http.StatusOK, authAnswer{Principal: acct.Principal(layers.CredentialSession), CSRFToken: csrfToken(secret),
-		IdleExpiresAt: utc(ses.IdleExpiresAt), ExpiresAt: utc(ses.ExpiresAt), Demo: a.cfg.Demo})
+	p := acct.Principal(layers.CredentialSession)
+	return respond.NoStore(c, http.StatusOK, authAnswer{Principal: p, CSRFToken: csrfToken(secret),
+		IdleExpiresAt: utc(ses.IdleExpiresAt), ExpiresAt: utc(ses.ExpiresAt), Demo: a.cfg.Demo, Clearance: p.Clearance()})
 }
 
 func utc(t time.Time) *time.Time { t = t.UTC(); return &t }
@@ -221,7 +225,8 @@ func (a *Auth) me(c echo.Context) error {
 	if err := respond.OnlyParams(c); err != nil {
 		return err
 	}
-	ans := authAnswer{Principal: layers.PrincipalFrom(c.Request().Context()), Demo: a.cfg.Demo}
+	p := layers.PrincipalFrom(c.Request().Context())
+	ans := authAnswer{Principal: p, Demo: a.cfg.Demo, Clearance: p.Clearance()}
 	if info, ok := c.Get(sessionKey).(*sessionInfo); ok {
 		ans.CSRFToken, ans.IdleExpiresAt, ans.ExpiresAt = info.csrf, utc(info.ses.IdleExpiresAt), utc(info.ses.ExpiresAt)
 	}

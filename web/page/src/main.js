@@ -1,7 +1,7 @@
 // Entry point of the map page. Each view is a module (map, choropleth, panel, chart); later
 // views (hot spots, Prioritering) plug in beside them through the same map and panel.
 // window.lagesbild exposes the map and a ready flag for the browser tests.
-import { getJSON, onDenied, denied, currentUser } from './api.js';
+import { getJSON, apiURL, onDenied, denied, currentUser } from './api.js';
 import { Account } from './auth.js';
 import { t, setLang, getLang, onLangChange, label, addTexts } from './i18n.js';
 import {
@@ -18,6 +18,10 @@ import { PlanView } from './plan.js';
 import { FollowupView } from './followup.js';
 import { PartnerLayers } from './partners.js';
 import { ForecastView } from './prognos.js';
+import { mapImage, visibleLegend, download } from './mapimage.js';
+import {
+  parseAddress, installAddress, genericAdapter, controlsAddress, applyControls, priorityAddress, restorePriority,
+} from './address.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
 const views = ['karta', 'prioritering', 'hotspots', 'prognos', 'insatser', 'plan', 'uppfoljning'];
@@ -42,6 +46,7 @@ function statusOf(view) {
   return (msg) => {
     statusLines[view] = msg;
     if (app.view === view) $('status').textContent = msg;
+    app.address?.schedule(); // a view's status line follows its (new) answer
   };
 }
 /** status is the status line of the view on screen (the map's errors, the page's own). */
@@ -57,6 +62,10 @@ addTexts({
     w_observations: 'observationer', w_interventions: 'insatser', w_priority: 'prioriteringen', w_hotspots: 'brännpunkterna',
     w_followup: 'uppföljningen', w_deployment: 'insatsplaneringen', w_partners: 'partnerlagren', w_indicators: 'indikatorerna',
     w_places: 'platserna', w_districts: 'stadsdelarna', w_tiles: 'kartlagren', w_audit: 'granskningsloggen', w_other: 'de här uppgifterna',
+    saveMap: 'Spara kartbild', imgDate: 'Kartbild {date}', reportLink: 'Rapport',
+    basis_open: 'Siffrorna bygger på öppna uppgifter: inloggade ser fler observationer och får andra siffror.',
+    basis_internal: 'Siffrorna bygger på det {org} får se (intern nivå): polisens begränsade uppgifter ingår inte, så polisen ser andra siffror.',
+    basis_restricted: 'Siffrorna bygger på det {org} får se (begränsad nivå), också polisens egna uppgifter: andra organisationer ser andra siffror.',
   },
   en: {
     deniedLogin: 'Log in to see {what}.',
@@ -67,6 +76,10 @@ addTexts({
     w_observations: 'observations', w_interventions: 'interventions', w_priority: 'the prioritisation', w_hotspots: 'the hot spots',
     w_followup: 'the follow-up', w_deployment: 'deployment planning', w_partners: 'the partner layers', w_indicators: 'the indicators',
     w_places: 'the places', w_districts: 'the districts', w_tiles: 'the map layers', w_audit: 'the audit log', w_other: 'this information',
+    saveMap: 'Save map image', imgDate: 'Map image {date}', reportLink: 'Report',
+    basis_open: 'The figures use open data only: logged-in users see more observations and get other figures.',
+    basis_internal: "The figures use what {org} may see (internal level): the police's restricted data are not included, so the police see other figures.",
+    basis_restricted: 'The figures use what {org} may see (restricted level), including the police\'s own data: other organisations see other figures.',
   },
 });
 
@@ -368,6 +381,7 @@ async function main() {
   }, app, statusOf('insatser'), () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
   const fc = new ForecastView(map, { controls: $('fc-controls'), side: $('fc-side'), results: $('fc-results') }, app, statusOf('prognos'));
   const partners = new PartnerLayers(map, { body: $('partner-body') }, app, statusOf('karta'));
+  app.views = { prioritering: prio, hotspots: hot, prognos: fc, insatser: iv, plan, uppfoljning: fu };
 
   // showView shows one view's panels and map layers; a view builds itself on first use.
   function showView(v) {
@@ -407,8 +421,13 @@ async function main() {
     map.getCanvas().setAttribute('aria-label', t(v === 'prioritering' && prio.state.mapMode === 'areatype' ? 'areaTypeMapLabel' : mapLabel[v]));
     document.title = `Lägesbild – ${t(viewTitle[v])}`;
   }
-  const fromHash = () => (views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'karta');
-  window.addEventListener('hashchange', () => showView(fromHash()));
+  const fromHash = () => { const v = parseAddress(location.hash).view; return views.includes(v) ? v : 'karta'; };
+  window.addEventListener('hashchange', () => {
+    if (location.hash === app.address?.written) return;
+    showView(fromHash());
+    const { params } = parseAddress(location.hash);
+    if (app.address && [...params.keys()].length) app.address.restore(app.view, params); else app.address?.schedule();
+  });
   onLangChange(relabelView);
   app.showView = showView;
   showView(fromHash());
@@ -439,13 +458,101 @@ async function main() {
   });
 
   await Promise.all([
-    choro.init(params.get('indicator') || 'overcrowding')
+    choro.init(parseAddress(location.hash).params.get('indicator') || params.get('indicator') || 'overcrowding')
       .catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message }))),
     loadPlaces(),
     loadInterventions(),
     partners.load(),
   ]).catch((err) => status(t('loadError', { what: t('lists'), msg: err.message })));
   renderFeatureLists();
+
+  // Who the figures are for: a line under the map in the views whose numbers come from
+  // classed rows (observations and what is computed from them), and in the saved map image.
+  const basisViews = new Set(['karta', 'hotspots', 'prognos', 'plan', 'uppfoljning']);
+  const basisText = () => {
+    const me = currentUser();
+    return t(`basis_${me?.clearance ?? 'open'}`, { org: me?.organisation_name || me?.organisation || '' });
+  };
+  const renderBasis = () => {
+    $('basis').textContent = basisText();
+    $('basis').hidden = !basisViews.has(app.view);
+    app.basis = $('basis').hidden ? null : $('basis').textContent;
+    const me = currentUser();
+    $('report-link').hidden = !me;
+    $('report-link').href = apiURL('report', { lang: getLang(), indicator: choro.key });
+  };
+  renderBasis();
+  onLangChange(renderBasis);
+  account.onChange(renderBasis);
+  window.addEventListener('hashchange', renderBasis);
+  // The report link carries the indicator shown; asked when followed, so it is never stale.
+  $('report-link').addEventListener('click', () => { $('report-link').href = apiURL('report', { lang: getLang(), indicator: choro.key }); });
+
+  // "Spara kartbild": the map as drawn with title, legend, date, scale bar and the illustrative label.
+  app.mapImage = () => {
+    const legend = visibleLegend(app.view);
+    return mapImage(map, {
+      title: `${t('title')} – ${t(viewTitle[app.view])}`, subtitle: legend?.title, legend, clearance: app.basis,
+    });
+  };
+  $('save-map').addEventListener('click', async () => {
+    const img = await app.mapImage();
+    download(img.blob, `lagesbild-${app.view}-${new Date().toISOString().slice(0, 10)}.png`);
+  });
+
+  // The address holds the state of the view shown (address.js): a copied link opens the same picture.
+  const kartaControls = [document.querySelector('nav.controls[data-view="karta"]')];
+  const kartaSkip = new Set(['indicator', 'year']);
+  app.address = installAddress({
+    map,
+    current: () => app.view,
+    onError: (err) => status(t('loadError', { what: t(viewTitle[app.view]), msg: err.message })),
+    adapters: {
+      karta: {
+        ready: () => app.ready,
+        address: (p) => {
+          if (choro.key) p.set('indicator', choro.key);
+          if (choro.year) p.set('year', String(choro.year));
+          controlsAddress(kartaControls, p, kartaSkip);
+          if (selected) p.set('sel', selected);
+        },
+        restore: async (p) => {
+          const key = p.get('indicator') || choro.key, year = Number(p.get('year')) || null;
+          if (key && (key !== choro.key || (year && year !== choro.year))) await choro.load(key, year);
+          applyControls(kartaControls, p, kartaSkip);
+          if (p.get('sel')) await showDistrict(p.get('sel'));
+        },
+      },
+      prioritering: {
+        ready: () => prio.state.ready,
+        address: (p) => priorityAddress(prio, p),
+        restore: async (p) => { await prio.activate(); await restorePriority(prio, p); },
+      },
+      hotspots: genericAdapter(hot, [$('hot-controls')], () => hot.state.ready),
+      prognos: genericAdapter(fc, [$('fc-controls')], () => fc.state.ready),
+      insatser: {
+        ...genericAdapter(iv, [$('iv-controls')], () => iv.state.ready),
+        address: (p) => { controlsAddress([$('iv-controls')], p); if (iv.state.selected != null) p.set('sel', iv.state.selected); },
+        restore: async (p) => {
+          await iv.activate();
+          applyControls([$('iv-controls')], p);
+          if (Number(p.get('sel')) > 0) await iv.select(Number(p.get('sel')), false);
+        },
+      },
+      plan: {
+        ready: () => plan.state.ready,
+        address: (p) => { if (plan.plan) p.set('plan', plan.plan.id); },
+        restore: async (p) => {
+          await plan.activate();
+          if (Number(p.get('plan')) > 0) await plan.show(await getJSON(`deployment/plans/${Number(p.get('plan'))}`, {}, { fresh: true }));
+        },
+      },
+      uppfoljning: genericAdapter(fu, [$('fu-controls')], () => fu.state.ready),
+    },
+  });
+  const start = parseAddress(location.hash);
+  if ([...start.params.keys()].length) await app.address.restore(app.view, start.params);
+  else app.address.write();
 }
 
 main().catch((err) => {

@@ -671,6 +671,7 @@ export class PriorityView extends View {
 
   /** select highlights a district's row after a click on the map. */
   select(code) {
+    this.state.selected = code;
     for (const tr of this.els.results.querySelectorAll('#prio-table tr.selected')) tr.classList.remove('selected');
     const tr = this.els.results.querySelector(`#prio-table tr[data-code="${CSS.escape(code)}"]`);
     if (!tr) return;
