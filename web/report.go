@@ -21,14 +21,16 @@ func (s *Server) reportRoutes(get func(string, echo.HandlerFunc)) {
 	}
 	opt := defaultFollowupOptions()
 	report.New(report.Deps{
-		Store:          s.store,
-		Log:            s.log,
-		Now:            func() time.Time { return s.now() },
-		Notice:         illustrativeNotice,
-		MinCount:       minCount,
-		Pilots:         s.reportPilots,
-		FollowUp:       func(ctx context.Context, id int64) (*did.Result, error) { return s.reportFollowup(ctx, id, opt) },
-		FollowupUnit:   followupUnit(opt),
+		Store:    s.store,
+		Log:      s.log,
+		Now:      func() time.Time { return s.now() },
+		Notice:   illustrativeNotice,
+		MinCount: minCount,
+		Pilots:   s.reportPilots,
+		FollowUps: func(ctx context.Context, ids []int64) (report.FollowUpOf, error) {
+			return s.reportFollowups(ctx, ids, opt)
+		},
+		FollowupHarm:   opt.Weighting == "harm",
 		PlaceDensities: placeDensities,
 		Send:           s.send,
 	}).Routes(get)
@@ -52,16 +54,23 @@ func (s *Server) reportPilots(ctx context.Context, scenario string, year int) ([
 	return out, nil
 }
 
-// reportFollowup is the follow-up of intervention id without its indicators, which the
-// report does not show: the follow-up resource's loader and geo/did.
-func (s *Server) reportFollowup(ctx context.Context, id int64, opt followupOptions) (*did.Result, error) {
-	in, err := s.store.FollowupInputs(ctx, id, opt.query(false))
+// reportFollowups are the follow-ups of interventions ids without their indicators, which
+// the report does not show: the follow-up resource's loader, read once for all of them
+// (layers.FollowupBasis), and geo/did.
+func (s *Server) reportFollowups(ctx context.Context, ids []int64, opt followupOptions) (report.FollowUpOf, error) {
+	b, err := s.store.FollowupBasis(ctx, opt.query(false), ids)
 	if err != nil {
 		return nil, err
 	}
-	r, err := did.FollowUp(in.Input, opt.K, opt.didOptions())
-	if err != nil {
-		return nil, fmt.Errorf("follow-up of intervention %d: %w", id, err)
-	}
-	return r, nil
+	return func(id int64) (*did.Result, error) {
+		in, err := b.Inputs(id)
+		if err != nil {
+			return nil, err
+		}
+		r, err := did.FollowUp(in.Input, opt.K, opt.didOptions())
+		if err != nil {
+			return nil, fmt.Errorf("follow-up of intervention %d: %w", id, err)
+		}
+		return r, nil
+	}, nil
 }

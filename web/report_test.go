@@ -160,9 +160,9 @@ func TestReport(t *testing.T) {
 			if c.Type == html.ElementNode {
 				switch attr(c, "data-col") {
 				case "current":
-					cur, _ = strconv.ParseInt(text(c), 10, 64)
+					cur, _ = strconv.ParseInt(strings.ReplaceAll(text(c), "\u202f", ""), 10, 64)
 				case "previous":
-					prev, _ = strconv.ParseInt(text(c), 10, 64)
+					prev, _ = strconv.ParseInt(strings.ReplaceAll(text(c), "\u202f", ""), 10, 64)
 				}
 			}
 		})

@@ -52,8 +52,12 @@ func Caveats(in Input, r *Result) []Caveat {
 			titles[k] = c.Title
 		}
 		list := strings.Join(titles, "; ")
-		add("concurrent", fmt.Sprintf("%d andra insatser pågick i målområdet under perioden (%s). Skattningen visar deras samlade effekt, inte bara denna insats.", len(titles), list),
-			fmt.Sprintf("%d other interventions ran in the target area during the period (%s). The estimate shows their joint effect, not this intervention alone.", len(titles), list))
+		sv, en := fmt.Sprintf("%d andra insatser pågick", len(titles)), fmt.Sprintf("%d other interventions ran", len(titles))
+		if len(titles) == 1 {
+			sv, en = "1 annan insats pågick", "1 other intervention ran"
+		}
+		add("concurrent", sv+fmt.Sprintf(" i målområdet under perioden (%s). Skattningen visar deras samlade effekt, inte bara denna insats.", list),
+			en+fmt.Sprintf(" in the target area during the period (%s). The estimate shows their joint effect, not this intervention alone.", list))
 	}
 	out = append(out, neighbourCaveats(r)...)
 	out = append(out, periodCaveats(in)...)

@@ -61,30 +61,40 @@ type followup struct {
 	Note         string // why there is no follow-up; the other fields are then empty
 	Effect       *float64
 	Lo, Hi       float64
-	Unit         string
 	Comparison   string
 	Caveats      []string
 }
 
+// category is a column of the observations table: its API key and its word.
+type category struct {
+	Key, Name string
+}
+
 // data is what the template shows.
 type data struct {
-	Lang, From, To, PrevFrom, Notice string
-	T                                text
-	Categories                       []string
-	Rows                             []row
-	Total                            row
-	Classes                          []layers.Classification
-	IndicatorName                    string
-	IndicatorYear                    int
-	ChoroplethSVG, HotspotSVG        template.HTML
-	Legend                           []legendItem
-	HotLegend                        []legendItem
-	Scenario                         string
-	Pilots                           []Pilot
-	Places                           []place
-	Horizons                         []horizon
-	Followups                        []followup
-	Generated                        string
+	Lang, From, To, PrevFrom, PrevTo, Notice string
+	// Length is the length of the period and of the previous one, in words ("12 månader").
+	Length string
+	T      text
+	// MadeBy says who made the report (organisation and role); Basis which rows its figures
+	// are made from, which depends on the caller's clearance.
+	MadeBy, Basis             string
+	Categories                []category
+	Rows                      []row
+	Total                     row
+	Classes                   []layers.Classification
+	IndicatorName             string
+	IndicatorYear             int
+	ChoroplethSVG, HotspotSVG template.HTML
+	Legend                    []legendItem
+	HotLegend                 []legendItem
+	Scenario                  string
+	Pilots                    []Pilot
+	Places                    []place
+	Horizons                  []horizon
+	Followups                 []followup
+	FollowupUnit              string
+	Generated                 string
 	// MinCount, when not 0, is the disclosure threshold the counts are shown under
 	// (--aggregated-only; showCount).
 	MinCount int
@@ -103,9 +113,11 @@ type districts struct {
 // assemble reads and computes every section of the report q asks for.
 func (r *Report) assemble(ctx context.Context, q *request) (*data, error) {
 	end := q.to.AddDate(0, 0, 1) // to is inclusive
-	prevFrom := previousFrom(q.from, end)
-	d := &data{Lang: q.lang, T: q.t, From: ymd(q.from), To: ymd(q.to), PrevFrom: ymd(prevFrom), Scenario: q.scenario,
-		Notice: r.deps.Notice, Generated: r.deps.Now().UTC().Format(time.RFC3339), MinCount: r.deps.MinCount}
+	prevFrom, length := previousFrom(q.from, end, q.t)
+	d := &data{Lang: q.lang, T: q.t, From: ymd(q.from), To: ymd(q.to), PrevFrom: ymd(prevFrom), PrevTo: ymd(q.from.AddDate(0, 0, -1)),
+		Length: length, Scenario: q.scenario, Notice: notice(q.t, r.deps.Notice), Generated: r.deps.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		MinCount: r.deps.MinCount}
+	d.MadeBy, d.Basis = madeBy(q.lang, q.t, q.who), basis(q.lang, q.t, q.who, r.deps.MinCount)
 	list, err := r.deps.Store.FollowupDistricts(ctx)
 	if err != nil {
 		return nil, err
@@ -135,21 +147,42 @@ func (r *Report) assemble(ctx context.Context, q *request) (*data, error) {
 		return nil, err
 	}
 	d.Horizons = plan(spans, q.t, q.from)
+	d.FollowupUnit = q.t["fu_unit"]
+	if r.deps.FollowupHarm {
+		d.FollowupUnit = q.t["fu_unit_harm"]
+	}
 	if d.Followups, err = r.followups(ctx, q.lang, q.t, spans, q.to); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-// previousFrom is the start of the period before [from, end) of the same length: as many
-// calendar months when the period is whole months (2024 against 2023, leap day or not),
-// otherwise as many days.
-func previousFrom(from, end time.Time) time.Time {
+// notice is the illustrative-data notice in t's language when the server gives one.
+func notice(t text, given string) string {
+	if given == "" {
+		return ""
+	}
+	return t["notice"]
+}
+
+// previousFrom is the start of the period before [from, end) of the same length, which ends
+// the day before from: as many calendar months when the period is whole months (2024 against
+// 2023, leap day or not), otherwise as many days. length is that length in t's words.
+func previousFrom(from, end time.Time, t text) (prev time.Time, length string) {
 	if from.Day() == 1 && end.Day() == 1 {
 		months := (end.Year()-from.Year())*12 + int(end.Month()-from.Month())
-		return from.AddDate(0, -months, 0)
+		return from.AddDate(0, -months, 0), plural(t, months, "month")
 	}
-	return from.Add(-end.Sub(from))
+	days := int(end.Sub(from).Hours() / 24)
+	return from.AddDate(0, 0, -days), plural(t, days, "day")
+}
+
+// plural is n with the word of unit (month, day) in t, singular for 1.
+func plural(t text, n int, unit string) string {
+	if n == 1 {
+		return "1 " + t[unit]
+	}
+	return strconv.Itoa(n) + " " + t[unit+"s"]
 }
 
 // observations is section 1: observations by district and category in [from, end) against
@@ -164,9 +197,11 @@ func (r *Report) observations(ctx context.Context, d *data, dists districts, pre
 		cats[cc.Category] += cc.Current + cc.Previous
 	}
 	for k := range cats {
-		d.Categories = append(d.Categories, k)
+		d.Categories = append(d.Categories, category{Key: k, Name: Label(d.Lang, k)})
 	}
-	slices.SortFunc(d.Categories, func(a, b string) int { return cmp.Or(cmp.Compare(cats[b], cats[a]), cmp.Compare(a, b)) })
+	slices.SortFunc(d.Categories, func(a, b category) int {
+		return cmp.Or(cmp.Compare(cats[b.Key], cats[a.Key]), cmp.Compare(a.Key, b.Key))
+	})
 	byCode := map[string]*row{}
 	for _, dist := range dists.list {
 		byCode[dist.Code] = &row{Code: dist.Code, Name: dist.Name, Cells: make([]int64, len(d.Categories))}
@@ -177,7 +212,7 @@ func (r *Report) observations(ctx context.Context, d *data, dists districts, pre
 		if rw == nil {
 			continue
 		}
-		k := slices.Index(d.Categories, cc.Category)
+		k := slices.IndexFunc(d.Categories, func(c category) bool { return c.Key == cc.Category })
 		for _, x := range []*row{rw, &d.Total} {
 			x.Cells[k] += cc.Current
 			x.Current += cc.Current
@@ -287,7 +322,7 @@ func indicatorMap(d *data, q *request, inds *layers.IndicatorSeries, shapes map[
 	}
 	var choro mapSVG
 	choro.init(shapes)
-	d.Legend = choro.choropleth(shapes, names, values, ind.Direction == "higher_is_better", d.T["missing"])
+	d.Legend = choro.choropleth(d.Lang, shapes, names, values, ind.Direction == "higher_is_better", d.T["missing"])
 	d.ChoroplethSVG = choro.finish(d.T["map_indicator"] + ": " + d.IndicatorName)
 	return nil
 }
@@ -315,7 +350,7 @@ func (r *Report) hotspotMap(ctx context.Context, d *data, shapes map[string]orb.
 	var hot mapSVG
 	hot.init(shapes)
 	hot.outlines(shapes, names)
-	d.HotLegend = hot.hexagons(in.Cells, gi, d.T)
+	d.HotLegend = hot.hexagons(d.Lang, in.Cells, gi, d.T)
 	d.HotspotSVG = hot.finish(d.T["map_hot"])
 	return nil
 }
@@ -405,16 +440,17 @@ func rowPointers(rows []row) []*row {
 	return out
 }
 
-// showCount shows a count of the report: exact when k is 0; otherwise, as the aggregated
-// view shows counts, 0 as 0, one to k-1 as "<k", and the rest rounded to a multiple of k.
-func showCount(n int64, k int) string {
+// showCount shows a count of the report in lang: exact when k is 0; otherwise, as the
+// aggregated view shows counts, 0 as 0, one to k-1 as "<k", and the rest rounded to a
+// multiple of k.
+func showCount(lang string, n int64, k int) string {
 	switch {
 	case k == 0 || n == 0:
-		return strconv.FormatInt(n, 10)
+		return Count(lang, n)
 	case n < int64(k):
 		return "<" + strconv.Itoa(k)
 	}
-	return strconv.FormatInt(disclose.RoundCount(n, k), 10)
+	return Count(lang, disclose.RoundCount(n, k))
 }
 
 func changePct(cur, prev int64) *float64 {

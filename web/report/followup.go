@@ -12,21 +12,31 @@ import (
 
 // followups is section 6: the follow-up with the default options of every intervention
 // started by to, composed from the same loader and geo/did as the follow-up resource
-// (Deps.FollowUp), in lang's words of t.
+// (Deps.FollowUps), in lang's words of t.
 //
 // An intervention that cannot be followed up leaves a note in its row, not a failed report;
 // a cancelled request stops the report (the context's error).
 func (r *Report) followups(ctx context.Context, lang string, t text, spans []layers.InterventionSpan, to time.Time) ([]followup, error) {
+	var ids []int64
+	for _, sp := range spans {
+		if sp.Start != nil && !sp.Start.After(to) {
+			ids = append(ids, sp.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	followUp, err := r.deps.FollowUps(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []followup
 	for _, sp := range spans {
 		if sp.Start == nil || sp.Start.After(to) {
 			continue
 		}
-		res, err := r.deps.FollowUp(ctx, sp.ID)
+		res, err := followUp(sp.ID)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, err
-			}
 			note := t["fu_none"] // no start in the observed span, no target, deleted meanwhile
 			var inv *layers.InvalidError
 			if !errors.As(err, &inv) && !errors.Is(err, layers.ErrNotFound) {
@@ -36,7 +46,7 @@ func (r *Report) followups(ctx context.Context, lang string, t text, spans []lay
 			out = append(out, followup{Title: sp.Title, Start: ymd(*sp.Start), Note: note})
 			continue
 		}
-		rf := followup{Title: sp.Title, Start: ymd(*sp.Start), Unit: r.deps.FollowupUnit}
+		rf := followup{Title: sp.Title, Start: ymd(*sp.Start)}
 		if e := res.Estimate; e != nil {
 			rf.Effect, rf.Lo, rf.Hi = fp(round(e.Effect, 6)), round(e.Lo, 6), round(e.Hi, 6)
 		}

@@ -84,7 +84,7 @@ func sortedCodes(shapes map[string]orb.Geometry) []string {
 
 // choropleth draws one path per district, in quantile classes (darker = greater need), and
 // returns the legend.
-func (m *mapSVG) choropleth(shapes map[string]orb.Geometry, names map[string]string, values map[string]float64, higherIsBetter bool, missing string) []legendItem {
+func (m *mapSVG) choropleth(lang string, shapes map[string]orb.Geometry, names map[string]string, values map[string]float64, higherIsBetter bool, missing string) []legendItem {
 	all := make([]float64, 0, len(values))
 	for _, v := range values {
 		all = append(all, v)
@@ -106,7 +106,7 @@ func (m *mapSVG) choropleth(shapes map[string]orb.Geometry, names map[string]str
 		fill, label := "url(#hatch-choropleth)", missing
 		m.hatch = true
 		if v, ok := values[code]; ok {
-			fill, label = viridis5[class(v)], fmt.Sprintf("%.1f", v)
+			fill, label = viridis5[class(v)], Number(lang, v, 1)
 		}
 		fmt.Fprintf(&m.b, `<path class="district" data-code="%s" fill="%s" stroke="#fff" stroke-width="0.8" d="%s"><title>%s: %s</title></path>`,
 			template.HTMLEscapeString(code), fill, m.pathData(shapes[code]), template.HTMLEscapeString(names[code]), label)
@@ -129,7 +129,7 @@ func (m *mapSVG) choropleth(shapes map[string]orb.Geometry, names map[string]str
 		if higherIsBetter {
 			c = 4 - k
 		}
-		legend = append(legend, legendItem{Colour: viridis5[c], Label: fmt.Sprintf("%.1f–%.1f", edges[k], hi)})
+		legend = append(legend, legendItem{Colour: viridis5[c], Label: Number(lang, edges[k], 1) + "–" + Number(lang, hi, 1)})
 	}
 	return legend
 }
@@ -146,7 +146,7 @@ func (m *mapSVG) outlines(shapes map[string]orb.Geometry, names map[string]strin
 var hotColours = map[int]string{3: "#d62f27", 2: "#ed7551", 1: "#fab984", -1: "#c0ccbe", -2: "#849eba", -3: "#4575b5"}
 
 // hexagons draws the significant Gi* cells and returns the legend with counts.
-func (m *mapSVG) hexagons(cells *layers.HexStudyCells, gi []hotspot.Result, t text) []legendItem {
+func (m *mapSVG) hexagons(lang string, cells *layers.HexStudyCells, gi []hotspot.Result, t text) []legendItem {
 	n := map[int]int{}
 	for k, g := range gi {
 		if g.Bin == 0 {
@@ -163,7 +163,7 @@ func (m *mapSVG) hexagons(cells *layers.HexStudyCells, gi []hotspot.Result, t te
 			label = t["cold"]
 		}
 		legend = append(legend, legendItem{Colour: hotColours[bin],
-			Label: fmt.Sprintf("%s %d %% (%d)", label, map[int]int{3: 99, 2: 95, 1: 90}[abs(bin)], n[bin])})
+			Label: fmt.Sprintf("%s %d\u00a0%% (%s)", label, map[int]int{3: 99, 2: 95, 1: 90}[abs(bin)], Count(lang, int64(n[bin])))})
 	}
 	return legend
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,7 +26,8 @@ type Deps struct {
 	Log   *slog.Logger
 	// Now is the clock of the report's "generated" line.
 	Now func() time.Time
-	// Notice is the illustrative-data notice every section carries.
+	// Notice, when not empty, says the data are illustrative: every section then carries the
+	// notice in the report's language.
 	Notice string
 	// MinCount, when not 0, is the disclosure threshold: counts below it are hidden and the
 	// rest rounded to a multiple of it, as the aggregated view shows them.
@@ -35,16 +35,23 @@ type Deps struct {
 	// Pilots is the priority analysis of scenario in year: the ranked areas (rank > 0, a
 	// finite index), in any order. Its errors name the parameter at fault.
 	Pilots func(ctx context.Context, scenario string, year int) ([]Pilot, error)
-	// FollowUp is the follow-up of intervention id with the follow-up resource's default
-	// options, without indicators; FollowupUnit is the unit of its effect.
-	FollowUp     func(ctx context.Context, id int64) (*did.Result, error)
-	FollowupUnit string
+	// FollowUps prepares the follow-ups of interventions ids with the follow-up resource's
+	// default options, without indicators, reading what they share once; FollowupHarm says
+	// those options weight observations by harm, which the unit of the effect names (per
+	// 1,000 residents and month either way).
+	FollowUps    func(ctx context.Context, ids []int64) (FollowUpOf, error)
+	FollowupHarm bool
 	// PlaceDensities are the kernel densities (bandwidth h metres, per km²) of a place's
 	// current and previous observations, as /analysis/hotspots/places computes them.
 	PlaceDensities func(p layers.HotspotPlace, h float64) (cur, prev float64)
 	// Send writes an answer with the server's validators and compression.
 	Send func(c echo.Context, status int, contentType, cacheControl string, body []byte) error
 }
+
+// FollowUpOf is the follow-up of one of the interventions prepared by Deps.FollowUps; its
+// errors are the follow-up resource's (an invalid-input error or ErrNotFound when the
+// intervention cannot be followed up).
+type FollowUpOf func(id int64) (*did.Result, error)
 
 // Report is the report room. Create it with New.
 type Report struct {
@@ -67,20 +74,29 @@ func (r *Report) Routes(get func(string, echo.HandlerFunc)) {
 //go:embed report.html
 var files embed.FS
 
-// parseTemplate is parsed per request from the embedded file (a few hundred microseconds),
-// so the server holds no package-level state.
-func parseTemplate() (*template.Template, error) {
-	return template.New("report.html").Funcs(template.FuncMap{
-		"num":   func(x float64, d int) string { return strings.ReplaceAll(fmt.Sprintf("%.*f", d, x), "-", "−") },
+// parseTemplate parses the named embedded page per request (a few hundred microseconds), so
+// the server holds no package-level state; its figures are written the way lang writes them.
+func parseTemplate(name, lang string, minCount int) (*template.Template, error) {
+	return template.New(name).Funcs(template.FuncMap{
+		"num":   func(x float64, d int) string { return Number(lang, x, d) },
 		"deref": func(x *float64) float64 { return *x },
-		"count": showCount,
+		"count": func(n int64) string { return showCount(lang, n, minCount) },
+		"int":   func(n int) string { return Count(lang, int64(n)) },
+		"label": func(v string) string { return Label(lang, v) },
 		"pct": func(x *float64) string {
 			if x == nil {
 				return "–"
 			}
-			return strings.ReplaceAll(fmt.Sprintf("%+.0f %%", *x), "-", "−")
+			sign := "+"
+			if *x < 0 {
+				sign = ""
+			}
+			if Number(lang, *x, 0) == "0" {
+				sign = "±"
+			}
+			return sign + Number(lang, *x, 0) + "\u00a0%"
 		},
-	}).ParseFS(files, "report.html")
+	}).ParseFS(files, name)
 }
 
 // request is what GET /report asks for.
@@ -88,6 +104,7 @@ type request struct {
 	lang, format, indicator, scenario string
 	t                                 text
 	from, to                          time.Time // to inclusive
+	who                               *layers.Principal
 }
 
 // serve answers GET /report.
@@ -112,7 +129,7 @@ func (r *Report) serve(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tpl, err := parseTemplate()
+	tpl, err := parseTemplate("report.html", q.lang, r.deps.MinCount)
 	if err != nil {
 		return err
 	}
@@ -137,7 +154,8 @@ func (r *Report) parse(c echo.Context) (*request, error) {
 		return nil, err
 	}
 	v := c.QueryParams()
-	q := &request{lang: v.Get("lang"), format: v.Get("f"), indicator: v.Get("indicator"), scenario: v.Get("scenario")}
+	q := &request{lang: v.Get("lang"), format: v.Get("f"), indicator: v.Get("indicator"), scenario: v.Get("scenario"),
+		who: layers.PrincipalFrom(c.Request().Context())}
 	if q.lang == "" {
 		q.lang = "sv"
 	}
