@@ -41,7 +41,13 @@ if [ ! -s "$pgdata/PG_VERSION" ]; then
   # trust on 127.0.0.1 only: a development cluster, unreachable from outside the machine. It
   # covers both roles: lagesbild (the owner, migrations and operator commands) and
   # lagesbild_server (serve's login role, made by `lagesbild migrate`), so neither needs a password.
-  as_owner "$bindir/initdb" -D "$pgdata" -U lagesbild --auth=trust --encoding=UTF8 --locale=C.UTF-8 >&2
+  # initdb's own report (and its advice to start the server, which this script does next) goes
+  # to a log, shown only if it fails.
+  if ! as_owner "$bindir/initdb" -D "$pgdata" -U lagesbild --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+       --no-instructions >"$root/.data/initdb.log" 2>&1; then
+    cat "$root/.data/initdb.log" >&2
+    exit 1
+  fi
   cat >> "$pgdata/postgresql.conf" <<CONF
 # Lägesbild development cluster
 listen_addresses = '127.0.0.1'
@@ -63,7 +69,7 @@ mkdir -p "$rundir"; chown "$owner" "$rundir"
 
 if ! as_owner "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
   echo "db: starting PostgreSQL on 127.0.0.1:$port" >&2
-  as_owner "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 start >&2
+  as_owner "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 -s start >&2
 fi
 
 psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U lagesbild "$@"; }
@@ -71,6 +77,6 @@ if [ "$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '
   echo "db: creating database $db" >&2
   psql_admin -d postgres -c "CREATE DATABASE \"$db\""
 fi
-psql_admin -d "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis" >&2
+PGOPTIONS='-c client_min_messages=warning' psql_admin -d "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis" >&2
 
 echo "DATABASE_URL=postgres://lagesbild@127.0.0.1:$port/$db?sslmode=disable"

@@ -4,10 +4,13 @@ package main
 // serve flags that configure sessions, demo mode and OpenID Connect.
 //
 //	lagesbild org add CODE NAME KIND
+//	lagesbild org list
 //	lagesbild user add ORG USERNAME --role reader|editor|admin [--password-file FILE]
 //	lagesbild user disable|enable USERNAME
+//	lagesbild user list [--org ORG]
 //	lagesbild token create --org ORG --scope read,write --expires 30d [--name TEXT]
 //	lagesbild token revoke ID
+//	lagesbild token list [--org ORG]
 //
 // A password is read from --password-file or from standard input (its first line), never
 // from a flag value: flag values end up in shell history and in every process listing.
@@ -20,8 +23,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/lagesbild/lagesbild/layers"
@@ -30,17 +35,51 @@ import (
 
 const adminUsage = `usage:
   lagesbild org add CODE NAME KIND          KIND: ` + "police, municipality, housing, region, civil_society, public" + `
+  lagesbild org list
   lagesbild user add ORG USERNAME --role reader|editor|admin [--password-file FILE]   (else the password is read from stdin)
   lagesbild user disable|enable USERNAME
+  lagesbild user list [--org ORG]
   lagesbild token create --org ORG --scope read,write --expires 30d [--name TEXT]
-  lagesbild token revoke ID`
+  lagesbild token revoke ID
+  lagesbild token list [--org ORG]
+
+lagesbild org|user|token SUBCOMMAND --help shows one subcommand's flags.`
+
+// adminSpec is one org, user or token subcommand: its usage line, how many positional
+// arguments it takes, and which of the shared flags it reads.
+type adminSpec struct {
+	usage string
+	args  int
+	flags []string
+}
+
+func adminSpecs() map[string]adminSpec {
+	return map[string]adminSpec{
+		"org add":      {"usage: lagesbild org add CODE NAME KIND   (KIND: police, municipality, housing, region, civil_society, public)", 3, nil},
+		"org list":     {"usage: lagesbild org list   (code, kind, accounts, demo, name)", 0, nil},
+		"user add":     {"usage: lagesbild user add ORG USERNAME --role reader|editor|admin [--password-file FILE]\n(without --password-file the password is the first line of standard input; never a flag value)", 2, []string{"role", "password-file"}},
+		"user disable": {"usage: lagesbild user disable USERNAME   (its sessions and tokens stop working)", 1, nil},
+		"user enable":  {"usage: lagesbild user enable USERNAME", 1, nil},
+		"user list":    {"usage: lagesbild user list [--org ORG]   (id, organisation, account, role, state)", 0, []string{"org"}},
+		"token create": {"usage: lagesbild token create --org ORG --scope read,write --expires 30d [--name TEXT]\n(the secret is printed once, alone on the last line)", 0, []string{"org", "scope", "expires", "name"}},
+		"token revoke": {"usage: lagesbild token revoke ID   (ID as token create or token list printed it)", 1, nil},
+		"token list":   {"usage: lagesbild token list [--org ORG]   (id, organisation, account, name, scopes, expiry, last use, state; never a secret)", 0, []string{"org"}},
+	}
+}
 
 // adminCmd runs org, user and token commands; stdin supplies a password when no file is named.
 func adminCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) < 2 {
 		return usageError{adminUsage}
 	}
+	if isHelp(args[1]) {
+		return helpText{adminUsage}
+	}
 	cmd := args[0] + " " + args[1]
+	spec, ok := adminSpecs()[cmd]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown command %q\n\n%s", cmd, adminUsage)}
+	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	role := fs.String("role", "", "reader, editor or admin")
@@ -50,13 +89,25 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	expires := fs.String("expires", "30d", "lifetime: whole days (30d) or a duration (12h)")
 	name := fs.String("name", "", "what the token is for")
 	pos, err := parseInterspersed(fs, args[2:])
-	if err != nil {
-		return usageError{err.Error() + "\n\n" + adminUsage}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		if len(spec.flags) == 0 {
+			return helpText{spec.usage}
+		}
+		return helpText{spec.usage + flagList(fs, spec.flags...)}
+	case err != nil:
+		return usageError{err.Error() + "\n\n" + spec.usage}
+	case len(pos) != spec.args:
+		return usageError{spec.usage}
 	}
-	want := map[string]int{"org add": 3, "user add": 2, "user disable": 1, "user enable": 1, "token create": 0, "token revoke": 1}
-	n, ok := want[cmd]
-	if !ok || len(pos) != n {
-		return usageError{adminUsage}
+	var foreign []string
+	fs.Visit(func(f *flag.Flag) {
+		if !slices.Contains(spec.flags, f.Name) {
+			foreign = append(foreign, "--"+f.Name)
+		}
+	})
+	if len(foreign) > 0 {
+		return usageError{fmt.Sprintf("%s takes no %s\n\n%s", cmd, strings.Join(foreign, ", "), spec.usage)}
 	}
 	url, err := databaseURL(getenv)
 	if err != nil {
@@ -68,17 +119,44 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer closeDB()
 
-	switch cmd {
-	case "org add":
+	switch args[0] {
+	case "org":
+		return orgCmd(ctx, store, args[1], pos, stdout)
+	case "user":
+		return userCmd(ctx, store, args[1], pos, userFlags{role: *role, passwordFile: *passwordFile, org: *org}, stdin, stdout)
+	}
+	return tokenCmd(ctx, store, args[1], pos, tokenFlags{org: *org, scope: *scope, expires: *expires, name: *name}, stdout)
+}
+
+func orgCmd(ctx context.Context, store *layers.Store, sub string, pos []string, stdout io.Writer) error {
+	if sub == "add" {
 		if err := store.CreateOrganisation(ctx, layers.Organisation{Code: pos[0], Name: pos[1], Kind: pos[2]}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "organisation %s added\n", pos[0])
-	case "user add":
-		if *role == "" {
+		return nil
+	}
+	orgs, err := store.Organisations(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "CODE\tKIND\tACCOUNTS\tDEMO\tNAME")
+	for _, o := range orgs {
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", o.Code, o.Kind, o.Accounts, yesNo(o.Demo), o.Name)
+	}
+	return w.Flush()
+}
+
+type userFlags struct{ role, passwordFile, org string }
+
+func userCmd(ctx context.Context, store *layers.Store, sub string, pos []string, f userFlags, stdin io.Reader, stdout io.Writer) error {
+	switch sub {
+	case "add":
+		if f.role == "" {
 			return usageError{"user add: --role reader|editor|admin is required"}
 		}
-		pw, err := readPassword(*passwordFile, stdin)
+		pw, err := readPassword(f.passwordFile, stdin)
 		if err != nil {
 			return err
 		}
@@ -89,37 +167,62 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
-		id, err := store.CreateUser(ctx, layers.NewUser{Organisation: pos[0], Username: strings.ToLower(pos[1]), Role: *role, PasswordHash: hash})
+		id, err := store.CreateUser(ctx, layers.NewUser{Organisation: pos[0], Username: strings.ToLower(pos[1]), Role: f.role, PasswordHash: hash})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "user %s (id %d) added to %s as %s\n", strings.ToLower(pos[1]), id, pos[0], *role)
-	case "user disable", "user enable":
-		if err := store.SetUserDisabled(ctx, pos[0], args[1] == "disable"); err != nil {
+		fmt.Fprintf(stdout, "user %s (id %d) added to %s as %s\n", strings.ToLower(pos[1]), id, pos[0], f.role)
+		return nil
+	case "disable", "enable":
+		if err := store.SetUserDisabled(ctx, pos[0], sub == "disable"); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "user %s %sd\n", pos[0], args[1])
-	case "token create":
-		if *org == "" {
+		fmt.Fprintf(stdout, "user %s %sd\n", pos[0], sub)
+		return nil
+	}
+	us, err := store.Users(ctx, f.org)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tORGANISATION\tACCOUNT\tROLE\tSTATE\tDEMO\tCREATED")
+	for _, u := range us {
+		state := "active"
+		if u.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Organisation, u.Username, u.Role, state, yesNo(u.Demo),
+			u.CreatedAt.Format("2006-01-02 15:04"))
+	}
+	return w.Flush()
+}
+
+type tokenFlags struct{ org, scope, expires, name string }
+
+func tokenCmd(ctx context.Context, store *layers.Store, sub string, pos []string, f tokenFlags, stdout io.Writer) error {
+	switch sub {
+	case "create":
+		if f.org == "" {
 			return usageError{"token create: --org is required"}
 		}
-		life, err := auth.ParseLifetime(*expires)
+		life, err := auth.ParseLifetime(f.expires)
 		if err != nil {
 			return usageError{"token create: --expires " + err.Error()}
 		}
-		if _, err := store.LookupOrganisation(ctx, *org); err != nil {
+		if _, err := store.LookupOrganisation(ctx, f.org); err != nil {
 			return err
 		}
 		now := time.Now()
-		t, secret, err := store.CreateToken(ctx, layers.TokenSpec{Organisation: *org, Name: *name,
-			Scopes: strings.Split(*scope, ","), ExpiresAt: now.Add(life)}, now)
+		t, secret, err := store.CreateToken(ctx, layers.TokenSpec{Organisation: f.org, Name: f.name,
+			Scopes: strings.Split(f.scope, ","), ExpiresAt: now.Add(life)}, now)
 		if err != nil {
 			return err
 		}
 		// The secret goes to stdout alone on its last line, so a script can take it with tail -n 1.
 		fmt.Fprintf(stdout, "token %d for %s, scopes %s, expires %s (shown once; store it now):\n%s\n",
 			t.ID, t.Organisation, strings.Join(t.Scopes, ","), t.ExpiresAt.Format(time.RFC3339), secret)
-	case "token revoke":
+		return nil
+	case "revoke":
 		id, err := strconv.ParseInt(pos[0], 10, 64)
 		if err != nil || id < 1 {
 			return usageError{"token revoke: ID is a positive integer"}
@@ -128,8 +231,42 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		fmt.Fprintf(stdout, "token %d revoked\n", id)
+		return nil
 	}
-	return nil
+	ts, err := store.Tokens(ctx, f.org)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tORGANISATION\tACCOUNT\tSCOPES\tSTATE\tEXPIRES\tLAST USED\tNAME")
+	for _, t := range ts {
+		state := "active"
+		switch {
+		case t.RevokedAt != nil:
+			state = "revoked"
+		case !t.ExpiresAt.After(now):
+			state = "expired"
+		}
+		used := "never"
+		if t.LastUsedAt != nil {
+			used = t.LastUsedAt.Format("2006-01-02 15:04")
+		}
+		account := t.Account
+		if account == "" {
+			account = "-"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Organisation, account, strings.Join(t.Scopes, ","), state,
+			t.ExpiresAt.Format("2006-01-02 15:04"), used, t.Name)
+	}
+	return w.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // parseInterspersed parses flags that may come before, between or after the positional

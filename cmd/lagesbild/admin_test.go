@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,4 +182,47 @@ func countRows(t *testing.T, sql string, args ...any) int64 {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return n
+}
+
+// TestAdminLists: org list, user list and token list show what the other commands made — the
+// demo's organisations and accounts, a new token with its state — and never a secret.
+func TestAdminLists(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	if _, err := layers.NewStore(db.Pool).LoadDemoIdentity(ctx, layers.DefaultArgon2()); err != nil { // as make run does
+		t.Fatal(err)
+	}
+	list := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := adminCmd(ctx, args, env(db.URL), strings.NewReader(""), &out); err != nil {
+			t.Fatalf("%s: %v", strings.Join(args, " "), err)
+		}
+		return out.String()
+	}
+	orgs := list("org", "list")
+	for _, o := range layers.DemoOrganisations {
+		if !regexp.MustCompile(`(?m)^` + o.Code + `\s+` + o.Kind + `\s+\d+\s+yes\s`).MatchString(orgs) {
+			t.Errorf("org list has no line for demo organisation %s (%s):\n%s", o.Code, o.Kind, orgs)
+		}
+	}
+	users := list("user", "list", "--org", "polisen")
+	if !strings.Contains(users, "polis.lasare") || strings.Contains(users, "kommun.admin") || strings.Contains(users, "argon2") {
+		t.Errorf("user list --org polisen:\n%s", users)
+	}
+	created := list("token", "create", "--org", "polisen", "--scope", "read", "--name", "list test")
+	lines := strings.Split(strings.TrimSpace(created), "\n")
+	secret := lines[len(lines)-1]
+	id := regexp.MustCompile(`^token (\d+) `).FindStringSubmatch(created)
+	if id == nil {
+		t.Fatalf("token create: %s", created)
+	}
+	list("token", "revoke", id[1])
+	tokens := list("token", "list", "--org", "polisen")
+	if !regexp.MustCompile(`(?m)^` + id[1] + `\s+polisen\s+-\s+read\s+revoked\s.*list test$`).MatchString(tokens) {
+		t.Errorf("token list has no revoked line for token %s:\n%s", id[1], tokens)
+	}
+	if strings.Contains(tokens, secret) {
+		t.Error("token list shows a token's secret")
+	}
 }

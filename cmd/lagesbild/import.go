@@ -56,6 +56,9 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if len(args) == 0 {
 		return usageError{importUsageAll()}
 	}
+	if isHelp(args[0]) {
+		return helpText{importUsageAll() + "\n\nlagesbild import KIND --help shows one kind's flags."}
+	}
 	return runImport(ctx, args[0], args[1:], getenv, stdout, io.Discard)
 }
 
@@ -77,10 +80,9 @@ func runImport(ctx context.Context, name string, args []string, getenv func(stri
 		return usageError{fmt.Sprintf("unknown import %q\n\n%s", name, importUsageAll())}
 	}
 	fs := flag.NewFlagSet("import "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	steps := kind.define(fs)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error() + "\n\n" + kind.usage}
+	if err := parseFlags(fs, args, kind.usage); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{kind.usage}

@@ -27,9 +27,11 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,20 +91,103 @@ Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild
 connection; serve alone connects as the login role lagesbild_server instead: LAGESBILD_SERVER_DATABASE_URL
 (--server-database-url), or by default DATABASE_URL's database with that user and no password.`
 
-// run executes one command. getenv and the writers are parameters so tests can drive it.
+// helpText answers a request for help (-h, --help): the command stops there and run prints
+// the text on standard output and succeeds. It travels as an error so that a command's flag
+// parsing can stop where it is.
+type helpText struct{ text string }
+
+func (h helpText) Error() string { return h.text }
+
+// isHelp says whether a is a request for help.
+func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" || a == "help" }
+
+// parseFlags parses args into fs; a request for help is answered with usage and fs's flags,
+// a bad flag with a usageError that shows usage.
+func parseFlags(fs *flag.FlagSet, args []string, usage string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return helpText{usage + flagList(fs)}
+	case err != nil:
+		return usageError{err.Error() + "\n\n" + usage}
+	}
+	return nil
+}
+
+// flagList describes fs's flags (only those named, if any are) as --name VALUE, its usage
+// and its default; "" when there are none.
+func flagList(fs *flag.FlagSet, only ...string) string {
+	var b strings.Builder
+	fs.VisitAll(func(f *flag.Flag) {
+		if len(only) > 0 && !slices.Contains(only, f.Name) {
+			return
+		}
+		kind, text := flag.UnquoteUsage(f)
+		b.WriteString("\n  --" + f.Name)
+		if kind != "" {
+			b.WriteString(" " + kind)
+		}
+		if text != "" {
+			b.WriteString("\n        " + text)
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			fmt.Fprintf(&b, " (default %s)", f.DefValue)
+		}
+	})
+	if b.Len() == 0 {
+		return ""
+	}
+	return "\n\nflags:" + b.String()
+}
+
+// run executes one command. getenv and the writers are parameters so tests can drive it. A
+// request for help anywhere prints that command's usage and flags and succeeds.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdout, stderr)
+	var h helpText
+	if errors.As(err, &h) {
+		fmt.Fprintln(stdout, h.text)
+		return nil
+	}
+	return err
+}
+
+// commandPaths are every command and subcommand, in the order usage lists them; each answers
+// --help (TestHelpEverywhere walks them).
+func commandPaths() [][]string {
+	return [][]string{
+		{"serve"}, {"migrate"}, {"demo"}, {"demo", "load"},
+		{"import"}, {"import", "observations"}, {"import", "indicators"}, {"import", "areas"}, {"import", "vulnerable-areas"}, {"import", "layer"},
+		{"org"}, {"org", "add"}, {"org", "list"},
+		{"user"}, {"user", "add"}, {"user", "disable"}, {"user", "enable"}, {"user", "list"},
+		{"token"}, {"token", "create"}, {"token", "revoke"}, {"token", "list"},
+		{"partner"}, {"partner", "upload"}, {"partner", "list"},
+		{"version"}, {"help"},
+	}
+}
+
+const demoUsage = `usage: lagesbild demo load [--seed N]
+
+Loads the illustrative Västerås demo data and the demo organisations and accounts. Idempotent: a
+reload keeps every row's id and what users changed through the API (README, "Loading real data").`
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{usage}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], getenv, log)
+		return serve(ctx, args[1:], getenv, stdout, log)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], getenv, stdout)
 	case "demo":
-		if len(args) < 2 || args[1] != "load" {
-			return usageError{"usage: lagesbild demo load [--seed N]"}
+		switch {
+		case len(args) > 1 && isHelp(args[1]):
+			return helpText{demoUsage}
+		case len(args) < 2 || args[1] != "load":
+			return usageError{demoUsage}
 		}
 		return demoLoad(ctx, args[2:], getenv, stdout)
 	case "import":
@@ -115,11 +200,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "partner":
 		return partnerCmd(ctx, args[1:], getenv, stdout)
 	case "version":
+		if len(args) > 1 && isHelp(args[1]) {
+			return helpText{"usage: lagesbild version   (prints the version)"}
+		}
 		fmt.Fprintln(stdout, version)
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
+		return helpText{usage}
 	}
 	return usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}
 }
@@ -172,7 +259,12 @@ func operatorStore(ctx context.Context, url string) (*layers.Store, func(), erro
 	return layers.NewStore(pool), pool.Close, nil
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) error {
+const serveUsage = `usage: lagesbild serve [flags]
+
+Serves the API and the map page. Connects as the login role lagesbild_server: LAGESBILD_SERVER_DATABASE_URL
+(--server-database-url), or DATABASE_URL's database as that role.`
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	baseURL := fs.String("base-url", getenv("LAGESBILD_BASE_URL"), "absolute base URL for links (default: from the request)")
@@ -189,8 +281,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	authConfig := authFlags(fs, getenv)
 	limitsOf := limitFlags(fs)
 	operation := operateFlags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args, serveUsage); err != nil {
+		return err
 	}
 	if *minCell < 1 {
 		return usageError{"--min-cell-count must be at least 1"}
@@ -277,6 +369,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	srv := limits.Conn.HTTPServer(e)
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
 	log.Info("serving", "addr", ln.Addr().String(), "version", version, "max_connections", limits.Conn.MaxConnections)
+	printBanner(stdout, ln.Addr().String(), *baseURL, auth.Demo)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -294,8 +387,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	return nil
 }
 
+// printBanner tells whoever started the server where the map is and, in demo mode, which
+// accounts sign in: the last thing `make run` prints.
+func printBanner(w io.Writer, addr, baseURL string, demo bool) {
+	base := strings.TrimSuffix(baseURL, "/")
+	if base == "" {
+		base = "http://" + addr
+	}
+	fmt.Fprintf(w, "\nLägesbild is running.\n  the map:  %s/karta/\n  the API:  %s/ (OpenAPI at %s/api)\n", base, base, base)
+	if demo {
+		names := map[string]string{}
+		for _, o := range layers.DemoOrganisations {
+			names[o.Code] = o.Name
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nDemo accounts (password %s; accepted because of --demo, never in production):\n", layers.DemoPassword)
+		for _, u := range layers.DemoAccounts {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", u.Username, u.Role, names[u.Organisation])
+		}
+		_ = tw.Flush()
+	}
+	fmt.Fprintln(w, "\nStop with Ctrl-C.")
+}
+
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) > 0 {
+		if isHelp(args[0]) {
+			return helpText{"usage: lagesbild migrate   (applies the embedded migrations not yet applied; DATABASE_URL)"}
+		}
 		return usageError{"usage: lagesbild migrate"}
 	}
 	url, err := databaseURL(getenv)
@@ -311,15 +430,25 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "migrate: %d migration(s) applied\n", n)
+	switch n {
+	case 0:
+		fmt.Fprintln(stdout, "migrate: the schema is up to date")
+	case 1:
+		fmt.Fprintln(stdout, "migrate: 1 migration applied")
+	default:
+		fmt.Fprintf(stdout, "migrate: %d migrations applied\n", n)
+	}
 	return nil
 }
 
 func demoLoad(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("demo load", flag.ContinueOnError)
 	seed := fs.Uint64("seed", data.DefaultSeed, "random seed of the generator")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args, demoUsage); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{demoUsage}
 	}
 	url, err := databaseURL(getenv)
 	if err != nil {
@@ -339,7 +468,7 @@ func demoLoad(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo load: %+v\n", sum)
+	printDemoSummary(stdout, sum)
 	accounts, err := store.LoadDemoIdentity(ctx, layers.DefaultArgon2())
 	if err != nil {
 		return err
@@ -347,6 +476,25 @@ func demoLoad(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "demo load: %d demo accounts (password %q), accepted only by serve --demo\n", accounts, layers.DemoPassword)
 	fmt.Fprintln(stdout, data.Notice)
 	return nil
+}
+
+// printDemoSummary says what the demo load put in place and what it changed, in words.
+func printDemoSummary(w io.Writer, sum layers.DemoSummary) {
+	fmt.Fprintf(w, "demo load: %d districts, %d places, %d observations, %d indicators (%d values), %d interventions, "+
+		"%d vulnerable areas, %d partner features\n", sum.Districts, sum.Places, sum.Observations, sum.Indicators,
+		sum.IndicatorValues, sum.Interventions, sum.VulnerableAreas, sum.PartnerFeatures)
+	if sum.Written == 0 && sum.Removed == 0 {
+		fmt.Fprint(w, "demo load: already in place, nothing written")
+	} else {
+		fmt.Fprintf(w, "demo load: %d rows written, %d removed", sum.Written, sum.Removed)
+	}
+	switch {
+	case sum.Kept == 1:
+		fmt.Fprint(w, "; 1 demo row changed by users kept as it is")
+	case sum.Kept > 1:
+		fmt.Fprintf(w, "; %d demo rows changed by users kept as they are", sum.Kept)
+	}
+	fmt.Fprintln(w, " (ids stay the same across loads)")
 }
 
 // printRepaired reports the feature numbers an import repaired with ST_MakeValid, if any

@@ -51,7 +51,7 @@ func TestMigrateAndDemoLoadAreIdempotent(t *testing.T) {
 	if err := run(ctx, []string{"migrate"}, env(db.URL), &out, &out); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "0 migration(s) applied") {
+	if !strings.Contains(out.String(), "the schema is up to date") {
 		t.Errorf("migrate on a migrated database: %q", out.String())
 	}
 	counts := func() string {
@@ -71,6 +71,13 @@ func TestMigrateAndDemoLoadAreIdempotent(t *testing.T) {
 		}
 		if !strings.Contains(out.String(), "Illustrativ") {
 			t.Errorf("demo load does not say the data is illustrative: %q", out.String())
+		}
+		// Readable (issue 14, point 12): sentences, not a struct dump; a reload writes nothing.
+		if strings.ContainsAny(out.String(), "{}") || strings.Contains(out.String(), "Written:") {
+			t.Errorf("demo load prints a struct: %q", out.String())
+		}
+		if !strings.Contains(out.String(), "already in place, nothing written") {
+			t.Errorf("demo load %d of an unchanged demo: %q, want it to say nothing was written", i+1, out.String())
 		}
 		if got := counts(); got != before {
 			t.Errorf("after demo load %d: counts %s, want %s", i+1, got, before)

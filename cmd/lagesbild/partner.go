@@ -26,10 +26,16 @@ func partnerCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 {
 		return usageError{partnerUsage}
 	}
+	if isHelp(args[0]) {
+		return helpText{partnerUsage}
+	}
 	switch args[0] {
 	case "upload":
 		return partnerUpload(ctx, args[1:], getenv, stdout)
 	case "list":
+		if len(args) == 2 && isHelp(args[1]) {
+			return helpText{"usage: lagesbild partner list   (id, owner, version, features, geometry, sharing, updated, title)"}
+		}
 		if len(args) != 1 {
 			return usageError{partnerUsage}
 		}
@@ -59,7 +65,6 @@ func partnerCmd(ctx context.Context, args []string, getenv func(string) string, 
 
 func partnerUpload(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("partner upload", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	org := fs.String("org", "", "owning organisation (code)")
 	id := fs.String("id", "", "layer id (a-z, 0-9, -)")
 	title := fs.String("title", "", "title (required for a new layer)")
@@ -69,8 +74,8 @@ func partnerUpload(ctx context.Context, args []string, getenv func(string) strin
 	y := fs.String("y", "", "CSV: the y (northing or latitude) column")
 	maxMB := fs.Int("max-mb", 50, "refuse files larger than this (MiB)")
 	maxFeatures := fs.Int("max-features", 100_000, "refuse files with more features")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error() + "\n" + partnerUsage}
+	if err := parseFlags(fs, args, partnerUsage); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 || *org == "" || *id == "" || *maxMB < 1 || *maxFeatures < 1 {
 		return usageError{partnerUsage}
