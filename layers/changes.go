@@ -45,6 +45,8 @@ func (s *Store) listen(ctx context.Context, changed func(string)) error {
 		return err
 	}
 	changed("")
+	s.listening.Store(true)
+	defer s.listening.Store(false)
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -56,6 +58,11 @@ func (s *Store) listen(ctx context.Context, changed func(string)) error {
 		changed(n.Payload)
 	}
 }
+
+// Listening says whether ListenChanges is connected and listening: only then does every
+// committed change reach the function it calls. What is cached on the strength of those
+// notifications alone (API tokens' principals) must not be trusted otherwise.
+func (s *Store) Listening() bool { return s.listening.Load() }
 
 // LayersReading returns the ids of the layers that read table; every layer for "".
 func (c *Catalogue) LayersReading(table string) []string {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,8 @@ type Store struct {
 	pool    callerDB
 	raw     *pgxpool.Pool
 	extents extentCache
+	// listening is set while ListenChanges holds a connection in LISTEN state.
+	listening atomic.Bool
 }
 
 // NewStore returns a Store over pool. The pool is owned by the caller.

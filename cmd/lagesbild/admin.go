@@ -338,3 +338,14 @@ func authFlags(fs *flag.FlagSet, getenv func(string) string) func(ctx context.Co
 		return cfg, nil
 	}
 }
+
+// cacheTokens gives cfg a cache of API tokens' principals, trusted while store's change
+// listener is connected, and returns changed extended to feed it the notifications.
+func cacheTokens(cfg *auth.Config, store *layers.Store, changed func(table string)) func(table string) {
+	tokens := auth.NewTokenCache(store.Listening, 0)
+	cfg.Tokens = tokens
+	return func(table string) {
+		tokens.Changed(table)
+		changed(table)
+	}
+}

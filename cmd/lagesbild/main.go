@@ -341,10 +341,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	store := layers.NewStore(pool)
 	tileCache := web.NewTileCache(int64(*tileCacheMB) << 20)
-	// Cached tiles and extents follow the database: every committed change, whoever made it,
-	// is announced by a trigger (migration 003).
+	// Cached tiles, extents and API tokens follow the database: every committed change,
+	// whoever made it, is announced by a trigger (migrations 003, 022).
+	changes := cacheTokens(&auth, store, web.ChangeHandler(cat, store, tileCache))
 	go func() {
-		if err := store.ListenChanges(ctx, web.ChangeHandler(cat, store, tileCache)); err != nil && ctx.Err() == nil {
+		if err := store.ListenChanges(ctx, changes); err != nil && ctx.Err() == nil {
 			log.Error("listening for changes stopped", "error", err)
 		}
 	}()

@@ -41,6 +41,10 @@ type Config struct {
 	OIDC *OIDCConfig
 	// Argon2 are the cost parameters of hashes made here (the dummy hash); zero: layers.DefaultArgon2.
 	Argon2 layers.Argon2Params
+	// Tokens, when set, keeps API tokens' principals in memory; its Changed must receive the
+	// change listener's notifications (layers.Store.ListenChanges). nil: every request with
+	// a token asks the database.
+	Tokens *TokenCache
 	// Now is the clock of sessions, tokens, JWT times and the window of restricted tile reads
 	// (AuditRestrictedRead); nil: time.Now.
 	Now func() time.Time
@@ -178,14 +182,28 @@ func (a *Auth) principal(c echo.Context) (*layers.Principal, error) {
 	return a.sessionPrincipal(c, cookie.Value, now)
 }
 
-// tokenPrincipal is the principal of the API token cred.
+// tokenPrincipal is the principal of the API token cred, from the token cache when the
+// configuration has one (see TokenCache for why a revocation still takes effect at once).
 func (a *Auth) tokenPrincipal(c echo.Context, cred string, now time.Time) (*layers.Principal, error) {
-	p, demo, err := a.store.TokenPrincipal(c.Request().Context(), cred, now)
-	if errors.Is(err, layers.ErrNotFound) {
-		return nil, Unauthorized(c, true, "API token unknown, expired or revoked")
+	var hash []byte
+	var gen uint64
+	p, demo, hit := (*layers.Principal)(nil), false, false
+	if a.cfg.Tokens != nil {
+		hash = layers.HashSecret(cred)
+		p, demo, gen, hit = a.cfg.Tokens.get(hash, now)
 	}
-	if err != nil {
-		return nil, err
+	if !hit {
+		var err error
+		p, demo, err = a.store.TokenPrincipal(c.Request().Context(), cred, now)
+		if errors.Is(err, layers.ErrNotFound) {
+			return nil, Unauthorized(c, true, "API token unknown, expired or revoked")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.cfg.Tokens != nil {
+			a.cfg.Tokens.put(hash, p, demo, gen, now)
+		}
 	}
 	if demo && !a.cfg.Demo {
 		return nil, Unauthorized(c, true, "demo credentials are accepted only by a server started with --demo")

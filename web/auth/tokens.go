@@ -183,6 +183,11 @@ func (a *Auth) revokeToken(c echo.Context) error {
 	if err := a.store.RevokeOwnToken(c.Request().Context(), id, a.cfg.Now()); err != nil {
 		return err
 	}
+	if a.cfg.Tokens != nil {
+		// The notification reaches every process, this one too, but a few milliseconds later:
+		// the caller's next request must already fail.
+		a.cfg.Tokens.Drop()
+	}
 	a.Audit(c, layers.AuditEntry{Action: layers.AuditTokenRevoke, Status: http.StatusNoContent, ObjectType: "api_tokens",
 		ObjectID: strconv.FormatInt(id, 10)}, nil)
 	return c.NoContent(http.StatusNoContent)
