@@ -52,6 +52,8 @@ type browser struct {
 	ctx    context.Context
 	mu     sync.Mutex
 	errors []string
+	// loaded says a page is open (the phone test waits for a new viewport's width only then).
+	loaded bool
 }
 
 func newBrowser(t *testing.T, execPath string) *browser {

@@ -22,6 +22,7 @@ import { mapImage, visibleLegend, download } from './mapimage.js';
 import {
   parseAddress, installAddress, genericAdapter, controlsAddress, applyControls, priorityAddress, restorePriority,
 } from './address.js';
+import { PhoneLayout } from './phone.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
 const views = ['karta', 'prioritering', 'hotspots', 'prognos', 'insatser', 'plan', 'uppfoljning'];
@@ -383,6 +384,12 @@ async function main() {
   const partners = new PartnerLayers(map, { body: $('partner-body') }, app, statusOf('karta'));
   app.views = { prioritering: prio, hotspots: hot, prognos: fc, insatser: iv, plan, uppfoljning: fu };
 
+  const phone = new PhoneLayout({
+    header: document.querySelector('header.top'), nav: $('views-nav'), toggle: $('views-toggle'),
+    layout: document.querySelector('.layout'), bar: $('sheet-bar'),
+  }, viewTitle);
+  app.phone = phone;
+
   // showView shows one view's panels and map layers; a view builds itself on first use.
   function showView(v) {
     app.view = v;
@@ -404,6 +411,7 @@ async function main() {
     prio.showLayers(v === 'prioritering');
     partners.showLayers(v === 'karta');
     relabelView();
+    phone.showView(v);
     map.resize();
     if (v === 'prioritering') prio.activate().then(() => prio.showLayers(app.view === 'prioritering'));
     if (v === 'hotspots') hot.activate(); else { hot.deactivate(); hot.showLayers(); }

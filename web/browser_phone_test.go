@@ -1,0 +1,208 @@
+package web_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The page on a phone (issue 14, point 3): Chromium with a phone's viewport (360 × 740 CSS
+// pixels, mobile, touch emulated), every view reached through the header's menu by taps, and
+// in each view: no horizontal scroll at 360, 390 and 414 px, the map the size of the screen
+// below the header, each panel a sheet over the map's lower part (not a strip above it),
+// every touch target at least 44 px, and axe-core clean with each sheet open.
+
+const (
+	phoneWidth  = 360
+	phoneHeight = 740
+)
+
+// phoneChecks are the page's own measurements, installed once per page load.
+const phoneChecks = `(() => {
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') +
+    (el.textContent ? ' "' + el.textContent.trim().slice(0, 30) + '"' : '');
+  const shown = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  window.phoneChecks = {
+    // overflow: elements reaching past the screen's sides that no scrolling or clipping box holds,
+    // the document's own scroll width, and sheets that scroll sideways.
+    overflow() {
+      const w = document.documentElement.clientWidth, bad = [];
+      if (document.documentElement.scrollWidth > w) bad.push('document scroll width ' + document.documentElement.scrollWidth + ' > ' + w);
+      for (const el of document.querySelectorAll('body *')) {
+        if (el.closest('.skip, .sr-only, [hidden]') || !shown(el)) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right <= w + 0.5 && r.left >= -0.5) continue;
+        let held = false;
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          if (getComputedStyle(p).overflowX !== 'visible') { held = true; break; }
+        }
+        if (!held) bad.push(describe(el) + ' spans ' + Math.round(r.left) + '…' + Math.round(r.right));
+      }
+      for (const el of document.querySelectorAll('.layout > .sheet-open')) {
+        if (el.scrollWidth > el.clientWidth + 1) bad.push('sheet ' + describe(el) + ' scrolls sideways: ' + el.scrollWidth + ' > ' + el.clientWidth);
+      }
+      return bad;
+    },
+    // small: touch targets under 44 × 44 px (a check box or radio button with its label).
+    small() {
+      const bad = [];
+      const sel = 'a[href], button, select, input:not([type="hidden"]), textarea, summary, [tabindex]:not([tabindex="-1"])';
+      for (const el of document.querySelectorAll(sel)) {
+        if (el.closest('[hidden], .sr-only') || el.matches('.skip, [role="region"], canvas') || !shown(el)) continue;
+        let r = el.getBoundingClientRect();
+        if (el.matches('input[type="checkbox"], input[type="radio"]') && el.labels && el.labels[0]) {
+          const l = el.labels[0].getBoundingClientRect();
+          r = { width: Math.max(r.right, l.right) - Math.min(r.left, l.left), height: Math.max(r.bottom, l.bottom) - Math.min(r.top, l.top) };
+        }
+        if (r.width < 43.5 || r.height < 43.5) bad.push(describe(el) + ' ' + Math.round(r.width) + '×' + Math.round(r.height));
+      }
+      return bad;
+    },
+    // geometry: where the map and the open sheet are.
+    geometry() {
+      const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; };
+      const open = [...document.querySelectorAll('.layout > .controls, .layout > .side, .layout > .results')].filter(shown);
+      return { map: box(document.getElementById('map')), sheets: open.map((el) => el.id), sheet: box(open[0]),
+        width: document.documentElement.clientWidth, height: window.innerHeight };
+    },
+  };
+  return true;
+})()`
+
+type rect struct{ Top, Bottom, Left, Right float64 }
+
+type phoneGeometry struct {
+	Map    rect     `json:"map"`
+	Sheets []string `json:"sheets"`
+	Sheet  *rect    `json:"sheet"`
+	Width  float64  `json:"width"`
+	Height float64  `json:"height"`
+}
+
+// phoneView is a view of the page and what says it is ready.
+type phoneView struct {
+	id, ready string
+	limit     time.Duration
+}
+
+var phoneViews = []phoneView{
+	{"karta", `lagesbild.ready`, stepTimeout},
+	{"prioritering", `lagesbild.priority && lagesbild.priority.ready`, stepTimeout},
+	{"hotspots", `lagesbild.hotspots && lagesbild.hotspots.ready`, stepTimeout},
+	{"prognos", `lagesbild.forecast && lagesbild.forecast.ready`, 2 * time.Minute},
+	{"insatser", `lagesbild.insatser && lagesbild.insatser.ready`, stepTimeout},
+	{"plan", `lagesbild.plan && lagesbild.plan.ready`, stepTimeout},
+	{"uppfoljning", `lagesbild.followup && lagesbild.followup.ready`, stepTimeout},
+}
+
+// phoneSize sets the phone's viewport (mobile, touch) to width.
+func (b *browser) phoneSize(width int64) {
+	b.t.Helper()
+	b.do(fmt.Sprintf("a %d px phone", width), chromedp.EmulateViewport(width, phoneHeight, chromedp.EmulateScale(2),
+		chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	if b.loaded {
+		b.waitFor("the new width", fmt.Sprintf(`document.documentElement.clientWidth === %d`, width))
+	}
+}
+
+// tap touches the element sel.
+func (b *browser) tap(what, sel string) {
+	b.t.Helper()
+	b.do(what, chromedp.Tap(chromedp.CSS(sel)))
+}
+
+// phoneLayout checks the page as it is now (view v, sheet s) for overflow and small targets.
+func phoneLayout(t *testing.T, b *browser, where string) {
+	t.Helper()
+	if bad := eval[[]string](b, `phoneChecks.overflow()`); len(bad) > 0 {
+		t.Errorf("%s: wider than the screen:\n  %s", where, strings.Join(bad, "\n  "))
+	}
+	if bad := eval[[]string](b, `phoneChecks.small()`); len(bad) > 0 {
+		t.Errorf("%s: touch targets under 44 px:\n  %s", where, strings.Join(bad, "\n  "))
+	}
+}
+
+func TestPagePhoneInBrowser(t *testing.T) {
+	chromium := requireTool(t, chromiumPath, "apt-get install chromium (make test does)")
+	axeFile := requireTool(t, axePath, "cd web/page && npm ci (make test does)")
+	axe, err := os.ReadFile(axeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAPI(t)
+	b := newBrowser(t, chromium)
+	b.phoneSize(phoneWidth)
+	start := time.Now()
+	b.do("open the page", chromedp.Navigate(a.srv.URL+"/karta/"))
+	b.waitReady("overcrowding", 0)
+	b.loaded = true
+	eval[bool](b, phoneChecks)
+	if got := eval[bool](b, `matchMedia('(pointer: coarse)').matches && navigator.maxTouchPoints > 0`); !got {
+		t.Errorf("touch is not emulated")
+	}
+
+	for _, v := range phoneViews {
+		// Reached by taps: the menu button, then the view's link, which must be on the screen.
+		b.tap("the views menu", "#views-toggle")
+		b.waitFor("the open menu", `document.getElementById('views-toggle').getAttribute('aria-expanded') === 'true'`)
+		phoneLayout(t, b, v.id+", menu open")
+		b.tap("the link to "+v.id, fmt.Sprintf(`#views-nav a[data-view-link=%q]`, v.id))
+		b.waitLonger("the view "+v.id, fmt.Sprintf(`document.body.dataset.view === %q && %s`, v.id, v.ready), v.limit)
+		b.idle()
+		if open := eval[bool](b, `document.getElementById('views-toggle').getAttribute('aria-expanded') === 'true'`); open {
+			t.Errorf("%s: the menu stays open after choosing a view", v.id)
+		}
+
+		// The map alone: as wide as the screen and at least 60 % of its height.
+		g := eval[phoneGeometry](b, `phoneChecks.geometry()`)
+		if len(g.Sheets) != 0 {
+			t.Errorf("%s: panels %v shown before any was asked for", v.id, g.Sheets)
+		}
+		if g.Map.Right-g.Map.Left < g.Width-1 || g.Map.Bottom-g.Map.Top < 0.6*g.Height {
+			t.Errorf("%s: the map is %v on a %gx%g screen, want the full width and 60 %% of the height", v.id, g.Map, g.Width, g.Height)
+		}
+		phoneLayout(t, b, v.id+", map")
+
+		// Each panel as a sheet over the map: full width, on its lower part, the map above it.
+		sheets := eval[[]string](b, `[...document.querySelectorAll('#sheet-bar button')].map(b => b.dataset.sheet).filter(s => s !== 'map')`)
+		if len(sheets) == 0 {
+			t.Errorf("%s: the sheet bar offers no panel", v.id)
+		}
+		for _, s := range sheets {
+			b.tap(v.id+": the "+s+" sheet", fmt.Sprintf(`#sheet-bar button[data-sheet=%q]`, s))
+			b.waitFor("the "+s+" sheet", fmt.Sprintf(`document.querySelector('#sheet-bar button[data-sheet=%q]').getAttribute('aria-pressed') === 'true'`, s))
+			g := eval[phoneGeometry](b, `phoneChecks.geometry()`)
+			switch {
+			case len(g.Sheets) != 1 || g.Sheet == nil:
+				t.Errorf("%s/%s: panels shown %v, want one sheet", v.id, s, g.Sheets)
+			case g.Sheet.Left > 0.5 || g.Sheet.Right < g.Width-0.5:
+				t.Errorf("%s/%s: sheet %v not the screen's width %g", v.id, s, *g.Sheet, g.Width)
+			case g.Sheet.Top < g.Map.Top+0.3*(g.Map.Bottom-g.Map.Top) || g.Sheet.Bottom > g.Map.Bottom+0.5:
+				t.Errorf("%s/%s: sheet %v not over the lower part of the map %v", v.id, s, *g.Sheet, g.Map)
+			}
+			phoneLayout(t, b, v.id+"/"+s)
+			axeClean(t, b, axe, v.id+"/"+s)
+			if s == sheets[0] {
+				for _, w := range []int64{390, 414} {
+					b.phoneSize(w)
+					phoneLayout(t, b, fmt.Sprintf("%s/%s at %d px", v.id, s, w))
+				}
+				b.phoneSize(phoneWidth)
+			}
+			if v.id == "karta" && s == "side" || v.id == "prioritering" && s == "results" {
+				saveScreenshot(t, b, "phone-"+v.id+".png")
+			}
+		}
+		b.tap(v.id+": the map alone", `#sheet-bar button[data-sheet="map"]`)
+		if g := eval[phoneGeometry](b, `phoneChecks.geometry()`); len(g.Sheets) != 0 {
+			t.Errorf("%s: panels %v still shown after Karta", v.id, g.Sheets)
+		}
+	}
+	noConsoleErrors(t, b)
+	t.Logf("phone test took %v", time.Since(start).Round(time.Millisecond))
+}
