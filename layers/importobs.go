@@ -44,6 +44,7 @@ type ObservationImportSummary struct {
 	Read           int64 // records in the file
 	Inserted       int64 // new observations stored
 	Skipped        int64 // records whose (source, source_id) was already stored
+	LocalTimes     int64 // records whose time had no zone and was read in ImportZone
 	RebuiltIndexes bool  // the indexes were dropped and built again (see RebuildAt)
 	Timings        ObservationImportTimings
 }
@@ -176,6 +177,9 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	}
 	sum.Read = n
 	sum.Timings.Copy = time.Since(start)
+	if lt, ok := rd.(interface{ LocalTimes() int64 }); ok {
+		sum.LocalTimes = lt.LocalTimes()
+	}
 
 	rebuild, err := shouldRebuild(ctx, tx, n, opts)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -51,14 +52,44 @@ const (
 	swerefMinY, swerefMaxY = 6_000_000.0, 7_800_000.0
 )
 
-// validator checks the fields of a record; it holds the enumerations once per file.
+// ImportZone is the time zone of an observation time given without one ("2024-05-01 18:30",
+// as Swedish spreadsheets write them): the municipality's local time.
+const ImportZone = "Europe/Stockholm"
+
+// validator checks the fields of a record; it holds the enumerations once per file, the
+// local time zone, and counts the times read in it (records are converted concurrently).
 type validator struct {
 	categories, sources, sensitivities []string
+	local                              *time.Location
+	localTimes                         *atomic.Int64
 }
 
-func newValidator() validator {
+func newValidator() (validator, error) {
 	c, s, v := observationEnums()
-	return validator{c, s, v}
+	loc, err := time.LoadLocation(ImportZone)
+	if err != nil {
+		return validator{}, fmt.Errorf("time zone %s: %w", ImportZone, err)
+	}
+	return validator{c, s, v, loc, new(atomic.Int64)}, nil
+}
+
+// localLayouts are the forms of a time without a zone an import accepts: ISO 8601 with a T or
+// a space (as Excel writes it in Swedish), with or without seconds.
+var localLayouts = []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04", "2006-01-02 15:04"}
+
+// parseTime reads an RFC 3339 time, or a local time without a zone in v.local (counted).
+func (v validator) parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, true
+	}
+	for _, layout := range localLayouts {
+		if t, err := time.ParseInLocation(layout, s, v.local); err == nil {
+			v.localTimes.Add(1)
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func rowError(kind string, row int64, format string, args ...any) error {
@@ -67,9 +98,9 @@ func rowError(kind string, row int64, format string, args ...any) error {
 
 // check validates raw field values and fills rec; kind is "feature" or "line".
 func (v validator) check(kind string, rec *ObservationRecord, observedAt, severity string) error {
-	t, err := time.Parse(time.RFC3339Nano, observedAt)
-	if err != nil {
-		return rowError(kind, rec.Row, "observed_at %q is not an RFC 3339 date-time with zone (2023-05-01T18:00:00Z)", observedAt)
+	t, ok := v.parseTime(observedAt)
+	if !ok {
+		return rowError(kind, rec.Row, "observed_at %q is not a date-time: RFC 3339 with a zone (2023-05-01T18:00:00Z), or local time in %s (2023-05-01 20:00)", observedAt, ImportZone)
 	}
 	rec.ObservedAt = t.UTC()
 	if !slices.Contains(v.categories, rec.Category) {
@@ -87,7 +118,7 @@ func (v validator) check(kind string, rec *ObservationRecord, observedAt, severi
 	// Text goes to PostgreSQL as it is, which refuses invalid UTF-8 and NUL with an error
 	// that names no row; the JSON decoder passes both through ("\u0000", raw bytes).
 	if !utf8.ValidString(rec.SourceID) || strings.IndexByte(rec.SourceID, 0) >= 0 {
-		return rowError(kind, rec.Row, "source_id %q is not valid UTF-8 text", rec.SourceID)
+		return rowError(kind, rec.Row, "source_id %q is not valid UTF-8 text (from Excel, save as \"CSV UTF-8\")", rec.SourceID)
 	}
 	if l := utf8.RuneCountInString(rec.SourceID); l < 1 || l > 200 {
 		return rowError(kind, rec.Row, "source_id must be 1–200 characters, got %d", l)
@@ -145,13 +176,16 @@ func NewObservationReader(r io.Reader, f featurefile.Format) (ObservationReader,
 	if f == featurefile.CSV {
 		kind = "line"
 	}
-	v := newValidator()
+	v, err := newValidator()
+	if err != nil {
+		return nil, err
+	}
 	s, err := featurefile.NewStream(r, f, featurefile.StreamOptions{Fields: observationFields, Coordinates: observationCoordinates},
 		func(rec *featurefile.Record) (ObservationRecord, error) { return v.record(kind, rec) })
 	if err != nil {
 		return nil, fileInvalid(err)
 	}
-	return observationStream{s}, nil
+	return observationStream{s, v.localTimes}, nil
 }
 
 // NewGeoJSONObservationReader is NewObservationReader for GeoJSON.
@@ -166,8 +200,12 @@ func NewCSVObservationReader(r io.Reader) (ObservationReader, error) {
 
 // observationStream turns the stream's file errors into *InvalidError.
 type observationStream struct {
-	s *featurefile.Stream[ObservationRecord]
+	s          *featurefile.Stream[ObservationRecord]
+	localTimes *atomic.Int64
 }
+
+// LocalTimes is how many records so far gave a time without a zone, read in ImportZone.
+func (o observationStream) LocalTimes() int64 { return o.localTimes.Load() }
 
 var _ io.Closer = observationStream{}
 
@@ -207,6 +245,12 @@ func (v validator) record(kind string, in *featurefile.Record) (ObservationRecor
 	c := crs.CRS84
 	if in.SRID == 3006 {
 		c = crs.SWEREF99TM
+	}
+	if c == crs.CRS84 && (math.Abs(in.X) > 180 || math.Abs(in.Y) > 90) && featurefile.LooksSWEREF(in.X, in.Y) {
+		if kind == "line" { // a CSV names its CRS by its columns
+			return rec, rowError(kind, in.Number, "coordinates (%g, %g) are not longitude, latitude; they look like SWEREF 99 TM (EPSG:3006): name the columns x and y", in.X, in.Y)
+		}
+		return rec, rowError(kind, in.Number, "coordinates (%g, %g) out of range for CRS84; %s", in.X, in.Y, featurefile.SWEREFHint)
 	}
 	rec.X, rec.Y = toSWEREF(c, in.X, in.Y)
 	return rec, v.check(kind, &rec, observedAt, in.Values[2].S)

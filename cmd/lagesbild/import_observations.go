@@ -77,6 +77,10 @@ func observationsImport() importKind {
 				secs := time.Since(start).Seconds()
 				fmt.Fprintf(out, "import observations: %d read, %d inserted, %d skipped (already stored) in %.1f s (%.0f records/s)\n",
 					sum.Read, sum.Inserted, sum.Skipped, secs, float64(sum.Read)/max(secs, 1e-3))
+				if sum.LocalTimes > 0 {
+					fmt.Fprintf(out, "import observations: %d times had no time zone and were read as local time in %s (CET/CEST)\n",
+						sum.LocalTimes, layers.ImportZone)
+				}
 				if *timings {
 					t := sum.Timings
 					fmt.Fprintf(out, "timings: read+copy %.2f s, duplicate check %.2f s, insert %.2f s, index builds %.2f s (indexes rebuilt: %t)\n",

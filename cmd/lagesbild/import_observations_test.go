@@ -104,3 +104,35 @@ func TestImportObservationsCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestImportSwedishExcelCSV: a CSV as Swedish Excel saves it (BOM, semicolons, decimal comma,
+// local times without a zone) imports, and the report says how the times were read (issue 14,
+// point 13).
+func TestImportSwedishExcelCSV(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	t.Cleanup(func() {
+		_, _ = db.Pool.Exec(context.Background(), `DELETE FROM observations WHERE source_id LIKE 'excel-%'`)
+	})
+	path := filepath.Join(t.TempDir(), "observationer.csv")
+	csv := "\ufeffobserved_at;category;severity;source;source_id;x;y\r\n" +
+		"2024-05-01 18:30;violence;3;police;excel-1;587123,5;6610234,25\r\n" +
+		"2024-01-15 08:00;theft;2;police;excel-2;587200,0;6610300,0\r\n"
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"import", "observations", path}, env(db.URL), &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "2 read, 2 inserted") || !strings.Contains(out.String(), "2 times had no time zone and were read as local time in Europe/Stockholm") {
+		t.Errorf("report: %q", out.String())
+	}
+	var at string
+	if err := db.Pool.QueryRow(ctx, `SELECT to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM observations WHERE source_id = 'excel-1'`).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	if at != "2024-05-01 16:30" {
+		t.Errorf("18:30 local time on 1 May stored as %s UTC, want 16:30 (CEST)", at)
+	}
+}

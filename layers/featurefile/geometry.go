@@ -28,6 +28,13 @@ func crsName(srid int) string {
 	return "EPSG:3006"
 }
 
+// SWEREFHint is what a reader adds when coordinates read as CRS84 fit SWEREF 99 TM instead
+// (the Swedish storage CRS, which Swedish files often use without saying so).
+const SWEREFHint = "they look like SWEREF 99 TM (EPSG:3006): name it with a crs member (\"urn:ogc:def:crs:EPSG::3006\") or state the CRS"
+
+// LooksSWEREF reports whether x, y fit SWEREF 99 TM (EPSG:3006) over Sweden.
+func LooksSWEREF(x, y float64) bool { return crsBoxes[3006].contains(x, y) }
+
 // checkCoords finds the first coordinate of flat (stride st) that is not finite or outside
 // the CRS's range, and says what is wrong; ok is true when every coordinate is fine.
 // looks3006 reports coordinates that fit SWEREF 99 TM when CRS84 was assumed.
@@ -41,7 +48,7 @@ func checkCoords(flat []float64, st int, srid int) (msg string, ok bool) {
 		if !box.contains(x, y) {
 			m := "coordinates (" + fmtCoord(x) + ", " + fmtCoord(y) + ") out of range for " + crsName(srid)
 			if srid == 4326 && crsBoxes[3006].contains(x, y) {
-				m += "; they look like SWEREF 99 TM (EPSG:3006): name it with a crs member (\"urn:ogc:def:crs:EPSG::3006\") or state the CRS"
+				m += "; " + SWEREFHint
 			}
 			return m, false
 		}

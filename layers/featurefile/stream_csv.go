@@ -107,8 +107,8 @@ func (c *csvStream[T]) record() (T, error) {
 		}
 		return strings.TrimSpace(fields[k])
 	}
-	a, errA := strconv.ParseFloat(cell(c.x), 64)
-	b, errB := strconv.ParseFloat(cell(c.y), 64)
+	a, errA := parseNumber(cell(c.x), c.r.Comma)
+	b, errB := parseNumber(cell(c.y), c.r.Comma)
 	if errA != nil || errB != nil {
 		return zero, &Error{Line: int(c.line), Msg: "the coordinates " + strconv.Quote(cell(c.x)) + ", " + strconv.Quote(cell(c.y)) + " are not numbers"}
 	}
@@ -136,4 +136,27 @@ func csvStreamMsg(err error) string {
 		return pe.Err.Error()
 	}
 	return truncate(err.Error())
+}
+
+// parseNumber reads a number as a Swedish spreadsheet may write it too: with a decimal comma
+// (when the delimiter is not a comma) and spaces, no-break or thin spaces between thousands.
+func parseNumber(s string, delimiter rune) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err == nil {
+		return v, nil
+	}
+	t := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\u00a0', '\u2009', '\u202f':
+			return -1
+		}
+		return r
+	}, s)
+	if delimiter != ',' && strings.Count(t, ",") == 1 && !strings.Contains(t, ".") {
+		t = strings.Replace(t, ",", ".", 1)
+	}
+	if v, err2 := strconv.ParseFloat(t, 64); err2 == nil {
+		return v, nil
+	}
+	return 0, err
 }
