@@ -24,6 +24,24 @@ type ObservationImportOptions struct {
 	// never rebuilds.
 	RebuildAt    int64
 	RebuildShare float64
+
+	// Phase, when not nil, is called as each phase after the reading starts — the insert and
+	// the duplicate check, and every index build of a rebuild, numbered — so a progress bar
+	// does not sit at 100 % while they run. It is called from ImportObservations' goroutine.
+	Phase func(ImportPhase)
+}
+
+// ImportPhase is a phase of an observation import after the file is read: Name says what,
+// and Step of Steps counts the index builds (both 0 for the other phases).
+type ImportPhase struct {
+	Name        string
+	Step, Steps int
+}
+
+func (o ObservationImportOptions) phase(name string, step, steps int) {
+	if o.Phase != nil {
+		o.Phase(ImportPhase{Name: name, Step: step, Steps: steps})
+	}
 }
 
 // DefaultRebuildAt is the default ObservationImportOptions.RebuildAt.
@@ -41,11 +59,14 @@ const DefaultRebuildShare = 0.5
 
 // ObservationImportSummary reports an observation import.
 type ObservationImportSummary struct {
-	Read           int64 // records in the file
-	Inserted       int64 // new observations stored
-	Skipped        int64 // records whose (source, source_id) was already stored
-	LocalTimes     int64 // records whose time had no zone and was read in ImportZone
-	RebuiltIndexes bool  // the indexes were dropped and built again (see RebuildAt)
+	Read       int64 // records in the file
+	Inserted   int64 // new observations stored
+	Skipped    int64 // records whose (source, source_id) was already stored
+	LocalTimes int64 // records whose time had no zone and was read in ImportZone
+	// Outside counts the records outside the municipality (the districts of level
+	// municipality; 0 when there are none): stored all the same, and reported.
+	Outside        int64
+	RebuiltIndexes bool // the indexes were dropped and built again (see RebuildAt)
 	Timings        ObservationImportTimings
 }
 
@@ -68,7 +89,8 @@ type ObservationImportTimings struct {
 //  3. INSERT … SELECT writes the new observations in spatial order (ORDER BY geom is Hilbert
 //     order in PostGIS 3), so later bounding-box queries read few heap pages.
 //
-// A large import (see ObservationImportOptions.RebuildAt) first locks observations against
+// A large import of new rows (see ObservationImportOptions.RebuildAt; rows already stored do not
+// count, so importing a file again rebuilds nothing) first locks observations against
 // readers and writers, drops its indexes (all that no foreign key depends on, the primary
 // key and the unique (source, source_id) included), inserts, and builds them again from the
 // definitions it read from the catalogue, all in the same transaction: about three times
@@ -146,6 +168,18 @@ FROM observation_import i
 WHERE NOT EXISTS (SELECT FROM observations o WHERE o.source = i.source AND o.source_id = i.source_id)
 ORDER BY ST_SetSRID(ST_MakePoint(i.x, i.y), 3006)`
 
+// importOutsideSQL counts the staged records outside the municipality's outline (one
+// geometry, so PostGIS prepares it once for all the points); 0 without a municipality.
+const importOutsideSQL = `
+WITH m AS (SELECT ST_Union(geom) AS g FROM districts WHERE level = 'municipality')
+SELECT count(*) FROM observation_import i, m
+WHERE m.g IS NOT NULL AND NOT ST_Intersects(m.g, ST_SetSRID(ST_MakePoint(i.x, i.y), 3006))`
+
+// importFreshSQL counts the staged records whose (source, source_id) is not stored yet.
+const importFreshSQL = `
+SELECT count(*) FROM observation_import i
+WHERE NOT EXISTS (SELECT FROM observations o WHERE o.source = i.source AND o.source_id = i.source_id)`
+
 // storedEstimateSQL estimates the rows of observations from the planner's statistics
 // without locking the table; -1 when it has never been analysed.
 const storedEstimateSQL = `SELECT reltuples::float8 FROM pg_class WHERE oid = 'observations'::regclass`
@@ -181,17 +215,23 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 		sum.LocalTimes = lt.LocalTimes()
 	}
 
+	if err := tx.QueryRow(ctx, importOutsideSQL).Scan(&sum.Outside); err != nil {
+		return fmt.Errorf("import observations: counting rows outside the municipality: %w", err)
+	}
+
 	rebuild, err := shouldRebuild(ctx, tx, n, opts)
 	if err != nil {
 		return err
 	}
 	if !rebuild {
 		start = time.Now()
+		opts.phase("checking duplicates", 0, 0)
 		if err := refuseDuplicates(ctx, tx); err != nil {
 			return err
 		}
 		sum.Timings.Duplicates = time.Since(start)
 		start = time.Now()
+		opts.phase("inserting", 0, 0)
 		tag, err := tx.Exec(ctx, importInsertSQL)
 		if err != nil {
 			return fmt.Errorf("import observations: insert: %w", err)
@@ -208,6 +248,7 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 		return err
 	}
 	start = time.Now()
+	opts.phase("inserting", 0, 0)
 	tag, err := tx.Exec(ctx, importInsertBulkSQL)
 	if err != nil {
 		return fmt.Errorf("import observations: insert: %w", err)
@@ -221,6 +262,7 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	// skipped the file is searched for duplicates explicitly.
 	start = time.Now()
 	if sum.Skipped > 0 {
+		opts.phase("checking duplicates", 0, 0)
 		if err := refuseDuplicates(ctx, tx); err != nil {
 			return err
 		}
@@ -230,7 +272,8 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	if _, err := tx.Exec(ctx, "SAVEPOINT observation_indexes"); err != nil {
 		return fmt.Errorf("import observations: savepoint: %w", err)
 	}
-	for _, ix := range indexes {
+	for k, ix := range indexes {
+		opts.phase("building index "+ix.name, k+1, len(indexes))
 		if _, err := tx.Exec(ctx, ix.create); err != nil {
 			var pgErr *pgconn.PgError
 			if errors.As(err, &pgErr) && pgErr.Code == "23505" /* unique_violation */ {
@@ -264,7 +307,8 @@ func refuseDuplicates(ctx context.Context, tx pgx.Tx) error {
 }
 
 // shouldRebuild applies ObservationImportOptions.RebuildAt and RebuildShare to an import of
-// n records.
+// n records, of which it counts the new ones: a file already stored (imported twice) inserts
+// nothing and rebuilds nothing.
 func shouldRebuild(ctx context.Context, tx pgx.Tx, n int64, opts ObservationImportOptions) (bool, error) {
 	at, share := opts.RebuildAt, opts.RebuildShare
 	if at == 0 {
@@ -276,39 +320,33 @@ func shouldRebuild(ctx context.Context, tx pgx.Tx, n int64, opts ObservationImpo
 	if at < 0 || n < at {
 		return false, nil
 	}
-	// From the lock on, no one else reads or writes observations until the import commits:
-	// the indexes are about to go, and the anti-join that skips stored rows needs the table
-	// to stand still. It is taken before anything of observations is read, since upgrading a
-	// read lock could deadlock with another import doing the same.
-	lock := func() error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE observations IN ACCESS EXCLUSIVE MODE`); err != nil {
-			return fmt.Errorf("import observations: lock: %w", err)
-		}
-		return nil
+	// From here on, large imports take turns: SHARE ROW EXCLUSIVE conflicts with itself and
+	// with every writer, not with readers, so the count of new rows holds until the insert,
+	// and the upgrade to ACCESS EXCLUSIVE below (the indexes are about to go) cannot deadlock
+	// with another import doing the same. It is taken before anything of observations is read.
+	if _, err := tx.Exec(ctx, `LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		return false, fmt.Errorf("import observations: lock: %w", err)
 	}
 	var stored float64
 	if err := tx.QueryRow(ctx, storedEstimateSQL).Scan(&stored); err != nil {
 		return false, fmt.Errorf("import observations: counting stored rows: %w", err)
 	}
-	locked := false
-	if stored < 0 { // never analysed: count, under the lock
-		if err := lock(); err != nil {
-			return false, err
-		}
-		locked = true
+	if stored < 0 { // never analysed: count
 		var count int64
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&count); err != nil {
 			return false, fmt.Errorf("import observations: counting stored rows: %w", err)
 		}
 		stored = float64(count)
 	}
-	if float64(n) < share*stored {
+	var fresh int64
+	if err := tx.QueryRow(ctx, importFreshSQL).Scan(&fresh); err != nil {
+		return false, fmt.Errorf("import observations: counting new rows: %w", err)
+	}
+	if fresh == 0 || fresh < at || float64(fresh) < share*stored {
 		return false, nil
 	}
-	if !locked {
-		if err := lock(); err != nil {
-			return false, err
-		}
+	if _, err := tx.Exec(ctx, `LOCK TABLE observations IN ACCESS EXCLUSIVE MODE`); err != nil {
+		return false, fmt.Errorf("import observations: lock: %w", err)
 	}
 	return true, nil
 }

@@ -100,8 +100,9 @@ func TestImportObservations(t *testing.T) {
 				if got.Read != tt.want.Read || got.Inserted != tt.want.Inserted || got.Skipped != tt.want.Skipped {
 					t.Errorf("summary %+v, want %+v", got, tt.want)
 				}
-				if tt.wantErr == "" && got.RebuiltIndexes != mode.wantRebuild {
-					t.Errorf("RebuiltIndexes = %t, want %t", got.RebuiltIndexes, mode.wantRebuild)
+				// Nothing new to insert: no index is dropped and built again (issue 14, point 13).
+				if wantRebuild := mode.wantRebuild && tt.want.Inserted > 0; tt.wantErr == "" && got.RebuiltIndexes != wantRebuild {
+					t.Errorf("RebuiltIndexes = %t, want %t", got.RebuiltIndexes, wantRebuild)
 				}
 				if n := stored(); n != tt.wantStored {
 					t.Errorf("%d stored, want %d", n, tt.wantStored)
@@ -123,5 +124,45 @@ func TestImportObservations(t *testing.T) {
 		if bad != 0 || first != 1 {
 			t.Errorf("%s: %d stored rows with a wrong Web Mercator copy, want 0; %d with the first feature's id at its location, want 1", mode.name, bad, first)
 		}
+	}
+}
+
+// TestImportObservationsOutsideAndPhases: an import counts the points outside the
+// municipality (they are stored, and said), and reports its phases after reading, so a
+// progress bar can show the insert and every index build instead of sitting at 100 % (issue
+// 14, point 13).
+func TestImportObservationsOutsideAndPhases(t *testing.T) {
+	db := layerstest.Require(t, testDB)
+	ctx := context.Background()
+	store := layers.NewStore(db.Pool)
+	t.Cleanup(func() {
+		_, _ = db.Pool.Exec(context.Background(), `DELETE FROM observations WHERE source_id LIKE 'outside-%'`)
+	})
+	// Västerås centre, and Stockholm (outside the municipality).
+	doc := strings.Replace(importDoc("outside-1", "outside-2"), "[16.510000, 59.61]", "[18.07, 59.33]", 1)
+	var phases []layers.ImportPhase
+	rd, err := layers.NewGeoJSONObservationReader(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := store.ImportObservations(ctx, rd, layers.ObservationImportOptions{RebuildAt: 1, RebuildShare: 1e-9,
+		Phase: func(p layers.ImportPhase) { phases = append(phases, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Inserted != 2 || sum.Outside != 1 {
+		t.Errorf("inserted %d, outside the municipality %d; want 2 and 1", sum.Inserted, sum.Outside)
+	}
+	builds := 0
+	for _, p := range phases {
+		if strings.HasPrefix(p.Name, "building index") {
+			builds++
+			if p.Steps < 6 || p.Step != builds {
+				t.Errorf("phase %+v: want step %d of the indexes (at least 6)", p, builds)
+			}
+		}
+	}
+	if len(phases) == 0 || phases[0].Name != "inserting" || builds < 6 {
+		t.Errorf("phases %+v: want inserting, then every index build", phases)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -66,10 +67,15 @@ func observationsImport() importKind {
 			},
 			store: func(ctx context.Context, s *layers.Store, out, stderr io.Writer) error {
 				start := time.Now()
-				progress := progressLine(stderr, start, func() float64 { return 100 * float64(cr.n.Load()) / float64(max(size, 1)) })
-				sum, err := s.ImportObservations(ctx, rd, layers.ObservationImportOptions{Progress: progress, RebuildAt: *rebuildAt})
-				if progress != nil {
-					fmt.Fprintln(stderr)
+				opts := layers.ObservationImportOptions{RebuildAt: *rebuildAt}
+				var bar *importProgress
+				if isTerminal(stderr) {
+					bar = newImportProgress(stderr, start, func() float64 { return float64(cr.n.Load()) / float64(max(size, 1)) })
+					opts.Progress, opts.Phase = bar.read, bar.phase
+				}
+				sum, err := s.ImportObservations(ctx, rd, opts)
+				if bar != nil {
+					bar.finish(err == nil)
 				}
 				if err != nil {
 					return fmt.Errorf("%w (nothing was imported)", err)
@@ -77,6 +83,13 @@ func observationsImport() importKind {
 				secs := time.Since(start).Seconds()
 				fmt.Fprintf(out, "import observations: %d read, %d inserted, %d skipped (already stored) in %.1f s (%.0f records/s)\n",
 					sum.Read, sum.Inserted, sum.Skipped, secs, float64(sum.Read)/max(secs, 1e-3))
+				if sum.Outside > 0 {
+					verb := "lie"
+					if sum.Outside == 1 {
+						verb = "lies"
+					}
+					fmt.Fprintf(out, "import observations: %d of them %s outside the municipality (stored all the same; check the file if none should)\n", sum.Outside, verb)
+				}
 				if sum.LocalTimes > 0 {
 					fmt.Fprintf(out, "import observations: %d times had no time zone and were read as local time in %s (CET/CEST)\n",
 						sum.LocalTimes, layers.ImportZone)
@@ -92,26 +105,74 @@ func observationsImport() importKind {
 	}}
 }
 
-// progressLine returns the progress function that redraws a line on stderr, or nil when
-// stderr is not a terminal; pct says how much of the file is read.
-func progressLine(stderr io.Writer, start time.Time, pct func() float64) func(int64) {
-	if !isTerminal(stderr) {
-		return nil
+// importProgress draws an import's progress line on a terminal. Reading the file fills the
+// bar to readShare; the phases after it (ObservationImportOptions.Phase: the duplicate check,
+// the insert, every index build of a rebuild) fill the rest, so the bar reaches 100 % only
+// when the import is done, and the line says which phase is running.
+type importProgress struct {
+	w        io.Writer
+	start    time.Time
+	fileRead func() float64 // share of the file read, 0–1
+	mu       sync.Mutex
+	last     time.Time
+	n        int64
+	pct      float64
+	label    string
+}
+
+const readShare = 60.0 // per cent of the bar for reading the file
+
+func newImportProgress(w io.Writer, start time.Time, read func() float64) *importProgress {
+	return &importProgress{w: w, start: start, fileRead: read, label: "reading"}
+}
+
+// read is ObservationImportOptions.Progress: n records read so far.
+func (p *importProgress) read(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n = n
+	if now := time.Now(); now.Sub(p.last) < 200*time.Millisecond && n%100000 != 0 {
+		return // redraw at most five times a second
 	}
-	var last atomic.Int64
-	return func(n int64) {
-		now := time.Now().UnixMilli()
-		if prev := last.Load(); now-prev < 200 && n%100000 != 0 {
-			return // redraw at most five times a second
-		}
-		last.Store(now)
-		p := pct()
-		rate := float64(n) / max(time.Since(start).Seconds(), 1e-3)
-		const width = 30
-		done := int(p / 100 * width)
-		fmt.Fprintf(stderr, "\r[%s%s] %5.1f %%  %d records  %.0f/s ",
-			strings.Repeat("#", done), strings.Repeat(".", width-done), p, n, rate)
+	p.pct = max(p.pct, readShare*min(p.fileRead(), 1))
+	p.draw()
+}
+
+// phase is ObservationImportOptions.Phase.
+func (p *importProgress) phase(ph layers.ImportPhase) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pct := readShare
+	switch {
+	case ph.Steps > 0: // index k of n: the last 30 %, one share each
+		pct = 70 + 30*float64(ph.Step-1)/float64(ph.Steps)
+		p.label = fmt.Sprintf("%s (%d of %d)", ph.Name, ph.Step, ph.Steps)
+	case ph.Name == "inserting":
+		pct, p.label = 65, "inserting"
+	default:
+		pct, p.label = 62, ph.Name
 	}
+	p.pct = max(p.pct, pct)
+	p.draw()
+}
+
+// finish draws the bar full when the import succeeded, and ends the line.
+func (p *importProgress) finish(ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ok {
+		p.pct, p.label = 100, "done"
+		p.draw()
+	}
+	fmt.Fprintln(p.w)
+}
+
+func (p *importProgress) draw() {
+	p.last = time.Now()
+	const width = 30
+	done := int(p.pct / 100 * width)
+	rate := float64(p.n) / max(time.Since(p.start).Seconds(), 1e-3)
+	fmt.Fprintf(p.w, "\r\033[K[%s%s] %5.1f %%  %d records  %.0f/s  %s", strings.Repeat("#", done), strings.Repeat(".", width-done), p.pct, p.n, rate, p.label)
 }
 
 // countingReader counts the bytes read, for the progress percentage.

@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
 )
 
@@ -117,7 +121,8 @@ func TestImportSwedishExcelCSV(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "observationer.csv")
 	csv := "\ufeffobserved_at;category;severity;source;source_id;x;y\r\n" +
 		"2024-05-01 18:30;violence;3;police;excel-1;587123,5;6610234,25\r\n" +
-		"2024-01-15 08:00;theft;2;police;excel-2;587200,0;6610300,0\r\n"
+		"2024-01-15 08:00;theft;2;police;excel-2;587200,0;6610300,0\r\n" +
+		"2024-01-16 08:00;theft;2;police;excel-3;674000,0;6581000,0\r\n" // Stockholm: outside the municipality
 	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +130,8 @@ func TestImportSwedishExcelCSV(t *testing.T) {
 	if err := run(ctx, []string{"import", "observations", path}, env(db.URL), &out, &errOut); err != nil {
 		t.Fatalf("%v\n%s", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "2 read, 2 inserted") || !strings.Contains(out.String(), "2 times had no time zone and were read as local time in Europe/Stockholm") {
+	if !strings.Contains(out.String(), "3 read, 3 inserted") || !strings.Contains(out.String(), "3 times had no time zone and were read as local time in Europe/Stockholm") ||
+		!strings.Contains(out.String(), "1 of them lies outside the municipality") {
 		t.Errorf("report: %q", out.String())
 	}
 	var at string
@@ -134,5 +140,45 @@ func TestImportSwedishExcelCSV(t *testing.T) {
 	}
 	if at != "2024-05-01 16:30" {
 		t.Errorf("18:30 local time on 1 May stored as %s UTC, want 16:30 (CEST)", at)
+	}
+}
+
+// TestImportProgressHonest: the progress line does not reach 100 % when the file is read but
+// the insert and the index builds are still to come; it moves on with each phase and says
+// which, and is full only when the import is done (issue 14, point 13).
+func TestImportProgressHonest(t *testing.T) {
+	var w bytes.Buffer
+	read := 0.0
+	p := newImportProgress(&w, time.Now(), func() float64 { return read })
+	pct := regexp.MustCompile(`\] +([0-9.]+) %`)
+	last := func() (float64, string) {
+		t.Helper()
+		lines := strings.Split(w.String(), "\r")
+		line := lines[len(lines)-1]
+		m := pct.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("no percentage in %q", line)
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return v, line
+	}
+	read = 1
+	p.read(100000) // the whole file read
+	prev, line := last()
+	if prev >= 100 {
+		t.Fatalf("the file read, nothing inserted yet: %q", line)
+	}
+	for _, ph := range []layers.ImportPhase{{Name: "inserting"}, {Name: "building index a", Step: 1, Steps: 3},
+		{Name: "building index b", Step: 2, Steps: 3}, {Name: "building index c", Step: 3, Steps: 3}} {
+		p.phase(ph)
+		v, line := last()
+		if v <= prev || v >= 100 || !strings.Contains(line, ph.Name) {
+			t.Errorf("phase %+v: %q after %.1f %%; want more, under 100 %%, naming the phase", ph, line, prev)
+		}
+		prev = v
+	}
+	p.finish(true)
+	if v, line := last(); v != 100 {
+		t.Errorf("done: %q", line)
 	}
 }
