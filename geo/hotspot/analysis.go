@@ -223,10 +223,10 @@ func (in *EmergingInput) slices() (first time.Time, n int, err error) {
 		}
 	}
 	if in.From != nil {
-		first = in.Unit.Truncate(*in.From)
+		first = in.Unit.TruncateBound(*in.From)
 	}
 	if in.To != nil {
-		last = in.Unit.Truncate(*in.To)
+		last = in.Unit.TruncateBound(*in.To)
 	}
 	if first.IsZero() {
 		return first, 0, input.Invalid("datetime", "no observations match; an emerging analysis needs at least 3 %ss", in.Unit)

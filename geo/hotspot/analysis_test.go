@@ -181,6 +181,9 @@ func TestEmergingHotSpotsSlices(t *testing.T) {
 	}
 }
 
+// TestSliceUnits: slices are calendar months, quarters and years in Swedish local time (issue
+// 14, point 13): an event at 00:30 on 1 February (23:30 UTC the day before) is February's;
+// window bounds given as dates are those calendar days.
 func TestSliceUnits(t *testing.T) {
 	d := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
 	tests := []struct {
@@ -191,24 +194,60 @@ func TestSliceUnits(t *testing.T) {
 		count       int
 		startOfNext string
 	}{
-		{SliceMonth, d("2024-03-31T23:59:59Z"), "2024-03-01", d("2024-01-01T00:00:00Z"), d("2024-12-31T23:59:59Z"), 12, "2024-04-01"},
-		{SliceMonth, d("2024-04-01T00:30:00+02:00"), "2024-03-01", d("2024-02-01T00:00:00Z"), d("2024-01-31T00:00:00Z"), 0, "2024-04-01"},
+		{SliceMonth, d("2024-03-31T23:59:59Z"), "2024-04-01", d("2024-01-01T00:00:00Z"), d("2024-12-31T23:59:59Z"), 12, "2024-05-01"},
+		{SliceMonth, d("2024-04-01T00:30:00+02:00"), "2024-04-01", d("2024-02-01T00:00:00Z"), d("2024-01-31T00:00:00Z"), 0, "2024-05-01"},
+		{SliceMonth, d("2024-01-31T23:30:00Z"), "2024-02-01", d("2024-01-01T00:00:00Z"), d("2024-03-31T23:59:59.999999999Z"), 3, "2024-03-01"},
+		{SliceMonth, d("2024-10-31T22:59:59Z"), "2024-10-01", d("2024-10-15T12:00:00Z"), d("2024-10-31T23:30:00Z"), 2, "2024-11-01"},
 		{SliceQuarter, d("2024-06-30T12:00:00Z"), "2024-04-01", d("2023-11-15T00:00:00Z"), d("2024-04-01T00:00:00Z"), 3, "2024-07-01"},
 		{SliceYear, d("2024-06-30T12:00:00Z"), "2024-01-01", d("2019-12-31T00:00:00Z"), d("2024-01-01T00:00:00Z"), 6, "2025-01-01"},
+		{SliceYear, d("2024-12-31T23:30:00Z"), "2025-01-01", d("2024-01-01T00:00:00Z"), d("2024-12-31T00:00:00Z"), 1, "2026-01-01"},
 	}
 	for _, tt := range tests {
 		tr := tt.unit.Truncate(tt.t)
-		if got := tr.Format(time.DateOnly); got != tt.trunc || tr.Location() != time.UTC {
-			t.Errorf("%s Truncate(%v) = %v, want %s UTC", tt.unit, tt.t, tr, tt.trunc)
+		if got := tr.Format(time.DateOnly); got != tt.trunc || tr.Format("15:04:05") != "00:00:00" {
+			t.Errorf("%s Truncate(%v) = %v, want %s at local midnight", tt.unit, tt.t, tr, tt.trunc)
 		}
 		if got := tt.unit.Count(tt.start, tt.end); got != tt.count {
 			t.Errorf("%s Count(%v, %v) = %d, want %d", tt.unit, tt.start, tt.end, got, tt.count)
 		}
-		if got := tt.unit.Start(tr, 1).Format(time.DateOnly); got != tt.startOfNext {
-			t.Errorf("%s Start(%v, 1) = %s, want %s", tt.unit, tr, got, tt.startOfNext)
+		next := tt.unit.Start(tr, 1)
+		if got := next.Format(time.DateOnly); got != tt.startOfNext || next.Format("15:04:05") != "00:00:00" {
+			t.Errorf("%s Start(%v, 1) = %v, want %s at local midnight", tt.unit, tr, next, tt.startOfNext)
 		}
 		if got := tt.unit.Index(tr, tt.unit.Start(tr, 7)); got != 7 {
 			t.Errorf("%s Index of Start(7) = %d", tt.unit, got)
+		}
+	}
+	// Summer time as the time zone database has it for Europe/Stockholm.
+	for _, c := range []struct {
+		utc, local string
+	}{
+		{"2024-03-31T00:59:59Z", "2024-03-31T01:59:59+01:00"},
+		{"2024-03-31T01:00:00Z", "2024-03-31T03:00:00+02:00"},
+		{"2024-10-27T00:59:59Z", "2024-10-27T02:59:59+02:00"},
+		{"2024-10-27T01:00:00Z", "2024-10-27T02:00:00+01:00"},
+		{"2021-03-28T01:00:00Z", "2021-03-28T03:00:00+02:00"},
+	} {
+		if got := Local(d(c.utc)).Format(time.RFC3339); got != c.local {
+			t.Errorf("Local(%s) = %s, want %s", c.utc, got, c.local)
+		}
+	}
+	if got := SliceMonth.Start(SliceMonth.Truncate(d("2024-01-15T12:00:00Z")), 3).UTC().Format(time.RFC3339); got != "2024-03-31T22:00:00Z" {
+		t.Errorf("1 April's local midnight is %s UTC, want 2024-03-31T22:00:00Z (CEST)", got)
+	}
+}
+
+// TestSliceZoneMatchesTZData: the computed Swedish time agrees with the system's time zone
+// database for Europe/Stockholm, hour by hour over the years the data covers.
+func TestSliceZoneMatchesTZData(t *testing.T) {
+	loc, err := time.LoadLocation(SliceZone)
+	if err != nil {
+		t.Skipf("no time zone database: %v", err)
+	}
+	for h := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC); h.Year() < 2031; h = h.Add(time.Hour) {
+		_, want := h.In(loc).Zone()
+		if _, got := Local(h).Zone(); got != want {
+			t.Fatalf("%v: offset %d s, the database says %d s", h, got, want)
 		}
 	}
 }
