@@ -330,6 +330,15 @@ func TestAccessMatrix(t *testing.T) {
 			get(fmt.Sprintf("/analysis/followup/%d?draws=200", interventionID), status(c, layers.Internal))
 			if !c.may(layers.Internal) {
 				get("/report", c.refusal()) // the report itself is tested in report_test.go
+				get("/report/week", c.refusal())
+			}
+			// The weekly meeting: internal data, and its answer says whose clearance it is made
+			// with (week_test.go tests the rest).
+			if body := get("/analysis/week?since=2024-12-28&to=2024-12-31", status(c, layers.Internal)); c.may(layers.Internal) {
+				var w struct{ Clearance layers.DataClass }
+				if err := json.Unmarshal(body, &w); err != nil || w.Clearance != c.clearance {
+					t.Errorf("weekly meeting: clearance %q, want %q (%v)", w.Clearance, c.clearance, err)
+				}
 			}
 			// API tokens: everyone with a credential lists their own; only admins the organisation's.
 			switch {

@@ -9,6 +9,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/report"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
 
@@ -238,6 +239,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 	interventionsOpenAPI(cat, paths, schemas)
 	auth.OpenAPI(paths, schemas)
 	partnerOpenAPI(paths, schemas)
+	report.OpenAPI(paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)
 		get["parameters"] = []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}}

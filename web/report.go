@@ -33,6 +33,7 @@ func (s *Server) reportRoutes(get func(string, echo.HandlerFunc)) {
 		FollowupHarm:   opt.Weighting == "harm",
 		PlaceDensities: placeDensities,
 		Send:           s.send,
+		Base:           s.baseURL,
 	}).Routes(get)
 }
 

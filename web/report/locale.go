@@ -37,6 +37,9 @@ var labels = map[string]map[string]string{
 		"economy": "ekonomi", "education": "utbildning", "labour": "arbete", "participation": "delaktighet", "trust": "tillit",
 		"safety": "trygghet", "crime": "brottslighet", "demography": "befolkning", "future": "framtidstro",
 		"higher_is_worse": "högre är sämre", "higher_is_better": "högre är bättre",
+		"new_hot_spot": "ny brännpunkt", "consecutive_hot_spot": "sammanhängande brännpunkt", "intensifying_hot_spot": "intensifierad brännpunkt",
+		"persistent_hot_spot": "ihållande brännpunkt", "diminishing_hot_spot": "avtagande brännpunkt", "sporadic_hot_spot": "sporadisk brännpunkt",
+		"oscillating_hot_spot": "växlande brännpunkt", "historical_hot_spot": "historisk brännpunkt",
 	},
 	"en": {
 		"square": "square", "park": "park", "centre": "centre", "school_area": "school area", "transit_hub": "transit hub",
@@ -64,6 +67,9 @@ var labels = map[string]map[string]string{
 		"economy": "economy", "education": "education", "labour": "labour", "participation": "participation", "trust": "trust",
 		"safety": "safety", "crime": "crime", "demography": "demography", "future": "hope for the future",
 		"higher_is_worse": "higher is worse", "higher_is_better": "higher is better",
+		"new_hot_spot": "new hot spot", "consecutive_hot_spot": "consecutive hot spot", "intensifying_hot_spot": "intensifying hot spot",
+		"persistent_hot_spot": "persistent hot spot", "diminishing_hot_spot": "diminishing hot spot", "sporadic_hot_spot": "sporadic hot spot",
+		"oscillating_hot_spot": "oscillating hot spot", "historical_hot_spot": "historical hot spot",
 	},
 }
 

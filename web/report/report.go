@@ -46,6 +46,8 @@ type Deps struct {
 	PlaceDensities func(p layers.HotspotPlace, h float64) (cur, prev float64)
 	// Send writes an answer with the server's validators and compression.
 	Send func(c echo.Context, status int, contentType, cacheControl string, body []byte) error
+	// Base is the server's base URL for the request, for the links of the weekly meeting.
+	Base func(c echo.Context) string
 }
 
 // FollowUpOf is the follow-up of one of the interventions prepared by Deps.FollowUps; its
@@ -69,20 +71,25 @@ func (r *Report) Routes(get func(string, echo.HandlerFunc)) {
 	// The situational picture is for the collaboration's organisations: internal data.
 	internal := auth.NeedClass(layers.Internal, "the Lägesbild report")
 	get("/report", internal(r.serve))
+	week := auth.NeedClass(layers.Internal, "the weekly meeting")
+	get("/analysis/week", week(r.serveWeekJSON))
+	get("/report/week", week(r.serveWeekPage))
 }
 
-//go:embed report.html
+//go:embed report.html week.html
 var files embed.FS
 
 // parseTemplate parses the named embedded page per request (a few hundred microseconds), so
 // the server holds no package-level state; its figures are written the way lang writes them.
 func parseTemplate(name, lang string, minCount int) (*template.Template, error) {
 	return template.New(name).Funcs(template.FuncMap{
-		"num":   func(x float64, d int) string { return Number(lang, x, d) },
-		"deref": func(x *float64) float64 { return *x },
-		"count": func(n int64) string { return showCount(lang, n, minCount) },
-		"int":   func(n int) string { return Count(lang, int64(n)) },
-		"label": func(v string) string { return Label(lang, v) },
+		"num":    func(x float64, d int) string { return Number(lang, x, d) },
+		"deref":  func(x *float64) float64 { return *x },
+		"count":  func(n int64) string { return showCount(lang, n, minCount) },
+		"int":    func(n int) string { return Count(lang, int64(n)) },
+		"label":  func(v string) string { return Label(lang, v) },
+		"pair":   func(a, b any) []any { return []any{a, b} },
+		"triple": func(a, b, c any) []any { return []any{a, b, c} },
 		"pct": func(x *float64) string {
 			if x == nil {
 				return "–"
