@@ -18,6 +18,7 @@ import { PlanView } from './plan.js';
 import { FollowupView } from './followup.js';
 import { PartnerLayers } from './partners.js';
 import { ForecastView } from './prognos.js';
+import { WeekView } from './vecka.js';
 import { mapImage, visibleLegend, download } from './mapimage.js';
 import {
   parseAddress, installAddress, genericAdapter, controlsAddress, applyControls, priorityAddress, restorePriority,
@@ -25,14 +26,15 @@ import {
 import { PhoneLayout } from './phone.js';
 
 // The views of the page, chosen by the URL fragment (#karta, #prioritering, #hotspots).
-const views = ['karta', 'prioritering', 'hotspots', 'prognos', 'insatser', 'plan', 'uppfoljning'];
+const views = ['karta', 'prioritering', 'hotspots', 'prognos', 'insatser', 'plan', 'uppfoljning', 'vecka'];
 // Where the skip link leads in each view, and the map's label there.
 const skipTarget = {
   karta: ['#district-list', 'skip'], prioritering: ['#prio-results', 'skipPriority'], hotspots: ['#hot-side', 'skipHotspots'], prognos: ['#fc-results', 'skipForecast'],
   insatser: ['#iv-results', 'skipInterventions'], plan: ['#plan-results', 'skipPlan'], uppfoljning: ['#fu-results', 'skipFollowup'],
+  vecka: ['#wk-view', 'skipWeek'],
 };
-const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel', prognos: 'fcMapLabel', insatser: 'ivMapLabel', plan: 'plMapLabel', uppfoljning: 'fuMapLabel' };
-const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots', prognos: 'viewForecast', insatser: 'viewInterventions', plan: 'viewPlan', uppfoljning: 'viewFollowup' };
+const mapLabel = { karta: 'mapLabel', prioritering: 'priorityMapLabel', hotspots: 'hotspotMapLabel', prognos: 'fcMapLabel', insatser: 'ivMapLabel', plan: 'plMapLabel', uppfoljning: 'fuMapLabel', vecka: 'mapLabel' };
+const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'viewHotspots', prognos: 'viewForecast', insatser: 'viewInterventions', plan: 'viewPlan', uppfoljning: 'viewFollowup', vecka: 'viewWeek' };
 
 const $ = (id) => document.getElementById(id);
 
@@ -382,7 +384,8 @@ async function main() {
   }, app, statusOf('insatser'), () => { map.refreshTiles(); return loadInterventions().then(renderFeatureLists); });
   const fc = new ForecastView(map, { controls: $('fc-controls'), side: $('fc-side'), results: $('fc-results') }, app, statusOf('prognos'));
   const partners = new PartnerLayers(map, { body: $('partner-body') }, app, statusOf('karta'));
-  app.views = { prioritering: prio, hotspots: hot, prognos: fc, insatser: iv, plan, uppfoljning: fu };
+  const wk = new WeekView({ root: $('wk-view') }, app, statusOf('vecka'));
+  app.views = { prioritering: prio, hotspots: hot, prognos: fc, insatser: iv, plan, uppfoljning: fu, vecka: wk };
 
   const phone = new PhoneLayout({
     header: document.querySelector('header.top'), nav: $('views-nav'), toggle: $('views-toggle'),
@@ -419,6 +422,7 @@ async function main() {
     if (v === 'insatser') iv.activate().then(() => iv.showLayers(app.view === 'insatser'));
     if (v === 'plan') plan.activate().then(() => plan.showLayers(app.view === 'plan'));
     if (v === 'uppfoljning') fu.activate().then(() => { fu.showLayers(app.view === 'uppfoljning'); fu.home(); });
+    if (v === 'vecka') wk.activate();
   }
   function relabelView() {
     const v = app.view;
@@ -451,7 +455,7 @@ async function main() {
     else choro.init(params.get('indicator') || 'overcrowding').catch((err) => status(t('loadError', { what: t('indicator'), msg: err.message })));
     Promise.all([loadPlaces(), loadInterventions()]).then(renderFeatureLists,
       (err) => status(t('loadError', { what: t('lists'), msg: err.message })));
-    const again = [prio, hot, fc, iv, plan, fu].map((v) => v.reload());
+    const again = [prio, hot, fc, iv, plan, fu, wk].map((v) => v.reload());
     if (again.includes(false)) showView(app.view);
     for (const fn of app.onSession ?? []) fn(currentUser());
   });
@@ -556,6 +560,7 @@ async function main() {
         },
       },
       uppfoljning: genericAdapter(fu, [$('fu-controls')], () => fu.state.ready),
+      vecka: genericAdapter(wk, [$('wk-view')], () => wk.state.ready),
     },
   });
   const start = parseAddress(location.hash);
