@@ -7,18 +7,17 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/request"
 )
 
 // Every request has a deadline and runs its statements under a statement_timeout, both by its
 // kind of work (layers.Work): maps and items are short, analyses longer, a partner upload
-// longest. Analyses also take one of a few slots (analysisGate), so that however many are
+// longest. Analyses also take one of a few slots (request.Gate), so that however many are
 // asked for at once the maps and items keep answering: a request that finds the slots taken
 // waits briefly for one, then is answered 503 with Retry-After (issue 12, finding 8).
 //
@@ -31,12 +30,6 @@ const (
 	DefaultRequestTimeout    = 30 * time.Second
 	DefaultAnalysisTimeout   = 60 * time.Second
 	DefaultAnalysisQueueWait = 20 * time.Second
-	// analysisQueuePerSlot bounds the analyses waiting for a slot, per slot: beyond it a
-	// request is refused at once instead of waiting. Waiting costs a goroutine and a
-	// connection, not CPU, so the queue can be long enough that a page asking for two analyses
-	// at once, or a busy evening's users, are served in turn rather than refused; a flood fills
-	// it and is then refused without waiting.
-	analysisQueuePerSlot = 16
 	// retryAfterSeconds is what a 503 asks the client to wait.
 	retryAfterSeconds = 2
 )
@@ -86,75 +79,19 @@ var gatedLater = map[string]bool{
 	"/analysis/forecast/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol": true,
 }
 
-// errBusy: every analysis slot stayed taken for the queue wait.
-var errBusy = errors.New("every analysis slot is taken")
-
 // errTooLong: the request ran past its deadline (its context's) while the client still waited.
 var errTooLong = errors.New("the request took longer than the server allows")
 
-// analysisGate bounds the analyses computing at once.
-type analysisGate struct {
-	slots chan struct{}
-	queue chan struct{} // a place in it for each analysis waiting for a slot
-	wait  time.Duration
-
-	running           prometheus.Gauge
-	refused, computed prometheus.Counter
-	// computedN mirrors computed, for tests that must see that nothing was computed.
-	computedN atomic.Int64
-}
-
-func newAnalysisGate(n int, wait time.Duration) *analysisGate {
+// newAnalysisGate is the gate of n analyses at once, a further one waiting at most wait;
+// 0 or less: DefaultMaxAnalyses and DefaultAnalysisQueueWait.
+func newAnalysisGate(n int, wait time.Duration) *request.Gate {
 	if n <= 0 {
 		n = DefaultMaxAnalyses()
 	}
 	if wait <= 0 {
 		wait = DefaultAnalysisQueueWait
 	}
-	return &analysisGate{slots: make(chan struct{}, n), queue: make(chan struct{}, n*analysisQueuePerSlot), wait: wait,
-		running: prometheus.NewGauge(prometheus.GaugeOpts{Name: "lagesbild_analyses_running", Help: "Analyses holding a slot."}),
-		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "lagesbild_analyses_refused_busy_total", Help: "Analyses answered 503 for want of a slot."}),
-		computed: prometheus.NewCounter(prometheus.CounterOpts{Name: "lagesbild_analyses_computed_total",
-			Help: "Analyses that passed their cost check and began computing."}),
-	}
-}
-
-func (g *analysisGate) collectors() []prometheus.Collector {
-	return []prometheus.Collector{g.running, g.refused, g.computed}
-}
-
-// acquire takes a slot, waiting at most the queue wait (or until ctx ends) when the queue has
-// room and not at all when it is full; release gives the slot back. errBusy: no slot.
-func (g *analysisGate) acquire(ctx context.Context) (release func(), err error) {
-	select {
-	case g.slots <- struct{}{}:
-	default:
-		select {
-		case g.queue <- struct{}{}:
-			defer func() { <-g.queue }()
-		default:
-			g.refused.Inc()
-			return nil, errBusy
-		}
-		t := time.NewTimer(g.wait)
-		defer t.Stop()
-		select {
-		case g.slots <- struct{}{}:
-		case <-t.C:
-			g.refused.Inc()
-			return nil, errBusy
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	g.running.Inc()
-	return func() { g.running.Dec(); <-g.slots }, nil
-}
-
-// computing records that an analysis passed its cost check and starts its computation.
-func (g *analysisGate) computing() {
-	g.computed.Inc()
-	g.computedN.Add(1)
+	return request.NewGate(n, wait)
 }
 
 // bound gives the request its kind of work, its deadline and, for an analysis, a slot.
@@ -176,7 +113,7 @@ func (s *Server) bound(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.SetRequest(c.Request().WithContext(ctx))
 		if work == layers.WorkAnalysis && !gatedLater[c.Path()] {
-			release, err := s.gate.acquire(ctx)
+			release, err := s.gate.Acquire(ctx)
 			if err != nil {
 				return err
 			}
@@ -194,7 +131,7 @@ func (s *Server) bound(next echo.HandlerFunc) echo.HandlerFunc {
 // more on the request (no slot, past the deadline, a statement past its timeout).
 func overloaded(err error) (string, bool) {
 	switch {
-	case errors.Is(err, errBusy):
+	case errors.Is(err, request.ErrBusy):
 		return "Every analysis slot is taken; try again shortly.", true
 	case errors.Is(err, errTooLong), errors.Is(err, context.DeadlineExceeded):
 		return "The request took longer than the server allows; ask for less (a smaller area, window or grid), or try again later.", true

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -126,48 +124,5 @@ func TestAnalysisDeadlineIsLonger(t *testing.T) {
 	}
 	if d := got["/analysis/hotspots/places"]; d <= 5*time.Second || d > 50*time.Second {
 		t.Errorf("analysis deadline in %v, want within 50 s and past 5 s", d)
-	}
-}
-
-// TestAnalysisQueueIsBounded: with one slot taken, sixteen analyses wait for it in turn and
-// the next one is refused at once (not after the queue wait); once the slot is free every
-// waiting one gets it.
-func TestAnalysisQueueIsBounded(t *testing.T) {
-	g := newAnalysisGate(1, time.Minute)
-	hold, err := g.acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	served := make(chan struct{}, analysisQueuePerSlot)
-	for range analysisQueuePerSlot {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			release, err := g.acquire(context.Background())
-			if err != nil {
-				t.Errorf("a waiting analysis: %v", err)
-				return
-			}
-			served <- struct{}{}
-			release()
-		}()
-	}
-	for deadline := time.Now().Add(10 * time.Second); len(g.queue) < analysisQueuePerSlot; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d analyses waiting, want %d", len(g.queue), analysisQueuePerSlot)
-		}
-	}
-	start := time.Now()
-	if _, err := g.acquire(context.Background()); !errors.Is(err, errBusy) {
-		t.Errorf("an analysis beyond the queue: %v, want errBusy", err)
-	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("an analysis beyond the queue was refused after %v, want at once (the queue wait is a minute)", took)
-	}
-	hold()
-	wg.Wait()
-	if len(served) != analysisQueuePerSlot {
-		t.Errorf("%d of the %d waiting analyses were served", len(served), analysisQueuePerSlot)
 	}
 }

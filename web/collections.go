@@ -5,16 +5,9 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/request"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
-
-// link is an OGC API link object.
-type link struct {
-	Href  string `json:"href"`
-	Rel   string `json:"rel"`
-	Type  string `json:"type,omitempty"`
-	Title string `json:"title,omitempty"`
-}
 
 type extent struct {
 	Spatial  *spatialExtent  `json:"spatial,omitempty"`
@@ -32,14 +25,14 @@ type temporalExtent struct {
 }
 
 type collectionDoc struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Description string   `json:"description"`
-	Links       []link   `json:"links"`
-	Extent      *extent  `json:"extent,omitempty"`
-	ItemType    string   `json:"itemType"`
-	CRS         []string `json:"crs"`
-	StorageCRS  string   `json:"storageCrs,omitempty"`
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Links       []respond.Link `json:"links"`
+	Extent      *extent        `json:"extent,omitempty"`
+	ItemType    string         `json:"itemType"`
+	CRS         []string       `json:"crs"`
+	StorageCRS  string         `json:"storageCrs,omitempty"`
 	// Lägesbild's own members: the English title, the data class of the layer, and the
 	// notice that demo rows are illustrative.
 	TitleEN      string `json:"titleEn"`
@@ -47,9 +40,6 @@ type collectionDoc struct {
 	Illustrative bool   `json:"illustrative"`
 	Notice       string `json:"notice,omitempty"`
 }
-
-// illustrativeNotice is shown wherever demo data appears.
-const illustrativeNotice = "Illustrativa demodata – inte officiell statistik. Illustrative demo data – not official statistics."
 
 // collections serves GET /collections.
 func (s *Server) collections(c echo.Context) error {
@@ -65,8 +55,8 @@ func (s *Server) collections(c echo.Context) error {
 		}
 		docs = append(docs, d)
 	}
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{
-		"links": []link{
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, map[string]any{
+		"links": []respond.Link{
 			{Href: base + "/collections", Rel: "self", Type: respond.MediaJSON, Title: "Collections"},
 		},
 		"collections": docs,
@@ -87,7 +77,7 @@ func (s *Server) collection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, d)
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, d)
 }
 
 func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (collectionDoc, error) {
@@ -102,24 +92,24 @@ func (s *Server) collectionDoc(c echo.Context, base string, l *layers.Layer) (co
 		CRS:          []string{crs.CRS84.URI(), crs.SWEREF99TM.URI()},
 		StorageCRS:   crs.SWEREF99TM.URI(),
 		Illustrative: ext.Illustrative,
-		Links: []link{
+		Links: []respond.Link{
 			{Href: href, Rel: "self", Type: respond.MediaJSON, Title: l.Title},
-			{Href: href + "/items", Rel: "items", Type: mediaGeoJSON, Title: l.Title + " (GeoJSON)"},
+			{Href: href + "/items", Rel: "items", Type: respond.MediaGeoJSON, Title: l.Title + " (GeoJSON)"},
 			{Href: href + "/items?f=csv", Rel: "items", Type: "text/csv", Title: l.Title + " (CSV)"},
 			// OGC API – Features Part 3; GDAL 3.8+ looks for the plain "queryables".
-			{Href: href + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: mediaJSONSchema, Title: l.Title + " (queryables)"},
-			{Href: href + "/sortables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/sortables", Type: mediaJSONSchema, Title: l.Title + " (sortables)"},
+			{Href: href + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: respond.MediaJSONSchema, Title: l.Title + " (queryables)"},
+			{Href: href + "/sortables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/sortables", Type: respond.MediaJSONSchema, Title: l.Title + " (sortables)"},
 		},
 	}
 	if !l.HasGeometry() {
 		d.CRS, d.StorageCRS = []string{}, ""
 	} else {
 		d.Links = append(d.Links,
-			link{Href: href + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: respond.MediaJSON, Title: l.Title + " (vektortiles)"},
-			link{Href: href + "/tiles/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: l.Title + " (TileJSON)"})
+			respond.Link{Href: href + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: respond.MediaJSON, Title: l.Title + " (vektortiles)"},
+			respond.Link{Href: href + "/tiles/" + request.WebMercatorID + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: l.Title + " (TileJSON)"})
 	}
 	if ext.Illustrative {
-		d.Notice = illustrativeNotice
+		d.Notice = respond.IllustrativeNotice
 	}
 	if ext.BBox != nil || ext.Start != nil || ext.End != nil {
 		d.Extent = &extent{}

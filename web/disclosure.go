@@ -5,125 +5,23 @@ import (
 	"math"
 	"time"
 
-	"github.com/lagesbild/lagesbild/geo/disclose"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
-// Disclosure control of the aggregated view: what a caller who may not read observation
-// points (anonymous, public, civil society, everyone under Config.AggregatedOnly, and anyone
-// asking disclosure=aggregated) gets from the hotspot analyses, their tiles and the place
-// ranking. With k = the minimum cell count (default 5):
-//
-//   - a cell (or place) with fewer than k observations is suppressed whole: its count, value
-//     and every statistic computed from it (bin, class, FDR flag, emerging pattern and slice
-//     counts) are null, so an occupied suppressed cell reads exactly like an empty one;
-//   - exact statistics (z, p, p_fdr, trend z/p/tau, last z) are never given, shown cell or
-//     not: only the classes (bin, class, survives_fdr, pattern) are. An exact z is a linear
-//     function of the neighbourhood's counts, and the z of every cell together can be solved
-//     for each cell's count;
-//   - the Gi* neighbourhood must span at least minAggregatedBandSides sides (13 cells on the
-//     hexagon grid), so a shown class always mixes several cells' counts: a smaller band is a
-//     400, not a silent change;
-//   - every count shown (cells, places, totals) is rounded to the nearest multiple of k, and
-//     weighted values and densities to two significant digits, so that the difference of two
-//     shown figures (two time windows, two categories, a cell and its neighbours) does not
-//     give a single observation exactly;
-//   - suppressed places are neither ranked nor ordered by their hidden figures;
-//   - a time window runs over whole days (UTC), so that moving its end does not time an
-//     observation closer than to the day.
+// Disclosure control of the aggregated view: the rules are written out in
+// web/analysis/disclosure.go, where the hotspot analyses apply them; here the threshold and the
+// coarsened extent of a collection a caller gets only aggregated.
 
-// minAggregatedBandSides is the smallest Gi* band, in hexagon sides, of an aggregated answer.
-const minAggregatedBandSides = 3
+// DefaultMinCellCount is the disclosure threshold when Config.MinCellCount is 0.
+const DefaultMinCellCount = 5
 
-// exactStatistics are the cell properties an aggregated answer never gives.
-var exactStatistics = []string{"z", "p", "p_fdr", "trend_z", "trend_p", "trend_tau", "z_last"}
-
-// countStatistics are the cell properties computed from counts: null for a suppressed cell.
-var countStatistics = []string{"bin", "class", "survives_fdr", "pattern", "pattern_code", "hot_slices", "cold_slices", "sig_last"}
-
-// countProps adds a cell's count and value and, in the aggregated view, applies the rules
-// above to props; it reports whether the cell's figures are shown (always with full
-// disclosure).
-func (s *Server) countProps(props map[string]any, r *hotspotRequest, count int64, weight float64) bool {
-	if !r.aggregated {
-		props["count"], props["value"], props["suppressed"] = count, round(weight, 6), false
-		return true
+// minCellCount is the disclosure threshold: Config.MinCellCount, or DefaultMinCellCount.
+func (s *Server) minCellCount() int {
+	if s.cfg.MinCellCount > 0 {
+		return s.cfg.MinCellCount
 	}
-	for _, key := range exactStatistics {
-		if _, ok := props[key]; ok {
-			props[key] = nil
-		}
-	}
-	if count < int64(s.minCellCount()) {
-		props["count"], props["value"], props["suppressed"] = nil, nil, true
-		for _, key := range countStatistics {
-			if _, ok := props[key]; ok {
-				props[key] = nil
-			}
-		}
-		return false
-	}
-	props["count"], props["value"], props["suppressed"] = s.roundCount(count), s.roundWeight(r.filter.Weighting, count, weight), false
-	return true
-}
-
-// roundCount rounds n to the nearest multiple of the minimum cell count (halves up).
-func (s *Server) roundCount(n int64) int64 { return disclose.RoundCount(n, s.minCellCount()) }
-
-// roundWeight rounds a weighted sum for the aggregated view: as a count when each
-// observation weighs 1, else to two significant digits.
-func (s *Server) roundWeight(w layers.Weighting, count int64, weight float64) float64 {
-	if w == layers.WeightCount || w == "" {
-		return float64(s.roundCount(count))
-	}
-	return disclose.Significant(weight, 2)
-}
-
-// discloseSummary rounds the totals of an aggregated summary as the cells are.
-func (s *Server) discloseSummary(summary map[string]any, r *hotspotRequest) {
-	if n, ok := summary["observations"].(int64); ok {
-		summary["observations"] = s.roundCount(n)
-		if w, ok := summary["total_weight"].(float64); ok {
-			summary["total_weight"] = s.roundWeight(r.filter.Weighting, n, w)
-		}
-	}
-	summary["rounded_to"] = s.minCellCount()
-}
-
-// checkAggregatedRequest refuses, in the aggregated view, a Gi* neighbourhood smaller than
-// minAggregatedBandSides sides and a time window that does not run over whole days.
-func (s *Server) checkAggregatedRequest(r *hotspotRequest) error {
-	if !r.aggregated {
-		return nil
-	}
-	if r.method != "kde" && r.band < minAggregatedBandSides*r.side {
-		return invalid("band", "%g m is less than %d × side (%g m): without access to observations a cell's statistic must mix its neighbours' counts",
-			r.band, minAggregatedBandSides, minAggregatedBandSides*r.side)
-	}
-	return checkAggregatedWindow(r.filter.Datetime)
-}
-
-// checkAggregatedWindow refuses a datetime window of the aggregated view whose ends are not
-// whole days (UTC): a start at 00:00:00, an end at 00:00:00 or 23:59:59 (and its fractions,
-// as a date alone gives). Sliding an end by the second until a rounded count flips would
-// otherwise time an observation to the second; the page's month windows are whole days.
-func checkAggregatedWindow(iv *layers.Interval) error {
-	if iv == nil {
-		return nil
-	}
-	if t := iv.Start; t != nil {
-		if u := t.UTC(); u.Hour() != 0 || u.Minute() != 0 || u.Second() != 0 || u.Nanosecond() != 0 {
-			return invalid("datetime", "without access to observations a window starts at a whole day (00:00:00Z), not %s", u.Format(time.RFC3339Nano))
-		}
-	}
-	if t := iv.End; t != nil {
-		u := t.UTC()
-		midnight := u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0
-		if !midnight && (u.Hour() != 23 || u.Minute() != 59 || u.Second() != 59) {
-			return invalid("datetime", "without access to observations a window ends at a whole day (23:59:59Z or 00:00:00Z), not %s", u.Format(time.RFC3339Nano))
-		}
-	}
-	return nil
+	return DefaultMinCellCount
 }
 
 // extentFor is layer l's extent as the caller may have it. A caller who gets l only
@@ -139,7 +37,7 @@ func (s *Server) extentFor(ctx context.Context, l *layers.Layer) (layers.Extent,
 		const step = 0.01
 		ext.BBox = &[4]float64{math.Floor(b[0]/step) * step, math.Floor(b[1]/step) * step, math.Ceil(b[2]/step) * step, math.Ceil(b[3]/step) * step}
 		for k, v := range ext.BBox {
-			ext.BBox[k] = round(v, 2)
+			ext.BBox[k] = respond.Round(v, 2)
 		}
 	}
 	if t := ext.Start; t != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/request"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
 
@@ -33,13 +34,13 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 	}
 	districts, _ := s.cat.Layer("districts")
 	if _, err := districts.ParseFilter("level", level); err != nil {
-		return invalid("level", "%q is not a level; use municipality, regso, district or deso", level)
+		return layers.Invalid("level", "%q is not a level; use municipality, regso, district or deso", level)
 	}
-	out, err := parseCRS("crs", v.Get("crs"))
+	out, err := request.CRS("crs", v.Get("crs"))
 	if err != nil {
 		return err
 	}
-	format, err := respond.Format(v.Get("f"), formatJSON, formatJSON, "geojson", formatCSV)
+	format, err := respond.Format(v.Get("f"), request.FormatJSON, request.FormatJSON, "geojson", request.FormatCSV)
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if format == formatCSV {
+	if format == request.FormatCSV {
 		l := &layers.Layer{ID: "indicator", Properties: []layers.Property{
 			{Name: "name"}, {Name: "level"}, {Name: "part_of_town"}, {Name: "population"},
 			{Name: "indicator_key"}, {Name: "year"}, {Name: "value"}, {Name: "unit"}, {Name: "illustrative"},
@@ -58,7 +59,7 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 		}
 		c.Response().Header().Set(echo.HeaderContentDisposition,
 			`attachment; filename="`+m.Indicator.Key+`-`+strconv.Itoa(m.Year)+`.csv"`)
-		return s.send(c, http.StatusOK, mediaCSV, cacheData, body)
+		return s.out.Send(c, http.StatusOK, respond.MediaCSV, respond.CacheData, body)
 	}
 	var b bytes.Buffer
 	writeFeatureArray(&b, m.Features)
@@ -72,7 +73,7 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 	b.Write(years)
 	if m.Indicator.Illustrative {
 		b.WriteString(`,"notice":`)
-		n, _ := json.Marshal(illustrativeNotice)
+		n, _ := json.Marshal(respond.IllustrativeNotice)
 		b.Write(n)
 	}
 	b.WriteString(`,"numberReturned":`)
@@ -81,5 +82,5 @@ func (s *Server) indicatorDistricts(c echo.Context) error {
 	b.WriteString(s.now().UTC().Format(time.RFC3339))
 	b.WriteString(`"}`)
 	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
-	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, b.Bytes())
+	return s.out.Send(c, http.StatusOK, respond.MediaGeoJSON, respond.CacheData, b.Bytes())
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/request"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
 
@@ -156,7 +157,7 @@ func readBody(c echo.Context, accepted ...string) ([]byte, error) {
 func contentCRS(c echo.Context) (crs.CRS, error) {
 	raw := strings.TrimSpace(c.Request().Header.Get("Content-Crs"))
 	raw = strings.TrimSuffix(strings.TrimPrefix(raw, "<"), ">")
-	return parseCRS("Content-Crs", raw)
+	return request.CRS("Content-Crs", raw)
 }
 
 // readFeature reads a whole-feature write body (POST, PUT) in the Content-Crs it names, and
@@ -166,7 +167,7 @@ func readFeature(c echo.Context) (*layers.InterventionInput, json.RawMessage, er
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := readBody(c, mediaGeoJSON, respond.MediaJSON)
+	body, err := readBody(c, respond.MediaGeoJSON, respond.MediaJSON)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,7 +193,7 @@ func (s *Server) createFeature(c echo.Context) error {
 		return err
 	}
 	if len(bodyID) > 0 {
-		return invalid("id", "the server assigns ids; leave id out of a new feature (PUT replaces an existing one)")
+		return layers.Invalid("id", "the server assigns ids; leave id out of a new feature (PUT replaces an existing one)")
 	}
 	id, err := s.store.CreateIntervention(c.Request().Context(), iv, by)
 	if err != nil {
@@ -230,7 +231,7 @@ func (s *Server) replaceFeature(c echo.Context) error {
 		return err
 	}
 	if len(bodyID) > 0 && strings.Trim(string(bodyID), `"`) != strconv.FormatInt(id, 10) {
-		return invalid("id", "%s is not the id in the URL (%d)", bodyID, id)
+		return layers.Invalid("id", "%s is not the id in the URL (%d)", bodyID, id)
 	}
 	w, err := s.store.ReplaceIntervention(c.Request().Context(), id, pre, iv, by)
 	if err != nil {
@@ -302,8 +303,8 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 		return err
 	}
 	base := s.baseURL(c) + "/collections/" + l.ID
-	body := featureDocument(f, []link{
-		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
+	body := featureDocument(f, []respond.Link{
+		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: respond.MediaGeoJSON, Title: "This feature"},
 		{Href: base + "/items/" + url.PathEscape(id) + "/history", Rel: "version-history", Type: respond.MediaJSON, Title: "Its change history"},
 		{Href: base, Rel: "collection", Type: respond.MediaJSON, Title: l.Title},
 	})
@@ -317,10 +318,10 @@ func (s *Server) sendIntervention(c echo.Context, l *layers.Layer, id string, st
 	// no-cache: a cache may keep it but must revalidate, so an editor never starts from a
 	// stale version (and gets 412 for it).
 	h.Set("Cache-Control", "no-cache")
-	if status == http.StatusOK && etagMatch(c.Request().Header.Get("If-None-Match"), tag) {
+	if status == http.StatusOK && respond.ETagMatch(c.Request().Header.Get("If-None-Match"), tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(status, mediaGeoJSON, body)
+	return c.Blob(status, respond.MediaGeoJSON, body)
 }
 
 // interventionHistory serves GET /collections/interventions/items/{featureId}/history: every
@@ -335,7 +336,7 @@ func (s *Server) interventionHistory(c echo.Context) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	if _, err := respond.Format(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), request.FormatJSON, request.FormatJSON); err != nil {
 		return err
 	}
 	id, err := layers.ParseInterventionID(c.Param("featureId"))
@@ -351,9 +352,9 @@ func (s *Server) interventionHistory(c echo.Context) error {
 	return c.JSONBlob(http.StatusOK, respond.JSON(map[string]any{
 		"interventionId": id,
 		"versions":       entries,
-		"links": []link{
+		"links": []respond.Link{
 			{Href: self + "/history", Rel: "self", Type: respond.MediaJSON, Title: "This history"},
-			{Href: self, Rel: "about", Type: mediaGeoJSON, Title: "The intervention"},
+			{Href: self, Rel: "about", Type: respond.MediaGeoJSON, Title: "The intervention"},
 		},
 	}))
 }

@@ -67,7 +67,7 @@ func writeOpenAPI(l *layers.Layer, paths, schemas obj) {
 		headers["ETag"] = etag
 		headers["Content-Crs"] = obj{"schema": obj{"type": "string"}}
 		return obj{"description": desc, "headers": headers,
-			"content": obj{mediaGeoJSON: obj{"schema": ref("schemas/" + name + "Feature")}}}
+			"content": obj{respond.MediaGeoJSON: obj{"schema": ref("schemas/" + name + "Feature")}}}
 	}
 	contentCrs := obj{"name": "Content-Crs", "in": "header", "required": false,
 		"description": "CRS of the geometry in the body, as <uri>; default CRS84.",
@@ -79,8 +79,8 @@ func writeOpenAPI(l *layers.Layer, paths, schemas obj) {
 		return obj{"required": true, "content": obj{media: obj{"schema": ref("schemas/" + schema)}}}
 	}
 	wholeBody := obj{"required": true, "content": obj{
-		mediaGeoJSON:      obj{"schema": ref("schemas/" + name + "Write")},
-		respond.MediaJSON: obj{"schema": ref("schemas/" + name + "Write")}}}
+		respond.MediaGeoJSON: obj{"schema": ref("schemas/" + name + "Write")},
+		respond.MediaJSON:    obj{"schema": ref("schemas/" + name + "Write")}}}
 	tag := []string{"Data"}
 
 	items := paths["/collections/"+l.ID+"/items"].(obj)

@@ -15,12 +15,8 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/request"
 	"github.com/lagesbild/lagesbild/web/respond"
-)
-
-const (
-	mediaGeoJSON = "application/geo+json"
-	mediaCSV     = "text/csv; charset=utf-8"
 )
 
 // items serves GET /collections/{collectionId}/items.
@@ -42,16 +38,16 @@ func (s *Server) items(c echo.Context) error {
 	}
 	defer s.auth.AuditRestrictedRead(c, l, auth.RestrictedRows(l, page.Features))
 	c.Response().Header().Set("Content-Crs", "<"+r.query.CRS.URI()+">")
-	if r.format == formatCSV {
+	if r.format == request.FormatCSV {
 		body, err := featuresCSV(l, &r.query, page)
 		if err != nil {
 			return err
 		}
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+l.ID+`.csv"`)
-		return s.send(c, http.StatusOK, mediaCSV, cacheData, body)
+		return s.out.Send(c, http.StatusOK, respond.MediaCSV, respond.CacheData, body)
 	}
 	base := s.baseURL(c) + "/collections/" + l.ID + "/items"
-	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, featureCollection(base, c.QueryParams(), &r.query, page, s.now()))
+	return s.out.Send(c, http.StatusOK, respond.MediaGeoJSON, respond.CacheData, featureCollection(base, c.QueryParams(), &r.query, page, s.now()))
 }
 
 // item serves GET /collections/{collectionId}/items/{featureId}.
@@ -74,12 +70,12 @@ func (s *Server) item(c echo.Context) error {
 	defer s.auth.AuditRestrictedRead(c, l, auth.RestrictedRows(l, []layers.Feature{f}))
 	base := s.baseURL(c) + "/collections/" + l.ID
 	self := base + "/items/" + url.PathEscape(c.Param("featureId"))
-	body := featureDocument(f, []link{
-		{Href: self, Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
+	body := featureDocument(f, []respond.Link{
+		{Href: self, Rel: "self", Type: respond.MediaGeoJSON, Title: "This feature"},
 		{Href: base, Rel: "collection", Type: respond.MediaJSON, Title: l.Title},
 	})
 	c.Response().Header().Set("Content-Crs", "<"+out.URI()+">")
-	return s.send(c, http.StatusOK, mediaGeoJSON, cacheData, body)
+	return s.out.Send(c, http.StatusOK, respond.MediaGeoJSON, respond.CacheData, body)
 }
 
 // parseItemParams checks the query of a single feature (f and crs only) and returns the
@@ -87,17 +83,17 @@ func (s *Server) item(c echo.Context) error {
 func parseItemParams(v url.Values) (crs.CRS, error) {
 	for name := range v {
 		if name != "f" && name != "crs" {
-			return 0, invalid(name, "unknown parameter; a single feature takes f and crs")
+			return 0, layers.Invalid(name, "unknown parameter; a single feature takes f and crs")
 		}
 	}
-	if _, err := respond.Format(v.Get("f"), formatJSON, formatJSON, "geojson"); err != nil {
+	if _, err := respond.Format(v.Get("f"), request.FormatJSON, request.FormatJSON, "geojson"); err != nil {
 		return 0, err
 	}
-	return parseCRS("crs", v.Get("crs"))
+	return request.CRS("crs", v.Get("crs"))
 }
 
 // featureDocument is a single GeoJSON feature with its links.
-func featureDocument(f layers.Feature, links []link) []byte {
+func featureDocument(f layers.Feature, links []respond.Link) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"type":"Feature",`)
 	writeFeatureBody(&b, f)
@@ -175,9 +171,9 @@ func featureCollection(base string, params url.Values, q *layers.Query, page *la
 		}
 		return base
 	}
-	links := []link{
-		{Href: pageURL(q.Offset, limit, ""), Rel: "self", Type: mediaGeoJSON, Title: "This page"},
-		{Href: pageURL(q.Offset, limit, formatCSV), Rel: "alternate", Type: "text/csv", Title: "This page as CSV"},
+	links := []respond.Link{
+		{Href: pageURL(q.Offset, limit, ""), Rel: "self", Type: respond.MediaGeoJSON, Title: "This page"},
+		{Href: pageURL(q.Offset, limit, request.FormatCSV), Rel: "alternate", Type: "text/csv", Title: "This page as CSV"},
 	}
 	more := len(page.Features) == limit && (page.NumberMatched < 0 || int64(q.Offset+limit) < page.NumberMatched)
 	if more {
@@ -185,10 +181,10 @@ func featureCollection(base string, params url.Values, q *layers.Query, page *la
 		// next links reads the whole answer, and GDAL (3.6) asks for 10 features and then
 		// follows them — 1,310 requests for the observations before, three now. A client that
 		// wants pages of its own size sets offset itself.
-		links = append(links, link{Href: pageURL(q.Offset+limit, layers.MaxLimit, ""), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
+		links = append(links, respond.Link{Href: pageURL(q.Offset+limit, layers.MaxLimit, ""), Rel: "next", Type: respond.MediaGeoJSON, Title: "Next page"})
 	}
 	if q.Offset > 0 {
-		links = append(links, link{Href: pageURL(max(0, q.Offset-limit), limit, ""), Rel: "prev", Type: mediaGeoJSON, Title: "Previous page"})
+		links = append(links, respond.Link{Href: pageURL(max(0, q.Offset-limit), limit, ""), Rel: "prev", Type: respond.MediaGeoJSON, Title: "Previous page"})
 	}
 	b.WriteString(`,"links":`)
 	b.Write(respond.JSON(links))
@@ -207,7 +203,7 @@ func featuresCSV(l *layers.Layer, q *layers.Query, page *layers.Page) ([]byte, e
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // BOM: Excel, which planners use, then reads UTF-8 (å, ä, ö) correctly
-	w := newCSVWriter(&buf)
+	w := respond.NewCSVWriter(&buf)
 	header := append([]string{"id"}, cols...)
 	if l.HasGeometry() {
 		header = append(header, "geometry_wkt")

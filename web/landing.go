@@ -37,11 +37,11 @@ func (s *Server) landing(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c)
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, map[string]any{
 		"title":       "Lägesbild",
 		"description": "Gemensam lägesbild för kommun och polis: stadsdelar, platser, observationer, indikatorer och insatser. A shared situational picture for the municipality and the police (OGC API – Features).",
 		"version":     s.cfg.Version,
-		"links": []link{
+		"links": []respond.Link{
 			{Href: base + "/", Rel: "self", Type: respond.MediaJSON, Title: "This document"},
 			{Href: base + "/api", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition (OpenAPI 3.0)"},
 			{Href: base + "/api?f=html", Rel: "service-doc", Type: "text/html", Title: "The API definition to read in a browser"},
@@ -58,7 +58,7 @@ func (s *Server) conformance(c echo.Context) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{"conformsTo": conformanceClasses()})
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, map[string]any{"conformsTo": conformanceClasses()})
 }
 
 // healthz says the process is up; it touches nothing else.

@@ -8,7 +8,9 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/analysis"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/partner"
 	"github.com/lagesbild/lagesbild/web/report"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
@@ -28,9 +30,9 @@ func (s *Server) openAPI(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, pagePath+"apidoc.html")
 	case "", "json":
 	default:
-		return invalid("f", "unknown format %q; use json or html", f)
+		return layers.Invalid("f", "unknown format %q; use json or html", f)
 	}
-	return s.sendJSON(c, "application/vnd.oai.openapi+json;version=3.0", cacheMeta, openAPIDocument(s.cat, s.baseURL(c), s.cfg.Version))
+	return s.out.SendJSON(c, "application/vnd.oai.openapi+json;version=3.0", respond.CacheMeta, openAPIDocument(s.cat, s.baseURL(c), s.cfg.Version))
 }
 
 func ref(name string) obj                          { return respond.Ref(name) }
@@ -160,7 +162,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 				{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson", "csv"}}},
 			},
 			"responses": respond.Merge(obj{"200": obj{"description": "Areas with the value (null when missing, never zero).", "content": obj{
-				mediaGeoJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "features", "indicator", "year"}, "properties": obj{
+				respond.MediaGeoJSON: obj{"schema": obj{"type": "object", "required": []string{"type", "features", "indicator", "year"}, "properties": obj{
 					"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": obj{"type": "object"}},
 					"indicator": obj{"type": "object"}, "year": obj{"type": "integer"}, "years": obj{"type": "array", "items": obj{"type": "integer"}},
 					"notice": obj{"type": "string"}, "numberReturned": obj{"type": "integer"}, "timeStamp": obj{"type": "string", "format": "date-time"}}}},
@@ -193,7 +195,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"links": respond.Ref("schemas/Links"), "timeStamp": obj{"type": "string", "format": "date-time"},
 			"numberMatched": obj{"type": "integer", "minimum": 0}, "numberReturned": obj{"type": "integer", "minimum": 0}}}
 
-		itemParams := append([]obj{respond.Ref("parameters/f"), respond.Ref("parameters/limit"), respond.Ref("parameters/offset"), respond.Ref("parameters/crs"), respond.Ref("parameters/properties")}, filterParams()...)
+		itemParams := append([]obj{respond.Ref("parameters/f"), respond.Ref("parameters/limit"), respond.Ref("parameters/offset"), respond.Ref("parameters/crs"), respond.Ref("parameters/properties")}, respond.FilterParams()...)
 		// Every collection takes bbox and datetime; one without geometry (time) answers none.
 		itemParams = append(itemParams, respond.Ref("parameters/bbox"), respond.Ref("parameters/bbox-crs"), respond.Ref("parameters/datetime"))
 		sortable := []string{}
@@ -217,28 +219,24 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"responses": respond.Merge(obj{"200": obj{"description": "A page of features, with next and prev links.",
 				"headers": obj{"Content-Crs": obj{"schema": obj{"type": "string"}, "description": "CRS of the geometries, as <uri>."}},
 				"content": obj{
-					mediaGeoJSON: obj{"schema": respond.Ref("schemas/" + name + "FeatureCollection")},
-					"text/csv":   obj{"schema": obj{"type": "string"}}}}},
+					respond.MediaGeoJSON: obj{"schema": respond.Ref("schemas/" + name + "FeatureCollection")},
+					"text/csv":           obj{"schema": obj{"type": "string"}}}}},
 				respond.ProblemResponses("400", "404"))}}
 		paths[path+"/items/{featureId}"] = obj{"get": obj{"summary": "One feature of " + l.TitleEN, "operationId": "get" + name + "Feature", "tags": tag,
 			"parameters": []obj{respond.Ref("parameters/featureId"), respond.Ref("parameters/crs"),
 				{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson"}}}},
 			"responses": respond.Merge(obj{"200": obj{"description": "The feature.",
 				"headers": obj{"Content-Crs": obj{"schema": obj{"type": "string"}}},
-				"content": obj{mediaGeoJSON: obj{"schema": respond.Ref("schemas/" + name + "Feature")}}}},
+				"content": obj{respond.MediaGeoJSON: obj{"schema": respond.Ref("schemas/" + name + "Feature")}}}},
 				respond.ProblemResponses("400", "404"))}}
 	}
 	filterOpenAPI(cat, params, paths)
-	hotspotOpenAPI(cat, paths, schemas)
-	forecastOpenAPI(cat, paths, schemas)
-	priorityOpenAPI(paths, schemas)
-	deploymentOpenAPI(paths, schemas)
-	followupOpenAPI(paths, schemas)
+	analysis.OpenAPI(cat, paths, schemas)
 	tilesOpenAPI(cat, paths, schemas)
 	stylesOpenAPI(paths)
 	interventionsOpenAPI(cat, paths, schemas)
 	auth.OpenAPI(paths, schemas)
-	partnerOpenAPI(paths, schemas)
+	partner.OpenAPI(paths, schemas)
 	report.OpenAPI(paths, schemas)
 	for _, op := range []string{"/", "/conformance", "/collections"} {
 		get := paths[op].(obj)["get"].(obj)

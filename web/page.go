@@ -124,7 +124,7 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 		"layers":       pageLayers(s.cat),
 	})
 	get(pagePath+"config.json", func(c echo.Context) error {
-		return s.send(c, http.StatusOK, respond.MediaJSON, cachePage, config)
+		return s.out.Send(c, http.StatusOK, respond.MediaJSON, cachePage, config)
 	})
 	get(pagePath+"*", func(c echo.Context) error {
 		name := c.Param("*")
@@ -138,7 +138,7 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 		if !ok {
 			return echo.NewHTTPError(http.StatusNotFound, "no such file of the map page")
 		}
-		cache := cacheMeta
+		cache := respond.CacheMeta
 		if strings.HasSuffix(name, ".html") { // the map page and the API browser (apidoc.html)
 			cache = cachePage
 			s.pageSecurityHeaders(c)
@@ -165,7 +165,7 @@ func (s *Server) pageSecurityHeaders(c echo.Context) {
 // gzip representation), 304 on If-None-Match, gzip when accepted and worth it.
 func (s *Server) sendAsset(c echo.Context, a *pageAsset, cacheControl string) error {
 	req, h := c.Request(), c.Response().Header()
-	gz := len(a.body) >= gzipMin && acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
+	gz := len(a.body) >= respond.GzipMin && respond.AcceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
 	tag := a.etag
 	if gz {
 		tag += "-gz"
@@ -174,7 +174,7 @@ func (s *Server) sendAsset(c echo.Context, a *pageAsset, cacheControl string) er
 	h.Set("ETag", `"`+tag+`"`)
 	h.Set("Cache-Control", cacheControl)
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-	if etagMatch(req.Header.Get("If-None-Match"), tag) {
+	if respond.ETagMatch(req.Header.Get("If-None-Match"), tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body := a.body

@@ -167,24 +167,21 @@ func invalidInput(err error) (param, detail string, ok bool) {
 	return "", "", false
 }
 
-// invalid returns the error for a bad query parameter.
-func invalid(param, format string, args ...any) error { return layers.Invalid(param, format, args...) }
-
 // refuseUnreadableText answers 400 for a path or query parameter holding a NUL character or
 // bytes that are not UTF-8: PostgreSQL text cannot hold either, so they would otherwise reach
 // the database and come back as a 500. One check here covers every handler.
 func refuseUnreadableText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if p := c.Request().URL.Path; strings.ContainsRune(p, 0) || !utf8.ValidString(p) {
-			return invalid("path", "the path holds a NUL character or bytes that are not UTF-8")
+			return layers.Invalid("path", "the path holds a NUL character or bytes that are not UTF-8")
 		}
 		for name, vals := range c.QueryParams() {
 			if strings.ContainsRune(name, 0) || !utf8.ValidString(name) {
-				return invalid("query", "a parameter name holds a NUL character or bytes that are not UTF-8")
+				return layers.Invalid("query", "a parameter name holds a NUL character or bytes that are not UTF-8")
 			}
 			for _, v := range vals {
 				if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
-					return invalid(name, "holds a NUL character or bytes that are not UTF-8")
+					return layers.Invalid(name, "holds a NUL character or bytes that are not UTF-8")
 				}
 			}
 		}

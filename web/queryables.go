@@ -9,11 +9,9 @@ import (
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/request"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
-
-// mediaJSONSchema is the media type of queryables and sortables (OGC API – Features Part 3).
-const mediaJSONSchema = "application/schema+json"
 
 // The conformance classes of filtering: OGC API – Features Part 3 and the CQL2 classes this
 // server passes (TestCQL2AbstractTestSuite). Not claimed: functions (there are none beyond
@@ -51,7 +49,7 @@ func (s *Server) schemaDoc(c echo.Context, kind string) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	if _, err := respond.Format(c.QueryParam("f"), formatJSON, formatJSON); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), request.FormatJSON, request.FormatJSON); err != nil {
 		return err
 	}
 	props := obj{}
@@ -60,7 +58,7 @@ func (s *Server) schemaDoc(c echo.Context, kind string) error {
 			props[q.Name] = queryableSchema(l, q.Name, q.Type, q.Description, q.Enum)
 		}
 		if l.HasGeometry() {
-			props[layers.GeometryQueryable] = obj{"title": "Geometry", "format": geometryFormat(l.GeometryType),
+			props[layers.GeometryQueryable] = obj{"title": "Geometry", "format": respond.GeometryFormat(l.GeometryType),
 				"x-ogc-role": "primary-geometry", "description": "The feature's geometry (as " + l.Geometry + " in the stored data)."}
 		}
 	} else {
@@ -70,7 +68,7 @@ func (s *Server) schemaDoc(c echo.Context, kind string) error {
 		}
 	}
 	title := map[string]string{"queryables": "Queryables of ", "sortables": "Sortables of "}[kind] + l.TitleEN
-	return s.send(c, http.StatusOK, mediaJSONSchema, cacheMeta, respond.JSON(obj{
+	return s.out.Send(c, http.StatusOK, respond.MediaJSONSchema, respond.CacheMeta, respond.JSON(obj{
 		"$schema": "https://json-schema.org/draft/2020-12/schema",
 		"$id":     s.baseURL(c) + "/collections/" + l.ID + "/" + kind,
 		"type":    "object", "title": title, "properties": props, "additionalProperties": false,
@@ -80,7 +78,7 @@ func (s *Server) schemaDoc(c echo.Context, kind string) error {
 // queryableSchema is the JSON Schema of one property, with its role when it is the layer's
 // time (OGC API – Features Part 5).
 func queryableSchema(l *layers.Layer, name string, t layers.PropType, desc string, enum []string) obj {
-	s := jsonSchemaOf(t)
+	s := respond.JSONSchemaOf(t)
 	s["title"] = name
 	if desc != "" {
 		s["description"] = desc
@@ -99,71 +97,6 @@ func queryableSchema(l *layers.Layer, name string, t layers.PropType, desc strin
 	return s
 }
 
-func jsonSchemaOf(t layers.PropType) obj {
-	switch t {
-	case layers.Integer:
-		return obj{"type": "integer"}
-	case layers.Number:
-		return obj{"type": "number"}
-	case layers.Boolean:
-		return obj{"type": "boolean"}
-	case layers.Date:
-		return obj{"type": "string", "format": "date"}
-	case layers.DateTime:
-		return obj{"type": "string", "format": "date-time"}
-	}
-	return obj{"type": "string"}
-}
-
-// geometryFormat is the Part 5 format of a GeoJSON geometry type ("geometry-any" when mixed).
-func geometryFormat(geoJSONType string) string {
-	if geoJSONType == "" || geoJSONType == "Geometry" {
-		return "geometry-any"
-	}
-	return "geometry-" + strings.ToLower(geoJSONType)
-}
-
-// partnerQueryables serves GET /partners/layers/{layerId}/queryables: the fields of the
-// current version, typed as inferred when it was uploaded.
-func (s *Server) partnerQueryables(c echo.Context) error {
-	if err := partnerCaller(c); err != nil {
-		return err
-	}
-	if err := respond.OnlyParams(c, "f"); err != nil {
-		return err
-	}
-	fields, l, err := s.store.PartnerFields(c.Request().Context(), c.Param("layerId"))
-	if err != nil {
-		return err
-	}
-	props := obj{}
-	for _, f := range fields {
-		var s obj
-		switch f.Type {
-		case "integer":
-			s = jsonSchemaOf(layers.Integer)
-		case "number":
-			s = jsonSchemaOf(layers.Number)
-		case "boolean":
-			s = jsonSchemaOf(layers.Boolean)
-		case "date":
-			s = jsonSchemaOf(layers.Date)
-		case "datetime":
-			s = jsonSchemaOf(layers.DateTime)
-		default:
-			s = jsonSchemaOf(layers.String)
-		}
-		s["title"] = f.Name
-		props[f.Name] = s
-	}
-	props[layers.GeometryQueryable] = obj{"title": "Geometry", "format": geometryFormat(l.GeometryType), "x-ogc-role": "primary-geometry"}
-	return s.send(c, http.StatusOK, mediaJSONSchema, cachePartner, respond.JSON(obj{
-		"$schema": "https://json-schema.org/draft/2020-12/schema",
-		"$id":     s.baseURL(c) + "/partners/layers/" + l.ID + "/queryables",
-		"type":    "object", "title": "Queryables of " + l.Title, "properties": props, "additionalProperties": false,
-	}))
-}
-
 // filterOpenAPI adds the filter parameters to the OpenAPI components and the queryables and
 // sortables paths of each collection. filter-lang lists cql-text, the draft's name, because
 // GDAL (up to 3.7 at least) pushes a -where filter down only when it finds that name there,
@@ -172,7 +105,7 @@ func filterOpenAPI(cat *layers.Catalogue, params, paths obj) {
 	params["filter"] = obj{"name": "filter", "in": "query", "required": false, "schema": obj{"type": "string"},
 		"description": "A CQL2 filter (OGC API – Features Part 3) on the queryables of the collection (see its queryables), in filter-lang."}
 	params["filter-lang"] = obj{"name": "filter-lang", "in": "query", "required": false,
-		"schema":      obj{"type": "string", "enum": []string{filterText, filterJSON, filterTextDraft}, "default": filterText},
+		"schema":      obj{"type": "string", "enum": []string{request.FilterText, request.FilterJSON, request.FilterTextDraft}, "default": request.FilterText},
 		"description": "Language of filter: cql2-text (default) or cql2-json; cql-text, the draft's name that GDAL sends, is read as cql2-text."}
 	params["filter-crs"] = obj{"name": "filter-crs", "in": "query", "required": false,
 		"schema":      obj{"type": "string", "format": "uri", "enum": []string{crs.CRS84.URI(), crs.SWEREF99TM.URI()}},
@@ -187,12 +120,7 @@ func filterOpenAPI(cat *layers.Catalogue, params, paths obj) {
 				"operationId": "get" + name + strings.ToUpper(kind[:1]) + kind[1:], "tags": []string{"Data"},
 				"parameters": []obj{{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json"}}}},
 				"responses": merge(obj{"200": obj{"description": "The JSON Schema.",
-					"content": obj{mediaJSONSchema: obj{"schema": obj{"type": "object"}}}}}, problemResponses("400", "404"))}}
+					"content": obj{respond.MediaJSONSchema: obj{"schema": obj{"type": "object"}}}}}, problemResponses("400", "404"))}}
 		}
 	}
-}
-
-// filterParams are the references to the filter parameters of an items operation.
-func filterParams() []obj {
-	return []obj{ref("parameters/filter"), ref("parameters/filter-lang"), ref("parameters/filter-crs")}
 }

@@ -2,76 +2,49 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lagesbild/lagesbild/geo/did"
+	"github.com/lagesbild/lagesbild/web/analysis"
 	"github.com/lagesbild/lagesbild/web/report"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // reportRoutes mounts the report room (web/report), given what it shares with the APIs: the
-// priority analysis, the follow-up with its resource's default options, the places' densities
-// and the disclosure threshold of the aggregated view.
+// priority analysis, the follow-ups with their resource's default options, the places'
+// densities (all of web/analysis) and the disclosure threshold of the aggregated view.
 func (s *Server) reportRoutes(get func(string, echo.HandlerFunc)) {
 	minCount := 0
 	if s.cfg.AggregatedOnly {
 		minCount = s.minCellCount()
 	}
-	opt := defaultFollowupOptions()
 	report.New(report.Deps{
 		Store:    s.store,
 		Log:      s.log,
 		Now:      func() time.Time { return s.now() },
-		Notice:   illustrativeNotice,
+		Notice:   respond.IllustrativeNotice,
 		MinCount: minCount,
 		Pilots:   s.reportPilots,
 		FollowUps: func(ctx context.Context, ids []int64) (report.FollowUpOf, error) {
-			return s.reportFollowups(ctx, ids, opt)
+			return s.analyses.ReportFollowUps(ctx, ids)
 		},
-		FollowupHarm:   opt.Weighting == "harm",
-		PlaceDensities: placeDensities,
-		Send:           s.send,
+		FollowupHarm:   analysis.ReportFollowupHarm(),
+		PlaceDensities: analysis.PlaceDensities,
+		Send:           s.out.Send,
 		Base:           s.baseURL,
 	}).Routes(get)
 }
 
-// reportPilots are the areas the priority analysis of scenario in year ranks (a finite
-// index, a rank), as the report's district comparison shows them.
+// reportPilots are the areas the priority analysis ranks (web/analysis), as the report takes them.
 func (s *Server) reportPilots(ctx context.Context, scenario string, year int) ([]report.Pilot, error) {
-	pr, err := s.prioritise(ctx, &priorityParams{Scenario: scenario, Year: year})
+	areas, err := s.analyses.ReportPilots(ctx, scenario, year)
 	if err != nil {
 		return nil, err
 	}
-	var out []report.Pilot
-	for a, r := range pr.res.Areas {
-		if fp(r.Index) == nil || r.Rank == 0 {
-			continue
-		}
-		ar := pr.data.Areas[a]
-		out = append(out, report.Pilot{Code: ar.Code, Name: ar.Name, Index: r.Index, Rank: r.Rank, Pilot: r.Pilot, Class: ar.PoliceClass})
+	out := make([]report.Pilot, len(areas))
+	for i, a := range areas {
+		out[i] = report.Pilot(a)
 	}
 	return out, nil
-}
-
-// reportFollowups are the follow-ups of interventions ids without their indicators, which
-// the report does not show: the follow-up resource's loader, read once for all of them
-// (layers.FollowupBasis), and geo/did.
-func (s *Server) reportFollowups(ctx context.Context, ids []int64, opt followupOptions) (report.FollowUpOf, error) {
-	b, err := s.store.FollowupBasis(ctx, opt.query(false), ids)
-	if err != nil {
-		return nil, err
-	}
-	return func(id int64) (*did.Result, error) {
-		in, err := b.Inputs(id)
-		if err != nil {
-			return nil, err
-		}
-		r, err := did.FollowUp(in.Input, opt.K, opt.didOptions())
-		if err != nil {
-			return nil, fmt.Errorf("follow-up of intervention %d: %w", id, err)
-		}
-		return r, nil
-	}, nil
 }

@@ -1,5 +1,13 @@
-// Package web is Lägesbild's HTTP face: Echo handlers for OGC API – Features, request
-// parsing, problem answers (RFC 9457), health and metrics.
+// Package web is Lägesbild's HTTP face: it composes the server (server.go) and serves the
+// map resources itself — OGC API – Features collections, items, queryables and writes
+// (collections.go, items.go, queryables.go, interventions.go), vector tiles and TileJSON
+// (tiles.go, tilecache.go), styles, indicators, the OpenAPI document, the map page, health
+// and metrics — with the one error mapper (problem.go, RFC 9457) and the request bounds
+// (bounds.go). The other capabilities are rooms below it that web mounts: web/analysis (the
+// hotspot, forecast, priority, deployment and follow-up analyses), web/partner (partner
+// overlays), web/report (the printable report) and web/auth (identity and access); they share
+// web/request (parsing, the analysis slots), web/respond (answers, OpenAPI building blocks)
+// and web/lru (bounded caches), and never import web.
 //
 // Assumptions: handlers return errors to one mapper (problem.go); every database call gets
 // the request's context; the base URL of links is taken from the configuration or, when
@@ -26,7 +34,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/analysis"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/partner"
+	"github.com/lagesbild/lagesbild/web/request"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // Config configures the HTTP server.
@@ -83,6 +95,15 @@ type Config struct {
 // DefaultTileCacheBytes bounds the tile cache when Config.TileCache is nil.
 const DefaultTileCacheBytes = 64 << 20
 
+// DefaultAnalysisCacheBytes bounds the analysis memo when Config.AnalysisCacheBytes is 0.
+const DefaultAnalysisCacheBytes = 64 << 20
+
+// Upload limits when Config leaves them zero.
+const (
+	DefaultUploadMaxBytes    = 50 << 20
+	DefaultUploadMaxFeatures = 100_000
+)
+
 // Server holds what the handlers share. Create it with New.
 type Server struct {
 	cfg      Config
@@ -92,10 +113,12 @@ type Server struct {
 	registry *prometheus.Registry
 	latency  *prometheus.HistogramVec
 	gzips    sync.Pool
+	out      *respond.Sender
 	tiles    *TileCache
 	mapSet   mapTileSet
-	analyses *analysisMemo
-	gate     *analysisGate
+	gate     *request.Gate
+	analyses *analysis.Room
+	partners *partner.Room
 	now      func() time.Time
 	auth     *auth.Auth
 }
@@ -124,19 +147,30 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 		s.tiles = NewTileCache(DefaultTileCacheBytes)
 	}
 	s.mapSet = newMapTileSet(cat)
-	s.analyses = newAnalysisMemo(cmp.Or(cfg.AnalysisCacheBytes, DefaultAnalysisCacheBytes))
 	s.gate = newAnalysisGate(cfg.MaxAnalyses, cfg.AnalysisQueueWait)
 	s.cfg.RequestTimeout = cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
 	s.cfg.AnalysisTimeout = cmp.Or(cfg.AnalysisTimeout, DefaultAnalysisTimeout)
 	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
+	s.out = respond.NewSender()
+	s.analyses = analysis.New(analysis.Deps{
+		Store: store, Cat: cat, Log: log, Now: func() time.Time { return s.now() },
+		AggregatedOnly: cfg.AggregatedOnly, MinCellCount: s.minCellCount(),
+		AnalysisCacheBytes: cmp.Or(cfg.AnalysisCacheBytes, DefaultAnalysisCacheBytes),
+		Gate:               s.gate, Out: s.out, BaseURL: s.baseURL, TileGeneration: s.tiles.generation, ServeTile: s.serveTile,
+	})
+	s.partners = partner.New(partner.Deps{
+		Store:          store,
+		UploadMaxBytes: positiveOr(cfg.UploadMaxBytes, DefaultUploadMaxBytes), UploadMaxFeatures: positiveOr(cfg.UploadMaxFeatures, DefaultUploadMaxFeatures),
+		Out: s.out, BaseURL: s.baseURL, TileGeneration: s.tiles.generation, ServeTile: s.serveTile,
+	})
 	s.registry.MustRegister(s.latency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newPoolCollector(store),
 	)
 	s.registry.MustRegister(s.tiles.collectors()...)
-	s.registry.MustRegister(s.analyses.collector())
-	s.registry.MustRegister(s.gate.collectors()...)
+	s.registry.MustRegister(s.analyses.Collectors()...)
+	s.registry.MustRegister(s.gate.Collectors()...)
 
 	e := echo.New()
 	e.HideBanner = true
@@ -179,17 +213,21 @@ func (s *Server) routes(e *echo.Echo) {
 	get("/indicators/:key/districts", s.indicatorDistricts)
 	s.tileRoutes(get)
 	s.styleRoutes(get)
-	s.hotspotRoutes(get)
-	s.forecastRoutes(get)
-	s.priorityRoutes(e)
-	s.deploymentRoutes(e)
-	s.followupRoutes(get)
+	s.analyses.Routes(e, get)
 	s.reportRoutes(get)
 	s.pageRoutes(get)
 	s.auth.Routes(e, get)
-	s.partnerRoutes(e, get)
+	s.partners.Routes(e, get)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
+}
+
+// positiveOr is n, or def when n is 0 or less.
+func positiveOr[T int | int64](n, def T) T {
+	if n > 0 {
+		return n
+	}
+	return def
 }
 
 // ipExtractor is how c.RealIP() finds the client: the connection's address, or behind

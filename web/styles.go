@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/request"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
 
@@ -148,14 +149,14 @@ func (s *Server) styles(c echo.Context) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	if _, err := respond.Format(c.QueryParam("f"), formatJSON); err != nil {
+	if _, err := respond.Format(c.QueryParam("f"), request.FormatJSON); err != nil {
 		return err
 	}
 	base := s.baseURL(c)
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, map[string]any{
-		"links": []link{{Href: base + "/styles", Rel: "self", Type: respond.MediaJSON, Title: "Stilar"}},
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, map[string]any{
+		"links": []respond.Link{{Href: base + "/styles", Rel: "self", Type: respond.MediaJSON, Title: "Stilar"}},
 		"styles": []map[string]any{{"id": styleID, "title": styleTitle + ": kartsidans lager och färger",
-			"links": []link{{Href: base + "/styles/" + styleID, Rel: "stylesheet", Type: respond.MediaJSON, Title: "MapLibre / Mapbox GL-stil (version 8)"}}}},
+			"links": []respond.Link{{Href: base + "/styles/" + styleID, Rel: "stylesheet", Type: respond.MediaJSON, Title: "MapLibre / Mapbox GL-stil (version 8)"}}}},
 	})
 }
 
@@ -170,7 +171,7 @@ func (s *Server) style(c echo.Context) error {
 	if id := c.Param("styleId"); id != styleID {
 		return fmt.Errorf("style %q (only %s is served): %w", id, styleID, layers.ErrNotFound)
 	}
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, mapStyle(s.cat, s.baseURL(c)))
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, mapStyle(s.cat, s.baseURL(c)))
 }
 
 // styleRoutes registers the style endpoints.

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
@@ -125,7 +124,7 @@ func (c *TileCache) get(ctx context.Context, key string, make func(context.Conte
 		return t, nil
 	}
 	c.misses.Inc()
-	return sharedDo(ctx, &c.flight, key, func(shared context.Context) (*cachedTile, error) {
+	return lru.SharedDo(ctx, &c.flight, key, func(shared context.Context) (*cachedTile, error) {
 		t, err := make(shared)
 		if err != nil {
 			return nil, err
@@ -134,32 +133,6 @@ func (c *TileCache) get(ctx context.Context, key string, make func(context.Conte
 		c.put(t)
 		return t, nil
 	})
-}
-
-// sharedWorkTimeout bounds work done on behalf of several requests, which no single
-// request's context bounds any more.
-const sharedWorkTimeout = 60 * time.Second
-
-// sharedDo runs work once for the concurrent callers of key. The work runs detached from the
-// first caller's context, bounded by sharedWorkTimeout, so a caller that gives up does not
-// fail the others; each caller stops waiting when its own context ends.
-func sharedDo[T any](ctx context.Context, g *singleflight.Group, key string, work func(context.Context) (T, error)) (T, error) {
-	ch := g.DoChan(key, func() (any, error) {
-		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedWorkTimeout)
-		defer cancel()
-		return work(shared)
-	})
-	select {
-	case r := <-ch:
-		if r.Err != nil {
-			var zero T
-			return zero, r.Err
-		}
-		return r.Val.(T), nil
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
 }
 
 func (c *TileCache) put(t *cachedTile) {

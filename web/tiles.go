@@ -19,6 +19,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/tiles"
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
+	"github.com/lagesbild/lagesbild/web/request"
 	"github.com/lagesbild/lagesbild/web/respond"
 )
 
@@ -29,11 +30,8 @@ import (
 // /tiles/WebMercatorQuad/{z}/{y}/{x}, so the page makes one request per tile, not three.
 
 const (
-	mediaMVT       = "application/vnd.mapbox-vector-tile"
-	webMercatorID  = "WebMercatorQuad"
 	webMercatorURI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 	crs3857URI     = "http://www.opengis.net/def/crs/EPSG/0/3857"
-	formatMVT      = "mvt"
 	formatTileJSON = "tilejson"
 	// cacheTile: tiles change only with imports and writes; the ETag makes revalidation cheap.
 	cacheTile = "public, max-age=60"
@@ -76,64 +74,13 @@ type tileRequest struct {
 	canon string
 }
 
-// checkTileMatrixSet refuses any tile matrix set but WebMercatorQuad with 404.
-func checkTileMatrixSet(c echo.Context) error {
-	if tms := c.Param("tileMatrixSetId"); tms != webMercatorID {
-		return fmt.Errorf("tile matrix set %q (only %s is served): %w", tms, webMercatorID, layers.ErrNotFound)
-	}
-	return nil
-}
-
-// parseTileID parses the tileMatrix/tileRow/tileCol path parameters.
-func parseTileID(c echo.Context) (tiles.TileID, error) {
-	if err := checkTileMatrixSet(c); err != nil {
-		return tiles.TileID{}, err
-	}
-	num := func(param, raw string, hi int) (int, error) {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 || strings.HasPrefix(raw, "+") {
-			return 0, invalid(param, "%q is not a non-negative whole number", raw)
-		}
-		if n > hi {
-			return 0, invalid(param, "%d is out of range 0–%d", n, hi)
-		}
-		return n, nil
-	}
-	z, err := num("tileMatrix", c.Param("tileMatrix"), layers.MaxTileZoom)
-	if err != nil {
-		return tiles.TileID{}, err
-	}
-	n := 1<<z - 1
-	y, err := num("tileRow", c.Param("tileRow"), n)
-	if err != nil {
-		return tiles.TileID{}, err
-	}
-	x, err := num("tileCol", c.Param("tileCol"), n)
-	if err != nil {
-		return tiles.TileID{}, err
-	}
-	return tiles.TileID{Z: z, X: x, Y: y}, nil
-}
-
-// parseMVTTile checks the query of a tile answered only as MVT (the parameters allowed, each
-// once; f, if given, mvt) and parses its tile id.
-func parseMVTTile(c echo.Context, allowed ...string) (tiles.TileID, error) {
-	if err := respond.OnlyParamsAny(c, allowed...); err != nil {
-		return tiles.TileID{}, err
-	}
-	if _, err := respond.Format(c.QueryParam("f"), formatMVT); err != nil {
-		return tiles.TileID{}, err
-	}
-	return parseTileID(c)
-}
-
 // parseTileQuery parses the query parameters of a collection tile: f, datetime, aggregate
 // and the layer's filterable properties.
 func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.TileID, v url.Values) (*tileRequest, error) {
 	r := &tileRequest{tile: t, query: layers.TileQuery{Tile: t}}
 	for name, vals := range v {
 		if len(vals) > 1 {
-			return nil, invalid(name, "given %d times; give it once", len(vals))
+			return nil, layers.Invalid(name, "given %d times; give it once", len(vals))
 		}
 		switch name {
 		case "f", "datetime", "aggregate", "properties", "filter", "filter-lang", "filter-crs":
@@ -145,7 +92,7 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		}
 		r.query.Filters = append(r.query.Filters, f)
 	}
-	if _, err := respond.Format(v.Get("f"), formatMVT); err != nil {
+	if _, err := respond.Format(v.Get("f"), request.FormatMVT); err != nil {
 		return nil, err
 	}
 	var err error
@@ -153,24 +100,24 @@ func (s *Server) parseTileQuery(p *layers.Principal, l *layers.Layer, t tiles.Ti
 		return nil, err
 	}
 	if v.Has("datetime") {
-		dt, err := parseDatetime(v.Get("datetime"))
+		dt, err := request.Datetime(v.Get("datetime"))
 		if err != nil {
 			return nil, err
 		}
 		if !l.Temporal() {
-			return nil, invalid("datetime", "collection %s has no temporal property", l.ID)
+			return nil, layers.Invalid("datetime", "collection %s has no temporal property", l.ID)
 		}
 		r.query.Datetime = dt
 	}
-	r.query.Properties = listParam(v, "properties")
+	r.query.Properties = request.List(v, "properties")
 	r.query.Aggregate = l.AggregateTiles && t.Z < layers.AggregateBelowZoom
 	if raw := v.Get("aggregate"); v.Has("aggregate") {
 		agg, err := strconv.ParseBool(raw)
 		if err != nil {
-			return nil, invalid("aggregate", "%q is not true or false", raw)
+			return nil, layers.Invalid("aggregate", "%q is not true or false", raw)
 		}
 		if agg && l.GeometryType != "Point" {
-			return nil, invalid("aggregate", "only point layers can be aggregated; %s is not one", l.ID)
+			return nil, layers.Invalid("aggregate", "only point layers can be aggregated; %s is not one", l.ID)
 		}
 		r.query.Aggregate = agg
 	}
@@ -191,14 +138,14 @@ func (s *Server) disclosureView(p *layers.Principal, l *layers.Layer, q *layers.
 		return nil
 	}
 	q.Aggregate, q.MinCount = true, s.minCellCount()
-	if err := checkAggregatedWindow(q.Datetime); err != nil {
+	if err := request.CheckAggregatedWindow(q.Datetime); err != nil {
 		return err
 	}
 	if q.CQL != nil {
 		// Counts of arbitrary shapes and conditions, subtracted from each other, would give
 		// the counts the threshold suppresses; the declared property filters and whole-day
 		// windows are what the disclosure review allowed.
-		return invalid("filter", "without access to the observations the tiles hold counts per cell, which take datetime and the property filters, not filter")
+		return layers.Invalid("filter", "without access to the observations the tiles hold counts per cell, which take datetime and the property filters, not filter")
 	}
 	return nil
 }
@@ -206,7 +153,7 @@ func (s *Server) disclosureView(p *layers.Principal, l *layers.Layer, q *layers.
 // tileFilter parses a tile request's filter (nil for none) and checks it against l here, so
 // a TileJSON with a filter the tiles would refuse is refused too.
 func tileFilter(l *layers.Layer, v url.Values) (*layers.CQLFilter, error) {
-	f, err := parseFilter(v)
+	f, err := request.Filter(v)
 	if err != nil || f == nil {
 		return nil, err
 	}
@@ -217,30 +164,17 @@ func tileFilter(l *layers.Layer, v url.Values) (*layers.CQLFilter, error) {
 }
 
 // tileCanon is the canonical form of a tile query for the cache key: the parameters but f
-// and the filter's, the aggregation chosen, and the filter normalised (canonicalFilter).
+// and the filter's, the aggregation chosen, and the filter normalised (request.CanonicalFilter).
 func tileCanon(v url.Values, q layers.TileQuery) (string, error) {
-	canon, err := canonicalFilter(q.CQL)
+	canon, err := request.CanonicalFilter(q.CQL)
 	if err != nil {
 		return "", err
 	}
-	rest := withoutF(v)
+	rest := request.WithoutF(v)
 	for _, p := range []string{"filter", "filter-lang", "filter-crs"} {
 		rest.Del(p)
 	}
 	return fmt.Sprintf("%s|agg=%t,%d|%s", rest.Encode(), q.Aggregate, q.MinCount, canon), nil
-}
-
-// canonicalFilter is a filter's normalised form for a cache key: its CQL2-JSON and its
-// CRS, so the same filter in either encoding, spaced or cased differently, is one tile.
-func canonicalFilter(f *layers.CQLFilter) (string, error) {
-	if f == nil {
-		return "", nil
-	}
-	b, err := f.Expr.MarshalJSON()
-	if err != nil {
-		return "", invalid("filter", "%v", err)
-	}
-	return "cql=" + f.CRS.String() + ":" + string(b), nil
 }
 
 // collectionTile serves GET /collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}.
@@ -249,7 +183,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := parseTileID(c)
+	t, err := request.TileID(c)
 	if err != nil {
 		return err
 	}
@@ -272,7 +206,7 @@ func (s *Server) collectionTile(c echo.Context) error {
 
 // mapTile serves GET /tiles/WebMercatorQuad/{z}/{y}/{x}: the map's base layers in one tile.
 func (s *Server) mapTile(c echo.Context) error {
-	t, err := parseMVTTile(c, "f")
+	t, err := request.MVTTile(c, "f")
 	if err != nil {
 		return err
 	}
@@ -316,7 +250,7 @@ func (s *Server) newCachedTile(body []byte) *cachedTile {
 // gzipped returns the tile's gzip form, made once (MVT is uncompressed protobuf; geometry
 // and repeated keys shrink well), or nil when the tile is too small to be worth it.
 func (s *Server) gzipped(t *cachedTile) []byte {
-	if len(t.body) < gzipMin {
+	if len(t.body) < respond.GzipMin {
 		return nil
 	}
 	t.gzOnce.Do(func() {
@@ -342,20 +276,20 @@ func (s *Server) sendTile(c echo.Context, t *cachedTile) error {
 	}
 	body, tag := t.body, t.etag
 	var gz []byte
-	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+	if respond.AcceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
 		gz = s.gzipped(t)
 	}
 	if gz != nil {
 		body, tag = gz, tag+"-gz"
 	}
 	h.Set("ETag", `"`+tag+`"`)
-	if etagMatch(c.Request().Header.Get("If-None-Match"), tag) {
+	if respond.ETagMatch(c.Request().Header.Get("If-None-Match"), tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	if gz != nil {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 	}
-	return c.Blob(http.StatusOK, mediaMVT, body)
+	return c.Blob(http.StatusOK, respond.MediaMVT, body)
 }
 
 // tileLayer returns the collection with the given id when it can be tiled.
@@ -372,11 +306,11 @@ func (s *Server) tileLayer(id string) (*layers.Layer, error) {
 
 // tilesetRef is a tileset in a list of tilesets (OGC API – Tiles, tileSet-item).
 type tilesetRef struct {
-	Title            string `json:"title"`
-	DataType         string `json:"dataType"`
-	CRS              string `json:"crs"`
-	TileMatrixSetURI string `json:"tileMatrixSetURI"`
-	Links            []link `json:"links"`
+	Title            string         `json:"title"`
+	DataType         string         `json:"dataType"`
+	CRS              string         `json:"crs"`
+	TileMatrixSetURI string         `json:"tileMatrixSetURI"`
+	Links            []respond.Link `json:"links"`
 }
 
 // templatedLink is a link whose href is a URI template.
@@ -398,7 +332,7 @@ func (s *Server) collectionTilesets(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c) + "/collections/" + l.ID + "/tiles"
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, s.tilesetList(base, l.Title+" – vektortiles"))
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, s.tilesetList(base, l.Title+" – vektortiles"))
 }
 
 // mapTilesets serves GET /tiles.
@@ -406,17 +340,17 @@ func (s *Server) mapTilesets(c echo.Context) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
 	}
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: "+s.mapSet.titles))
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, s.tilesetList(s.baseURL(c)+"/tiles", "Karta: "+s.mapSet.titles))
 }
 
 func (s *Server) tilesetList(base, title string) map[string]any {
 	return map[string]any{
-		"links": []link{{Href: base, Rel: "self", Type: respond.MediaJSON, Title: "Tilesets"}},
+		"links": []respond.Link{{Href: base, Rel: "self", Type: respond.MediaJSON, Title: "Tilesets"}},
 		"tilesets": []tilesetRef{{
 			Title: title, DataType: "vector", CRS: crs3857URI, TileMatrixSetURI: webMercatorURI,
-			Links: []link{
-				{Href: base + "/" + webMercatorID, Rel: "self", Type: respond.MediaJSON, Title: "Tileset metadata"},
-				{Href: base + "/" + webMercatorID + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: "TileJSON 3.0.0"},
+			Links: []respond.Link{
+				{Href: base + "/" + request.WebMercatorID, Rel: "self", Type: respond.MediaJSON, Title: "Tileset metadata"},
+				{Href: base + "/" + request.WebMercatorID + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: "TileJSON 3.0.0"},
 				{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: respond.MediaJSON, Title: "WebMercatorQuad"},
 			},
 		}},
@@ -464,20 +398,20 @@ func (s *Server) collectionTileset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := checkTileMatrixSet(c); err != nil {
+	if err := request.CheckTileMatrixSet(c); err != nil {
 		return err
 	}
 	v := c.QueryParams()
 	// Validate the filters as a tile request would, so a bad TileJSON is refused up front.
-	filters := withoutF(v)
+	filters := request.WithoutF(v)
 	if _, err := s.parseTileQuery(layers.PrincipalFrom(c.Request().Context()), l, tiles.TileID{}, filters); err != nil {
 		return err
 	}
-	f, err := respond.Format(v.Get("f"), formatJSON, formatTileJSON)
+	f, err := respond.Format(v.Get("f"), request.FormatJSON, formatTileJSON)
 	if err != nil {
 		return err
 	}
-	base := s.baseURL(c) + "/collections/" + l.ID + "/tiles/" + webMercatorID
+	base := s.baseURL(c) + "/collections/" + l.ID + "/tiles/" + request.WebMercatorID
 	ext, err := s.extentFor(c.Request().Context(), l)
 	if err != nil {
 		return err
@@ -494,10 +428,10 @@ func (s *Server) mapTileset(c echo.Context) error {
 	if err := respond.OnlyParamsAny(c, "f"); err != nil {
 		return err
 	}
-	if err := checkTileMatrixSet(c); err != nil {
+	if err := request.CheckTileMatrixSet(c); err != nil {
 		return err
 	}
-	f, err := respond.Format(c.QueryParam("f"), formatJSON, formatTileJSON)
+	f, err := respond.Format(c.QueryParam("f"), request.FormatJSON, formatTileJSON)
 	if err != nil {
 		return err
 	}
@@ -520,7 +454,7 @@ func (s *Server) mapTileset(c echo.Context) error {
 			}
 		}
 	}
-	return s.sendTileset(c, f, s.baseURL(c)+"/tiles/"+webMercatorID, nil, "Karta",
+	return s.sendTileset(c, f, s.baseURL(c)+"/tiles/"+request.WebMercatorID, nil, "Karta",
 		upperFirst(s.mapSet.titles)+" i en tile. "+upperFirst(s.mapSet.titlesEN)+" in one tile.", docs, ext)
 }
 
@@ -533,17 +467,6 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// withoutF is v less the f parameter, which chooses a format and says nothing about content.
-func withoutF(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		if k != "f" {
-			out[k] = vs
-		}
-	}
-	return out
-}
-
 func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title, desc string, docs []tileLayerDoc, ext layers.Extent) error {
 	query := ""
 	if len(q) > 0 {
@@ -551,7 +474,7 @@ func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title
 	}
 	tmpl := base + "/{z}/{y}/{x}" + query
 	if ext.Illustrative {
-		desc += " " + illustrativeNotice
+		desc += " " + respond.IllustrativeNotice
 	}
 	if f == formatTileJSON {
 		doc := map[string]any{
@@ -565,17 +488,17 @@ func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title
 			doc["bounds"] = b
 			doc["center"] = []float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 10}
 		}
-		return s.sendJSON(c, respond.MediaJSON, cacheMeta, doc)
+		return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, doc)
 	}
 	ogcTmpl := base + "/{tileMatrix}/{tileRow}/{tileCol}" + query
 	doc := map[string]any{
 		"title": title, "description": desc, "dataType": "vector",
 		"crs": crs3857URI, "tileMatrixSetURI": webMercatorURI,
 		"links": []any{
-			link{Href: base, Rel: "self", Type: respond.MediaJSON, Title: "This document"},
-			link{Href: base + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: "TileJSON 3.0.0"},
-			link{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: respond.MediaJSON, Title: "WebMercatorQuad"},
-			templatedLink{Href: ogcTmpl, Rel: "item", Type: mediaMVT, Title: "Mapbox Vector Tile", Templated: true},
+			respond.Link{Href: base, Rel: "self", Type: respond.MediaJSON, Title: "This document"},
+			respond.Link{Href: base + "?f=tilejson", Rel: "alternate", Type: respond.MediaJSON, Title: "TileJSON 3.0.0"},
+			respond.Link{Href: webMercatorURI, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: respond.MediaJSON, Title: "WebMercatorQuad"},
+			templatedLink{Href: ogcTmpl, Rel: "item", Type: respond.MediaMVT, Title: "Mapbox Vector Tile", Templated: true},
 		},
 		"layers": docs,
 	}
@@ -584,7 +507,7 @@ func (s *Server) sendTileset(c echo.Context, f, base string, q url.Values, title
 		doc["boundingBox"] = map[string]any{"lowerLeft": []float64{b[0], b[1]}, "upperRight": []float64{b[2], b[3]},
 			"crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
 	}
-	return s.sendJSON(c, respond.MediaJSON, cacheMeta, doc)
+	return s.out.SendJSON(c, respond.MediaJSON, respond.CacheMeta, doc)
 }
 
 // tileRoutes registers the tile endpoints.

@@ -20,7 +20,7 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 		"description": "json: OGC API – Tiles tileset metadata (default); tilejson: TileJSON 3.0.0 for map libraries."}
 	tileResponses := respond.Merge(obj{
 		"200": obj{"description": "A Mapbox Vector Tile (gzip when accepted), with a strong ETag.",
-			"content": obj{mediaMVT: obj{"schema": obj{"type": "string", "format": "binary"}}}},
+			"content": obj{respond.MediaMVT: obj{"schema": obj{"type": "string", "format": "binary"}}}},
 		"204": obj{"description": "The tile is empty."},
 		"304": obj{"description": "Not modified (If-None-Match)."},
 	}, respond.ProblemResponses("400", "404"))
@@ -98,7 +98,7 @@ func tilesOpenAPI(cat *layers.Catalogue, paths, schemas obj) {
 				params = append(params, filterParameter(p))
 			}
 		}
-		params = append(params, filterParams()...)
+		params = append(params, respond.FilterParams()...)
 		metaParams := append([]obj{metaFormat}, params[len(tileParams)+1:]...)
 		paths[path] = obj{"get": obj{"summary": l.TitleEN + ": tilesets", "operationId": "get" + name + "Tilesets", "tags": tags,
 			"parameters": []obj{jsonOnly}, "responses": listResponses}}

@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// TestDependenciesPointDown keeps the layering honest: cmd → web → (web/auth, the rooms web
-// composes) → layers → geo, with data and migrations as leaves. It lists every package's
+// TestDependenciesPointDown keeps the layering honest: cmd → web → (the rooms web composes:
+// web/auth, web/analysis, web/partner, web/report) → (the shared rooms: web/request,
+// web/respond, web/lru) → layers → geo, with data and migrations as leaves. It lists every package's
 // direct imports with the go tool and fails on an import the rooms in STYLE.md do not allow.
 func TestDependenciesPointDown(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, module+"...").Output()
@@ -57,8 +58,13 @@ func room(pkg string) string {
 	return r
 }
 
+// sharedRooms are the rooms below web that every room may use (parsing requests, writing
+// answers, bounded caches); they use nothing of web but each other.
+var sharedRooms = []string{"web/lru", "web/request", "web/respond"}
+
 // upward says why pkg may not import imp, or "" when it may. Within web, the packages below
-// it (web/auth) are rooms web composes: they may not import web itself.
+// it are rooms web composes: they may not import web itself, nor each other but for the shared
+// rooms and web/auth (the access rules every room applies), which a shared room may not use.
 func upward(pkg, imp string) string {
 	if !strings.HasPrefix(imp, module) {
 		return ""
@@ -67,8 +73,21 @@ func upward(pkg, imp string) string {
 	if !slices.Contains(allowedRooms[from], to) {
 		return fmt.Sprintf("%s imports %s: %s may not depend on %s", pkg, imp, from, to)
 	}
-	if strings.HasPrefix(pkg, module+"web/") && imp == module+"web" {
+	if !strings.HasPrefix(pkg, module+"web/") {
+		return ""
+	}
+	if imp == module+"web" {
 		return fmt.Sprintf("%s imports %s: a room below web may not depend on web, which composes it", pkg, imp)
+	}
+	from, to = strings.TrimPrefix(pkg, module), strings.TrimPrefix(imp, module)
+	if !strings.HasPrefix(to, "web/") || slices.Contains(sharedRooms, to) {
+		return ""
+	}
+	if slices.Contains(sharedRooms, from) {
+		return fmt.Sprintf("%s imports %s: a shared room may depend only on the other shared rooms %v", pkg, imp, sharedRooms)
+	}
+	if to != "web/auth" {
+		return fmt.Sprintf("%s imports %s: the rooms below web do not depend on each other (but for %v and web/auth); web composes them", pkg, imp, sharedRooms)
 	}
 	return ""
 }
@@ -89,6 +108,18 @@ func TestUpward(t *testing.T) {
 		{"web/auth", module + "cmd/lagesbild", false},
 		{"layers", module + "web/auth", false},
 		{"geo/hotspot", module + "layers", false},
+		{"web/analysis", module + "web/request", true},
+		{"web/analysis", module + "web/respond", true},
+		{"web/partner", module + "web/auth", true},
+		{"web/request", module + "web/respond", true},
+		{"web", module + "web/analysis", true},
+		{"web/analysis", module + "web", false},
+		{"web/partner", module + "web", false},
+		{"web/analysis", module + "web/report", false},
+		{"web/report", module + "web/analysis", false},
+		{"web/partner", module + "web/analysis", false},
+		{"web/respond", module + "web/auth", false},
+		{"web/request", module + "web/analysis", false},
 	} {
 		if got := upward(module+tc.pkg, tc.imp) == ""; got != tc.ok {
 			t.Errorf("%s imports %s: allowed %v, want %v", tc.pkg, tc.imp, got, tc.ok)

@@ -1,5 +1,6 @@
 // Package lru is a least-recently-used map bounded in bytes, for the server's in-memory
-// caches and counters (every cache bounded in bytes, whatever a caller sends).
+// caches and counters (every cache bounded in bytes, whatever a caller sends), and SharedDo,
+// which fills an entry once for the concurrent callers that miss it (shared.go).
 //
 // Assumptions: an entry's cost, given by the caller's cost function, is fixed while it is
 // held (it is counted when put and when dropped); the caller serialises access (a Cache is

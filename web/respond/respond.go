@@ -1,8 +1,11 @@
 // Package respond is how every room of web answers and documents its answers: JSON bodies
-// without HTML escaping (links carry query strings), answers no cache may keep, strict query
-// parameters (an unknown or repeated one is refused naming it), and the OpenAPI building
-// blocks that describe these answers. It exists so that a room below web (web/auth) answers
-// byte for byte as web does without importing web, which composes the rooms.
+// without HTML escaping (links carry query strings), answers with strong ETags and gzip
+// (Sender, send.go), answers no cache may keep, strict query parameters (an unknown or
+// repeated one is refused naming it), CSV cells a spreadsheet cannot run (csv.go), the media
+// types, links and numbers of the wire format (media.go, numbers.go), and the OpenAPI
+// building blocks that describe these answers. It exists so that the rooms below web
+// (web/auth, web/analysis, web/partner, web/report) answer byte for byte as web does without
+// importing web, which composes the rooms.
 //
 // Assumptions: refusals are *layers.InvalidError, which web's one error mapper turns into a
 // 400 problem naming the parameter; the values given to JSON cannot fail to encode.
