@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lagesbild/lagesbild/web/lru"
 )
 
 // Cache lifetimes. Data changes only through imports and writes, and every answer has a
@@ -23,13 +25,25 @@ const (
 // GzipMin is the smallest body worth compressing.
 const GzipMin = 1024
 
-// Sender writes answers with strong validators and gzip, keeping a pool of compressors.
-// Create it with NewSender; it is safe for concurrent use.
-type Sender struct{ gzips sync.Pool }
+// Sender writes answers with strong validators and gzip, keeping a pool of compressors and
+// the gzip coding of bodies sent many times (SendTagged). Create it with NewSender; it is
+// safe for concurrent use.
+type Sender struct {
+	gzips sync.Pool
+	// kept holds gzip codings by the identity coding's tag (its SHA-256, so an entry is never
+	// stale), bounded in bytes: compressing an analysis' 8 MB of GeoJSON for every request
+	// took longer than answering it from the analysis memo.
+	mu   sync.Mutex
+	kept *lru.Cache[string, []byte]
+}
+
+// KeptGzipBytes bounds the gzip codings a Sender keeps (about 1 MB per hotspot analysis of a
+// town).
+const KeptGzipBytes = 32 << 20
 
 // NewSender returns a Sender.
 func NewSender() *Sender {
-	s := &Sender{}
+	s := &Sender{kept: lru.New(KeptGzipBytes, func(k string, v []byte) int64 { return int64(len(k)+len(v)) + 96 })}
 	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
 	return s
 }
@@ -38,7 +52,7 @@ func NewSender() *Sender {
 // compresses with gzip when the client accepts it. The compressed representation gets
 // its own ETag, as strong validators must differ between content codings.
 func (s *Sender) Send(c echo.Context, status int, contentType, cacheControl string, body []byte) error {
-	return s.SendTagged(c, status, contentType, cacheControl, body, BodyTag(body))
+	return s.send(c, status, contentType, cacheControl, body, BodyTag(body), false)
 }
 
 // BodyTag is the strong ETag (without quotes) of body's identity coding.
@@ -48,8 +62,12 @@ func BodyTag(body []byte) string {
 }
 
 // SendTagged is Send with the body's tag already known (BodyTag), for a body kept in memory
-// and sent many times, so hashing it once is enough.
+// and sent many times, so hashing it once is enough; its gzip coding is kept too.
 func (s *Sender) SendTagged(c echo.Context, status int, contentType, cacheControl string, body []byte, tag string) error {
+	return s.send(c, status, contentType, cacheControl, body, tag, true)
+}
+
+func (s *Sender) send(c echo.Context, status int, contentType, cacheControl string, body []byte, tag string, keep bool) error {
 	req, h := c.Request(), c.Response().Header()
 	gz := len(body) >= GzipMin && AcceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
 	if gz {
@@ -64,16 +82,39 @@ func (s *Sender) SendTagged(c echo.Context, status int, contentType, cacheContro
 		return c.NoContent(http.StatusNotModified)
 	}
 	if gz {
-		var buf bytes.Buffer
-		zw := s.gzips.Get().(*gzip.Writer)
-		zw.Reset(&buf)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		s.gzips.Put(zw)
-		body = buf.Bytes()
+		var zipped []byte
+		ok := false
+		if keep {
+			zipped, ok = s.keptGzip(tag)
+		}
+		if !ok {
+			var buf bytes.Buffer
+			zw := s.gzips.Get().(*gzip.Writer)
+			zw.Reset(&buf)
+			_, _ = zw.Write(body)
+			_ = zw.Close()
+			s.gzips.Put(zw)
+			zipped = buf.Bytes()
+			if keep {
+				s.keepGzip(tag, zipped)
+			}
+		}
+		body = zipped
 		h.Set(echo.HeaderContentEncoding, "gzip")
 	}
 	return c.Blob(status, contentType, body)
+}
+
+func (s *Sender) keptGzip(tag string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kept.Get(tag)
+}
+
+func (s *Sender) keepGzip(tag string, zipped []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kept.Put(tag, zipped)
 }
 
 // SendJSON marshals v and sends it with Send.
