@@ -153,15 +153,27 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	s.gzips.New = func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }
 	s.out = respond.NewSender()
 	s.analyses = analysis.New(analysis.Deps{
-		Store: store, Cat: cat, Log: log, Now: func() time.Time { return s.now() },
-		AggregatedOnly: cfg.AggregatedOnly, MinCellCount: s.minCellCount(),
+		Store:              store,
+		Cat:                cat,
+		Log:                log,
+		Now:                func() time.Time { return s.now() },
+		AggregatedOnly:     cfg.AggregatedOnly,
+		MinCellCount:       s.minCellCount(),
 		AnalysisCacheBytes: cmp.Or(cfg.AnalysisCacheBytes, DefaultAnalysisCacheBytes),
-		Gate:               s.gate, Out: s.out, BaseURL: s.baseURL, TileGeneration: s.tiles.generation, ServeTile: s.serveTile,
+		Gate:               s.gate,
+		Out:                s.out,
+		BaseURL:            s.baseURL,
+		TileGeneration:     s.tiles.generation,
+		ServeTile:          s.serveTile,
 	})
 	s.partners = partner.New(partner.Deps{
-		Store:          store,
-		UploadMaxBytes: positiveOr(cfg.UploadMaxBytes, DefaultUploadMaxBytes), UploadMaxFeatures: positiveOr(cfg.UploadMaxFeatures, DefaultUploadMaxFeatures),
-		Out: s.out, BaseURL: s.baseURL, TileGeneration: s.tiles.generation, ServeTile: s.serveTile,
+		Store:             store,
+		UploadMaxBytes:    positiveOr(cfg.UploadMaxBytes, DefaultUploadMaxBytes),
+		UploadMaxFeatures: positiveOr(cfg.UploadMaxFeatures, DefaultUploadMaxFeatures),
+		Out:               s.out,
+		BaseURL:           s.baseURL,
+		TileGeneration:    s.tiles.generation,
+		ServeTile:         s.serveTile,
 	})
 	s.registry.MustRegister(s.latency,
 		collectors.NewGoCollector(),

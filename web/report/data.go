@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/lagesbild/lagesbild/geo/hotspot"
 	"github.com/lagesbild/lagesbild/geo/kde"
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 type row struct {
@@ -390,7 +390,7 @@ func (r *Report) places(ctx context.Context, names map[string]string, end time.T
 			rp.District = names[*p.DistrictCode]
 		}
 		if prev > 0 {
-			rp.ChangePct = fp(round(100*(cur-prev)/prev, 0))
+			rp.ChangePct = respond.Finite(respond.Round(100*(cur-prev)/prev, 0))
 		}
 		out = append(out, rp)
 	}
@@ -457,20 +457,7 @@ func changePct(cur, prev int64) *float64 {
 	if prev == 0 {
 		return nil
 	}
-	return fp(round(100*float64(cur-prev)/float64(prev), 1))
+	return respond.Finite(respond.Round(100*float64(cur-prev)/float64(prev), 1))
 }
 
 func ymd(t time.Time) string { return t.Format(time.DateOnly) }
-
-// fp is x as a number that may be missing: nil for NaN or an infinity.
-func fp(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
-}
-
-func round(f, digits float64) float64 {
-	p := math.Pow(10, digits)
-	return math.Round(f*p) / p
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lagesbild/lagesbild/layers"
+	"github.com/lagesbild/lagesbild/web/respond"
 )
 
 // followups is section 6: the follow-up with the default options of every intervention
@@ -48,7 +49,7 @@ func (r *Report) followups(ctx context.Context, lang string, t text, spans []lay
 		}
 		rf := followup{Title: sp.Title, Start: ymd(*sp.Start)}
 		if e := res.Estimate; e != nil {
-			rf.Effect, rf.Lo, rf.Hi = fp(round(e.Effect, 6)), round(e.Lo, 6), round(e.Hi, 6)
+			rf.Effect, rf.Lo, rf.Hi = respond.Finite(respond.Round(e.Effect, 6)), respond.Round(e.Lo, 6), respond.Round(e.Hi, 6)
 		}
 		var comp []string
 		for _, cm := range res.Comparison {

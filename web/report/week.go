@@ -261,13 +261,13 @@ func (r *Report) weekPlaces(w *Week, near []layers.HotspotPlace, names map[strin
 			cur, before = disclose.Significant(cur, 2), disclose.Significant(before, 2)
 			n, pn = disclose.RoundCount(n, k), disclose.RoundCount(pn, k)
 		}
-		wp := WeekPlace{ID: p.ID, Name: p.Name, Count: n, PreviousCount: pn, Density: round(cur, 1), PreviousDensity: round(before, 1),
+		wp := WeekPlace{ID: p.ID, Name: p.Name, Count: n, PreviousCount: pn, Density: respond.Round(cur, 1), PreviousDensity: respond.Round(before, 1),
 			Link: link, Item: base + "/collections/places/items/" + strconv.FormatInt(p.ID, 10)}
 		if p.DistrictCode != nil {
 			wp.District = names[*p.DistrictCode]
 		}
 		if before > 0 {
-			wp.ChangePct = fp(round(100*(cur-before)/before, 0))
+			wp.ChangePct = respond.Finite(respond.Round(100*(cur-before)/before, 0))
 		}
 		all = append(all, wp)
 	}
@@ -354,7 +354,7 @@ func (r *Report) weekHotspots(ctx context.Context, w *Week, loc locator, base st
 	// counts are of both periods.
 	line := func(key string, c giCell, l string) WeekCell {
 		wc := loc.cell(c.i, c.j)
-		wc.Cell, wc.Z, wc.Link = key, round(c.res.Z, 2), l
+		wc.Cell, wc.Z, wc.Link = key, respond.Round(c.res.Z, 2), l
 		wc.Count, wc.PreviousCount = r.shown(within(nowPts, c.i, c.j)), r.shown(within(beforePts, c.i, c.j))
 		if n, ok := now[key]; ok {
 			wc.Bin = n.res.Bin
@@ -442,8 +442,8 @@ func (r *Report) weekEmerging(ctx context.Context, w *Week, loc locator, base st
 			continue
 		}
 		wc := loc.cell(in.Cells.I[k], in.Cells.J[k])
-		wc.Cell, wc.Pattern, wc.TrendZ, wc.HotSlices, wc.Link = cellKey(in.Cells.I[k], in.Cells.J[k]), e.Pattern.String(), round(e.Trend.Z, 2), e.Hot, link
-		wc.Z, wc.Count = round(e.Z[len(e.Z)-1], 2), r.shown(a.Count[k])
+		wc.Cell, wc.Pattern, wc.TrendZ, wc.HotSlices, wc.Link = cellKey(in.Cells.I[k], in.Cells.J[k]), e.Pattern.String(), respond.Round(e.Trend.Z, 2), e.Hot, link
+		wc.Z, wc.Count = respond.Round(e.Z[len(e.Z)-1], 2), r.shown(a.Count[k])
 		w.Emerging = append(w.Emerging, wc)
 	}
 	rank := func(c WeekCell) int {
@@ -557,7 +557,7 @@ func (l locator) cell(i, j int) WeekCell {
 	c := hotspot.HexCentre(i, j, weekSide)
 	var wc WeekCell
 	lon, lat := crs.FromSWEREF99TM(c[0], c[1])
-	wc.Centroid = [2]float64{round(lon, 6), round(lat, 6)}
+	wc.Centroid = [2]float64{respond.Round(lon, 6), respond.Round(lat, 6)}
 	for _, code := range sortedCodes(l.shapes) {
 		if contains(l.shapes[code], c) {
 			wc.District = l.names[code]
