@@ -213,3 +213,39 @@ func TestServeBanner(t *testing.T) {
 		t.Errorf("banner without --demo, with a base URL:\n%s", out.String())
 	}
 }
+
+// TestCommandPathsComplete: the commands the top-level usage lists and the paths
+// TestHelpEverywhere walks are the same set of commands, so a new command is walked too.
+func TestCommandPathsComplete(t *testing.T) {
+	walked := map[string]bool{}
+	for _, p := range commandPaths() {
+		walked[p[0]] = true
+	}
+	listed := map[string]bool{"help": true}
+	for _, line := range strings.Split(usage, "\n") {
+		if !strings.HasPrefix(line, "  ") || strings.HasPrefix(line, "   ") {
+			continue
+		}
+		for _, w := range strings.Split(strings.Fields(line)[0]+" "+strings.Join(strings.Fields(line)[1:], " "), ", ") {
+			if f := strings.Fields(w); len(f) > 0 && regexp.MustCompile(`^[a-z]+$`).MatchString(f[0]) {
+				listed[f[0]] = true
+				break
+			}
+		}
+	}
+	for _, line := range strings.Split(usage, "\n") {
+		if strings.HasPrefix(line, "  org, user, token") {
+			listed["user"], listed["token"] = true, true
+		}
+	}
+	for c := range listed {
+		if !walked[c] {
+			t.Errorf("usage lists %q, which commandPaths does not walk", c)
+		}
+	}
+	for c := range walked {
+		if !listed[c] {
+			t.Errorf("commandPaths walks %q, which usage does not list", c)
+		}
+	}
+}
