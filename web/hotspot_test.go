@@ -396,3 +396,26 @@ func TestHotspotsBandBoundsAgreeWithOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestHotspotsEmergingSwedishMonths: the emerging analysis slices by Swedish calendar months
+// and says so in its answer and in the API document (issue 14, point 13; the assignment of
+// each event to its local month is geo/hotspot's TestSliceUnits).
+func TestHotspotsEmergingSwedishMonths(t *testing.T) {
+	a := newAPI(t)
+	var h hotspotAnswer
+	a.getJSON("/analysis/hotspots?method=emerging&slice=month&datetime=2024-01-01/2024-06-30", 200, &h)
+	var got []string
+	for _, s := range h.Summary["slices"].([]any) {
+		got = append(got, s.(string))
+	}
+	if want := "[2024-01-01 2024-02-01 2024-03-01 2024-04-01 2024-05-01 2024-06-01]"; fmt.Sprint(got) != want {
+		t.Errorf("slices %v, want %s (a window of whole months in dates is whole local months)", got, want)
+	}
+	if note, _ := h.Summary["method_note"].(string); !strings.Contains(note, "Europe/Stockholm") {
+		t.Errorf("method_note %q does not say the slices are Swedish local months", note)
+	}
+	_, doc := a.get("/api", 200)
+	if !strings.Contains(string(doc), "calendar months, quarters or years in Swedish local time (Europe/Stockholm") {
+		t.Error("the API document does not say the slices are in Europe/Stockholm")
+	}
+}

@@ -75,7 +75,7 @@ func hotspotOpenAPI(cat *layers.Catalogue, paths, schemas respond.Obj) {
 			num("bandwidth", "Kernel bandwidth (kde).", 400, 50, 5000),
 			num("cell", "Grid cell size (kde).", 50, 10, 1000),
 			{"name": "slice", "in": "query", "required": false, "schema": respond.Obj{"type": "string", "enum": []string{"month", "quarter", "year"}, "default": "month"},
-				"description": "Time slice of method=emerging (calendar months, quarters or years in UTC, as datetime reads dates)."},
+				"description": "Time slice of method=emerging: calendar months, quarters or years in Swedish local time (Europe/Stockholm, CET/CEST); a datetime bound given as a date is that calendar day."},
 			{"name": "area", "in": "query", "required": false, "style": "form", "explode": false, "schema": respond.Obj{"type": "array", "items": respond.Obj{"type": "string"}},
 				"description": "District codes (level district) forming the study area; default all districts."},
 			respond.Ref("parameters/crs"),
