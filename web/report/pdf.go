@@ -8,8 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 	"github.com/labstack/echo/v4"
 )
 
@@ -44,28 +47,102 @@ func (p *pdfPrinter) enter(c echo.Context) (release func(), err error) {
 	}
 }
 
-// printPDF prints the report with Debian's Chromium headless (the tool the browser tests
-// already use). Without it the answer is 503: the HTML report prints from any browser.
-func printPDF(ctx context.Context, page []byte) ([]byte, error) {
+// pdfIdle is how long the browser stays running after its last print: a meeting prints its
+// papers together, and a browser kept between them saves its start (about a second quiet,
+// several on a loaded machine) on every print but the first, at the cost of its memory
+// (some 100–200 MB) while it waits.
+const pdfIdle = 5 * time.Minute
+
+// chromium prints reports with Debian's Chromium headless (the tool the browser tests
+// already use), kept running between prints (pdfIdle) and printing each page in a tab of
+// its own; a browser that ended (crashed, killed) is started again by the next print.
+// Without Chromium a print answers 503: the HTML report prints from any browser.
+type chromium struct {
+	mu      sync.Mutex
+	browser context.Context // the browser's first tab; nil when none runs
+	stop    func()
+	idle    *time.Timer
+}
+
+// browserCtx returns the running browser, starting one when none runs.
+func (c *chromium) browserCtx() (context.Context, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idle != nil {
+		c.idle.Stop()
+	}
+	if c.browser != nil && c.browser.Err() == nil {
+		return c.browser, nil
+	}
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "PDF needs chromium on the server; print the HTML report instead")
 	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin),
+		chromedp.NoSandbox, // as the browser tests: the server may run as root in a container
+		chromedp.DisableGPU)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	// The first action on bctx starts the process, and ties the browser to bctx: a deadline
+	// on it would end the browser with the deadline. A start that fails leaves nothing behind.
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		return nil, fmt.Errorf("starting chromium: %w", err)
+	}
+	c.browser, c.stop = bctx, func() { cancelBrowser(); cancelAlloc() }
+	return c.browser, nil
+}
+
+// done arms the idle timer after a print: the browser stops when no print follows.
+func (c *chromium) done() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idle != nil {
+		c.idle.Stop()
+	}
+	c.idle = time.AfterFunc(pdfIdle, c.close)
+}
+
+// close stops the browser if one runs.
+func (c *chromium) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stop != nil {
+		c.stop()
+	}
+	c.browser, c.stop = nil, nil
+}
+
+// print prints doc (a whole HTML document) on A4 as its CSS lays it out.
+func (c *chromium) print(ctx context.Context, doc []byte) ([]byte, error) {
+	bctx, err := c.browserCtx()
+	if err != nil {
+		return nil, err
+	}
+	defer c.done()
 	dir, err := os.MkdirTemp("", "lagesbild-report-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	in, out := filepath.Join(dir, "report.html"), filepath.Join(dir, "report.pdf")
-	if err := os.WriteFile(in, page, 0o600); err != nil {
+	in := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(in, doc, 0o600); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	tab, closeTab := chromedp.NewContext(bctx)
+	defer closeTab()
+	// The tab goes when the request goes, and takes at most a minute.
+	tab, cancel := context.WithTimeout(tab, 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--print-to-pdf="+out, "file://"+in)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("chromium --print-to-pdf: %w: %s", err, msg)
+	defer context.AfterFunc(ctx, cancel)()
+	if err := chromedp.Do(tab, chromedp.Navigate("file://"+in)); err != nil {
+		return nil, fmt.Errorf("chromium: open the report: %w", err)
 	}
-	return os.ReadFile(out)
+	pdf, err := chromedp.Run(tab, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4),
+		func(p *page.PrintToPDFParams) { p.PreferCSSPageSize = new(true) }))
+	if err != nil {
+		return nil, fmt.Errorf("chromium: print the report: %w", err)
+	}
+	return pdf, nil
 }

@@ -63,7 +63,7 @@ type Report struct {
 
 // New returns the report over deps, printing PDF with Chromium.
 func New(deps Deps) *Report {
-	return &Report{deps: deps, printer: newPDFPrinter(maxPDFPrinters, printPDF)}
+	return &Report{deps: deps, printer: newPDFPrinter(maxPDFPrinters, new(chromium).print)}
 }
 
 // Routes mounts GET /report with get.
