@@ -24,6 +24,9 @@ END {
     }
     ratio = sprintf("%.2f", lo) (hi - lo >= 0.005 ? sprintf("–%.2f", hi) : "") "×"
     printf "| %s | %s | %s | %s | %s | %s | %s |\n", kc[1], kc[2], name[key, "a"], a, name[key, "b"], b, ratio
-    if (key in bad) printf "\nERRORS in %s (c=%s):%s\n\n", kc[1], kc[2], bad[key]
+  }
+  for (i = 1; i <= n; i++) {
+    key = order[i]; split(key, kc, "\t")
+    if (key in bad) printf "\nerrors in %s (c=%s):%s\n", kc[1], kc[2], bad[key]
   }
 }

@@ -155,10 +155,16 @@ table="$out/side-by-side.md"
   awk -F'\t' -f "$root/.ci/bench-table.awk" "$results"
 } > "$table"
 cat "$table"
-if grep -q '^ERRORS' "$table"; then echo "bench: some requests failed (see $out/wrk.txt)" >&2; exit 1; fi
+# A reference server's failed requests are reported in the table; Lägesbild's fail the bench.
+if awk -F'\t' 'NR > 1 && $9 > 0 && $3 !~ /^pg_/ { bad = 1 } END { exit !bad }' "$results"; then
+  echo "bench: Lägesbild failed requests (see $out/wrk.txt)" >&2; exit 1
+fi
 
 case "${BENCH_GO:-hotspot}" in
   all) BENCH_DATABASE_URL="$DATABASE_URL" go test -run '^$' -bench . -benchtime 3s -count 1 ./... | tee "$out/go-bench.txt" ;;
-  hotspot) BENCH_DATABASE_URL="$DATABASE_URL" go test -run '^$' -bench 'Hotspot|GiStar' -count 1 ./web ./layers ./geo/hotspot | tee "$out/go-bench.txt" ;;
+  # Gi* on 1,000,000 observations and 12,000 cells, in parts: the database's (cells, reading
+  # the observations) and the computation's. BenchmarkHotspotRepeat (web) runs on the demo data:
+  # go test ./web -run '^$' -bench HotspotRepeat, with the test database's DATABASE_URL.
+  hotspot) BENCH_DATABASE_URL="$DATABASE_URL" go test -run '^$' -bench 'HotspotLoad|GiStar' -benchtime 5x -count 1 ./layers ./geo/hotspot | tee "$out/go-bench.txt" ;;
 esac
 echo "bench: results in $out" >&2
