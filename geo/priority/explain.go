@@ -39,13 +39,14 @@ func explain(p Pilot, out *Result, k int, cat map[string]Indicator, feasNames ma
 	var drvSV, drvEN []string
 	for _, pt := range drivers {
 		ind := cat[pt.key]
-		val := ""
+		valSV, valEN := "", ""
 		if v := d.Values[slices.Index(out.Need.Keys, pt.key)]; !math.IsNaN(v) {
-			val = strconv.FormatFloat(v, 'f', 1, 64) + " " + ind.Unit
+			valSV = svNum(v, 1) + " " + ind.Unit
+			valEN = strconv.FormatFloat(v, 'f', 1, 64) + " " + ind.Unit
 		}
 		share := 100 * pt.c / sum
-		drvSV = append(drvSV, fmt.Sprintf("%s (%s, %s %% av det positiva bidraget)", lower(ind.NameSV), strings.TrimSpace(val), svNum(share, 0)))
-		drvEN = append(drvEN, fmt.Sprintf("%s (%s, %.0f %% of the positive contribution)", lower(ind.NameEN), strings.TrimSpace(val), share))
+		drvSV = append(drvSV, fmt.Sprintf("%s (%s, %s %% av det positiva bidraget)", lower(ind.NameSV), strings.TrimSpace(valSV), svNum(share, 0)))
+		drvEN = append(drvEN, fmt.Sprintf("%s (%s, %.0f %% of the positive contribution)", lower(ind.NameEN), strings.TrimSpace(valEN), share))
 	}
 	needSV := fmt.Sprintf("Behov: rang %d av %d", p.NeedRank, out.Ranked)
 	needEN := fmt.Sprintf("Need: rank %d of %d", p.NeedRank, out.Ranked)

@@ -200,7 +200,7 @@ func TestExplanations(t *testing.T) {
 		not    []string // what the Swedish one must not hold
 	}{
 		{"need and conditions", func(*Options, *Inputs) {}, "B",
-			[]string{"Behov: rang 2 av 5, främst drivet av ", "låg ekonomisk standard (25.0 %, ", "valdeltagande (60.0 %, ", "goda förutsättningar (1,00, rang 1) tack vare mötesplatser per invånare."},
+			[]string{"Behov: rang 2 av 5, främst drivet av ", "låg ekonomisk standard (25,0 %, ", "valdeltagande (60,0 %, ", "goda förutsättningar (1,00, rang 1) tack vare mötesplatser per invånare."},
 			[]string{"Need: rank 2 of 5, driven mainly by ", "low economic standard (25.0 %, ", "% of the positive contribution)", "good conditions (1.00, rank 1) thanks to meeting places per resident."},
 			[]string{"Tidig varning", "Medtagen", "känslighetsdragningarna"}},
 		{"weaker conditions, included", func(o *Options, _ *Inputs) { o.Include = []string{"A"} }, "A",

@@ -7,6 +7,8 @@
 // on the cookie. A 401 or 403 answer is told to the listeners of onDenied, so the page can
 // say "log in to see …" instead of showing a broken view.
 
+import { problemText } from './i18n.js';
+
 export const apiRoot = new URL('../', document.baseURI).href;
 
 /** CSRF_HEADER is the header a cookie-authenticated write carries its token in (web/auth.CSRFHeader). */
@@ -107,7 +109,7 @@ function retryDelay(header) {
 /** APIError is a problem answer: status, the problem document (or null) and its detail as message. */
 export class APIError extends Error {
   constructor(status, problem, statusText) {
-    super(`${status} ${problem?.detail || problem?.title || statusText}`);
+    super(problem ? problemText(status, problem) : `${status} ${statusText}`);
     this.status = status;
     this.problem = problem;
   }

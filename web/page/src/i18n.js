@@ -78,6 +78,21 @@ const texts = {
     hotspotMapLabel: 'Karta över brännpunkter för observationer: rutor färgade efter metodens klass. Listan över platser och teckenförklaringen har samma uppgifter.',
     yes: 'ja',
     no: 'nej',
+    demoNotice: 'Illustrativa demodata – inte officiell statistik.',
+    inSwedish: '',
+    // Singular forms (t() takes key_one when n is 1).
+    ivShown_one: '1 insats visas.', cellsShown_one: '1 ruta visas ({method}).', chartDesc_one: '{indicator} i {name} per år, 1 värde ({first}).',
+    emergingNote_one: 'Mönster över 1 tidsskiva ({slice}); rutor utan mönster visas inte.',
+    plReason_no_actor_one: '1 vecka: ingen aktör verkar mot målets kategorier', plReason_capacity_exhausted_one: '1 vecka: kapaciteten räckte inte',
+    plReason_resting_one: '1 vecka: vilar efter koncentrerade veckor', fcTableCaption_one: '{sources}: 1 period. Visad: {model}.',
+    // Problem answers of the API, in the reader's language (the API's own detail is English).
+    problem400: 'Ogiltig begäran', problem400param: 'Ogiltigt värde för {param}', problem401: 'Du behöver logga in',
+    problem403: 'Din organisation har inte behörighet', problem404: 'Finns inte', problem409: 'Krockar med en annan ändring',
+    problem412: 'Någon annan har ändrat uppgiften under tiden', problem413: 'Begäran är för stor', problem415: 'Fel format',
+    problem422: 'Kunde inte behandlas', problem429: 'För många förfrågningar – vänta en stund', problem503: 'Servern är upptagen – försök igen om en stund',
+    problem500: 'Fel i servern',
+    // Warnings of the priority analysis (geo/priority), matched by their English text.
+    warnLeftOut: 'Indikatorn {key} saknar värde {year} och tas inte med.', warnFeasLeftOut: 'Förutsättningen {key} saknar värden och tas inte med.',
   },
   en: {
     title: 'Lägesbild',
@@ -155,6 +170,13 @@ const texts = {
     hotspotMapLabel: "Map of observation hot spots: cells coloured by the method's class. The list of places and the legend have the same information.",
     yes: 'yes',
     no: 'no',
+    demoNotice: 'Illustrative demo data – not official statistics.',
+    inSwedish: '(in Swedish) ',
+    ivShown_one: '1 intervention shown.', cellsShown_one: '1 cell shown ({method}).', chartDesc_one: '{indicator} in {name} by year, 1 value ({first}).',
+    emergingNote_one: 'Patterns over 1 time slice ({slice}); cells without a pattern are not shown.',
+    plReason_no_actor_one: '1 week: no actor works against the target\'s categories', plReason_capacity_exhausted_one: '1 week: capacity ran out',
+    plReason_resting_one: '1 week: resting after concentrated weeks', fcTableCaption_one: '{sources}: 1 period. Shown: {model}.',
+    warnLeftOut: 'Indicator {key} has no value in {year} and is left out.', warnFeasLeftOut: 'Feasibility input {key} has no values and is left out.',
   },
 };
 
@@ -211,9 +233,14 @@ export function addTexts(extra) {
 /** Current language code, 'sv' or 'en'. */
 export function getLang() { return lang; }
 
-/** t returns the text for key in the current language, with {name} placeholders filled from vars. */
+/**
+ * t returns the text for key in the current language, with {name} placeholders filled from
+ * vars; when vars.n is 1 and the key has a singular form (key_one) that is taken instead
+ * ("1 insats visas", not "1 insatser visas").
+ */
 export function t(key, vars = {}) {
-  const s = texts[lang][key] ?? texts.sv[key] ?? key;
+  const one = String(vars.n) === '1' ? texts[lang][`${key}_one`] : undefined;
+  const s = one ?? texts[lang][key] ?? texts.sv[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
 }
 
@@ -223,10 +250,36 @@ export function label(value) {
   return enums[lang][value] ?? String(value);
 }
 
-/** num formats a number the local way (decimal comma in Swedish). */
+/**
+ * num formats a number the local way: in Swedish a decimal comma, a thin no-break space
+ * (U+202F) between thousands (Intl gives a full-width no-break space) and a true minus.
+ */
 export function num(v, maxDigits = 1) {
   if (v == null || Number.isNaN(v)) return t('missing');
-  return new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { maximumFractionDigits: maxDigits }).format(v);
+  const s = new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { maximumFractionDigits: maxDigits }).format(v);
+  return lang === 'sv' ? s.replace(/\u00a0/g, '\u202f') : s;
+}
+
+/** problemText says what a refused or failed API request means, in the reader's language. */
+export function problemText(status, problem) {
+  if (lang === 'en') return `${status} ${problem?.detail || problem?.title || ''}`.trim();
+  if (status === 400 && problem?.param) return `${t('problem400param', { param: problem.param })} (${status})`;
+  const key = `problem${status}`;
+  return `${texts.sv[key] ? t(key) : t(status >= 500 ? 'problem500' : 'problem400')} (${status})`;
+}
+
+/** warningText is a warning of the priority analysis in the reader's language. */
+export function warningText(w) {
+  let m = /^indicator (\S+) has no value in (\d+) and is left out$/.exec(w);
+  if (m) return t('warnLeftOut', { key: m[1], year: m[2] });
+  m = /^feasibility input (\S+) has no values and is left out$/.exec(w);
+  if (m) return t('warnFeasLeftOut', { key: m[1] });
+  return w;
+}
+
+/** localNotice is the API's bilingual demo notice in the reader's language; other notices as they are. */
+export function localNotice(notice) {
+  return /^Illustrativa demodata/.test(notice ?? '') ? t('demoNotice') : notice;
 }
 
 /** setLang switches the language, updates <html lang> and every [data-i18n] element, then tells listeners. */

@@ -3,7 +3,7 @@
 // window.lagesbild exposes the map and a ready flag for the browser tests.
 import { getJSON, apiURL, onDenied, denied, currentUser } from './api.js';
 import { Account } from './auth.js';
-import { t, setLang, getLang, onLangChange, label, addTexts } from './i18n.js';
+import { t, setLang, getLang, onLangChange, label, addTexts, num } from './i18n.js';
 import {
   createMap, setVisible, observationTiles, whenIdle, bounds, clickable, layerOf,
 } from './map.js';
@@ -39,7 +39,7 @@ const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'v
 const $ = (id) => document.getElementById(id);
 
 // api: the page's own API client, for the browser tests to make requests as the page does.
-const app = { map: null, ready: false, state: {}, errors: [], api: { getJSON } };
+const app = { map: null, ready: false, state: {}, errors: [], api: { getJSON }, num };
 window.lagesbild = app;
 
 // Each view has its own status line ("22 insatser visas." is Insatser's): a view's message is

@@ -6,7 +6,7 @@
 // (the same answer as GeoJSON) and a CSV link. POST /analysis/priority/compare gives the
 // organisations' rankings side by side with the consensus, Kendall's tau and disagreements.
 import { APIError, apiFetch, apiURL, getJSON, problemOf } from './api.js';
-import { t, num, getLang, addTexts, onLangChange } from './i18n.js';
+import { t, num, getLang, addTexts, onLangChange, warningText, localNotice } from './i18n.js';
 import { quantileBreaks, classes, fillColour, swatch } from './choropleth.js';
 import { needFeasibilityChart } from './scatter.js';
 import { whenIdle } from './map.js';
@@ -189,7 +189,7 @@ export class PriorityView extends View {
     const c = this.els.controls;
     const sel = (id, key) => [h('label', { for: id, 'data-i18n': key, text: t(key) }), h('select', { id })];
     const [lOrg, sOrg] = sel('prio-scenario', 'organisation');
-    this.rationale = h('p', { class: 'rationale', id: 'prio-rationale' });
+    this.rationale = h('p', { class: 'rationale', id: 'prio-rationale', lang: 'sv' }); // written by the organisation, in Swedish
     const [lNorm, sNorm] = sel('prio-norm', 'normalisation');
     const [lAgg, sAgg] = sel('prio-agg', 'aggregation');
     const [lYear, sYear] = sel('prio-year', 'refYear');
@@ -273,7 +273,7 @@ export class PriorityView extends View {
       s.label.textContent = this.name(ind);
       s.out.textContent = num(Number(s.input.value), 2);
     }
-    if (this.scenario) this.rationale.textContent = this.scenario.rationale;
+    if (this.scenario) this.rationale.textContent = t('inSwedish') + this.scenario.rationale;
     for (const o of this.constraintsBox.querySelectorAll('option')) o.textContent = t(o.value || 'free');
   }
 
@@ -284,7 +284,7 @@ export class PriorityView extends View {
     this.sel.scenario.value = sc.id;
     this.sel.norm.value = sc.normalisation;
     this.sel.agg.value = sc.aggregation;
-    this.rationale.textContent = sc.rationale;
+    this.rationale.textContent = t('inSwedish') + sc.rationale;
     for (const [key, s] of Object.entries(this.sliders.theme)) {
       s.input.value = String(sc.theme_weights?.[key] ?? 1);
       s.out.textContent = num(Number(s.input.value), 2);
@@ -522,7 +522,7 @@ export class PriorityView extends View {
     }) });
     const warn = res.warnings?.length
       ? h('div', { class: 'warnings' }, h('p', { class: 'legend-title', text: t('warnings') }),
-        h('ul', {}, ...res.warnings.map((w) => h('li', { text: w }))))
+        h('ul', {}, ...res.warnings.map((w) => h('li', { text: warningText(w) }))))
       : null;
     const fig = h('figure', { class: 'matrix-figure', id: 'prio-matrix' },
       h('figcaption', { text: t('matrixTitle') }),
@@ -530,7 +530,7 @@ export class PriorityView extends View {
     const pilots = h('ol', { id: 'prio-pilots', class: 'pilots' }, ...res.pilots.map((p) => h('li', { 'data-code': p.code },
       h('strong', { text: p.name }), ' ', getLang() === 'en' ? p.explanation_en : p.explanation_sv)));
     const csv = h('a', { id: 'prio-csv', href: this.csvURL, download: `prioritering-${res.scenario?.id ?? 'egen'}-${res.year}.csv`, text: t('csv') });
-    const notice = res.notice ? h('p', { class: 'legend-note', text: res.notice }) : null;
+    const notice = res.notice ? h('p', { class: 'legend-note', text: localNotice(res.notice) }) : null;
     side.replaceChildren(...[heading, summary, warn, fig, h('h3', { text: t('pilots') }), pilots, h('p', {}, csv), notice].filter(Boolean));
   }
 

@@ -4,7 +4,7 @@
 // of the forecast shown; the switch shows the forecast made without the police's own
 // reports, and the tables show both. Places only, never persons.
 import { getJSON, tileURL } from './api.js';
-import { t, num, getLang, addTexts, onLangChange } from './i18n.js';
+import { t, num, getLang, addTexts, onLangChange, localNotice } from './i18n.js';
 import { swatch } from './choropleth.js';
 import { whenIdle } from './map.js';
 import { View } from './view.js';
@@ -227,7 +227,7 @@ export class ForecastView extends View {
       h('p', { text: v.beats_baselines ? t('fcBeats') : t('fcNotBeats') }),
       shownCaveat ? h('p', { class: 'legend-note', text: shownCaveat[lang] }) : null);
     this.caveats.replaceChildren(...v.caveats.filter((c) => c !== shownCaveat).map((c) => h('li', { 'data-code': c.code, text: c[lang] })));
-    this.notice.textContent = this.state.notice;
+    this.notice.textContent = localNotice(this.state.notice);
 
     // Both variants' backtest tables, the one the map shows first.
     const order = [...s.variants].sort((a, b) => (a.sources === v.sources ? -1 : b.sources === v.sources ? 1 : 0));
