@@ -235,6 +235,17 @@ func TestAccessMatrix(t *testing.T) {
 					t.Error("CSV export holds a restricted row")
 				}
 			}
+			// The Swedish Excel form (issue 14, point 11): the same status and the same rows.
+			if body := get("/collections/observations/items?f=csv&dialect=excel-sv&limit=10000&datetime=2023-01-01/2023-03-31", status(c, layers.Internal)); c.may(layers.Internal) {
+				rows := strings.Count(string(body), "\n") - 1
+				want := count(t, `SELECT least(count(*), 10000) FROM observations WHERE sensitivity = ANY($1) AND observed_at BETWEEN '2023-01-01' AND '2023-03-31T23:59:59.999999Z'`, classes)
+				if int64(rows) != want || !strings.HasPrefix(string(body), "\ufeffid;") {
+					t.Errorf("CSV export for Swedish Excel: %d rows, want %d, starting %.20q", rows, want, body)
+				}
+				if c.clearance != layers.Restricted && strings.Contains(string(body), "restricted") {
+					t.Error("CSV export for Swedish Excel holds a restricted row")
+				}
+			}
 
 			// Tiles: points for those who may read the layer (their rows), counts per cell
 			// with small counts suppressed for everyone else — never a point.

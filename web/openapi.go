@@ -263,6 +263,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			}
 		}
 	}
+	addCSVDialect(paths)
 	return obj{
 		"openapi": "3.0.3",
 		// Anonymous callers are welcome (open data); credentials widen what is visible.
@@ -306,4 +307,38 @@ func schemaName(id string) string {
 		out = append(out, ch)
 	}
 	return string(out)
+}
+
+// addCSVDialect gives every operation that can answer text/csv the dialect parameter that
+// csvDialect (csvdialect.go) takes out of the query before the handlers see it.
+func addCSVDialect(paths obj) {
+	dialect := obj{"name": "dialect", "in": "query", "required": false,
+		"description": "CSV answers only: excel-sv gives the form Swedish Excel opens by double-click (semicolons between fields, a decimal comma); rfc4180 (the default) commas and decimal points. Every CSV starts with a UTF-8 byte order mark and comes as an attachment with a file name.",
+		"schema":      obj{"type": "string", "enum": []string{"rfc4180", "excel-sv"}}}
+	for _, item := range paths {
+		for _, op := range item.(obj) {
+			o, ok := op.(obj)
+			if !ok {
+				continue
+			}
+			resp, _ := o["responses"].(obj)
+			ok200, _ := resp["200"].(obj)
+			content, _ := ok200["content"].(obj)
+			csv := false
+			for media := range content {
+				csv = csv || strings.HasPrefix(media, "text/csv")
+			}
+			if !csv {
+				continue
+			}
+			switch ps := o["parameters"].(type) {
+			case []obj:
+				o["parameters"] = append(ps, dialect)
+			case []any:
+				o["parameters"] = append(ps, dialect)
+			case nil:
+				o["parameters"] = []obj{dialect}
+			}
+		}
+	}
 }

@@ -204,7 +204,7 @@ func TestPriorityGeometricSensitivityAndFormats(t *testing.T) {
 		t.Error("Accept: application/geo+json differs from f=geojson")
 	}
 	_, c := a.do("POST", "/analysis/priority?f=csv", req, 200)
-	rows, err := csv.NewReader(bytes.NewReader(c)).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(c, []byte("\ufeff")))).ReadAll() // every CSV starts with a BOM
 	if err != nil || len(rows) != len(res.Districts)+1 || rows[0][0] != "code" {
 		t.Errorf("csv: %v, %d rows", err, len(rows))
 	}

@@ -189,6 +189,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	e.Pre(respond.CSVDialect) // before routing: takes ?dialect= out of the query (respond/download.go)
 	e.Use(middleware.Recover())
 	e.Use(s.observe)
 	e.Use(refuseUnreadableText)

@@ -67,7 +67,13 @@ func (s *Sender) SendTagged(c echo.Context, status int, contentType, cacheContro
 	return s.send(c, status, contentType, cacheControl, body, tag, true)
 }
 
+// A CSV body leaves as a download (csvDownload: byte order mark, file name, ?dialect=excel-sv).
 func (s *Sender) send(c echo.Context, status int, contentType, cacheControl string, body []byte, tag string, keep bool) error {
+	if out, changed, err := csvDownload(c, contentType, body); err != nil {
+		return err
+	} else if changed {
+		body, tag = out, BodyTag(out)
+	}
 	req, h := c.Request(), c.Response().Header()
 	gz := len(body) >= GzipMin && AcceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
 	if gz {
