@@ -5,7 +5,7 @@ GO    ?= go
 ADDR  ?= 127.0.0.1:8080
 BIN   := bin/lagesbild
 
-.PHONY: run test db build bench soak vet fmt clean-db page
+.PHONY: run test db build bench soak vet fmt clean-db page glyphs
 
 ## build: compile bin/lagesbild
 build:
@@ -33,6 +33,11 @@ test:
 ## page: rebuild the map page into web/static (committed, embedded by the binary)
 page:
 	cd web/page && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+## glyphs: the map's label glyphs (web/page/glyphs, committed) from Debian's fonts-dejavu-core; then make page
+glyphs:
+	$(GO) run ./tools/glyphs --font /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf --name DejaVuSans-Bold --out web/page/glyphs
+	cp /usr/share/doc/fonts-dejavu-core/copyright web/page/glyphs/DejaVuSans-Bold/LICENSE.txt
 
 ## bench: Lägesbild beside pg_tileserv and pg_featureserv (../shared/bench/peers), one run, A B A B (README, "Benchmarks")
 bench: build

@@ -28,9 +28,13 @@ func (b *browser) notices() viewNotices {
 		status: document.getElementById('status').textContent})`)
 }
 
-// switchView goes to view v through the address, as the tab bar's links do.
+// switchView goes to view v through the address, as the tab bar's links do, once the
+// address has caught up with the view before (it is written 150 ms after a change, and a
+// late write would take the page back).
 func (b *browser) switchView(v string) {
 	b.t.Helper()
+	eval[bool](b, `new Promise(r => setTimeout(() => r(true), 400))`)
+	b.waitFor("the address written", `!lagesbild.address || location.hash === lagesbild.address.written`)
 	eval[bool](b, fmt.Sprintf(`(() => { location.hash = %q; return true; })()`, v))
 	b.waitFor("the view "+v, fmt.Sprintf(`document.body.dataset.view === %q`, v))
 }

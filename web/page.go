@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,6 +97,8 @@ func assetType(p string) string {
 		return "text/plain; charset=utf-8"
 	case ".json":
 		return respond.MediaJSON
+	case ".pbf":
+		return "application/x-protobuf"
 	}
 	if t := mime.TypeByExtension(path.Ext(p)); t != "" {
 		return t
@@ -135,6 +138,9 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 			name = "index.html"
 		}
 		a, ok := assets[name]
+		if !ok && glyphRange(assets, name) {
+			a, ok = noGlyphs, true
+		}
 		if !ok {
 			return echo.NewHTTPError(http.StatusNotFound, "no such file of the map page")
 		}
@@ -145,6 +151,29 @@ func (s *Server) pageRoutes(get func(string, echo.HandlerFunc)) {
 		}
 		return s.sendAsset(c, a, cache)
 	})
+}
+
+// glyphRangeName is a glyph file's name below the page: glyphs/<font stack>/<first>-<last>.pbf.
+var glyphRangeName = regexp.MustCompile(`^glyphs/([^/]+)/([0-9]{1,5})-([0-9]{1,5})\.pbf$`)
+
+// noGlyphs answers a range the page's glyphs do not include (only the ranges Swedish names
+// need are embedded, web/page/glyphs): an empty glyph set, so the map leaves out characters
+// it has no glyphs for instead of reporting a failed request for each label.
+var noGlyphs = &pageAsset{contentType: "application/x-protobuf", etag: "no-glyphs"}
+
+// glyphRange reports whether name is a well-formed range of 256 of a font stack the page has.
+func glyphRange(assets map[string]*pageAsset, name string) bool {
+	m := glyphRangeName.FindStringSubmatch(name)
+	if m == nil {
+		return false
+	}
+	first, _ := strconv.Atoi(m[2])
+	last, _ := strconv.Atoi(m[3])
+	if first%256 != 0 || last != first+255 || last > 0xffff {
+		return false
+	}
+	_, ok := assets["glyphs/"+m[1]+"/0-255.pbf"]
+	return ok
 }
 
 // pageSecurityHeaders keeps the page to its own origin: without a configured basemap the

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,16 +52,20 @@ func TestStaticIsBuiltFromSource(t *testing.T) {
 	}
 }
 
-// names lists the files of dir, sorted.
+// names lists the files under dir (the glyphs are in folders), slash-separated and sorted.
 func names(t *testing.T, dir string) []string {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
 	}
 	slices.Sort(out)
 	return out

@@ -3,7 +3,7 @@
 // Output names are fixed (no content hashes): the server gives every file a strong ETag,
 // so browsers revalidate cheaply, and the committed assets stay diffable by name.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const out = process.env.PAGE_OUT ? process.env.PAGE_OUT.replace(/\/?$/, '/') : new URL('../static/', import.meta.url).pathname;
 rmSync(out, { recursive: true, force: true });
@@ -44,3 +44,5 @@ copyFileSync('node_modules/redoc/LICENSE', out + 'redoc-LICENSE.txt');
 copyFileSync('src/apidoc.html', out + 'apidoc.html');
 copyFileSync('src/apidoc.js', out + 'apidoc.js');
 copyFileSync('src/favicon.svg', out + 'favicon.svg');
+// The map's label glyphs (made by `make glyphs` from Debian's DejaVu Sans Bold), served by the server itself.
+cpSync('glyphs', out + 'glyphs', { recursive: true });

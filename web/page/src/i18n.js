@@ -256,7 +256,8 @@ export function label(value) {
  */
 export function num(v, maxDigits = 1) {
   if (v == null || Number.isNaN(v)) return t('missing');
-  const s = new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { maximumFractionDigits: maxDigits }).format(v);
+  // signDisplay 'negative': a value that rounds to zero is "0", never "−0" (legends, tables).
+  const s = new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { maximumFractionDigits: maxDigits, signDisplay: 'negative' }).format(v);
   return lang === 'sv' ? s.replace(/\u00a0/g, '\u202f') : s;
 }
 

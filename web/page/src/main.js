@@ -5,7 +5,7 @@ import { getJSON, apiURL, onDenied, denied, currentUser } from './api.js';
 import { Account } from './auth.js';
 import { t, setLang, getLang, onLangChange, label, addTexts, num } from './i18n.js';
 import {
-  createMap, setVisible, observationTiles, whenIdle, bounds, clickable, layerOf,
+  createMap, setVisible, observationTiles, whenIdle, bounds, clickable, layerOf, labelsUnder, hollowPlaces,
 } from './map.js';
 import { Choropleth } from './choropleth.js';
 import { LayerPanel, timeWindowFieldset } from './layerpanel.js';
@@ -38,7 +38,8 @@ const viewTitle = { karta: 'viewMap', prioritering: 'viewPriority', hotspots: 'v
 
 const $ = (id) => document.getElementById(id);
 
-// api: the page's own API client, for the browser tests to make requests as the page does.
+// api: the page's own API client, for the browser tests to make requests as the page does;
+// num: its number format, for the tests of how figures read.
 const app = { map: null, ready: false, state: {}, errors: [], api: { getJSON }, num };
 window.lagesbild = app;
 
@@ -408,6 +409,9 @@ async function main() {
       setVisible(map, group, on);
     }
     if (['hotspots', 'prognos', 'insatser', 'plan', 'uppfoljning'].includes(v)) map.setLayoutProperty('districts-line', 'visibility', 'visible');
+    // Over the hot-spot cells, places are rings and names go beneath the cells: neither hides a cell.
+    hollowPlaces(map, v === 'hotspots');
+    labelsUnder(map, v === 'hotspots' ? 'hot-kde' : null);
     plan.showLayers(v === 'plan');
     fu.showLayers(v === 'uppfoljning');
     iv.showLayers(v === 'insatser');

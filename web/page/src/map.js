@@ -1,11 +1,15 @@
 // The MapLibre map: a plain background (no external basemap unless configured), the
 // districts as a GeoJSON source fed by the choropleth, and the API's vector tiles for
-// places, interventions and observations. No layer draws text, so no glyphs are needed.
+// places, interventions and observations. The districts' names are drawn with glyphs the
+// server itself serves (glyphs/, made by `make glyphs`), so nothing is fetched from outside.
 import * as maplibregl from 'maplibre-gl';
 import { tileURL, apiRoot } from './api.js';
 import { t, getLang, onLangChange } from './i18n.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', document.baseURI).href);
+
+// labelFont is the font stack of the map's labels (web/page/glyphs/DejaVuSans-Bold).
+export const labelFont = 'DejaVuSans-Bold';
 
 // Which map layers each switch of the layer panel switches: filled in by addLayers for the
 // declared layers the map draws.
@@ -57,6 +61,7 @@ function hatch() {
 export function createMap(container, cfg, observationsDatetime) {
   const style = cfg.basemapStyle || {
     version: 8,
+    glyphs: new URL('glyphs/{fontstack}/{range}.pbf', document.baseURI).href.replace('%7Bfontstack%7D', '{fontstack}').replace('%7Brange%7D', '{range}'),
     sources: {},
     layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f1f3f5' } }],
   };
@@ -154,6 +159,20 @@ function addLayers(map, withBasemap, datetime, decls) {
     },
   });
   if (decl.districts) layerGroups.districts = ['districts-fill', 'districts-missing', 'districts-line', 'districts-selected'];
+  // The districts' names, above every other layer in every view (a view's layers come later,
+  // so the labels are moved back to the top). A configured basemap brings its own glyphs and
+  // names its own places: the labels are drawn only over the page's plain background.
+  if (!withBasemap) {
+    map.addLayer({
+      id: 'districts-label', type: 'symbol', source: 'districts',
+      layout: {
+        'text-field': ['get', 'name'], 'text-font': [labelFont],
+        'text-size': ['interpolate', ['linear'], ['zoom'], 9, 12, 14, 15], 'text-max-width': 8, 'text-padding': 6,
+      },
+      paint: { 'text-color': '#1b1f23', 'text-halo-color': 'rgba(255, 255, 255, 0.92)', 'text-halo-width': 1.6 },
+    });
+    map.on('styledata', () => placeLabels(map));
+  }
   addDeclaredLayers(map, decls.filter((d) => !['districts', 'places', 'observations', 'interventions'].includes(d.id)));
   if (decl.interventions) {
     addInterventionLayers(map, 'interventions', tileSource(map, decl.interventions), {}, colourOf(decl.interventions));
@@ -262,6 +281,37 @@ export function addInterventionLayers(map, prefix, source, layout, colour) {
     filter: ['==', ['geometry-type'], 'Point'],
     paint: { 'circle-color': colour, 'circle-radius': 7, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1.5 },
   });
+}
+
+// labelsBeneath is the layer the districts' names go under (null: on top of every layer).
+let labelsBeneath = null;
+
+/**
+ * labelsUnder puts the districts' names beneath layer id, in a view whose cells a name must
+ * not hide (Brännpunkter), or on top of every layer (id null).
+ */
+export function labelsUnder(map, id) {
+  labelsBeneath = id;
+  placeLabels(map);
+}
+
+function placeLabels(map) {
+  if (!map.getLayer('districts-label')) return;
+  const ids = map.getStyle().layers.map((l) => l.id);
+  if (labelsBeneath && map.getLayer(labelsBeneath)) {
+    if (ids[ids.indexOf(labelsBeneath) - 1] !== 'districts-label') map.moveLayer('districts-label', labelsBeneath);
+  } else if (ids.at(-1) !== 'districts-label') map.moveLayer('districts-label');
+}
+
+/**
+ * hollowPlaces draws the places as rings (on) over a view's cells, so the cell under a place
+ * keeps its colour, or as the filled circles of the map view (off).
+ */
+export function hollowPlaces(map, on) {
+  if (!map.getLayer('places-circle')) return;
+  map.setPaintProperty('places-circle', 'circle-opacity', on ? 0 : 1);
+  map.setPaintProperty('places-circle', 'circle-radius', on ? 6 : 5);
+  map.setPaintProperty('places-circle', 'circle-stroke-width', on ? 1.5 : 2);
 }
 
 /** observationTiles is the observation tile URL template for an OGC datetime interval (or none). */

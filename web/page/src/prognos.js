@@ -242,7 +242,9 @@ export class ForecastView extends View {
     const head2 = h('tr', {}, ...['hit_rate', 'pai', 'pei'].flatMap(() => shares.map((sh) => h('th', { scope: 'col', text: pctShare(sh) }))));
     const cell = (st, metric) => {
       const f = metric === 'pai' ? (x) => num(x, 1) : (x) => `${num(100 * x, 0)} %`;
-      return h('td', { class: 'num', text: `${f(st.mean)} ± ${metric === 'pai' ? num(st.se, 1) : num(100 * st.se, 0)}` });
+      // The standard error on a line of its own, so nine columns fit the panel.
+      return h('td', { class: 'num' }, h('span', { text: f(st.mean) }), ' ',
+        h('span', { class: 'se', text: `± ${metric === 'pai' ? num(st.se, 1) : num(100 * st.se, 0)}` }));
     };
     const rows = v.backtest.map((m) => h('tr', { 'data-model': m.model, class: m.shown ? 'selected' : null },
       h('th', { scope: 'row', text: `${t(`model_${m.model}`)}${m.baseline ? ` (${t('baselineTag')})` : ''}` }),
