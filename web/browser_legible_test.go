@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -24,7 +23,7 @@ func TestLegibleMapInBrowser(t *testing.T) {
 	a := newAPI(t)
 	b := newBrowser(t, chromium)
 	b.do("open the page", chromedp.Navigate(a.srv.URL+"/karta/"))
-	b.waitReady("overcrowding", 0)
+	b.waitLonger("the map", `window.lagesbild && lagesbild.ready`, viewLimit)
 
 	// The first view: every district on the map, and the districts span most of it.
 	var w, s, e, n float64
@@ -92,7 +91,7 @@ func TestLegibleMapInBrowser(t *testing.T) {
 
 	// Brännpunkter: a place over a hot-spot cell leaves the cell its colour at the place.
 	b.switchView("hotspots")
-	b.waitFor("the hot spots", `lagesbild.hotspots && lagesbild.hotspots.ready`)
+	b.waitLonger("the hot spots", `lagesbild.hotspots && lagesbild.hotspots.ready`, viewLimit)
 	b.idle()
 	rows, err := testDB.Pool.Query(context.Background(), `SELECT name, ST_X(ST_Transform(geom, 4326)), ST_Y(ST_Transform(geom, 4326)) FROM places WHERE GeometryType(geom) = 'POINT' ORDER BY name`)
 	if err != nil {
@@ -148,7 +147,7 @@ func TestLegibleMapInBrowser(t *testing.T) {
 
 	// Prognos: each backtest table inside its panel, no sideways scrolling.
 	b.switchView("prognos")
-	b.waitLonger("the forecast", `lagesbild.forecast && lagesbild.forecast.ready`, 2*time.Minute)
+	b.waitLonger("the forecast", `lagesbild.forecast && lagesbild.forecast.ready`, viewLimit)
 	type tableFit struct {
 		Table, Box, Panel float64
 	}

@@ -47,15 +47,11 @@ func TestNoticesBelongToTheirViewInBrowser(t *testing.T) {
 		a, _ := newAuthAPI(t, auth.Config{})
 		b := newBrowser(t, chromium)
 		b.do("open Insatsplan", chromedp.Navigate(a.srv.URL+"/karta/#plan"))
-		b.waitFor("the refusal of the deployment planning",
-			`!!document.querySelector('#access-notice li[data-status="401"][data-what="deployment"]')`)
+		b.waitLonger("the refusal of the deployment planning",
+			`!!document.querySelector('#access-notice li[data-status="401"][data-what="deployment"]')`, viewLimit)
 		for _, v := range []string{"karta", "insatser"} {
 			b.switchView(v)
-			if v == "insatser" {
-				b.waitInsatser("")
-			} else {
-				b.waitReady("overcrowding", 0)
-			}
+			b.waitLonger("the view "+v, map[string]string{"insatser": `lagesbild.insatser && lagesbild.insatser.ready`, "karta": `lagesbild.ready`}[v], viewLimit)
 			if n := b.notices(); strings.Contains(strings.Join(n.What, " "), "deployment") {
 				t.Errorf("%s shows Insatsplan's notice: %+v (%q)", v, n,
 					eval[string](b, `document.getElementById('access-notice').textContent`))
@@ -70,15 +66,14 @@ func TestNoticesBelongToTheirViewInBrowser(t *testing.T) {
 
 	t.Run("status line", func(t *testing.T) {
 		_, b, _ := openView(t, "insatser")
-		b.waitInsatser("")
-		b.waitFor("the register's status", `/insatser visas/.test(document.getElementById('status').textContent)`)
+		b.waitLonger("the register's status", `lagesbild.insatser && lagesbild.insatser.ready && /insatser visas/.test(document.getElementById('status').textContent)`, viewLimit)
 		b.switchView("plan")
-		b.waitPlan("")
+		b.waitLonger("the plan", `lagesbild.plan && lagesbild.plan.ready`, viewLimit)
 		if n := b.notices(); strings.Contains(n.Status, "insatser visas") {
 			t.Errorf("Insatsplan's status line says %q, Insatser's message", n.Status)
 		}
 		b.switchView("karta")
-		b.waitReady("overcrowding", 0)
+		b.waitLonger("the map", `lagesbild.ready`, viewLimit)
 		if n := b.notices(); strings.Contains(n.Status, "insatser visas") || strings.Contains(n.Status, "mål visas") {
 			t.Errorf("Karta's status line says %q, another view's message", n.Status)
 		}
