@@ -60,6 +60,7 @@ func newAuthAPI(t *testing.T, cfg auth.Config) (*api, *testClock) {
 func newAuthAPIConfig(t *testing.T, cfg web.Config) (*api, *testClock) {
 	t.Helper()
 	db := layerstest.Require(t, testDB)
+	forgetLoginLimits(t, db)
 	clock := &testClock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
 	cfg.Version = "test"
 	cfg.Auth.Now = clock.Now

@@ -74,9 +74,20 @@ func testServer(t testing.TB, db *layerstest.DB, cfg web.Config, cat *layers.Cat
 	return testServerOn(t, db, cfg, store, cat, log), store
 }
 
+// forgetLoginLimits empties the login limiter's table: it lives in the database (shared by
+// every server process, as in production), and one test's failed logins — on its own clock —
+// must not count against the next test's server.
+func forgetLoginLimits(t testing.TB, db *layerstest.DB) {
+	t.Helper()
+	if _, err := db.Pool.Exec(context.Background(), `DELETE FROM login_limits`); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // testServerOn is testServer over a given store (one whose changes a test listens to).
 func testServerOn(t testing.TB, db *layerstest.DB, cfg web.Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logger) *httptest.Server {
 	t.Helper()
+	forgetLoginLimits(t, db)
 	srv := httptest.NewServer(withToken(web.New(cfg, store, cat, log), callerToken(t, db, testOrg, "police", "admin")))
 	t.Cleanup(srv.Close)
 	return srv

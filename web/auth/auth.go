@@ -32,7 +32,8 @@ type Config struct {
 	// (default 15 min); past the third, the account takes one attempt per AccountInterval
 	// (default 10 s). FailureWindow (default 1 h) is how long failures are remembered, KnownFor
 	// (default 30 days) how long a successful login exempts its pair from the address and
-	// account limits; LoginLimitBytes (default 16 MiB) bounds the limiter's memory.
+	// account limits; LoginLimitBytes (default 16 MiB) bounds the limiter's table
+	// (login_limits, shared by every server process on the database).
 	PairFailures, AddressFailures, AccountFailures int
 	LoginBackoffBase, LoginBackoffMax              time.Duration
 	AccountInterval, FailureWindow, KnownFor       time.Duration
@@ -88,7 +89,7 @@ func New(cfg Config, store *layers.Store, log *slog.Logger, site Site) *Auth {
 		// crypto/rand does not fail on supported platforms; a fixed salt still costs the same time.
 		dummy = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	}
-	a := &Auth{cfg: cfg, site: site, store: store, log: log, limiter: newLoginLimiter(cfg), dummyHash: dummy, hashing: make(chan struct{}, 4)}
+	a := &Auth{cfg: cfg, site: site, store: store, log: log, limiter: newLoginLimiter(cfg, store), dummyHash: dummy, hashing: make(chan struct{}, 4)}
 	if cfg.OIDC != nil {
 		a.jwt = newJWTVerifier(*cfg.OIDC)
 	}

@@ -27,8 +27,9 @@
 // Assumptions: the database (layers.Store) holds passwords, sessions and tokens only hashed,
 // and enforces the access rules again with row-level security, so a check missing here
 // exposes nothing; the client address is what Echo's IP extractor says (web configures which
-// proxies it trusts); login limits and the restricted-read window live in this process's
-// memory, neither shared between replicas nor kept across restarts; a JWT issuer signs with
+// proxies it trusts); login limits live in the database, shared by every server process;
+// the restricted-read window lives in this process's memory, neither shared between
+// processes nor kept across restarts (it only thins out audit entries); a JWT issuer signs with
 // RS256 or ES256 and publishes its keys as a JWK Set at a file path or an http(s) URL, and
 // clocks agree within OIDCConfig.Leeway. It imports layers and web/respond, never package
 // web, which composes it.

@@ -24,19 +24,24 @@ package auth
 // Client addresses are as c.RealIP() gives them (see Config.TrustedProxies); IPv6 addresses
 // count by their /64, which one subscriber usually holds whole.
 //
-// The counts live in this process's memory, in an LRU bounded in bytes (web/lru; LoginLimitBytes,
-// default 16 MiB, about 65,000 keys): they reset when the server restarts and are not
-// shared between replicas. A key is forgotten FailureWindow (default 1 h) after its last
-// failure. Keys are fixed-size (an account name is kept as 16 bytes of its SHA-256), so the
-// bound holds whatever names are sent.
+// The counts live in the database (table login_limits, migration 020), so every server process
+// behind a load balancer counts the same failures: ten wrong passwords spread over three
+// processes count as ten, and a restart forgets nothing. Each attempt locks its keys for one
+// short transaction (layers.Store.UpdateLoginLimits). A key is forgotten FailureWindow (default
+// 1 h) after its last failure. The table is bounded like the LRU it replaces: every
+// pruneEvery attempts (and at least once a minute) a process deletes the forgotten keys and,
+// beyond LoginLimitBytes/limitEntryBytes keys (default 16 MiB, about 65,000), the least
+// recently used. Keys are fixed-size (an account name is kept as 16 bytes of its SHA-256), so
+// the bound holds whatever names are sent.
 
 import (
+	"context"
 	"crypto/sha256"
 	"net/netip"
 	"sync"
 	"time"
 
-	"github.com/lagesbild/lagesbild/web/lru"
+	"github.com/lagesbild/lagesbild/layers"
 )
 
 // limitKind says what a limiter key counts.
@@ -53,21 +58,12 @@ func (k limitKind) String() string {
 	return [...]string{"account_and_address", "address", "account", "known"}[k]
 }
 
-// limitKey is fixed-size, so that the limiter's bytes follow from its number of keys.
-type limitKey struct {
-	kind    limitKind
-	account [16]byte
-	addr    netip.Addr
-}
-
-type limitEntry struct {
-	fails int
-	last  time.Time // the last failure (for limitKnown, the last success)
-	next  time.Time // no attempt before this
-}
-
-// limitEntryBytes is what one key costs: the entry, its list element and its map slot.
+// limitEntryBytes is what one key is counted as against LoginLimitBytes: its row, its index
+// entries and their share of the pages.
 const limitEntryBytes = 256
+
+// pruneEvery is how many attempts a process lets pass between prunes of the table.
+const pruneEvery = 64
 
 // limitPolicy is one key's allowance: free failures, then waits of base doubling up to max
 // (or, when constant, always base).
@@ -91,18 +87,22 @@ func (p limitPolicy) wait(fails int) time.Duration {
 	return min(d, p.max)
 }
 
-// loginLimiter is safe for concurrent use.
+// loginLimiter is safe for concurrent use, in one process and across processes.
 type loginLimiter struct {
-	mu       sync.Mutex
+	store    *layers.Store
 	policies [3]limitPolicy // by limitKind, for the counting kinds
 	window   time.Duration  // a count is forgotten this long after its last failure
 	knownFor time.Duration
-	entries  *lru.Cache[limitKey, *limitEntry] // each costs limitEntryBytes
+	maxKeys  int
+
+	mu         sync.Mutex
+	sincePrune int
+	lastPrune  time.Time
 }
 
-func newLoginLimiter(cfg Config) *loginLimiter {
-	l := &loginLimiter{window: cfg.FailureWindow, knownFor: cfg.KnownFor,
-		entries: lru.New(max(cfg.LoginLimitBytes, 16*limitEntryBytes), func(limitKey, *limitEntry) int64 { return limitEntryBytes })}
+func newLoginLimiter(cfg Config, store *layers.Store) *loginLimiter {
+	l := &loginLimiter{store: store, window: cfg.FailureWindow, knownFor: cfg.KnownFor,
+		maxKeys: int(max(cfg.LoginLimitBytes/limitEntryBytes, 16))}
 	l.policies[limitPair] = limitPolicy{free: cfg.PairFailures, base: cfg.LoginBackoffBase, max: cfg.LoginBackoffMax}
 	l.policies[limitAddress] = limitPolicy{free: cfg.AddressFailures, base: cfg.LoginBackoffBase, max: cfg.LoginBackoffMax}
 	l.policies[limitAccount] = limitPolicy{free: cfg.AccountFailures, base: cfg.AccountInterval, constant: true}
@@ -120,93 +120,103 @@ func clientKey(addr netip.Addr) netip.Addr {
 	return addr
 }
 
-func (l *loginLimiter) keys(account string, addr netip.Addr) (pair, address, acct, known limitKey) {
+// keys are the limiter's keys of account from addr, indexed by limitKind: the kind, 16 bytes
+// of the account name's SHA-256 (zero for the address key), the client address.
+func (l *loginLimiter) keys(account string, addr netip.Addr) [4][]byte {
 	sum := sha256.Sum256([]byte(account))
-	var h [16]byte
-	copy(h[:], sum[:])
-	addr = clientKey(addr)
-	return limitKey{kind: limitPair, account: h, addr: addr}, limitKey{kind: limitAddress, addr: addr},
-		limitKey{kind: limitAccount, account: h}, limitKey{kind: limitKnown, account: h, addr: addr}
-}
-
-// live returns key's entry when it is still remembered at now; the caller holds mu.
-func (l *loginLimiter) live(key limitKey, now time.Time) *limitEntry {
-	e, ok := l.entries.Peek(key)
-	if !ok {
-		return nil
+	a, _ := clientKey(addr).MarshalBinary()
+	key := func(kind limitKind, withAccount, withAddr bool) []byte {
+		k := make([]byte, 17, 17+len(a))
+		k[0] = byte(kind)
+		if withAccount {
+			copy(k[1:], sum[:16])
+		}
+		if withAddr {
+			k = append(k, a...)
+		}
+		return k
 	}
-	keep := l.window
-	if key.kind == limitKnown {
-		keep = l.knownFor
-	}
-	if now.Sub(e.last) > keep {
-		l.entries.Remove(key)
-		return nil
-	}
-	return e
-}
-
-// touch returns key's entry, made when missing and moved to the front; the caller holds mu.
-func (l *loginLimiter) touch(key limitKey, now time.Time) *limitEntry {
-	if e := l.live(key, now); e != nil {
-		l.entries.Get(key)
-		return e
-	}
-	e := &limitEntry{}
-	l.entries.Put(key, e) // the least recently used key goes when the bound is reached
-	return e
+	return [4][]byte{key(limitPair, true, true), key(limitAddress, false, true), key(limitAccount, true, false), key(limitKnown, true, true)}
 }
 
 // admit decides whether a login for account from addr may be tried at now. When it may, the
-// attempt is counted as a failure in advance — so parallel guesses cannot slip past a limit —
-// and succeeded takes it back. When it may not, admit returns how long to wait and which
-// limit holds, and counts nothing.
-func (l *loginLimiter) admit(account string, addr netip.Addr, now time.Time) (time.Duration, limitKind) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	pair, address, acct, known := l.keys(account, addr)
-	check := []limitKey{pair, address, acct}
-	if l.live(known, now) != nil {
-		check = check[:1] // the owner's usual place: only the pair's own wait
-	}
+// attempt is counted as a failure in advance — so parallel guesses, in this process or
+// another, cannot slip past a limit — and succeeded takes it back. When it may not, admit
+// returns how long to wait and which limit holds, and counts nothing. An error is the
+// database's: the login cannot be judged, and is not tried.
+func (l *loginLimiter) admit(ctx context.Context, account string, addr netip.Addr, now time.Time) (time.Duration, limitKind, error) {
+	keys := l.keys(account, addr)
 	var wait time.Duration
-	kind := limitPair
-	for _, k := range check {
-		e := l.live(k, now)
-		if e == nil {
-			continue
+	var kind limitKind
+	err := l.store.UpdateLoginLimits(ctx, keys[:], now, func(rows []layers.LimitRow) []layers.LimitRow {
+		wait, kind = 0, limitPair
+		check := rows[:limitKnown]
+		if rows[limitKnown].Found {
+			check = check[:1] // the owner's usual place: only the pair's own wait
 		}
-		l.entries.Get(k) // a key under attack stays while idle ones go
-		if e.next.Sub(now) > wait {
-			wait, kind = e.next.Sub(now), k.kind
+		var touch []layers.LimitRow
+		for i, r := range check {
+			if !r.Found {
+				continue
+			}
+			r.Touch = true // a key under attack stays while idle ones go
+			touch = append(touch, r)
+			if r.Next.Sub(now) > wait {
+				wait, kind = r.Next.Sub(now), limitKind(i)
+			}
 		}
+		if wait > 0 {
+			return touch
+		}
+		out := make([]layers.LimitRow, 0, 3)
+		for i, r := range rows[:limitKnown] {
+			r.Fails++
+			r.Last = now
+			r.Next = now.Add(l.policies[i].wait(r.Fails))
+			r.Expires = now.Add(l.window)
+			out = append(out, r)
+		}
+		return out
+	})
+	if err != nil {
+		return 0, 0, err
 	}
-	if wait > 0 {
-		return wait, kind
-	}
-	for _, k := range []limitKey{pair, address, acct} {
-		e := l.touch(k, now)
-		e.fails++
-		e.last = now
-		e.next = now.Add(l.policies[k.kind].wait(e.fails))
-	}
-	return 0, 0
+	l.prune(ctx, now)
+	return wait, kind, nil
 }
 
 // succeeded takes back the failure admit counted for a login that succeeded: the pair starts
 // afresh and becomes known, and the address and account lose this one failure.
-func (l *loginLimiter) succeeded(account string, addr netip.Addr, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	pair, address, acct, known := l.keys(account, addr)
-	l.entries.Remove(pair)
-	for _, k := range []limitKey{address, acct} {
-		if e := l.live(k, now); e != nil && e.fails > 0 {
-			e.fails--
-			if e.fails < l.policies[k.kind].free {
-				e.next = time.Time{}
+func (l *loginLimiter) succeeded(ctx context.Context, account string, addr netip.Addr, now time.Time) error {
+	keys := l.keys(account, addr)
+	return l.store.UpdateLoginLimits(ctx, keys[:], now, func(rows []layers.LimitRow) []layers.LimitRow {
+		out := []layers.LimitRow{{Key: keys[limitPair], Delete: true}}
+		for _, k := range []limitKind{limitAddress, limitAccount} {
+			r := rows[k]
+			if !r.Found || r.Fails == 0 {
+				continue
 			}
+			r.Fails--
+			if r.Fails < l.policies[k].free {
+				r.Next = r.Last
+			}
+			out = append(out, r)
 		}
+		return append(out, layers.LimitRow{Key: keys[limitKnown], Last: now, Next: now, Expires: now.Add(l.knownFor)})
+	})
+}
+
+// prune deletes forgotten and surplus keys every pruneEvery attempts of this process and at
+// least once a minute. A failure is not the attempt's: the next prune tries again.
+func (l *loginLimiter) prune(ctx context.Context, now time.Time) {
+	l.mu.Lock()
+	l.sincePrune++
+	due := l.sincePrune >= pruneEvery || now.Sub(l.lastPrune) >= time.Minute || now.Before(l.lastPrune)
+	if due {
+		l.sincePrune, l.lastPrune = 0, now
 	}
-	l.touch(known, now).last = now
+	l.mu.Unlock()
+	if due {
+		_, _ = l.store.PruneLoginLimits(ctx, now, l.maxKeys)
+	}
 }

@@ -138,7 +138,11 @@ func (a *Auth) login(c echo.Context) error {
 	}
 	now := a.cfg.Now()
 	addr, _ := netip.ParseAddr(c.RealIP()) // the zero Addr when unknown: one key for all such
-	if wait, limit := a.limiter.admit(username, addr, now); wait > 0 {
+	wait, limit, err := a.limiter.admit(c.Request().Context(), username, addr, now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		a.Audit(c, layers.AuditEntry{Action: layers.AuditLoginFailed, Status: http.StatusTooManyRequests,
 			Details: map[string]any{"reason": "rate_limited", "limit": limit.String()}}, nil)
@@ -167,7 +171,9 @@ func (a *Auth) login(c echo.Context) error {
 		a.auditLoginFailed(c, acct, ok, http.StatusUnauthorized)
 		return Unauthorized(c, false, "unknown account or wrong password")
 	}
-	a.limiter.succeeded(username, addr, now)
+	if err := a.limiter.succeeded(c.Request().Context(), username, addr, now); err != nil {
+		return err
+	}
 	if acct.Demo && !a.cfg.Demo {
 		a.auditLoginFailed(c, acct, ok, http.StatusForbidden)
 		return echo.NewHTTPError(http.StatusForbidden, "demo credentials are accepted only by a server started with --demo")
