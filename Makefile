@@ -22,11 +22,12 @@ run: build
 	$(BIN) demo load; \
 	exec $(BIN) serve --demo --addr $(ADDR)
 
-## test: the whole suite against a real PostGIS (a separate test database)
+## test: the whole suite against a real PostGIS (a separate test database) and a streaming standby of it
 test:
 	@.ci/deps.sh test
 	@cd web/page && npm ci --no-audit --no-fund --loglevel=error   # axe-core for the browser test
 	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_test | tail -n 1); fi; \
+	if [ -z "$${STANDBY_DATABASE_URL:-}" ]; then export $$(.ci/standby.sh lagesbild_test | tail -n 1); fi; \
 	$(GO) vet ./...; \
 	$(GO) test -race -count=1 -timeout 30m ./...
 

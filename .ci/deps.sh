@@ -4,13 +4,13 @@
 #   .ci/deps.sh test     also what the test suite uses (GDAL's ogrinfo as a real OGC API and MVT client,
 #                        Debian's Chromium for the browser tests, Node.js/npm for the page build and axe-core,
 #                        OWSLib as the Python client partners script with, poppler-utils's pdftotext to read
-#                        the printed report back)
+#                        the printed report back, nginx as the reverse proxy in front of two server processes)
 #   .ci/deps.sh bench    also wrk for the HTTP benchmarks
 set -euo pipefail
 
 pkgs=(postgresql-15 postgresql-15-postgis-3)
 case "${1:-}" in
-  test)  pkgs+=(gdal-bin chromium fonts-dejavu-core python3-owslib poppler-utils) ;;
+  test)  pkgs+=(gdal-bin chromium fonts-dejavu-core python3-owslib poppler-utils nginx) ;;
   bench) pkgs+=(wrk) ;;
 esac
 

@@ -65,14 +65,14 @@ func (s *Store) InvalidateExtent(id string) {
 func (s *Store) computeExtent(ctx context.Context, l *Layer) (Extent, error) {
 	var ext Extent
 	tbl := ident(l.Table)
-	if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+tbl+" WHERE illustrative)").Scan(&ext.Illustrative); err != nil {
+	if err := s.read(ctx).QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+tbl+" WHERE illustrative)").Scan(&ext.Illustrative); err != nil {
 		return Extent{}, fmt.Errorf("extent %s: %w", l.ID, err)
 	}
 	if l.HasGeometry() {
 		var minx, miny, maxx, maxy *float64
 		sql := `SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
 		        FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(` + ident(l.Geometry) + `)::geometry, 3006), 4326) AS b FROM ` + tbl + `) e`
-		if err := s.pool.QueryRow(ctx, sql).Scan(&minx, &miny, &maxx, &maxy); err != nil {
+		if err := s.read(ctx).QueryRow(ctx, sql).Scan(&minx, &miny, &maxx, &maxy); err != nil {
 			return Extent{}, fmt.Errorf("extent %s: %w", l.ID, err)
 		}
 		if minx != nil {
@@ -89,7 +89,7 @@ func (s *Store) computeExtent(ctx context.Context, l *Layer) (Extent, error) {
 			last = "CASE WHEN bool_or(" + end + " IS NULL) THEN NULL ELSE max(" + end + ") END"
 		}
 		sql := "SELECT min(" + ident(l.TimeStart) + ")::timestamptz, (" + last + ")::timestamptz FROM " + tbl
-		if err := s.pool.QueryRow(ctx, sql).Scan(&ext.Start, &ext.End); err != nil {
+		if err := s.read(ctx).QueryRow(ctx, sql).Scan(&ext.Start, &ext.End); err != nil {
 			return Extent{}, fmt.Errorf("extent %s: %w", l.ID, err)
 		}
 	}

@@ -133,7 +133,7 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 	inner := "SELECT " + strings.Join(innerColumns(l, &q), ", ") + ", " + count + " AS matched__ FROM " + parts.from + parts.where +
 		order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, q.Offset)
 	sql := parts.with + parts.sel + ", t.matched__ FROM (" + inner + ") t" + order
-	rows, err := s.pool.Query(ctx, sql, parts.args...)
+	rows, err := s.read(ctx).Query(ctx, sql, parts.args...)
 	if err != nil {
 		return nil, fmt.Errorf("features %s: %w", l.ID, filterQueryError(err))
 	}
@@ -164,7 +164,7 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 	}
 	// A page past the end has no row to carry the count.
 	countSQL := parts.with + "SELECT count(*) FROM " + parts.from + parts.where
-	if err := s.pool.QueryRow(ctx, countSQL, parts.args...).Scan(&page.NumberMatched); err != nil {
+	if err := s.read(ctx).QueryRow(ctx, countSQL, parts.args...).Scan(&page.NumberMatched); err != nil {
 		return nil, fmt.Errorf("features %s: count: %w", l.ID, filterQueryError(err))
 	}
 	return page, nil
@@ -209,7 +209,7 @@ func (s *Store) Feature(ctx context.Context, l *Layer, id string, out crs.CRS) (
 	sql := parts.sel + " FROM " + parts.from + fmt.Sprintf(" WHERE t.%s = $%d", ident(l.IDColumn), len(args))
 	var f Feature
 	var fid, props []byte
-	err := s.pool.QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props)
+	err := s.read(ctx).QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feature{}, fmt.Errorf("feature %s/%s: %w", l.ID, id, ErrNotFound)
 	}

@@ -91,7 +91,7 @@ func (s *Store) StudyBound(ctx context.Context, area StudyArea) (orb.Bound, erro
 	}
 	var x0, y0, x1, y1 *float64
 	var unknown []string
-	if err := s.pool.QueryRow(ctx, studyExtentSQL, codes, poly).Scan(&x0, &y0, &x1, &y1, &unknown); err != nil {
+	if err := s.read(ctx).QueryRow(ctx, studyExtentSQL, codes, poly).Scan(&x0, &y0, &x1, &y1, &unknown); err != nil {
 		return orb.Bound{}, fmt.Errorf("hotspot study area: %w", err)
 	}
 	if len(unknown) > 0 {
@@ -123,7 +123,7 @@ func (s *Store) hexCells(ctx context.Context, side float64, area StudyArea, boun
 	if est := MaxHexCells(bound, side); est > MaxStudyCells {
 		return nil, Invalid("side", "%.0f m hexagons over this area make about %.0f cells, more than %d; use a larger side or a smaller area", side, est, MaxStudyCells)
 	}
-	rows, err := s.pool.Query(ctx, hexCellsSQL, codes, poly, side)
+	rows, err := s.read(ctx).Query(ctx, hexCellsSQL, codes, poly, side)
 	if err != nil {
 		return nil, fmt.Errorf("hotspot cells: %w", err)
 	}
@@ -227,7 +227,7 @@ func (s *Store) WeightedObservations(ctx context.Context, bound orb.Bound, f Obs
 	if f.Datetime != nil {
 		start, end = f.Datetime.Start, f.Datetime.End
 	}
-	rows, err := s.pool.Query(ctx, weightedPointsSQL, bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1],
+	rows, err := s.read(ctx).Query(ctx, weightedPointsSQL, bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1],
 		start, end, nilIfEmpty(f.Categories), string(w), nilIfEmpty(f.Sources), nilIfEmpty(f.Classes), with.Sources)
 	if err != nil {
 		return nil, fmt.Errorf("hotspot observations: %w", err)
@@ -355,7 +355,7 @@ func nilIfEmpty(s []string) []string {
 // 2024) gives a meaningful "this period".
 func (s *Store) LatestObservation(ctx context.Context) (time.Time, error) {
 	var t *time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT max(observed_at) FROM observations`).Scan(&t); err != nil {
+	if err := s.read(ctx).QueryRow(ctx, `SELECT max(observed_at) FROM observations`).Scan(&t); err != nil {
 		return time.Time{}, fmt.Errorf("latest observation: %w", err)
 	}
 	if t == nil {
@@ -414,7 +414,7 @@ func (s *Store) PlacesNear(ctx context.Context, radius float64, prevStart, curSt
 	if w != WeightCount && w != WeightSeverity && w != WeightHarm {
 		return nil, Invalid("weighting", "%q is not count, severity or harm", w)
 	}
-	rows, err := s.pool.Query(ctx, placesSQL)
+	rows, err := s.read(ctx).Query(ctx, placesSQL)
 	if err != nil {
 		return nil, fmt.Errorf("hotspot places: %w", err)
 	}
@@ -430,7 +430,7 @@ func (s *Store) PlacesNear(ctx context.Context, radius float64, prevStart, curSt
 	for k, p := range places {
 		byID[p.ID] = k
 	}
-	rows, err = s.pool.Query(ctx, placeObservationsSQL, radius, prevStart, curStart, curEnd, string(w),
+	rows, err = s.read(ctx).Query(ctx, placeObservationsSQL, radius, prevStart, curStart, curEnd, string(w),
 		nilIfEmpty(f.Categories), nilIfEmpty(f.Sources))
 	if err != nil {
 		return nil, fmt.Errorf("hotspot place observations: %w", err)
@@ -468,7 +468,7 @@ type HarmWeight struct {
 
 // HarmWeights returns the harm weight table, heaviest first.
 func (s *Store) HarmWeights(ctx context.Context) ([]HarmWeight, error) {
-	rows, err := s.pool.Query(ctx, `SELECT category, weight, rationale, illustrative FROM harm_weights ORDER BY weight DESC, category`)
+	rows, err := s.read(ctx).Query(ctx, `SELECT category, weight, rationale, illustrative FROM harm_weights ORDER BY weight DESC, category`)
 	if err != nil {
 		return nil, fmt.Errorf("harm weights: %w", err)
 	}

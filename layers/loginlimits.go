@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// LimitRow is one key of the login limiter (migration 020): how often it failed, when last,
+// LimitRow is one key of the login limiter (migration 023): how often it failed, when last,
 // when the next attempt may come, and when it is forgotten. The Store keeps the rows; what
 // they mean is web/auth's.
 type LimitRow struct {

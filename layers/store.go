@@ -29,6 +29,12 @@ type Store struct {
 	extents extentCache
 	// listening is set while ListenChanges holds a connection in LISTEN state.
 	listening atomic.Bool
+	// reads routes the reads that may lag to standbys (replicas.go); nil: all to pool.
+	reads *readRouter
+	// replayNeed is the position a standby must have replayed to serve a routed read: the
+	// primary's WAL position when the last change notification was acted on. through is the
+	// position every change before which has been acted on (replicas.go).
+	replayNeed, through atomic.Uint64
 }
 
 // NewStore returns a Store over pool. The pool is owned by the caller.

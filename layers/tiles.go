@@ -94,7 +94,7 @@ func (s *Store) Tile(ctx context.Context, l *Layer, q TileQuery) ([]byte, error)
 		return nil, err
 	}
 	var mvt []byte
-	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&mvt); err != nil {
+	if err := s.read(ctx).QueryRow(ctx, sql, args...).Scan(&mvt); err != nil {
 		return nil, fmt.Errorf("tile %s %v: %w", l.ID, q.Tile, filterQueryError(err))
 	}
 	return mvt, nil
@@ -113,7 +113,7 @@ func (s *Store) CombinedTile(ctx context.Context, ls []*Layer, t tiles.TileID) (
 		parts = append(parts, "coalesce(("+sql+"), ''::bytea)")
 	}
 	var mvt []byte
-	if err := s.pool.QueryRow(ctx, "SELECT "+strings.Join(parts, " || "), args...).Scan(&mvt); err != nil {
+	if err := s.read(ctx).QueryRow(ctx, "SELECT "+strings.Join(parts, " || "), args...).Scan(&mvt); err != nil {
 		return nil, fmt.Errorf("combined tile %v: %w", t, err)
 	}
 	return mvt, nil

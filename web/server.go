@@ -193,6 +193,7 @@ func New(cfg Config, store *layers.Store, cat *layers.Catalogue, log *slog.Logge
 	e.Use(middleware.Recover())
 	e.Use(s.observe)
 	e.Use(refuseUnreadableText)
+	e.Use(s.freshness)
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,

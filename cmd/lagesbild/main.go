@@ -278,6 +278,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	minCell := fs.Int("min-cell-count", web.DefaultMinCellCount, "aggregated observation counts below this are suppressed for callers who may not see points")
 	uploadMB := fs.Int("upload-max-mb", web.DefaultUploadMaxBytes>>20, "largest partner layer upload in MiB (413 beyond)")
 	uploadFeatures := fs.Int("upload-max-features", web.DefaultUploadMaxFeatures, "most features in a partner layer upload (413 beyond)")
+	replicaURLs := &urlsFlag{}
+	fs.Var(replicaURLs, "read-database-url", "connection URL of a streaming standby, as the server role, for reads that may lag slightly "+
+		"(repeatable; default $LAGESBILD_READ_DATABASE_URLS, space-separated): used only while it has replayed every change the read must see")
+	replicaLag := fs.Duration("replica-max-lag", 30*time.Second, "a standby that has replayed less than the primary had written this long ago is out of use until it catches up")
 	authConfig := authFlags(fs, getenv)
 	limitsOf := limitFlags(fs)
 	operation := operateFlags(fs, getenv)
@@ -340,6 +344,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		analysisCache = -1 // web.Config: 0 is the default, negative none
 	}
 	store := layers.NewStore(pool)
+	if len(replicaURLs.urls) == 0 {
+		replicaURLs.urls = strings.Fields(getenv("LAGESBILD_READ_DATABASE_URLS"))
+	}
+	replicas, err := openReplicas(ctx, replicaURLs.urls, int32(*maxConns), limits.Statements)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, p := range replicas {
+			p.Close()
+		}
+	}()
+	store.UseReplicas(replicas, layers.ReplicaConfig{MaxLag: *replicaLag, Log: log})
+	go func() { _ = store.WatchReplicas(ctx) }()
 	tileCache := web.NewTileCache(int64(*tileCacheMB) << 20)
 	// Cached tiles, extents and API tokens follow the database: every committed change,
 	// whoever made it, is announced by a trigger (migrations 003, 022).
@@ -354,6 +372,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MinCellCount: *minCell, AnalysisCacheBytes: analysisCache, RequestTimeout: limits.Request, AnalysisTimeout: limits.Analysis,
 		MaxAnalyses: limits.MaxAnalyses, AnalysisQueueWait: limits.QueueWait, UploadMaxBytes: int64(*uploadMB) << 20, UploadMaxFeatures: *uploadFeatures,
 		TrustedProxies: trustedProxies, Metrics: metrics}, store, cat, log)
+	metrics.MustRegister(replicaCollectors(store)...)
 	if metricsAddr != "" {
 		stopMetrics, err := serveMetrics(ctx, metricsAddr, metrics, log)
 		if err != nil {

@@ -17,7 +17,12 @@ import (
 
 var testDB *layerstest.DB
 
-func TestMain(m *testing.M) { os.Exit(layerstest.Main(m, "cmd", &testDB)) }
+func TestMain(m *testing.M) {
+	if args := os.Getenv(childServeEnv); args != "" { // a serve process of TestScaleOutBehindNginx
+		os.Exit(childServe(args))
+	}
+	os.Exit(layerstest.Main(m, "cmd", &testDB))
+}
 
 func env(url string) func(string) string {
 	return func(k string) string {

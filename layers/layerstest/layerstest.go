@@ -39,6 +39,24 @@ type DB struct {
 	AppPool *pgxpool.Pool
 	// AppURL is AppPool's connection URL.
 	AppURL string
+	// StandbyURL is this database on the streaming standby of the test cluster, as the owner
+	// (make test brings it up with .ci/standby.sh and sets STANDBY_DATABASE_URL); "" without
+	// one. Its server-role URL is layers.ServerURL(StandbyURL).
+	StandbyURL string
+}
+
+// RequireStandby skips (or, under CI, fails) a test that needs the streaming standby when
+// there is none, and returns the standby's URL of db's database.
+func RequireStandby(tb testing.TB, db *DB) string {
+	tb.Helper()
+	Require(tb, db)
+	if db.StandbyURL == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("no standby under CI (STANDBY_DATABASE_URL; make test runs .ci/standby.sh)")
+		}
+		tb.Skip("STANDBY_DATABASE_URL not set; run make test")
+	}
+	return db.StandbyURL
 }
 
 // Main is called from a package's TestMain. It prepares the database named after pkg, stores
@@ -153,7 +171,12 @@ func open(ctx context.Context, url, pkg string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect %s as %s: %w", name, layers.ServerRole, err)
 	}
-	return &DB{URL: u.String(), Pool: pool, AppPool: app, AppURL: appURL}, nil
+	standby := ""
+	if su, err := neturl.Parse(os.Getenv("STANDBY_DATABASE_URL")); err == nil && su.Scheme != "" {
+		su.Path = "/" + name
+		standby = su.String()
+	}
+	return &DB{URL: u.String(), Pool: pool, AppPool: app, AppURL: appURL, StandbyURL: standby}, nil
 }
 
 func buildTemplate(ctx context.Context, admin *pgx.Conn, cfg *pgx.ConnConfig, tmpl, fp string) error {

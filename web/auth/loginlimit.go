@@ -24,7 +24,7 @@ package auth
 // Client addresses are as c.RealIP() gives them (see Config.TrustedProxies); IPv6 addresses
 // count by their /64, which one subscriber usually holds whole.
 //
-// The counts live in the database (table login_limits, migration 020), so every server process
+// The counts live in the database (table login_limits, migration 023), so every server process
 // behind a load balancer counts the same failures: ten wrong passwords spread over three
 // processes count as ten, and a restart forgets nothing. Each attempt locks its keys for one
 // short transaction (layers.Store.UpdateLoginLimits). A key is forgotten FailureWindow (default
