@@ -5,7 +5,7 @@ GO    ?= go
 ADDR  ?= 127.0.0.1:8080
 BIN   := bin/lagesbild
 
-.PHONY: run test db build bench soak vet fmt clean-db page glyphs
+.PHONY: run test db build bench bench-scale soak vet fmt clean-db page glyphs
 
 ## build: compile bin/lagesbild
 build:
@@ -45,6 +45,12 @@ bench: build
 	@.ci/deps.sh bench
 	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_bench | tail -n 1); fi; \
 	.ci/bench.sh
+
+## bench-scale: the scale benchmark of issue 16 (not CI; SCALE_ROWS, default 20 M; see docs/operations.md)
+bench-scale: build
+	@.ci/deps.sh bench
+	@if [ -z "$${DATABASE_URL:-}" ]; then export $$(.ci/db.sh lagesbild_scale | tail -n 1); fi; \
+	.ci/bench-scale.sh
 
 ## soak: load and soak test of issue 12 on ../shared/bench, about eight minutes (see README, "Soak")
 soak: build

@@ -11,7 +11,7 @@ set -euo pipefail
 pkgs=(postgresql-15 postgresql-15-postgis-3)
 case "${1:-}" in
   test)  pkgs+=(gdal-bin chromium fonts-dejavu-core python3-owslib poppler-utils nginx) ;;
-  bench) pkgs+=(wrk) ;;
+  bench) pkgs+=(wrk nginx) ;;
 esac
 
 missing=()

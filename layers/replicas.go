@@ -36,8 +36,9 @@ import (
 //
 // A standby is used only while its replay position, polled every ReplicaConfig.Poll, is at
 // or past both; otherwise the read goes to the primary — nobody waits for a standby. A
-// standby that does not answer, is not in recovery, or has replayed less than the primary
-// had written ReplicaConfig.MaxLag ago, is out of use until a poll finds it well again. A
+// standby that does not answer, is not in recovery, is reached as a role too strong for a
+// server (CheckServerRole), or has replayed less than the primary had written
+// ReplicaConfig.MaxLag ago, is out of use until a poll finds it well again. A
 // read that fails on a standby for want of a connection is retried on the primary.
 
 // LSN is a position in PostgreSQL's write-ahead log (pg_lsn as a number of bytes).
@@ -106,9 +107,11 @@ type replica struct {
 	pool     *pgxpool.Pool
 	replayed atomic.Uint64
 	inUse    atomic.Bool
-	reads    atomic.Int64
-	mu       sync.Mutex
-	reason   string
+	// roleChecked: CheckServerRole passed on this standby (it is checked until it does).
+	roleChecked atomic.Bool
+	reads       atomic.Int64
+	mu          sync.Mutex
+	reason      string
 }
 
 // readRouter chooses the pool of each routed read.
@@ -279,6 +282,15 @@ func (s *Store) pollReplica(ctx context.Context, rep *replica, now time.Time) {
 		reason = "does not answer: " + err.Error()
 	case !recovering || replayed == nil:
 		reason = "is not a standby in recovery"
+	case !rep.roleChecked.Load():
+		// The standby serves rows under the same row-level security as the primary only if the
+		// server connects to it as a role that cannot undo it.
+		if err := CheckServerRole(ctx, rep.pool); err != nil {
+			reason = err.Error()
+			break
+		}
+		rep.roleChecked.Store(true)
+		fallthrough
 	default:
 		rep.replayed.Store(uint64(*replayed))
 		r.mu.Lock()

@@ -276,7 +276,8 @@ func standbyCtl(t *testing.T, action string) {
 // paused — so a read from it would certainly be stale — a write through one process is read
 // back through the other at once by the writer (read-your-writes), every tile made after
 // the change notification comes from the primary (no stale tile, cached or new), and the
-// standby, lagging beyond a process's bound, is out of use there until it catches up; and
+// standby, lagging beyond a process's bound, is out of use there until it catches up; a
+// standby reached as the schema owner (not bound by row-level security) is never used; and
 // when the standby stops, reads go to the primary and it comes back by itself when it starts.
 func TestScaleOutBehindNginx(t *testing.T) {
 	db := layerstest.Require(t, testDB)
@@ -328,6 +329,8 @@ func TestScaleOutBehindNginx(t *testing.T) {
 	args := []string{"--trusted-proxy", "127.0.0.1", "--read-database-url", replicaURL, "--tile-cache-mb", "16"}
 	a := startServeProcess(t, db, "process A", args...)
 	b := startServeProcess(t, db, "process B", append(args, "--replica-max-lag", "1s")...) // B gives up on a lagging standby sooner
+	// A standby reached as the schema owner, who is not bound by row-level security, is never used.
+	owner := startServeProcess(t, db, "process C", "--read-database-url", standbyURL)
 	front, accessLog := startNginx(t, a.addr, b.addr)
 	A, B, N := "http://"+a.addr, "http://"+b.addr, "http://"+front
 	jsonH := http.Header{"Content-Type": {"application/json"}}
@@ -405,6 +408,10 @@ func TestScaleOutBehindNginx(t *testing.T) {
 		if n := p.metric(t, replica); n < 1 {
 			t.Errorf("%s: %s = %v, want reads answered by the standby", p.name, replica, n)
 		}
+	}
+	c.do("GET", "http://"+owner.addr+"/collections/districts/items?limit=5", "", nil, 200)
+	if n, in := owner.metric(t, replica), owner.metric(t, strings.Replace(replica, "reads_total", "in_use", 1)); n != 0 || in != 0 {
+		t.Errorf("%s reads from a standby it reaches as the schema owner: reads %v, in use %v", owner.name, n, in)
 	}
 
 	// The standby stops replaying: whatever is written now, a read from it would be stale.
