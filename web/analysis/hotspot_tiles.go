@@ -72,6 +72,9 @@ func (e *memoEntry) cost() int64 { return e.r.bytes + 2*int64(len(e.key)) + 200 
 // (keepable).
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
 	key = auth.ClearanceKey(ctx) + "|" + key // made from the rows the caller may see
+	if uncached(ctx) { // the caller's own write may not yet be reflected (freshness.go)
+		return run(ctx)
+	}
 	m.mu.Lock()
 	e, ok := m.items.Get(key)
 	m.mu.Unlock()
