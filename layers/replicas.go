@@ -71,6 +71,17 @@ func ReadAfter(ctx context.Context) LSN {
 	return l
 }
 
+type noCacheKey struct{}
+
+// WithoutCaches returns ctx whose request must not be answered from a cache: its caller's
+// own write may not yet be reflected there (CachesBehind).
+func WithoutCaches(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noCacheKey{}, true)
+}
+
+// NoCaches says whether ctx was made by WithoutCaches.
+func NoCaches(ctx context.Context) bool { b, _ := ctx.Value(noCacheKey{}).(bool); return b }
+
 type primaryKey struct{}
 
 // WithPrimary returns ctx whose reads all go to the primary: a request that writes reads

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -26,11 +25,6 @@ const (
 	// to arrive, after which the caches of every process have long dropped the change.
 	wrotePositionMaxAge = 60
 )
-
-type uncachedKey struct{}
-
-// uncached says whether the request of ctx must not be answered from a cache.
-func uncached(ctx context.Context) bool { b, _ := ctx.Value(uncachedKey{}).(bool); return b }
 
 // freshness is the middleware of read-your-writes: see the constants above.
 func (s *Server) freshness(next echo.HandlerFunc) echo.HandlerFunc {
@@ -57,7 +51,7 @@ func (s *Server) freshness(next echo.HandlerFunc) echo.HandlerFunc {
 		} else if lsn := wrotePosition(req); lsn > 0 {
 			ctx = layers.WithReadAfter(ctx, lsn)
 			if s.store.CachesBehind(ctx) {
-				ctx = context.WithValue(ctx, uncachedKey{}, true)
+				ctx = layers.WithoutCaches(ctx)
 			}
 		}
 		c.SetRequest(req.WithContext(ctx))

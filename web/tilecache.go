@@ -112,7 +112,7 @@ func (c *TileCache) get(ctx context.Context, key string, make func(context.Conte
 	// A tile is made from the rows its caller may see, so only callers of the same clearance
 	// share it (and its singleflight).
 	key = auth.ClearanceKey(ctx) + "|" + key
-	if c.maxBytes <= 0 || uncached(ctx) { // uncached: the caller's own write may not yet be reflected (freshness.go)
+	if c.maxBytes <= 0 || layers.NoCaches(ctx) { // uncached: the caller's own write may not yet be reflected (freshness.go)
 		c.misses.Inc()
 		return make(ctx)
 	}

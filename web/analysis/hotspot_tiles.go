@@ -14,6 +14,7 @@ import (
 
 	"github.com/lagesbild/lagesbild/geo/crs"
 	"github.com/lagesbild/lagesbild/geo/tiles"
+	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/web/auth"
 	"github.com/lagesbild/lagesbild/web/lru"
 	"github.com/lagesbild/lagesbild/web/request"
@@ -72,7 +73,7 @@ func (e *memoEntry) cost() int64 { return e.r.bytes + 2*int64(len(e.key)) + 200 
 // (keepable).
 func (m *analysisMemo) get(ctx context.Context, key string, run func(context.Context) (*analysisResult, error)) (*analysisResult, error) {
 	key = auth.ClearanceKey(ctx) + "|" + key // made from the rows the caller may see
-	if uncached(ctx) { // the caller's own write may not yet be reflected (freshness.go)
+	if layers.NoCaches(ctx) {                // the caller's own write may not yet be reflected (freshness.go)
 		return run(ctx)
 	}
 	m.mu.Lock()
