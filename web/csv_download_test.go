@@ -138,3 +138,34 @@ func TestCSVDownloads(t *testing.T) {
 }
 
 var plainNumberRE = regexp.MustCompile(`^-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?$`)
+
+// TestAnswersSayTheirClearance: the same follow-up asked by the police and by the
+// municipality says at which level each was computed (issue 14, point 9), and an answer
+// whose figures do not depend on it (the districts) does not carry the member.
+func TestAnswersSayTheirClearance(t *testing.T) {
+	a := newAPI(t)
+	var id int64
+	if err := testDB.Pool.QueryRow(t.Context(), `SELECT min(id) FROM interventions WHERE start_date IS NOT NULL`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	municipality := http.Header{"Authorization": {"Bearer " + callerToken(t, testDB, "acc-municipality", "municipality", "reader")}}
+	for _, c := range []struct {
+		who    string
+		header http.Header
+		want   string
+	}{{"police", nil, "restricted"}, {"municipality", municipality, "internal"}} {
+		for _, path := range []string{fmt.Sprintf("/analysis/followup/%d", id), "/analysis/hotspots?method=gistar",
+			"/collections/observations/items?limit=1"} {
+			res, body := a.raw("GET", path, c.header)
+			var ans struct{ Clearance string }
+			if err := json.Unmarshal(body, &ans); err != nil || res.StatusCode != 200 || ans.Clearance != c.want {
+				t.Errorf("%s as %s: %d clearance %q, want %q (%v)", path, c.who, res.StatusCode, ans.Clearance, c.want, err)
+			}
+		}
+	}
+	_, body := a.get("/collections/districts/items?limit=1", 200)
+	if bytes.Contains(body, []byte(`"clearance"`)) {
+		t.Error("the districts (open data) carry a clearance")
+	}
+	_, _ = a.get(fmt.Sprintf("/analysis/followup/%d", id), 200) // and the document names the member
+}

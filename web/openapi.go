@@ -264,6 +264,7 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		}
 	}
 	addCSVDialect(paths)
+	addClearance(paths, schemas)
 	return obj{
 		"openapi": "3.0.3",
 		// Anonymous callers are welcome (open data); credentials widen what is visible.
@@ -338,6 +339,38 @@ func addCSVDialect(paths obj) {
 				o["parameters"] = append(ps, dialect)
 			case nil:
 				o["parameters"] = []obj{dialect}
+			}
+		}
+	}
+}
+
+// addClearance documents the "clearance" member withClearance (respond/clearance.go) adds to the
+// JSON answers whose figures depend on the caller's clearance.
+func addClearance(paths, schemas obj) {
+	prop := obj{"type": "string", "enum": []string{"open", "internal", "restricted"},
+		"description": "The data class up to which rows were read for this answer: callers of another clearance get other figures."}
+	for path, method := range map[string]string{"/analysis/hotspots": "get", "/analysis/hotspots/places": "get", "/analysis/forecast": "get",
+		"/analysis/followup/{interventionId}": "get", "/analysis/week": "get",
+		"/deployment/plans/{id}/delivery": "get", "/collections/observations/items": "get"} {
+		item, _ := paths[path].(obj)
+		op, _ := item[method].(obj)
+		resp, _ := op["responses"].(obj)
+		code := "200"
+		if method == "post" {
+			code = "201"
+		}
+		r, _ := resp[code].(obj)
+		content, _ := r["content"].(obj)
+		for media, mt := range content {
+			if !strings.Contains(media, "json") {
+				continue
+			}
+			sc, _ := mt.(obj)["schema"].(obj)
+			if ref, ok := sc["$ref"].(string); ok {
+				sc, _ = schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(obj)
+			}
+			if props, ok := sc["properties"].(obj); ok {
+				props["clearance"] = prop
 			}
 		}
 	}

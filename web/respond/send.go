@@ -67,12 +67,16 @@ func (s *Sender) SendTagged(c echo.Context, status int, contentType, cacheContro
 	return s.send(c, status, contentType, cacheControl, body, tag, true)
 }
 
-// A CSV body leaves as a download (csvDownload: byte order mark, file name, ?dialect=excel-sv).
+// A CSV body leaves as a download (csvDownload: byte order mark, file name, ?dialect=excel-sv);
+// a JSON answer whose figures depend on the caller's clearance says it (withClearance).
 func (s *Sender) send(c echo.Context, status int, contentType, cacheControl string, body []byte, tag string, keep bool) error {
 	if out, changed, err := csvDownload(c, contentType, body); err != nil {
 		return err
 	} else if changed {
 		body, tag = out, BodyTag(out)
+	}
+	if out, suffix, changed := withClearance(c, contentType, body); changed {
+		body, tag = out, tag+suffix
 	}
 	req, h := c.Request(), c.Response().Header()
 	gz := len(body) >= GzipMin && AcceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))

@@ -484,7 +484,7 @@ async function main() {
 
   // Who the figures are for: a line under the map in the views whose numbers come from
   // classed rows (observations and what is computed from them), and in the saved map image.
-  const basisViews = new Set(['karta', 'hotspots', 'prognos', 'plan', 'uppfoljning']);
+  const basisViews = new Set(['karta', 'hotspots', 'prognos', 'plan', 'uppfoljning', 'vecka']);
   const basisText = () => {
     const me = currentUser();
     return t(`basis_${me?.clearance ?? 'open'}`, { org: me?.organisation_name || me?.organisation || '' });
