@@ -135,22 +135,22 @@ func TestScenarioVersion(t *testing.T) {
 	if err != nil || got.Version != 1 {
 		t.Fatalf("create: %+v, %v", got, err)
 	}
-	t.Cleanup(func() { _ = store.DeletePriorityScenarioIf(ctx, sc.ID, layers.Precondition{Any: true}) })
+	t.Cleanup(func() { _ = store.DeletePriorityScenario(ctx, sc.ID, layers.Precondition{Any: true}) })
 	sc.Weights = map[string]float64{"unemployment": 2}
-	if got, err = store.UpdatePriorityScenarioIf(ctx, sc, layers.Precondition{Versions: []int64{1}}); err != nil || got.Version != 2 {
+	if got, err = store.UpdatePriorityScenario(ctx, sc, layers.Precondition{Versions: []int64{1}}); err != nil || got.Version != 2 {
 		t.Fatalf("update from version 1: %+v, %v", got, err)
 	}
 	sc.Weights = map[string]float64{"unemployment": 3}
-	if _, err := store.UpdatePriorityScenarioIf(ctx, sc, layers.Precondition{Versions: []int64{1}}); !errors.Is(err, layers.ErrVersionMismatch) {
+	if _, err := store.UpdatePriorityScenario(ctx, sc, layers.Precondition{Versions: []int64{1}}); !errors.Is(err, layers.ErrVersionMismatch) {
 		t.Fatalf("update from a stale version: %v", err)
 	}
-	if err := store.DeletePriorityScenarioIf(ctx, sc.ID, layers.Precondition{Versions: []int64{1}}); !errors.Is(err, layers.ErrVersionMismatch) {
+	if err := store.DeletePriorityScenario(ctx, sc.ID, layers.Precondition{Versions: []int64{1}}); !errors.Is(err, layers.ErrVersionMismatch) {
 		t.Fatalf("delete from a stale version: %v", err)
 	}
 	if got, err := store.PriorityScenario(ctx, sc.ID); err != nil || got.Version != 2 || got.Weights["unemployment"] != 2 {
 		t.Errorf("after refused changes: %+v, %v", got, err)
 	}
-	if err := store.DeletePriorityScenarioIf(ctx, sc.ID, layers.Precondition{Versions: []int64{2}}); err != nil {
+	if err := store.DeletePriorityScenario(ctx, sc.ID, layers.Precondition{Versions: []int64{2}}); err != nil {
 		t.Errorf("delete from the current version: %v", err)
 	}
 }

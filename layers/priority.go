@@ -140,7 +140,7 @@ VALUES ($1, $2, $3, coalesce(lgb_organisation_name(lgb_caller_org()), $4), $5, n
 	return s.PriorityScenario(ctx, sc.ID)
 }
 
-// UpdatePriorityScenarioIf replaces a stored scenario's values and weights in one
+// UpdatePriorityScenario replaces a stored scenario's values and weights in one
 // transaction when its current version satisfies pre, and raises its version; its owner
 // stays, and it shows the owner's name. Row-level security lets the server's role change only
 // its caller's organisation's scenarios, never a built-in one; the operator (the owner role)
@@ -148,7 +148,7 @@ VALUES ($1, $2, $3, coalesce(lgb_organisation_name(lgb_caller_org()), $4), $5, n
 //
 // Errors: an unknown id wraps ErrNotFound; a version pre does not name wraps
 // ErrVersionMismatch; otherwise as CreatePriorityScenario.
-func (s *Store) UpdatePriorityScenarioIf(ctx context.Context, sc PriorityScenario, pre Precondition) (PriorityScenario, error) {
+func (s *Store) UpdatePriorityScenario(ctx context.Context, sc PriorityScenario, pre Precondition) (PriorityScenario, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := scenarioVersionHolds(ctx, tx, sc.ID, pre); err != nil {
 			return err
@@ -179,16 +179,6 @@ WHERE id = $1`,
 	return s.PriorityScenario(ctx, sc.ID)
 }
 
-// UpdatePriorityScenario is UpdatePriorityScenarioIf whatever the current version.
-func (s *Store) UpdatePriorityScenario(ctx context.Context, sc PriorityScenario) (PriorityScenario, error) {
-	return s.UpdatePriorityScenarioIf(ctx, sc, Precondition{Any: true})
-}
-
-// DeletePriorityScenario is DeletePriorityScenarioIf whatever the current version.
-func (s *Store) DeletePriorityScenario(ctx context.Context, id string) error {
-	return s.DeletePriorityScenarioIf(ctx, id, Precondition{Any: true})
-}
-
 // scenarioVersionHolds locks scenario id and checks its version against pre. Errors: an
 // unknown id wraps ErrNotFound, a version pre does not name ErrVersionMismatch.
 func scenarioVersionHolds(ctx context.Context, tx pgx.Tx, id string, pre Precondition) error {
@@ -207,10 +197,10 @@ func scenarioVersionHolds(ctx context.Context, tx pgx.Tx, id string, pre Precond
 	return nil
 }
 
-// DeletePriorityScenarioIf deletes a scenario and its weights when its current version
+// DeletePriorityScenario deletes a scenario and its weights when its current version
 // satisfies pre. Errors: an unknown id wraps ErrNotFound; a built-in scenario wraps
 // ErrConflict (edit it instead); a version pre does not name ErrVersionMismatch.
-func (s *Store) DeletePriorityScenarioIf(ctx context.Context, id string, pre Precondition) error {
+func (s *Store) DeletePriorityScenario(ctx context.Context, id string, pre Precondition) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var builtin bool
 		var version int64

@@ -49,7 +49,7 @@ func TestPriorityScenarioCRUD(t *testing.T) {
 	}
 	sc.Weights = map[string]float64{"no_such_indicator": 1}
 	var inv *layers.InvalidError
-	if _, err := store.UpdatePriorityScenario(ctx, sc); !errors.As(err, &inv) || inv.Param != "weights" {
+	if _, err := store.UpdatePriorityScenario(ctx, sc, layers.Precondition{Any: true}); !errors.As(err, &inv) || inv.Param != "weights" {
 		t.Errorf("unknown indicator: %v, want invalid weights", err)
 	}
 	// The failed update rolled back: the old weights are still there.
@@ -58,23 +58,23 @@ func TestPriorityScenarioCRUD(t *testing.T) {
 	}
 	sc.Weights = map[string]float64{"unemployment": 1}
 	sc.Winsor = 0.7
-	if _, err := store.UpdatePriorityScenario(ctx, sc); !errors.As(err, &inv) || inv.Param != "winsor" {
+	if _, err := store.UpdatePriorityScenario(ctx, sc, layers.Precondition{Any: true}); !errors.As(err, &inv) || inv.Param != "winsor" {
 		t.Errorf("winsor 0.7: %v, want invalid winsor", err)
 	}
 	sc.Winsor = 0
-	if got, err = store.UpdatePriorityScenario(ctx, sc); err != nil || len(got.Weights) != 1 || got.Weights["unemployment"] != 1 {
+	if got, err = store.UpdatePriorityScenario(ctx, sc, layers.Precondition{Any: true}); err != nil || len(got.Weights) != 1 || got.Weights["unemployment"] != 1 {
 		t.Errorf("update: %+v, %v", got, err)
 	}
-	if err := store.DeletePriorityScenario(ctx, "polisen"); !errors.Is(err, layers.ErrConflict) {
+	if err := store.DeletePriorityScenario(ctx, "polisen", layers.Precondition{Any: true}); !errors.Is(err, layers.ErrConflict) {
 		t.Errorf("delete built-in: %v, want ErrConflict", err)
 	}
-	if err := store.DeletePriorityScenario(ctx, sc.ID); err != nil {
+	if err := store.DeletePriorityScenario(ctx, sc.ID, layers.Precondition{Any: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.DeletePriorityScenario(ctx, sc.ID); !errors.Is(err, layers.ErrNotFound) {
+	if err := store.DeletePriorityScenario(ctx, sc.ID, layers.Precondition{Any: true}); !errors.Is(err, layers.ErrNotFound) {
 		t.Errorf("delete twice: %v, want ErrNotFound", err)
 	}
-	if _, err := store.UpdatePriorityScenario(ctx, sc); !errors.Is(err, layers.ErrNotFound) {
+	if _, err := store.UpdatePriorityScenario(ctx, sc, layers.Precondition{Any: true}); !errors.Is(err, layers.ErrNotFound) {
 		t.Errorf("update deleted: %v, want ErrNotFound", err)
 	}
 }

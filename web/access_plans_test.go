@@ -92,6 +92,42 @@ func (f *plansFixture) checkPlans(t *testing.T, c caller, get func(string, int) 
 			"/deployment/plans/%d?f=ics", "/deployment/plans/%d/delivery", "/deployment/doses?plan=%d"} {
 			get(fmt.Sprintf(path, p.id), want)
 		}
+		// Mitt pass reads the plan's schedule: as the plan (issue 14, point 6).
+		var day string
+		if err := testDB.Pool.QueryRow(context.Background(), `SELECT to_char(week_start, 'YYYY-MM-DD') FROM deployment_plans WHERE id = $1`,
+			p.id).Scan(&day); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"json", "ics"} {
+			get(fmt.Sprintf("/deployment/shift?unit=P1&plan=%d&date=%s&f=%s", p.id, day, f), want)
+		}
+	}
+	// The list of plans (issue 14, point 8): the planner's readers, each seeing only the
+	// plans of classes it may read.
+	if !c.may(layers.Internal) {
+		get("/deployment/plans", c.refusal())
+		get("/deployment/shift?unit=P1", c.refusal())
+		return
+	}
+	var list struct {
+		Plans []struct {
+			ID        int64  `json:"id"`
+			DataClass string `json:"data_class"`
+		} `json:"plans"`
+	}
+	if err := json.Unmarshal(get("/deployment/plans?limit=500", 200), &list); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	for _, p := range list.Plans {
+		seen[p.ID] = true
+		if !c.may(layers.DataClass(p.DataClass)) {
+			t.Errorf("the list shows plan %d of class %s", p.ID, p.DataClass)
+		}
+	}
+	if seen[f.restricted] != c.may(layers.Restricted) || !seen[f.policeInternal] || !seen[f.municipal] {
+		t.Errorf("the list shows the restricted plan %v, the internal ones %v and %v (clearance %s)",
+			seen[f.restricted], seen[f.policeInternal], seen[f.municipal], c.clearance)
 	}
 }
 
@@ -193,14 +229,17 @@ func (f *plansFixture) checkScenarios(t *testing.T, c caller) {
 	f.newScenario(t, f.housingEditor, own)
 	mayChange := c.canWrite && org == "acc-housing"
 	if want = refused(mayChange); want == 0 {
+		// Optimistic locking (issue 14, point 8): the version the change was made from.
+		a.write("PUT", "/analysis/priority/scenarios/"+own, h, scenario(own, ""), 428)
+		a.write("PUT", "/analysis/priority/scenarios/"+own, withHeader(h, "If-Match", `"v9"`), scenario(own, ""), 412)
 		want = 200
 	}
-	a.write("PUT", "/analysis/priority/scenarios/"+own, h, scenario(own, ""), want)
+	a.write("PUT", "/analysis/priority/scenarios/"+own, withHeader(h, "If-Match", `"v1"`), scenario(own, ""), want)
 	mayDelete := mayChange || (c.canWrite && c.admin && c.kind == "municipality")
 	if want = refused(mayDelete); want == 0 {
 		want = 204
 	}
-	a.write("DELETE", "/analysis/priority/scenarios/"+own, h, "", want)
+	a.write("DELETE", "/analysis/priority/scenarios/"+own, withHeader(h, "If-Match", `"v1", "v2"`), "", want)
 
 	// A new scenario is the writer's: naming another organisation is refused, naming none
 	// makes it the writer's organisation's.

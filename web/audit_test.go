@@ -163,8 +163,8 @@ func TestAuditWritesByToken(t *testing.T) {
 	scenario := jsonBody(map[string]any{"id": id, "name_sv": "x", "name_en": "x", "weights": map[string]any{"unemployment": 1}})
 	a.write("POST", "/analysis/priority", bearer, `{"scenario":"scb"}`, 200)
 	a.write("POST", "/analysis/priority/scenarios", bearer, scenario, 201)
-	a.write("PUT", "/analysis/priority/scenarios/"+id, bearer, scenario, 200)
-	a.write("DELETE", "/analysis/priority/scenarios/"+id, bearer, "", 204)
+	a.write("PUT", "/analysis/priority/scenarios/"+id, withHeader(bearer, "If-Match", `"v1"`), scenario, 200)
+	a.write("DELETE", "/analysis/priority/scenarios/"+id, withHeader(bearer, "If-Match", `"v2"`), "", 204)
 
 	adm := login(t, a, admin)
 	_, body = a.write("GET", "/audit?action=write&organisation="+editor.org, adm.header(), "", 200)

@@ -29,7 +29,7 @@ func TestPriorityDeploymentBodyMediaType(t *testing.T) {
 	}
 	// With a charset the body is read: the scenario is stored, then replaced.
 	a.do("POST", "/analysis/priority/scenarios", scenario, 201, "Content-Type", "application/json; charset=utf-8")
-	a.do("PUT", "/analysis/priority/scenarios/mt", scenario, 200, "Content-Type", "application/json;charset=UTF-8")
+	a.do("PUT", "/analysis/priority/scenarios/mt", scenario, 200, "Content-Type", "application/json;charset=UTF-8", "If-Match", `"v1"`)
 }
 
 // TestPriorityDeploymentBodyStrings checks that NUL characters and invalid UTF-8 in the free

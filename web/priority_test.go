@@ -277,21 +277,33 @@ func TestPriorityScenarioAPI(t *testing.T) {
 		t.Errorf("a new scenario's owner and organisation: %s", body)
 	}
 	a.do("POST", "/analysis/priority/scenarios", sc, 409)
-	a.get("/analysis/priority/scenarios/samverkan", 200)
+	// Optimistic locking (issue 14, point 8): the ETag names the version; a change needs it.
+	res, _ = a.get("/analysis/priority/scenarios/samverkan", 200)
+	tag := res.Header.Get("ETag")
+	if tag != `"v1"` {
+		t.Errorf("ETag of a new scenario %q, want \"v1\"", tag)
+	}
 	sc["weights"] = map[string]float64{"unemployment": 1}
-	_, body = a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 200)
-	if !strings.Contains(string(body), `"unemployment":1`) || strings.Contains(string(body), "school_completion") {
+	a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 428)
+	res, body = a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 200, "If-Match", tag)
+	if !strings.Contains(string(body), `"unemployment":1`) || strings.Contains(string(body), "school_completion") || !strings.Contains(string(body), `"version":2`) {
 		t.Errorf("after PUT: %s", body)
 	}
+	if got := res.Header.Get("ETag"); got != `"v2"` {
+		t.Errorf("ETag after PUT %q", got)
+	}
+	a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 412, "If-Match", tag) // someone else wrote v2 meanwhile
+	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 412, "If-Match", tag)
 	sc["weights"] = map[string]float64{"unemployment": -1}
 	a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 400)
 	sc["weights"] = map[string]float64{"no_such": 1}
-	a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 400)
+	a.do("PUT", "/analysis/priority/scenarios/samverkan", sc, 400, "If-Match", `"v2"`) // the catalogue is read with the write
 	a.do("PUT", "/analysis/priority/scenarios/nobody", map[string]any{"name_sv": "x", "name_en": "x", "organisation": "x",
 		"weights": map[string]float64{"unemployment": 1}}, 404)
 	a.do("DELETE", "/analysis/priority/scenarios/polisen", nil, 403) // built in: nobody deletes it through the API
-	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 204)
-	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 404)
+	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 428)
+	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 204, "If-Match", `"v2"`)
+	a.do("DELETE", "/analysis/priority/scenarios/samverkan", nil, 404, "If-Match", `"v2"`)
 	a.get("/analysis/priority/scenarios/samverkan", 404)
 }
 

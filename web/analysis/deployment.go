@@ -720,7 +720,11 @@ func (s *Room) plan(c echo.Context) error {
 	case "geojson":
 		return s.out.SendJSON(c, respond.MediaGeoJSON, "no-cache", planGeoJSON(doc))
 	case "ics":
-		body, err := planICS(doc, s.now())
+		prefixes, err := s.unitPrefixes(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		body, err := planICS(doc, s.now(), prefixes)
 		if err != nil {
 			return err
 		}
@@ -781,6 +785,7 @@ type doseInput struct {
 	StartedAt string  `json:"started_at"`
 	Minutes   float64 `json:"minutes"`
 	Tactic    string  `json:"tactic"`
+	ClientKey *string `json:"client_key"`
 }
 
 // recordDoses serves POST /deployment/doses: a batch of visits, stored all or nothing.
@@ -811,7 +816,7 @@ func (s *Room) recordDoses(c echo.Context) error {
 			return layers.Invalid(f+"started_at", "%q is not an RFC 3339 time", d.StartedAt)
 		}
 		in[k] = layers.Dose{PlanID: d.PlanID, TargetID: d.TargetID, ActorType: d.ActorType, UnitCode: d.UnitCode,
-			StartedAt: t, Minutes: d.Minutes, Tactic: d.Tactic}
+			StartedAt: t, Minutes: d.Minutes, Tactic: d.Tactic, ClientKey: d.ClientKey}
 	}
 	out, err := s.store.RecordDoses(c.Request().Context(), in, s.now())
 	if err != nil {
@@ -823,7 +828,14 @@ func (s *Room) recordDoses(c echo.Context) error {
 		class = layers.HigherClass(class, d.DataClass)
 	}
 	auth.SetAuditClass(c, class)
-	return respond.NoStore(c, http.StatusCreated, respond.Obj{"doses": out})
+	// Every visit sent again with its client key (stored before): 200, nothing was created.
+	status := http.StatusOK
+	for _, d := range out {
+		if !d.Replayed {
+			status = http.StatusCreated
+		}
+	}
+	return respond.NoStore(c, status, respond.Obj{"doses": out})
 }
 
 // doses serves GET /deployment/doses?plan=ID.

@@ -56,29 +56,8 @@ func planGeoJSON(doc *planDoc) respond.Obj {
 // planICS renders the plan's visit slots as iCalendar (RFC 5545): one event per visit (or per
 // camera placement), at the irregular times allocate.Schedule draws with the plan's seed,
 // DTSTART in UTC, lines folded at 75 octets, CRLF. Events name the actor type and a unit
-// number, never a person.
-func planICS(doc *planDoc, now time.Time) ([]byte, error) {
-	loc, err := time.LoadLocation(planZone)
-	if err != nil {
-		return nil, err
-	}
-	start, err := time.ParseInLocation(time.DateOnly, doc.Start, loc)
-	if err != nil {
-		return nil, fmt.Errorf("plan %d start: %w", doc.ID, err)
-	}
-	actors := make([]allocate.Actor, len(doc.Actors))
-	shifts := make([]allocate.Shift, len(doc.Actors))
-	actorIx, targetIx := map[string]int{}, map[string]int{}
-	for a, pa := range doc.Actors {
-		actors[a] = allocate.Actor{Minutes: pa.VisitMinutes, Capacity: pa.VisitsPerWeek, MaxPerTarget: pa.MaxPerTarget}
-		if shifts[a], err = shiftOf(pa, doc.Parameters.PerShift); err != nil {
-			return nil, err
-		}
-		actorIx[pa.Type] = a
-	}
-	for t, pt := range doc.Targets {
-		targetIx[pt.ID] = t
-	}
+// number with its code (prefixes: actor type → unit prefix, "police" → "P"), never a person.
+func planICS(doc *planDoc, now time.Time, prefixes map[string]string) ([]byte, error) {
 	// One event per visit (a camera placement is a visit): counted before they are drawn.
 	events := 0
 	for _, pw := range doc.Plan {
@@ -87,8 +66,39 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 		}
 	}
 	if events > maxICSEvents {
-		return nil, layers.Invalid("f", "plan %d has %d visits; an iCalendar export holds at most %d: use f=csv (visits per week, actor type and target) or a plan of fewer weeks",
+		return nil, layers.Invalid("f", "plan %d has %d visits; an iCalendar export holds at most %d: use f=csv (visits per week, actor type and target), a unit's day (GET /deployment/shift?unit=P1&date=…&f=ics) or a plan of fewer weeks",
 			doc.ID, events, maxICSEvents)
+	}
+	_, slots, err := planSlots(doc)
+	if err != nil {
+		return nil, err
+	}
+	return planICSOf(doc, slots, now, prefixes), nil
+}
+
+// planSlots is the plan's schedule, as allocate.Schedule draws it with the plan's seed, and
+// the local midnight of its first Monday.
+func planSlots(doc *planDoc) (time.Time, []allocate.Slot, error) {
+	loc, err := time.LoadLocation(planZone)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	start, err := time.ParseInLocation(time.DateOnly, doc.Start, loc)
+	if err != nil {
+		return time.Time{}, nil, fmt.Errorf("plan %d start: %w", doc.ID, err)
+	}
+	actors := make([]allocate.Actor, len(doc.Actors))
+	shifts := make([]allocate.Shift, len(doc.Actors))
+	actorIx, targetIx := map[string]int{}, map[string]int{}
+	for a, pa := range doc.Actors {
+		actors[a] = allocate.Actor{Minutes: pa.VisitMinutes, Capacity: pa.VisitsPerWeek, MaxPerTarget: pa.MaxPerTarget}
+		if shifts[a], err = shiftOf(pa, doc.Parameters.PerShift); err != nil {
+			return time.Time{}, nil, err
+		}
+		actorIx[pa.Type] = a
+	}
+	for t, pt := range doc.Targets {
+		targetIx[pt.ID] = t
 	}
 	plan := &allocate.Plan{Weeks: make([]allocate.Week, len(doc.Plan))}
 	for w, pw := range doc.Plan {
@@ -97,9 +107,11 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 		}
 	}
 	slots, err := allocate.Schedule(plan, actors, shifts, start, doc.Parameters.Seed)
-	if err != nil {
-		return nil, err
-	}
+	return start, slots, err
+}
+
+// planICSOf renders slots of the plan as iCalendar (see planICS).
+func planICSOf(doc *planDoc, slots []allocate.Slot, now time.Time, prefixes map[string]string) []byte {
 	stamp := now.UTC().Format("20060102T150405Z")
 	if t, err := time.Parse(time.RFC3339, doc.CreatedAt); err == nil {
 		stamp = t.UTC().Format("20060102T150405Z") // the plan's, so the file does not change between downloads
@@ -133,7 +145,11 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 			what = "placering"
 		}
 		line("CLASS:" + class)
-		line("SUMMARY:" + icsText(fmt.Sprintf("%s enhet %d – %s: %s", pa.NameSV, sl.Unit, what, pt.Name)))
+		unit := fmt.Sprintf("enhet %d", sl.Unit)
+		if p := prefixes[pa.Type]; p != "" {
+			unit += fmt.Sprintf(" (%s%d)", p, sl.Unit)
+		}
+		line("SUMMARY:" + icsText(fmt.Sprintf("%s %s – %s: %s", pa.NameSV, unit, what, pt.Name)))
 		line("LOCATION:" + icsText(pt.Name))
 		line(fmt.Sprintf("GEO:%.6f;%.6f", pt.Point[1], pt.Point[0]))
 		line("CATEGORIES:" + icsText(pa.Type))
@@ -142,7 +158,7 @@ func planICS(doc *planDoc, now time.Time) ([]byte, error) {
 		line("END:VEVENT")
 	}
 	line("END:VCALENDAR")
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // icsEscaper escapes a TEXT value (RFC 5545 3.3.11): a line break (CRLF, LF or a bare CR,

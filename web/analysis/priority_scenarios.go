@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -46,7 +47,21 @@ func (s *Room) priorityScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.out.SendJSON(c, respond.MediaJSON, "no-cache", sc)
+	// The ETag names the version, for If-Match; the body is not compressed (a scenario is
+	// small), so the one tag names the one representation.
+	setScenarioTag(c, sc)
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-cache")
+	if respond.ETagMatch(c.Request().Header.Get("If-None-Match"), "v"+strconv.FormatInt(sc.Version, 10)) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.JSONBlob(http.StatusOK, respond.JSON(sc))
+}
+
+// setScenarioTag names the scenario's version in ETag ("v3"), which a change sends back in
+// If-Match (optimistic locking, as for interventions).
+func setScenarioTag(c echo.Context, sc layers.PriorityScenario) {
+	c.Response().Header().Set("ETag", `"v`+strconv.FormatInt(sc.Version, 10)+`"`)
 }
 
 // scenarioPathID is the {id} of a scenario path. An id no scenario can have (see scenarioID)
@@ -205,9 +220,12 @@ func (s *Room) createPriorityScenario(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Location", s.baseURL(c)+"/analysis/priority/scenarios/"+got.ID)
+	setScenarioTag(c, got)
 	return respond.NoStore(c, http.StatusCreated, got)
 }
 
+// updatePriorityScenario replaces a scenario; If-Match must name the version the change was
+// made from (428 without, 412 when another change came first).
 func (s *Room) updatePriorityScenario(c echo.Context) error {
 	if _, err := scenarioPathID(c); err != nil {
 		return err
@@ -237,10 +255,15 @@ func (s *Room) updatePriorityScenario(c echo.Context) error {
 	if err := scenarioWriter(ctx, sc); err != nil {
 		return err
 	}
-	got, err := s.store.UpdatePriorityScenario(ctx, sc)
+	pre, err := ifMatch(c)
 	if err != nil {
 		return err
 	}
+	got, err := s.store.UpdatePriorityScenario(ctx, sc, pre)
+	if err != nil {
+		return err
+	}
+	setScenarioTag(c, got)
 	return respond.NoStore(c, http.StatusOK, got)
 }
 
@@ -257,7 +280,11 @@ func (s *Room) deletePriorityScenario(c echo.Context) error {
 	if err := mayChangeScenario(ctx, stored, true); err != nil {
 		return err
 	}
-	if err := s.store.DeletePriorityScenario(ctx, id); err != nil {
+	pre, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeletePriorityScenario(ctx, id, pre); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

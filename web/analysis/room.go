@@ -99,6 +99,7 @@ func (s *Room) Routes(e *echo.Echo, get func(string, echo.HandlerFunc)) {
 	s.forecastRoutes(get)
 	s.priorityRoutes(e)
 	s.deploymentRoutes(e)
+	s.shiftRoutes(e)
 	s.followupRoutes(get)
 }
 
@@ -113,5 +114,6 @@ func OpenAPI(cat *layers.Catalogue, paths, schemas respond.Obj) {
 	forecastOpenAPI(cat, paths, schemas)
 	priorityOpenAPI(paths, schemas)
 	deploymentOpenAPI(paths, schemas)
+	shiftOpenAPI(paths, schemas)
 	followupOpenAPI(paths, schemas)
 }
