@@ -19,6 +19,25 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+// "Mitt pass", the phone page of a unit's shift, is a page of its own: it opens without a
+// connection (sw.js), so it loads no more than it needs.
+await build({
+  entryPoints: ['src/pass.js'],
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: ['es2022'],
+  outfile: out + 'pass.js',
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: ['src/pass.css'],
+  bundle: true,
+  minify: true,
+  outfile: out + 'pass.css',
+  logLevel: 'warning',
+});
 await build({
   entryPoints: ['src/app.css'],
   bundle: true,
@@ -46,3 +65,4 @@ copyFileSync('src/apidoc.js', out + 'apidoc.js');
 copyFileSync('src/favicon.svg', out + 'favicon.svg');
 // The map's label glyphs (made by `make glyphs` from Debian's DejaVu Sans Bold), served by the server itself.
 cpSync('glyphs', out + 'glyphs', { recursive: true });
+for (const f of ['pass.html', 'sw.js', 'manifest.json', 'icon-192.png', 'icon-512.png']) copyFileSync('src/' + f, out + f);

@@ -16,6 +16,7 @@ import { addInterventionLayers, colourOf, legendColours, bounds, whenIdle } from
 import { swatch } from './choropleth.js';
 import { View } from './view.js';
 import { h } from './dom.js';
+import { canWrite } from './auth.js';
 
 addTexts({
   sv: {
@@ -131,6 +132,7 @@ export class InterventionsView extends View {
 
   /** refresh reruns the view's data for a new caller (View.reload). */
   refresh() {
+    this.newButton.hidden = !canWrite(); // a reader gets no form that would end in 403
     this.load();
   }
 
@@ -205,7 +207,7 @@ export class InterventionsView extends View {
       this.filters[name] = sel;
       box.append(h('label', { for: id, 'data-label': name }), sel);
     }
-    this.newButton = h('button', { type: 'button', id: 'iv-new', class: 'button' });
+    this.newButton = h('button', { type: 'button', id: 'iv-new', class: 'button', hidden: !canWrite() });
     this.newButton.addEventListener('click', () => this.openForm(null));
     c.append(box, this.newButton);
     this.relabelControls();
@@ -414,7 +416,7 @@ export class InterventionsView extends View {
     side.replaceChildren(heading,
       h('div', { id: 'iv-details' }, h('h3', { id: 'iv-details-title', text: p.title }),
         p.description ? h('p', { text: p.description }) : null,
-        f.geometry ? null : h('p', { class: 'hint', text: t(this.areaFeature(f) ? 'ivAreaOnly' : 'ivNoGeometry') }), dl, edit),
+        f.geometry ? null : h('p', { class: 'hint', text: t(this.areaFeature(f) ? 'ivAreaOnly' : 'ivNoGeometry') }), dl, canWrite() ? edit : null),
       h('h3', { text: t('ivHistory') }),
       this.state.history.length ? hist : h('p', { class: 'hint', id: 'iv-history', text: t('ivNoHistory') }),
       this.messageBox());

@@ -13,10 +13,18 @@ import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
 import { bounds, whenIdle } from './map.js';
 import { View } from './view.js';
 import { h } from './dom.js';
+import { canWrite } from './auth.js';
 
 addTexts({
   sv: {
-    viewPlan: 'Insatsplan', skipPlan: 'Hoppa till veckoplanen',
+    viewPlan: 'Insatsplan', skipPlan: 'Hoppa till veckoplanen', viewPass: 'Mitt pass',
+    plStart: 'Första veckan (måndag)', plStartHint: 'Planen börjar måndagen i den vecka du väljer; tomt: måndagen efter de senaste observationerna.',
+    plSaved: 'Sparade planer', plNoPlans: 'Inga sparade planer ännu.', plCompareBox: 'Jämför plan {id}',
+    plListItem: '{name}: från {start}, {weeks} v, {org} (öppna)', plNoName: 'Plan {id}', plOrgUnknown: 'okänd organisation',
+    plCompare: 'Jämförelse av valda planer', plCompareHint: 'Markera två eller fler planer för att jämföra dem.',
+    plC_start: 'Start', plC_weeks: 'Veckor', plC_targets: 'Mål', plC_visits: 'Planerade besök ({actor})',
+    plC_reduction: 'Förväntad minskning', plC_share: 'Andel av risken', plC_doses: 'Loggade besök',
+    plReadOnly: 'Du kan läsa, öppna och jämföra planerna. Att göra en plan eller logga besök kräver en redaktör.',
     plControls: 'Insatsplan: förutsättningar', plSide: 'Planens resultat', plResults: 'Vecka för vecka',
     plMapLabel: 'Karta över planens mål: cirkelns storlek är planerad dos i minuter per vecka; ofyllda cirklar fick ingen dos. Tabellerna under kartan har samma uppgifter.',
     plName: 'Planens namn', plCapacities: 'Kapacitet per vecka',
@@ -29,7 +37,7 @@ addTexts({
     plSummary: 'Plan {id} från {start}, {weeks} veckor',
     plReduction: 'Förväntad minskning av skada: {red} av {risk} ({share} %).',
     plRiskPeriod: 'Risken bygger på observationerna {from} – {to}.',
-    plDownloads: 'Ladda ned', plCSV: 'Veckoplan (CSV)', plICS: 'Besökstider (iCalendar)', plGeoJSON: 'Mål (GeoJSON)',
+    plDownloads: 'Ladda ned', plCSV: 'Veckoplan (CSV)', plICS: 'Besökstider (iCalendar)', plPass: 'En enhets besök en dag (Mitt pass)', plGeoJSON: 'Mål (GeoJSON)',
     plUncovered: 'Utan dos och varför', plAllCovered: 'Alla mål fick dos varje vecka.',
     plReason_no_actor: '{n} veckor: ingen aktör verkar mot målets kategorier',
     plReason_capacity_exhausted: '{n} veckor: kapaciteten räckte inte', plReason_resting: '{n} veckor: vilar efter koncentrerade veckor',
@@ -52,7 +60,14 @@ addTexts({
     plLegend: 'Planerad dos per vecka', plLegendNone: 'ingen dos', plShown: 'Plan {id}: {n} mål visas på kartan.',
   },
   en: {
-    viewPlan: 'Deployment plan', skipPlan: 'Skip to the weekly plan',
+    viewPass: 'My shift', viewPlan: 'Deployment plan', skipPlan: 'Skip to the weekly plan',
+    plStart: 'First week (Monday)', plStartHint: 'The plan starts on the Monday of the week you choose; empty: the Monday after the latest observations.',
+    plSaved: 'Saved plans', plNoPlans: 'No saved plans yet.', plCompareBox: 'Compare plan {id}',
+    plListItem: '{name}: from {start}, {weeks} wk, {org} (open)', plNoName: 'Plan {id}', plOrgUnknown: 'unknown organisation',
+    plCompare: 'Comparison of the chosen plans', plCompareHint: 'Tick two or more plans to compare them.',
+    plC_start: 'Start', plC_weeks: 'Weeks', plC_targets: 'Targets', plC_visits: 'Planned visits ({actor})',
+    plC_reduction: 'Expected reduction', plC_share: 'Share of the risk', plC_doses: 'Logged visits',
+    plReadOnly: 'You can read, open and compare the plans. Making a plan or logging visits takes an editor.',
     plControls: 'Deployment plan: inputs', plSide: "The plan's results", plResults: 'Week by week',
     plMapLabel: "Map of the plan's targets: circle size is the planned dose in minutes per week; hollow circles got no dose. The tables below the map have the same information.",
     plName: "Plan's name", plCapacities: 'Capacity per week',
@@ -65,7 +80,7 @@ addTexts({
     plSummary: 'Plan {id} from {start}, {weeks} weeks',
     plReduction: 'Expected harm reduction: {red} of {risk} ({share} %).',
     plRiskPeriod: 'The risk is based on the observations {from} – {to}.',
-    plDownloads: 'Download', plCSV: 'Weekly plan (CSV)', plICS: 'Visit slots (iCalendar)', plGeoJSON: 'Targets (GeoJSON)',
+    plDownloads: 'Download', plCSV: 'Weekly plan (CSV)', plICS: 'Visit slots (iCalendar)', plPass: "One unit's visits on one day (My shift)", plGeoJSON: 'Targets (GeoJSON)',
     plUncovered: 'Without dose, and why', plAllCovered: 'Every target got a dose every week.',
     plReason_no_actor: "{n} weeks: no actor type acts on the target's categories",
     plReason_capacity_exhausted: '{n} weeks: capacity ran out', plReason_resting: '{n} weeks: resting after concentrated weeks',
@@ -114,6 +129,13 @@ async function send(path, body) {
   return { ok: res.ok, status: res.status, body: doc };
 }
 
+/** mondayOf is the Monday of the week of a date (YYYY-MM-DD): a plan starts on a Monday. */
+function mondayOf(day) {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
+
 /** reasonText is a problem's detail without the "invalid <param>: " prefix. */
 const reasonText = (p) => (p?.detail ?? p?.title ?? '').replace(/^invalid [^:]+: /, '');
 
@@ -135,7 +157,64 @@ export class PlanView extends View {
 
   /** refresh reruns the view's data for a new caller (View.reload). */
   refresh() {
-    if (this.plan) this.loadDelivery().then(() => { this.renderSide(); this.renderResults(); }, () => {});
+    // The caller changed: a reader gets no forms (they would end in 403), an editor gets them.
+    this.loadPlans().then(() => this.renderForm(), () => this.renderForm());
+    if (this.plan) this.loadDelivery().then(() => { this.renderSide(); this.renderResults(); }, () => this.renderSide());
+  }
+
+  /** loadPlans asks for the saved plans the caller may read (GET /deployment/plans), newest first. */
+  async loadPlans() {
+    const res = await getJSON('deployment/plans', { limit: 50 }, { fresh: true });
+    this.plans = res.plans;
+    this.state.plans = res.plans.map((p) => p.id);
+  }
+
+  /** plansBox lists the saved plans, each to open or to tick for the comparison. */
+  plansBox() {
+    const box = h('section', { class: 'block', id: 'plan-list', 'aria-labelledby': 'plan-list-title' },
+      h('h3', { id: 'plan-list-title', text: t('plSaved') }));
+    if (!this.plans?.length) { box.append(h('p', { class: 'hint', text: t('plNoPlans') })); return box; }
+    this.compareIds ??= new Set();
+    const ul = h('ul', { class: 'plan-list' });
+    for (const p of this.plans) {
+      const open = h('button', { type: 'button', class: 'link', 'data-plan': p.id,
+        text: t('plListItem', { name: p.name || t('plNoName', { id: p.id }), start: p.start, weeks: p.weeks, org: p.owner ?? t('plOrgUnknown') }) });
+      open.addEventListener('click', () => this.open(p.id));
+      const tick = h('input', { type: 'checkbox', id: `plan-cmp-${p.id}`, 'data-plan': p.id, checked: this.compareIds.has(p.id) });
+      tick.addEventListener('change', () => {
+        if (tick.checked) this.compareIds.add(p.id); else this.compareIds.delete(p.id);
+        box.querySelector('#plan-compare')?.replaceWith(this.compareTable());
+      });
+      ul.append(h('li', {}, tick, h('label', { for: tick.id, class: 'sr-only', text: t('plCompareBox', { id: p.id }) }), open));
+    }
+    box.append(ul, this.compareTable());
+    return box;
+  }
+
+  /** compareTable puts the ticked plans side by side: one column per plan. */
+  compareTable() {
+    const chosen = (this.plans ?? []).filter((p) => this.compareIds?.has(p.id));
+    if (chosen.length < 2) return h('p', { class: 'hint', id: 'plan-compare', text: t('plCompareHint') });
+    const actors = [...new Set(chosen.flatMap((p) => Object.keys(p.planned_visits)))].sort();
+    const row = (head, cell) => h('tr', {}, h('th', { scope: 'row', text: head }), ...chosen.map((p) => h('td', { text: cell(p) })));
+    return h('table', { class: 'data', id: 'plan-compare' }, h('caption', { text: t('plCompare') }),
+      h('thead', {}, h('tr', {}, h('td'), ...chosen.map((p) => h('th', { scope: 'col', 'data-plan': p.id, text: p.name || t('plNoName', { id: p.id }) })))),
+      h('tbody', {},
+        row(t('plC_start'), (p) => p.start), row(t('plC_weeks'), (p) => num(p.weeks, 0)), row(t('plC_targets'), (p) => num(p.targets, 0)),
+        ...actors.map((a) => row(t('plC_visits', { actor: this.actorName(a) }), (p) => num(p.planned_visits[a] ?? 0, 0))),
+        row(t('plC_reduction'), (p) => num(p.expected_reduction, 0)), row(t('plC_share'), (p) => `${num(100 * p.share, 1)} %`),
+        row(t('plC_doses'), (p) => num(p.doses, 0))));
+  }
+
+  /** open reopens a saved plan. */
+  async open(id) {
+    this.state.ready = false;
+    try {
+      await this.show(await getJSON(`deployment/plans/${id}`, {}, { fresh: true }));
+    } catch (err) {
+      this.status(t('loadError', { what: t('viewPlan'), msg: err.message }));
+      this.state.ready = true;
+    }
   }
 
   showLayers(on) {
@@ -150,6 +229,7 @@ export class PlanView extends View {
     const at = await getJSON('deployment/actor-types');
     this.actorTypes = at.actor_types;
     this.addLayers();
+    await this.loadPlans().catch((err) => { this.plans = null; this.status(t('loadError', { what: t('plSaved'), msg: err.message })); });
     this.renderForm();
     this.built = true;
     this.renderLegend();
@@ -180,6 +260,10 @@ export class PlanView extends View {
   renderForm() {
     const c = this.els.controls;
     const heading = c.querySelector('h2');
+    if (!canWrite()) {
+      c.replaceChildren(heading, h('p', { class: 'hint', id: 'plan-readonly', text: t('plReadOnly') }), this.plansBox());
+      return;
+    }
     const prev = this.formState();
     const form = h('form', { id: 'plan-form', novalidate: true, 'aria-labelledby': 'plan-controls-title' });
     const field = (id, text, control, hint) => h('div', { class: 'field', 'data-field': id },
@@ -197,7 +281,8 @@ export class PlanView extends View {
     }
     form.append(caps,
       field('plan-weeks', t('plWeeks'), input('plan-weeks', { type: 'number', min: 1, max: 52, step: 1 }, prev?.weeks ?? 4)),
-      field('plan-visit', t('plVisit'), input('plan-visit', { type: 'number', min: 5, max: 60, step: 1 }, prev?.visit ?? 15)));
+      field('plan-visit', t('plVisit'), input('plan-visit', { type: 'number', min: 5, max: 60, step: 1 }, prev?.visit ?? 15)),
+      field('plan-start', t('plStart'), input('plan-start', { type: 'date', 'aria-describedby': 'plan-start-hint' }, prev?.start ?? ''), t('plStartHint')));
     const kinds = h('fieldset', { class: 'block', id: 'plan-targets' }, h('legend', { text: t('plTargets') }));
     for (const k of ['places', 'cells', 'forecast']) {
       kinds.append(h('div', { class: 'radio' },
@@ -210,7 +295,7 @@ export class PlanView extends View {
       h('div', { id: 'plan-form-status', role: 'alert', class: 'form-message' }),
       h('button', { type: 'submit', class: 'button primary', id: 'plan-submit', text: t('plSubmit') }));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
-    c.replaceChildren(heading, form);
+    c.replaceChildren(heading, form, this.plansBox());
   }
 
   /** formState reads the form (null before it exists). */
@@ -221,7 +306,7 @@ export class PlanView extends View {
     for (const el of f.querySelectorAll('input[data-actor]')) caps[el.dataset.actor] = el.value;
     return {
       name: f.querySelector('#plan-name').value, caps, weeks: f.querySelector('#plan-weeks').value,
-      visit: f.querySelector('#plan-visit').value, top: f.querySelector('#plan-top').value,
+      visit: f.querySelector('#plan-visit').value, top: f.querySelector('#plan-top').value, start: f.querySelector('#plan-start').value,
       kind: f.querySelector('input[name="plan-kind"]:checked')?.value ?? 'places',
     };
   }
@@ -242,6 +327,7 @@ export class PlanView extends View {
     if (st.kind === 'cells' || st.kind === 'forecast') targets.kind = st.kind;
     const body = { actors, weeks: numOr(st.weeks), visit_minutes: numOr(st.visit), targets };
     if (st.name.trim()) body.name = st.name.trim();
+    if (st.start) body.start = mondayOf(st.start);
     return body;
   }
 
@@ -255,6 +341,7 @@ export class PlanView extends View {
     if (param === 'targets.top') return 'plan-top';
     if (param?.startsWith('targets')) return 'plan-targets';
     if (param === 'name') return 'plan-name';
+    if (param === 'start') return 'plan-start';
     return null;
   }
 
@@ -312,6 +399,7 @@ export class PlanView extends View {
     }
     statusBox.textContent = '';
     await this.show(res.body);
+    this.loadPlans().then(() => this.els.controls.querySelector('#plan-list')?.replaceWith(this.plansBox()), () => {});
   }
 
   /** show draws a stored plan: map, summary, tables and its delivery. */
@@ -362,7 +450,8 @@ export class PlanView extends View {
       p.risk_period ? h('p', { class: 'hint', text: t('plRiskPeriod', { from: day(p.risk_period.start), to: day(p.risk_period.end) }) }) : null);
     const link = (f, text) => h('li', {}, h('a', { href: apiURL(`deployment/plans/${p.id}`, { f }), download: `plan-${p.id}.${f}`, id: `plan-dl-${f}`, text }));
     const downloads = h('div', {}, h('h3', { text: t('plDownloads') }),
-      h('ul', { class: 'links' }, link('csv', t('plCSV')), link('ics', t('plICS')), link('geojson', t('plGeoJSON'))));
+      h('ul', { class: 'links' }, link('csv', t('plCSV')), link('ics', t('plICS')), link('geojson', t('plGeoJSON')),
+        h('li', {}, h('a', { href: 'pass.html', id: 'plan-pass', text: t('plPass') }))));
     // What was left uncovered, and why.
     const unc = h('div', { id: 'plan-uncovered' }, h('h3', { text: t('plUncovered') }));
     if (!p.uncovered.length) unc.append(h('p', { class: 'hint', text: t('plAllCovered') }));
@@ -380,7 +469,7 @@ export class PlanView extends View {
       unc.append(h('p', { class: 'hint', id: 'plan-maxdose',
         text: t('plMaxDose', { max: num(p.parameters.max_dose, 0), list: p.max_dose_reached.map((id) => this.targetName(id)).join(', ') }) }));
     }
-    side.replaceChildren(heading, summary, downloads, unc, this.doseForm());
+    side.replaceChildren(heading, summary, downloads, unc, canWrite() ? this.doseForm() : null);
   }
 
   /** doseForm logs one visit actually made; the unit is a code, never a name. */

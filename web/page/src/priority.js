@@ -5,7 +5,8 @@
 // the need × feasibility chart, the pilots' explanations, the index choropleth on the map
 // (the same answer as GeoJSON) and a CSV link. POST /analysis/priority/compare gives the
 // organisations' rankings side by side with the consensus, Kendall's tau and disagreements.
-import { APIError, apiFetch, apiURL, getJSON, problemOf } from './api.js';
+import { APIError, apiFetch, apiURL, getJSON, problemOf, currentUser } from './api.js';
+import { canWrite } from './auth.js';
 import { t, num, getLang, addTexts, onLangChange, warningText, localNotice } from './i18n.js';
 import { quantileBreaks, classes, fillColour, swatch } from './choropleth.js';
 import { needFeasibilityChart } from './scatter.js';
@@ -16,6 +17,10 @@ import { h } from './dom.js';
 addTexts({
   sv: {
     prioControls: 'Prioritering: val', prioSide: 'Behov och förutsättningar', prioResults: 'Rangordning',
+    prioSave: 'Spara som {org}s scenario', prioSaving: 'Sparar…', prioSaved: 'Sparat som {name}, version {v}.',
+    prioSaveError: 'Kunde inte spara: {msg}', prioConflict: 'Någon annan i din organisation har sparat scenariot sedan du öppnade det. Läs in den senaste versionen och gör dina ändringar där.',
+    prioReload: 'Läs in den senaste versionen', prioReadOnly: 'Läsläge: din roll kan se viktningarna men inte spara dem.',
+    prioOwn: 'Organisationens sparade scenario: {name}, version {v}.',
     organisation: 'Organisation (viktning)', normalisation: 'Normalisering', aggregation: 'Aggregering',
     refYear: 'Referensår', kPilots: 'Antal pilotområden (k)', resetWeights: 'Återställ organisationens vikter',
     weightsTitle: 'Vikter per tema och indikator', themeWeight: 'Tema {theme} (vikt)',
@@ -71,6 +76,10 @@ addTexts({
     q_high_need_good_conditions: 'high need, good conditions', q_high_need_weak_conditions: 'high need, weak conditions',
     q_lower_need_good_conditions: 'lower need, good conditions', q_lower_need_weak_conditions: 'lower need, weak conditions',
     q_not_ranked: 'not ranked',
+    prioSave: "Save as {org}'s scenario", prioSaving: 'Saving…', prioSaved: 'Saved as {name}, version {v}.',
+    prioSaveError: 'Could not save: {msg}', prioConflict: 'Someone else in your organisation has saved the scenario since you opened it. Load the latest version and make your changes there.',
+    prioReload: 'Load the latest version', prioReadOnly: 'Read-only: your role can see the weightings but not save them.',
+    prioOwn: "Your organisation's saved scenario: {name}, version {v}.",
     pilots: 'Recommended pilot districts', csv: 'Download the table (CSV)', summary: '{scenario}, {year}: {ranked} of {n} districts ranked ({norm}, {agg}).',
     rank: 'Rank', index: 'Index', contributions: 'Contribution per indicator', coverage: 'Coverage', rankInterval: 'Rank interval 5–95 %',
     pTopK: 'P(top {k})', change: 'Change since {year}', earlyWarning: 'Early warning', pilot: 'Pilot', yes: 'yes', no: 'no',
@@ -148,6 +157,9 @@ export class PriorityView extends View {
   /** activate builds the view on first use and shows the current analysis. */
   /** refresh reruns the view's data for a new caller (View.reload). */
   refresh() {
+    // The caller changed: the organisation's own scenario first, the save form for editors only.
+    this.loadScenario(this.ownScenario());
+    this.renderSave();
     this.run();
     this.runCompare();
   }
@@ -157,8 +169,8 @@ export class PriorityView extends View {
     this.addLayers();
     this.buildControls();
     this.built = true;
-    const def = this.cfg.defaults?.scenario;
-    this.loadScenario(this.cfg.scenarios.find((s) => s.id === def) ?? this.cfg.scenarios[0]);
+    this.loadScenario(this.ownScenario());
+    this.renderSave();
     await Promise.all([this.run(), this.runCompare()]);
   }
 
@@ -212,8 +224,9 @@ export class PriorityView extends View {
     // the caveat it would cover half of the map.
     this.areaLegend = h('div', { class: 'legend', id: 'prio-areatype-legend', 'aria-live': 'polite' });
     mode.append(this.areaLegend);
+    this.saveBox = h('div', { class: 'block', id: 'prio-save' });
     c.append(h('div', { class: 'block' }, lOrg, sOrg, this.rationale, lNorm, sNorm, lAgg, sAgg, lYear, sYear, lK, iK, reset),
-      mode, this.weightsBox, this.constraintsBox);
+      this.saveBox, mode, this.weightsBox, this.constraintsBox);
     this.sel = { scenario: sOrg, norm: sNorm, agg: sAgg, year: sYear, k: iK };
 
     sYear.append(...[...this.cfg.years].reverse().map((y) => h('option', { value: y, text: String(y) })));
@@ -275,6 +288,94 @@ export class PriorityView extends View {
     }
     if (this.scenario) this.rationale.textContent = t('inSwedish') + this.scenario.rationale;
     for (const o of this.constraintsBox.querySelectorAll('option')) o.textContent = t(o.value || 'free');
+  }
+
+  /**
+   * ownScenario is the scenario the page opens on: the caller's organisation's own (the one it
+   * saved last), else the built-in one of its perspective (Mimer's for Mimer), else the
+   * default.
+   */
+  ownScenario() {
+    const org = currentUser()?.organisation;
+    const scs = this.cfg.scenarios;
+    const own = scs.filter((s) => org && s.owner === org).sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1))[0];
+    const def = this.cfg.defaults?.scenario;
+    return own ?? scs.find((s) => org && s.builtin && s.id === org) ?? scs.find((s) => s.id === def) ?? scs[0];
+  }
+
+  /** saveID is the id of the scenario the save button writes: the chosen one if it is the organisation's, else its own. */
+  saveID() {
+    const org = currentUser().organisation;
+    if (this.scenario?.owner === org) return this.scenario.id;
+    return `${/^[a-z]/.test(org) ? '' : 'org-'}${org}-egen`.slice(0, 64);
+  }
+
+  /** renderSave shows the save button to editors and a read-only note to readers. */
+  renderSave(message) {
+    const box = this.saveBox;
+    const me = currentUser();
+    if (!me) { box.replaceChildren(); return; }
+    const org = me.organisation_name ?? me.organisation;
+    const own = this.cfg.scenarios.find((s) => s.owner === me.organisation);
+    const kids = [own ? h('p', { class: 'hint', id: 'prio-own', text: t('prioOwn', { name: this.name(own), v: own.version }) }) : null];
+    if (!canWrite()) {
+      kids.push(h('p', { class: 'hint', id: 'prio-readonly', text: t('prioReadOnly') }));
+    } else {
+      const save = h('button', { type: 'button', class: 'button primary', id: 'prio-save-button', text: t('prioSave', { org }) });
+      save.addEventListener('click', () => this.save());
+      kids.push(save);
+    }
+    const msg = h('div', { id: 'prio-save-status', role: 'status', class: message?.error ? 'form-message error' : 'form-message', text: message?.text ?? '' });
+    if (message?.conflict) {
+      const again = h('button', { type: 'button', class: 'button', id: 'prio-reload', text: t('prioReload') });
+      again.addEventListener('click', () => this.reloadScenarios(message.conflict));
+      msg.append(' ', again);
+    }
+    kids.push(msg);
+    box.replaceChildren(...kids);
+  }
+
+  /**
+   * save writes the controls' weighting as the organisation's scenario: PUT with If-Match
+   * naming the version it was read at (412: someone else saved first), or POST the first time.
+   */
+  async save() {
+    const me = currentUser();
+    const id = this.saveID();
+    const stored = this.cfg.scenarios.find((s) => s.id === id);
+    const org = me.organisation_name ?? me.organisation;
+    const weights = {}, themes = {};
+    for (const [key, s] of Object.entries(this.sliders.ind)) if (Number(s.input.value) > 0) weights[key] = Number(s.input.value);
+    for (const [key, s] of Object.entries(this.sliders.theme)) themes[key] = Number(s.input.value);
+    const body = {
+      id, name_sv: stored?.name_sv ?? `${org}s viktning`, name_en: stored?.name_en ?? `${org}'s weighting`,
+      rationale: this.scenario.rationale, normalisation: this.sel.norm.value, aggregation: this.sel.agg.value,
+      winsor: this.scenario.winsor ?? 0, min_coverage: this.scenario.min_coverage ?? 0.6, weights, theme_weights: themes,
+    };
+    this.renderSave({ text: t('prioSaving') });
+    const res = await apiFetch(apiURL(stored ? `analysis/priority/scenarios/${id}` : 'analysis/priority/scenarios'), {
+      method: stored ? 'PUT' : 'POST', cache: 'no-store', body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(stored ? { 'If-Match': `"v${stored.version}"` } : {}) },
+    }).catch((err) => ({ ok: false, status: 0, json: async () => ({ detail: err.message }) }));
+    this.state.lastSaveStatus = res.status;
+    if (res.status === 412) { this.renderSave({ text: t('prioConflict'), error: true, conflict: id }); return; }
+    const doc = await res.json().catch(() => null);
+    if (!res.ok) { this.renderSave({ text: t('prioSaveError', { msg: doc?.detail ?? doc?.title ?? res.status }), error: true }); return; }
+    this.cfg.scenarios = [...this.cfg.scenarios.filter((s) => s.id !== doc.id), doc];
+    this.renderControlsText();
+    this.loadScenario(doc);
+    this.renderSave({ text: t('prioSaved', { name: this.name(doc), v: doc.version }) });
+    this.run();
+  }
+
+  /** reloadScenarios reads the scenarios again (after a 412) and opens id's latest version. */
+  async reloadScenarios(id) {
+    const res = await getJSON('analysis/priority/scenarios', {}, { fresh: true });
+    this.cfg.scenarios = res.scenarios;
+    this.renderControlsText();
+    this.loadScenario(this.cfg.scenarios.find((s) => s.id === id) ?? this.ownScenario());
+    this.renderSave();
+    this.run();
   }
 
   /** loadScenario puts an organisation's weights and methods into the controls. */
