@@ -134,9 +134,10 @@ func TestLoginInBrowser(t *testing.T) {
 	anonAPI := matched(t, a.srv.Client(), itemsURL)
 
 	// A read the API refuses anonymously: a notice with its own login button, not an error.
-	msg := eval[string](b, `lagesbild.api.getJSON('audit').then(() => 'answered', e => e.message)`)
-	if !strings.HasPrefix(msg, "401") {
-		t.Fatalf("anonymous GET /audit from the page: %q, want a 401", msg)
+	// The error carries the status; its message is the problem's detail in the page's language.
+	msg := eval[string](b, `lagesbild.api.getJSON('audit').then(() => 'answered', e => e.status + ' ' + e.message)`)
+	if !strings.HasPrefix(msg, "401 ") || !strings.Contains(msg, "logga in") {
+		t.Fatalf("anonymous GET /audit from the page: %q, want a 401 saying in Swedish to log in", msg)
 	}
 	b.waitFor("the notice", `!document.getElementById('access-notice').hidden`)
 	if got := eval[string](b, `document.querySelector('#access-notice li[data-status="401"][data-what="audit"]')?.textContent ?? ''`); got != "Logga in för att se granskningsloggen." {
@@ -207,8 +208,8 @@ func TestLoginInBrowser(t *testing.T) {
 	axeClean(t, b, axe, "logged-in header")
 
 	// A read the account may not make (the audit log is the admins'): the 403 notice.
-	if msg := eval[string](b, `lagesbild.api.getJSON('audit').then(() => 'answered', e => e.message)`); !strings.HasPrefix(msg, "403") {
-		t.Errorf("an editor's GET /audit from the page: %q, want a 403", msg)
+	if msg := eval[string](b, `lagesbild.api.getJSON('audit').then(() => 'answered', e => e.status + ' ' + e.message)`); !strings.HasPrefix(msg, "403 ") || !strings.Contains(msg, "behörighet") {
+		t.Errorf("an editor's GET /audit from the page: %q, want a 403 saying in Swedish the organisation may not", msg)
 	}
 	b.waitFor("the 403 notice", `!!document.querySelector('#access-notice li[data-status="403"][data-what="audit"]')`)
 	if got := eval[string](b, `document.querySelector('#access-notice li[data-status="403"]').textContent`); got != "Din organisation har inte behörighet att se granskningsloggen." {
