@@ -37,7 +37,7 @@ page:
 
 ## glyphs: the map's label glyphs (web/page/glyphs, committed) from Debian's fonts-dejavu-core; then make page
 glyphs:
-	$(GO) run ./tools/glyphs --font /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf --name DejaVuSans-Bold --out web/page/glyphs
+	$(GO) run ./cmd/glyphs --font /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf --name DejaVuSans-Bold --out web/page/glyphs
 	cp /usr/share/doc/fonts-dejavu-core/copyright web/page/glyphs/DejaVuSans-Bold/LICENSE.txt
 
 ## bench: Lägesbild beside pg_tileserv and pg_featureserv (../shared/bench/peers), one run, A B A B (README, "Benchmarks")
