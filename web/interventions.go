@@ -103,30 +103,8 @@ func (s *Server) writableLayer(c echo.Context) (*layers.Layer, string, error) {
 	return l, by, nil
 }
 
+// etagRE is a feature's ETag, "v<version>" with the CRS suffix of an EPSG:3006 answer.
 var etagRE = regexp.MustCompile(`^"v([1-9][0-9]{0,17})(?:\.3006)?"$`)
-
-// ifMatch reads the If-Match header of a change: 428 without one. Tags that are not ours
-// (weak ones included: If-Match compares strongly) match no version, so they give 412.
-func ifMatch(c echo.Context) (layers.Precondition, error) {
-	header := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if header == "" {
-		return layers.Precondition{}, echo.NewHTTPError(http.StatusPreconditionRequired,
-			"If-Match is required: send the ETag of the version you edited (GET the feature), so no one else's change is overwritten")
-	}
-	var pre layers.Precondition
-	for _, tag := range strings.Split(header, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" {
-			pre.Any = true
-			continue
-		}
-		if m := etagRE.FindStringSubmatch(tag); m != nil {
-			v, _ := strconv.ParseInt(m[1], 10, 64)
-			pre.Versions = append(pre.Versions, v)
-		}
-	}
-	return pre, nil
-}
 
 // readBody reads a write's body after checking its media type against the accepted ones.
 func readBody(c echo.Context, accepted ...string) ([]byte, error) {
@@ -216,7 +194,7 @@ func (s *Server) existingFeature(c echo.Context) (*layers.Layer, string, int64, 
 	if err != nil {
 		return nil, "", 0, layers.Precondition{}, err
 	}
-	pre, err := ifMatch(c)
+	pre, err := request.IfMatch(c, etagRE, "feature")
 	return l, by, id, pre, err
 }
 

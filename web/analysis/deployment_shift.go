@@ -414,28 +414,3 @@ func scenarioLocking(paths, schemas respond.Obj) {
 		}
 	}
 }
-
-var etagRE = regexp.MustCompile(`^"v([1-9][0-9]{0,17})"$`)
-
-// ifMatch reads the If-Match header of a scenario's change: 428 without one. Tags that are
-// not ours (weak ones included: If-Match compares strongly) match no version, so they give 412.
-func ifMatch(c echo.Context) (layers.Precondition, error) {
-	header := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if header == "" {
-		return layers.Precondition{}, echo.NewHTTPError(http.StatusPreconditionRequired,
-			"If-Match is required: send the ETag of the version you edited (GET the scenario), so no one else's change is overwritten")
-	}
-	var pre layers.Precondition
-	for _, tag := range strings.Split(header, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" {
-			pre.Any = true
-			continue
-		}
-		if m := etagRE.FindStringSubmatch(tag); m != nil {
-			v, _ := strconv.ParseInt(m[1], 10, 64)
-			pre.Versions = append(pre.Versions, v)
-		}
-	}
-	return pre, nil
-}

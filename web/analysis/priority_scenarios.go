@@ -24,6 +24,9 @@ const maxRationale = 4000 // characters of a scenario's rationale
 
 var scenarioID = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
+// etagRE is a scenario's ETag, "v<version>", as request.IfMatch reads it.
+var etagRE = regexp.MustCompile(`^"v([1-9][0-9]{0,17})"$`)
+
 func (s *Room) priorityScenarios(c echo.Context) error {
 	if err := respond.OnlyParams(c, "f"); err != nil {
 		return err
@@ -255,7 +258,7 @@ func (s *Room) updatePriorityScenario(c echo.Context) error {
 	if err := scenarioWriter(ctx, sc); err != nil {
 		return err
 	}
-	pre, err := ifMatch(c)
+	pre, err := request.IfMatch(c, etagRE, "scenario")
 	if err != nil {
 		return err
 	}
@@ -280,7 +283,7 @@ func (s *Room) deletePriorityScenario(c echo.Context) error {
 	if err := mayChangeScenario(ctx, stored, true); err != nil {
 		return err
 	}
-	pre, err := ifMatch(c)
+	pre, err := request.IfMatch(c, etagRE, "scenario")
 	if err != nil {
 		return err
 	}
