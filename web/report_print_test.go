@@ -167,6 +167,7 @@ func TestReportPDFKeepsEveryColumn(t *testing.T) {
 		t.Fatal("no districts")
 	}
 	checkPeriods(t, text, "2024-01-01", "2024-12-31")
+	checkNoticeInMargin(t, body, "Illustrativa demodata – inte officiell statistik.")
 }
 
 // TestReportPeriods checks the previous period in the HTML report for whole months, a leap
@@ -269,4 +270,66 @@ func TestReportSwedish(t *testing.T) {
 		t.Errorf("the municipality reader's report does not state its basis and role: %.600s", mt)
 	}
 	checkSwedish(t, "the municipality's report", mt)
+}
+
+// pdfWord is a word of a PDF page with its box, in points from the page's top left.
+type pdfWord struct {
+	page       int
+	yMin, yMax float64
+	text       string
+}
+
+// pdfWords are the words of every page of pdf as pdftotext -bbox reads them, with each
+// page's height.
+func pdfWords(t *testing.T, pdf []byte) (words []pdfWord, heights []float64) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", "-bbox", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	for _, m := range bboxTag.FindAllStringSubmatch(string(out), -1) {
+		if m[1] != "" { // <page height=…>
+			h, _ := strconv.ParseFloat(m[1], 64)
+			heights = append(heights, h)
+			continue
+		}
+		y0, _ := strconv.ParseFloat(m[2], 64)
+		y1, _ := strconv.ParseFloat(m[3], 64)
+		words = append(words, pdfWord{page: len(heights) - 1, yMin: y0, yMax: y1, text: html.UnescapeString(m[4])})
+	}
+	return words, heights
+}
+
+var bboxTag = regexp.MustCompile(`<page width="[0-9.]+" height="([0-9.]+)">|<word xMin="[0-9.]+" yMin="([0-9.]+)" xMax="[0-9.]+" yMax="([0-9.]+)">([^<]*)</word>`)
+
+// The illustrative notice runs in the foot margin of every page of the printed report, with
+// the page number, and nothing of the report's own text reaches into that margin: it used to
+// be a fixed element at the foot of the text area, printed over the last row of a full page.
+func checkNoticeInMargin(t *testing.T, pdf []byte, notice string) {
+	t.Helper()
+	words, heights := pdfWords(t, pdf)
+	if len(heights) < 2 {
+		t.Fatalf("%d pages: the report no longer tests a page break", len(heights))
+	}
+	const footMargin = 18 / 25.4 * 72 // @page's bottom margin, 18 mm in points
+	foot := make([]string, len(heights))
+	for _, w := range words {
+		if w.yMin >= heights[w.page]-footMargin {
+			foot[w.page] += w.text + " "
+		} else if w.yMax > heights[w.page]-footMargin {
+			t.Errorf("page %d: %q reaches into the foot margin", w.page+1, w.text)
+		}
+	}
+	for i, f := range foot {
+		if !strings.Contains(f, notice) {
+			t.Errorf("page %d: foot %q lacks the notice %q", i+1, f, notice)
+		}
+		if want := "Sida " + strconv.Itoa(i+1) + " av " + strconv.Itoa(len(heights)); !strings.Contains(f, want) {
+			t.Errorf("page %d: foot %q lacks %q", i+1, f, want)
+		}
+	}
 }

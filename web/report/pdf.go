@@ -3,11 +3,13 @@ package report
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,6 +116,32 @@ func (c *chromium) close() {
 	c.browser, c.stop = nil, nil
 }
 
+// footScript reads the foot line a report page asks for: the text of its
+// <template id="print-foot"> and the page-number pattern in its data-page-of ("Sida %s av %s").
+const footScript = `(() => { const f = document.getElementById('print-foot');
+  return f ? {Text: f.content.textContent.trim(), PageOf: f.dataset.pageOf || ''} : {Text: '', PageOf: ''}; })()`
+
+// printFoot is what footScript reads.
+type printFoot struct{ Text, PageOf string }
+
+// footTemplate is Chromium's foot template: the text and the page number in the page's foot
+// margin, where no line of the report can run under it (a fixed element in the text area was
+// printed over the last row of a full page). Chromium fills the pageNumber and totalPages
+// spans; its template has no stylesheet of the page, so the style is inline and sized.
+func footTemplate(text, pageOf string) string {
+	pages := ""
+	if parts := strings.SplitN(pageOf, "%s", 3); len(parts) == 3 {
+		pages = html.EscapeString(parts[0]) + `<span class="pageNumber"></span>` + html.EscapeString(parts[1]) +
+			`<span class="totalPages"></span>` + html.EscapeString(parts[2])
+	}
+	sep := ""
+	if text != "" && pages != "" {
+		sep = " · "
+	}
+	return `<div style="width:100%;margin:0 14mm;font:7pt 'DejaVu Sans',Arial,sans-serif;color:#b00;text-align:center">` +
+		html.EscapeString(text) + sep + pages + `</div>`
+}
+
 // print prints doc (a whole HTML document) on A4 as its CSS lays it out.
 func (c *chromium) print(ctx context.Context, doc []byte) ([]byte, error) {
 	bctx, err := c.browserCtx()
@@ -139,8 +167,17 @@ func (c *chromium) print(ctx context.Context, doc []byte) ([]byte, error) {
 	if err := chromedp.Do(tab, chromedp.Navigate("file://"+in)); err != nil {
 		return nil, fmt.Errorf("chromium: open the report: %w", err)
 	}
+	foot, err := chromedp.Run(tab, chromedp.Evaluate[printFoot](footScript))
+	if err != nil {
+		return nil, fmt.Errorf("chromium: read the report's foot line: %w", err)
+	}
 	pdf, err := chromedp.Run(tab, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4),
-		func(p *page.PrintToPDFParams) { p.PreferCSSPageSize = new(true) }))
+		func(p *page.PrintToPDFParams) {
+			p.PreferCSSPageSize = new(true)
+			p.DisplayHeaderFooter = new(true)
+			p.HeaderTemplate = "<span></span>"
+			p.FooterTemplate = footTemplate(foot.Text, foot.PageOf)
+		}))
 	if err != nil {
 		return nil, fmt.Errorf("chromium: print the report: %w", err)
 	}
