@@ -77,6 +77,9 @@ type Feature struct {
 	ID         json.RawMessage
 	Geometry   []byte
 	Properties json.RawMessage
+	// Class is the row's data class from the layer's class column, whether or not the
+	// properties include it ("" for a layer without one): what the audit of reads counts.
+	Class DataClass
 }
 
 // Page is one page of features.
@@ -142,7 +145,7 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 		var f Feature
 		var id, props []byte
 		var matched *int64
-		if err := rows.Scan(&id, &f.Geometry, &props, &matched); err != nil {
+		if err := rows.Scan(&id, &f.Geometry, &props, &f.Class, &matched); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("features %s: scan: %w", l.ID, err)
 		}
@@ -182,6 +185,7 @@ func innerColumns(l *Layer, q *Query) []string {
 		}
 	}
 	add(l.Geometry)
+	add(l.ClassColumn)
 	for _, p := range l.Properties {
 		if q.Properties == nil || slices.Contains(q.Properties, p.Name) {
 			add(p.Name)
@@ -209,7 +213,7 @@ func (s *Store) Feature(ctx context.Context, l *Layer, id string, out crs.CRS) (
 	sql := parts.sel + " FROM " + parts.from + fmt.Sprintf(" WHERE t.%s = $%d", ident(l.IDColumn), len(args))
 	var f Feature
 	var fid, props []byte
-	err := s.read(ctx).QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props)
+	err := s.read(ctx).QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props, &f.Class)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feature{}, fmt.Errorf("feature %s/%s: %w", l.ID, id, ErrNotFound)
 	}
@@ -373,7 +377,7 @@ func bboxCond(g string) string {
 // sqlParts are the pieces of a features query; the page and its count share them.
 type sqlParts struct {
 	with  string // "WITH env AS (...) " when there is a bbox
-	sel   string // "SELECT id, geometry, properties"
+	sel   string // "SELECT id, geometry, properties, class"
 	from  string
 	where string // " WHERE ..." or ""
 	args  argList
@@ -407,7 +411,11 @@ func buildSelect(l *Layer, q *Query) sqlParts {
 	if len(cols) > 0 {
 		props = "(SELECT row_to_json(r) FROM (SELECT " + strings.Join(cols, ", ") + ") r)"
 	}
-	parts.sel = "SELECT to_json(t." + ident(l.IDColumn) + ")::text, " + geometryExpr(l, q) + ", " + props + "::text"
+	class := "''"
+	if l.ClassColumn != "" {
+		class = "t." + ident(l.ClassColumn)
+	}
+	parts.sel = "SELECT to_json(t." + ident(l.IDColumn) + ")::text, " + geometryExpr(l, q) + ", " + props + "::text, " + class + "::text"
 
 	conds = append(conds, filterConds(l, q.Datetime, q.Filters, args)...)
 	if len(conds) > 0 {

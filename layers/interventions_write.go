@@ -695,7 +695,7 @@ func (s *Store) InterventionFeature(ctx context.Context, l *Layer, id string, ou
 	var f Feature
 	var fid, props []byte
 	var version int64
-	err = s.pool.QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props, &version)
+	err = s.pool.QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props, &f.Class, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feature{}, 0, fmt.Errorf("intervention %d: %w", n, ErrNotFound)
 	}

@@ -15,7 +15,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"sync"
@@ -118,8 +117,7 @@ func RestrictedRows(l *layers.Layer, fs []layers.Feature) int {
 	}
 	n := 0
 	for _, f := range fs {
-		var props map[string]json.RawMessage
-		if json.Unmarshal(f.Properties, &props) == nil && string(props[l.ClassColumn]) == `"restricted"` {
+		if f.Class == layers.Restricted {
 			n++
 		}
 	}
