@@ -305,33 +305,33 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 	for k, d := range doses {
 		f := fmt.Sprintf("doses[%d].", k)
 		if d.UnitCode != nil && (!unitCode.MatchString(*d.UnitCode) || !hasDigit.MatchString(*d.UnitCode)) {
-			return nil, Invalid(f+"unit_code", "%q is not a unit code (capitals, digits and hyphens with at least one digit, at most 16); never a person's name", *d.UnitCode)
+			return nil, InvalidCode(f+"unit_code", CodeFormat, map[string]any{"format": FormatUnitCode, "value": *d.UnitCode}, "%q is not a unit code (capitals, digits and hyphens with at least one digit, at most 16); never a person's name", *d.UnitCode)
 		}
 		if !(d.Minutes > 0 && d.Minutes <= MaxDoseMinutes) || math.IsNaN(d.Minutes) {
-			return nil, Invalid(f+"minutes", "%g is not in (0, %d]", d.Minutes, MaxDoseMinutes)
+			return nil, InvalidCode(f+"minutes", CodeOutOfRange, map[string]any{"min": 1, "max": MaxDoseMinutes}, "%g is not in (0, %d]", d.Minutes, MaxDoseMinutes)
 		}
 		okTactic := false
 		for _, t := range Tactics {
 			okTactic = okTactic || t == d.Tactic
 		}
 		if !okTactic {
-			return nil, Invalid(f+"tactic", "%q is not one of %v", d.Tactic, Tactics)
+			return nil, InvalidCode(f+"tactic", CodeNotOneOf, map[string]any{"value": d.Tactic}, "%q is not one of %v", d.Tactic, Tactics)
 		}
 		if d.StartedAt.IsZero() {
-			return nil, Invalid(f+"started_at", "missing")
+			return nil, InvalidCode(f+"started_at", CodeRequired, nil, "missing")
 		}
 		if d.ClientKey != nil && !clientKey.MatchString(*d.ClientKey) {
 			return nil, Invalid(f+"client_key", "%q is not a key (16–64 letters, digits, hyphens or underscores, such as a UUID)", *d.ClientKey)
 		}
 		if d.StartedAt.After(now.Add(time.Hour)) {
-			return nil, Invalid(f+"started_at", "%s is in the future: log visits made", d.StartedAt.Format(time.RFC3339))
+			return nil, InvalidCode(f+"started_at", CodeFuture, nil, "%s is in the future: log visits made", d.StartedAt.Format(time.RFC3339))
 		}
 		var known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deployment_actor_types WHERE id = $1)`, d.ActorType).Scan(&known); err != nil {
 			return nil, fmt.Errorf("record doses: %w", err)
 		}
 		if !known {
-			return nil, Invalid(f+"actor_type", "%q is not an actor type", d.ActorType)
+			return nil, InvalidCode(f+"actor_type", CodeUnknown, map[string]any{"value": d.ActorType}, "%q is not an actor type", d.ActorType)
 		}
 		var planExists, targetExists, actorInPlan, inWeeks bool
 		var from, to string
@@ -340,16 +340,16 @@ func (s *Store) RecordDoses(ctx context.Context, doses []Dose, now time.Time) ([
 			return nil, fmt.Errorf("record doses: %w", err)
 		}
 		if !planExists {
-			return nil, Invalid(f+"plan_id", "%d is not a plan", d.PlanID)
+			return nil, InvalidCode(f+"plan_id", CodeUnknown, map[string]any{"value": d.PlanID}, "%d is not a plan", d.PlanID)
 		}
 		if !targetExists {
-			return nil, Invalid(f+"target_id", "%q is not a target of plan %d", d.TargetID, d.PlanID)
+			return nil, InvalidCode(f+"target_id", CodeUnknown, map[string]any{"value": d.TargetID}, "%q is not a target of plan %d", d.TargetID, d.PlanID)
 		}
 		if !actorInPlan {
-			return nil, Invalid(f+"actor_type", "plan %d does not deploy %q", d.PlanID, d.ActorType)
+			return nil, InvalidCode(f+"actor_type", CodeNotOneOf, map[string]any{"value": d.ActorType}, "plan %d does not deploy %q", d.PlanID, d.ActorType)
 		}
 		if !inWeeks {
-			return nil, Invalid(f+"started_at", "%s is outside plan %d's weeks and the %d weeks before them (%s to %s, Europe/Stockholm)",
+			return nil, InvalidCode(f+"started_at", CodeOutOfRange, map[string]any{"min": from, "max": to}, "%s is outside plan %d's weeks and the %d weeks before them (%s to %s, Europe/Stockholm)",
 				d.StartedAt.Format(time.RFC3339), d.PlanID, MaxBaselineWeeks, from, to)
 		}
 		// A dose has its plan's class (migration 019). A key stored before inserts nothing.

@@ -87,15 +87,74 @@ func Kind(err error) error {
 }
 
 // InvalidError says which input was wrong and why. The web layer answers it with 400 and
-// names Param in the problem document.
+// names Param in the problem document, with Code and Values beside the English Reason.
 type InvalidError struct {
 	Param  string // the query parameter or field at fault
-	Reason string
+	Reason string // in English, for people reading the API's answers
+	// Code is one of ReasonCodes: the reason as a word a client words itself, in its reader's
+	// language (the page does, in Swedish). Empty means CodeInvalid.
+	Code string
+	// Values are the figures the wording needs, by name (min, max, value, format …; see the
+	// codes), as JSON numbers or strings.
+	Values map[string]any
 }
 
 func (e *InvalidError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Param, e.Reason) }
 
-// Invalid returns an *InvalidError for param.
+// Invalid returns an *InvalidError for param whose reason has no code (CodeInvalid).
 func Invalid(param, format string, args ...any) error {
 	return &InvalidError{Param: param, Reason: fmt.Sprintf(format, args...)}
+}
+
+// InvalidCode returns an *InvalidError for param with a reason code (one of ReasonCodes) and
+// the values its wording needs, beside the English reason.
+func InvalidCode(param, code string, values map[string]any, format string, args ...any) error {
+	return &InvalidError{Param: param, Reason: fmt.Sprintf(format, args...), Code: code, Values: values}
+}
+
+// The reason codes of an *InvalidError (and of a file the reader refused, web/problem.go). A
+// code is a promise to clients: it keeps its meaning and its values; new reasons get new codes.
+const (
+	CodeInvalid     = "invalid"      // not classified: the English reason is all there is
+	CodeRequired    = "required"     // missing or empty
+	CodeOutOfRange  = "out_of_range" // values: min and/or max (numbers, or dates as YYYY-MM-DD)
+	CodeTooLong     = "too_long"     // values: max (characters)
+	CodeTooMany     = "too_many"     // values: max (items)
+	CodeTooLarge    = "too_large"    // more work than one request may ask for: ask for less
+	CodeNotOneOf    = "not_one_of"   // values: value (a choice not offered)
+	CodeUnknown     = "unknown"      // values: value (an id, organisation or key that does not exist)
+	CodeDuplicate   = "duplicate"    // values: value (given twice)
+	CodeFormat      = "format"       // values: format, one of the Format* below
+	CodeBefore      = "before"       // values: other (the field it must not come before)
+	CodeFuture      = "future"       // a time after now where only the past makes sense
+	CodeFileEmpty   = "file_empty"   // an uploaded file without features
+	CodeFileFeature = "file_feature" // values: feature or line (numbers), field: a part of the file it cannot read
+	CodeLooksSWEREF = "looks_sweref" // values: feature: coordinates read as CRS84 that look like SWEREF 99 TM
+	CodeUnsupported = "unsupported"  // values: value (a CRS or format not supported)
+)
+
+// The formats of CodeFormat.
+const (
+	FormatDate     = "date"      // YYYY-MM-DD
+	FormatTime     = "time"      // RFC 3339
+	FormatMonday   = "monday"    // a Monday as YYYY-MM-DD
+	FormatNumber   = "number"    // a finite number
+	FormatInteger  = "integer"   // a whole number
+	FormatText     = "text"      // a string without NUL
+	FormatList     = "list"      // an array of strings
+	FormatBoolean  = "boolean"   // true or false
+	FormatLayerID  = "layer_id"  // 2–63 characters a–z, 0–9 and -, starting with a letter
+	FormatUnitCode = "unit_code" // capitals, digits and hyphens with at least one digit, at most 16; never a name
+)
+
+// ReasonCodes lists every reason code, for clients' translation tables and their tests.
+func ReasonCodes() []string {
+	return []string{CodeInvalid, CodeRequired, CodeOutOfRange, CodeTooLong, CodeTooMany, CodeTooLarge, CodeNotOneOf, CodeUnknown,
+		CodeDuplicate, CodeFormat, CodeBefore, CodeFuture, CodeFileEmpty, CodeFileFeature, CodeLooksSWEREF, CodeUnsupported}
+}
+
+// ReasonFormats lists every format of CodeFormat.
+func ReasonFormats() []string {
+	return []string{FormatDate, FormatTime, FormatMonday, FormatNumber, FormatInteger, FormatText, FormatList,
+		FormatBoolean, FormatLayerID, FormatUnitCode}
 }

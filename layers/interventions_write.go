@@ -140,9 +140,10 @@ type fieldParser struct {
 	err   error
 }
 
-func (f *fieldParser) fail(name, format string, args ...any) {
+// fail records the first refusal: the field, its reason code and values (InvalidCode).
+func (f *fieldParser) fail(name, code string, values map[string]any, format string, args ...any) {
 	if f.err == nil {
-		f.err = Invalid("properties."+name, format, args...)
+		f.err = InvalidCode("properties."+name, code, values, format, args...)
 	}
 }
 
@@ -158,24 +159,24 @@ func (f *fieldParser) str(name string, required bool, maxLen int, enum []string,
 	raw, ok := f.raw(name)
 	if !ok {
 		if required {
-			f.fail(name, "required")
+			f.fail(name, CodeRequired, nil, "required")
 		}
 		return def
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		f.fail(name, "must be a string")
+		f.fail(name, CodeFormat, map[string]any{"format": FormatText}, "must be a string")
 		return def
 	}
 	switch {
 	case len(enum) > 0 && !slices.Contains(enum, s):
-		f.fail(name, "%q is not one of %s", s, strings.Join(enum, ", "))
+		f.fail(name, CodeNotOneOf, map[string]any{"value": s}, "%q is not one of %s", s, strings.Join(enum, ", "))
 	case required && strings.TrimSpace(s) == "":
-		f.fail(name, "must not be empty")
+		f.fail(name, CodeRequired, nil, "must not be empty")
 	case utf8.RuneCountInString(s) > maxLen:
-		f.fail(name, "longer than %d characters", maxLen)
+		f.fail(name, CodeTooLong, map[string]any{"max": maxLen}, "longer than %d characters", maxLen)
 	case strings.ContainsRune(s, 0):
-		f.fail(name, "must not contain NUL")
+		f.fail(name, CodeFormat, map[string]any{"format": FormatText}, "must not contain NUL")
 	}
 	return s
 }
@@ -187,21 +188,21 @@ func (f *fieldParser) list(name string, enum []string) []string {
 		return out
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		f.fail(name, "must be an array of strings")
+		f.fail(name, CodeFormat, map[string]any{"format": FormatList}, "must be an array of strings")
 		return []string{}
 	}
 	if len(out) > maxListItems {
-		f.fail(name, "more than %d items", maxListItems)
+		f.fail(name, CodeTooMany, map[string]any{"max": maxListItems}, "more than %d items", maxListItems)
 	}
 	seen := map[string]bool{}
 	for _, s := range out {
 		switch {
 		case strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > maxListItem || strings.ContainsRune(s, 0):
-			f.fail(name, "items must be 1 to %d characters", maxListItem)
+			f.fail(name, CodeTooLong, map[string]any{"max": maxListItem}, "items must be 1 to %d characters", maxListItem)
 		case len(enum) > 0 && !slices.Contains(enum, s):
-			f.fail(name, "%q is not one of %s", s, strings.Join(enum, ", "))
+			f.fail(name, CodeNotOneOf, map[string]any{"value": s}, "%q is not one of %s", s, strings.Join(enum, ", "))
 		case seen[s]:
-			f.fail(name, "%q is listed twice", s)
+			f.fail(name, CodeDuplicate, map[string]any{"value": s}, "%q is listed twice", s)
 		}
 		seen[s] = true
 	}
@@ -215,18 +216,19 @@ func (f *fieldParser) date(name string) *time.Time {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		f.fail(name, "must be a date (YYYY-MM-DD) or null")
+		f.fail(name, CodeFormat, map[string]any{"format": FormatDate}, "must be a date (YYYY-MM-DD) or null")
 		return nil
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		f.fail(name, "%q is not a date (YYYY-MM-DD)", s)
+		f.fail(name, CodeFormat, map[string]any{"format": FormatDate}, "%q is not a date (YYYY-MM-DD)", s)
 		return nil
 	}
 	if t.Before(minInterventionDate) || t.After(maxInterventionDate) {
 		// Years like 0001 or 9999 parse, but the follow-up's periods and the database's
 		// date arithmetic overflow on them; no intervention here runs outside these years.
-		f.fail(name, "%s is not between %s and %s", s, minInterventionDate.Format(time.DateOnly), maxInterventionDate.Format(time.DateOnly))
+		lo, hi := minInterventionDate.Format(time.DateOnly), maxInterventionDate.Format(time.DateOnly)
+		f.fail(name, CodeOutOfRange, map[string]any{"min": lo, "max": hi}, "%s is not between %s and %s", s, lo, hi)
 		return nil
 	}
 	return &t
@@ -250,14 +252,14 @@ func (f *fieldParser) amount(name string, maxValue float64) *float64 {
 	}
 	var v float64
 	if json.Unmarshal(raw, &v) != nil || math.IsInf(v, 0) {
-		f.fail(name, "must be a finite number or null")
+		f.fail(name, CodeFormat, map[string]any{"format": FormatNumber}, "must be a finite number or null")
 		return nil
 	}
 	if v < 0 {
-		f.fail(name, "must not be negative")
+		f.fail(name, CodeOutOfRange, map[string]any{"min": 0, "max": maxValue}, "must not be negative")
 	}
 	if v > maxValue {
-		f.fail(name, "%g is more than %g", v, maxValue)
+		f.fail(name, CodeOutOfRange, map[string]any{"min": 0, "max": maxValue}, "%g is more than %g", v, maxValue)
 	}
 	return &v
 }
@@ -269,7 +271,7 @@ func (f *fieldParser) boolean(name string) bool {
 	}
 	var b bool
 	if json.Unmarshal(raw, &b) != nil {
-		f.fail(name, "must be true or false")
+		f.fail(name, CodeFormat, map[string]any{"format": FormatBoolean}, "must be true or false")
 	}
 	return b
 }
@@ -286,7 +288,7 @@ func parseInterventionProperties(props map[string]json.RawMessage) (*Interventio
 	sort.Strings(names)
 	for _, name := range names {
 		if _, ok := l.Property(name); !ok {
-			return nil, Invalid("properties."+name, "unknown property; the properties of an intervention are those of the interventions collection")
+			return nil, InvalidCode("properties."+name, CodeUnknown, map[string]any{"value": name}, "unknown property; the properties of an intervention are those of the interventions collection")
 		}
 	}
 	category, horizon, approach, status, class, obsCategory := interventionEnums()
@@ -311,7 +313,7 @@ func parseInterventionProperties(props map[string]json.RawMessage) (*Interventio
 		Illustrative: f.boolean("illustrative"),
 	}
 	if f.err == nil && iv.StartDate != nil && iv.EndDate != nil && iv.EndDate.Before(*iv.StartDate) {
-		f.fail("end_date", "%s is before start_date %s", iv.EndDate.Format(time.DateOnly), iv.StartDate.Format(time.DateOnly))
+		f.fail("end_date", CodeBefore, map[string]any{"other": "start_date"}, "%s is before start_date %s", iv.EndDate.Format(time.DateOnly), iv.StartDate.Format(time.DateOnly))
 	}
 	if f.err != nil {
 		return nil, f.err
@@ -840,7 +842,7 @@ func checkReferences(ctx context.Context, tx pgx.Tx, iv *InterventionInput) erro
 			return fmt.Errorf("check %s: %w", ref.field, err)
 		}
 		if len(unknown) > 0 {
-			return Invalid("properties."+ref.field, "unknown: %s", strings.Join(unknown, ", "))
+			return InvalidCode("properties."+ref.field, CodeUnknown, map[string]any{"value": strings.Join(unknown, ", ")}, "unknown: %s", strings.Join(unknown, ", "))
 		}
 	}
 	if iv.mode != geometrySet {

@@ -110,7 +110,7 @@ func validPartnerID(id string) bool {
 // CheckPartnerID returns an *InvalidError naming param "id" unless id is a valid layer id.
 func CheckPartnerID(id string) error {
 	if !validPartnerID(id) {
-		return Invalid("id", "%q is not a layer id: 2–63 characters a–z, 0–9 and -, starting with a letter", id)
+		return InvalidCode("id", CodeFormat, map[string]any{"format": FormatLayerID}, "%q is not a layer id: 2–63 characters a–z, 0–9 and -, starting with a letter", id)
 	}
 	return nil
 }
@@ -296,10 +296,10 @@ func uploadPartner(ctx context.Context, tx pgx.Tx, org string, meta PartnerUploa
 		return nil, err
 	}
 	if fc == nil || len(fc.Features) == 0 {
-		return nil, Invalid("body", "the file has no features")
+		return nil, InvalidCode("body", CodeFileEmpty, nil, "the file has no features")
 	}
 	if fc.SRID != 4326 && fc.SRID != 3006 {
-		return nil, Invalid("crs", "EPSG:%d is not supported; use CRS84 or EPSG:3006", fc.SRID)
+		return nil, InvalidCode("crs", CodeUnsupported, map[string]any{"value": fmt.Sprintf("EPSG:%d", fc.SRID)}, "EPSG:%d is not supported; use CRS84 or EPSG:3006", fc.SRID)
 	}
 	fields := make([]PartnerField, len(fc.Fields))
 	for i, f := range fc.Fields {
@@ -355,7 +355,7 @@ func checkSharedWith(ctx context.Context, tx pgx.Tx, codes []string, owner strin
 		}
 	}
 	if len(out) > 100 {
-		return nil, Invalid("shared_with", "at most 100 organisations")
+		return nil, InvalidCode("shared_with", CodeTooMany, map[string]any{"max": 100}, "at most 100 organisations")
 	}
 	var unknown []string
 	if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(c ORDER BY c), '{}') FROM unnest($1::text[]) c
@@ -363,7 +363,7 @@ func checkSharedWith(ctx context.Context, tx pgx.Tx, codes []string, owner strin
 		return nil, fmt.Errorf("shared_with: %w", err)
 	}
 	if len(unknown) > 0 {
-		return nil, Invalid("shared_with", "no organisation %s", strings.Join(unknown, ", "))
+		return nil, InvalidCode("shared_with", CodeUnknown, map[string]any{"value": strings.Join(unknown, ", ")}, "no organisation %s", strings.Join(unknown, ", "))
 	}
 	return out, nil
 }
@@ -389,11 +389,11 @@ func stagePartnerFeatures(ctx context.Context, tx pgx.Tx, fc *featurefile.Collec
 			i++
 			props, err := partnerProperties(f.Properties, types)
 			if err != nil {
-				return nil, Invalid("feature", "feature %d: %v", f.Number, err)
+				return nil, InvalidCode("feature", CodeFileFeature, map[string]any{"feature": f.Number}, "feature %d: %v", f.Number, err)
 			}
 			b, err := wkb.Marshal(f.Geometry, wkb.NDR)
 			if err != nil {
-				return nil, Invalid("feature", "feature %d: geometry: %v", f.Number, err)
+				return nil, InvalidCode("feature", CodeFileFeature, map[string]any{"feature": f.Number, "field": "geometry"}, "feature %d: geometry: %v", f.Number, err)
 			}
 			return []any{int32(f.Number), string(props), b}, nil
 		}))
@@ -470,7 +470,7 @@ func repairStaged(ctx context.Context, tx pgx.Tx, srid int) (string, []int, erro
 	}
 	if bad != nil {
 		kind := map[int32]string{0: "points", 1: "lines", 2: "polygons"}[*dim]
-		return "", nil, Invalid("feature", "feature %d: the geometry is invalid and making it valid leaves no %s (a polygon collapsing to a line, say); fix it in the source file", *bad, kind)
+		return "", nil, InvalidCode("feature", CodeFileFeature, map[string]any{"feature": *bad, "field": "geometry"}, "feature %d: the geometry is invalid and making it valid leaves no %s (a polygon collapsing to a line, say); fix it in the source file", *bad, kind)
 	}
 	var repaired []int32
 	var types []string
@@ -514,7 +514,7 @@ func claimPartnerLayer(ctx context.Context, tx pgx.Tx, org string, meta PartnerU
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		if meta.Title == "" {
-			return 0, false, Invalid("title", "required for a new layer")
+			return 0, false, InvalidCode("title", CodeRequired, nil, "required for a new layer")
 		}
 		if shared == nil {
 			shared = []string{}

@@ -105,7 +105,7 @@ func TestPartnerLayersInBrowser(t *testing.T) {
 		t.Errorf("after the refusal the focus is on %q, want the file field", focused)
 	}
 	if refusal.Status != 400 || refusal.Param != "feature" || !strings.Contains(refusal.Detail, "feature 2") ||
-		shown != "Filen togs inte emot: "+refusal.Detail || !invalid {
+		shown != "Filen togs inte emot: objekt 2 i filen kunde inte läsas" || !invalid {
 		t.Errorf("bad file: answer %+v, shown %q (aria-invalid: %v)", refusal, shown, invalid)
 	}
 	if n := count(t, `SELECT count(*) FROM partner_layers WHERE id = $1`, layerID); n != 0 {

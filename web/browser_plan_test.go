@@ -140,7 +140,8 @@ func TestPlanViewInBrowser(t *testing.T) {
 	b.setValue("plan-cap-police", "-5")
 	b.click("plan with a negative capacity", "#plan-submit")
 	b.waitPlan(`lagesbild.plan.lastStatus === 400`)
-	reason := problem.Detail[strings.Index(problem.Detail, ": ")+2:]
+	// The API's reason is English; the page words its code (out_of_range, min 0) in Swedish.
+	reason := "ska vara minst 0"
 	type fieldErr struct {
 		Text    string `json:"text"`
 		Hidden  bool   `json:"hidden"`
@@ -275,7 +276,7 @@ func TestPlanViewInBrowser(t *testing.T) {
 	b.setValue("dose-unit_code", "Kalle")
 	b.click("log a visit under a name", "#dose-save")
 	b.waitPlan(`lagesbild.plan.lastDoseStatus === 400`)
-	if fe := fieldError("dose-unit_code"); fe.Hidden || !strings.Contains(fe.Text, "never a person's name") || fe.Invalid != "true" {
+	if fe := fieldError("dose-unit_code"); fe.Hidden || !strings.Contains(fe.Text, "aldrig ett namn på en person") || fe.Invalid != "true" {
 		t.Errorf("unit code field after a name: %+v", fe)
 	}
 	b.setValue("dose-unit_code", "P12")

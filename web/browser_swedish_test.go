@@ -125,3 +125,104 @@ func TestNotSwedishFindsEnglish(t *testing.T) {
 		}
 	}
 }
+
+// TestFormReasonsInBrowser (issue 14, point 11): each form that writes (Insatser, Insatsplan,
+// a partner upload) submitted with a bad field shows why at the field in Swedish, worded by
+// the page from the problem's reason code, and in English in English mode; the API's own
+// detail is English.
+func TestFormReasonsInBrowser(t *testing.T) {
+	a, b, _ := openView(t, "insatser")
+	t.Cleanup(func() {
+		_, _ = testDB.Pool.Exec(t.Context(), `DELETE FROM interventions WHERE title = 'Skälstest'`)
+		_, _ = testDB.Pool.Exec(t.Context(), `DELETE FROM partner_layers WHERE id = 'skalstest'`)
+	})
+	// shown is the field's message and the form's status line, once the field shows one.
+	shown := func(field, status string) (string, string) {
+		t.Helper()
+		b.waitFor("the message at "+field, fmt.Sprintf(`!document.getElementById(%q).hidden && document.getElementById(%q).textContent !== ''`, field, field))
+		return eval[string](b, fmt.Sprintf(`document.getElementById(%q).textContent`, field)),
+			eval[string](b, fmt.Sprintf(`document.getElementById(%q)?.textContent ?? ''`, status))
+	}
+	swedish := func(form string, texts ...string) {
+		t.Helper()
+		for _, s := range texts {
+			if bad := notSwedish([]string{s}); len(bad) > 0 || strings.Contains(s, "is not") || strings.Contains(s, "more than") {
+				t.Errorf("%s shows %q: not Swedish", form, s)
+			}
+		}
+	}
+
+	// Insatser: 500 hours a week.
+	b.waitInsatser("")
+	fillIntervention := func() {
+		b.click("a new intervention", "#iv-new")
+		b.waitFor("the form", `!!document.getElementById('iv-in-title')`)
+		b.setValue("iv-in-title", "Skälstest")
+		b.setValue("iv-in-category", "adults_in_school")
+		b.setValue("iv-in-horizon", "vinna_kriget")
+		b.setValue("iv-in-approach", "preventive")
+		b.setValue("iv-in-lead_org", "BUF")
+		b.setValue("iv-in-hours_per_week", "500")
+		b.click("save", "#iv-save")
+		b.waitInsatser(`lagesbild.insatser.lastStatus === 400`)
+	}
+	fillIntervention()
+	field, status := shown("iv-in-hours_per_week-error", "iv-form-status")
+	swedish("Insatser", field, status)
+	if !strings.Contains(field, "0 och 168") {
+		t.Errorf("Insatser: hours per week %q, want the range 0 och 168", field)
+	}
+
+	// Insatsplan: 99 weeks.
+	eval[bool](b, `(() => { location.hash = 'plan'; return true; })()`)
+	b.waitPlan(`!!document.getElementById('plan-submit')`)
+	b.setValue("plan-cap-police", "40")
+	b.setValue("plan-weeks", "99")
+	b.click("plan 99 weeks", "#plan-submit")
+	b.waitPlan(`lagesbild.plan.lastStatus === 400`)
+	field, status = shown("plan-weeks-error", "plan-form-status")
+	swedish("Insatsplan", field, status)
+	if !strings.Contains(field, "mellan 1 och 52") {
+		t.Errorf("Insatsplan: weeks %q, want between 1 and 52", field)
+	}
+
+	// A partner upload: a layer id that is not one, then a file whose second feature is broken.
+	eval[bool](b, `(() => { location.hash = 'karta'; return true; })()`)
+	b.waitFor("the upload form", `lagesbild.partners && lagesbild.partners.ready && !!document.getElementById('upload-form')`)
+	b.setValue("upload-id", "Skälstest")
+	b.setValue("upload-title", "Skälstest")
+	b.chooseFile("hus.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[16.5,59.6]}}]}`)
+	b.click("upload under a bad id", "#upload-submit")
+	b.waitFor("the refusal", `lagesbild.partners.error?.status === 400`)
+	field, _ = shown("upload-id-error", "upload-report")
+	swedish("partner upload", field)
+	if !strings.Contains(field, "a–z, 0–9 och bindestreck") {
+		t.Errorf("partner upload: id %q, want the form of a layer id", field)
+	}
+	b.setValue("upload-id", "skalstest")
+	b.chooseFile("bad.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[16.5,59.6]}},{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":"x"}}]}`)
+	eval[bool](b, `(() => { lagesbild.partners.error = null; return true; })()`)
+	b.click("upload a broken file", "#upload-submit")
+	b.waitFor("the refusal", `lagesbild.partners.error?.code === 'file_feature'`)
+	field, _ = shown("upload-file-error", "upload-report")
+	swedish("partner upload", field)
+	if field != "Filen togs inte emot: objekt 2 i filen kunde inte läsas" {
+		t.Errorf("partner upload: file %q", field)
+	}
+
+	// In English mode the same refusal reads in English.
+	b.click("switch to English", "#lang-toggle")
+	b.waitFor("English", `document.documentElement.lang === 'en'`)
+	eval[bool](b, `(() => { location.hash = 'insatser'; return true; })()`)
+	b.waitInsatser("")
+	eval[bool](b, `(() => { lagesbild.insatser.lastStatus = 0; return true; })()`)
+	fillIntervention()
+	if field, _ = shown("iv-in-hours_per_week-error", "iv-form-status"); !strings.Contains(field, "must be between 0 and 168") {
+		t.Errorf("Insatser in English: %q", field)
+	}
+	if n := count(t, `SELECT count(*) FROM interventions WHERE title = 'Skälstest'`); n != 0 {
+		t.Errorf("refused forms wrote %d interventions", n)
+	}
+	_ = a
+	noConsoleErrorsBut(t, b, func(line string) bool { return strings.Contains(line, "status of 400") })
+}

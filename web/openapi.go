@@ -112,7 +112,12 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		"Problem": obj{"type": "object", "required": []string{"type", "title", "status"}, "properties": obj{
 			"type": obj{"type": "string"}, "title": obj{"type": "string"}, "status": obj{"type": "integer"},
 			"detail": obj{"type": "string"}, "instance": obj{"type": "string"},
-			"param": obj{"type": "string", "description": "The parameter at fault."}}},
+			"param": obj{"type": "string", "description": "The parameter at fault."},
+			"invalid-params": obj{"type": "array", "description": "For a 400: why the parameter was refused, as a code a client words in its reader's language (the map page does, in Swedish), with the values the wording needs. detail and reason stay English.",
+				"items": obj{"type": "object", "required": []string{"name", "reason", "code"}, "properties": obj{
+					"name": obj{"type": "string"}, "reason": obj{"type": "string"},
+					"code":   obj{"type": "string", "enum": layers.ReasonCodes()},
+					"values": obj{"type": "object", "description": "By code: out_of_range min and/or max; too_long, too_many max; not_one_of, unknown, duplicate, unsupported value; format format (" + strings.Join(layers.ReasonFormats(), ", ") + "); before other; file_feature and looks_sweref feature or line, and field."}}}}}},
 		"Geometry": obj{"type": "object", "nullable": true, "required": []string{"type"}, "properties": obj{
 			"type": obj{"type": "string", "enum": []string{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}}}},
 		"Collection": obj{"type": "object", "required": []string{"id", "links"}, "properties": obj{

@@ -27,6 +27,19 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	// Param names the query parameter or field at fault, for invalid input.
 	Param string `json:"param,omitempty"`
+	// InvalidParams says, for invalid input, why Param was refused in a form a client can word
+	// in its reader's language (RFC 9457 §3's "invalid-params" example, with a code): Detail
+	// stays English for people reading the API.
+	InvalidParams []InvalidParam `json:"invalid-params,omitempty"`
+}
+
+// InvalidParam is one refused parameter of a 400: its name, the English reason, the reason's
+// code (one of layers.ReasonCodes) and the values the code's wording needs.
+type InvalidParam struct {
+	Name   string         `json:"name"`
+	Reason string         `json:"reason"`
+	Code   string         `json:"code"`
+	Values map[string]any `json:"values,omitempty"`
 }
 
 // unavailableRetryAfter is the Retry-After of a 503 for an unavailable database: about the
@@ -75,7 +88,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		client = cc
 	}
 	p := Problem{Type: "about:blank", Instance: c.Request().URL.Path}
-	param, detail, isInvalid := invalidInput(err)
+	invalid, detail, isInvalid := invalidInput(err)
 	var he *echo.HTTPError
 	busy, isBusy := overloaded(err)
 	kind := layers.Kind(err)
@@ -94,7 +107,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Status, p.Title = statusClientClosed, "Client closed request"
 		level = slog.LevelDebug
 	case isInvalid:
-		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", detail, param
+		p.Status, p.Title, p.Detail, p.Param = http.StatusBadRequest, "Bad request", detail, invalid.Name
+		p.InvalidParams = []InvalidParam{invalid}
 		logged = false
 	case errors.As(err, &he):
 		p.Status, p.Title = he.Code, http.StatusText(he.Code)
@@ -144,27 +158,41 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-// invalidInput is the parameter at fault and the text of a 400 when err is invalid input, in
-// this order: a parameter the request got wrong (*layers.InvalidError), a geo computation's
-// refusal (*input.Error, naming its field), or a file the reader refused as it stands
-// (*featurefile.Error but not a limit exceeded: the feature, or the body for the whole file).
-func invalidInput(err error) (param, detail string, ok bool) {
+// invalidInput is the parameter at fault (with its reason's code) and the text of a 400 when
+// err is invalid input, in this order: a parameter the request got wrong
+// (*layers.InvalidError), a geo computation's refusal (*input.Error, naming its field), or a
+// file the reader refused as it stands (*featurefile.Error but not a limit exceeded: the
+// feature, or the body for the whole file).
+func invalidInput(err error) (param InvalidParam, detail string, ok bool) {
 	var inv *layers.InvalidError
 	var gi *input.Error
 	var ff *featurefile.Error
 	switch {
 	case errors.As(err, &inv):
-		return inv.Param, inv.Error(), true
-	case errors.As(err, &gi):
-		return gi.Field, gi.Error(), true
-	case errors.As(err, &ff) && !ff.TooLarge:
-		param = "body"
-		if ff.Feature > 0 {
-			param = "feature"
+		code := inv.Code
+		if code == "" {
+			code = layers.CodeInvalid
 		}
-		return param, "invalid " + param + ": " + ff.Error(), true
+		return InvalidParam{Name: inv.Param, Reason: inv.Reason, Code: code, Values: inv.Values}, inv.Error(), true
+	case errors.As(err, &gi):
+		return InvalidParam{Name: gi.Field, Reason: gi.Error(), Code: layers.CodeInvalid}, gi.Error(), true
+	case errors.As(err, &ff) && !ff.TooLarge:
+		p := InvalidParam{Name: "body", Reason: ff.Error(), Code: layers.CodeFileFeature, Values: map[string]any{}}
+		if ff.Feature > 0 {
+			p.Name, p.Values["feature"] = "feature", ff.Feature
+		}
+		if ff.Line > 0 {
+			p.Values["line"] = ff.Line
+		}
+		if ff.Field != "" {
+			p.Values["field"] = ff.Field
+		}
+		if strings.Contains(ff.Msg, featurefile.SWEREFHint) { // the reader's hint, a constant
+			p.Code = layers.CodeLooksSWEREF
+		}
+		return p, "invalid " + p.Name + ": " + ff.Error(), true
 	}
-	return "", "", false
+	return InvalidParam{}, "", false
 }
 
 // refuseUnreadableText answers 400 for a path or query parameter holding a NUL character or

@@ -275,7 +275,7 @@ func (s *Room) createPlan(c echo.Context) error {
 		return err
 	}
 	if n, param := mostTargets(req.Targets); n*weeks*len(actors.model) > maxPlanSize {
-		return layers.Invalid(param, "%d targets × %d weeks × %d actor types make %d plan rows, at most %d: plan fewer targets, weeks or actor types",
+		return layers.InvalidCode(param, layers.CodeTooLarge, nil, "%d targets × %d weeks × %d actor types make %d plan rows, at most %d: plan fewer targets, weeks or actor types",
 			n, weeks, len(actors.model), n*weeks*len(actors.model), maxPlanSize)
 	}
 	doc := &planDoc{Name: strings.TrimSpace(req.Name), Weeks: weeks, Parameters: pp, Model: modelNote, Actors: actors.doc, Categories: categories}
@@ -317,9 +317,9 @@ func parsePlanParams(req *planRequest) (planParams, int, error) {
 	weeks := optional(req.Weeks, defaultPlanWeeks)
 	switch {
 	case weeks < 1 || weeks > allocate.MaxWeeks:
-		return pp, 0, layers.Invalid("weeks", "%d is not between 1 and %d", weeks, allocate.MaxWeeks)
+		return pp, 0, layers.InvalidCode("weeks", layers.CodeOutOfRange, map[string]any{"min": 1, "max": allocate.MaxWeeks}, "%d is not between 1 and %d", weeks, allocate.MaxWeeks)
 	case !(pp.VisitMinutes >= 5 && pp.VisitMinutes <= 60):
-		return pp, 0, layers.Invalid("visit_minutes", "%g is not between 5 and 60 (the evidence: 10–15 minute stops)", pp.VisitMinutes)
+		return pp, 0, layers.InvalidCode("visit_minutes", layers.CodeOutOfRange, map[string]any{"min": 5, "max": 60}, "%g is not between 5 and 60 (the evidence: 10–15 minute stops)", pp.VisitMinutes)
 	case pp.PerShift < 2 || pp.PerShift > 5:
 		return pp, 0, layers.Invalid("per_shift", "%d is not between 2 and 5 hotspots per shift", pp.PerShift)
 	case !(pp.K > 0) || !finite(pp.K):
@@ -359,7 +359,7 @@ type planActorSet struct {
 func (s *Room) planActors(ctx context.Context, req []actorRequest, pp planParams, categories []string) (planActorSet, error) {
 	var set planActorSet
 	if len(req) == 0 {
-		return set, layers.Invalid("actors", "give at least one actor type with its capacity")
+		return set, layers.InvalidCode("actors", layers.CodeRequired, nil, "give at least one actor type with its capacity")
 	}
 	known, err := s.store.ActorTypes(ctx)
 	if err != nil {
@@ -376,10 +376,10 @@ func (s *Room) planActors(ctx context.Context, req []actorRequest, pp planParams
 		f := fmt.Sprintf("actors[%d].", k)
 		at, ok := byID[ar.Type]
 		if !ok {
-			return set, layers.Invalid(f+"type", "%q is not an actor type (%s)", ar.Type, strings.Join(ids, ", "))
+			return set, layers.InvalidCode(f+"type", layers.CodeUnknown, map[string]any{"value": ar.Type}, "%q is not an actor type (%s)", ar.Type, strings.Join(ids, ", "))
 		}
 		if seen[ar.Type] {
-			return set, layers.Invalid(f+"type", "%q is given twice", ar.Type)
+			return set, layers.InvalidCode(f+"type", layers.CodeDuplicate, map[string]any{"value": ar.Type}, "%q is given twice", ar.Type)
 		}
 		seen[ar.Type] = true
 		a, pa, err := planActorOf(f, ar, at, pp, categories)
@@ -391,7 +391,7 @@ func (s *Room) planActors(ctx context.Context, req []actorRequest, pp planParams
 			return set, err
 		}
 		if !pa.Placement && float64(sh.LengthMinutes) < pp.VisitMinutes {
-			return set, layers.Invalid("visit_minutes", "a %g-minute visit does not fit the %s shift", pp.VisitMinutes, at.ID)
+			return set, layers.InvalidCode("visit_minutes", layers.CodeOutOfRange, map[string]any{"max": sh.LengthMinutes}, "a %g-minute visit does not fit the %s shift", pp.VisitMinutes, at.ID)
 		}
 		set.model = append(set.model, a)
 		set.doc = append(set.doc, pa)
@@ -405,20 +405,20 @@ func (s *Room) planActors(ctx context.Context, req []actorRequest, pp planParams
 func planActorOf(f string, ar actorRequest, at layers.ActorType, pp planParams, categories []string) (allocate.Actor, planActor, error) {
 	a := allocate.Actor{Minutes: pp.VisitMinutes}
 	if ar.Capacity == nil {
-		return a, planActor{}, layers.Invalid(f+"capacity", "missing: %s per week", at.CapacityUnit)
+		return a, planActor{}, layers.InvalidCode(f+"capacity", layers.CodeRequired, nil, "missing: %s per week", at.CapacityUnit)
 	}
 	capacity := *ar.Capacity
 	if !(capacity >= 0) || !finite(capacity) {
-		return a, planActor{}, layers.Invalid(f+"capacity", "%g is not a non-negative number of %s per week", capacity, at.CapacityUnit)
+		return a, planActor{}, layers.InvalidCode(f+"capacity", layers.CodeOutOfRange, map[string]any{"min": 0}, "%g is not a non-negative number of %s per week", capacity, at.CapacityUnit)
 	}
 	cats := at.Categories
 	if ar.Categories != nil {
 		if len(ar.Categories) == 0 {
-			return a, planActor{}, layers.Invalid(f+"categories", "empty: an actor type must act on something")
+			return a, planActor{}, layers.InvalidCode(f+"categories", layers.CodeRequired, nil, "empty: an actor type must act on something")
 		}
 		for _, cn := range ar.Categories {
 			if !slices.Contains(categories, cn) {
-				return a, planActor{}, layers.Invalid(f+"categories", "%q is not an observation category", cn)
+				return a, planActor{}, layers.InvalidCode(f+"categories", layers.CodeUnknown, map[string]any{"value": cn}, "%q is not an observation category", cn)
 			}
 		}
 		cats = ar.Categories
@@ -433,12 +433,12 @@ func planActorOf(f string, ar actorRequest, at layers.ActorType, pp planParams, 
 		visits = math.Floor(capacity**at.HoursPerUnit*60/pp.VisitMinutes + 1e-9)
 	case "units":
 		if capacity != math.Trunc(capacity) {
-			return a, pa, layers.Invalid(f+"capacity", "%g is not a whole number of units", capacity)
+			return a, pa, layers.InvalidCode(f+"capacity", layers.CodeFormat, map[string]any{"format": layers.FormatInteger}, "%g is not a whole number of units", capacity)
 		}
 		visits, a.Minutes, a.MaxPerTarget, pa.Placement = capacity, *at.DoseMinutes, 1, true
 	}
 	if visits > maxWeeklyVisits {
-		return a, pa, layers.Invalid(f+"capacity", "%g %s per week is more than the planner takes (%d visits)", capacity, at.CapacityUnit, maxWeeklyVisits)
+		return a, pa, layers.InvalidCode(f+"capacity", layers.CodeTooLarge, nil, "%g %s per week is more than the planner takes (%d visits)", capacity, at.CapacityUnit, maxWeeklyVisits)
 	}
 	a.Capacity = int(visits)
 	for _, cn := range cats {
@@ -466,14 +466,15 @@ func (s *Room) planStart(given string, latest time.Time) (time.Time, error) {
 	}
 	st, err := time.ParseInLocation(time.DateOnly, given, loc)
 	if err != nil || st.Weekday() != time.Monday {
-		return time.Time{}, layers.Invalid("start", "%q is not a Monday as YYYY-MM-DD", given)
+		return time.Time{}, layers.InvalidCode("start", layers.CodeFormat, map[string]any{"format": layers.FormatMonday}, "%q is not a Monday as YYYY-MM-DD", given)
 	}
 	// A plan looks at most planStartBack years back (replanning past data) and planStartAhead
 	// years ahead; beyond that the date is a typo (2204 for 2024).
 	today := s.now().In(loc)
 	earliest, latestStart := today.AddDate(-planStartBack, 0, 0), today.AddDate(planStartAhead, 0, 0)
 	if st.Before(earliest) || st.After(latestStart) {
-		return time.Time{}, layers.Invalid("start", "%s is not between %s and %s (%d years back, %d ahead of today)", given,
+		return time.Time{}, layers.InvalidCode("start", layers.CodeOutOfRange, map[string]any{"min": earliest.Format(time.DateOnly), "max": latestStart.Format(time.DateOnly)},
+			"%s is not between %s and %s (%d years back, %d ahead of today)", given,
 			earliest.Format(time.DateOnly), latestStart.Format(time.DateOnly), planStartBack, planStartAhead)
 	}
 	return st, nil
@@ -509,7 +510,7 @@ func (s *Room) solvePlan(pp planParams, weeks int, categories []string, actors [
 	}
 	visits := min(float64(len(prob.Targets))*math.Floor(pp.MaxDose/pp.VisitMinutes), capacity)
 	if work := float64(weeks) * visits; work > maxPlanWork {
-		return nil, layers.Invalid("weeks", "%d weeks of up to %.0f visits are %.0f steps, more than %d; plan fewer weeks or targets, or a smaller max_dose",
+		return nil, layers.InvalidCode("weeks", layers.CodeTooLarge, nil, "%d weeks of up to %.0f visits are %.0f steps, more than %d; plan fewer weeks or targets, or a smaller max_dose",
 			weeks, visits, work, maxPlanWork)
 	}
 	s.gate.Computing()
@@ -800,7 +801,7 @@ func (s *Room) recordDoses(c echo.Context) error {
 		return err
 	}
 	if len(body.Doses) == 0 {
-		return layers.Invalid("doses", "give at least one visit")
+		return layers.InvalidCode("doses", layers.CodeRequired, nil, "give at least one visit")
 	}
 	if len(body.Doses) > 10_000 {
 		return layers.Invalid("doses", "%d visits in one request, at most 10000", len(body.Doses))
@@ -809,11 +810,11 @@ func (s *Room) recordDoses(c echo.Context) error {
 	for k, d := range body.Doses {
 		f := fmt.Sprintf("doses[%d].", k)
 		if d.PlanID < 1 {
-			return layers.Invalid(f+"plan_id", "missing")
+			return layers.InvalidCode(f+"plan_id", layers.CodeRequired, nil, "missing")
 		}
 		t, err := time.Parse(time.RFC3339, d.StartedAt)
 		if err != nil {
-			return layers.Invalid(f+"started_at", "%q is not an RFC 3339 time", d.StartedAt)
+			return layers.InvalidCode(f+"started_at", layers.CodeFormat, map[string]any{"format": layers.FormatTime}, "%q is not an RFC 3339 time", d.StartedAt)
 		}
 		in[k] = layers.Dose{PlanID: d.PlanID, TargetID: d.TargetID, ActorType: d.ActorType, UnitCode: d.UnitCode,
 			StartedAt: t, Minutes: d.Minutes, Tactic: d.Tactic, ClientKey: d.ClientKey}

@@ -62,7 +62,7 @@ func (s *Room) planTargets(ctx context.Context, tr *targetsRequest, latest time.
 	}
 	top := optional(tr.Top, defaultTopTargets)
 	if top < 1 || top > maxPlanTargets {
-		return nil, false, "", layers.Invalid("targets.top", "%d is not between 1 and %d", top, maxPlanTargets)
+		return nil, false, "", layers.InvalidCode("targets.top", layers.CodeOutOfRange, map[string]any{"min": 1, "max": maxPlanTargets}, "%d is not between 1 and %d", top, maxPlanTargets)
 	}
 	kinds := planTargetKinds()
 	name := cmp.Or(tr.Kind, kinds[0].name)

@@ -228,7 +228,7 @@ func (s *Room) putPartnerLayer(c echo.Context) error {
 	switch {
 	case errors.Is(err, layers.ErrNotFound):
 		if meta.Title == "" {
-			return layers.Invalid("title", "required for a new layer")
+			return layers.InvalidCode("title", layers.CodeRequired, nil, "required for a new layer")
 		}
 	case err != nil:
 		return err
@@ -236,7 +236,7 @@ func (s *Room) putPartnerLayer(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("partner layer %s belongs to %s; only its editors and admins replace it", id, existing.Owner))
 	}
 	if len(meta.Title) > 200 {
-		return layers.Invalid("title", "at most 200 characters")
+		return layers.InvalidCode("title", layers.CodeTooLong, map[string]any{"max": 200}, "at most 200 characters")
 	}
 	opt := featurefile.Options{Limits: s.uploadLimits(), XField: q.Get("x"), YField: q.Get("y")}
 	if raw := q.Get("crs"); raw != "" {
@@ -246,7 +246,7 @@ func (s *Room) putPartnerLayer(c echo.Context) error {
 		case "EPSG:4326", "OGC:CRS84", "CRS84", "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84":
 			opt.CRS = 4326
 		default:
-			return layers.Invalid("crs", "%q is not supported; use EPSG:3006 or OGC:CRS84", raw)
+			return layers.InvalidCode("crs", layers.CodeUnsupported, map[string]any{"value": raw}, "%q is not supported; use EPSG:3006 or OGC:CRS84", raw)
 		}
 	}
 	if cl := c.Request().ContentLength; cl > opt.Limits.MaxBytes {
@@ -260,7 +260,7 @@ func (s *Room) putPartnerLayer(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is more than the limit of %d bytes", opt.Limits.MaxBytes))
 	}
 	if len(body) == 0 {
-		return layers.Invalid("body", "empty: send the file as the request body")
+		return layers.InvalidCode("body", layers.CodeFileEmpty, nil, "empty: send the file as the request body")
 	}
 	format, err := uploadFormat(c.Request().Header.Get(echo.HeaderContentType), meta.Filename, body)
 	if err != nil {

@@ -52,7 +52,7 @@ func DecodeBody(c echo.Context, v any) error {
 // are not UTF-8 never get this far: DecodeBody refuses them for every string of a body.
 func CheckText(param, s string, maxLen int) error {
 	if utf8.RuneCountInString(s) > maxLen {
-		return layers.Invalid(param, "longer than %d characters", maxLen)
+		return layers.InvalidCode(param, layers.CodeTooLong, map[string]any{"max": maxLen}, "longer than %d characters", maxLen)
 	}
 	return nil
 }

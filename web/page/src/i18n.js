@@ -91,6 +91,24 @@ const texts = {
     problem412: 'Någon annan har ändrat uppgiften under tiden', problem413: 'Begäran är för stor', problem415: 'Fel format',
     problem422: 'Kunde inte behandlas', problem429: 'För många förfrågningar – vänta en stund', problem503: 'Servern är upptagen – försök igen om en stund',
     problem500: 'Fel i servern',
+    // Why a field was refused: the codes of the API's invalid-params (layers.ReasonCodes), with their values.
+    reason_invalid: 'kontrollera värdet', reason_required: 'måste fyllas i', reason_out_of_range: 'ska vara mellan {min} och {max}',
+    reason_out_of_range_min: 'ska vara minst {min}', reason_out_of_range_max: 'ska vara högst {max}',
+    reason_too_long: 'får vara högst {max} tecken', reason_too_many: 'får ha högst {max} delar',
+    reason_too_large: 'kräver mer beräkning än servern gör på en gång – be om mindre',
+    reason_not_one_of: '”{value}” är inte ett av valen', reason_unknown: '”{value}” finns inte', reason_duplicate: '”{value}” anges två gånger',
+    reason_format: 'har fel form', reason_format_date: 'ska vara ett datum (ÅÅÅÅ-MM-DD)', reason_format_time: 'ska vara en tidpunkt',
+    reason_format_monday: 'ska vara en måndag (ÅÅÅÅ-MM-DD)', reason_format_number: 'ska vara ett tal', reason_format_integer: 'ska vara ett heltal',
+    reason_format_text: 'ska vara en text utan NUL-tecken', reason_format_list: 'ska vara en lista av texter', reason_format_boolean: 'ska vara ja eller nej',
+    reason_format_layer_id: 'ska vara 2–63 tecken a–z, 0–9 och bindestreck, först en bokstav',
+    reason_format_unit_code: '”{value}” är ingen enhetskod (versaler, siffror och bindestreck, minst en siffra, högst 16 tecken) – aldrig ett namn på en person',
+    reason_before: 'får inte ligga före {other}', reason_future: 'ligger i framtiden – logga besök som är gjorda',
+    reason_file_empty: 'filen har inga objekt', reason_file_feature: 'objekt {feature} i filen kunde inte läsas',
+    reason_file_feature_field: 'objekt {feature} i filen kunde inte läsas ({field})', reason_file_line: 'rad {line} i filen kunde inte läsas',
+    reason_file_whole: 'filen kunde inte läsas', reason_file_whole_field: 'filen kunde inte läsas ({field})',
+    reason_looks_sweref: 'koordinaterna i objekt {feature} ser ut som SWEREF 99 TM (EPSG:3006): ange koordinatsystemet i filen',
+    reason_unsupported: '{value} stöds inte',
+    problem400reason: 'Ogiltigt värde för {param}: {reason}',
     // Warnings of the priority analysis (geo/priority), matched by their English text.
     warnLeftOut: 'Indikatorn {key} saknar värde {year} och tas inte med.', warnFeasLeftOut: 'Förutsättningen {key} saknar värden och tas inte med.',
   },
@@ -176,6 +194,22 @@ const texts = {
     emergingNote_one: 'Patterns over 1 time slice ({slice}); cells without a pattern are not shown.',
     plReason_no_actor_one: '1 week: no actor works against the target\'s categories', plReason_capacity_exhausted_one: '1 week: capacity ran out',
     plReason_resting_one: '1 week: resting after concentrated weeks', fcTableCaption_one: '{sources}: 1 period. Shown: {model}.',
+    reason_invalid: 'check the value', reason_required: 'is required', reason_out_of_range: 'must be between {min} and {max}',
+    reason_out_of_range_min: 'must be at least {min}', reason_out_of_range_max: 'must be at most {max}',
+    reason_too_long: 'may be at most {max} characters', reason_too_many: 'may have at most {max} items',
+    reason_too_large: 'asks for more computation than the server does at once – ask for less',
+    reason_not_one_of: '“{value}” is not one of the choices', reason_unknown: '“{value}” does not exist', reason_duplicate: '“{value}” is given twice',
+    reason_format: 'has the wrong form', reason_format_date: 'must be a date (YYYY-MM-DD)', reason_format_time: 'must be a point in time',
+    reason_format_monday: 'must be a Monday (YYYY-MM-DD)', reason_format_number: 'must be a number', reason_format_integer: 'must be a whole number',
+    reason_format_text: 'must be text without NUL characters', reason_format_list: 'must be a list of texts', reason_format_boolean: 'must be yes or no',
+    reason_format_layer_id: 'must be 2–63 characters a–z, 0–9 and hyphens, starting with a letter',
+    reason_format_unit_code: '“{value}” is not a unit code (capitals, digits and hyphens with at least one digit, at most 16) – never a person\'s name',
+    reason_before: 'may not be before {other}', reason_future: 'is in the future – log visits made',
+    reason_file_empty: 'the file has no features', reason_file_feature: 'feature {feature} of the file could not be read',
+    reason_file_feature_field: 'feature {feature} of the file could not be read ({field})', reason_file_line: 'line {line} of the file could not be read',
+    reason_file_whole: 'the file could not be read', reason_file_whole_field: 'the file could not be read ({field})',
+    reason_looks_sweref: 'the coordinates of feature {feature} look like SWEREF 99 TM (EPSG:3006): state the coordinate system in the file',
+    reason_unsupported: '{value} is not supported',
     warnLeftOut: 'Indicator {key} has no value in {year} and is left out.', warnFeasLeftOut: 'Feasibility input {key} has no values and is left out.',
   },
 };
@@ -264,9 +298,37 @@ export function num(v, maxDigits = 1) {
 /** problemText says what a refused or failed API request means, in the reader's language. */
 export function problemText(status, problem) {
   if (lang === 'en') return `${status} ${problem?.detail || problem?.title || ''}`.trim();
+  const coded = problem?.['invalid-params']?.[0]?.code;
+  if (status === 400 && problem?.param && coded && coded !== 'invalid') {
+    return `${t('problem400reason', { param: problem.param, reason: problemReason(problem) })} (${status})`;
+  }
   if (status === 400 && problem?.param) return `${t('problem400param', { param: problem.param })} (${status})`;
   const key = `problem${status}`;
   return `${texts.sv[key] ? t(key) : t(status >= 500 ? 'problem500' : 'problem400')} (${status})`;
+}
+
+/**
+ * problemReason is why a 400 refused its parameter, in the reader's language, from the code of
+ * the problem's invalid-params (web/problem.go) and its values; field(name) names a field the
+ * reason mentions (end_date "before" start_date). The API's detail is English and stays so; a
+ * reason without a code is the API's own in English, a general request to check in Swedish.
+ */
+export function problemReason(problem, field = (name) => name) {
+  const ip = problem?.['invalid-params']?.[0];
+  const english = (problem?.detail ?? problem?.title ?? '').replace(/^invalid [^:]+: /, '');
+  if (!ip?.code || ip.code === 'invalid') return lang === 'en' && (ip?.reason || english) ? (ip?.reason || english) : t('reason_invalid');
+  const v = {};
+  for (const [k, x] of Object.entries(ip.values ?? {})) v[k] = typeof x === 'number' ? num(x, 2) : String(x);
+  if (v.other) v.other = field(ip.values.other);
+  switch (ip.code) {
+    case 'out_of_range': return t(v.min != null && v.max != null ? 'reason_out_of_range' : v.min != null ? 'reason_out_of_range_min' : 'reason_out_of_range_max', v);
+    case 'format': return texts[lang][`reason_format_${v.format}`] ? t(`reason_format_${v.format}`, v) : t('reason_format');
+    case 'file_feature': {
+      const key = v.feature != null ? 'reason_file_feature' : v.line != null ? 'reason_file_line' : 'reason_file_whole';
+      return t(v.field && v.line == null ? `${key}_field` : key, v);
+    }
+    default: return texts[lang][`reason_${ip.code}`] ? t(`reason_${ip.code}`, v) : (lang === 'en' ? ip.reason : t('reason_invalid'));
+  }
 }
 
 /** warningText is a warning of the priority analysis in the reader's language. */

@@ -11,7 +11,7 @@
 // The enumerations (category, horizon, approach, status, observation categories) come from
 // the API's OpenAPI document, so the form offers what the catalogue declares.
 import { apiFetch, apiURL, getJSON } from './api.js';
-import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
+import { t, label, num, getLang, addTexts, onLangChange, problemReason, problemText } from './i18n.js';
 import { addInterventionLayers, colourOf, legendColours, bounds, whenIdle } from './map.js';
 import { swatch } from './choropleth.js';
 import { View } from './view.js';
@@ -581,12 +581,13 @@ export class InterventionsView extends View {
     }
     const param = res.body?.param ?? '';
     const name = param.startsWith('properties.') ? param.slice('properties.'.length) : param;
-    const reason = (res.body?.detail ?? res.body?.title ?? String(res.status)).replace(/^invalid [^:]+: /, '');
+    // The API's reason is English; its code is worded here in the reader's language.
+    const reason = problemReason(res.body, (n) => t(`ivF_${n}`));
     const input = this.els.side.querySelector(`#iv-in-${CSS.escape(name)}`);
     statusBox.classList.add('error');
     if (res.status === 400 && input) {
       const err = this.els.side.querySelector(`#iv-in-${CSS.escape(name)}-error`);
-      err.textContent = /^(required|must not be empty)$/.test(reason) ? t('ivFieldRequired') : t('ivFieldInvalid', { reason });
+      err.textContent = res.body?.['invalid-params']?.[0]?.code === 'required' ? t('ivFieldRequired') : t('ivFieldInvalid', { reason });
       err.hidden = false;
       input.setAttribute('aria-invalid', 'true');
       input.setAttribute('aria-describedby', err.id);
@@ -594,7 +595,7 @@ export class InterventionsView extends View {
       (input.matches('fieldset') ? input.querySelector('input') : input).focus();
       return;
     }
-    statusBox.textContent = t('ivSaveError', { msg: `${res.status} ${reason}` });
+    statusBox.textContent = t('ivSaveError', { msg: res.status ? problemText(res.status, res.body) : res.body?.detail ?? '' });
   }
 
   /** reloadForm fills the form with the latest version after a conflict. */

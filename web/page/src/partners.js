@@ -8,7 +8,7 @@
 // are never public, so the page does not even ask until someone is logged in.
 import * as maplibregl from 'maplibre-gl';
 import { apiFetch, apiURL, currentUser, getJSON, problemOf, tileURL } from './api.js';
-import { t, num, addTexts, onLangChange, getLang } from './i18n.js';
+import { t, num, addTexts, onLangChange, getLang, problemReason, problemText } from './i18n.js';
 import { swatch } from './choropleth.js';
 import { canWrite } from './auth.js';
 import { h } from './dom.js';
@@ -340,8 +340,9 @@ export class PartnerLayers {
       this.status(t('uploadDone', { title: doc.title, version: doc.version, n: doc.report.features, crs: doc.report.crs }));
       return;
     }
-    const msg = doc?.detail || doc?.title || res.statusText || String(res.status);
-    this.state.error = { status: res.status, param: doc?.param ?? null, detail: msg };
+    // A 400's reason from its code, in the reader's language (the API's detail is English).
+    const msg = res.status === 400 ? problemReason(doc) : res.status ? problemText(res.status, doc) : res.statusText;
+    this.state.error = { status: res.status, param: doc?.param ?? null, detail: doc?.detail ?? res.statusText, code: doc?.['invalid-params']?.[0]?.code ?? null, shown: msg };
     const fieldOf = { id: 'id', layerId: 'id', title: 'title', shared_with: 'share', feature: 'file', body: 'file', crs: 'file', x: 'file', y: 'file' };
     const key = res.status === 413 ? 'uploadTooLarge' : res.status === 415 ? 'uploadType' : res.status === 403 || res.status === 401 ? 'uploadDenied' : 'uploadRefused';
     const text = t(key, { msg });

@@ -9,7 +9,7 @@
 // and the "planned against delivered" table follows, with the observations at each target
 // beside the dose ("brott och dos"). A problem answer's param is shown at its field.
 import { apiFetch, apiURL, getJSON } from './api.js';
-import { t, label, num, getLang, addTexts, onLangChange } from './i18n.js';
+import { t, label, num, getLang, addTexts, onLangChange, problemReason, problemText } from './i18n.js';
 import { bounds, whenIdle } from './map.js';
 import { View } from './view.js';
 import { h } from './dom.js';
@@ -136,8 +136,11 @@ function mondayOf(day) {
   return d.toISOString().slice(0, 10);
 }
 
-/** reasonText is a problem's detail without the "invalid <param>: " prefix. */
-const reasonText = (p) => (p?.detail ?? p?.title ?? '').replace(/^invalid [^:]+: /, '');
+/**
+ * reasonText is why the API refused a request (status 0: never reached it) in the reader's
+ * language: a 400's reason from its code (the API's own detail is English), else the status.
+ */
+const reasonText = (status, p) => (status === 400 ? problemReason(p) : status ? problemText(status, p) : p?.detail ?? '');
 
 export class PlanView extends View {
   /** els: { controls, side, results, legend }; app: window.lagesbild; status(msg). */
@@ -390,7 +393,7 @@ export class PlanView extends View {
     this.state.lastStatus = res.status;
     this.state.lastProblem = res.ok ? null : res.body;
     if (!res.ok) {
-      const reason = reasonText(res.body) || String(res.status);
+      const reason = reasonText(res.status, res.body) || String(res.status);
       statusBox.classList.add('error');
       statusBox.textContent = t('plFormError', { msg: reason });
       this.showFieldError(form, this.fieldOf(res.body?.param), reason);
@@ -527,7 +530,7 @@ export class PlanView extends View {
     const res = await send('deployment/doses', { doses: [dose] }).catch((err) => ({ ok: false, status: 0, body: { detail: err.message } }));
     this.state.lastDoseStatus = res.status;
     if (!res.ok) {
-      const reason = reasonText(res.body) || String(res.status);
+      const reason = reasonText(res.status, res.body) || String(res.status);
       box.classList.add('error');
       box.textContent = t('plDoseError', { msg: reason });
       const name = (res.body?.param ?? '').replace(/^doses\[\d+\]\./, '');
