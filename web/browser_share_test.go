@@ -98,6 +98,18 @@ func TestAddressHoldsTheViewInBrowser(t *testing.T) {
 	b.setValue("time-from", eval[string](b, `document.getElementById('time-from').min`))
 	eval[bool](b, `(() => { lagesbild.map.jumpTo({center: [16.561, 59.617], zoom: 12.4}); return true; })()`)
 	keep("karta")
+	// The map with a place, then an intervention, chosen in its list: the link holds it by id.
+	for _, sel := range []struct{ list, key string }{{"place-list", "place="}, {"intervention-list", "intervention="}} {
+		b.waitFor("the list "+sel.list, `!!document.querySelector('#`+sel.list+` button')`)
+		eval[bool](b, `(() => { document.querySelector('#`+sel.list+` button').click(); return true; })()`)
+		b.settled("karta")
+		if h := eval[string](b, `location.hash`); !strings.Contains(h, "&"+sel.key) || strings.Contains(h, "sel=") {
+			t.Errorf("karta with a feature of %s selected: the address %q does not hold it by %s (alone)", sel.list, h, sel.key)
+		}
+		keep("karta")
+	}
+	// Prioritering's click below needs the map's camera as it was.
+	eval[bool](b, `(() => { lagesbild.map.jumpTo({center: [16.561, 59.617], zoom: 12.4}); return true; })()`)
 
 	// Prioritering: another normalisation, k, a weight, an excluded district, area types, a row selected.
 	eval[bool](b, `(() => { location.hash = 'prioritering'; return true; })()`)

@@ -5,8 +5,8 @@
 //
 // The view's keys are its controls by element id with the values that differ from the
 // control's default (hot-m-emerging is a radio: hot-method=emerging; a checkbox is 1 or 0),
-// and for the map and Prioritering a few named keys: indicator, year and sel (the selected
-// district) on the map; scenario, year, k, norm, agg, w (indicator weights), tw (theme
+// and for the map and Prioritering a few named keys: indicator, year, sel (the selected
+// district), place and intervention (the id of the selected place or intervention) on the map; scenario, year, k, norm, agg, w (indicator weights), tw (theme
 // weights), inc, exc, mode and sel on Prioritering; plan (the plan shown) on Insatsplan.
 // The language is the reader's own choice and stays out of the address (?lang=en sets it).
 // Controls inside a <form> are edits, not the picture, and stay out as well.

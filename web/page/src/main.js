@@ -316,12 +316,12 @@ async function main() {
     $('place-list').replaceChildren(...places.map((f) => listButton(f.properties.name, () => {
       map.jumpTo({ center: centre(f.geometry), zoom: Math.max(map.getZoom(), 14) });
       select(null);
-      panel.showFeature('place', f.properties);
+      panel.showFeature('place', f.properties, undefined, f.id);
     }, label(f.properties.kind))));
     $('intervention-list').replaceChildren(...interventions.map((f) => listButton(f.properties.title, () => {
       if (f.geometry) map.fitBounds(bounds([f]), { padding: 40, duration: 0, maxZoom: 15 });
       select(null);
-      panel.showFeature('intervention', f.properties);
+      panel.showFeature('intervention', f.properties, undefined, f.id);
     }, label(f.properties.horizon))));
   }
 
@@ -363,7 +363,7 @@ async function main() {
     const kind = f.layer.id.startsWith('places') ? 'place'
       : f.layer.id.startsWith('interventions') ? 'intervention'
         : f.properties.count != null ? 'cell' : 'observation';
-    panel.showFeature(kind, f.properties);
+    panel.showFeature(kind, f.properties, undefined, f.id ?? null);
   });
   map.on('mousemove', (e) => {
     const ids = clickable.filter((id) => map.getLayer(id));
@@ -470,7 +470,7 @@ async function main() {
     const cur = panel.current;
     if (!cur) panel.clear();
     else if (cur.type === 'district') showDistrict(cur.props.code);
-    else panel.showFeature(cur.type, cur.props, cur.decl);
+    else panel.showFeature(cur.type, cur.props, cur.decl, cur.id);
   });
 
   await Promise.all([
@@ -519,6 +519,8 @@ async function main() {
   // The address holds the state of the view shown (address.js): a copied link opens the same picture.
   const kartaControls = [document.querySelector('nav.controls[data-view="karta"]')];
   const kartaSkip = new Set(['indicator', 'year']);
+  // The map view's selections of a feature that the address keeps: kind → its key and items.
+  const linkedKinds = { place: { key: 'place', path: 'collections/places/items' }, intervention: { key: 'intervention', path: 'collections/interventions/items' } };
   app.address = installAddress({
     map,
     current: () => app.view,
@@ -531,12 +533,22 @@ async function main() {
           if (choro.year) p.set('year', String(choro.year));
           controlsAddress(kartaControls, p, kartaSkip);
           if (selected) p.set('sel', selected);
+          // A selected place or intervention by its id (the panel shows it, the link opens it).
+          const cur = panel.current;
+          if (cur?.id != null && linkedKinds[cur.type]) p.set(linkedKinds[cur.type].key, String(cur.id));
         },
         restore: async (p) => {
           const key = p.get('indicator') || choro.key, year = Number(p.get('year')) || null;
           if (key && (key !== choro.key || (year && year !== choro.year))) await choro.load(key, year);
           applyControls(kartaControls, p, kartaSkip);
           if (p.get('sel')) await showDistrict(p.get('sel'));
+          for (const [kind, { key, path }] of Object.entries(linkedKinds)) {
+            const id = Number(p.get(key));
+            if (!Number.isInteger(id) || id < 1) continue;
+            const f = await getJSON(`${path}/${id}`);
+            select(null);
+            panel.showFeature(kind, f.properties, undefined, f.id);
+          }
         },
       },
       prioritering: {

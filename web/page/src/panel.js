@@ -60,11 +60,12 @@ export class Panel {
 
   /**
    * showFeature shows the tile attributes of a place, intervention or observation, or (kind
-   * 'feature') of a feature of another declared layer decl, named by its name or title.
+   * 'feature') of a feature of another declared layer decl, named by its name or title. id is
+   * the feature's id where it has one (places and interventions: the address keeps it).
    */
-  showFeature(kind, props, decl) {
+  showFeature(kind, props, decl, id = null) {
     this.seq++;
-    this.current = { type: kind, props, decl };
+    this.current = { type: kind, props, decl, id };
     let title, rows;
     switch (kind) {
       case 'feature':
