@@ -54,14 +54,14 @@ func TestRowLevelSecurityAlone(t *testing.T) {
 	for _, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
 			// The Store's own queries (what every handler uses), with no handler in front.
-			page, err := store.Features(c.ctx, obs, layers.Query{Limit: 1})
+			page, err := store.Features(c.ctx, obs, layers.Query{Limit: 1, Count: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want := owner(`SELECT count(*) FROM observations WHERE sensitivity = ANY($1)`, c.classes); page.NumberMatched != want {
 				t.Errorf("observations: %d, want %d", page.NumberMatched, want)
 			}
-			page, err = store.Features(c.ctx, ivs, layers.Query{Limit: 1})
+			page, err = store.Features(c.ctx, ivs, layers.Query{Limit: 1, Count: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestCallerSettingsEndWithTheTransaction(t *testing.T) {
 	store := layers.NewStore(pool)
 	obs, _ := layers.NewCatalogue().Layer("observations")
 	police := layers.ActingAs(ctx, "polis", "police", "reader")
-	page, err := store.Features(police, obs, layers.Query{Limit: 1})
+	page, err := store.Features(police, obs, layers.Query{Limit: 1, Count: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +146,20 @@ func TestCallerSettingsEndWithTheTransaction(t *testing.T) {
 	}
 	if page.NumberMatched <= open || after != open {
 		t.Errorf("police saw %d, the next statement on the same connection %d; want more than %d, then %d", page.NumberMatched, after, open, open)
+	}
+	// A page of a box goes with planner settings of its own (callerDB.QueryTuned): they end
+	// with it too, as the caller does.
+	box := &layers.BBox{MinX: 10.03, MinY: 54.96, MaxX: 24.17, MaxY: 69.07, CRS: crs.CRS84}
+	if page, err = store.Features(police, obs, layers.Query{Limit: 1, BBox: box, Count: true}); err != nil {
+		t.Fatal(err)
+	}
+	var bitmap, sort string
+	if err := pool.QueryRow(ctx, `SELECT count(*), current_setting('enable_bitmapscan'), current_setting('enable_sort') FROM observations`).Scan(&after, &bitmap, &sort); err != nil {
+		t.Fatal(err)
+	}
+	if page.NumberMatched <= open || after != open || bitmap != "on" || sort != "on" {
+		t.Errorf("police saw %d in the box, then on the same connection %d rows, enable_bitmapscan %s, enable_sort %s; want more than %d, then %d, on, on",
+			page.NumberMatched, after, bitmap, sort, open, open)
 	}
 }
 

@@ -61,8 +61,10 @@ type Query struct {
 	Offset     int
 	CRS        crs.CRS // output CRS: CRS84 (default) or SWEREF99TM
 	Geometry   GeometryFormat
-	// SkipCount leaves NumberMatched at -1, for callers that do not need it.
-	SkipCount bool
+	// Count asks for NumberMatched on every page. Without it NumberMatched is given only
+	// where the page itself shows it (the last page: offset plus the rows returned); an
+	// exact count of a full page reads every match, which is what a page no longer does.
+	Count bool
 }
 
 // Paging limits of the items endpoint.
@@ -86,6 +88,8 @@ type Feature struct {
 type Page struct {
 	Features      []Feature
 	NumberMatched int64 // -1 when not counted
+	// More is true when a match follows this page.
+	More bool
 }
 
 // EPSG:3006's area of use in CRS84 (EPSG registry). A CRS84 bbox is
@@ -121,53 +125,74 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 		page.NumberMatched = 0
 		return page, nil
 	}
-	order := orderBy(l, q.SortBy)
 	limit := q.Limit
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	// One scan answers both the page and numberMatched: the inner query selects only the
-	// columns the answer needs, counts every match with a window, and keeps one page;
-	// the outer query turns just that page into JSON.
-	count := "NULL::bigint"
-	if !q.SkipCount {
-		count = "count(*) OVER ()"
+	// The page is read with one row more than it shows: that row says whether there is a
+	// next page, and its absence that this page is the last, whose numberMatched is then
+	// known without reading anything else. The inner query selects only the columns the
+	// answer needs and keeps the page; the outer query turns just that page into JSON.
+	cols := strings.Join(innerColumns(l, &q), ", ")
+	var inner, order string
+	tuned := false
+	if q.BBox != nil && len(q.SortBy) == 0 {
+		// A box's matches are paged by distance from the box's corner, then id: the GiST
+		// index gives them nearest first, so a page reads its own rows and the ones before
+		// it, not every match of the box as ORDER BY id did (which had to sort them all).
+		// WITH TIES keeps every row as far as the last one kept, so the id order among equal
+		// distances is the same on every page. The planner cannot know that the index scan
+		// stops early (its estimate of a box's rows is the statistics', often tenfold low),
+		// so the statement runs without bitmap scans and sorts (tunedSQL).
+		order = " ORDER BY t.dist__, t." + ident(l.IDColumn)
+		inner = "SELECT * FROM (SELECT " + cols + ", t." + ident(l.Geometry) + " <-> env.anchor AS dist__ FROM " + parts.from + parts.where +
+			" ORDER BY t." + ident(l.Geometry) + " <-> env.anchor" +
+			fmt.Sprintf(" FETCH FIRST %d ROWS WITH TIES) t", int64(q.Offset)+int64(limit)+1) +
+			order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit+1, q.Offset)
+		tuned = true
+	} else {
+		order = orderBy(l, q.SortBy)
+		inner = "SELECT " + cols + " FROM " + parts.from + parts.where + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit+1, q.Offset)
 	}
-	inner := "SELECT " + strings.Join(innerColumns(l, &q), ", ") + ", " + count + " AS matched__ FROM " + parts.from + parts.where +
-		order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, q.Offset)
-	sql := parts.with + parts.sel + ", t.matched__ FROM (" + inner + ") t" + order
-	rows, err := s.read(ctx).Query(ctx, sql, parts.args...)
+	sql := parts.with + parts.sel + " FROM (" + inner + ") t" + order
+	db := s.read(ctx)
+	var rows pgx.Rows
+	var err error
+	if tuned {
+		rows, err = db.QueryTuned(ctx, sql, parts.args...)
+	} else {
+		rows, err = db.Query(ctx, sql, parts.args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("features %s: %w", l.ID, filterQueryError(err))
 	}
-	page.Features = make([]Feature, 0, min(limit, 1024))
+	page.Features = make([]Feature, 0, min(limit+1, 1025))
 	for rows.Next() {
 		var f Feature
 		var id, props []byte
-		var matched *int64
-		if err := rows.Scan(&id, &f.Geometry, &props, &f.Class, &matched); err != nil {
+		if err := rows.Scan(&id, &f.Geometry, &props, &f.Class); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("features %s: scan: %w", l.ID, err)
 		}
 		f.ID, f.Properties = id, props
-		if matched != nil {
-			page.NumberMatched = *matched
-		}
 		page.Features = append(page.Features, f)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("features %s: %w", l.ID, filterQueryError(err))
 	}
-	if q.SkipCount || len(page.Features) > 0 {
+	if len(page.Features) > limit {
+		page.Features, page.More = page.Features[:limit], true
+	} else if len(page.Features) > 0 || q.Offset == 0 {
+		page.NumberMatched = int64(q.Offset + len(page.Features))
 		return page, nil
 	}
-	if q.Offset == 0 {
-		page.NumberMatched = 0
+	if !q.Count {
 		return page, nil
 	}
-	// A page past the end has no row to carry the count.
+	// Counted on request: every match is read (a full page's rows do not say how many
+	// follow, a page past the end not how many came before).
 	countSQL := parts.with + "SELECT count(*) FROM " + parts.from + parts.where
-	if err := s.read(ctx).QueryRow(ctx, countSQL, parts.args...).Scan(&page.NumberMatched); err != nil {
+	if err := db.QueryRow(ctx, countSQL, parts.args...).Scan(&page.NumberMatched); err != nil {
 		return nil, fmt.Errorf("features %s: count: %w", l.ID, filterQueryError(err))
 	}
 	return page, nil
@@ -364,8 +389,10 @@ func bboxEnv(bb BBox, args *argList) (with string, empty bool) {
 	if err != nil {
 		empty = true // unreachable for a finite polygon; nothing can match a box we cannot build
 	}
-	return fmt.Sprintf("WITH env AS (SELECT ST_GeomFromEWKB(%s::bytea) AS g, ST_MakeEnvelope(%s, %s, %s, %s, 3006) AS inner) ",
-		args.add(outline), args.add(pb.inner.Min[0]), args.add(pb.inner.Min[1]), args.add(pb.inner.Max[0]), args.add(pb.inner.Max[1])), empty
+	minX, minY := args.add(pb.inner.Min[0]), args.add(pb.inner.Min[1])
+	return fmt.Sprintf("WITH env AS (SELECT ST_GeomFromEWKB(%s::bytea) AS g, ST_MakeEnvelope(%s, %s, %s, %s, 3006) AS inner, "+
+		"ST_SetSRID(ST_MakePoint(%s, %s), 3006) AS anchor) ",
+		args.add(outline), minX, minY, args.add(pb.inner.Max[0]), args.add(pb.inner.Max[1]), minX, minY), empty
 }
 
 // bboxCond is the condition that geometry g (EPSG:3006) intersects the box of bboxEnv, whose

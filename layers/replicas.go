@@ -395,6 +395,21 @@ func (d routedDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows,
 	return rows, err
 }
 
+// QueryTuned is Query with callerDB.QueryTuned's planner settings.
+func (d routedDB) QueryTuned(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if d.rep == nil {
+		return d.s.pool.QueryTuned(ctx, sql, args...)
+	}
+	rows, err := callerDB{d.rep.pool}.QueryTuned(ctx, sql, args...)
+	if unreachable(ctx, err) {
+		d.s.setReplica(d.rep, "a read failed: "+err.Error())
+		d.s.reads.primary.Add(1)
+		return d.s.pool.QueryTuned(ctx, sql, args...)
+	}
+	d.rep.reads.Add(1)
+	return rows, err
+}
+
 func (d routedDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if d.rep == nil {
 		return d.s.pool.QueryRow(ctx, sql, args...)

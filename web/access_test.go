@@ -203,13 +203,13 @@ func TestAccessMatrix(t *testing.T) {
 			}
 
 			// Feature items: open layers with rows filtered by class; internal layers refused.
-			matched("/collections/districts/items?limit=1", 200, `SELECT count(*) FROM districts WHERE data_class = ANY($1)`, classes)
-			matched("/collections/places/items?limit=1", 200, `SELECT count(*) FROM places WHERE data_class = ANY($1)`, classes)
-			matched("/collections/indicator-values/items?limit=1", 200, `SELECT count(*) FROM indicator_values WHERE data_class = ANY($1)`, classes)
-			matched("/collections/observations/items?limit=1", status(c, layers.Internal), `SELECT count(*) FROM observations WHERE sensitivity = ANY($1)`, classes)
+			matched("/collections/districts/items?limit=1&numberMatched=true", 200, `SELECT count(*) FROM districts WHERE data_class = ANY($1)`, classes)
+			matched("/collections/places/items?limit=1&numberMatched=true", 200, `SELECT count(*) FROM places WHERE data_class = ANY($1)`, classes)
+			matched("/collections/indicator-values/items?limit=1&numberMatched=true", 200, `SELECT count(*) FROM indicator_values WHERE data_class = ANY($1)`, classes)
+			matched("/collections/observations/items?limit=1&numberMatched=true", status(c, layers.Internal), `SELECT count(*) FROM observations WHERE sensitivity = ANY($1)`, classes)
 			// Interventions carry their class per row: everyone reads the collection, and gets
 			// the rows of its classes (anonymous callers the open ones).
-			matched("/collections/interventions/items?limit=1", 200, `SELECT count(*) FROM interventions WHERE data_class = ANY($1)`, classes)
+			matched("/collections/interventions/items?limit=1&numberMatched=true", 200, `SELECT count(*) FROM interventions WHERE data_class = ANY($1)`, classes)
 
 			// A restricted observation: the police read it; the others cleared for the layer
 			// find nothing (row-level security hides it), the rest are refused the layer.

@@ -264,7 +264,7 @@ func TestEveryLayer(t *testing.T) {
 	for _, l := range layers.NewCatalogue().Layers() {
 		t.Run(l.ID, func(t *testing.T) {
 			var fc featureCollection
-			a.getJSON("/collections/"+l.ID+"/items?limit=5", 200, &fc)
+			a.getJSON("/collections/"+l.ID+"/items?limit=5&numberMatched=true", 200, &fc)
 			if fc.NumberReturned != len(fc.Features) || len(fc.Features) == 0 || len(fc.Features) > 5 {
 				t.Fatalf("numberReturned %d, %d features, want 1..5", fc.NumberReturned, len(fc.Features))
 			}
@@ -372,7 +372,7 @@ func TestItemsDatetime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.datetime, func(t *testing.T) {
 			var fc featureCollection
-			a.getJSON("/collections/observations/items?limit=1&datetime="+url.QueryEscape(tt.datetime), 200, &fc)
+			a.getJSON("/collections/observations/items?limit=1&numberMatched=true&datetime="+url.QueryEscape(tt.datetime), 200, &fc)
 			want := count(t, "SELECT count(*) FROM observations WHERE "+tt.sql)
 			if fc.NumberMatched == nil || *fc.NumberMatched != want {
 				t.Errorf("numberMatched %v, want %d", fc.NumberMatched, want)
@@ -392,7 +392,7 @@ func TestItemsDatetime(t *testing.T) {
 func TestItemsPagingFiltersSorting(t *testing.T) {
 	a := newAPI(t)
 	// Walk every page of one category by following next links.
-	path := "/collections/observations/items?limit=500&category=open_drug_dealing"
+	path := "/collections/observations/items?limit=500&numberMatched=true&category=open_drug_dealing"
 	want := count(t, "SELECT count(*) FROM observations WHERE category = 'open_drug_dealing'")
 	seen := map[string]bool{}
 	pages := 0
@@ -463,6 +463,7 @@ func TestBadInput(t *testing.T) {
 		{"/collections/places/items?limit=0", 400, "limit"},
 		{"/collections/places/items?limit=10001", 400, "limit"},
 		{"/collections/places/items?limit=-5", 400, "limit"},
+		{"/collections/places/items?numberMatched=yes", 400, "numberMatched"},
 		{"/collections/places/items?colour=red", 400, "colour"},
 		{"/collections/places/items?kind=volcano", 400, "kind"},
 		{"/collections/observations/items?severity=high", 400, "severity"},

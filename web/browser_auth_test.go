@@ -129,7 +129,7 @@ func TestLoginInBrowser(t *testing.T) {
 	}
 	vp := eval[viewport](b, `(() => { const b = lagesbild.map.getBounds();
 		return {W: b.getWest(), S: b.getSouth(), E: b.getEast(), N: b.getNorth(), Datetime: lagesbild.state.datetime}; })()`)
-	itemsURL := fmt.Sprintf("%s/collections/observations/items?limit=1&bbox=%f,%f,%f,%f&datetime=%s",
+	itemsURL := fmt.Sprintf("%s/collections/observations/items?limit=1&numberMatched=true&bbox=%f,%f,%f,%f&datetime=%s",
 		a.srv.URL, vp.W, vp.S, vp.E, vp.N, url.QueryEscape(vp.Datetime))
 	anonAPI := matched(t, a.srv.Client(), itemsURL)
 

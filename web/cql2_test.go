@@ -96,6 +96,7 @@ func atsCatalogue(t *testing.T, db *layerstest.DB) *layers.Catalogue {
 func cqlMatched(t *testing.T, base, collection string, params url.Values) (int, int, string) {
 	t.Helper()
 	params.Set("limit", "1")
+	params.Set("numberMatched", "true")
 	resp, err := http.Get(base + "/collections/" + collection + "/items?" + params.Encode())
 	if err != nil {
 		t.Fatal(err)

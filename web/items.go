@@ -175,8 +175,7 @@ func featureCollection(base string, params url.Values, q *layers.Query, page *la
 		{Href: pageURL(q.Offset, limit, ""), Rel: "self", Type: respond.MediaGeoJSON, Title: "This page"},
 		{Href: pageURL(q.Offset, limit, request.FormatCSV), Rel: "alternate", Type: "text/csv", Title: "This page as CSV"},
 	}
-	more := len(page.Features) == limit && (page.NumberMatched < 0 || int64(q.Offset+limit) < page.NumberMatched)
-	if more {
+	if page.More {
 		// The next link asks for the rest in pages of the largest size: a client that follows
 		// next links reads the whole answer, and GDAL (3.6) asks for 10 features and then
 		// follows them — 1,310 requests for the observations before, three now. A client that

@@ -99,7 +99,9 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 			"schema":      obj{"type": "integer", "minimum": 1, "maximum": layers.MaxLimit, "default": layers.DefaultLimit},
 			"description": "Features per page. Values out of range are refused (400)."},
 		"offset": obj{"name": "offset", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 0, "default": 0},
-			"description": "Features to skip; follow the next and prev links rather than computing it."},
+			"description": "Features to skip; follow the next and prev links rather than computing it. Without sortby, pages are in id order, or with bbox by distance from the box's lower-left corner (in EPSG:3006) and then id, which the spatial index reads nearest first: a page reads its own rows, not every match."},
+		"numberMatched": obj{"name": "numberMatched", "in": "query", "required": false, "schema": obj{"type": "boolean", "default": false},
+			"description": "true: numberMatched on every page, an exact count of every match (it reads them all). Without it numberMatched is given only where the page itself shows it: on the last page (offset plus numberReturned). It is never an estimate; a next link says that more follow."},
 		"properties": obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
 			"schema": obj{"type": "array", "items": obj{"type": "string"}}, "description": "Only these properties (comma-separated)."},
 		"featureId": obj{"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "string"}},
@@ -198,9 +200,10 @@ func openAPIDocument(cat *layers.Catalogue, base, version string) obj {
 		schemas[name+"FeatureCollection"] = obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
 			"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": respond.Ref("schemas/" + name + "Feature")},
 			"links": respond.Ref("schemas/Links"), "timeStamp": obj{"type": "string", "format": "date-time"},
-			"numberMatched": obj{"type": "integer", "minimum": 0}, "numberReturned": obj{"type": "integer", "minimum": 0}}}
+			"numberMatched":  obj{"type": "integer", "minimum": 0, "description": "Exact number of matches: on the last page, or on every page with numberMatched=true."},
+			"numberReturned": obj{"type": "integer", "minimum": 0}}}
 
-		itemParams := append([]obj{respond.Ref("parameters/f"), respond.Ref("parameters/limit"), respond.Ref("parameters/offset"), respond.Ref("parameters/crs"), respond.Ref("parameters/properties")}, respond.FilterParams()...)
+		itemParams := append([]obj{respond.Ref("parameters/f"), respond.Ref("parameters/limit"), respond.Ref("parameters/offset"), respond.Ref("parameters/numberMatched"), respond.Ref("parameters/crs"), respond.Ref("parameters/properties")}, respond.FilterParams()...)
 		// Every collection takes bbox and datetime; one without geometry (time) answers none.
 		itemParams = append(itemParams, respond.Ref("parameters/bbox"), respond.Ref("parameters/bbox-crs"), respond.Ref("parameters/datetime"))
 		sortable := []string{}

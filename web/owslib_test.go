@@ -36,7 +36,7 @@ import json, sys
 from owslib.ogcapi.features import Features
 api = Features(sys.argv[1])
 q = api.collection_queryables('observations')
-items = api.collection_items('observations', filter="category = 'open_drug_dealing' AND severity = 4", limit=5)
+items = api.collection_items('observations', filter="category = 'open_drug_dealing' AND severity = 4", limit=5, numberMatched="true")
 print(json.dumps({"queryables": sorted(q["properties"]), "matched": items["numberMatched"],
                   "categories": sorted({f["properties"]["category"] for f in items["features"]})}))
 `

@@ -20,7 +20,7 @@ type itemsRequest struct {
 // a filterable property of the collection.
 func isItemParam(name string) bool {
 	switch name {
-	case "f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs", "sortby", "properties",
+	case "f", "bbox", "bbox-crs", "datetime", "limit", "offset", "numberMatched", "crs", "sortby", "properties",
 		"filter", "filter-lang", "filter-crs":
 		return true
 	}
@@ -75,6 +75,13 @@ func parseItems(l *layers.Layer, v url.Values) (*itemsRequest, error) {
 	}
 	if r.query.Offset, err = respond.Int("offset", v.Get("offset"), 0, 0, math.MaxInt32); err != nil {
 		return nil, err
+	}
+	switch v.Get("numberMatched") {
+	case "true":
+		r.query.Count = true
+	case "", "false":
+	default:
+		return nil, layers.Invalid("numberMatched", "must be true or false")
 	}
 	if s := v.Get("sortby"); v.Has("sortby") {
 		for _, key := range strings.Split(s, ",") {
