@@ -165,6 +165,8 @@ case "${BENCH_GO:-hotspot}" in
   # Gi* on 1,000,000 observations and 12,000 cells, in parts: the database's (cells, reading
   # the observations) and the computation's. BenchmarkHotspotRepeat (web) runs on the demo data:
   # go test ./web -run '^$' -bench HotspotRepeat, with the test database's DATABASE_URL.
-  hotspot) BENCH_DATABASE_URL="$DATABASE_URL" go test -run '^$' -bench 'HotspotLoad|GiStar' -benchtime 5x -count 1 ./layers ./geo/hotspot | tee "$out/go-bench.txt" ;;
+  hotspot) BENCH_DATABASE_URL="$DATABASE_URL" go test -run '^$' -bench 'HotspotLoad|GiStar' -benchtime 5x -count 1 ./layers ./geo/hotspot | tee "$out/go-bench.txt"
+    # End to end through the API: Gi* on all 1,000,000 observations over about 12,000 cells.
+    env -u DATABASE_URL BENCH_DATABASE_URL="$DATABASE_URL" go test -run '^$' -bench 'HotspotMillion' -benchtime 5x -count 1 ./web | tee -a "$out/go-bench.txt" ;;
 esac
 echo "bench: results in $out" >&2

@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/lagesbild/lagesbild/layers"
 	"github.com/lagesbild/lagesbild/layers/layerstest"
@@ -57,4 +62,56 @@ func BenchmarkHotspotRepeat(b *testing.B) {
 			b.SetBytes(fetch())
 		}
 	})
+}
+
+// BenchmarkHotspotMillion measures GET /analysis/hotspots?method=gistar end to end on the
+// benchmark database (BENCH_DATABASE_URL, make bench): every one of its 1,000,000
+// observations over about 12,000 hexagons — a study area of Sweden's outline
+// (bench.sweden_outline, put in as a district-level district for the run and taken out
+// after) with 3,850 m sides — as a police reader, uncached (a new datetime window each
+// time, so the memo never answers), GeoJSON uncompressed.
+func BenchmarkHotspotMillion(b *testing.B) {
+	srv := benchServer(b)
+	owner, err := pgxpool.New(context.Background(), os.Getenv("BENCH_DATABASE_URL"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(owner.Close)
+	ctx := context.Background()
+	if _, err := owner.Exec(ctx, `INSERT INTO districts (code, name, level, illustrative, geom)
+SELECT 'B-SVERIGE', 'Sverige (benchmark)', 'district', true, ST_Multi(geom) FROM bench.sweden_outline
+ON CONFLICT (code) DO NOTHING`); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if _, err := owner.Exec(context.Background(), `DELETE FROM districts WHERE code = 'B-SVERIGE'`); err != nil {
+			b.Error(err)
+		}
+	})
+	client := srv.Client()
+	query := func(n int) string {
+		end := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second)
+		return fmt.Sprintf("%s/analysis/hotspots?method=gistar&side=3850&band=11550&area=B-SVERIGE&datetime=2000-01-01T00:00:00Z/%s",
+			srv.URL, end.Format(time.RFC3339))
+	}
+	var h struct {
+		Summary struct {
+			Cells, Observations int
+		} `json:"summary"`
+	}
+	res, err := client.Get(query(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = json.NewDecoder(res.Body).Decode(&h)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 {
+		b.Fatalf("%d: %v", res.StatusCode, err)
+	}
+	b.Logf("%d cells, %d observations counted", h.Summary.Cells, h.Summary.Observations)
+	n := 0
+	for b.Loop() {
+		n++
+		get(b, client, query(n))
+	}
 }

@@ -75,7 +75,8 @@ type Binned struct {
 	// Counted is the number of observations in the study cells (those outside them are not
 	// counted).
 	Counted int64
-	// Cell is the study cell of each observation, -1 outside (Cells.Assign).
+	// Cell is the study cell of each observation, -1 outside (Cells.Assign); nil when the
+	// observations were counted elsewhere (Input.Binned).
 	Cell []int
 }
 
@@ -98,7 +99,12 @@ func (c *Cells) Bin(obs Observations) Binned {
 type Input struct {
 	Cells        *Cells
 	Observations Observations
-	Band         float64
+	// Binned, when set, is what fell into each study cell as counted elsewhere with
+	// HexCellOf's rule (HexRule): the database's count per cell, so a million observations
+	// need not be read to count them. Observations is then not used. Count and Weight must
+	// have one entry per cell.
+	Binned *Binned
+	Band   float64
 }
 
 // Analysis is the result of HotSpots: the binned observations and the Gi* result of every
@@ -108,13 +114,21 @@ type Analysis struct {
 	Results []Result
 }
 
-// HotSpots bins the observations into the study cells and runs GiStar on the summed weights
-// with a DistanceBand neighbourhood.
+// HotSpots bins the observations into the study cells (unless they come binned) and runs
+// GiStar on the summed weights with a DistanceBand neighbourhood.
 //
-// Errors (*input.Error): a band that is not positive (field band); fewer than two cells
-// (field area).
+// Errors (*input.Error): binned counts of another length than the cells (field values); a
+// band that is not positive (field band); fewer than two cells (field area).
 func HotSpots(in Input) (*Analysis, error) {
-	b := in.Cells.Bin(in.Observations)
+	var b Binned
+	if in.Binned != nil {
+		b = *in.Binned
+		if n := in.Cells.Len(); len(b.Count) != n || len(b.Weight) != n {
+			return nil, input.Invalid("values", "%d counts and %d weights binned for %d cells", len(b.Count), len(b.Weight), n)
+		}
+	} else {
+		b = in.Cells.Bin(in.Observations)
+	}
 	nb, err := DistanceBand(in.Cells.Centres(), in.Band)
 	if err != nil {
 		return nil, input.Named("band", err)

@@ -334,6 +334,8 @@ func (s *Room) runHotspots(ctx context.Context, r *hotspotRequest) error {
 		q.Side, q.Pad = 0, r.bandwidth // a density needs the area's extent only
 	case "emerging":
 		q.With.Times = true
+	default: // Gi* needs only the count and weight per cell: counted as read, not held
+		q.Count = true
 	}
 	if r.collect != nil && q.Side > 0 {
 		q.CheckCells = func(n int) error {
@@ -407,7 +409,7 @@ func polygonGeometry(poly orb.Polygon, out crs.CRS) (orbGeometry, float64, error
 
 func (s *Room) sendGiStar(r *hotspotRequest, in *layers.HotspotInputs) error {
 	s.gate.Computing()
-	a, err := hotspot.HotSpots(hotspot.Input{Cells: in.Cells, Observations: in.Observations, Band: r.band})
+	a, err := hotspot.HotSpots(hotspot.Input{Cells: in.Cells, Binned: in.Binned, Band: r.band})
 	if err != nil {
 		return err
 	}
