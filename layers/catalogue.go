@@ -91,6 +91,11 @@ type Layer struct {
 	// declares another to load the CQL2 test dataset, which covers the world).
 	SRID     int
 	Mercator string // stored EPSG:3857 copy of Geometry, for tiles
+	// Generalised, for a polygon layer, are the zooms at which Table holds a copy of Mercator
+	// simplified to half a tile unit of that zoom, named by GeneralisedColumn (generated
+	// columns, so they follow every write); zero: polygons are simplified in every tile.
+	// See tileGeometrySQL for what the other zooms read.
+	Generalised ZoomRange
 	// TimeStart and TimeEnd name the temporal columns the datetime parameter filters on:
 	// only TimeStart for instants, both for intervals (NULL means open-ended).
 	TimeStart string
@@ -113,6 +118,16 @@ type Layer struct {
 	// Style shows the layer in the map page's layer panel; nil: not in the panel.
 	Style *Style
 }
+
+// ZoomRange is the zooms Min to Max, both included; the zero value is none.
+type ZoomRange struct{ Min, Max int }
+
+// Empty reports whether r holds no zoom.
+func (r ZoomRange) Empty() bool { return r.Max <= 0 || r.Max < r.Min }
+
+// GeneralisedColumn names the column of the copy of l's Mercator geometry simplified for
+// zoom z (Generalised): Mercator + "_z" + z.
+func (l *Layer) GeneralisedColumn(z int) string { return fmt.Sprintf("%s_z%d", l.Mercator, z) }
 
 // SourceTables returns the base tables the layer reads.
 func (l *Layer) SourceTables() []string {
@@ -237,6 +252,8 @@ func (l *Layer) validate() error {
 		return fmt.Errorf("more than 50 properties")
 	case l.MapTile && !l.HasGeometry():
 		return fmt.Errorf("a layer without geometry cannot be in the map tile")
+	case !l.Generalised.Empty() && (l.GeometryType == "Point" || !l.HasGeometry() || l.Generalised.Min < 0 || l.Generalised.Max > MaxTileZoom):
+		return fmt.Errorf("generalised copies need a geometry other than points and zooms within 0–%d", MaxTileZoom)
 	}
 	props := map[string]bool{}
 	for _, p := range l.Properties {
@@ -337,7 +354,7 @@ func NewCatalogue() *Catalogue {
 			Table:       "districts_features", IDColumn: "code", IDType: String,
 			Sources:  []string{"districts", "district_classifications"},
 			Geometry: "geom", GeometryType: "MultiPolygon", Mercator: "geom_3857",
-			Class: Open, ClassColumn: "data_class", MapTile: true,
+			Class: Open, ClassColumn: "data_class", MapTile: true, Generalised: ZoomRange{Min: 8, Max: 12}, // migration 024
 			// The page colours the districts by the chosen indicator and draws that legend itself.
 			Style: &Style{Colour: "#cccccc"},
 			Properties: []Property{
