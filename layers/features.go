@@ -167,14 +167,13 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 		return nil, fmt.Errorf("features %s: %w", l.ID, filterQueryError(err))
 	}
 	page.Features = make([]Feature, 0, min(limit+1, 1025))
+	sc := parts.scanner()
 	for rows.Next() {
-		var f Feature
-		var id, props []byte
-		if err := rows.Scan(&id, &f.Geometry, &props, &f.Class); err != nil {
+		f, err := sc.scan(rows)
+		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("features %s: scan: %w", l.ID, err)
 		}
-		f.ID, f.Properties = id, props
 		page.Features = append(page.Features, f)
 	}
 	if err := rows.Err(); err != nil {
@@ -236,16 +235,13 @@ func (s *Store) Feature(ctx context.Context, l *Layer, id string, out crs.CRS) (
 	parts := buildSelect(l, &q)
 	args := append(parts.args, key)
 	sql := parts.sel + " FROM " + parts.from + fmt.Sprintf(" WHERE t.%s = $%d", ident(l.IDColumn), len(args))
-	var f Feature
-	var fid, props []byte
-	err := s.read(ctx).QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props, &f.Class)
+	f, err := parts.scanner().scan(s.read(ctx).QueryRow(ctx, sql, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feature{}, fmt.Errorf("feature %s/%s: %w", l.ID, id, ErrNotFound)
 	}
 	if err != nil {
 		return Feature{}, fmt.Errorf("feature %s/%s: %w", l.ID, id, err)
 	}
-	f.ID, f.Properties = fid, props
 	return f, nil
 }
 
@@ -404,7 +400,8 @@ func bboxCond(g string) string {
 // sqlParts are the pieces of a features query; the page and its count share them.
 type sqlParts struct {
 	with  string // "WITH env AS (...) " when there is a bbox
-	sel   string // "SELECT id, geometry, properties, class"
+	sel   string // "SELECT id, geometry, class, property…" (read by scanner)
+	props []Property
 	from  string
 	where string // " WHERE ..." or ""
 	args  argList
@@ -426,23 +423,18 @@ func buildSelect(l *Layer, q *Query) sqlParts {
 		conds = append(conds, bboxCond("t."+ident(l.Geometry)))
 	}
 
-	// Properties as one compact JSON object in declared order: row_to_json of a sub-select
-	// names the keys after the declared columns.
-	var cols []string
-	for _, p := range l.Properties {
-		if q.Properties == nil || slices.Contains(q.Properties, p.Name) {
-			cols = append(cols, "t."+ident(p.Name))
-		}
-	}
-	props := "'{}'"
-	if len(cols) > 0 {
-		props = "(SELECT row_to_json(r) FROM (SELECT " + strings.Join(cols, ", ") + ") r)"
-	}
+	// The id as JSON, the geometry, the class and each property (propertyColumns), which
+	// featureScanner turns into one JSON object in declared order.
 	class := "''"
 	if l.ClassColumn != "" {
 		class = "t." + ident(l.ClassColumn)
 	}
-	parts.sel = "SELECT to_json(t." + ident(l.IDColumn) + ")::text, " + geometryExpr(l, q) + ", " + props + "::text, " + class + "::text"
+	cols, props := propertyColumns(l, q)
+	parts.props = props
+	parts.sel = "SELECT to_json(t." + ident(l.IDColumn) + ")::text, " + geometryExpr(l, q) + ", " + class + "::text"
+	if len(cols) > 0 {
+		parts.sel += ", " + strings.Join(cols, ", ")
+	}
 
 	conds = append(conds, filterConds(l, q.Datetime, q.Filters, args)...)
 	if len(conds) > 0 {

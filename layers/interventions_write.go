@@ -694,17 +694,14 @@ func (s *Store) InterventionFeature(ctx context.Context, l *Layer, id string, ou
 	args := append(parts.args, n)
 	sql := parts.sel + ", i.version FROM " + parts.from + " JOIN interventions i ON i.id = t." + ident(l.IDColumn) +
 		fmt.Sprintf(" WHERE i.id = $%d", len(args))
-	var f Feature
-	var fid, props []byte
 	var version int64
-	err = s.pool.QueryRow(ctx, sql, args...).Scan(&fid, &f.Geometry, &props, &f.Class, &version)
+	f, err := parts.scanner(&version).scan(s.pool.QueryRow(ctx, sql, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feature{}, 0, fmt.Errorf("intervention %d: %w", n, ErrNotFound)
 	}
 	if err != nil {
 		return Feature{}, 0, fmt.Errorf("intervention %d: %w", n, err)
 	}
-	f.ID, f.Properties = fid, props
 	return f, version, nil
 }
 
