@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,5 +150,20 @@ func TestHotspotCountRefusals(t *testing.T) {
 	_, err := store.HotspotInputs(ctx, layers.HotspotQuery{Count: true, Side: 150, CheckCells: func(int) error { return refused }})
 	if err != refused {
 		t.Errorf("refused cells: %v, want the refusal", err)
+	}
+	// A category without a harm weight is named, as when the observations are read one by one.
+	var weight float64
+	var rationale string
+	if err := db.Pool.QueryRow(ctx, `DELETE FROM harm_weights WHERE category = 'littering' RETURNING weight, rationale`).Scan(&weight, &rationale); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := db.Pool.Exec(context.Background(), `INSERT INTO harm_weights (category, weight, rationale, illustrative) VALUES ('littering', $1, $2, true)`, weight, rationale); err != nil {
+			t.Error(err)
+		}
+	})
+	_, err = store.HotspotInputs(ctx, layers.HotspotQuery{Count: true, Side: 150, Filter: layers.ObservationFilter{Weighting: layers.WeightHarm, Categories: []string{"littering"}}})
+	if err == nil || !strings.Contains(err.Error(), `"littering"`) {
+		t.Errorf("harm weights without littering: %v, want an error naming it", err)
 	}
 }
