@@ -397,14 +397,24 @@ func (d routedDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows,
 
 // QueryTuned is Query with callerDB.QueryTuned's planner settings.
 func (d routedDB) QueryTuned(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return d.queryWith(ctx, tunedSQL, sql, args)
+}
+
+// QueryParallel is Query with callerDB.QueryParallel's settings.
+func (d routedDB) QueryParallel(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return d.queryWith(ctx, parallelSQL, sql, args)
+}
+
+// queryWith is Query with callerDB.queryWith's settings.
+func (d routedDB) queryWith(ctx context.Context, setSQL, sql string, args []any) (pgx.Rows, error) {
 	if d.rep == nil {
-		return d.s.pool.QueryTuned(ctx, sql, args...)
+		return d.s.pool.queryWith(ctx, setSQL, sql, args)
 	}
-	rows, err := callerDB{d.rep.pool}.QueryTuned(ctx, sql, args...)
+	rows, err := callerDB{d.rep.pool}.queryWith(ctx, setSQL, sql, args)
 	if unreachable(ctx, err) {
 		d.s.setReplica(d.rep, "a read failed: "+err.Error())
 		d.s.reads.primary.Add(1)
-		return d.s.pool.QueryTuned(ctx, sql, args...)
+		return d.s.pool.queryWith(ctx, setSQL, sql, args)
 	}
 	d.rep.reads.Add(1)
 	return rows, err
