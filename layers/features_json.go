@@ -155,14 +155,35 @@ func appendJSONTime(b []byte, t pgtype.Timestamptz) []byte {
 	}
 	u := t.Time.UTC()
 	b = append(b, '"')
-	switch y := u.Year(); {
-	case y <= 0: // PostgreSQL counts years before Christ from 1, with a suffix
+	y := u.Year()
+	if y <= 0 { // PostgreSQL counts years before Christ from 1, with a suffix
 		b = appendYear(b, 1-y)
-		b = u.AppendFormat(b, "-01-02T15:04:05.999999-07:00")
-		b = append(b, " BC"...)
-	default:
+	} else {
 		b = appendYear(b, y)
-		b = u.AppendFormat(b, "-01-02T15:04:05.999999-07:00")
+	}
+	// "-01-02T15:04:05", the fraction without trailing zeros, "+00:00": by hand, as
+	// time.Format took a tenth of the server's time on a page of 1,000 observations.
+	_, mo, d := u.Date()
+	h, mi, sec := u.Clock()
+	b = append(b, '-', byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10))
+	if us := u.Nanosecond() / 1000; us > 0 {
+		digits := 6
+		for us%10 == 0 {
+			us /= 10
+			digits--
+		}
+		var frac [7]byte
+		frac[0] = '.'
+		for i := digits; i > 0; i-- {
+			frac[i] = byte('0' + us%10)
+			us /= 10
+		}
+		b = append(b, frac[:digits+1]...)
+	}
+	b = append(b, "+00:00"...)
+	if y <= 0 {
+		b = append(b, " BC"...)
 	}
 	return append(b, '"')
 }
@@ -186,7 +207,7 @@ type featureScanner struct {
 }
 
 func (p *sqlParts) scanner(extra ...any) *featureScanner {
-	s := &featureScanner{vals: newPropertyValues(p.props)}
+	s := &featureScanner{vals: newPropertyValues(p.props), buf: make([]byte, 0, 4096)}
 	s.dest = append([]any{&s.id, &s.f.Geometry, &s.f.Class}, s.vals.dest...)
 	s.dest = append(s.dest, extra...)
 	return s
