@@ -213,3 +213,87 @@ func TestPagePhoneInBrowser(t *testing.T) {
 	noConsoleErrors(t, b)
 	t.Logf("phone test took %v", time.Since(start).Round(time.Millisecond))
 }
+
+// TestHotspotsFirstViewOnPhoneInBrowser (issue 14, points 3 and 10): on a 390 × 844 touch
+// phone, Brännpunkter's first view is fitted to its cells whatever camera the view before it
+// left, also when its first answer came while another view was shown; a sheet opened over the
+// map moves the map's centre above it, so the cells stay in sight; and a shared link's camera
+// (map=z/lat/lon) is kept exactly.
+func TestHotspotsFirstViewOnPhoneInBrowser(t *testing.T) {
+	chromium := requireTool(t, chromiumPath, "apt-get install chromium (make test does)")
+	a := newAPI(t)
+	phone := func(b *browser) {
+		b.do("a 390 × 844 phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2),
+			chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	}
+	b := newBrowser(t, chromium)
+	phone(b)
+	b.do("open the page", chromedp.Navigate(a.srv.URL+"/karta/"))
+	b.waitLonger("the map", `window.lagesbild && lagesbild.ready`, viewLimit)
+	b.loaded = true
+	toView := func(v string) {
+		b.tap("the views menu", "#views-toggle")
+		b.waitFor("the open menu", `document.getElementById('views-toggle').getAttribute('aria-expanded') === 'true'`)
+		b.tap("the link to "+v, fmt.Sprintf(`#views-nav a[data-view-link=%q]`, v))
+		b.waitFor("the view "+v, fmt.Sprintf(`document.body.dataset.view === %q`, v))
+	}
+	// inSight is how many of the drawn cells have their centre in the part of the map the
+	// reader sees (below the header, above the sheet bar and any open sheet), of how many.
+	type sight struct {
+		Seen, Cells int
+		Middle      bool
+	}
+	inSight := func() sight {
+		return eval[sight](b, `(() => { const m = lagesbild.map, r = m.getContainer().getBoundingClientRect();
+			const sheet = document.querySelector('.layout > .sheet-open'), bar = document.getElementById('sheet-bar').getBoundingClientRect();
+			const bottom = Math.min(r.bottom, bar.top, sheet ? sheet.getBoundingClientRect().top : Infinity);
+			const seen = (x, y) => { const p = m.project([x, y]); return r.left + p.x >= r.left && r.left + p.x <= r.right && r.top + p.y >= r.top && r.top + p.y <= bottom; };
+			let n = 0, xs = [], ys = [];
+			for (const f of lagesbild.hotspots.cells) {
+				const ring = f.geometry.coordinates[0];
+				const x = ring.reduce((s, c) => s + c[0], 0) / ring.length, y = ring.reduce((s, c) => s + c[1], 0) / ring.length;
+				xs.push(x); ys.push(y);
+				if (seen(x, y)) n++;
+			}
+			return {seen: n, cells: xs.length, middle: seen((Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2)}; })()`)
+	}
+
+	// Brännpunkter asked for and left at once, so its answer comes while Karta is shown.
+	eval[bool](b, `(() => { lagesbild.showView('hotspots'); lagesbild.showView('karta'); return true; })()`)
+	b.waitLonger("Brännpunkter's answer", `lagesbild.hotspots && lagesbild.hotspots.ready`, viewLimit)
+	// Karta's camera close in on Skultuna, away from every cell.
+	eval[bool](b, `(() => { lagesbild.map.jumpTo({center: [16.43, 59.72], zoom: 14}); return true; })()`)
+	b.idle()
+	toView("hotspots")
+	b.waitLonger("Brännpunkter", `lagesbild.hotspots.ready`, viewLimit)
+	b.idle()
+	if s := inSight(); s.Cells == 0 || s.Seen != s.Cells {
+		t.Errorf("Brännpunkter's first view on a phone: %d of %d cells in sight, want all", s.Seen, s.Cells)
+	}
+	// The details sheet over the lower part of the map: the cells' middle, and most of them, above it.
+	b.tap("the details sheet", `#sheet-bar button[data-sheet="side"]`)
+	b.waitFor("the sheet", `document.querySelector('#sheet-bar button[data-sheet="side"]').getAttribute('aria-pressed') === 'true'`)
+	b.idle()
+	if s := inSight(); !s.Middle || 2*s.Seen < s.Cells {
+		t.Errorf("with the details sheet open: %d of %d cells in sight (their middle in sight: %v), want their middle and at least half", s.Seen, s.Cells, s.Middle)
+	}
+	b.tap("the map alone", `#sheet-bar button[data-sheet="map"]`)
+	b.idle()
+	if s := inSight(); s.Seen != s.Cells {
+		t.Errorf("with the sheet closed again: %d of %d cells in sight", s.Seen, s.Cells)
+	}
+	noConsoleErrors(t, b)
+
+	// A shared link opens exactly at its camera, not at the fit.
+	const camera = "13.00/59.61000/16.53000"
+	fresh := newBrowser(t, chromium)
+	phone(fresh)
+	fresh.do("open a link", chromedp.Navigate(a.srv.URL+"/karta/#hotspots?map="+camera))
+	fresh.waitLonger("the link restored", `window.lagesbild && lagesbild.address && lagesbild.address.restored >= 1 && lagesbild.hotspots && lagesbild.hotspots.ready`, viewLimit)
+	fresh.idle()
+	got := eval[string](fresh, `(() => { const m = lagesbild.map, c = m.getCenter(); return [m.getZoom().toFixed(2), c.lat.toFixed(5), c.lng.toFixed(5)].join('/'); })()`)
+	if got != camera {
+		t.Errorf("a link with map=%s opened at %s", camera, got)
+	}
+	noConsoleErrors(t, fresh)
+}

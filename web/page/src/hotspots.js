@@ -6,7 +6,7 @@
 import { getJSON } from './api.js';
 import { t, num, label, getLang, addTexts, onLangChange } from './i18n.js';
 import { quantileBreaks, swatch } from './choropleth.js';
-import { whenIdle } from './map.js';
+import { bounds, whenIdle } from './map.js';
 import { View } from './view.js';
 import { h } from './dom.js';
 
@@ -102,7 +102,20 @@ export class HotspotView extends View {
 
   activate() {
     this.active = true;
-    return super.activate().then(() => this.showLayers());
+    return super.activate().then(() => { this.showLayers(); this.fitFirst(); });
+  }
+
+  /**
+   * fitFirst fits the map to the drawn cells (the study area when none is drawn) the first time
+   * the view is shown with its data: on its first answer, or on the next showing when that
+   * answer came while another view was shown. A shared link's camera is put after it
+   * (address.js), so a link still opens exactly where it says.
+   */
+  fitFirst() {
+    if (this.fitted || !this.active || !this.state.cells) return;
+    this.fitted = true;
+    const cells = this.state.cells.filter((f) => f.geometry);
+    this.map.fitBounds(cells.length ? bounds(cells) : this.home, { padding: 20, duration: 0, maxZoom: 14 });
   }
 
   /** refresh reruns the view's data for a new caller (View.reload). */
@@ -249,10 +262,7 @@ export class HotspotView extends View {
       this.showCell(null);
       this.showLayers();
       this.status(t('cellsShown', { n: num(this.state.shown, 0), method: t(`m_${params.method}`) }));
-      if (!this.fitted && this.active) {
-        this.fitted = true;
-        this.map.fitBounds(this.home, { padding: 10, duration: 0 });
-      }
+      this.fitFirst();
       await whenIdle(this.map);
       if (seq === this.seq) this.state.ready = true;
     } catch (err) {

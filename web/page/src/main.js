@@ -390,7 +390,7 @@ async function main() {
 
   const phone = new PhoneLayout({
     header: document.querySelector('header.top'), nav: $('views-nav'), toggle: $('views-toggle'),
-    layout: document.querySelector('.layout'), bar: $('sheet-bar'),
+    layout: document.querySelector('.layout'), bar: $('sheet-bar'), map,
   }, viewTitle);
   app.phone = phone;
 

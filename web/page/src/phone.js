@@ -21,8 +21,9 @@ const kinds = [['controls', 'sheetControls'], ['side', 'sheetSide'], ['results',
 
 /**
  * PhoneLayout keeps the views menu and the sheet bar in step with the view on screen. els:
- * header, nav (the views' links), toggle (the menu button), layout (the panels' parent) and
- * bar (the sheet bar's element); viewTitle names a view's text key.
+ * header, nav (the views' links), toggle (the menu button), layout (the panels' parent), bar
+ * (the sheet bar's element) and map (the MapLibre map the sheets cover); viewTitle names a
+ * view's text key.
  */
 export class PhoneLayout {
   constructor(els, viewTitle) {
@@ -51,6 +52,7 @@ export class PhoneLayout {
     };
     new MutationObserver(regions).observe(els.layout, { childList: true, subtree: true });
     window.addEventListener('resize', regions);
+    window.addEventListener('resize', () => this.uncover());
   }
 
   /** menu opens or closes the views menu. */
@@ -75,12 +77,29 @@ export class PhoneLayout {
     this.open = null;
     this.menu(false);
     this.render();
+    this.uncover();
   }
 
   /** show opens the sheet of kind (null: none, the map alone). */
   show(kind) {
     this.open = kind;
     this.render();
+    this.uncover();
+  }
+
+  /**
+   * uncover tells the map how much of it an open sheet covers (MapLibre's camera padding), so
+   * its centre — what a view fitted to its data — moves into the part above the sheet, and
+   * back when the sheet closes. Only on a phone: elsewhere panels sit beside the map.
+   */
+  uncover() {
+    const map = this.els.map;
+    if (!map) return;
+    const phone = getComputedStyle(this.els.bar).display !== 'none';
+    const sheet = phone && this.open && this.els.layout.querySelector(':scope > .sheet-open');
+    const box = map.getContainer().getBoundingClientRect();
+    const bottom = sheet ? Math.max(0, Math.min(box.height * 0.8, box.bottom - sheet.getBoundingClientRect().top)) : 0;
+    if (Math.abs((map.getPadding().bottom ?? 0) - bottom) > 0.5) map.easeTo({ padding: { top: 0, right: 0, bottom, left: 0 }, duration: 0 });
   }
 
   render() {
