@@ -230,19 +230,12 @@ func TestMimerOpensOnItsScenarioInBrowser(t *testing.T) {
 	b.waitFor("Mimer's scenario", `document.getElementById('prio-scenario').value === 'mimer' && lagesbild.priority.ready`)
 }
 
-// viewScreenshot writes the README's screenshot docs/name with the element sel scrolled into view.
+// viewScreenshot writes the README's screenshot docs/name with the element sel scrolled into
+// view in its panel; the page itself stays at its top, where the illustrative-data label is.
 func viewScreenshot(t *testing.T, b *browser, name, sel string) {
 	t.Helper()
-	eval[bool](b, fmt.Sprintf(`(() => { document.querySelector(%q).scrollIntoView({block: 'start'}); return true; })()`, sel))
+	eval[bool](b, fmt.Sprintf(`(() => { document.querySelector(%q).scrollIntoView({block: 'start'});
+		document.scrollingElement.scrollTop = 0; return true; })()`, sel))
 	b.idle()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile("../docs/"+name, buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote docs/%s (%d bytes)", name, len(buf))
+	saveScreenshot(t, b, name)
 }

@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -546,18 +545,5 @@ func writeScreenshot(t *testing.T, b *browser) {
 	}
 	eval[bool](b, `(() => { lagesbild.home(); document.querySelector('nav.controls').scrollTop = 0; return true; })()`)
 	b.idle()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join("..", "docs", "karta.png")
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(out, buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d bytes)", out, len(buf))
+	saveScreenshot(t, b, "karta.png")
 }

@@ -120,11 +120,17 @@ func noConsoleErrorsBut(t *testing.T, b *browser, meant func(line string) bool) 
 	}
 }
 
-// saveScreenshot writes docs/name with UPDATE_SCREENSHOT set.
+// saveScreenshot writes docs/name with UPDATE_SCREENSHOT set. The README's screenshots show
+// demo data, so the page's illustrative-data label must be in sight in each (not scrolled away).
 func saveScreenshot(t *testing.T, b *browser, name string) {
 	t.Helper()
 	if os.Getenv("UPDATE_SCREENSHOT") == "" {
 		return
+	}
+	if !eval[bool](b, `(() => { const n = document.getElementById('notice'), r = n?.getBoundingClientRect();
+		return !!r && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth
+			&& getComputedStyle(n).visibility !== 'hidden' && /^Illustrativa data/.test(n.textContent.trim()); })()`) {
+		t.Fatalf("docs/%s: the illustrative-data label is not in sight", name)
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
