@@ -143,13 +143,15 @@ func (s *Store) Features(ctx context.Context, l *Layer, q Query) (*Page, error) 
 		// WITH TIES keeps every row as far as the last one kept, so the id order among equal
 		// distances is the same on every page. The planner cannot know that the index scan
 		// stops early (its estimate of a box's rows is the statistics', often tenfold low),
-		// so the statement runs without bitmap scans and sorts (tunedSQL).
+		// so the statement runs without bitmap scans and sorts (tunedSQL) — when the box is the
+		// only condition: with a datetime or a filter, which may match a few rows of a large
+		// box, the planner keeps its choice (an index of the filter, then a sort), as before.
 		order = " ORDER BY t.dist__, t." + ident(l.IDColumn)
 		inner = "SELECT * FROM (SELECT " + cols + ", t." + ident(l.Geometry) + " <-> env.anchor AS dist__ FROM " + parts.from + parts.where +
 			" ORDER BY t." + ident(l.Geometry) + " <-> env.anchor" +
 			fmt.Sprintf(" FETCH FIRST %d ROWS WITH TIES) t", int64(q.Offset)+int64(limit)+1) +
 			order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit+1, q.Offset)
-		tuned = true
+		tuned = q.Datetime == nil && len(q.Filters) == 0 && q.CQL == nil
 	} else {
 		order = orderBy(l, q.SortBy)
 		inner = "SELECT " + cols + " FROM " + parts.from + parts.where + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit+1, q.Offset)

@@ -45,6 +45,7 @@ func TestItemsPagesWithoutCounting(t *testing.T) {
 	if inBox < 300 || drugs < 300 {
 		t.Fatalf("%d observations in the box, %d of open drug dealing: want at least 300 of each for pages of 100", inBox, drugs)
 	}
+	category := map[string]any{}
 	walk := func(path string, counted bool) []string {
 		t.Helper()
 		var order []string
@@ -68,6 +69,7 @@ func TestItemsPagesWithoutCounting(t *testing.T) {
 				}
 				seen[id] = true
 				order = append(order, id)
+				category[id] = f.Props["category"]
 			}
 			path = strings.TrimPrefix(next, a.srv.URL)
 			if pages > 100 {
@@ -102,5 +104,16 @@ func TestItemsPagesWithoutCounting(t *testing.T) {
 				t.Errorf("%s offset %d limit 7: %v, want %v", tc.path, off, got, want)
 			}
 		}
+	}
+	// With a filter beside the box the planner chooses its own plan; the order is the box's.
+	all := walk("/collections/observations/items?limit=100&bbox="+box, false)
+	var want []string
+	for _, id := range all {
+		if category[id] == "open_drug_dealing" {
+			want = append(want, id)
+		}
+	}
+	if got := walk("/collections/observations/items?limit=10&category=open_drug_dealing&bbox="+box, false); len(want) < 11 || !slices.Equal(got, want) {
+		t.Errorf("bbox and category: %d features %v, want the box's order filtered, %d features %v", len(got), got, len(want), want)
 	}
 }
