@@ -409,7 +409,7 @@ func polygonGeometry(poly orb.Polygon, out crs.CRS) (orbGeometry, float64, error
 
 func (s *Room) sendGiStar(r *hotspotRequest, in *layers.HotspotInputs) error {
 	s.gate.Computing()
-	a, err := hotspot.HotSpots(hotspot.Input{Cells: in.Cells, Binned: in.Binned, Band: r.band})
+	a, err := hotspot.HotSpots(hotspot.Input{Cells: in.Cells, Observations: in.Observations, Binned: in.Binned, Band: r.band})
 	if err != nil {
 		return err
 	}
@@ -483,7 +483,7 @@ func (s *Room) sendAnalysis(r *hotspotRequest, features []cellFeature, summary m
 	if illustrative {
 		doc["notice"] = respond.IllustrativeNotice
 	}
-	r.capture.body, r.capture.contentType = respond.JSON(doc), respond.MediaGeoJSON
+	r.capture.body, r.capture.contentType = encodeDoc(doc), respond.MediaGeoJSON
 	return nil
 }
 
