@@ -7,8 +7,8 @@
 # views over those tables with the attributes Lägesbild serves (.ci/bench-peers.sql), starts
 # all three servers and runs each work as A B A B: one pass of ../shared/bench/cycle.lua over
 # the shared list per run (ONE_PASS, wrk -d only a cap), after a warm-up pass each that opens
-# and warms the database connections. Then cached district tiles, anonymous against a
-# police reader's token (A B A B), and the hotspot benchmarks. Prints the side-by-side table
+# and warms the database connections. Then cached district tiles, anonymous and a police
+# reader's token at the same time (together), and the hotspot benchmarks. Prints the side-by-side table
 # and writes it, with every RESULT line and the load (`uptime`), to bench-results/.
 #
 # Needs DATABASE_URL (the Makefile sets it to the local lagesbild_bench database).
@@ -93,11 +93,33 @@ pass() { # work conns server run base template list cap [header]: one pass of th
     echo "bench: the pass did not finish within the cap of $cap ($work, $server)" >&2; exit 1
   fi
   [ "$run" = warm-up ] && return
-  awk -v w="$work" -v c="$conns" -v s="$server" -v r="$run" '{
+  record "$work" "$conns" "$server" "$run" "$line"
+}
+record() { # work conns server run RESULT-line: one row of results.tsv
+  awk -v w="$1" -v c="$2" -v s="$3" -v r="$4" '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     err = v["err_connect"] + v["err_read"] + v["err_write"] + v["err_status"] + v["err_timeout"]
     printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", w, c, s, r, v["rps"], v["p50_ms"], v["p99_ms"], v["bytes_per_req"], err
-  }' <<<"$line" | tee -a "$results" >&2
+  }' <<<"$5" | tee -a "$results" >&2
+}
+# together work conns secs run A-name A-header B-name B-header base template list: both sides
+# at once against one server, timed, each with conns connections; the two runs share the
+# same seconds of the machine, so load that comes and goes weighs on both alike.
+together() {
+  local work=$1 conns=$2 secs=$3 run=$4 an=$5 ah=$6 bn=$7 bh=$8 base=$9 tmpl=${10} list=${11} d pa pb
+  d=$(mktemp -d)
+  LIST="$list" TEMPLATE="$tmpl" THREADS=1 HEADERS="$ah" wrk -t1 -c"$conns" -d"$secs" --timeout 30s -s "$shared/cycle.lua" "$base" >"$d/a" 2>&1 &
+  pa=$!
+  LIST="$list" TEMPLATE="$tmpl" THREADS=1 HEADERS="$bh" wrk -t1 -c"$conns" -d"$secs" --timeout 30s -s "$shared/cycle.lua" "$base" >"$d/b" 2>&1 &
+  pb=$!
+  wait "$pa" "$pb" || true
+  cat "$d/a" "$d/b" >> "$out/wrk.txt"
+  grep -q '^RESULT' "$d/a" && grep -q '^RESULT' "$d/b" || { echo "bench: no RESULT from wrk ($work)" >&2; exit 1; }
+  if [ "$run" != warm-up ]; then
+    record "$work" "$conns + $conns" "$an" "$run" "$(grep '^RESULT' "$d/a")"
+    record "$work" "$conns + $conns" "$bn" "$run" "$(grep '^RESULT' "$d/b")"
+  fi
+  rm -rf "$d"
 }
 side() { # work conns cap A-name A-base A-template A-header B-name B-base B-template list
   local work=$1 conns=$2 cap=$3 an=$4 ab=$5 at=$6 ah=$7 bn=$8 bb=$9 bt=${10} list=${11} r
@@ -130,14 +152,12 @@ side "items, bbox, limit 1,000" 16 300s Lägesbild "$lb" '/collections/observati
 if [[ "district tiles, cached" =~ ${BENCH_ONLY:-.} ]]; then
   kill "$lb_pid"; wait "$lb_pid" 2>/dev/null || true
   lagesbild "$port" 1024
-  # A cached pass of 3,000 tiles lasts under a second; ten passes of the list per run.
-  tiles10="$out/tiles-x10.txt"
-  for _ in $(seq 10); do cat "$tiles"; done > "$tiles10"
+  # Both at once (together), 8 connections each, 10 s per run: taken one after the other,
+  # runs of a few seconds each measured the machine's load more than the token (0.71–1.41×).
   pass "district tiles, cached" 16 anonymous warm-up "$lb" "$lb_districts" "$tiles" 60s
   pass "district tiles, cached" 16 "police token" warm-up "$lb" "$lb_districts" "$tiles" 60s "$police"
-  for r in $(seq "$runs"); do
-    pass "district tiles, cached" 16 "police token" "$r" "$lb" "$lb_districts" "$tiles10" 120s "$police"
-    pass "district tiles, cached" 16 anonymous "$r" "$lb" "$lb_districts" "$tiles10" 120s
+  for r in $(seq $((runs + 1))); do
+    together "district tiles, cached" 8 10s "$r" "police token" "$police" anonymous "" "$lb" "$lb_districts" "$tiles"
   done
 fi
 load_after=$(uptime)
