@@ -95,6 +95,8 @@ func TestInterventionsViewInBrowser(t *testing.T) {
 	start := time.Now()
 	var made []int64
 	cleanUp(t, &made)
+	// The view's first answer on a machine shared by many test runs: up to viewLimit.
+	b.waitLonger("the interventions list", `window.lagesbild && lagesbild.insatser && lagesbild.insatser.ready`, viewLimit)
 	b.waitInsatser("")
 	t.Logf("Insatser ready in %v", time.Since(start).Round(time.Millisecond))
 	// The map view once, so its tiles (which browsers may keep for a minute) are loaded before
