@@ -108,10 +108,13 @@ record() { # work conns server run RESULT-line: one row of results.tsv
 together() {
   local work=$1 conns=$2 secs=$3 run=$4 an=$5 ah=$6 bn=$7 bh=$8 base=$9 tmpl=${10} list=${11} d pa pb
   d=$(mktemp -d)
-  LIST="$list" TEMPLATE="$tmpl" THREADS=1 HEADERS="$ah" wrk -t1 -c"$conns" -d"$secs" --timeout 30s -s "$shared/cycle.lua" "$base" >"$d/a" 2>&1 &
-  pa=$!
-  LIST="$list" TEMPLATE="$tmpl" THREADS=1 HEADERS="$bh" wrk -t1 -c"$conns" -d"$secs" --timeout 30s -s "$shared/cycle.lua" "$base" >"$d/b" 2>&1 &
-  pb=$!
+  one() { LIST="$list" TEMPLATE="$tmpl" THREADS=1 HEADERS="$1" wrk -t1 -c"$conns" -d"$secs" --timeout 30s -s "$shared/cycle.lua" "$base" >"$2" 2>&1; }
+  # Which side starts first alternates by run, so a head start favours neither.
+  if [ $((${run//[!0-9]/0} % 2)) = 1 ]; then
+    one "$ah" "$d/a" & pa=$!; one "$bh" "$d/b" & pb=$!
+  else
+    one "$bh" "$d/b" & pb=$!; one "$ah" "$d/a" & pa=$!
+  fi
   wait "$pa" "$pb" || true
   cat "$d/a" "$d/b" >> "$out/wrk.txt"
   grep -q '^RESULT' "$d/a" && grep -q '^RESULT' "$d/b" || { echo "bench: no RESULT from wrk ($work)" >&2; exit 1; }
