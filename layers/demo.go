@@ -334,6 +334,9 @@ func demoOwner(lead string) string {
 // a demo district code, place name or indicator key.
 func (s *Store) LoadDemo(ctx context.Context, ds *data.Dataset) (DemoSummary, error) {
 	var sum DemoSummary
+	if err := s.EnsureObservationYears(ctx, demoObservationYears(ds)); err != nil {
+		return sum, fmt.Errorf("load demo: %w", err)
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := checkDemoKeys(ctx, tx, ds); err != nil {
 			return err
@@ -366,6 +369,24 @@ func (s *Store) LoadDemo(ctx context.Context, ds *data.Dataset) (DemoSummary, er
 	s.extents.entries = nil
 	s.extents.mu.Unlock()
 	return sum, nil
+}
+
+// demoObservationYears are the partition years the demo's observations need: from the first
+// one's year to the last one's year after, since a year in Europe/Stockholm (the partitions'
+// years) starts an hour or two before the UTC one.
+func demoObservationYears(ds *data.Dataset) []int {
+	if len(ds.Observations) == 0 {
+		return nil
+	}
+	first, last := ds.Observations[0].ObservedAt.UTC().Year(), ds.Observations[0].ObservedAt.UTC().Year()
+	for _, o := range ds.Observations {
+		first, last = min(first, o.ObservedAt.UTC().Year()), max(last, o.ObservedAt.UTC().Year())
+	}
+	years := make([]int, 0, last+2-first)
+	for y := first; y <= last+1; y++ {
+		years = append(years, y)
+	}
+	return years
 }
 
 // checkDemoKeys refuses a load when a real row holds one of the demo's keys.

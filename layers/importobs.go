@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -92,7 +93,7 @@ type ObservationImportTimings struct {
 // A large import of new rows (see ObservationImportOptions.RebuildAt; rows already stored do not
 // count, so importing a file again rebuilds nothing) first locks observations against
 // readers and writers, drops its indexes (all that no foreign key depends on, the primary
-// key and the unique (source, source_id) included), inserts, and builds them again from the
+// key included; the key table's (source, source_id) stays), inserts, and builds them again from the
 // definitions it read from the catalogue, all in the same transaction: about three times
 // faster than updating them row by row, at the price of readers waiting for the import.
 // What the catalogue does not keep in the definitions (a CLUSTER mark, a replica identity
@@ -111,7 +112,7 @@ func (s *Store) ImportObservations(ctx context.Context, rd ObservationReader, op
 		return sum, fmt.Errorf("import observations: %w", err)
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck // a no-op after Commit
-	if err := importObservations(ctx, tx, rd, opts, &sum); err != nil {
+	if err := importObservations(ctx, tx, rd, opts, &sum, s.EnsureObservationYears); err != nil {
 		return ObservationImportSummary{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -149,24 +150,34 @@ HAVING count(*) > 1
 ORDER BY min(row)
 LIMIT 1`
 
-// importInsertSQL adds the new rows while every index is in place; the unique
-// (source, source_id) skips those already stored.
+// importInsertSQL adds the new rows: an anti-join on the key table (migration 024) skips the
+// rows already stored, and the lock importLockSQL took keeps other writers from adding a key
+// meanwhile. The key table's trigger adds the new keys, so a key given twice in the file
+// fails the statement (unique_violation); the small path looks for duplicates first, the
+// bulk one names them after the failure.
 const importInsertSQL = `
-INSERT INTO observations (observed_at, category, severity, source, source_id, sensitivity, geom)
-SELECT observed_at, category, severity, source, source_id, sensitivity, ST_SetSRID(ST_MakePoint(x, y), 3006)
-FROM observation_import
-ORDER BY ST_SetSRID(ST_MakePoint(x, y), 3006)
-ON CONFLICT (source, source_id) DO NOTHING`
-
-// importInsertBulkSQL adds the new rows once the indexes are dropped: with no unique index to
-// conflict on, an anti-join skips the rows already stored (a hash join, which needs no index;
-// the table lock keeps others from adding rows meanwhile).
-const importInsertBulkSQL = `
 INSERT INTO observations (observed_at, category, severity, source, source_id, sensitivity, geom)
 SELECT i.observed_at, i.category, i.severity, i.source, i.source_id, i.sensitivity, ST_SetSRID(ST_MakePoint(i.x, i.y), 3006)
 FROM observation_import i
-WHERE NOT EXISTS (SELECT FROM observations o WHERE o.source = i.source AND o.source_id = i.source_id)
+WHERE NOT EXISTS (SELECT FROM observation_keys k WHERE k.source = i.source AND k.source_id = i.source_id)
 ORDER BY ST_SetSRID(ST_MakePoint(i.x, i.y), 3006)`
+
+// importLockSQL makes imports (and every other writer of observations, and so of its key
+// table, which only its triggers write) take turns from the anti-join to the commit: SHARE
+// ROW EXCLUSIVE conflicts with itself and with every writer, not with readers. ON CONFLICT
+// let two small imports run side by side; a partitioned table has no unique
+// (source, source_id) to conflict on. The lock also holds the count of new rows of
+// shouldRebuild until the insert, and the upgrade to ACCESS EXCLUSIVE there (the indexes are
+// about to go) cannot deadlock with another import doing the same.
+const importLockSQL = `LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE`
+
+// importYearsSQL lists the years (Europe/Stockholm, as the partitions) of the staged records,
+// and the first row of a year outside MinObservationYear–MaxObservationYear, 0 if none.
+const importYearsSQL = `
+WITH y AS (SELECT row, extract(year FROM observed_at AT TIME ZONE 'Europe/Stockholm')::int AS year FROM observation_import)
+SELECT coalesce(array_agg(DISTINCT year ORDER BY year) FILTER (WHERE year BETWEEN $1 AND $2), '{}'),
+       coalesce(min(row) FILTER (WHERE year NOT BETWEEN $1 AND $2), 0)
+FROM y`
 
 // importOutsideSQL counts the staged records outside the municipality's outline (one
 // geometry, so PostGIS prepares it once for all the points); 0 without a municipality.
@@ -178,16 +189,24 @@ WHERE m.g IS NOT NULL AND NOT ST_Intersects(m.g, ST_SetSRID(ST_MakePoint(i.x, i.
 // importFreshSQL counts the staged records whose (source, source_id) is not stored yet.
 const importFreshSQL = `
 SELECT count(*) FROM observation_import i
-WHERE NOT EXISTS (SELECT FROM observations o WHERE o.source = i.source AND o.source_id = i.source_id)`
+WHERE NOT EXISTS (SELECT FROM observation_keys k WHERE k.source = i.source AND k.source_id = i.source_id)`
 
-// storedEstimateSQL estimates the rows of observations from the planner's statistics
-// without locking the table; -1 when it has never been analysed.
-const storedEstimateSQL = `SELECT reltuples::float8 FROM pg_class WHERE oid = 'observations'::regclass`
+// storedEstimateSQL estimates the rows of observations from the planner's statistics of its
+// partitions (a partitioned table keeps none of its own) without locking them, and lists the
+// partitions never analysed (reltuples -1), which are counted.
+const storedEstimateSQL = `
+SELECT coalesce(sum(c.reltuples) FILTER (WHERE c.reltuples >= 0), 0)::float8,
+       coalesce(array_agg(c.relname::text) FILTER (WHERE c.reltuples < 0), '{}')
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'observations'::regclass`
 
 // observationIndexesSQL lists the indexes of observations that can be dropped and built
 // again: every one no foreign key depends on. Constraints (primary key, unique) are dropped
 // and added as constraints, other indexes with their own CREATE INDEX statement, both as
-// the catalogue states them, so indexes added by later migrations are covered too.
+// the catalogue states them, so indexes added by later migrations are covered too. They are
+// the partitioned table's indexes: dropping one drops it on every partition, and building it
+// on the parent builds it on every partition (the catalogue's "ON ONLY", which would build
+// the parent's alone, is taken out).
 const observationIndexesSQL = `
 SELECT ic.relname, con.conname, coalesce(pg_get_constraintdef(con.oid), pg_get_indexdef(i.indexrelid))
 FROM pg_index i
@@ -197,7 +216,10 @@ WHERE i.indrelid = 'observations'::regclass
   AND NOT EXISTS (SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
 ORDER BY con.contype NULLS LAST, ic.relname`
 
-func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, opts ObservationImportOptions, sum *ObservationImportSummary) error {
+// importObservations runs the import in tx; ensureYears makes the partitions of the years
+// given in a transaction of its own (Store.EnsureObservationYears).
+func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, opts ObservationImportOptions, sum *ObservationImportSummary,
+	ensureYears func(context.Context, []int) error) error {
 	if _, err := tx.Exec(ctx, importMemorySQL); err != nil {
 		return fmt.Errorf("import observations: settings: %w", err)
 	}
@@ -217,6 +239,22 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 
 	if err := tx.QueryRow(ctx, importOutsideSQL).Scan(&sum.Outside); err != nil {
 		return fmt.Errorf("import observations: counting rows outside the municipality: %w", err)
+	}
+	// The years' partitions are made before this transaction takes any lock on observations
+	// (attaching one waits for the import lock of another import, never for readers).
+	var years []int
+	var badRow int64
+	if err := tx.QueryRow(ctx, importYearsSQL, MinObservationYear, MaxObservationYear).Scan(&years, &badRow); err != nil {
+		return fmt.Errorf("import observations: years: %w", err)
+	}
+	if badRow > 0 {
+		return Invalid("file", "row %d: observed_at is outside the years %d–%d", badRow, MinObservationYear, MaxObservationYear)
+	}
+	if err := ensureYears(ctx, years); err != nil {
+		return fmt.Errorf("import observations: %w", err)
+	}
+	if _, err := tx.Exec(ctx, importLockSQL); err != nil {
+		return fmt.Errorf("import observations: lock: %w", err)
 	}
 
 	rebuild, err := shouldRebuild(ctx, tx, n, opts)
@@ -249,17 +287,29 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	}
 	start = time.Now()
 	opts.phase("inserting", 0, 0)
-	tag, err := tx.Exec(ctx, importInsertBulkSQL)
+	if _, err := tx.Exec(ctx, "SAVEPOINT observation_insert"); err != nil {
+		return fmt.Errorf("import observations: savepoint: %w", err)
+	}
+	tag, err := tx.Exec(ctx, importInsertSQL)
 	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" /* unique_violation */ {
+			// A (source, source_id) given twice in the file and not stored before fails the
+			// key table's insert, which costs nothing extra when there is none. Back to before
+			// the insert, to name the rows.
+			if _, rbErr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT observation_insert"); rbErr == nil {
+				if dupErr := refuseDuplicates(ctx, tx); dupErr != nil {
+					return dupErr
+				}
+			}
+		}
 		return fmt.Errorf("import observations: insert: %w", err)
 	}
 	sum.Timings.Insert = time.Since(start)
 	sum.Inserted = tag.RowsAffected()
 	sum.Skipped = sum.Read - sum.Inserted
-	// A (source, source_id) given twice in the file and not stored before makes the unique
-	// index fail to build below, which costs nothing extra when there is none. One given
-	// twice and already stored was skipped twice by the anti-join instead, so when rows were
-	// skipped the file is searched for duplicates explicitly.
+	// One given twice and already stored was skipped twice by the anti-join instead, so when
+	// rows were skipped the file is searched for duplicates explicitly.
 	start = time.Now()
 	if sum.Skipped > 0 {
 		opts.phase("checking duplicates", 0, 0)
@@ -269,21 +319,9 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	}
 	sum.Timings.Duplicates = time.Since(start)
 	start = time.Now()
-	if _, err := tx.Exec(ctx, "SAVEPOINT observation_indexes"); err != nil {
-		return fmt.Errorf("import observations: savepoint: %w", err)
-	}
 	for k, ix := range indexes {
 		opts.phase("building index "+ix.name, k+1, len(indexes))
 		if _, err := tx.Exec(ctx, ix.create); err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23505" /* unique_violation */ {
-				// Back to before the failed build, to name the rows.
-				if _, rbErr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT observation_indexes"); rbErr == nil {
-					if dupErr := refuseDuplicates(ctx, tx); dupErr != nil {
-						return dupErr
-					}
-				}
-			}
 			return fmt.Errorf("import observations: building index %s again: %w", ix.name, err)
 		}
 	}
@@ -320,23 +358,18 @@ func shouldRebuild(ctx context.Context, tx pgx.Tx, n int64, opts ObservationImpo
 	if at < 0 || n < at {
 		return false, nil
 	}
-	// From here on, large imports take turns: SHARE ROW EXCLUSIVE conflicts with itself and
-	// with every writer, not with readers, so the count of new rows holds until the insert,
-	// and the upgrade to ACCESS EXCLUSIVE below (the indexes are about to go) cannot deadlock
-	// with another import doing the same. It is taken before anything of observations is read.
-	if _, err := tx.Exec(ctx, `LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-		return false, fmt.Errorf("import observations: lock: %w", err)
-	}
+	// importLockSQL is held: the count below holds until the insert.
 	var stored float64
-	if err := tx.QueryRow(ctx, storedEstimateSQL).Scan(&stored); err != nil {
+	var unanalysed []string
+	if err := tx.QueryRow(ctx, storedEstimateSQL).Scan(&stored, &unanalysed); err != nil {
 		return false, fmt.Errorf("import observations: counting stored rows: %w", err)
 	}
-	if stored < 0 { // never analysed: count
+	for _, p := range unanalysed { // never analysed: count (names from the catalogue, quoted)
 		var count int64
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&count); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{p}.Sanitize()).Scan(&count); err != nil {
 			return false, fmt.Errorf("import observations: counting stored rows: %w", err)
 		}
-		stored = float64(count)
+		stored += float64(count)
 	}
 	var fresh int64
 	if err := tx.QueryRow(ctx, importFreshSQL).Scan(&fresh); err != nil {
@@ -394,7 +427,7 @@ func dropObservationIndexes(ctx context.Context, tx pgx.Tx) ([]droppedIndex, err
 			create = "ALTER TABLE observations ADD CONSTRAINT " + name + " " + ix.def
 		} else {
 			drop = "DROP INDEX " + pgx.Identifier{ix.name}.Sanitize()
-			create = ix.def
+			create = strings.Replace(ix.def, " ON ONLY ", " ON ", 1)
 		}
 		if _, err := tx.Exec(ctx, drop); err != nil {
 			return nil, fmt.Errorf("import observations: dropping index %s: %w", ix.name, err)
