@@ -9,6 +9,7 @@
 //	lagesbild import vulnerable-areas --year Y FILE  the police's vulnerable areas (GeoJSON or zipped Shapefile)
 //	lagesbild import layer --layer ID FILE     any layer declared over a table of its own
 //	lagesbild org|user|token …                 organisations, accounts and API tokens (admin.go)
+//	lagesbild retention [--years 5]            drop observations of years past the period (retention.go)
 //	lagesbild version
 //
 // Every command reads DATABASE_URL, the schema owner's connection; serve connects as the
@@ -85,6 +86,8 @@ commands:
               load a partner layer (GeoJSON, CSV, GeoPackage, zipped Shapefile) as ORG
   partner list
               list every partner layer
+  retention [--years 5] [--dry-run]
+              drop the observations of whole years past the period, as partitions (run daily)
   version     print the version
 
 Every command reads DATABASE_URL (e.g. postgres://user@127.0.0.1:55432/lagesbild), the schema owner's
@@ -162,7 +165,7 @@ func commandPaths() [][]string {
 		{"org"}, {"org", "add"}, {"org", "list"},
 		{"user"}, {"user", "add"}, {"user", "disable"}, {"user", "enable"}, {"user", "list"},
 		{"token"}, {"token", "create"}, {"token", "revoke"}, {"token", "list"},
-		{"partner"}, {"partner", "upload"}, {"partner", "list"},
+		{"partner"}, {"partner", "upload"}, {"partner", "list"}, {"retention"},
 		{"version"}, {"help"},
 	}
 }
@@ -199,6 +202,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return adminCmd(ctx, args, getenv, os.Stdin, stdout)
 	case "partner":
 		return partnerCmd(ctx, args[1:], getenv, stdout)
+	case "retention":
+		return retentionCmd(ctx, args[1:], getenv, stdout, time.Now())
 	case "version":
 		if len(args) > 1 && isHelp(args[1]) {
 			return helpText{"usage: lagesbild version   (prints the version)"}
