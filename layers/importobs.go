@@ -92,8 +92,8 @@ type ObservationImportTimings struct {
 //
 // A large import of new rows (see ObservationImportOptions.RebuildAt; rows already stored do not
 // count, so importing a file again rebuilds nothing) first locks observations against
-// readers and writers, drops its indexes (all that no foreign key depends on, the primary
-// key included; the key table's (source, source_id) stays), inserts, and builds them again from the
+// readers and writers, drops its indexes and its key table's (all that no foreign key depends
+// on, the primary keys included), inserts, and builds them again from the
 // definitions it read from the catalogue, all in the same transaction: about three times
 // faster than updating them row by row, at the price of readers waiting for the import.
 // What the catalogue does not keep in the definitions (a CLUSTER mark, a replica identity
@@ -153,8 +153,9 @@ LIMIT 1`
 // importInsertSQL adds the new rows: an anti-join on the key table (migration 024) skips the
 // rows already stored, and the lock importLockSQL took keeps other writers from adding a key
 // meanwhile. The key table's trigger adds the new keys, so a key given twice in the file
-// fails the statement (unique_violation); the small path looks for duplicates first, the
-// bulk one names them after the failure.
+// fails the statement (unique_violation); the small path looks for duplicates first. The
+// bulk path runs it with the key table's primary key dropped too (a hash anti-join needs
+// none), and the key's build names them.
 const importInsertSQL = `
 INSERT INTO observations (observed_at, category, severity, source, source_id, sensitivity, geom)
 SELECT i.observed_at, i.category, i.severity, i.source, i.source_id, i.sensitivity, ST_SetSRID(ST_MakePoint(i.x, i.y), 3006)
@@ -200,19 +201,21 @@ SELECT coalesce(sum(c.reltuples) FILTER (WHERE c.reltuples >= 0), 0)::float8,
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = 'observations'::regclass`
 
-// observationIndexesSQL lists the indexes of observations that can be dropped and built
-// again: every one no foreign key depends on. Constraints (primary key, unique) are dropped
+// observationIndexesSQL lists the indexes of observations and of its key table
+// observation_keys that can be dropped and built again, with their table: every one no
+// foreign key depends on. Constraints (primary key, unique) are dropped
 // and added as constraints, other indexes with their own CREATE INDEX statement, both as
 // the catalogue states them, so indexes added by later migrations are covered too. They are
 // the partitioned table's indexes: dropping one drops it on every partition, and building it
 // on the parent builds it on every partition (the catalogue's "ON ONLY", which would build
 // the parent's alone, is taken out).
 const observationIndexesSQL = `
-SELECT ic.relname, con.conname, coalesce(pg_get_constraintdef(con.oid), pg_get_indexdef(i.indexrelid))
+SELECT t.relname, ic.relname, con.conname, coalesce(pg_get_constraintdef(con.oid), pg_get_indexdef(i.indexrelid))
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class t ON t.oid = i.indrelid
 LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
-WHERE i.indrelid = 'observations'::regclass
+WHERE i.indrelid IN ('observations'::regclass, 'observation_keys'::regclass)
   AND NOT EXISTS (SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
 ORDER BY con.contype NULLS LAST, ic.relname`
 
@@ -287,27 +290,15 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	}
 	start = time.Now()
 	opts.phase("inserting", 0, 0)
-	if _, err := tx.Exec(ctx, "SAVEPOINT observation_insert"); err != nil {
-		return fmt.Errorf("import observations: savepoint: %w", err)
-	}
 	tag, err := tx.Exec(ctx, importInsertSQL)
 	if err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "23505" /* unique_violation */ {
-			// A (source, source_id) given twice in the file and not stored before fails the
-			// key table's insert, which costs nothing extra when there is none. Back to before
-			// the insert, to name the rows.
-			if _, rbErr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT observation_insert"); rbErr == nil {
-				if dupErr := refuseDuplicates(ctx, tx); dupErr != nil {
-					return dupErr
-				}
-			}
-		}
 		return fmt.Errorf("import observations: insert: %w", err)
 	}
 	sum.Timings.Insert = time.Since(start)
 	sum.Inserted = tag.RowsAffected()
 	sum.Skipped = sum.Read - sum.Inserted
+	// A (source, source_id) given twice in the file and not stored before makes the key
+	// table's primary key fail to build below, which costs nothing extra when there is none.
 	// One given twice and already stored was skipped twice by the anti-join instead, so when
 	// rows were skipped the file is searched for duplicates explicitly.
 	start = time.Now()
@@ -319,9 +310,21 @@ func importObservations(ctx context.Context, tx pgx.Tx, rd ObservationReader, op
 	}
 	sum.Timings.Duplicates = time.Since(start)
 	start = time.Now()
+	if _, err := tx.Exec(ctx, "SAVEPOINT observation_indexes"); err != nil {
+		return fmt.Errorf("import observations: savepoint: %w", err)
+	}
 	for k, ix := range indexes {
 		opts.phase("building index "+ix.name, k+1, len(indexes))
 		if _, err := tx.Exec(ctx, ix.create); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "23505" /* unique_violation */ {
+				// Back to before the failed build, to name the rows.
+				if _, rbErr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT observation_indexes"); rbErr == nil {
+					if dupErr := refuseDuplicates(ctx, tx); dupErr != nil {
+						return dupErr
+					}
+				}
+			}
 			return fmt.Errorf("import observations: building index %s again: %w", ix.name, err)
 		}
 	}
@@ -400,13 +403,13 @@ func dropObservationIndexes(ctx context.Context, tx pgx.Tx) ([]droppedIndex, err
 		return nil, fmt.Errorf("import observations: listing indexes: %w", err)
 	}
 	type index struct {
-		name, constraint, def string
+		table, name, constraint, def string
 	}
 	var found []index
 	for rows.Next() {
 		var ix index
 		var constraint *string
-		if err := rows.Scan(&ix.name, &constraint, &ix.def); err != nil {
+		if err := rows.Scan(&ix.table, &ix.name, &constraint, &ix.def); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("import observations: listing indexes: %w", err)
 		}
@@ -423,8 +426,9 @@ func dropObservationIndexes(ctx context.Context, tx pgx.Tx) ([]droppedIndex, err
 		var drop, create string
 		if ix.constraint != "" {
 			name := pgx.Identifier{ix.constraint}.Sanitize()
-			drop = "ALTER TABLE observations DROP CONSTRAINT " + name
-			create = "ALTER TABLE observations ADD CONSTRAINT " + name + " " + ix.def
+			table := pgx.Identifier{ix.table}.Sanitize()
+			drop = "ALTER TABLE " + table + " DROP CONSTRAINT " + name
+			create = "ALTER TABLE " + table + " ADD CONSTRAINT " + name + " " + ix.def
 		} else {
 			drop = "DROP INDEX " + pgx.Identifier{ix.name}.Sanitize()
 			create = strings.Replace(ix.def, " ON ONLY ", " ON ", 1)
