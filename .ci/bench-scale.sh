@@ -96,7 +96,7 @@ if [ -z "${SCALE_SKIP_GROW:-}" ] && [ "$n" -lt "$rows" ]; then
   echo "bench-scale: growing to $rows observations ($copies copies)" >&2
   t0=$(date +%s)
   # As the import does for a bulk load: drop the secondary indexes, insert, build them again.
-  # On the partitioned table (migration 024) the catalogue says "ON ONLY", which would build the parent's index alone.
+  # On the partitioned table (migration 025) the catalogue says "ON ONLY", which would build the parent's index alone.
   mapfile -t defs < <(psqlq -tAc "SELECT replace(indexdef, ' ON ONLY ', ' ON ') FROM pg_indexes WHERE tablename = 'observations' AND schemaname = 'public'
     AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'observations'::regclass)")
   # The copies' dates move by up to 45 days: their years need partitions (there is no default one).

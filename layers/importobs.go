@@ -150,7 +150,7 @@ HAVING count(*) > 1
 ORDER BY min(row)
 LIMIT 1`
 
-// importInsertSQL adds the new rows: an anti-join on the key table (migration 024) skips the
+// importInsertSQL adds the new rows: an anti-join on the key table (migration 025) skips the
 // rows already stored, and the lock importLockSQL took keeps other writers from adding a key
 // meanwhile. The key table's trigger adds the new keys, so a key given twice in the file
 // fails the statement (unique_violation); the small path looks for duplicates first. The

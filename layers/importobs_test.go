@@ -31,7 +31,7 @@ func TestImportObservations(t *testing.T) {
 	ctx := context.Background()
 	store := layers.NewStore(db.Pool)
 	indexes := func() []string {
-		// Migration 024 moved the unique (source, source_id) to the key table.
+		// Migration 025 moved the unique (source, source_id) to the key table.
 		rows, err := db.Pool.Query(ctx, `SELECT indexdef FROM pg_indexes WHERE tablename IN ('observations', 'observation_keys') ORDER BY indexname`)
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Observations are partitioned by calendar year in Europe/Stockholm (migration 024): one
+// Observations are partitioned by calendar year in Europe/Stockholm (migration 025): one
 // partition observations_yYYYY per year, and no default partition, so a write of a year
 // without its partition fails. Writers make the years they need first (EnsureObservationYears),
 // and retention keeps this year's and next year's in place.
@@ -25,7 +25,7 @@ const (
 	MaxObservationYear = 2200
 )
 
-// ensureYearsSQL makes the partitions of the years $1 (migration 024's function; a year that
+// ensureYearsSQL makes the partitions of the years $1 (migration 025's function; a year that
 // exists costs a catalogue lookup).
 const ensureYearsSQL = `SELECT lgb_observation_partition(y) FROM unnest($1::int[]) AS y ORDER BY y`
 
