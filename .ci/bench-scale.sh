@@ -21,12 +21,12 @@
 #     observation point tiles (../shared/bench/tiles.txt, one pass, c=16, no tile cache), items
 #     with bbox (bboxes.txt, limit 1,000, as a police reader), and Västerås's Gi* (its
 #     districts, one year at a time, no analysis memo, so every request computes);
-#  2. imports: `lagesbild import observations --timings` of the same 1,000,000-feature GeoJSON
-#     (the dataset moved to a slot of its own, new source ids) into each database, rows/s;
-#     the imported rows are deleted again afterwards;
 #  3. on the large database: one server process against two processes reading from the
 #     cluster's streaming standby (.ci/standby.sh) behind nginx, alternating. On the same two
-#     cores this shows the mechanism, not the gain.
+#     cores this shows the mechanism, not the gain;
+#  2. (run last) imports: `lagesbild import observations --timings` of the same
+#     1,000,000-feature GeoJSON (the dataset of Sweden jittered once more, new source ids) into
+#     each database, rows/s; both are set back afterwards.
 #
 # Results: bench-out/scale/results.tsv (every pass), bench-out/scale/table.md (medians and
 # ratios), the import timings in bench-out/scale/import.txt.
@@ -247,44 +247,6 @@ if step 1; then
   stop_servers
 fi
 
-if step 2; then
-  # The 1,000,000 rows moved to the slot after the last copy, with new source ids: new rows
-  # for both databases, nowhere near the measured ones.
-  file="$root/.data/bench/scale-import.geojson"
-  mkdir -p "$(dirname "$file")"
-  if [ ! -s "$file" ]; then
-    read -r dx dy <<<"$(slot_sql 50)"
-    {
-      printf '{"type":"FeatureCollection","features":[\n'
-      psqlq "$small_url" -At -c "COPY (
-        SELECT CASE WHEN row_number() OVER (ORDER BY source_id) > 1 THEN ',' ELSE '' END ||
-          json_build_object('type', 'Feature',
-            'geometry', ST_AsGeoJSON(ST_Transform(ST_Translate(geom, $dx, $dy), 4326), 7)::json,
-            'properties', json_build_object('observed_at', to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
-              'category', category, 'severity', severity, 'source', source, 'source_id', 'import-' || source_id))::text
-        FROM observations WHERE source_id LIKE 'bench-%' AND source_id NOT LIKE 'bench-%-%' ORDER BY source_id) TO STDOUT"
-      printf ']}\n'
-    } > "$file.tmp"
-    mv "$file.tmp" "$file"
-  fi
-  echo "== $stamp ($schema), load $(load)" >> "$out/import.txt"
-  for side in small large; do
-    url=$small_url; [ $side = large ] && url=$large_url
-    psqlq "$url" -c "DELETE FROM observations WHERE source_id LIKE 'import-%'" -c 'VACUUM ANALYZE observations' -c CHECKPOINT >/dev/null
-    before=$(count "$url")
-    t0=$(date +%s.%N)
-    lgb "$url" import observations --timings "$file" > "$out/import-$side.txt" 2>&1
-    t1=$(date +%s.%N)
-    { echo "-- into $side ($before rows before), load $(load)"; cat "$out/import-$side.txt"; } >> "$out/import.txt"
-    awk -v d="$stamp" -v s="$schema" -v u="$side ($((before / 1000000))M before)" -v a="$t0" -v b="$t1" -v l="$(load)" \
-      'BEGIN { printf "%s\t%s\timport\t%s\timport 1,000,000 (GeoJSON), rows/s\t1\t%.0f\t%.0f\t%.0f\t\t0\t%s\n", d, s, u, 1000000 / (b - a), (b - a) * 1000, (b - a) * 1000, l }' |
-      tee -a "$results" >&2
-  done
-  for url in "$small_url" "$large_url"; do
-    psqlq "$url" -c "DELETE FROM observations WHERE source_id LIKE 'import-%'" -c 'VACUUM ANALYZE observations' >/dev/null
-  done
-fi
-
 if step 3; then
   # Two processes and the standby behind nginx, on the same machine, against one process.
   standby=$("$root/.ci/standby.sh" "$large_db" | tail -n 1 | cut -d= -f2-)
@@ -319,6 +281,48 @@ CONF
   stop_servers
 fi
 
+if step 2; then
+  # The 1,000,000 rows of Sweden once more (an import refuses points outside Sweden), each
+  # jittered as a copy is (copy 50) and with source ids new to both databases, tagged with the
+  # run. Last, since the rows land where the other steps measure: both databases are set back
+  # afterwards (a delete and a vacuum, minutes on the large one).
+  tag=$(date -u +%H%M%S)
+  file="$root/.data/bench/scale-import-$tag.geojson"
+  mkdir -p "$(dirname "$file")"
+  {
+    printf '{"type":"FeatureCollection","features":[\n'
+    psqlq "$small_url" -At -c "COPY (
+      SELECT CASE WHEN row_number() OVER (ORDER BY source_id) > 1 THEN ',' ELSE '' END ||
+        json_build_object('type', 'Feature',
+          'geometry', ST_AsGeoJSON(ST_Transform(ST_Translate(geom, abs(('x' || substr(h, 9, 8))::bit(32)::int) % 801 - 400,
+            abs(('x' || substr(h, 17, 8))::bit(32)::int) % 801 - 400), 4326), 7)::json,
+          'properties', json_build_object('observed_at', to_char((observed_at + (abs(('x' || substr(h, 1, 8))::bit(32)::int) % 91 - 45)
+            * interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
+            'category', category, 'severity', severity, 'source', source, 'source_id', 'import$tag-' || source_id))::text
+      FROM (SELECT *, md5('50/' || source_id) AS h FROM observations
+            WHERE source_id LIKE 'bench-%' AND source_id NOT LIKE 'bench-%-%') o ORDER BY source_id) TO STDOUT"
+    printf ']}\n'
+  } > "$file"
+  psqlq "$small_url" -c "DELETE FROM observations WHERE source_id LIKE 'import%'" -c 'VACUUM ANALYZE observations' >/dev/null
+  echo "== $stamp ($schema), load $(load)" >> "$out/import.txt"
+  for side in small large; do
+    url=$small_url; [ $side = large ] && url=$large_url
+    psqlq "$url" -c CHECKPOINT >/dev/null
+    before=$(psqlq "$url" -tAc "SELECT count(*) FROM observations")
+    t0=$(date +%s.%N)
+    lgb "$url" import observations --timings "$file" > "$out/import-$side.txt" 2>&1
+    t1=$(date +%s.%N)
+    { echo "-- into $side ($before rows before), load $(load)"; cat "$out/import-$side.txt"; } >> "$out/import.txt"
+    awk -v d="$stamp" -v s="$schema" -v u="$side ($(( (before + 500000) / 1000000 ))M before)" -v a="$t0" -v b="$t1" -v l="$(load)" \
+      'BEGIN { printf "%s\t%s\timport\t%s\timport 1,000,000 (GeoJSON), rows/s\t1\t%.0f\t%.0f\t%.0f\t\t0\t%s\n", d, s, u, 1000000 / (b - a), (b - a) * 1000, (b - a) * 1000, l }' |
+      tee -a "$results" >&2
+  done
+  for url in "$small_url" "$large_url"; do
+    psqlq "$url" -c "DELETE FROM observations WHERE source_id LIKE 'import%'" -c 'VACUUM ANALYZE observations' >/dev/null
+  done
+  rm -f "$file"
+fi
+
 # Medians per (compare, side, work) of this run, and B/A.
 {
   echo "Run $stamp, $schema, large database $size; machine: $(nproc) cores, $(free -g | awk '/^Mem/ { print $2 }') GiB; load at the end $(uptime | sed 's/.*load average: //')"
@@ -339,9 +343,11 @@ fi
       for (j = 1; j <= m; j++) for (k = j + 1; k <= m; k++) if (a[k] < a[j]) { t = a[j]; a[j] = a[k]; a[k] = t }
       return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
     END { for (x = 1; x <= n; x++) { key = order[x]; split(key, kk, SUBSEP)
-      a = med(key, 1); b = ns[key] > 1 ? med(key, 2) : 0
-      printf "| %s | %s | %s | %.1f | %.0f | %s | %.1f | %.0f | %.2f | %s |\n", kk[1], kk[2], sname[key, 1], a, medp(key, 1),
-        sname[key, 2], b, ns[key] > 1 ? medp(key, 2) : 0, a > 0 ? b / a : 0, loads[key] } }' "$results"
+      a = med(key, 1); b = 0; bp = 0; if (ns[key] > 1) { b = med(key, 2); bp = medp(key, 2) }
+      ratio = 0; if (a > 0) ratio = b / a
+      printf "| %s | %s | %s | %s | %.0f | %s | %s | %.0f | %.2f | %s |\n", kk[1], kk[2], sname[key, 1], num(a), medp(key, 1),
+        sname[key, 2], num(b), bp, ratio, loads[key] } }
+    function num(x) { return x < 10 ? sprintf("%.3f", x) : sprintf("%.1f", x) }' "$results"
   echo
   echo "(Gi*: req/s is 1/s of one year's analysis, p99 its median wall time in ms; import: rows/s.)"
 } | tee "$out/table.md"
