@@ -35,6 +35,8 @@
 #   SCALE_ONLY=1,2,3   the steps to run (default all; SCALE_ONLY=0 prepares and grows only)
 #   SCALE_OUT=DIR      where the results go (default bench-out/scale)
 #   SCALE_PORT=P       first of the four ports used (default 18480)
+#   SCALE_BIN=FILE     where the server is built (default bin/lagesbild), from the current
+#                      directory's module: a run can measure another worktree's build
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -61,8 +63,9 @@ waitfor() { for _ in $(seq 1 600); do curl -fsS "$1" >/dev/null 2>&1 && return 0
 load() { uptime | sed 's/.*load average: //; s/,.*//'; }
 step() { [[ ",$only," == *",$1,"* ]]; }
 
-go build -o "$root/bin/lagesbild" ./cmd/lagesbild
-lgb() { local url=$1; shift; DATABASE_URL="$url" "$root/bin/lagesbild" "$@"; }
+bin="${SCALE_BIN:-$root/bin/lagesbild}"
+go build -o "$bin" ./cmd/lagesbild
+lgb() { local url=$1; shift; DATABASE_URL="$url" "$bin" "$@"; }
 count() { psqlq "$1" -tAc "SELECT count(*) FROM observations WHERE source_id LIKE 'bench-%'"; }
 
 # prepare URL: the database with the shared 1,000,000 observations in the project's tables.
@@ -241,7 +244,7 @@ compare() {
 }
 serve() { # url port [args…]: one server process, no tile cache, no analysis memo
   local url=$1 p=$2; shift 2
-  DATABASE_URL="$url" "$root/bin/lagesbild" serve --addr "127.0.0.1:$p" --tile-cache-mb 0 --analysis-cache-mb 0 "$@" \
+  DATABASE_URL="$url" "$bin" serve --addr "127.0.0.1:$p" --tile-cache-mb 0 --analysis-cache-mb 0 "$@" \
     2>>"$out/server-$p.log" >/dev/null &
   pids+=($!)
   waitfor "http://127.0.0.1:$p/readyz" "serve on $p"
