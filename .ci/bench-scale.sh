@@ -229,17 +229,27 @@ compare() {
     echo "bench-scale: $c: $name, load $(load)" >&2
     pass "$c" "$an" "$name" warm-up "$ab" "$template" "$list" "$ha"
     pass "$c" "$bn" "$name" warm-up "$bb" "$template" "$list" "$hb"
-    for r in $(seq "$runs"); do
-      pass "$c" "$an" "$name" "$r" "$ab" "$template" "$list" "$ha"
-      pass "$c" "$bn" "$name" "$r" "$bb" "$template" "$list" "$hb"
+    for r in $(seq "$runs"); do # A B, then B A: neither side always goes first
+      if [ $((r % 2)) = 1 ]; then
+        pass "$c" "$an" "$name" "$r" "$ab" "$template" "$list" "$ha"
+        pass "$c" "$bn" "$name" "$r" "$bb" "$template" "$list" "$hb"
+      else
+        pass "$c" "$bn" "$name" "$r" "$bb" "$template" "$list" "$hb"
+        pass "$c" "$an" "$name" "$r" "$ab" "$template" "$list" "$ha"
+      fi
     done
   done
   echo "bench-scale: $c: Gi*, load $(load)" >&2
   gistar "$c" "$an" warm-up "$ab" "$ah"
   gistar "$c" "$bn" warm-up "$bb" "$bh"
   for r in $(seq "$runs"); do
-    gistar "$c" "$an" "$r" "$ab" "$ah"
-    gistar "$c" "$bn" "$r" "$bb" "$bh"
+    if [ $((r % 2)) = 1 ]; then
+      gistar "$c" "$an" "$r" "$ab" "$ah"
+      gistar "$c" "$bn" "$r" "$bb" "$bh"
+    else
+      gistar "$c" "$bn" "$r" "$bb" "$bh"
+      gistar "$c" "$an" "$r" "$ab" "$ah"
+    fi
   done
 }
 serve() { # url port [args…]: one server process, no tile cache, no analysis memo
