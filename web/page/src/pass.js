@@ -11,7 +11,7 @@
 import * as maplibregl from 'maplibre-gl';
 import { apiFetch, apiURL, getJSON, problemOf, tileURL, currentUser } from './api.js';
 import { Account } from './auth.js';
-import { t, setLang, getLang, onLangChange, addTexts, label, num } from './i18n.js';
+import { t, setLang, getLang, onLangChange, addTexts, label, num, problemReason, problemText } from './i18n.js';
 import { h } from './dom.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', document.baseURI).href);
@@ -187,7 +187,7 @@ function visitItem(shift, v, k, mine) {
   button.addEventListener('click', () => logVisit(shift, v, start.value, Number(minutes.value)));
   const state = done && mine ? t('passLogged', { time: hhmm(mine.started_at), minutes: num(mine.minutes, 0) })
     : done ? t('passLogged', { time: hhmm(v.done_at ?? v.start), minutes: num(v.done_minutes ?? v.minutes, 0) })
-      : pending ? t('passPending') : mine?.state === 'refused' ? t('passRefused', { msg: mine.msg }) : '';
+      : pending ? t('passPending') : mine?.state === 'refused' ? t('passRefused', { msg: refusal(mine) }) : '';
   li.append(
     h('div', { class: 'visit-head' },
       h('span', { class: 'visit-no', text: `${k + 1}.` }), h('span', { class: 'visit-time', text: hhmm(v.start) }),
@@ -195,6 +195,17 @@ function visitItem(shift, v, k, mine) {
     looks, done || pending ? null : edit, button,
     state ? h('p', { class: 'visit-state', role: 'status', text: state }) : null);
   return li;
+}
+
+/**
+ * refusal is why the server refused a logged visit, in the reader's language at the time it is
+ * shown: the phone keeps the problem (its status and invalid-params), not a sentence, so a
+ * refusal seen in Swedish reads in English after the language is switched. A visit refused by
+ * an older page kept only the server's English text (msg).
+ */
+function refusal(mine) {
+  if (!mine.problem) return mine.msg ?? '';
+  return mine.status === 400 ? problemReason(mine.problem) : problemText(mine.status, mine.problem);
 }
 
 /**
@@ -243,15 +254,15 @@ async function sendQueue() {
   }
   const keys = new Set(queue.map((d) => d.client_key));
   const logged = store.get(LOGGED, {});
-  const mark = (state, msg) => {
-    for (const e of Object.values(logged)) if (keys.has(e.client_key)) Object.assign(e, { state, msg });
+  const mark = (state, refused) => {
+    for (const e of Object.values(logged)) if (keys.has(e.client_key)) Object.assign(e, { state }, refused);
   };
   if (res.ok) {
     mark('sent');
   } else if (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403 && res.status !== 408 && res.status !== 429) {
     // Refused for what it says (a plan replaced, a time outside it): sending it again would
     // be refused again. The phone says so, and the visit leaves the queue.
-    mark('refused', (await problemOf(res))?.detail ?? String(res.status));
+    mark('refused', { status: res.status, problem: (await problemOf(res)) ?? {} });
   } else {
     showNet();
     return 0; // logged out, or the server busy: kept for the next try

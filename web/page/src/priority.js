@@ -7,7 +7,7 @@
 // organisations' rankings side by side with the consensus, Kendall's tau and disagreements.
 import { APIError, apiFetch, apiURL, getJSON, problemOf, currentUser } from './api.js';
 import { canWrite } from './auth.js';
-import { t, num, getLang, addTexts, onLangChange, warningText, localNotice } from './i18n.js';
+import { t, num, getLang, addTexts, onLangChange, warningText, localNotice, problemText } from './i18n.js';
 import { quantileBreaks, classes, fillColour, swatch } from './choropleth.js';
 import { needFeasibilityChart } from './scatter.js';
 import { whenIdle } from './map.js';
@@ -360,7 +360,8 @@ export class PriorityView extends View {
     this.state.lastSaveStatus = res.status;
     if (res.status === 412) { this.renderSave({ text: t('prioConflict'), error: true, conflict: id }); return; }
     const doc = await res.json().catch(() => null);
-    if (!res.ok) { this.renderSave({ text: t('prioSaveError', { msg: doc?.detail ?? doc?.title ?? res.status }), error: true }); return; }
+    // The API's detail is English; the reader gets the status and the field in their language.
+    if (!res.ok) { this.renderSave({ text: t('prioSaveError', { msg: res.status ? problemText(res.status, doc) : doc?.detail ?? '' }), error: true }); return; }
     this.cfg.scenarios = [...this.cfg.scenarios.filter((s) => s.id !== doc.id), doc];
     this.renderControlsText();
     this.loadScenario(doc);
