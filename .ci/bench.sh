@@ -32,6 +32,9 @@ pool=32
 
 psqlq() { psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
 
+# The reference servers' views (.ci/bench-peers.sql, made again below) depend on the tables a
+# migration may replace (025 renames observations and drops the old table), so they go first.
+psqlq -c "DROP SCHEMA IF EXISTS peer CASCADE" 2>/dev/null || true
 "$root/bin/lagesbild" migrate
 if [ "$(psqlq -tAc "SELECT count(*) FROM observations WHERE source_id LIKE 'bench-%'")" != 1000000 ]; then
   echo "bench: generating the shared dataset (about two minutes)" >&2
