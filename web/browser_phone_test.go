@@ -171,6 +171,16 @@ func TestPagePhoneInBrowser(t *testing.T) {
 			t.Errorf("%s: the map is %v on a %gx%g screen, want the full width and 60 %% of the height", v.id, g.Map, g.Width, g.Height)
 		}
 		phoneLayout(t, b, v.id+", map")
+		// The lines over the map's foot (the data basis, the view's status) stand one above the
+		// other: the basis sat at a fixed height over a status of one line, and a status of two
+		// lines on a phone covered its last line.
+		if o := eval[[]string](b, `(() => {
+			const els = ['basis', 'status'].map(id => document.getElementById(id)).filter(e => e.offsetParent !== null && e.textContent.trim() !== '');
+			const [a, c] = els.map(e => e.getBoundingClientRect());
+			return els.length === 2 && a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom ? [a, c].map(r => JSON.stringify([r.top, r.bottom])) : [];
+		})()`); len(o) > 0 {
+			t.Errorf("%s: the basis line %s and the status line %s overlap", v.id, o[0], o[1])
+		}
 		if v.id == "karta" {
 			saveScreenshot(t, b, "phone-karta.png")
 		}
